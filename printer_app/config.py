@@ -1,0 +1,80 @@
+"""One Settings object: every environment variable the app reads, with safe defaults for embedded mode."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration read from the environment and an optional `.env` file."""
+
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
+
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", alias="DATA_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    secret_key: str | None = Field(default=None, alias="SECRET_KEY")
+    time_zone: str = Field(default="Asia/Irkutsk", alias="TIME_ZONE")
+
+    poll_interval_minutes: int = Field(default=60, ge=1, alias="POLL_INTERVAL_MINUTES")
+    max_queue_size: int = Field(default=10_000, ge=1, alias="MAX_QUEUE_SIZE")
+    retention_days: int = Field(default=90, ge=1, alias="RETENTION_DAYS")
+    anomaly_check_time_window_hours: int = Field(default=24, alias="ANOMALY_CHECK_TIME_WINDOW_HOURS")
+    anomaly_skip_check_days: int = Field(default=30, alias="ANOMALY_SKIP_CHECK_DAYS")
+    anomaly_jump_threshold: int = Field(default=5000, alias="ANOMALY_JUMP_THRESHOLD")
+    auto_lock_freshness_days: int = Field(default=7, alias="AUTO_LOCK_FRESHNESS_DAYS")
+    snmp_timeout: float = Field(default=2.0, gt=0, alias="SNMP_TIMEOUT")
+    snmp_retries: int = Field(default=1, ge=0, alias="SNMP_RETRIES")
+    allow_loopback_targets: bool = Field(default=False, alias="ALLOW_LOOPBACK_TARGETS")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone name
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        """Embedded mode: no Redis configured, everything runs in one process."""
+        return not self.redis_url
+
+    @property
+    def db_url(self) -> str:
+        """The SQLAlchemy URL; PostgreSQL URLs are pinned to the psycopg 3 driver."""
+        url = self.database_url or f"sqlite:///{self.data_dir / 'printer_inventory.db'}"
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://") :]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        return url
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def resolved_secret_key(self) -> str:
+        """The signing key; embedded mode generates one once and keeps it under data/."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.embedded:
+            raise RuntimeError("SECRET_KEY must be set when REDIS_URL is set (production mode).")
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache after changing env)."""
+    return Settings()

@@ -1,0 +1,70 @@
+"""All tables; importing this package registers them on SQLModel.metadata."""
+
+from printer_app.models.access import (
+    AllowedUser,
+    EntityChangeLog,
+    Group,
+    GroupPermission,
+    Permission,
+    User,
+    UserGroup,
+)
+from printer_app.models.contracts import (
+    Cartridge,
+    City,
+    ContractDevice,
+    ContractStatus,
+    DeviceModel,
+    DeviceModelCartridge,
+    Manufacturer,
+    ServiceProvider,
+)
+from printer_app.models.inventory import (
+    InventoryTask,
+    Organization,
+    PageCounter,
+    Printer,
+    PrinterChangeLog,
+    SupplyLevel,
+    WebParsingRule,
+    WebParsingTemplate,
+)
+from printer_app.models.reports import (
+    BulkChangeLog,
+    CounterChangeLog,
+    MonthControl,
+    MonthlyReport,
+    PrinterModelSpec,
+    SerialEditOverride,
+)
+
+__all__ = [
+    "AllowedUser",
+    "BulkChangeLog",
+    "Cartridge",
+    "City",
+    "ContractDevice",
+    "ContractStatus",
+    "CounterChangeLog",
+    "DeviceModel",
+    "DeviceModelCartridge",
+    "EntityChangeLog",
+    "Group",
+    "GroupPermission",
+    "InventoryTask",
+    "Manufacturer",
+    "MonthControl",
+    "MonthlyReport",
+    "Organization",
+    "PageCounter",
+    "Permission",
+    "Printer",
+    "PrinterChangeLog",
+    "SerialEditOverride",
+    "ServiceProvider",
+    "SupplyLevel",
+    "User",
+    "UserGroup",
+    "WebParsingRule",
+    "WebParsingTemplate",
+]
