@@ -5,10 +5,10 @@ from __future__ import annotations
 import warnings
 from logging.config import fileConfig
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import printer_app.models  # noqa: F401  (registers every table)
+from alembic import context
 from printer_app.config import get_settings
 from printer_app.db import make_engine
 

@@ -60,6 +60,7 @@ __all__ = [
     "Permission",
     "Printer",
     "PrinterChangeLog",
+    "PrinterModelSpec",
     "SerialEditOverride",
     "ServiceProvider",
     "SupplyLevel",

@@ -85,7 +85,7 @@ class Printer(SQLModel, table=True):
     last_poll_status: str | None = choice_field(None, length=32, nullable=True, index=True)
     last_error: str | None = Field(default=None, max_length=500)
     last_success_at: datetime | None = ts_field(nullable=True, auto=False)
-    # Plain id (no FK: a cycle with pagecounter.printer_id); retention never deletes a printer's latest counter.
+    # Plain id, no FK (it would cycle with pagecounter.printer_id); retention keeps the latest counter.
     last_counter_id: int | None = Field(default=None)
 
 
