@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7cd9dfd1ca76
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 21:11:11.964082
+Create Date: 2026-11-26 21:13:34.394800
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 import printer_app.models.base
 
 
-revision: str = '7cd9dfd1ca76'
+revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -298,6 +298,7 @@ def upgrade() -> None:
     op.create_table('printer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ip_address', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
+    sa.Column('ip_numeric', sa.BigInteger(), nullable=True),
     sa.Column('serial_number', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('mac_address', sqlmodel.sql.sqltypes.AutoString(length=17), nullable=True),
     sa.Column('model', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -327,6 +328,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_printer_device_model_id'), 'printer', ['device_model_id'], unique=False)
     op.create_index(op.f('ix_printer_ip_address'), 'printer', ['ip_address'], unique=False)
+    op.create_index(op.f('ix_printer_ip_numeric'), 'printer', ['ip_numeric'], unique=False)
     op.create_index(op.f('ix_printer_is_active'), 'printer', ['is_active'], unique=False)
     op.create_index('ix_printer_last_poll_at', 'printer', ['last_poll_at'], unique=False)
     op.create_index(op.f('ix_printer_last_poll_status'), 'printer', ['last_poll_status'], unique=False)
@@ -516,6 +518,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_printer_last_poll_status'), table_name='printer')
     op.drop_index('ix_printer_last_poll_at', table_name='printer')
     op.drop_index(op.f('ix_printer_is_active'), table_name='printer')
+    op.drop_index(op.f('ix_printer_ip_numeric'), table_name='printer')
     op.drop_index(op.f('ix_printer_ip_address'), table_name='printer')
     op.drop_index(op.f('ix_printer_device_model_id'), table_name='printer')
     op.drop_table('printer')

@@ -63,6 +63,7 @@ class Printer(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ip_address: str = Field(max_length=45, index=True)
+    ip_numeric: int | None = Field(default=None, sa_type=sa.BigInteger, index=True, description="For sorting")
     serial_number: str = Field(default="", max_length=100)
     mac_address: str | None = Field(default=None, max_length=17)
     model: str = Field(default="", max_length=200, description="Legacy free-text model")

@@ -1,0 +1,97 @@
+"""Fleet-wide figures for the dashboard: counts, lowest supplies, poll outcomes per day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from printer_app.models import InventoryTask, Organization, PageCounter, Printer, SupplyLevel
+from printer_app.models.base import utcnow
+from printer_app.models.choices import TaskStatus
+
+FAILING = (TaskStatus.FAILED, TaskStatus.VALIDATION_ERROR, TaskStatus.HISTORICAL_INCONSISTENCY)
+
+
+@dataclass
+class FleetCounts:
+    total: int
+    active: int
+    ok_24h: int
+    failing: int
+    never_polled: int
+
+
+def fleet_counts(session: Session, *, now: datetime | None = None) -> FleetCounts:
+    """Printer counts; "failing" and "never polled" look at active printers only."""
+    since = (now or utcnow()) - timedelta(hours=24)
+    active = Printer.is_active
+    row = session.exec(
+        select(
+            func.count(Printer.id),
+            func.count(Printer.id).filter(active),
+            func.count(Printer.id).filter(active, Printer.last_success_at >= since),
+            func.count(Printer.id).filter(active, Printer.last_poll_status.in_(FAILING)),
+            func.count(Printer.id).filter(active, Printer.last_poll_at.is_(None)),
+        )
+    ).one()
+    return FleetCounts(*row)
+
+
+@dataclass
+class LowSupply:
+    printer_id: int
+    ip_address: str
+    organization: str
+    description: str
+    color: str
+    percent: int
+
+
+def lowest_supplies(session: Session, *, limit: int = 10) -> list[LowSupply]:
+    """The emptiest consumables of active printers, read from each printer's latest successful poll."""
+    rows = session.exec(
+        select(
+            Printer.id,
+            Printer.ip_address,
+            Organization.name,
+            SupplyLevel.description,
+            SupplyLevel.color,
+            SupplyLevel.percent,
+        )
+        .join(PageCounter, PageCounter.id == Printer.last_counter_id)
+        .join(SupplyLevel, SupplyLevel.task_id == PageCounter.task_id)
+        .outerjoin(Organization, Organization.id == Printer.organization_id)
+        .where(Printer.is_active, SupplyLevel.percent.is_not(None))
+        .order_by(SupplyLevel.percent.asc(), Printer.id)
+        .limit(limit)
+    ).all()
+    return [LowSupply(pid, ip, org or "", d, c or "other", p) for pid, ip, org, d, c, p in rows]
+
+
+def poll_outcomes_per_day(session: Session, *, tz: ZoneInfo, days: int = 30) -> list[dict]:
+    """Poll attempts per local calendar day and status for the last `days` days, oldest first."""
+    now_local = utcnow().astimezone(tz)
+    start_local = (now_local - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        day = func.to_char(func.timezone(str(tz), InventoryTask.task_timestamp), "YYYY-MM-DD")
+    else:
+        offset_h = now_local.utcoffset().total_seconds() / 3600
+        day = func.strftime("%Y-%m-%d", InventoryTask.task_timestamp, f"{offset_h:+.2f} hours")
+    rows = session.exec(
+        select(day.label("day"), InventoryTask.status, func.count())
+        .where(InventoryTask.task_timestamp >= start_local)
+        .group_by("day", InventoryTask.status)
+    ).all()
+    by_day = {
+        (start_local + timedelta(days=i)).strftime("%Y-%m-%d"): {s.value: 0 for s in TaskStatus if s != "NEVER_RUN"}
+        for i in range(days)
+    }
+    for d, status, n in rows:
+        if d in by_day:
+            by_day[d][status] = n
+    return [{"day": d[5:], **counts} for d, counts in by_day.items()]

@@ -1,0 +1,15 @@
+"""Errors the domain raises so every caller (UI, CLI, API, workers) can show a clear message."""
+
+from __future__ import annotations
+
+
+class DomainValidationError(ValueError):
+    """Input was rejected; `errors` maps a field name (or "__all__") to a human message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" if k != "__all__" else v for k, v in errors.items()))
+
+
+class NotFoundError(LookupError):
+    """The requested object does not exist (or no longer exists)."""

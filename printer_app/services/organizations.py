@@ -1,0 +1,116 @@
+"""Organizations: list with printer counts, add, rename, (de)activate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from printer_app.models import Organization, Printer
+from printer_app.models.base import utcnow
+from printer_app.services.errors import DomainValidationError, NotFoundError
+
+
+@dataclass
+class OrganizationRow:
+    id: int
+    name: str
+    code: str
+    active: bool
+    printers: int
+    active_printers: int
+
+
+def list_organizations(
+    session: Session, *, search: str = "", show: str = "all", sort: str = "name", descending: bool = False
+) -> list[OrganizationRow]:
+    """Every organization matching the search, with total and active printer counts."""
+    total = func.count(Printer.id)
+    query = (
+        select(
+            Organization,
+            total.label("printers"),
+            func.count(Printer.id).filter(Printer.is_active).label("active_printers"),
+        )
+        .outerjoin(Printer, Printer.organization_id == Organization.id)
+        .group_by(Organization.id)
+    )
+    if search.strip():
+        needle = f"%{search.strip().lower()}%"
+        query = query.where(func.lower(Organization.name).like(needle) | func.lower(Organization.code).like(needle))
+    if show == "active":
+        query = query.where(Organization.active)
+    elif show == "inactive":
+        query = query.where(Organization.active.is_(False))
+    columns = {"name": func.lower(Organization.name), "code": Organization.code, "printers": total}
+    col = columns.get(sort, columns["name"])
+    query = query.order_by(col.desc() if descending else col.asc(), Organization.id)
+    return [
+        OrganizationRow(id=o.id, name=o.name, code=o.code or "", active=o.active, printers=n, active_printers=a)
+        for o, n, a in session.exec(query).all()
+    ]
+
+
+def _check_name(session: Session, name: str, *, org_id: int | None) -> str:
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise DomainValidationError({"name": "Name is required"})
+    if len(clean) > 200:
+        raise DomainValidationError({"name": "Name is longer than 200 characters"})
+    clash = session.exec(
+        select(Organization).where(func.lower(Organization.name) == clean.lower(), Organization.id != (org_id or -1))
+    ).first()
+    if clash:
+        raise DomainValidationError({"name": f"An organization named '{clash.name}' already exists"})
+    return clean
+
+
+def _check_code(code: str) -> str | None:
+    clean = (code or "").strip()
+    if len(clean) > 50:
+        raise DomainValidationError({"code": "Code is longer than 50 characters"})
+    return clean or None
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise DomainValidationError({"name": "An organization with this name already exists"}) from exc
+
+
+def create_organization(session: Session, *, name: str, code: str = "") -> Organization:
+    org = Organization(name=_check_name(session, name, org_id=None), code=_check_code(code))
+    session.add(org)
+    _flush(session)
+    return org
+
+
+def update_organization(session: Session, *, org_id: int, name: str, code: str = "") -> Organization:
+    org = get_organization(session, org_id=org_id)
+    org.name = _check_name(session, name, org_id=org_id)
+    org.code = _check_code(code)
+    org.updated_at = utcnow()
+    session.add(org)
+    _flush(session)
+    return org
+
+
+def set_organization_active(session: Session, *, org_id: int, active: bool) -> Organization:
+    """Inactive organizations cannot be chosen for printers and their printers are skipped by the schedule."""
+    org = get_organization(session, org_id=org_id)
+    org.active = active
+    org.updated_at = utcnow()
+    session.add(org)
+    session.flush()
+    return org
+
+
+def get_organization(session: Session, *, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFoundError(f"Organization #{org_id} does not exist")
+    return org

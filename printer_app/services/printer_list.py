@@ -1,0 +1,190 @@
+"""The printers table: one filter/sort/page definition serving the UI, exports and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, String, case, func, literal, or_
+from sqlmodel import Session, select
+
+from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
+from printer_app.models.choices import TaskStatus
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+_model_display = case(
+    (DeviceModel.id.is_not(None), Manufacturer.name + literal(" ") + DeviceModel.name),
+    else_=Printer.model,
+)
+
+SORTABLE: dict[str, ColumnElement] = {
+    "organization": func.lower(Organization.name),
+    "ip": Printer.ip_numeric,
+    "serial": Printer.serial_number,
+    "mac": Printer.mac_address,
+    "model": func.lower(_model_display),
+    "total": PageCounter.total_pages,
+    "bw_a4": PageCounter.bw_a4,
+    "color_a4": PageCounter.color_a4,
+    "bw_a3": PageCounter.bw_a3,
+    "color_a3": PageCounter.color_a3,
+    "last_poll": Printer.last_poll_at,
+    "status": Printer.last_poll_status,
+    "match_rule": Printer.last_match_rule,
+}
+
+
+@dataclass
+class PrinterFilters:
+    """Filters of the printers list; empty strings mean "any"."""
+
+    search: str = ""  # IP or serial contains
+    organization: str = ""  # "" any, "none", or an organization id
+    model: str = ""  # "" any, or a device model id
+    match_rule: str = ""  # "" any, "NONE", or a MatchRule value
+    status: str = ""  # "" any, a TaskStatus value, NEVER_RUN
+    active: str = "active"  # active | inactive | all
+
+
+@dataclass
+class PrinterRow:
+    """One line of the printers table, flattened for display."""
+
+    id: int
+    organization: str
+    ip_address: str
+    serial_number: str
+    mac_address: str
+    model: str
+    is_active: bool
+    total: int | None
+    bw_a4: int | None
+    color_a4: int | None
+    bw_a3: int | None
+    color_a3: int | None
+    toners: dict[str, str] = field(default_factory=dict)
+    last_poll_at: datetime | None = None
+    status: str = TaskStatus.NEVER_RUN
+    last_error: str = ""
+    match_rule: str = ""
+
+
+@dataclass
+class PrinterPage:
+    rows: list[PrinterRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _filtered(filters: PrinterFilters):
+    query = (
+        select(Printer.id)
+        .select_from(Printer)
+        .outerjoin(Organization, Organization.id == Printer.organization_id)
+        .outerjoin(DeviceModel, DeviceModel.id == Printer.device_model_id)
+        .outerjoin(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
+        .outerjoin(PageCounter, PageCounter.id == Printer.last_counter_id)
+    )
+    if filters.search.strip():
+        needle = f"%{filters.search.strip().lower()}%"
+        query = query.where(or_(Printer.ip_address.like(needle), func.lower(Printer.serial_number).like(needle)))
+    if filters.organization == "none":
+        query = query.where(Printer.organization_id.is_(None))
+    elif filters.organization.isdigit():
+        query = query.where(Printer.organization_id == int(filters.organization))
+    if filters.model.isdigit():
+        query = query.where(Printer.device_model_id == int(filters.model))
+    if filters.match_rule == "NONE":
+        query = query.where(Printer.last_match_rule.is_(None))
+    elif filters.match_rule:
+        query = query.where(Printer.last_match_rule == filters.match_rule)
+    if filters.status == TaskStatus.NEVER_RUN:
+        query = query.where(Printer.last_poll_status.is_(None))
+    elif filters.status:
+        query = query.where(Printer.last_poll_status == filters.status)
+    if filters.active == "active":
+        query = query.where(Printer.is_active)
+    elif filters.active == "inactive":
+        query = query.where(Printer.is_active.is_(False))
+    return query
+
+
+def list_printers(
+    session: Session,
+    *,
+    filters: PrinterFilters,
+    sort: str = "ip",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> PrinterPage:
+    """One page of printers: a COUNT and a LIMIT/OFFSET query, never the whole table."""
+    page_size = page_size if page_size in PAGE_SIZES else 50
+    base = _filtered(filters)
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    sort_col = SORTABLE.get(sort, Printer.ip_numeric)
+    order = sort_col.desc() if descending else sort_col.asc()
+    nulls = order.nulls_last()
+    query = (
+        base.with_only_columns(
+            Printer,
+            Organization.name,
+            _model_display.cast(String).label("model_display"),
+            PageCounter,
+        )
+        .order_by(nulls, Printer.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    rows = [_row(printer, org, model, counter) for printer, org, model, counter in session.execute(query).all()]
+    return PrinterPage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def _row(printer: Printer, org: str | None, model: str | None, counter: PageCounter | None) -> PrinterRow:
+    toners = {}
+    if counter is not None:
+        toners = {
+            color: getattr(counter, f"toner_{color}")
+            for color in ("black", "cyan", "magenta", "yellow")
+            if getattr(counter, f"toner_{color}")
+        }
+    return PrinterRow(
+        id=printer.id,
+        organization=org or "",
+        ip_address=printer.ip_address,
+        serial_number=printer.serial_number,
+        mac_address=printer.mac_address or "",
+        model=model or "",
+        is_active=printer.is_active,
+        total=counter.total_pages if counter else None,
+        bw_a4=counter.bw_a4 if counter else None,
+        color_a4=counter.color_a4 if counter else None,
+        bw_a3=counter.bw_a3 if counter else None,
+        color_a3=counter.color_a3 if counter else None,
+        toners=toners,
+        last_poll_at=printer.last_poll_at,
+        status=printer.last_poll_status or TaskStatus.NEVER_RUN,
+        last_error=printer.last_error or "",
+        match_rule=printer.last_match_rule or "",
+    )
+
+
+def filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """Choices for the filter drop-downs: organizations (active first) and device models in use."""
+    orgs = session.exec(select(Organization.id, Organization.name).order_by(func.lower(Organization.name))).all()
+    models = session.exec(
+        select(DeviceModel.id, Manufacturer.name, DeviceModel.name)
+        .join(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
+        .order_by(func.lower(Manufacturer.name), func.lower(DeviceModel.name))
+    ).all()
+    return {
+        "organizations": [(str(i), n) for i, n in orgs],
+        "models": [(str(i), f"{m} {n}") for i, m, n in models],
+    }

@@ -1,0 +1,18 @@
+"""Reflex configuration; every value comes from printer_app.config (environment / .env)."""
+
+import reflex as rx
+
+from printer_app.config import get_settings
+
+settings = get_settings()
+
+config = rx.Config(
+    app_name="printer_app",
+    db_url=settings.db_url,
+    redis_url=settings.redis_url,
+    state_manager_mode="redis" if settings.redis_url else "disk",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[rx.plugins.SitemapPlugin],
+    default_color_mode="light",
+)
