@@ -26,7 +26,8 @@ def parse_ipv4(value: str) -> ipaddress.IPv4Address:
     try:
         return ipaddress.IPv4Address(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a valid IPv4 address (expected four numbers 0-255, e.g. 192.168.1.20)")
+        msg = f"'{text}' is not a valid IPv4 address (expected four numbers 0-255, e.g. 192.168.1.20)"
+        raise ValueError(msg) from None
 
 
 def ip_to_int(value: str) -> int | None:
