@@ -1,6 +1,7 @@
 """Reflex configuration; every value comes from printer_app.config (environment / .env)."""
 
 import reflex as rx
+from reflex_components_radix.plugin import RadixThemesPlugin
 
 from printer_app.config import get_settings
 
@@ -14,5 +15,6 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     disable_plugins=[rx.plugins.SitemapPlugin],
+    plugins=[RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium"))],
     default_color_mode="light",
 )

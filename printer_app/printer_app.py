@@ -1,9 +1,28 @@
+"""The Reflex app and its route table: every URL of the product in one place."""
+
 import reflex as rx
 
-
-def index() -> rx.Component:
-    return rx.text("hello")
-
+from printer_app.pages.dashboard import dashboard_page
+from printer_app.pages.organizations import organizations_page
+from printer_app.pages.printer_detail import printer_detail_page
+from printer_app.pages.printers import printers_page
+from printer_app.state.dashboard import DashboardState
+from printer_app.state.organizations import OrganizationsState
+from printer_app.state.printer_detail import PrinterDetailState
+from printer_app.state.printers import PrintersState
 
 app = rx.App()
-app.add_page(index, route="/")
+app.add_page(dashboard_page, route="/", title="Dashboard · Printer Inventory", on_load=DashboardState.load)
+app.add_page(printers_page, route="/printers", title="Printers · Printer Inventory", on_load=PrintersState.load)
+app.add_page(
+    printer_detail_page,
+    route="/printers/[id]",
+    title="Printer · Printer Inventory",
+    on_load=PrinterDetailState.load,
+)
+app.add_page(
+    organizations_page,
+    route="/organizations",
+    title="Organizations · Printer Inventory",
+    on_load=OrganizationsState.load,
+)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 class DomainValidationError(ValueError):
-    """Input was rejected; `errors` maps a field name (or "__all__") to a human message."""
+    """Input was rejected; `errors` maps a field name (or "form") to a human message."""
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
-        super().__init__("; ".join(f"{k}: {v}" if k != "__all__" else v for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {v}" if k != "form" else v for k, v in errors.items()))
 
 
 class NotFoundError(LookupError):

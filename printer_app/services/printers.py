@@ -110,7 +110,7 @@ def _flush_or_explain(session: Session) -> None:
     except IntegrityError as exc:
         session.rollback()
         raise DomainValidationError(
-            {"__all__": "Another active printer already uses this IP or MAC address (saved concurrently)"}
+            {"form": "Another active printer already uses this IP or MAC address (saved concurrently)"}
         ) from exc
 
 

@@ -1,0 +1,75 @@
+"""The shared page frame: navigation sidebar, header and content area."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+NAV = [
+    ("Dashboard", "/", "layout-dashboard"),
+    ("Printers", "/printers", "printer"),
+    ("Organizations", "/organizations", "building-2"),
+]
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    active = rx.State.router.page.path == href
+    if href != "/":
+        active = active | rx.State.router.page.path.startswith(href + "/")
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        href=href,
+        underline="none",
+        padding_x="12px",
+        padding_y="8px",
+        border_radius="8px",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("accent", 4)},
+        id=f"nav-{label.lower()}",
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("printer-check", size=26, color=rx.color("accent", 10)),
+            rx.heading("Printer Inventory", size="4"),
+            align="center",
+            padding_bottom="16px",
+        ),
+        *[_nav_link(*item) for item in NAV],
+        width="220px",
+        min_width="220px",
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="20px 12px",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        spacing="1",
+    )
+
+
+def page(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
+    """Wrap a page body in the shared frame with a title row and optional action buttons."""
+    return rx.hstack(
+        sidebar(),
+        rx.vstack(
+            rx.hstack(
+                rx.heading(title, size="6", id="page-title"),
+                rx.spacer(),
+                actions or rx.fragment(),
+                width="100%",
+                align="center",
+            ),
+            *children,
+            width="100%",
+            min_width="0",
+            padding="24px 28px",
+            spacing="4",
+        ),
+        spacing="0",
+        width="100%",
+        align="start",
+    )

@@ -1,0 +1,134 @@
+"""The add/edit printer dialog and the delete confirmation."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.table import field_error
+from printer_app.models.choices import PollingMethod
+from printer_app.state.printer_form import NONE, PrinterFormState
+
+S = PrinterFormState
+
+
+def _labeled(label: str, control: rx.Component, name: str, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        control,
+        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))) if hint else rx.fragment(),
+        field_error(S.errors, name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _input(name: str, placeholder: str = "") -> rx.Component:
+    return rx.input(
+        value=getattr(S, name),
+        on_change=lambda v: S.set_value(name, v),
+        placeholder=placeholder,
+        id=f"printer-{name}",
+        width="100%",
+        color_scheme=rx.cond(S.errors.contains(name), "red", "gray"),
+    )
+
+
+def _select(name: str, options, none_label: str) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=none_label, width="100%", id=f"printer-{name}"),
+        rx.select.content(
+            rx.select.item(none_label, value=NONE),
+            rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
+        ),
+        value=getattr(S, name),
+        on_change=lambda v: S.set_value(name, v),
+    )
+
+
+def printer_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(S.editing_id > 0, "Edit printer", "Add printer")),
+            rx.vstack(
+                rx.cond(
+                    S.errors.contains("form"),
+                    rx.callout(S.errors["form"], icon="triangle-alert", color_scheme="red", width="100%"),
+                ),
+                rx.grid(
+                    _labeled("IP address *", _input("ip_address", "192.168.1.20"), "ip_address"),
+                    _labeled("SNMP community", _input("snmp_community", "public"), "snmp_community"),
+                    _labeled(
+                        "Serial number", _input("serial_number", "learned on first poll if empty"), "serial_number"
+                    ),
+                    _labeled("MAC address", _input("mac_address", "AA:BB:CC:DD:EE:FF"), "mac_address"),
+                    _labeled(
+                        "Organization", _select("organization_id", S.org_options, "No organization"), "organization_id"
+                    ),
+                    _labeled(
+                        "Device model", _select("device_model_id", S.model_options, "Unknown model"), "device_model_id"
+                    ),
+                    _labeled(
+                        "Polling method",
+                        rx.select.root(
+                            rx.select.trigger(width="100%", id="printer-polling_method"),
+                            rx.select.content(*[rx.select.item(m.label, value=m.value) for m in PollingMethod]),
+                            value=S.polling_method,
+                            on_change=lambda v: S.set_value("polling_method", v),
+                        ),
+                        "polling_method",
+                    ),
+                    rx.vstack(
+                        rx.text("State", size="2", weight="medium"),
+                        rx.hstack(
+                            rx.switch(checked=S.is_active, on_change=S.set_active, id="printer-is_active"),
+                            rx.text(rx.cond(S.is_active, "Active", "Inactive (replaced / removed)"), size="2"),
+                            align="center",
+                        ),
+                        spacing="1",
+                    ),
+                    columns="2",
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", id="printer-cancel")),
+                    rx.button("Save", on_click=S.save, id="printer-save"),
+                    justify="end",
+                    width="100%",
+                    spacing="3",
+                ),
+                spacing="4",
+                padding_top="8px",
+            ),
+            max_width="640px",
+        ),
+        open=S.open,
+        on_open_change=S.set_open,
+    )
+
+
+def delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete printer?"),
+            rx.alert_dialog.description(
+                rx.text(
+                    "Printer ",
+                    rx.text.strong(S.confirm_delete_label),
+                    " and its whole poll history will be deleted. This cannot be undone.",
+                )
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_delete)
+                ),
+                rx.alert_dialog.action(
+                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete")
+                ),
+                justify="end",
+                spacing="3",
+                padding_top="12px",
+            ),
+        ),
+        open=S.confirm_delete_id > 0,
+    )

@@ -1,0 +1,83 @@
+"""Table building blocks: sortable header cells and a pager with page-size choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+
+def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Component:
+    """A header cell that sorts by `column` on click and shows the direction."""
+    arrow = rx.cond(
+        state.sort == column,
+        rx.icon(rx.cond(state.descending, "arrow-down", "arrow-up"), size=14),
+        rx.icon("arrow-up-down", size=14, opacity=0.3),
+    )
+    return rx.table.column_header_cell(
+        rx.hstack(rx.text(label), arrow, spacing="1", align="center", justify="end" if align == "right" else "start"),
+        on_click=state.sort_by(column),
+        cursor="pointer",
+        white_space="nowrap",
+        id=f"sort-{column}",
+    )
+
+
+def pager(state, *, sizes: tuple[int, ...] = (25, 50, 100, 200), on_size: Callable | None = None) -> rx.Component:
+    """First / previous / next / last, the current range, and a rows-per-page choice."""
+    return rx.hstack(
+        rx.text(state.range_text, size="2", color=rx.color("gray", 11), id="pager-range"),
+        rx.spacer(),
+        rx.text("Rows per page", size="2"),
+        rx.select(
+            [str(s) for s in sizes],
+            value=state.page_size.to_string(),
+            on_change=on_size or state.set_page_size,
+            size="1",
+            id="page-size",
+        ),
+        rx.icon_button(
+            rx.icon("chevrons-left"),
+            on_click=state.go_to(1),
+            disabled=state.page <= 1,
+            variant="soft",
+            size="1",
+            id="page-first",
+        ),
+        rx.icon_button(
+            rx.icon("chevron-left"),
+            on_click=state.go_to(state.page - 1),
+            disabled=state.page <= 1,
+            variant="soft",
+            size="1",
+            id="page-prev",
+        ),
+        rx.text(f"Page {state.page} of {state.page_count}", size="2", id="page-info"),
+        rx.icon_button(
+            rx.icon("chevron-right"),
+            on_click=state.go_to(state.page + 1),
+            disabled=state.page >= state.page_count,
+            variant="soft",
+            size="1",
+            id="page-next",
+        ),
+        rx.icon_button(
+            rx.icon("chevrons-right"),
+            on_click=state.go_to(state.page_count),
+            disabled=state.page >= state.page_count,
+            variant="soft",
+            size="1",
+            id="page-last",
+        ),
+        width="100%",
+        align="center",
+        spacing="2",
+    )
+
+
+def field_error(errors, name: str) -> rx.Component:
+    """The validation message of one form field, if any."""
+    return rx.cond(
+        errors.contains(name),
+        rx.text(errors[name], color=rx.color("red", 11), size="1", id=f"error-{name}"),
+    )

@@ -1,0 +1,167 @@
+"""Printer detail page: identity, counter and supply charts, paged poll history."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.badges import status_badge
+from printer_app.components.layout import page
+from printer_app.components.printer_dialog import printer_dialog
+from printer_app.components.table import pager
+from printer_app.models.choices import TaskStatus
+from printer_app.state.printer_detail import CHART_RANGES, PollView, PrinterDetailState
+from printer_app.state.printer_form import PrinterFormState
+
+S = PrinterDetailState
+COUNTER_LINES = [
+    ("total_pages", "Total", "#0090ff"),
+    ("bw_a4", "B/W A4", "#1f2328"),
+    ("color_a4", "Colour A4", "#d6198a"),
+    ("bw_a3", "B/W A3", "#8b8d98"),
+    ("color_a3", "Colour A3", "#e8c200"),
+]
+
+
+def identity_card() -> rx.Component:
+    return rx.card(
+        rx.grid(
+            rx.foreach(
+                S.identity,
+                lambda item: rx.vstack(
+                    rx.text(item[0], size="1", color=rx.color("gray", 10)),
+                    rx.text(item[1], size="2", weight="medium"),
+                    spacing="0",
+                ),
+            ),
+            columns="5",
+            spacing="4",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _chart_card(title: str, chart: rx.Component) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="3"), chart, width="100%"), width="100%")
+
+
+def counters_chart() -> rx.Component:
+    return _chart_card(
+        "Page counters",
+        rx.recharts.line_chart(
+            *[
+                rx.recharts.line(data_key=key, name=label, stroke=colour, dot=False, type_="monotone")
+                for key, label, colour in COUNTER_LINES
+            ],
+            rx.recharts.x_axis(data_key="at", tick={"fontSize": 11}, min_tick_gap=40),
+            rx.recharts.y_axis(tick={"fontSize": 11}, width=80, domain=["auto", "auto"]),
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.legend(),
+            data=S.counter_points,
+            height=280,
+            width="100%",
+            id="counters-chart",
+        ),
+    )
+
+
+def supplies_chart() -> rx.Component:
+    return _chart_card(
+        "Supply levels (%)",
+        rx.recharts.line_chart(
+            rx.foreach(
+                S.supply_lines,
+                lambda line: rx.recharts.line(data_key=line[0], stroke=line[1], dot=False, type_="stepAfter"),
+            ),
+            rx.recharts.x_axis(data_key="at", tick={"fontSize": 11}, min_tick_gap=40),
+            rx.recharts.y_axis(domain=[0, 100], tick={"fontSize": 11}, width=40),
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.legend(),
+            data=S.supply_points,
+            height=280,
+            width="100%",
+            id="supplies-chart",
+        ),
+    )
+
+
+def _poll_row(poll: PollView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(poll.at, white_space="nowrap"),
+        rx.table.cell(status_badge(poll.status)),
+        rx.table.cell(poll.match_rule),
+        rx.table.cell(poll.total, text_align="right"),
+        rx.table.cell(poll.bw_a4, text_align="right"),
+        rx.table.cell(poll.color_a4, text_align="right"),
+        rx.table.cell(poll.bw_a3, text_align="right"),
+        rx.table.cell(poll.color_a3, text_align="right"),
+        rx.table.cell(rx.text(poll.error, size="1", color=rx.color("red", 11))),
+    )
+
+
+def history_table() -> rx.Component:
+    headers = ["Time", "Status", "Match rule", "Total", "B/W A4", "Colour A4", "B/W A3", "Colour A3", "Error"]
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Poll history", size="3"),
+                rx.spacer(),
+                rx.select.root(
+                    rx.select.trigger(id="history-status"),
+                    rx.select.content(
+                        rx.select.item("Any status", value="all"),
+                        *[rx.select.item(s.label, value=s.value) for s in TaskStatus if s != TaskStatus.NEVER_RUN],
+                    ),
+                    value=S.status_filter,
+                    on_change=S.set_status_filter,
+                ),
+                width="100%",
+            ),
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+                rx.table.body(rx.foreach(S.polls, _poll_row)),
+                size="1",
+                width="100%",
+                id="history-table",
+            ),
+            pager(S, sizes=(10, 25, 50, 100)),
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def printer_detail_page() -> rx.Component:
+    return page(
+        rx.cond(S.identity.contains("IP address"), "Printer " + S.identity["IP address"].to(str), "Printer"),
+        rx.cond(
+            S.not_found != "",
+            rx.callout(S.not_found, icon="triangle-alert", color_scheme="red"),
+            rx.vstack(
+                rx.cond(~S.is_active, rx.callout("This printer is inactive (replaced or removed).", icon="info")),
+                identity_card(),
+                rx.hstack(
+                    rx.text("Chart range", size="2"),
+                    rx.segmented_control.root(
+                        *[rx.segmented_control.item(label, value=value) for value, label in CHART_RANGES],
+                        value=S.chart_days,
+                        on_change=S.set_chart_days,
+                    ),
+                    align="center",
+                ),
+                rx.grid(counters_chart(), supplies_chart(), columns="2", spacing="4", width="100%"),
+                history_table(),
+                width="100%",
+                spacing="4",
+            ),
+        ),
+        printer_dialog(),
+        actions=rx.hstack(
+            rx.link(rx.button(rx.icon("arrow-left", size=16), "All printers", variant="soft"), href="/printers"),
+            rx.button(
+                rx.icon("pencil", size=16), "Edit", on_click=PrinterFormState.open_edit(S.printer_id), id="edit-printer"
+            ),
+        ),
+    )

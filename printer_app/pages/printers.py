@@ -1,0 +1,174 @@
+"""Printers list page: filters, sortable columns, paging, column chooser, add/edit/delete."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.badges import status_badge, supply_bar
+from printer_app.components.layout import page
+from printer_app.components.printer_dialog import delete_dialog, printer_dialog
+from printer_app.components.table import pager, sort_header
+from printer_app.state.printer_form import PrinterFormState
+from printer_app.state.printers import (
+    ACTIVE_OPTIONS,
+    ALL,
+    COLUMNS,
+    RULE_OPTIONS,
+    STATUS_OPTIONS,
+    PrintersState,
+)
+from printer_app.state.view import PrinterView
+
+S = PrintersState
+NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3"}
+
+
+def _visible(column: str):
+    return ~S.hidden_columns.split(",").contains(column)
+
+
+def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "180px") -> rx.Component:
+    items = [rx.select.item(label, value=value) for value, label in fixed]
+    if dynamic is not None:
+        items.append(rx.foreach(dynamic, lambda o: rx.select.item(o[1], value=o[0])))
+    return rx.select.root(
+        rx.select.trigger(width=width, id=f"filter-{name}"),
+        rx.select.content(*items),
+        value=getattr(S, name),
+        on_change=lambda v: S.set_filter(name, v),
+        size="2",
+    )
+
+
+def filters() -> rx.Component:
+    return rx.hstack(
+        rx.debounce_input(
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                placeholder="IP or serial contains…",
+                value=S.search,
+                on_change=S.set_search,
+                width="220px",
+                id="filter-search",
+            ),
+            debounce_timeout=300,
+        ),
+        _select("organization", [[ALL, "All organizations"], ["none", "No organization"]], S.org_options),
+        _select("model", [[ALL, "All models"]], S.model_options, width="220px"),
+        _select("match_rule", RULE_OPTIONS, width="160px"),
+        _select("status", STATUS_OPTIONS, width="170px"),
+        _select("active", ACTIVE_OPTIONS, width="170px"),
+        rx.button(rx.icon("x", size=14), "Reset", variant="ghost", on_click=S.reset_filters, id="filter-reset"),
+        rx.spacer(),
+        column_chooser(),
+        wrap="wrap",
+        width="100%",
+        spacing="2",
+    )
+
+
+def column_chooser() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(rx.button(rx.icon("columns-3", size=16), "Columns", variant="soft", id="columns")),
+        rx.popover.content(
+            rx.vstack(
+                *[
+                    rx.checkbox(
+                        label, checked=_visible(key), on_change=lambda _v, k=key: S.toggle_column(k), id=f"col-{key}"
+                    )
+                    for key, label in COLUMNS
+                ],
+                spacing="2",
+            ),
+        ),
+    )
+
+
+def _cell(key: str, row: PrinterView) -> rx.Component:
+    content = {
+        "organization": rx.text(row.organization),
+        "ip": rx.link(row.ip_address, href="/printers/" + row.id.to_string(), weight="medium"),
+        "serial": rx.code(row.serial_number, variant="ghost"),
+        "mac": rx.code(row.mac_address, variant="ghost"),
+        "model": rx.text(row.model),
+        "total": rx.text(row.total),
+        "bw_a4": rx.text(row.bw_a4),
+        "color_a4": rx.text(row.color_a4),
+        "bw_a3": rx.text(row.bw_a3),
+        "color_a3": rx.text(row.color_a3),
+        "supplies": rx.hstack(
+            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known)), spacing="1"
+        ),
+        "match_rule": rx.text(row.match_rule),
+        "last_poll": rx.text(row.last_poll, white_space="nowrap"),
+        "status": status_badge(row.status, row.error),
+    }[key]
+    return rx.cond(
+        _visible(key),
+        rx.table.cell(content, text_align="right" if key in NUMERIC else "left", white_space="nowrap"),
+    )
+
+
+def _row(row: PrinterView) -> rx.Component:
+    return rx.table.row(
+        *[_cell(key, row) for key, _ in COLUMNS],
+        rx.table.cell(
+            rx.hstack(
+                rx.icon_button(
+                    rx.icon("pencil", size=14),
+                    variant="ghost",
+                    size="1",
+                    on_click=PrinterFormState.open_edit(row.id),
+                    title="Edit",
+                ),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    variant="ghost",
+                    size="1",
+                    color_scheme="red",
+                    on_click=PrinterFormState.ask_delete(row.id, row.ip_address),
+                    title="Delete",
+                ),
+                spacing="1",
+            )
+        ),
+        opacity=rx.cond(row.is_active, "1", "0.55"),
+        class_name="printer-row",
+        custom_attrs={"data-ip": row.ip_address},
+    )
+
+
+def printers_table() -> rx.Component:
+    headers = [
+        rx.cond(_visible(key), sort_header(label, key, S, align="right" if key in NUMERIC else "left"))
+        if key != "supplies"
+        else rx.cond(_visible(key), rx.table.column_header_cell(label))
+        for key, label in COLUMNS
+    ]
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*headers, rx.table.column_header_cell(""))),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            variant="surface",
+            size="1",
+            width="100%",
+            id="printers-table",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+
+
+def printers_page() -> rx.Component:
+    return page(
+        "Printers",
+        filters(),
+        printers_table(),
+        rx.cond(S.total == 0, rx.center(rx.text("No printers match these filters."), padding="24px")),
+        pager(S),
+        printer_dialog(),
+        delete_dialog(),
+        actions=rx.button(
+            rx.icon("plus", size=16), "Add printer", on_click=PrinterFormState.open_new, id="add-printer"
+        ),
+    )

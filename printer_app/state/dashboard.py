@@ -1,0 +1,26 @@
+"""State of the dashboard: fleet counts, lowest supplies and poll outcomes per day."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from printer_app.config import get_settings
+from printer_app.db import session_scope
+from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
+
+
+class DashboardState(rx.State):
+    counts: dict[str, int] = {}
+    low_supplies: list[dict[str, str | int]] = []
+    outcomes: list[dict[str, str | int]] = []
+
+    @rx.event
+    def load(self) -> None:
+        with session_scope() as session:
+            self.counts = asdict(fleet_counts(session))
+            self.low_supplies = [
+                {**asdict(s), "organization": s.organization or "—"} for s in lowest_supplies(session, limit=10)
+            ]
+            self.outcomes = poll_outcomes_per_day(session, tz=get_settings().tz, days=30)

@@ -1,0 +1,179 @@
+"""State of one printer's page: identity, paged poll history and chart series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+from sqlmodel import select
+
+from printer_app.db import session_scope
+from printer_app.models import DeviceModel, Manufacturer, Organization
+from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod, TaskStatus
+from printer_app.services.errors import NotFoundError
+from printer_app.services.history import counter_series, list_polls, supply_series
+from printer_app.services.printers import get_printer
+from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number
+
+CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
+
+
+@dataclass
+class PollView:
+    id: int = 0
+    at: str = ""
+    status: str = ""
+    error: str = ""
+    match_rule: str = ""
+    source: str = ""
+    total: str = ""
+    bw_a4: str = ""
+    color_a4: str = ""
+    bw_a3: str = ""
+    color_a3: str = ""
+
+
+class PrinterDetailState(rx.State):
+    """The printer detail page."""
+
+    printer_id: int = 0
+    not_found: str = ""
+    identity: dict[str, str] = {}
+    is_active: bool = True
+    polls: list[PollView] = []
+    polls_total: int = 0
+    page: int = 1
+    page_size: int = 25
+    status_filter: str = "all"
+    chart_days: str = "30"
+    counter_points: list[dict[str, str | int | None]] = []
+    supply_points: list[dict[str, str | int | None]] = []
+    supply_lines: list[list[str]] = []
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.polls_total // self.page_size))
+
+    @rx.var
+    def range_text(self) -> str:
+        if not self.polls_total:
+            return "No polls yet"
+        first = (self.page - 1) * self.page_size + 1
+        return f"{first}–{min(self.polls_total, first + len(self.polls) - 1)} of {self.polls_total}"
+
+    @rx.event
+    def load(self) -> None:
+        raw = self.router.page.params.get("id", "0")
+        self.printer_id = int(raw) if str(raw).isdigit() else 0
+        self.page, self.status_filter = 1, "all"
+        self._reload()
+
+    @rx.event
+    def reload(self) -> None:
+        """Refresh after a change made elsewhere (edit dialog)."""
+        self._reload()
+
+    def _reload(self) -> None:
+        if not self.printer_id:
+            return
+        with session_scope() as session:
+            try:
+                p = get_printer(session, printer_id=self.printer_id)
+            except NotFoundError as exc:
+                self.not_found = str(exc)
+                self.identity = {}
+                return
+            org = session.get(Organization, p.organization_id) if p.organization_id else None
+            model = p.model or "—"
+            if p.device_model_id:
+                row = session.exec(
+                    select(Manufacturer.name, DeviceModel.name)
+                    .join(DeviceModel, DeviceModel.manufacturer_id == Manufacturer.id)
+                    .where(DeviceModel.id == p.device_model_id)
+                ).first()
+                model = f"{row[0]} {row[1]}" if row else model
+            self.not_found = ""
+            self.is_active = p.is_active
+            self.identity = {
+                "IP address": p.ip_address,
+                "Serial number": p.serial_number or "—",
+                "MAC address": p.mac_address or "—",
+                "Model": model,
+                "Organization": org.name if org else "—",
+                "SNMP community": p.snmp_community,
+                "Polling method": PollingMethod(p.polling_method).label,
+                "Connection": ConnectionType(p.connection_type).label,
+                "Match rule": MatchRule(p.last_match_rule).label if p.last_match_rule else "—",
+                "Last poll": local_time(p.last_poll_at),
+                "Last status": TaskStatus(p.last_poll_status).label if p.last_poll_status else "Never polled",
+                "Last successful poll": local_time(p.last_success_at),
+                "Added": local_time(p.created_at),
+            }
+            self._load_polls(session)
+            self._load_charts(session)
+
+    def _load_polls(self, session) -> None:
+        status = "" if self.status_filter == "all" else self.status_filter
+        rows, total = list_polls(
+            session, printer_id=self.printer_id, page=self.page, page_size=self.page_size, status=status
+        )
+        self.polls_total = total
+        self.polls = [
+            PollView(
+                id=r.id,
+                at=local_time(r.at),
+                status=r.status,
+                error=r.error,
+                match_rule=MatchRule(r.match_rule).label if r.match_rule else "—",
+                source=r.source,
+                total=number(r.total),
+                bw_a4=number(r.bw_a4),
+                color_a4=number(r.color_a4),
+                bw_a3=number(r.bw_a3),
+                color_a3=number(r.color_a3),
+            )
+            for r in rows
+        ]
+
+    def _load_charts(self, session) -> None:
+        days = int(self.chart_days)
+        self.counter_points = [
+            {**{k: v for k, v in p.items() if k != "at"}, "at": local_time(p["at"])}
+            for p in counter_series(session, printer_id=self.printer_id, days=days)
+        ]
+        points = supply_series(session, printer_id=self.printer_id, days=days)
+        keys = sorted({k for p in points for k in p if k != "at"})
+        self.supply_lines = [[k, _supply_colour(k)] for k in keys]
+        self.supply_points = [{**p, "at": local_time(p["at"])} for p in points]
+
+    @rx.event
+    def go_to(self, page: int) -> None:
+        self.page = max(1, min(int(page), self.page_count))
+        with session_scope() as session:
+            self._load_polls(session)
+
+    @rx.event
+    def set_page_size(self, value: str) -> None:
+        self.page_size, self.page = int(value), 1
+        with session_scope() as session:
+            self._load_polls(session)
+
+    @rx.event
+    def set_status_filter(self, value: str) -> None:
+        self.status_filter, self.page = value, 1
+        with session_scope() as session:
+            self._load_polls(session)
+
+    @rx.event
+    def set_chart_days(self, value: str | list[str]) -> None:
+        self.chart_days = value if isinstance(value, str) else value[0]
+        with session_scope() as session:
+            self._load_charts(session)
+
+
+def _supply_colour(description: str) -> str:
+    low = description.lower()
+    for word, css in SUPPLY_CSS_BY_WORD.items():
+        if word in low:
+            return css
+    return "#8b8d98"

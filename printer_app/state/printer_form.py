@@ -1,0 +1,157 @@
+"""The add / edit / delete printer dialogs; a rejected save shows messages and changes nothing."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import func, select
+
+from printer_app.db import session_scope
+from printer_app.models import Organization
+from printer_app.models.choices import PollingMethod
+from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.printer_list import filter_options
+from printer_app.services.printers import PrinterInput, create_printer, delete_printer, get_printer, update_printer
+
+NONE = "none"
+FIELDS = (
+    "ip_address",
+    "serial_number",
+    "mac_address",
+    "organization_id",
+    "device_model_id",
+    "snmp_community",
+    "polling_method",
+)
+
+
+class PrinterFormState(rx.State):
+    """Dialog state; after a change the list (and detail page) reload through their own handlers."""
+
+    open: bool = False
+    editing_id: int = 0
+    ip_address: str = ""
+    serial_number: str = ""
+    mac_address: str = ""
+    organization_id: str = NONE
+    device_model_id: str = NONE
+    snmp_community: str = "public"
+    polling_method: str = PollingMethod.SNMP.value
+    is_active: bool = True
+    errors: dict[str, str] = {}
+    org_options: list[list[str]] = []
+    model_options: list[list[str]] = []
+    confirm_delete_id: int = 0
+    confirm_delete_label: str = ""
+
+    def _load_options(self) -> None:
+        with session_scope() as session:
+            orgs = session.exec(
+                select(Organization.id, Organization.name)
+                .where(Organization.active)
+                .order_by(func.lower(Organization.name))
+            ).all()
+            self.model_options = [list(o) for o in filter_options(session)["models"]]
+        self.org_options = [[str(i), n] for i, n in orgs]
+
+    @rx.event
+    def open_new(self) -> None:
+        self._load_options()
+        self.editing_id = 0
+        self.ip_address = self.serial_number = self.mac_address = ""
+        self.organization_id = self.device_model_id = NONE
+        self.snmp_community = "public"
+        self.polling_method = PollingMethod.SNMP.value
+        self.is_active = True
+        self.errors = {}
+        self.open = True
+
+    @rx.event
+    def open_edit(self, printer_id: int) -> rx.event.EventSpec | None:
+        self._load_options()
+        with session_scope() as session:
+            try:
+                p = get_printer(session, printer_id=int(printer_id))
+            except NotFoundError as exc:
+                return rx.toast.error(str(exc))
+            org = session.get(Organization, p.organization_id) if p.organization_id else None
+        if org is not None and not org.active:
+            self.org_options = [[str(org.id), f"{org.name} (inactive)"], *self.org_options]
+        self.editing_id = p.id
+        self.ip_address, self.serial_number = p.ip_address, p.serial_number
+        self.mac_address = p.mac_address or ""
+        self.organization_id = str(p.organization_id) if p.organization_id else NONE
+        self.device_model_id = str(p.device_model_id) if p.device_model_id else NONE
+        self.snmp_community, self.polling_method, self.is_active = p.snmp_community, p.polling_method, p.is_active
+        self.errors = {}
+        self.open = True
+        return None
+
+    @rx.event
+    def set_open(self, value: bool) -> None:
+        self.open = value
+
+    @rx.event
+    def set_value(self, name: str, value: str) -> None:
+        if name in FIELDS:
+            setattr(self, name, value)
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @rx.event
+    def set_active(self, value: bool) -> None:
+        self.is_active = value
+
+    @rx.event
+    def save(self):
+        data = PrinterInput(
+            ip_address=self.ip_address,
+            serial_number=self.serial_number,
+            mac_address=self.mac_address,
+            organization_id=None if self.organization_id == NONE else int(self.organization_id),
+            device_model_id=None if self.device_model_id == NONE else int(self.device_model_id),
+            snmp_community=self.snmp_community,
+            polling_method=self.polling_method,
+            is_active=self.is_active,
+        )
+        try:
+            with session_scope() as session:
+                if self.editing_id:
+                    printer = update_printer(session, printer_id=self.editing_id, data=data)
+                else:
+                    printer = create_printer(session, data=data)
+                ip = printer.ip_address
+        except DomainValidationError as exc:
+            self.errors = exc.errors
+            return None
+        except NotFoundError as exc:
+            self.errors = {"form": str(exc)}
+            return None
+        verb = "updated" if self.editing_id else "added"
+        self.open = False
+        return [rx.toast.success(f"Printer {ip} {verb}"), *_reload_events()]
+
+    @rx.event
+    def ask_delete(self, printer_id: int, label: str) -> None:
+        self.confirm_delete_id = int(printer_id)
+        self.confirm_delete_label = label
+
+    @rx.event
+    def cancel_delete(self) -> None:
+        self.confirm_delete_id = 0
+
+    @rx.event
+    def confirm_delete(self):
+        printer_id, label = self.confirm_delete_id, self.confirm_delete_label
+        self.confirm_delete_id = 0
+        try:
+            with session_scope() as session:
+                delete_printer(session, printer_id=printer_id)
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        return [rx.toast.success(f"Printer {label} deleted"), *_reload_events()]
+
+
+def _reload_events() -> list:
+    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.printers import PrintersState
+
+    return [PrintersState.reload, PrinterDetailState.reload]

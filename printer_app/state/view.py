@@ -1,0 +1,94 @@
+"""Turning domain rows into display rows (local time, labels, supply bars) shared by the page states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from printer_app.config import get_settings
+from printer_app.models.choices import MatchRule, SupplyState
+from printer_app.services.printer_list import PrinterRow
+
+_STATE_LABELS = {s.value: s.label for s in SupplyState}
+_STATE_LABELS.update({"some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+
+
+def local_time(value: datetime | None) -> str:
+    """`YYYY-MM-DD HH:MM` in the configured time zone, or an em dash."""
+    if value is None:
+        return "—"
+    return value.astimezone(get_settings().tz).strftime("%Y-%m-%d %H:%M")
+
+
+def number(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}".replace(",", " ")
+
+
+@dataclass
+class SupplyView:
+    color: str = "other"
+    percent: int = 0
+    known: bool = False
+    label: str = ""
+
+
+def supply_view(color: str, value: str) -> SupplyView:
+    """A percentage string becomes a bar; a state word stays a word."""
+    if value.isdigit():
+        return SupplyView(color=color, percent=min(int(value), 100), known=True, label=f"{color.title()}: {value}%")
+    return SupplyView(color=color, label=f"{color.title()}: {_STATE_LABELS.get(value, value)}")
+
+
+@dataclass
+class PrinterView:
+    id: int = 0
+    organization: str = ""
+    ip_address: str = ""
+    serial_number: str = ""
+    mac_address: str = ""
+    model: str = ""
+    is_active: bool = True
+    total: str = ""
+    bw_a4: str = ""
+    color_a4: str = ""
+    bw_a3: str = ""
+    color_a3: str = ""
+    supplies: list[SupplyView] = field(default_factory=list)
+    last_poll: str = ""
+    status: str = ""
+    error: str = ""
+    match_rule: str = ""
+
+
+def printer_view(row: PrinterRow) -> PrinterView:
+    return PrinterView(
+        id=row.id,
+        organization=row.organization or "—",
+        ip_address=row.ip_address,
+        serial_number=row.serial_number or "—",
+        mac_address=row.mac_address or "—",
+        model=row.model or "—",
+        is_active=row.is_active,
+        total=number(row.total),
+        bw_a4=number(row.bw_a4),
+        color_a4=number(row.color_a4),
+        bw_a3=number(row.bw_a3),
+        color_a3=number(row.color_a3),
+        supplies=[supply_view(c, v) for c, v in row.toners.items()],
+        last_poll=local_time(row.last_poll_at),
+        status=row.status,
+        error=row.last_error,
+        match_rule=MatchRule(row.match_rule).label if row.match_rule else "—",
+    )
+
+
+# Chart colours for supply lines, matched on words in the supply description.
+SUPPLY_CSS_BY_WORD = {
+    "cyan": "#00a3d9",
+    "magenta": "#d6198a",
+    "yellow": "#e8c200",
+    "black": "#1f2328",
+    "drum": "#6e56cf",
+    "waste": "#a18072",
+    "fuser": "#e5484d",
+}
