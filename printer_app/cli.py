@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from printer_app.cli_poll import poll
 from printer_app.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(
@@ -110,6 +111,9 @@ def check() -> None:
     else:
         typer.echo("redis: not configured (embedded mode)")
     raise typer.Exit(0 if ok else 1)
+
+
+app.command("poll")(poll)
 
 
 def _safe_url() -> str:

@@ -38,8 +38,11 @@ def list_organizations(
         .group_by(Organization.id)
     )
     if search.strip():
-        needle = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(Organization.name).like(needle) | func.lower(Organization.code).like(needle))
+        needle = search.strip().lower()  # autoescape: a typed "_" or "%" is a character, not a wildcard
+        query = query.where(
+            func.lower(Organization.name).contains(needle, autoescape=True)
+            | func.lower(Organization.code).contains(needle, autoescape=True)
+        )
     if show == "active":
         query = query.where(Organization.active)
     elif show == "inactive":

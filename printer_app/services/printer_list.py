@@ -92,8 +92,13 @@ def _filtered(filters: PrinterFilters):
         .outerjoin(PageCounter, PageCounter.id == Printer.last_counter_id)
     )
     if filters.search.strip():
-        needle = f"%{filters.search.strip().lower()}%"
-        query = query.where(or_(Printer.ip_address.like(needle), func.lower(Printer.serial_number).like(needle)))
+        needle = filters.search.strip().lower()  # autoescape: a typed "_" or "%" is a character, not a wildcard
+        query = query.where(
+            or_(
+                Printer.ip_address.contains(needle, autoescape=True),
+                func.lower(Printer.serial_number).contains(needle, autoescape=True),
+            )
+        )
     if filters.organization == "none":
         query = query.where(Printer.organization_id.is_(None))
     elif filters.organization.isdigit():

@@ -259,9 +259,9 @@ def _as_int(value: Any) -> int | None:
         return None
 
 
-def _as_text(value: Any) -> str | None:
+def _as_text(value: Any, *, collapse_spaces: bool = True) -> str | None:
     raw = _as_bytes(value)
-    return decode_text(raw) if raw is not None else None
+    return decode_text(raw, collapse_spaces=collapse_spaces) if raw is not None else None
 
 
 def _as_oid(value: Any) -> str | None:
@@ -423,13 +423,13 @@ def _unreachable_message(target: SnmpTarget, detail: str | None = None) -> str:
         if target.snmp_version == "3"
         else "wrong community, closed port or host down"
     )
-    msg = (
+    detail = (detail or "").removeprefix("system: ")
+    if detail and "timeout" not in detail.lower() and "timed out" not in detail.lower():
+        return f"SNMP agent {target.host}:{target.port} did not accept the request: {detail} ({hint})"
+    return (
         f"No SNMP response from {target.host}:{target.port} within {float(target.timeout)} s x "
         f"{attempts} attempt{'s' if attempts != 1 else ''} ({hint})"
     )
-    if detail and "timeout" not in detail.lower() and "timed out" not in detail.lower():
-        msg += f": {detail}"
-    return msg
 
 
 async def poll_printer(target: SnmpTarget, *, engine: SnmpEngine | None = None) -> PollResult:
@@ -450,7 +450,7 @@ async def poll_printer(target: SnmpTarget, *, engine: SnmpEngine | None = None) 
             raise SnmpUnreachable(_unreachable_message(target, error))
 
         result = PollResult(host=target.host, port=int(target.port))
-        result.sys_descr = _as_text(system.get(SYS_OIDS["sys_descr"]))
+        result.sys_descr = _as_text(system.get(SYS_OIDS["sys_descr"]), collapse_spaces=False)
         result.sys_object_id = _as_oid(system.get(SYS_OIDS["sys_object_id"]))
         result.sys_name = _as_text(system.get(SYS_OIDS["sys_name"]))
         result.sys_location = _as_text(system.get(SYS_OIDS["sys_location"]))
@@ -585,6 +585,10 @@ def _assemble(
     # Supplies
     result.supplies = _supplies(col, errors)
     result.is_color = is_color_device((s.color for s in result.supplies), raw)
+    if not result.is_color:  # a mono device's colourless marking supplies are black (as GLPI/FusionInventory)
+        for supply in result.supplies:
+            if supply.color is None and supply.kind in ("toner", "ink", "drum", "developer"):
+                supply.color = "black"
 
     mapped = map_counters(raw, result.is_color) if has_counters(raw) else {}
     result.counters = {

@@ -48,13 +48,13 @@ def _hexdump_lines_to_bytes(raw: bytes) -> bytes | None:
     return head + decoded
 
 
-def decode_text(value: bytes | bytearray | str | None) -> str:
+def decode_text(value: bytes | bytearray | str | None, *, collapse_spaces: bool = True) -> str:
     """Decode an SNMP DisplayString/OctetString into clean text.
 
     Handles, in order: leading HP PML header bytes (``\\x01\\x15``), values that are a hex-dump
     (``"42 6C 61 ..."`` lines, jetdirect_m880), values sent as ``"0x4e6f..."`` text, C strings with a
     trailing NUL (everything after the first NUL is dropped), UTF-8 with latin-1 fallback, control
-    characters and repeated whitespace. Returns ``""`` for None.
+    characters and (unless ``collapse_spaces`` is False) repeated whitespace. Returns ``""`` for None.
     """
     if value is None:
         return ""
@@ -77,7 +77,7 @@ def decode_text(value: bytes | bytearray | str | None) -> str:
         raw = raw.split(b"\x00", 1)[0]
     text = _bytes_to_str(raw)
     text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    return (_SPACES.sub(" ", text) if collapse_spaces else text).strip()
 
 
 def _mostly_printable(raw: bytes) -> bool:
@@ -262,7 +262,7 @@ _SPECIAL_LEVEL_STATE = {-1: "other", -2: "unknown", -3: "some_remaining"}
 
 
 def _round_half_up(value: float) -> int:
-    return int(math.floor(value + 0.5))
+    return math.floor(value + 0.5)
 
 
 def supply_percent(level: int | None, max_capacity: int | None, unit: int | None = None) -> tuple[int | None, str]:

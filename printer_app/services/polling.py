@@ -1,0 +1,352 @@
+"""The poll pipeline (DOMAIN 3 and 4): acquire a reading, check identity and history, store the outcome.
+
+One call = one poll = one transaction. Acquisition is pluggable (`ReadingSource`) so SNMP, web pages and
+imported XML share every rule after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from printer_app.config import get_settings
+from printer_app.models import ContractDevice, InventoryTask, PageCounter, Printer, PrinterChangeLog
+from printer_app.models.base import utcnow
+from printer_app.models.choices import ChangeAction, DataSource, TaskStatus, TriggeredBy
+from printer_app.services import events
+from printer_app.services.history import PollOutcome, SupplyReading, record_poll
+from printer_app.services.identity import PastCounters, check_history, match_identity
+from printer_app.services.snmp_decode import map_counters
+from printer_app.services.validators import check_community, ip_to_int, normalize_mac, parse_ipv4
+
+log = logging.getLogger(__name__)
+COUNTER_KEYS = ("TOTAL", "BW_A3", "BW_A4", "COLOR_A3", "COLOR_A4", "COLOR")
+
+
+class AcquisitionError(Exception):
+    """The device could not be read (unreachable, bad credentials, unparseable answer)."""
+
+
+@dataclass
+class DeviceReading:
+    """What a device reported, independent of how it was read."""
+
+    serial: str = ""
+    mac: str | None = None
+    raw_counters: dict[str, int] = field(default_factory=dict)
+    is_color: bool = False
+    supplies: list[SupplyReading] = field(default_factory=list)
+    manufacturer: str | None = None
+    model: str | None = None
+    data_source: str = DataSource.SNMP_LOCAL
+    errors: list[str] = field(default_factory=list)
+
+
+ReadingSource = Callable[[Printer], DeviceReading]
+
+
+def snmp_source(printer: Printer) -> DeviceReading:
+    """Read a printer with the native SNMP poller."""
+    from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_printer_sync
+
+    settings = get_settings()
+    target = SnmpTarget(
+        host=printer.ip_address,
+        port=printer.snmp_port,
+        community=printer.snmp_community,
+        version=printer.snmp_version,
+        timeout=settings.snmp_timeout,
+        retries=settings.snmp_retries,
+        v3_user=printer.snmp_v3_user,
+        v3_auth_protocol=printer.snmp_v3_auth_protocol,
+        v3_auth_key=printer.snmp_v3_auth_key,
+        v3_priv_protocol=printer.snmp_v3_priv_protocol,
+        v3_priv_key=printer.snmp_v3_priv_key,
+        v3_context=printer.snmp_v3_context,
+    )
+    try:
+        result = poll_printer_sync(target)
+    except SnmpUnreachable as exc:
+        raise AcquisitionError(str(exc)) from None
+    return DeviceReading(
+        serial=(result.serial or "").strip(),
+        mac=normalize_mac(result.mac),
+        raw_counters={k: int(v) for k, v in (result.counters.get("raw") or {}).items() if v is not None},
+        is_color=result.is_color,
+        supplies=[
+            SupplyReading(
+                description=(s.description or "")[:255],
+                kind=s.kind,
+                color=s.color,
+                level=s.level,
+                max_capacity=s.max,
+                percent=s.percent,
+                state=s.state,
+                supply_index=s.index,
+            )
+            for s in result.supplies
+        ],
+        manufacturer=result.manufacturer,
+        model=result.model,
+        errors=list(result.errors),
+    )
+
+
+def run_inventory_for_printer(
+    session: Session,
+    *,
+    printer_id: int,
+    triggered_by: str = TriggeredBy.AUTO_POLL,
+    source: ReadingSource | None = None,
+    now: datetime | None = None,
+) -> InventoryTask:
+    """Poll one printer and store the outcome; never raises for a device problem (it becomes a FAILED task)."""
+    printer = session.get(Printer, printer_id)
+    if printer is None:
+        raise LookupError(f"Printer #{printer_id} does not exist")
+    now = now or utcnow()
+    events.publish(events.INVENTORY_START, {"printer_id": printer.id, "ip": printer.ip_address})
+    base = {"triggered_by": triggered_by, "at": now}
+    try:
+        with session.begin_nested():
+            outcome, target = _evaluate(session, printer, source or snmp_source, now, base)
+            task = record_poll(session, printer=target, outcome=outcome)
+    except Exception as exc:  # any bug must still leave a FAILED record, not a half-written poll
+        log.exception("poll of printer %s failed unexpectedly", printer_id)
+        session.expire_all()
+        printer = session.get(Printer, printer_id)
+        target = printer
+        task = record_poll(
+            session,
+            printer=printer,
+            outcome=PollOutcome(status=TaskStatus.FAILED, error_message=f"Unexpected error: {exc}", **base),
+        )
+    session.flush()
+    events.publish(events.INVENTORY_UPDATE, result_payload(session, target, task))
+    return task
+
+
+def _fail(message: str, base: dict, **extra) -> PollOutcome:
+    return PollOutcome(status=TaskStatus.FAILED, error_message=message, **base, **extra)
+
+
+def _evaluate(
+    session: Session, printer: Printer, source: ReadingSource, now: datetime, base: dict
+) -> tuple[PollOutcome, Printer]:
+    try:
+        parse_ipv4(printer.ip_address)
+        check_community(printer.snmp_community)
+    except ValueError as exc:
+        return _fail(str(exc), base), printer
+    try:
+        reading = source(printer)
+    except AcquisitionError as exc:
+        return _fail(str(exc), base), printer
+    base = {**base, "data_source": reading.data_source}
+    if not any(k in reading.raw_counters for k in COUNTER_KEYS):
+        detail = f" ({'; '.join(reading.errors)})" if reading.errors else ""
+        return _fail("No valid page counters in the device answer" + detail, base), printer
+
+    if not printer.mac_address and reading.mac:
+        owner = session.exec(
+            select(Printer).where(Printer.mac_address == reading.mac, Printer.is_active, Printer.id != printer.id)
+        ).first()
+        if owner:
+            msg = (
+                f"MAC {reading.mac} is already used by active printer #{owner.id} "
+                f"(IP {owner.ip_address}, serial {owner.serial_number or '—'})"
+            )
+            return _fail(msg, base), printer
+        printer.mac_address = reading.mac
+        _log_change(session, printer, ChangeAction.MAC_UPDATE, {"mac_address": None}, {"mac_address": reading.mac})
+
+    target = printer
+    rule, why = match_identity(
+        reading_serial=reading.serial,
+        stored_serial=printer.serial_number,
+        reading_mac=reading.mac,
+        stored_mac=printer.mac_address,
+    )
+    if rule is None and reading.serial and reading.serial != printer.serial_number.strip():
+        replaced = replace_device(session, printer=printer, reading=reading, now=now)
+        if replaced is not None:
+            target = replaced
+            rule, why = match_identity(
+                reading_serial=reading.serial,
+                stored_serial=target.serial_number,
+                reading_mac=reading.mac,
+                stored_mac=target.mac_address,
+            )
+    if rule is None:
+        return PollOutcome(status=TaskStatus.VALIDATION_ERROR, error_message=why, **base), target
+
+    mapped = map_counters(reading.raw_counters, reading.is_color)
+    counters = {
+        "total_pages": mapped["total"],
+        "bw_a4": mapped["bw_a4"],
+        "bw_a3": mapped["bw_a3"],
+        "color_a4": mapped["color_a4"],
+        "color_a3": mapped["color_a3"],
+    }
+    settings = get_settings()
+    try:
+        reasons = check_history(
+            counters,
+            _past_counters(session, target.id),
+            now=now,
+            window_hours=settings.anomaly_check_time_window_hours,
+            skip_days=settings.anomaly_skip_check_days,
+            jump_threshold=settings.anomaly_jump_threshold,
+        )
+    except Exception:  # DOMAIN 3.10: a failing history check accepts the poll
+        log.exception("history validation failed for printer %s; accepting", target.id)
+        reasons = []
+    if reasons:
+        return (
+            PollOutcome(
+                status=TaskStatus.HISTORICAL_INCONSISTENCY, error_message="; ".join(reasons), match_rule=rule, **base
+            ),
+            target,
+        )
+    return (
+        PollOutcome(status=TaskStatus.SUCCESS, match_rule=rule, counters=counters, supplies=reading.supplies, **base),
+        target,
+    )
+
+
+def _past_counters(session: Session, printer_id: int) -> list[PastCounters]:
+    rows = session.exec(
+        select(PageCounter)
+        .join(InventoryTask, InventoryTask.id == PageCounter.task_id)
+        .where(InventoryTask.printer_id == printer_id, InventoryTask.status == TaskStatus.SUCCESS)
+        .order_by(InventoryTask.task_timestamp.desc())
+        .limit(5)
+    ).all()
+    keys = ("bw_a4", "bw_a3", "color_a4", "color_a3", "total_pages")
+    return [PastCounters(at=c.recorded_at, values={k: getattr(c, k) for k in keys}) for c in rows]
+
+
+def replace_device(session: Session, *, printer: Printer, reading: DeviceReading, now: datetime) -> Printer | None:
+    """DOMAIN 4.4: the serial at this IP belongs to a contract device, so the hardware moved or was replaced.
+
+    The old printer is deactivated first (the unique active-IP index would refuse the new row otherwise).
+    """
+    serial = reading.serial.strip()
+    device = session.exec(
+        select(ContractDevice)
+        .where(func.lower(func.trim(ContractDevice.serial_number)) == serial.lower())
+        .order_by(ContractDevice.id)
+    ).first()
+    if device is None:
+        return None
+    moved = session.exec(
+        select(Printer).where(Printer.serial_number == serial, Printer.is_active, Printer.id != printer.id)
+    ).first()
+    ip = printer.ip_address
+    _deactivate(session, printer, now)
+    if moved is not None:
+        old_ip = moved.ip_address
+        printer.replaced_by_id = moved.id
+        moved.ip_address, moved.ip_numeric = ip, ip_to_int(ip)
+        if reading.mac and moved.mac_address != reading.mac and not _mac_taken(session, reading.mac, moved.id):
+            moved.mac_address = reading.mac
+        session.add(moved)
+        session.flush()
+        _log_change(
+            session,
+            moved,
+            ChangeAction.IP_CHANGE,
+            {"ip_address": old_ip},
+            {"ip_address": ip},
+            related=printer,
+            comment=f"moved from {old_ip} to {ip}",
+        )
+        return moved
+    new = Printer(
+        ip_address=ip,
+        ip_numeric=ip_to_int(ip),
+        serial_number=serial,
+        mac_address=reading.mac if reading.mac and not _mac_taken(session, reading.mac, None) else None,
+        organization_id=printer.organization_id or device.organization_id,
+        snmp_community=printer.snmp_community,
+        polling_method=printer.polling_method,
+        device_model_id=device.device_model_id or printer.device_model_id,
+    )
+    session.add(new)
+    session.flush()
+    printer.replaced_by_id = new.id
+    session.add(printer)
+    if device.printer_id is None:
+        device.printer_id = new.id
+        session.add(device)
+    _log_change(
+        session,
+        new,
+        ChangeAction.REPLACEMENT,
+        {"serial_number": printer.serial_number},
+        {"serial_number": serial},
+        related=printer,
+        comment=f"replaces printer #{printer.id} at {ip}",
+    )
+    session.flush()
+    return new
+
+
+def _deactivate(session: Session, printer: Printer, now: datetime) -> None:
+    printer.is_active = False
+    printer.replaced_at = now
+    session.add(printer)
+    session.flush()
+    _log_change(session, printer, ChangeAction.DEACTIVATION, {"is_active": True}, {"is_active": False})
+
+
+def _mac_taken(session: Session, mac: str, except_id: int | None) -> bool:
+    query = select(Printer.id).where(Printer.mac_address == mac, Printer.is_active)
+    if except_id is not None:
+        query = query.where(Printer.id != except_id)
+    return session.exec(query).first() is not None
+
+
+def _log_change(
+    session: Session,
+    printer: Printer,
+    action: str,
+    old: dict,
+    new: dict,
+    *,
+    related: Printer | None = None,
+    comment: str = "",
+) -> None:
+    session.add(
+        PrinterChangeLog(
+            printer_id=printer.id,
+            action=action,
+            old_values=old,
+            new_values=new,
+            related_printer_id=related.id if related else None,
+            comment=comment,
+        )
+    )
+
+
+def result_payload(session: Session, printer: Printer, task: InventoryTask) -> dict:
+    """What the live update carries: the outcome and, for a success, the stored counters and supply summary."""
+    payload = {
+        "printer_id": printer.id,
+        "task_id": task.id,
+        "status": task.status,
+        "error": task.error_message,
+        "match_rule": task.match_rule,
+        "mac": printer.mac_address,
+        "timestamp_ms": int(task.task_timestamp.timestamp() * 1000),
+    }
+    if task.status == TaskStatus.SUCCESS and printer.last_counter_id:
+        counter = session.get(PageCounter, printer.last_counter_id)
+        if counter is not None:
+            payload["counters"] = counter.model_dump(exclude={"id", "task_id", "printer_id", "recorded_at"})
+    return payload
