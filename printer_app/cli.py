@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from printer_app.cli_poll import poll
+from printer_app.cli_poll import discover, import_xml, poll, poll_all
 from printer_app.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(
@@ -114,6 +114,9 @@ def check() -> None:
 
 
 app.command("poll")(poll)
+app.command("poll-all")(poll_all)
+app.command("discover")(discover)
+app.command("import-xml")(import_xml)
 
 
 def _safe_url() -> str:

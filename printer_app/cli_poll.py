@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -10,7 +11,8 @@ from printer_app.config import get_settings
 
 
 def poll(
-    host: str = typer.Argument(..., help="Printer address (IPv4 or host name)"),
+    host: str | None = typer.Argument(None, help="Printer address (IPv4 or host name)"),
+    printer_id: int | None = typer.Option(None, "--printer-id", help="Poll a stored printer through the pipeline"),
     port: int = typer.Option(161, min=1, max=65535),
     community: str = typer.Option("public", help="SNMP v1/v2c community"),
     snmp_version: str = typer.Option("2c", "--snmp-version", help="1, 2c or 3"),
@@ -24,8 +26,18 @@ def poll(
     retries: int | None = typer.Option(None, min=0, help="Extra attempts (default SNMP_RETRIES)"),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object"),
 ) -> None:
-    """Poll one printer and print what it reports; exit code 2 when it does not answer."""
+    """Poll one printer and print what it reports; exit code 2 when it does not answer.
+
+    With --printer-id the full pipeline runs (identity, history, storage) and the stored outcome is printed.
+    """
     from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_json
+
+    if printer_id is not None:
+        _poll_stored(printer_id, as_json)
+        return
+    if not host:
+        typer.echo("Give a HOST to poll, or --printer-id N", err=True)
+        raise typer.Exit(2)
 
     if snmp_version not in ("1", "2c", "3"):
         typer.echo("--snmp-version must be 1, 2c or 3", err=True)
@@ -62,3 +74,123 @@ def poll(
         typer.echo(f"  {s['kind']:<9} {s['color'] or '':<8} {level:>15}  {s['description']}")
     for err in result["errors"]:
         typer.echo(f"  ! {err}")
+
+
+def _poll_stored(printer_id: int, as_json: bool) -> None:
+    from printer_app.db import session_scope
+    from printer_app.models.choices import TaskStatus, TriggeredBy
+    from printer_app.services.polling import result_payload, run_inventory_for_printer
+
+    try:
+        with session_scope() as session:
+            task = run_inventory_for_printer(session, printer_id=printer_id, triggered_by=TriggeredBy.MANUAL)
+            from printer_app.models import Printer
+
+            payload = result_payload(session, session.get(Printer, task.printer_id), task)
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+    else:
+        typer.echo(f"printer #{payload['printer_id']}: {payload['status']} {payload['error'] or ''}".rstrip())
+        for key, value in (payload.get("counters") or {}).items():
+            if value not in ("", None):
+                typer.echo(f"  {key}: {value}")
+    if payload["status"] != TaskStatus.SUCCESS:
+        raise typer.Exit(1)
+
+
+def poll_all(
+    concurrency: int = typer.Option(64, min=1, max=1024, help="Printers read at the same time"),
+) -> None:
+    """Poll every active SNMP printer (active or no organization) end to end, with a progress bar."""
+    from printer_app.db import session_scope
+    from printer_app.services.poll_batch import poll_printers, pollable_printer_ids
+
+    with session_scope() as session:
+        ids = pollable_printer_ids(session)
+    with typer.progressbar(length=len(ids), label=f"Polling {len(ids)} printers") as bar:
+        seen = 0
+
+        def progress(stats) -> None:
+            nonlocal seen
+            bar.update(stats.done - seen)
+            seen = stats.done
+
+        stats = poll_printers(ids, concurrency=concurrency, progress=progress)
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(stats.statuses.items()))
+    typer.echo(f"Polled {stats.done} printers: {summary or 'nothing to poll'}")
+
+
+def discover(
+    targets: list[str] = typer.Argument(..., help="IPs, ranges (a.b.c.d-e or a.b.c.d-a.b.c.e) or CIDR"),
+    community: str = typer.Option("public"),
+    port: int = typer.Option(161, min=1, max=65535),
+    snmp_version: str = typer.Option("2c", "--snmp-version"),
+    timeout: float = typer.Option(1.0, help="Seconds per address"),
+    add: bool = typer.Option(False, "--add", help="Add the printers found that are not stored yet"),
+    organization_id: int | None = typer.Option(None, "--organization-id", help="Organization for added printers"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Scan addresses for printers (at most 4096 at once) and optionally add the new ones."""
+    from dataclasses import asdict
+
+    from printer_app.db import session_scope
+    from printer_app.services.discovery import discover as run_discover
+    from printer_app.services.errors import DomainValidationError
+    from printer_app.services.printers import PrinterInput, create_printer
+
+    try:
+        found = run_discover(targets, community=community, port=port, version=snmp_version, timeout=timeout)
+    except DomainValidationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps([asdict(f) for f in found], ensure_ascii=False))
+    else:
+        typer.echo(f"{len(found)} printer(s) found")
+        for f in found:
+            typer.echo(f"  {f.ip:<15} {f.manufacturer} {f.model}  serial {f.serial or '—'}  MAC {f.mac or '—'}")
+    if not add:
+        return
+    for f in found:
+        try:
+            with session_scope() as session:
+                printer = create_printer(
+                    session,
+                    data=PrinterInput(
+                        ip_address=f.ip,
+                        serial_number=f.serial,
+                        mac_address=f.mac,
+                        snmp_community=community,
+                        organization_id=organization_id,
+                        model=f.model,
+                    ),
+                )
+                printer.snmp_port, printer.snmp_version = port, snmp_version
+            typer.echo(f"  added {f.ip}")
+        except DomainValidationError as exc:
+            typer.echo(f"  skipped {f.ip}: {exc}")
+
+
+def import_xml(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    ip: str | None = typer.Option(None, "--ip", help="Printer IP (default: from the file name, then by MAC)"),
+) -> None:
+    """Import one GLPI-agent / FusionInventory netinventory XML through the standard pipeline."""
+    from printer_app.db import session_scope
+    from printer_app.services.errors import DomainValidationError, NotFoundError
+    from printer_app.services.glpi_xml import import_glpi_xml
+    from printer_app.services.polling import AcquisitionError
+
+    try:
+        with session_scope() as session:
+            task = import_glpi_xml(session, data=file.read_bytes(), filename=file.name, ip=ip)
+            status, error, printer_id = task.status, task.error_message, task.printer_id
+    except (DomainValidationError, NotFoundError, AcquisitionError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"printer #{printer_id}: {status} {error}".rstrip())
+    if status != "SUCCESS":
+        raise typer.Exit(1)

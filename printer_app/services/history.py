@@ -47,19 +47,31 @@ class PollOutcome:
 
 
 def supply_summary(supplies: list[SupplyReading]) -> dict[str, str]:
-    """PageCounter summary strings: "75" for a percentage, else the state word; kits OK/WARNING."""
-    summary: dict[str, str] = {}
+    """PageCounter summary strings: "75" for a percentage, else the state word; kits OK/WARNING.
+
+    When a device lists the same colour twice (Brother: a row with unknown capacity beside a "some remaining"
+    row), the most informative reading wins: a percentage, then a Printer-MIB state.
+    """
+    best: dict[str, tuple[int, str]] = {}
+
+    def offer(key: str, rank: int, value: str) -> None:
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, value[:20])
+
     for s in supplies:
-        value = str(s.percent) if s.percent is not None else s.state
+        if s.percent is not None:
+            rank, value = 2, str(s.percent)
+        else:
+            rank, value = (0, SupplyState.UNKNOWN.value) if s.state == SupplyState.OK else (1, str(s.state))
         prefix = _SUMMARY_KINDS.get(s.kind)
         if prefix and s.color in ("black", "cyan", "magenta", "yellow"):
-            summary.setdefault(f"{prefix}_{s.color}", value[:20])
+            offer(f"{prefix}_{s.color}", rank, value)
         elif s.kind == "developer" and s.color == "black":
-            summary.setdefault("drum_black", value[:20])
+            offer("drum_black", rank - 1, value)
         elif s.kind in _KIT_FIELDS:
-            low = s.percent is not None and s.percent <= 10
-            summary.setdefault(_KIT_FIELDS[s.kind], "WARNING" if low else "OK")
-    return summary
+            low = (s.percent is not None and s.percent <= 10) or s.state == SupplyState.OTHER
+            offer(_KIT_FIELDS[s.kind], rank, "WARNING" if low else "OK")
+    return {key: value for key, (_rank, value) in best.items()}
 
 
 def record_poll(session: Session, *, printer: Printer, outcome: PollOutcome) -> InventoryTask:

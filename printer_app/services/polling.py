@@ -22,7 +22,7 @@ from printer_app.services import events
 from printer_app.services.history import PollOutcome, SupplyReading, record_poll
 from printer_app.services.identity import PastCounters, check_history, match_identity
 from printer_app.services.snmp_decode import map_counters
-from printer_app.services.validators import check_community, ip_to_int, normalize_mac, parse_ipv4
+from printer_app.services.validators import check_community, ip_to_int, parse_ipv4
 
 log = logging.getLogger(__name__)
 COUNTER_KEYS = ("TOTAL", "BW_A3", "BW_A4", "COLOR_A3", "COLOR_A4", "COLOR")
@@ -50,53 +50,6 @@ class DeviceReading:
 ReadingSource = Callable[[Printer], DeviceReading]
 
 
-def snmp_source(printer: Printer) -> DeviceReading:
-    """Read a printer with the native SNMP poller."""
-    from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_printer_sync
-
-    settings = get_settings()
-    target = SnmpTarget(
-        host=printer.ip_address,
-        port=printer.snmp_port,
-        community=printer.snmp_community,
-        version=printer.snmp_version,
-        timeout=settings.snmp_timeout,
-        retries=settings.snmp_retries,
-        v3_user=printer.snmp_v3_user,
-        v3_auth_protocol=printer.snmp_v3_auth_protocol,
-        v3_auth_key=printer.snmp_v3_auth_key,
-        v3_priv_protocol=printer.snmp_v3_priv_protocol,
-        v3_priv_key=printer.snmp_v3_priv_key,
-        v3_context=printer.snmp_v3_context,
-    )
-    try:
-        result = poll_printer_sync(target)
-    except SnmpUnreachable as exc:
-        raise AcquisitionError(str(exc)) from None
-    return DeviceReading(
-        serial=(result.serial or "").strip(),
-        mac=normalize_mac(result.mac),
-        raw_counters={k: int(v) for k, v in (result.counters.get("raw") or {}).items() if v is not None},
-        is_color=result.is_color,
-        supplies=[
-            SupplyReading(
-                description=(s.description or "")[:255],
-                kind=s.kind,
-                color=s.color,
-                level=s.level,
-                max_capacity=s.max,
-                percent=s.percent,
-                state=s.state,
-                supply_index=s.index,
-            )
-            for s in result.supplies
-        ],
-        manufacturer=result.manufacturer,
-        model=result.model,
-        errors=list(result.errors),
-    )
-
-
 def run_inventory_for_printer(
     session: Session,
     *,
@@ -114,7 +67,7 @@ def run_inventory_for_printer(
     base = {"triggered_by": triggered_by, "at": now}
     try:
         with session.begin_nested():
-            outcome, target = _evaluate(session, printer, source or snmp_source, now, base)
+            outcome, target = _evaluate(session, printer, source or _default_source(), now, base)
             task = record_poll(session, printer=target, outcome=outcome)
     except Exception as exc:  # any bug must still leave a FAILED record, not a half-written poll
         log.exception("poll of printer %s failed unexpectedly", printer_id)
@@ -129,6 +82,12 @@ def run_inventory_for_printer(
     session.flush()
     events.publish(events.INVENTORY_UPDATE, result_payload(session, target, task))
     return task
+
+
+def _default_source() -> ReadingSource:
+    from printer_app.services.poll_sources import snmp_source
+
+    return snmp_source
 
 
 def _fail(message: str, base: dict, **extra) -> PollOutcome:
