@@ -22,7 +22,7 @@ from printer_app.services.polling import AcquisitionError, DeviceReading, run_in
 from printer_app.services.snmp_decode import is_usable_mac, normalize_mac, pick_mac
 from printer_app.services.validators import parse_ipv4
 
-_IP_IN_NAME = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IP_IN_NAME = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 COLOURS = ("BLACK", "CYAN", "MAGENTA", "YELLOW")
 _CARTRIDGE_KINDS = {"TONER": "toner", "DRUM": "drum", "DEVELOPER": "developer", "INK": "ink"}
 _KITS = {"FUSERKIT": "fuser", "TRANSFERKIT": "transfer", "WASTETONER": "waste"}

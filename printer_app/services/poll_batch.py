@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_
@@ -53,12 +54,13 @@ def poll_printers(
     chunk_size: int = 256,
     triggered_by: str = TriggeredBy.AUTO_POLL,
     progress: Callable[[BatchStats], None] | None = None,
+    sessions: Callable[[], AbstractContextManager[Session]] = session_scope,
 ) -> BatchStats:
     """Poll the given printers end to end (read, validate, store); returns counts by outcome."""
     stats = BatchStats(total=len(printer_ids))
     for start in range(0, len(printer_ids), chunk_size):
         chunk = printer_ids[start : start + chunk_size]
-        with session_scope() as session:
+        with sessions() as session:
             targets = {p.id: snmp_target_for(p) for p in session.exec(select(Printer).where(Printer.id.in_(chunk)))}
         ids = [i for i in chunk if i in targets]
         results = asyncio.run(poll_many([targets[i] for i in ids], concurrency=concurrency))
@@ -69,7 +71,7 @@ def poll_printers(
                     raise AcquisitionError(str(result))
                 return reading_from_snmp(result)
 
-            with session_scope() as session:
+            with sessions() as session:
                 task = run_inventory_for_printer(
                     session, printer_id=printer_id, triggered_by=triggered_by, source=source
                 )

@@ -62,9 +62,10 @@ __all__ = [
     "poll_printer_sync",
 ]
 
-MAX_REPETITIONS = 32
+MAX_BULK_VARBINDS = 48  # varbinds asked per GETBULK (max-repetitions = this / columns still walked)
 GET_CHUNK = 24  # varbinds per GET request
-MAX_WALK_ROWS = 5000
+MAX_WALK_ROWS = 5000  # per column
+MAX_REQUESTS_IN_FLIGHT = 4  # per poll: embedded agents drop packets when flooded
 
 SYS_OIDS = {
     "sys_descr": "1.3.6.1.2.1.1.1.0",
@@ -78,23 +79,31 @@ PRT_GENERAL_PRINTER_NAME = "1.3.6.1.2.1.43.5.1.1.16.1"
 PRT_MARKER_LIFE_COUNT = "1.3.6.1.2.1.43.10.2.1.4.1.1"
 HR_DEVICE_PRINTER = "1.3.6.1.2.1.25.3.1.5"
 
-# Subtrees walked concurrently (columns only, never whole tables).
-WALKS = {
-    "ifDescr": "1.3.6.1.2.1.2.2.1.2",
-    "ifType": "1.3.6.1.2.1.2.2.1.3",
-    "ifPhysAddress": "1.3.6.1.2.1.2.2.1.6",
-    "ifName": "1.3.6.1.2.1.31.1.1.1.1",
-    "hrDeviceType": "1.3.6.1.2.1.25.3.2.1.2",
-    "hrDeviceDescr": "1.3.6.1.2.1.25.3.2.1.3",
-    "entPhysicalSerialNum": "1.3.6.1.2.1.47.1.1.1.1.11",
-    "prtMarkerSuppliesColorantIndex": "1.3.6.1.2.1.43.11.1.1.3",
-    "prtMarkerSuppliesType": "1.3.6.1.2.1.43.11.1.1.5",
-    "prtMarkerSuppliesDescription": "1.3.6.1.2.1.43.11.1.1.6",
-    "prtMarkerSuppliesSupplyUnit": "1.3.6.1.2.1.43.11.1.1.7",
-    "prtMarkerSuppliesMaxCapacity": "1.3.6.1.2.1.43.11.1.1.8",
-    "prtMarkerSuppliesLevel": "1.3.6.1.2.1.43.11.1.1.9",
-    "prtMarkerColorantValue": "1.3.6.1.2.1.43.12.1.1.4",
+# Columns walked together (one GETBULK carries every column of a group, like snmptable); groups run
+# concurrently. Only the needed columns are walked, never whole tables or MIB branches.
+WALK_GROUPS: dict[str, dict[str, str]] = {
+    "ifTable": {
+        "ifDescr": "1.3.6.1.2.1.2.2.1.2",
+        "ifType": "1.3.6.1.2.1.2.2.1.3",
+        "ifPhysAddress": "1.3.6.1.2.1.2.2.1.6",
+    },
+    "ifXTable": {"ifName": "1.3.6.1.2.1.31.1.1.1.1"},
+    "hrDeviceTable": {
+        "hrDeviceType": "1.3.6.1.2.1.25.3.2.1.2",
+        "hrDeviceDescr": "1.3.6.1.2.1.25.3.2.1.3",
+    },
+    "entPhysicalTable": {"entPhysicalSerialNum": "1.3.6.1.2.1.47.1.1.1.1.11"},
+    "prtMarkerSuppliesTable": {
+        "prtMarkerSuppliesColorantIndex": "1.3.6.1.2.1.43.11.1.1.3",
+        "prtMarkerSuppliesType": "1.3.6.1.2.1.43.11.1.1.5",
+        "prtMarkerSuppliesDescription": "1.3.6.1.2.1.43.11.1.1.6",
+        "prtMarkerSuppliesSupplyUnit": "1.3.6.1.2.1.43.11.1.1.7",
+        "prtMarkerSuppliesMaxCapacity": "1.3.6.1.2.1.43.11.1.1.8",
+        "prtMarkerSuppliesLevel": "1.3.6.1.2.1.43.11.1.1.9",
+    },
+    "prtMarkerColorantTable": {"prtMarkerColorantValue": "1.3.6.1.2.1.43.12.1.1.4"},
 }
+WALKS: dict[str, str] = {name: oid for group in WALK_GROUPS.values() for name, oid in group.items()}
 
 _AUTH_PROTOCOLS = {
     "NONE": _auth.USM_AUTH_NONE,
@@ -112,8 +121,12 @@ _PRIV_PROTOCOLS = {
     "3DES": _auth.USM_PRIV_CBC168_3DES,
     "AES": _auth.USM_PRIV_CFB128_AES,
     "AES128": _auth.USM_PRIV_CFB128_AES,
-    "AES192": _auth.USM_PRIV_CFB192_AES,
+    "AES192": _auth.USM_PRIV_CFB192_AES,  # Reeder key localization (pysnmp/snmpsim "AES192", Cisco "AES192C")
     "AES256": _auth.USM_PRIV_CFB256_AES,
+    "AES192C": _auth.USM_PRIV_CFB192_AES,
+    "AES256C": _auth.USM_PRIV_CFB256_AES,
+    "AES192B": _auth.USM_PRIV_CFB192_AES_BLUMENTHAL,  # Blumenthal draft (Net-SNMP "AES-192"/"AES-256")
+    "AES256B": _auth.USM_PRIV_CFB256_AES_BLUMENTHAL,
 }
 _NO_VALUE = (rfc1905.NoSuchObject, rfc1905.NoSuchInstance, rfc1905.EndOfMibView)
 
@@ -340,6 +353,7 @@ class _Session:
         self.context = ContextData(contextName=target.v3_context or "") if target.v3_context else ContextData()
         self.v1 = target.snmp_version == "1"
         self.errors: list[str] = []
+        self.limit = asyncio.Semaphore(MAX_REQUESTS_IN_FLIGHT)
 
     async def get(self, oids: Sequence[str], label: str) -> tuple[dict[str, Any], str | None]:
         """GET ``oids``; returns ({oid: value} for the OIDs that exist, transport error or None)."""
@@ -357,14 +371,15 @@ class _Session:
 
     async def _get_chunk(self, oids: list[str], label: str) -> tuple[dict[str, Any], str | None]:
         try:
-            err_ind, err_status, _err_index, var_binds = await get_cmd(
-                self.engine,
-                self.auth,
-                self.transport,
-                self.context,
-                *(ObjectType(ObjectIdentity(oid)) for oid in oids),
-                lookupMib=False,
-            )
+            async with self.limit:
+                err_ind, err_status, _err_index, var_binds = await get_cmd(
+                    self.engine,
+                    self.auth,
+                    self.transport,
+                    self.context,
+                    *(ObjectType(ObjectIdentity(oid)) for oid in oids),
+                    lookupMib=False,
+                )
         except Exception as exc:  # pysnmp raises on malformed responses
             return {}, f"{label}: GET failed: {exc}"
         if err_ind:
@@ -379,59 +394,94 @@ class _Session:
             return {}, None  # noSuchName (v1) / genErr for a single OID: treat as absent
         return {_oid_str(tuple(oid)): val for oid, val in var_binds if not isinstance(val, _NO_VALUE)}, None
 
-    async def walk(self, root: str, label: str) -> list[tuple[tuple[int, ...], Any]]:
-        """Rows ``(index suffix, value)`` of the subtree ``root``; problems are appended to ``errors``."""
-        root_t = _oid_tuple(root)
-        rows: list[tuple[tuple[int, ...], Any]] = []
-        last = root_t
+    async def walk_columns(self, columns: dict[str, str], label: str) -> dict[str, list[tuple[tuple[int, ...], Any]]]:
+        """Walk several table columns together: ``{name: [(index suffix, value), ...]}``.
+
+        GETBULK (v2c/v3) carries one repeater per unfinished column; GETNEXT is used for SNMPv1 and as the
+        fallback when an agent rejects or drops GETBULK. A column ends at endOfMibView, when its OIDs leave
+        the subtree, or at a non-increasing OID (duplicates are skipped); problems go to ``errors`` and
+        the rows read so far are kept.
+        """
+        roots = {name: _oid_tuple(oid) for name, oid in columns.items()}
+        last = dict(roots)
+        rows: dict[str, list[tuple[tuple[int, ...], Any]]] = {name: [] for name in columns}
+        active = list(columns)
         use_bulk = not self.v1
-        while len(rows) < MAX_WALK_ROWS:
-            request = ObjectType(ObjectIdentity(_oid_str(last)))
+        max_varbinds = MAX_BULK_VARBINDS
+
+        def stop(message: str) -> dict[str, list[tuple[tuple[int, ...], Any]]]:
+            read = sum(len(r) for r in rows.values())
+            self.errors.append(f"{label}: {message}; kept {read} values, missing {', '.join(active)}")
+            return rows
+
+        while active:
+            request = [ObjectType(ObjectIdentity(_oid_str(last[name]))) for name in active]
             try:
-                if use_bulk:
-                    resp = await bulk_cmd(
-                        self.engine, self.auth, self.transport, self.context, 0, MAX_REPETITIONS, request,
-                        lookupMib=False,
-                    )  # fmt: skip
-                else:
-                    resp = await next_cmd(
-                        self.engine, self.auth, self.transport, self.context, request, lookupMib=False
-                    )
-            except Exception as exc:
+                async with self.limit:
+                    if use_bulk:
+                        repetitions = max(1, max_varbinds // len(active))
+                        resp = await bulk_cmd(
+                            self.engine, self.auth, self.transport, self.context, 0, repetitions, *request,
+                            lookupMib=False,
+                        )  # fmt: skip
+                    else:
+                        resp = await next_cmd(
+                            self.engine, self.auth, self.transport, self.context, *request, lookupMib=False
+                        )
+            except Exception as exc:  # malformed response, encoding error...
                 if use_bulk:
                     use_bulk = False
                     continue
-                self.errors.append(f"{label}: walk failed after {len(rows)} rows: {exc}")
-                return rows
-            err_ind, err_status, _err_index, var_binds = resp
-            if err_ind or (err_status and int(err_status)):
-                if use_bulk:  # agent dislikes GETBULK (or this chunk of it): retry from here with GETNEXT
+                return stop(f"walk failed: {exc}")
+            err_ind, err_status, err_index, var_binds = resp
+            status = int(err_status) if err_status else 0
+            if err_ind:
+                # A big GETBULK response may be lost (IP fragments dropped, slow agent): retry once with one
+                # repetition per column; a second timeout ends the walk (no endless retries on a dead link).
+                if use_bulk and max_varbinds > len(active):
+                    max_varbinds = len(active)
+                    continue
+                return stop(f"walk stopped: {err_ind}")
+            if status:
+                if use_bulk and status == 1 and max_varbinds > len(active):  # tooBig: ask for less
+                    max_varbinds //= 2
+                    continue
+                if use_bulk:  # agent rejects GETBULK: continue from here with GETNEXT
                     use_bulk = False
                     continue
-                if not err_ind and self.v1 and int(err_status) == 2:  # v1 noSuchName = end of the MIB view
-                    return rows
-                reason = str(err_ind) if err_ind else _status_text(err_status)
-                self.errors.append(f"{label}: walk stopped after {len(rows)} rows: {reason}")
-                return rows
+                if status == 2 and err_index and int(err_index) <= len(active):
+                    active.pop(int(err_index) - 1)  # SNMPv1 noSuchName: that column reached the end of the MIB
+                    continue
+                return stop(f"walk stopped: {_status_text(err_status)}")
+            if not var_binds:
+                break
+            finished: set[str] = set()
             progressed = False
-            for oid, value in var_binds:
-                oid_t = tuple(oid)
-                if isinstance(value, rfc1905.EndOfMibView) or oid_t[: len(root_t)] != root_t:
-                    return rows
-                if oid_t == last:  # duplicate OID in the response
+            for position, (oid, value) in enumerate(var_binds):
+                name = active[position % len(active)]
+                if name in finished:
                     continue
-                if oid_t < last:
-                    self.errors.append(f"{label}: agent returned a non-increasing OID {_oid_str(oid_t)}; walk stopped")
-                    return rows
-                last = oid_t
+                oid_t = tuple(oid)
+                root = roots[name]
+                if isinstance(value, rfc1905.EndOfMibView) or oid_t[: len(root)] != root:
+                    finished.add(name)
+                    continue
+                if oid_t == last[name]:  # duplicate OID
+                    continue
+                if oid_t < last[name]:
+                    self.errors.append(f"{label}: {name}: agent returned a non-increasing OID {_oid_str(oid_t)}")
+                    finished.add(name)
+                    continue
+                last[name] = oid_t
                 progressed = True
                 if not isinstance(value, _NO_VALUE):
-                    rows.append((oid_t[len(root_t) :], value))
-            if not var_binds or not progressed:
-                if var_binds:
-                    self.errors.append(f"{label}: agent repeats OID {_oid_str(last)}; walk stopped")
-                return rows
-        self.errors.append(f"{label}: more than {MAX_WALK_ROWS} rows, walk truncated")
+                    rows[name].append((oid_t[len(root) :], value))
+                    if len(rows[name]) >= MAX_WALK_ROWS:
+                        self.errors.append(f"{label}: {name}: more than {MAX_WALK_ROWS} rows, truncated")
+                        finished.add(name)
+            active = [name for name in active if name not in finished]
+            if not progressed and active:
+                return stop("agent does not advance (repeats the same OIDs)")
         return rows
 
 
@@ -485,15 +535,18 @@ async def poll_printer(target: SnmpTarget, *, engine: SnmpEngine | None = None) 
 
         scalar_oids = [PRT_GENERAL_SERIAL, PRT_GENERAL_PRINTER_NAME, PRT_MARKER_LIFE_COUNT, *vendors.DEVICE_ID_OIDS]
         scalar_oids += [*vendor.model, *vendor.serial, *vendor.counters.values()]
-        walks = dict(WALKS)
+        groups = dict(WALK_GROUPS)
         if manufacturer == "Ricoh":
-            walks["ricohEngCounterType"] = vendors.RICOH_COUNTER_TYPE_OID
-            walks["ricohEngCounterValue"] = vendors.RICOH_COUNTER_VALUE_OID
+            groups["ricohEngCounterTable"] = {
+                "ricohEngCounterType": vendors.RICOH_COUNTER_TYPE_OID,
+                "ricohEngCounterValue": vendors.RICOH_COUNTER_VALUE_OID,
+            }
         gathered = await asyncio.gather(
             session.get(list(dict.fromkeys(scalar_oids)), "scalars"),
-            *(session.walk(oid, name) for name, oid in walks.items()),
+            *(session.walk_columns(columns, label) for label, columns in groups.items()),
         )
-        (scalars, scalar_error), tables = gathered[0], dict(zip(walks, gathered[1:], strict=True))
+        scalars, scalar_error = gathered[0]
+        tables = {name: rows for group_rows in gathered[1:] for name, rows in group_rows.items()}
         if scalar_error:
             session.errors.append(scalar_error)
         _assemble(result, manufacturer, vendor, scalars, tables)
