@@ -12,6 +12,7 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -84,12 +85,14 @@ class SnmpSimServer:
         port: int | None = None,
         probe_community: str = "ricoh_mpc3002",
         start_timeout: float = 60.0,
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         self.data_dir = Path(data_dir)
         self.hosts = hosts
         self.port = port or free_udp_port(hosts[0])
         self.probe_community = probe_community
         self.start_timeout = start_timeout
+        self.extra_args = tuple(extra_args)
         self.proc: subprocess.Popen | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
 
@@ -118,6 +121,7 @@ class SnmpSimServer:
             "--log-level=error",
         ]
         cmd += [f"--agent-udpv4-endpoint={h}:{self.port}" for h in self.hosts]
+        cmd += list(self.extra_args)
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd += ["--process-user=root", "--process-group=root"]
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
@@ -139,10 +143,8 @@ class SnmpSimServer:
     def stop(self) -> None:
         proc, self.proc = self.proc, None
         if proc is not None and proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
