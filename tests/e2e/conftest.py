@@ -1,0 +1,279 @@
+"""Browser tests: the real app (`reflex run --env prod --single-port`) on a throw-away SQLite file, driven by Chromium.
+
+One app server and one browser serve the whole session; every test gets a fresh browser context (so its own Reflex
+client token and localStorage). The test process reads and seeds the same database through `db_session`.
+
+The frontend is built in its own web directory (REFLEX_WEB_WORKDIR, a temp dir unless E2E_WEB_WORKDIR names one to
+reuse) so a test run never rewrites the repository's `.web/` that a developer's `reflex run` may be serving.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from printer_app.db import make_engine
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = REPO_ROOT / ".venv" / "bin"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT = 240  # seconds; a cold `npm install` + production build is slow
+DEMO_PRINTERS = 122  # 120 of them active (demo data deactivates n % 97 == 5)
+DEMO_DAYS = 15  # 2 polls a day: 30 polls per printer, two history pages at 25 rows
+VIEWPORT = {"width": 1500, "height": 1000}
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally, fail on CI: browser tests must never pass by not running there."""
+    if _on_ci():
+        pytest.fail(f"{reason} (CI=true: e2e tests must not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass(frozen=True)
+class AppServer:
+    base_url: str
+    db_url: str
+    log: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Run `python -m printer_app ARGS` against the server's database."""
+        result = subprocess.run(
+            [sys.executable, "-m", "printer_app", *args],
+            cwd=REPO_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"`python -m printer_app {' '.join(args)}` failed:\n{result.stdout}\n{result.stderr}")
+        return result
+
+
+def _server_env(db_url: str, data_dir: Path, web_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(
+        DATABASE_URL=db_url,
+        DATA_DIR=str(data_dir),
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        REFLEX_USE_NPM="1",
+        REFLEX_TELEMETRY_ENABLED="false",
+        REFLEX_WEB_WORKDIR=str(web_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the whole process group (reflex, granian workers, node) and reap the leader."""
+    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            # the leader is gone; make sure no child of the group survives it
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+        break
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    """The real app in production mode on a free port, with a fresh migrated SQLite database."""
+    reflex_bin = VENV_BIN / "reflex"
+    if not reflex_bin.exists():
+        unavailable(f"{reflex_bin} is missing (run `make install`)")
+    tmp = Path(tempfile.mkdtemp(prefix="printer_e2e_"))
+    db_url = f"sqlite:///{tmp / 'e2e.db'}"
+    reuse = os.environ.get("E2E_WEB_WORKDIR")
+    web_dir = Path(reuse).resolve() if reuse else tmp / "web"
+    env = _server_env(db_url, tmp, web_dir)
+    log = tmp / "reflex.log"
+    port = _free_port()
+    server = AppServer(base_url=f"http://localhost:{port}", db_url=db_url, log=log, env=env)
+    server.cli("init-db")
+
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                str(reflex_bin),
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--loglevel",
+                "warning",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # own process group: killpg stops node and the workers too
+        )
+    try:
+        started = time.monotonic()
+        # In prod single-port mode the backend serves /ping and the built frontend; it listens only after the build.
+        while not (_answers(f"{server.base_url}/ping") and _answers(f"{server.base_url}/")):
+            if proc.poll() is not None:
+                pytest.fail(f"reflex exited with code {proc.returncode} before answering:\n{_tail(log)}")
+            if time.monotonic() - started > START_TIMEOUT:
+                pytest.fail(f"the app did not answer on {server.base_url} within {START_TIMEOUT} s:\n{_tail(log)}")
+            time.sleep(0.5)
+        print(f"\n[e2e] app ready on {server.base_url} after {time.monotonic() - started:.0f} s", file=sys.stderr)
+        yield server
+    finally:
+        _stop(proc)
+        if proc.poll() is None:
+            print(f"[e2e] reflex (pid {proc.pid}) did not stop", file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def e2e_engine(app_server: AppServer) -> Iterator[Engine]:
+    """An engine on the server's database, built from its URL (never from the cached settings)."""
+    engine = make_engine(app_server.db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(e2e_engine: Engine) -> Callable[[], AbstractContextManager[Session]]:
+    """`with db_session() as s:` — a short session that commits on success; open a new one for every read.
+
+    Short sessions matter: a SQLite read transaction keeps its snapshot, so a long-lived session would not see what
+    the app writes after it started.
+    """
+
+    @contextmanager
+    def factory() -> Iterator[Session]:
+        with Session(e2e_engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def demo_data(app_server: AppServer) -> int:
+    """Demo organizations, models and DEMO_PRINTERS printers with history (127.20.x.y); returns the printer count."""
+    app_server.cli("demo-data", "--printers", str(DEMO_PRINTERS), "--days", str(DEMO_DAYS))
+    return DEMO_PRINTERS
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session (Debian's; never a downloaded build)."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_server: AppServer):
+    """A page in a new browser context (fresh Reflex session and localStorage); uncaught JS errors fail the test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    context = browser.new_context(viewport=VIEWPORT, base_url=app_server.base_url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+# ---- helpers shared by the e2e modules (plain functions; import them from tests.e2e.conftest) ----
+
+SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR", "/tmp"))
+
+
+def shot(page, name: str) -> Path:
+    """Save a screenshot of the current page as /tmp/e2e_<name>.png (the team looks at these)."""
+    path = SCREENSHOT_DIR / f"e2e_{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def seed_printer(db_session, ip: str, serial: str = "", **fields) -> int:
+    """Create a printer through the service (same validation as the dialog); returns its id."""
+    from printer_app.services.printers import PrinterInput, create_printer
+
+    with db_session() as session:
+        printer = create_printer(session, data=PrinterInput(ip_address=ip, serial_number=serial, **fields))
+        session.flush()
+        return printer.id

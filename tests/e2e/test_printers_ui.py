@@ -1,0 +1,353 @@
+"""The printers list in a real browser: add / edit / delete through the dialogs, filters, paging, sort, columns.
+
+Printers made by these tests live on 127.30.x.y (one /24 per test), demo printers on 127.20.x.y.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func
+from sqlmodel import select
+
+from printer_app.models import PageCounter, Printer
+from printer_app.models.choices import TaskStatus
+from tests.e2e.conftest import seed_printer, shot
+
+pytestmark = pytest.mark.e2e
+
+ROWS = "tr.printer-row"
+
+
+# ---- page helpers ----
+
+
+def open_printers(page: Page) -> None:
+    """Open the list and wait until the backend has filled it (the demo data guarantees rows)."""
+    page.goto("/printers")
+    expect(page.locator(ROWS).first).to_be_visible()
+
+
+def row(page: Page, ip: str):
+    return page.locator(f'{ROWS}[data-ip="{ip}"]')
+
+
+def search(page: Page, text: str) -> None:
+    """Type into the debounced search box; callers then wait for the rows they expect."""
+    page.fill("#filter-search", text)
+
+
+def find_row(page: Page, ip: str):
+    """The row of `ip`, searching for it when it is not on the current page."""
+    if row(page, ip).count() == 0:
+        search(page, ip)
+    expect(row(page, ip)).to_be_visible()
+    return row(page, ip)
+
+
+def visible_ips(page: Page) -> list[str]:
+    return page.locator(ROWS).evaluate_all("rows => rows.map(r => r.getAttribute('data-ip'))")
+
+
+def column_texts(page: Page, header: str) -> list[str]:
+    """The cell texts of the column titled `header`, top to bottom (found by header position)."""
+    return page.evaluate(
+        """(header) => {
+            const table = document.querySelector('#printers-table table') || document.querySelector('#printers-table');
+            const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+            const idx = heads.indexOf(header);
+            if (idx < 0) throw new Error('no column ' + header + ' in ' + heads.join('|'));
+            return [...table.querySelectorAll('tr.printer-row')].map(r => r.children[idx].innerText.trim());
+        }""",
+        header,
+    )
+
+
+def choose(page: Page, trigger_id: str, option: str) -> None:
+    """Pick `option` in the Radix select whose trigger has id `trigger_id`."""
+    page.click(f"#{trigger_id}")
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.locator(f"#{trigger_id}")).to_have_text(option)
+
+
+def toast(page: Page, text: str):
+    return page.locator("[data-sonner-toast]").filter(has_text=text)
+
+
+def dialog_closed(page: Page) -> None:
+    expect(page.locator("#printer-save")).to_have_count(0)
+
+
+def active_count(db_session, *conditions) -> int:
+    with db_session() as s:
+        return s.exec(select(func.count(Printer.id)).where(Printer.is_active, *conditions)).one()
+
+
+def printers_with_ip(db_session, ip: str) -> list[Printer]:
+    with db_session() as s:
+        return list(s.exec(select(Printer).where(Printer.ip_address == ip)).all())
+
+
+# ---- add / validate / edit / delete ----
+
+
+def test_add_printer_through_dialog(page: Page, db_session, demo_data) -> None:
+    ip = "127.30.1.10"
+    open_printers(page)
+    page.click("#add-printer")
+    expect(page.locator("#printer-ip_address")).to_be_visible()
+    page.fill("#printer-ip_address", ip)
+    page.fill("#printer-serial_number", "E2E-ADD-0001")
+    page.fill("#printer-mac_address", "aa-bb-cc-dd-ee-ff")
+    page.fill("#printer-snmp_community", "e2e_ro")
+    page.click("#printer-save")
+
+    dialog_closed(page)
+    expect(toast(page, f"Printer {ip} added")).to_be_visible()
+    added = find_row(page, ip)  # 127.30.x sorts after the demo printers: not on page 1
+    expect(added).to_contain_text("E2E-ADD-0001")
+    shot(page, "add_printer")
+
+    [printer] = printers_with_ip(db_session, ip)
+    assert printer.mac_address == "AA:BB:CC:DD:EE:FF"
+    assert printer.serial_number == "E2E-ADD-0001"
+    assert printer.snmp_community == "e2e_ro"
+    assert printer.is_active
+
+
+def test_duplicate_ip_is_rejected(page: Page, db_session, demo_data) -> None:
+    ip = "127.30.2.10"
+    existing_id = seed_printer(db_session, ip, "E2E-DUP-ORIG", mac_address="02:30:02:00:00:10")
+    with db_session() as s:
+        before = s.get(Printer, existing_id).model_dump()
+
+    open_printers(page)
+    page.click("#add-printer")
+    page.fill("#printer-ip_address", ip)
+    page.fill("#printer-serial_number", "E2E-DUP-NEW")
+    page.click("#printer-save")
+
+    expect(page.locator("#error-ip_address")).to_contain_text("already used")
+    expect(page.locator("#error-ip_address")).to_contain_text(f"#{existing_id}")
+    expect(page.locator("#printer-save")).to_be_visible()  # the dialog stays open with the input kept
+    expect(page.locator("#printer-ip_address")).to_have_value(ip)
+    shot(page, "duplicate_ip")
+
+    rows = printers_with_ip(db_session, ip)
+    assert [p.id for p in rows] == [existing_id]
+    assert rows[0].model_dump() == before
+    page.click("#printer-cancel")
+    dialog_closed(page)
+
+
+def test_invalid_ip_is_rejected(page: Page, db_session, demo_data) -> None:
+    with db_session() as s:
+        total_before = s.exec(select(func.count(Printer.id))).one()
+
+    open_printers(page)
+    page.click("#add-printer")
+    page.fill("#printer-ip_address", "300.1.1.1")
+    page.fill("#printer-serial_number", "E2E-BAD-IP")
+    page.click("#printer-save")
+
+    expect(page.locator("#error-ip_address")).to_contain_text("not a valid IPv4 address")
+    expect(page.locator("#printer-save")).to_be_visible()
+    shot(page, "invalid_ip")
+
+    # typing into the field clears its message
+    page.fill("#printer-ip_address", "300.1.1.")
+    expect(page.locator("#error-ip_address")).to_have_count(0)
+
+    with db_session() as s:
+        assert s.exec(select(func.count(Printer.id))).one() == total_before
+        assert s.exec(select(Printer).where(Printer.serial_number == "E2E-BAD-IP")).first() is None
+
+
+def test_edit_printer_serial(page: Page, db_session, demo_data) -> None:
+    ip = "127.30.4.10"
+    printer_id = seed_printer(db_session, ip, "E2E-EDIT-OLD")
+
+    open_printers(page)
+    target = find_row(page, ip)
+    target.get_by_title("Edit").click()
+    expect(page.locator("#printer-serial_number")).to_have_value("E2E-EDIT-OLD")
+    expect(page.locator("#printer-ip_address")).to_have_value(ip)
+    page.fill("#printer-serial_number", "E2E-EDIT-NEW")
+    page.click("#printer-save")
+
+    dialog_closed(page)
+    expect(toast(page, f"Printer {ip} updated")).to_be_visible()
+    expect(row(page, ip)).to_contain_text("E2E-EDIT-NEW")
+    assert column_texts(page, "Serial") == ["E2E-EDIT-NEW"]  # the search still shows just this printer
+    shot(page, "edit_printer")
+
+    with db_session() as s:
+        printer = s.get(Printer, printer_id)
+        assert printer.serial_number == "E2E-EDIT-NEW"
+        assert printer.ip_address == ip
+
+
+def test_delete_printer(page: Page, db_session, demo_data) -> None:
+    ip = "127.30.5.10"
+    printer_id = seed_printer(db_session, ip, "E2E-DELETE")
+
+    open_printers(page)
+    find_row(page, ip).get_by_title("Delete").click()
+    confirm = page.locator("#confirm-delete")
+    expect(confirm).to_be_visible()
+    expect(page.get_by_role("alertdialog")).to_contain_text(ip)
+    shot(page, "delete_confirm")
+    confirm.click()
+
+    expect(row(page, ip)).to_have_count(0)
+    expect(toast(page, f"Printer {ip} deleted")).to_be_visible()
+    expect(page.locator("#pager-range")).to_have_text("No printers match")
+    shot(page, "delete_printer")
+    with db_session() as s:
+        assert s.get(Printer, printer_id) is None
+
+
+# ---- filters, paging, sorting, columns ----
+
+
+def test_search_and_status_filters(page: Page, db_session, demo_data) -> None:
+    open_printers(page)
+    part = "127.20.0.11"  # matches .11 and .110-.119
+    with db_session() as s:
+        expected = sorted(
+            s.exec(select(Printer.ip_address).where(Printer.is_active, Printer.ip_address.contains(part)))
+        )
+    assert 1 < len(expected) < 50
+    search(page, part)
+    expect(page.locator(ROWS)).to_have_count(len(expected))
+    assert sorted(visible_ips(page)) == expected
+    expect(page.locator("#pager-range")).to_have_text(f"1–{len(expected)} of {len(expected)}")
+    shot(page, "filter_search")
+
+    page.click("#filter-reset")
+    expect(page.locator("#filter-search")).to_have_value("")
+    n_success = active_count(db_session, Printer.last_poll_status == TaskStatus.SUCCESS)
+    choose(page, "filter-status", "Success")
+    expect(page.locator("#pager-range")).to_have_text(f"1–50 of {n_success}")
+    statuses = column_texts(page, "Status")
+    assert len(statuses) == 50
+    assert set(statuses) == {"Success"}
+    shot(page, "filter_status")
+
+    n_failed = active_count(db_session, Printer.last_poll_status == TaskStatus.FAILED)
+    choose(page, "filter-status", "Failed")
+    if n_failed:
+        expect(page.locator("#pager-range")).to_have_text(f"1–{min(n_failed, 50)} of {n_failed}")
+        assert set(column_texts(page, "Status")) == {"Failed"}
+    else:
+        expect(page.locator("#pager-range")).to_have_text("No printers match")
+
+    page.click("#filter-reset")
+    expect(page.locator("#filter-status")).to_have_text("Any status")
+    expect(page.locator("#pager-range")).to_have_text(f"1–50 of {active_count(db_session)}")
+
+
+def test_paging(page: Page, db_session, demo_data) -> None:
+    total = active_count(db_session)
+    assert 120 <= total < 130, total  # 120 active demo printers plus the few other tests add
+    open_printers(page)
+    expect(page.locator("#pager-range")).to_have_text(f"1–50 of {total}")
+    expect(page.locator("#page-info")).to_have_text("Page 1 of 3")
+    expect(page.locator("#page-prev")).to_be_disabled()
+    first_page = visible_ips(page)
+    assert len(first_page) == 50
+
+    page.click("#page-next")
+    expect(page.locator("#page-info")).to_have_text("Page 2 of 3")
+    expect(page.locator("#pager-range")).to_have_text(f"51–100 of {total}")
+    second_page = visible_ips(page)
+    assert len(second_page) == 50
+    assert not set(first_page) & set(second_page)
+
+    page.click("#page-last")
+    expect(page.locator("#page-info")).to_have_text("Page 3 of 3")
+    expect(page.locator("#pager-range")).to_have_text(f"101–{total} of {total}")
+    expect(page.locator(ROWS)).to_have_count(total - 100)
+    expect(page.locator("#page-next")).to_be_disabled()
+    shot(page, "paging_last")
+
+    page.click("#page-first")
+    expect(page.locator("#page-info")).to_have_text("Page 1 of 3")
+    assert visible_ips(page) == first_page
+
+    page.click("#page-size")
+    page.get_by_role("option", name="100", exact=True).click()
+    expect(page.locator("#page-info")).to_have_text(f"Page 1 of {math.ceil(total / 100)}")
+    expect(page.locator("#page-info")).to_have_text("Page 1 of 2")
+    expect(page.locator("#pager-range")).to_have_text(f"1–100 of {total}")
+    expect(page.locator(ROWS)).to_have_count(100)
+    shot(page, "paging_size_100")
+
+
+def _fmt(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def _column_index(page: Page, header: str) -> int:
+    heads = [t.strip() for t in page.locator("#printers-table thead th").all_inner_texts()]
+    return heads.index(header)
+
+
+def _number(text: str) -> int | None:
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits else None
+
+
+def test_sort_by_total_descending(page: Page, db_session, demo_data) -> None:
+    with db_session() as s:
+        low, top = s.exec(
+            select(func.min(PageCounter.total_pages), func.max(PageCounter.total_pages))
+            .select_from(Printer)
+            .join(PageCounter, PageCounter.id == Printer.last_counter_id)
+            .where(Printer.is_active)
+        ).one()
+    open_printers(page)
+    first_total = page.locator(ROWS).first.locator("td").nth(_column_index(page, "Total"))
+    page.click("#sort-total")
+    expect(first_total).to_have_text(_fmt(low))  # ascending first
+    page.click("#sort-total")
+    expect(first_total).to_have_text(_fmt(top))  # then descending
+
+    totals = [_number(t) for t in column_texts(page, "Total")]
+    numbers = [t for t in totals if t is not None]
+    assert len(numbers) == 50, totals
+    assert numbers == sorted(numbers, reverse=True)
+    shot(page, "sort_total_desc")
+
+
+def test_column_chooser_is_remembered(page: Page, demo_data) -> None:
+    open_printers(page)
+    expect(page.locator("#sort-serial")).to_be_visible()
+    page.click("#columns")
+    checkbox = page.locator("#col-serial")
+    expect(checkbox).to_have_attribute("aria-checked", "true")
+    checkbox.click()
+    expect(checkbox).to_have_attribute("aria-checked", "false")
+    expect(page.locator("#sort-serial")).to_have_count(0)
+    expect(page.locator(f"{ROWS} code", has_text="DEMO")).to_have_count(0)
+    shot(page, "columns_serial_hidden")
+    page.keyboard.press("Escape")
+
+    page.reload()
+    expect(page.locator(ROWS).first).to_be_visible()
+    expect(page.locator("#sort-ip")).to_be_visible()
+    expect(page.locator("#sort-serial")).to_have_count(0)
+    assert "serial" in page.evaluate("() => localStorage.getItem('printers_hidden_columns')").split(",")
+
+    page.click("#columns")
+    expect(page.locator("#col-serial")).to_have_attribute("aria-checked", "false")
+    page.locator("#col-serial").click()
+    expect(page.locator("#sort-serial")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.reload()
+    expect(page.locator(ROWS).first).to_be_visible()
+    expect(page.locator("#sort-serial")).to_be_visible()
+    assert column_texts(page, "Serial")[0].startswith("DEMO")
