@@ -1,0 +1,111 @@
+"""Dashboard figures: fleet counts, the emptiest supplies and poll outcomes per local day."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session
+
+from printer_app.models.base import utcnow
+from printer_app.models.choices import SupplyState, TaskStatus
+from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
+from printer_app.services.history import SupplyReading
+from tests.factories import make_org, make_poll, make_printer
+
+NOW = utcnow()
+
+
+def test_fleet_counts(session: Session) -> None:
+    ok = make_printer(session)
+    make_poll(session, ok, at=NOW - timedelta(hours=1))
+    stale = make_printer(session)  # succeeded long ago, failing now
+    make_poll(session, stale, at=NOW - timedelta(hours=30))
+    make_poll(session, stale, status=TaskStatus.FAILED, at=NOW - timedelta(hours=1))
+    make_printer(session)  # never polled
+    for status in (TaskStatus.VALIDATION_ERROR, TaskStatus.HISTORICAL_INCONSISTENCY):
+        make_poll(session, make_printer(session), status=status, at=NOW - timedelta(hours=2))
+    retired = make_printer(session, is_active=False)  # inactive printers are not failing nor unpolled
+    make_poll(session, retired, status=TaskStatus.FAILED, at=NOW - timedelta(hours=1))
+    make_printer(session, is_active=False)
+    session.commit()
+
+    counts = fleet_counts(session, now=NOW)
+
+    assert (counts.total, counts.active, counts.ok_24h, counts.failing, counts.never_polled) == (7, 5, 1, 3, 1)
+
+
+def test_fleet_counts_of_an_empty_database(session: Session) -> None:
+    assert vars(fleet_counts(session)) == {"total": 0, "active": 0, "ok_24h": 0, "failing": 0, "never_polled": 0}
+
+
+def _toner(color: str, percent: int | None, state: str = SupplyState.OK) -> SupplyReading:
+    return SupplyReading(description=f"{color.title()} Toner", kind="toner", color=color, percent=percent, state=state)
+
+
+def test_lowest_supplies_reads_latest_successful_poll_of_active_printers(session: Session) -> None:
+    org = make_org(session, name="Baikal Medical")
+    a = make_printer(session, organization_id=org.id)
+    make_poll(session, a, at=NOW - timedelta(days=2), supplies=[_toner("black", 1)])  # superseded
+    special = [
+        SupplyReading(description="Drum", kind="drum", color="black", state=SupplyState.SOME_REMAINING),
+        SupplyReading(description="Waste", kind="waste", state=SupplyState.UNKNOWN),
+        SupplyReading(description="Staples", kind="staples", state=SupplyState.OTHER),
+    ]
+    make_poll(session, a, at=NOW - timedelta(days=1), supplies=[_toner("black", 40), _toner("cyan", 5), *special])
+    b = make_printer(session)
+    make_poll(session, b, supplies=[_toner("yellow", 3)])
+    c = make_printer(session)  # its last poll failed: the supplies of the success before it still count
+    make_poll(session, c, at=NOW - timedelta(hours=3), supplies=[_toner("magenta", 10)])
+    make_poll(session, c, status=TaskStatus.FAILED, at=NOW - timedelta(hours=1))
+    retired = make_printer(session, is_active=False)
+    make_poll(session, retired, supplies=[_toner("black", 0)])
+    session.commit()
+
+    rows = lowest_supplies(session)
+
+    assert [(r.printer_id, r.description, r.percent) for r in rows] == [
+        (b.id, "Yellow Toner", 3),
+        (a.id, "Cyan Toner", 5),
+        (c.id, "Magenta Toner", 10),
+        (a.id, "Black Toner", 40),
+    ]
+    assert (rows[1].organization, rows[1].ip_address, rows[1].color) == ("Baikal Medical", a.ip_address, "cyan")
+    assert rows[0].organization == ""
+    assert [r.percent for r in lowest_supplies(session, limit=2)] == [3, 5]
+
+
+def test_lowest_supplies_without_colour_reports_other(session: Session) -> None:
+    printer = make_printer(session)
+    make_poll(session, printer, supplies=[SupplyReading(description="Fuser", kind="fuser", percent=7)])
+
+    assert [(r.description, r.color) for r in lowest_supplies(session)] == [("Fuser", "other")]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Irkutsk", "UTC", "Asia/Kolkata", "America/Bogota"])
+def test_poll_outcomes_are_counted_per_local_day(session: Session, zone: str) -> None:
+    tz = ZoneInfo(zone)
+    midnight = utcnow().astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    today, yesterday = midnight.strftime("%m-%d"), (midnight - timedelta(days=1)).strftime("%m-%d")
+    printer = make_printer(session)
+    polls = [
+        (TaskStatus.SUCCESS, midnight + timedelta(minutes=30)),  # today, though still "yesterday" in UTC east of it
+        (TaskStatus.FAILED, midnight + timedelta(minutes=1)),
+        (TaskStatus.SUCCESS, midnight - timedelta(minutes=30)),  # yesterday, though "today" in UTC west of it
+        (TaskStatus.VALIDATION_ERROR, midnight - timedelta(hours=23)),
+        (TaskStatus.SUCCESS, midnight - timedelta(days=6, hours=1)),  # before the 7-day window
+    ]
+    for status, at in polls:
+        make_poll(session, printer, status=status, at=at)
+    session.commit()
+
+    days = poll_outcomes_per_day(session, tz=tz, days=7)
+
+    assert len(days) == 7
+    assert [d["day"] for d in days][-2:] == [yesterday, today]
+    by_day = {d.pop("day"): d for d in days}
+    assert set(by_day[today]) == {s.value for s in TaskStatus} - {TaskStatus.NEVER_RUN}
+    assert (by_day[today]["SUCCESS"], by_day[today]["FAILED"]) == (1, 1)
+    assert (by_day[yesterday]["SUCCESS"], by_day[yesterday]["VALIDATION_ERROR"]) == (1, 1)
+    assert sum(sum(counts.values()) for counts in by_day.values()) == 4

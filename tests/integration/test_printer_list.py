@@ -1,0 +1,296 @@
+"""The printers list query: paging, every sort key and every filter, on a fleet of 120 printers per backend.
+
+The fleet is built once per backend through the services and only read by the tests; each test compares the
+service's answer with the same answer computed in Python from what the fleet was built with.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from printer_app.db import make_engine
+from printer_app.models.choices import MatchRule, TaskStatus
+from printer_app.services.history import SupplyReading
+from printer_app.services.printer_list import PAGE_SIZES, SORTABLE, PrinterFilters, filter_options, list_printers
+from printer_app.services.validators import ip_to_int
+from tests.factories import make_model, make_org, make_poll, make_printer
+
+SIZE = 120
+ORGS = ["alpha Clinic", "Beta Office", "gamma School", "Delta Plant"]
+MODELS = [("HP", "LaserJet M404"), ("Canon", "LBP6670"), ("brother", "HL-5370DW")]
+RULES = [MatchRule.SN_MAC, MatchRule.MAC_ONLY, MatchRule.SN_ONLY]
+# n % 6 -> the printer's poll history, oldest first (an empty list: never polled)
+HISTORIES = [
+    [],
+    [TaskStatus.SUCCESS],
+    [TaskStatus.SUCCESS, TaskStatus.FAILED],
+    [TaskStatus.VALIDATION_ERROR],
+    [TaskStatus.FAILED, TaskStatus.SUCCESS],
+    [TaskStatus.HISTORICAL_INCONSISTENCY],
+]
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Fleet:
+    """The built database and, per printer id, the values the list should show, sort and filter by."""
+
+    engine: Engine
+    org_ids: dict[str, int]
+    model_ids: list[int]
+    expected: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def ids(self, **where: Any) -> set[int]:
+        return {pid for pid, e in self.expected.items() if all(e[k] == v for k, v in where.items())}
+
+
+def _counters(n: int) -> dict[str, int | None]:
+    total = (n * 7919) % 50_000 + 100
+    return {
+        "total_pages": total,
+        "bw_a4": total // 2 if n % 2 else None,
+        "color_a4": total // 3 if n % 3 else 0,
+        "bw_a3": n % 5 * 10,
+        "color_a3": None if n % 2 else n,
+    }
+
+
+def _build(session: Session, fleet: Fleet) -> None:
+    orgs = {name: make_org(session, name=name) for name in ORGS}
+    fleet.org_ids = {name: org.id for name, org in orgs.items()}
+    models = [make_model(session, maker, name) for maker, name in MODELS]
+    fleet.model_ids = [m.id for m in models]
+    order = list(range(SIZE))
+    random.Random(7).shuffle(order)  # ids must not follow IPs, or sorting by IP could pass by accident
+    for n in order:
+        org = None if n % 5 == 0 else ORGS[n // 2 % 4]
+        model = None if n % 7 == 0 else n % 3
+        legacy = "zeta Legacy" if n % 14 == 7 else ""
+        printer = make_printer(
+            session,
+            ip_address=f"10.0.{n // 100}.{n % 100 + 1}",  # 10.0.0.9 and 10.0.0.10 both exist
+            serial_number=f"SN{n * 37 % 1000:04d}",
+            mac_address=None if n % 4 == 0 else f"02:00:00:00:{n * 53 % 256:02X}:{n:02X}",
+            organization_id=fleet.org_ids[org] if org else None,
+            device_model_id=fleet.model_ids[model] if model is not None else None,
+            model=legacy,
+            is_active=n % 10 != 3,
+        )
+        expected = {
+            "n": n,
+            "organization": org.lower() if org else None,
+            "org_id": fleet.org_ids[org] if org else None,
+            "ip": ip_to_int(printer.ip_address),
+            "ip_address": printer.ip_address,
+            "serial": printer.serial_number,
+            "mac": printer.mac_address,
+            "model": " ".join(MODELS[model]).lower() if model is not None else legacy.lower(),
+            "model_id": fleet.model_ids[model] if model is not None else None,
+            "active": printer.is_active,
+            "last_poll": None,
+            "status": None,
+            "match_rule": None,
+            **dict.fromkeys(("total", "bw_a4", "color_a4", "bw_a3", "color_a3")),
+        }
+        history = HISTORIES[n % 6]
+        for step, status in enumerate(history):
+            at = T0 + timedelta(minutes=n * 37 % 500, hours=step - len(history))
+            rule = RULES[n // 6 % 3]
+            supplies = [SupplyReading(description="Black Toner", kind="toner", color="black", percent=n % 100)]
+            make_poll(session, printer, status=status, at=at, match_rule=rule, counters=_counters(n), supplies=supplies)
+            expected |= {"last_poll": at, "status": status}
+            if status == TaskStatus.SUCCESS:
+                c = _counters(n)
+                expected |= {"match_rule": rule, "total": c.pop("total_pages"), **c}
+        fleet.expected[printer.id] = expected
+    session.commit()
+
+
+@pytest.fixture(scope="module")
+def fleet(backend: str, databases) -> Iterator[Fleet]:
+    engine = make_engine(databases.create(backend))
+    fleet = Fleet(engine=engine, org_ids={}, model_ids=[])
+    with Session(engine, expire_on_commit=False) as session:
+        _build(session, fleet)
+    yield fleet
+    engine.dispose()
+
+
+@pytest.fixture
+def reader(fleet: Fleet) -> Iterator[Session]:
+    with Session(fleet.engine) as session:
+        yield session
+
+
+def _ids(session: Session, **kwargs: Any) -> list[int]:
+    filters = kwargs.pop("filters", PrinterFilters(active="all"))
+    return [row.id for row in list_printers(session, filters=filters, page_size=200, **kwargs).rows]
+
+
+def _expected_order(fleet: Fleet, key: str, descending: bool) -> list[int]:
+    """ORDER BY key [DESC] NULLS LAST, id — as the service promises."""
+    ids = sorted(fleet.expected)
+    present = [i for i in ids if fleet.expected[i][key] is not None]
+    missing = [i for i in ids if fleet.expected[i][key] is None]
+    return sorted(present, key=lambda i: fleet.expected[i][key], reverse=descending) + missing  # stable: id breaks ties
+
+
+# Sorting
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+@pytest.mark.parametrize("key", sorted(SORTABLE))
+def test_every_sort_key_orders_rows(fleet: Fleet, reader: Session, key: str, descending: bool) -> None:
+    assert _ids(reader, sort=key, descending=descending) == _expected_order(fleet, key, descending)
+
+
+def test_ip_sorts_numerically(reader: Session) -> None:
+    rows = list_printers(reader, filters=PrinterFilters(active="all"), sort="ip", page_size=25).rows
+    ips = [r.ip_address for r in rows]
+    assert ips[8:11] == ["10.0.0.9", "10.0.0.10", "10.0.0.11"]
+
+
+def test_unknown_sort_key_falls_back_to_ip(fleet: Fleet, reader: Session) -> None:
+    assert _ids(reader, sort="no-such-column") == _expected_order(fleet, "ip", False)
+
+
+# Paging
+
+
+def test_pages_cover_the_list_once_in_order(fleet: Fleet, reader: Session) -> None:
+    active = _expected_order(fleet, "ip", False)
+    active = [i for i in active if fleet.expected[i]["active"]]
+    seen = []
+    first = list_printers(reader, filters=PrinterFilters(), page=1, page_size=25)
+    assert (first.total, first.page_count) == (len(active), -(-len(active) // 25))
+    for page in range(1, first.page_count + 1):
+        result = list_printers(reader, filters=PrinterFilters(), page=page, page_size=25)
+        assert result.page == page
+        seen += [r.id for r in result.rows]
+    assert seen == active
+    assert len(result.rows) == len(active) - 25 * (first.page_count - 1)  # the short last page
+
+
+@pytest.mark.parametrize("page_size", PAGE_SIZES)
+def test_each_page_size_limits_rows(fleet: Fleet, reader: Session, page_size: int) -> None:
+    result = list_printers(reader, filters=PrinterFilters(active="all"), page_size=page_size)
+    assert result.page_size == page_size
+    assert len(result.rows) == min(page_size, SIZE)
+
+
+def test_unsupported_page_size_falls_back_to_50(reader: Session) -> None:
+    result = list_printers(reader, filters=PrinterFilters(active="all"), page_size=7)
+    assert (result.page_size, len(result.rows)) == (50, 50)
+
+
+@pytest.mark.parametrize(("asked", "served"), [(0, 1), (-3, 1), (3, 3), (99, 3)])
+def test_page_is_clamped_to_existing_pages(reader: Session, asked: int, served: int) -> None:
+    result = list_printers(reader, filters=PrinterFilters(active="all"), page=asked, page_size=50)
+    assert result.page_count == 3
+    assert result.page == served
+    assert len(result.rows) == (SIZE - 100 if served == 3 else 50)
+
+
+def test_empty_result_is_one_empty_page(reader: Session) -> None:
+    result = list_printers(reader, filters=PrinterFilters(search="no such printer"), page=4)
+    assert (result.rows, result.total, result.page, result.page_count) == ([], 0, 1, 1)
+
+
+# Filters
+
+
+def _filtered(session: Session, **filters: str) -> set[int]:
+    filters.setdefault("active", "all")
+    result = list_printers(session, filters=PrinterFilters(**filters), page_size=200)
+    assert result.total == len(result.rows)
+    return {row.id for row in result.rows}
+
+
+@pytest.mark.parametrize("needle", ["10.0.1.", "10.0.0.1", "0.0.9", "sn003", " SN0037 ", "SN"])
+def test_search_matches_ip_or_serial_containing_the_text(fleet: Fleet, reader: Session, needle: str) -> None:
+    text = needle.strip().lower()
+    expected = {i for i, e in fleet.expected.items() if text in e["ip_address"] or text in e["serial"].lower()}
+    assert expected
+    assert _filtered(reader, search=needle) == expected
+
+
+def test_search_treats_like_wildcards_literally(reader: Session) -> None:
+    assert _filtered(reader, search="SN_0") == set()
+    assert _filtered(reader, search="%") == set()
+
+
+def test_filter_by_organization(fleet: Fleet, reader: Session) -> None:
+    for name, org_id in fleet.org_ids.items():
+        assert _filtered(reader, organization=str(org_id)) == fleet.ids(org_id=org_id), name
+    assert _filtered(reader, organization="none") == fleet.ids(org_id=None)
+
+
+def test_filter_by_model(fleet: Fleet, reader: Session) -> None:
+    for model_id in fleet.model_ids:
+        assert _filtered(reader, model=str(model_id)) == fleet.ids(model_id=model_id)
+
+
+@pytest.mark.parametrize("rule", [*MatchRule, "NONE"])
+def test_filter_by_match_rule(fleet: Fleet, reader: Session, rule: str) -> None:
+    expected = fleet.ids(match_rule=None if rule == "NONE" else rule)
+    assert expected
+    assert _filtered(reader, match_rule=rule) == expected
+
+
+@pytest.mark.parametrize("status", list(TaskStatus))
+def test_filter_by_status(fleet: Fleet, reader: Session, status: TaskStatus) -> None:
+    expected = fleet.ids(status=None if status == TaskStatus.NEVER_RUN else status)
+    assert expected
+    assert _filtered(reader, status=status) == expected
+
+
+@pytest.mark.parametrize(("active", "flags"), [("active", {True}), ("inactive", {False}), ("all", {True, False})])
+def test_filter_by_activity(fleet: Fleet, reader: Session, active: str, flags: set[bool]) -> None:
+    expected = {i for i, e in fleet.expected.items() if e["active"] in flags}
+    assert _filtered(reader, active=active) == expected
+
+
+def test_default_filters_show_active_printers(fleet: Fleet, reader: Session) -> None:
+    assert list_printers(reader, filters=PrinterFilters()).total == len(fleet.ids(active=True))
+
+
+def test_filters_combine(fleet: Fleet, reader: Session) -> None:
+    org_id = fleet.org_ids["Beta Office"]
+    expected = fleet.ids(org_id=org_id, status=TaskStatus.FAILED, active=True)
+    assert expected
+    assert _filtered(reader, organization=str(org_id), status=TaskStatus.FAILED, active="active") == expected
+
+
+# Row content and filter choices
+
+
+def test_row_shows_names_counters_and_summary(fleet: Fleet, reader: Session) -> None:
+    by_n = {e["n"]: pid for pid, e in fleet.expected.items()}
+    rows = {r.id: r for r in list_printers(reader, filters=PrinterFilters(active="all"), page_size=200).rows}
+
+    polled = rows[by_n[2]]  # success then failure: counters of the success, status of the failure
+    assert (polled.organization, polled.model) == ("Beta Office", "brother HL-5370DW")
+    assert (polled.total, polled.bw_a4, polled.color_a3) == (2 * 7919 + 100, None, 2)
+    assert polled.toners == {"black": "2"}
+    assert (polled.status, polled.match_rule) == (TaskStatus.FAILED, MatchRule.SN_MAC)
+    assert polled.last_error.startswith("FAILED while polling")
+
+    never = rows[by_n[0]]  # no organization, no model, never polled
+    assert (never.organization, never.model, never.mac_address) == ("", "", "")
+    assert (never.status, never.match_rule, never.total, never.toners) == (TaskStatus.NEVER_RUN, "", None, {})
+
+    assert rows[by_n[7]].model == "zeta Legacy"
+
+
+def test_filter_options_list_organizations_and_models_by_name(fleet: Fleet, reader: Session) -> None:
+    options = filter_options(reader)
+    assert [name for _, name in options["organizations"]] == sorted(ORGS, key=str.lower)
+    assert [name for _, name in options["models"]] == ["brother HL-5370DW", "Canon LBP6670", "HP LaserJet M404"]
