@@ -78,14 +78,13 @@ def poll(
 
 def _poll_stored(printer_id: int, as_json: bool) -> None:
     from printer_app.db import session_scope
+    from printer_app.models import Printer
     from printer_app.models.choices import TaskStatus, TriggeredBy
-    from printer_app.services.polling import result_payload, run_inventory_for_printer
+    from printer_app.services.polling import poll_and_store, result_payload
 
     try:
+        task = poll_and_store(printer_id, triggered_by=TriggeredBy.MANUAL)
         with session_scope() as session:
-            task = run_inventory_for_printer(session, printer_id=printer_id, triggered_by=TriggeredBy.MANUAL)
-            from printer_app.models import Printer
-
             payload = result_payload(session, session.get(Printer, task.printer_id), task)
     except LookupError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -101,7 +101,10 @@ class Printer(SQLModel, table=True):
 class InventoryTask(SQLModel, table=True):
     """One poll attempt of one printer, whatever its outcome."""
 
-    __table_args__ = (sa.Index("ix_inventorytask_printer_time", "printer_id", "task_timestamp"),)
+    __table_args__ = (
+        sa.Index("ix_inventorytask_printer_time", "printer_id", "task_timestamp"),
+        sa.Index("uq_inventorytask_message_id", "message_id", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     printer_id: int = fk("printer.id", nullable=False, ondelete="CASCADE", index=False)
@@ -112,6 +115,8 @@ class InventoryTask(SQLModel, table=True):
     data_source: str = choice_field(DataSource.SNMP_LOCAL, length=16)
     triggered_by: str = choice_field(TriggeredBy.AUTO_POLL, length=16)
     agent_id: str | None = Field(default=None, max_length=100)
+    # Broker message that produced this poll: a redelivered message finds it and records nothing twice.
+    message_id: str | None = Field(default=None, max_length=64)
 
 
 class PageCounter(SQLModel, table=True):

@@ -1,27 +1,36 @@
-"""A small publish/subscribe interface for poll starts and results.
+"""Publish/subscribe for poll starts, results and progress.
 
-In-process subscribers for now; the live-update work wires a Redis pub/sub publisher behind the same calls.
+In-process subscribers always receive events (embedded mode: the app's live-update task is one of them).
+With REDIS_URL set, events also go to the Redis channel `pi:events`, which every app backend subscribes to,
+so a poll finished by any worker on any machine reaches every open browser.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
+from printer_app.config import get_settings
+
 log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
-_subscribers: list[Callable[[str, Event], None]] = []
-_lock = threading.Lock()
-
+CHANNEL = "pi:events"
 INVENTORY_START = "inventory_start"
 INVENTORY_UPDATE = "inventory_update"
+POLL_FOLDED = "poll_folded"
+POLL_ALL_PROGRESS = "poll_all_progress"
+
+_subscribers: list[Callable[[str, Event], None]] = []
+_lock = threading.Lock()
+_redis = None
 
 
 def subscribe(callback: Callable[[str, Event], None]) -> Callable[[], None]:
-    """Register a callback(kind, payload); returns a function that unsubscribes it."""
+    """Register a callback(kind, payload) in this process; returns a function that unsubscribes it."""
     with _lock:
         _subscribers.append(callback)
 
@@ -33,12 +42,32 @@ def subscribe(callback: Callable[[str, Event], None]) -> Callable[[], None]:
     return unsubscribe
 
 
+def encode(kind: str, payload: Event) -> str:
+    return json.dumps({"kind": kind, "payload": payload}, default=str)
+
+
+def decode(message: str | bytes) -> tuple[str, Event]:
+    data = json.loads(message)
+    return data["kind"], data["payload"]
+
+
 def publish(kind: str, payload: Event) -> None:
-    """Deliver to every subscriber; a failing subscriber is logged and never breaks the poll."""
+    """Deliver to local subscribers and, in production, to Redis; a failing listener never breaks a poll."""
     with _lock:
         subscribers = list(_subscribers)
     for callback in subscribers:
         try:
             callback(kind, payload)
-        except Exception:  # a listener must not break polling
+        except Exception:
             log.exception("event subscriber failed for %s", kind)
+    url = get_settings().redis_url
+    if url:
+        global _redis
+        try:
+            import redis
+
+            if _redis is None:
+                _redis = redis.Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+            _redis.publish(CHANNEL, encode(kind, payload))
+        except Exception:
+            log.exception("could not publish %s to Redis", kind)

@@ -74,7 +74,9 @@ def supply_summary(supplies: list[SupplyReading]) -> dict[str, str]:
     return {key: value for key, (_rank, value) in best.items()}
 
 
-def record_poll(session: Session, *, printer: Printer, outcome: PollOutcome) -> InventoryTask:
+def record_poll(
+    session: Session, *, printer: Printer, outcome: PollOutcome, message_id: str | None = None
+) -> InventoryTask:
     """Store a poll attempt; a SUCCESS also stores counters and supplies and becomes the printer's latest."""
     at = outcome.at or utcnow()
     task = InventoryTask(
@@ -85,6 +87,7 @@ def record_poll(session: Session, *, printer: Printer, outcome: PollOutcome) -> 
         match_rule=outcome.match_rule,
         data_source=outcome.data_source,
         triggered_by=outcome.triggered_by,
+        message_id=message_id,
     )
     session.add(task)
     session.flush()

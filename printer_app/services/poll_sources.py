@@ -61,3 +61,11 @@ def snmp_source(printer: Printer) -> DeviceReading:
         return reading_from_snmp(poll_printer_sync(snmp_target_for(printer)))
     except SnmpUnreachable as exc:
         raise AcquisitionError(str(exc)) from None
+
+
+def read_printer(printer: Printer) -> DeviceReading | AcquisitionError:
+    """Read a printer by its polling method; a failure is returned, not raised, so it can be recorded."""
+    try:
+        return snmp_source(printer)
+    except AcquisitionError as exc:
+        return exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from printer_app.config import get_settings
+from printer_app.db import session_scope
 from printer_app.models import ContractDevice, InventoryTask, PageCounter, Printer, PrinterChangeLog
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ChangeAction, DataSource, TaskStatus, TriggeredBy
@@ -57,8 +59,17 @@ def run_inventory_for_printer(
     triggered_by: str = TriggeredBy.AUTO_POLL,
     source: ReadingSource | None = None,
     now: datetime | None = None,
+    message_id: str | None = None,
 ) -> InventoryTask:
-    """Poll one printer and store the outcome; never raises for a device problem (it becomes a FAILED task)."""
+    """Poll one printer and store the outcome; never raises for a device problem (it becomes a FAILED task).
+
+    With `message_id` (the broker message being processed) a redelivered message returns the poll it already
+    stored instead of polling again.
+    """
+    if message_id:
+        done = session.exec(select(InventoryTask).where(InventoryTask.message_id == message_id)).first()
+        if done is not None:
+            return done
     printer = session.get(Printer, printer_id)
     if printer is None:
         raise LookupError(f"Printer #{printer_id} does not exist")
@@ -68,7 +79,7 @@ def run_inventory_for_printer(
     try:
         with session.begin_nested():
             outcome, target = _evaluate(session, printer, source or _default_source(), now, base)
-            task = record_poll(session, printer=target, outcome=outcome)
+            task = record_poll(session, printer=target, outcome=outcome, message_id=message_id)
     except Exception as exc:  # any bug must still leave a FAILED record, not a half-written poll
         log.exception("poll of printer %s failed unexpectedly", printer_id)
         session.expire_all()
@@ -78,10 +89,44 @@ def run_inventory_for_printer(
             session,
             printer=printer,
             outcome=PollOutcome(status=TaskStatus.FAILED, error_message=f"Unexpected error: {exc}", **base),
+            message_id=message_id,
         )
     session.flush()
     events.publish(events.INVENTORY_UPDATE, result_payload(session, target, task))
     return task
+
+
+def poll_and_store(
+    printer_id: int,
+    *,
+    triggered_by: str = TriggeredBy.AUTO_POLL,
+    message_id: str | None = None,
+    sessions: Callable[[], AbstractContextManager[Session]] | None = None,
+) -> InventoryTask:
+    """Poll a stored printer with no transaction open during the network read, then store in one transaction."""
+    from printer_app.services.poll_sources import read_printer
+
+    sessions = sessions or (lambda: session_scope(write=True))
+    with sessions() as session:
+        if message_id:
+            done = session.exec(select(InventoryTask).where(InventoryTask.message_id == message_id)).first()
+            if done is not None:
+                return done
+        printer = session.get(Printer, printer_id)
+        if printer is None:
+            raise LookupError(f"Printer #{printer_id} does not exist")
+        session.expunge(printer)
+    outcome = read_printer(printer)  # a reading, or the AcquisitionError to record
+
+    def source(_printer: Printer) -> DeviceReading:
+        if isinstance(outcome, AcquisitionError):
+            raise outcome
+        return outcome
+
+    with sessions() as session:
+        return run_inventory_for_printer(
+            session, printer_id=printer_id, triggered_by=triggered_by, source=source, message_id=message_id
+        )
 
 
 def _default_source() -> ReadingSource:

@@ -89,7 +89,6 @@ def _filtered(filters: PrinterFilters):
         .outerjoin(Organization, Organization.id == Printer.organization_id)
         .outerjoin(DeviceModel, DeviceModel.id == Printer.device_model_id)
         .outerjoin(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
-        .outerjoin(PageCounter, PageCounter.id == Printer.last_counter_id)
     )
     if filters.search.strip():
         needle = filters.search.strip().lower()  # autoescape: a typed "_" or "%" is a character, not a wildcard
@@ -120,6 +119,10 @@ def _filtered(filters: PrinterFilters):
     return query
 
 
+COUNTER_SORTS = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3"}
+NOT_NULL_SORTS = {"ip", "serial"}
+
+
 def list_printers(
     session: Session,
     *,
@@ -129,27 +132,34 @@ def list_printers(
     page: int = 1,
     page_size: int = 50,
 ) -> PrinterPage:
-    """One page of printers: a COUNT and a LIMIT/OFFSET query, never the whole table."""
+    """One page of printers: a COUNT, then the page's ids, then those rows — never the whole table.
+
+    The page's ids are found without touching poll history unless the sort is by a counter, so the cost
+    does not grow with the number of polls.
+    """
     page_size = page_size if page_size in PAGE_SIZES else 50
     base = _filtered(filters)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
     page = max(1, min(page, max(1, -(-total // page_size))))
-    sort_col = SORTABLE.get(sort, Printer.ip_numeric)
-    order = sort_col.desc() if descending else sort_col.asc()
-    nulls = order.nulls_last()
+    if sort not in SORTABLE:
+        sort = "ip"
+    order = SORTABLE[sort].desc() if descending else SORTABLE[sort].asc()
+    if sort not in NOT_NULL_SORTS:
+        order = order.nulls_last()
+    ids_query = base.order_by(order, Printer.id).offset((page - 1) * page_size).limit(page_size)
+    if sort in COUNTER_SORTS:
+        ids_query = ids_query.outerjoin(PageCounter, PageCounter.id == Printer.last_counter_id)
+    ids = list(session.exec(ids_query).all())
     query = (
-        base.with_only_columns(
-            Printer,
-            Organization.name,
-            _model_display.cast(String).label("model_display"),
-            PageCounter,
-        )
-        .order_by(nulls, Printer.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        select(Printer, Organization.name, _model_display.cast(String).label("model_display"), PageCounter)
+        .outerjoin(Organization, Organization.id == Printer.organization_id)
+        .outerjoin(DeviceModel, DeviceModel.id == Printer.device_model_id)
+        .outerjoin(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
+        .outerjoin(PageCounter, PageCounter.id == Printer.last_counter_id)
+        .where(Printer.id.in_(ids))
     )
-    rows = [_row(printer, org, model, counter) for printer, org, model, counter in session.execute(query).all()]
-    return PrinterPage(rows=rows, total=total, page=page, page_size=page_size)
+    by_id = {p.id: _row(p, org, model, c) for p, org, model, c in session.execute(query).all()}
+    return PrinterPage(rows=[by_id[i] for i in ids if i in by_id], total=total, page=page, page_size=page_size)
 
 
 def _row(printer: Printer, org: str | None, model: str | None, counter: PageCounter | None) -> PrinterRow:

@@ -1,0 +1,1 @@
+"""Background work: the Dramatiq broker, the actors that poll printers, and the scheduler that only sends."""

@@ -1,0 +1,114 @@
+"""Actors: thin wrappers that take ids, load by id and call a service. Importing this module registers them."""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from printer_app.config import get_settings
+from printer_app.db import session_scope
+from printer_app.models.choices import TaskStatus, TriggeredBy
+from printer_app.services import events
+from printer_app.services.contracts import autolink_devices
+from printer_app.services.poll_batch import pollable_printer_ids
+from printer_app.services.polling import poll_and_store
+from printer_app.services.retention import thin_history
+from workers import coordination
+from workers.broker import HIGH, LOW, backlog, broker
+
+log = logging.getLogger(__name__)
+MINUTE_MS = 60_000
+
+
+def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
+    message = CurrentMessage.get_current_message()
+    with coordination.printer_lock(printer_id) as mine:
+        if not mine:
+            # Another poll of this printer is running: its result answers this request too.
+            events.publish(events.POLL_FOLDED, {"printer_id": printer_id, "batch_id": batch_id})
+            status = None
+        else:
+            try:
+                task = poll_and_store(
+                    printer_id, triggered_by=triggered_by, message_id=message.message_id if message else None
+                )
+                status = task.status
+            except LookupError:
+                log.info("printer %s no longer exists; nothing to poll", printer_id)
+                status = TaskStatus.FAILED
+    if batch_id:
+        progress = coordination.batch_step(batch_id, failed=status not in (None, TaskStatus.SUCCESS))
+        events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, **progress})
+
+
+@dramatiq.actor(
+    actor_name="poll_printer_now",
+    queue_name=HIGH,
+    max_retries=2,
+    min_backoff=30_000,
+    max_backoff=30_000,
+    time_limit=5 * MINUTE_MS,
+    broker=broker,
+)
+def poll_printer_now(printer_id: int) -> None:
+    """A user asked to poll this printer now."""
+    _poll(printer_id, TriggeredBy.MANUAL, None)
+
+
+@dramatiq.actor(
+    actor_name="poll_printer_scheduled",
+    queue_name=LOW,
+    max_retries=3,
+    min_backoff=MINUTE_MS,
+    max_backoff=8 * MINUTE_MS,
+    time_limit=10 * MINUTE_MS,
+    broker=broker,
+)
+def poll_printer_scheduled(printer_id: int, batch_id: str | None = None) -> None:
+    """A poll from the schedule or from a poll-all run (then counted in its progress)."""
+    _poll(printer_id, TriggeredBy.AUTO_POLL, batch_id)
+
+
+@dramatiq.actor(actor_name="poll_all", queue_name=HIGH, max_retries=0, time_limit=5 * MINUTE_MS, broker=broker)
+def poll_all(batch_id: str | None = None) -> None:
+    """Fan out one message per pollable printer and track the run's progress."""
+    with session_scope() as session:
+        ids = pollable_printer_ids(session)
+    batch_id = batch_id or coordination.start_batch(len(ids))
+    events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, "total": len(ids), "done": 0, "failed": 0})
+    for printer_id in ids:
+        poll_printer_scheduled.send(printer_id, batch_id)
+
+
+@dramatiq.actor(actor_name="hourly_dispatch", queue_name=LOW, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker)
+def hourly_dispatch() -> None:
+    """Enqueue the scheduled polls, unless the backlog shows the workers are behind."""
+    waiting, limit = backlog(LOW), get_settings().max_queue_size
+    if waiting > limit:
+        log.warning("hourly dispatch skipped: %s messages wait in %r (MAX_QUEUE_SIZE %s)", waiting, LOW, limit)
+        return
+    with session_scope() as session:
+        ids = pollable_printer_ids(session)
+    for printer_id in ids:
+        poll_printer_scheduled.send(printer_id)
+    log.info("hourly dispatch: %s printers enqueued", len(ids))
+
+
+@dramatiq.actor(actor_name="daily_cleanup", queue_name=LOW, max_retries=3, time_limit=30 * MINUTE_MS, broker=broker)
+def daily_cleanup() -> None:
+    """Thin poll history older than RETENTION_DAYS to one poll per printer per day."""
+    with session_scope(write=True) as session:
+        removed = thin_history(session, older_than_days=get_settings().retention_days)
+    log.info("daily cleanup: %s old polls removed", removed)
+
+
+@dramatiq.actor(
+    actor_name="daily_contract_autolink", queue_name=LOW, max_retries=3, time_limit=5 * MINUTE_MS, broker=broker
+)
+def daily_contract_autolink() -> None:
+    """Link contract devices to polled printers by serial."""
+    with session_scope(write=True) as session:
+        stats = autolink_devices(session)
+    log.info("contract auto-link: %s", stats)
