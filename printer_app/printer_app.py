@@ -7,11 +7,13 @@ from printer_app.pages.organizations import organizations_page
 from printer_app.pages.printer_detail import printer_detail_page
 from printer_app.pages.printers import printers_page
 from printer_app.state.dashboard import DashboardState
+from printer_app.state.live import live_updates
 from printer_app.state.organizations import OrganizationsState
 from printer_app.state.printer_detail import PrinterDetailState
 from printer_app.state.printers import PrintersState
 
 app = rx.App()
+app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title="Dashboard · Printer Inventory", on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title="Printers · Printer Inventory", on_load=PrintersState.load)
 app.add_page(

@@ -9,6 +9,7 @@ from printer_app.components.layout import page
 from printer_app.components.printer_dialog import printer_dialog
 from printer_app.components.table import pager
 from printer_app.models.choices import TaskStatus
+from printer_app.state.live_state import LiveState
 from printer_app.state.printer_detail import CHART_RANGES, PollView, PrinterDetailState
 from printer_app.state.printer_form import PrinterFormState
 
@@ -134,6 +135,7 @@ def history_table() -> rx.Component:
 
 
 def printer_detail_page() -> rx.Component:
+    busy = LiveState.polling_ids.contains(S.printer_id)
     return page(
         rx.cond(S.identity.contains("IP address"), "Printer " + S.identity["IP address"].to(str), "Printer"),
         rx.cond(
@@ -160,6 +162,14 @@ def printer_detail_page() -> rx.Component:
         printer_dialog(),
         actions=rx.hstack(
             rx.link(rx.button(rx.icon("arrow-left", size=16), "All printers", variant="soft"), href="/printers"),
+            rx.button(
+                rx.cond(busy, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
+                "Poll now",
+                variant="soft",
+                on_click=LiveState.poll_now(S.printer_id),
+                disabled=busy,
+                id="poll-now",
+            ),
             rx.button(
                 rx.icon("pencil", size=16), "Edit", on_click=PrinterFormState.open_edit(S.printer_id), id="edit-printer"
             ),

@@ -8,6 +8,7 @@ from printer_app.components.badges import status_badge, supply_bar
 from printer_app.components.layout import page
 from printer_app.components.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.table import pager, sort_header
+from printer_app.state.live_state import LiveState
 from printer_app.state.printer_form import PrinterFormState
 from printer_app.state.printers import (
     ACTIVE_OPTIONS,
@@ -86,11 +87,11 @@ def column_chooser() -> rx.Component:
 
 def _cell(key: str, row: PrinterView) -> rx.Component:
     content = {
-        "organization": rx.text(row.organization),
+        "organization": rx.text(row.organization, max_width="200px", overflow="hidden", text_overflow="ellipsis"),
         "ip": rx.link(row.ip_address, href="/printers/" + row.id.to_string(), weight="medium"),
         "serial": rx.code(row.serial_number, variant="ghost"),
         "mac": rx.code(row.mac_address, variant="ghost"),
-        "model": rx.text(row.model),
+        "model": rx.text(row.model, max_width="220px", overflow="hidden", text_overflow="ellipsis"),
         "total": rx.text(row.total),
         "bw_a4": rx.text(row.bw_a4),
         "color_a4": rx.text(row.color_a4),
@@ -114,6 +115,7 @@ def _row(row: PrinterView) -> rx.Component:
         *[_cell(key, row) for key, _ in COLUMNS],
         rx.table.cell(
             rx.hstack(
+                poll_button(row.id),
                 rx.icon_button(
                     rx.icon("pencil", size=14),
                     variant="ghost",
@@ -135,6 +137,53 @@ def _row(row: PrinterView) -> rx.Component:
         opacity=rx.cond(row.is_active, "1", "0.55"),
         class_name="printer-row",
         custom_attrs={"data-ip": row.ip_address},
+    )
+
+
+def poll_button(printer_id) -> rx.Component:
+    """Poll now; a spinner while a poll of this printer runs (in any tab or worker)."""
+    busy = LiveState.polling_ids.contains(printer_id)
+    return rx.icon_button(
+        rx.cond(busy, rx.spinner(size="1"), rx.icon("refresh-cw", size=14)),
+        variant="ghost",
+        size="1",
+        disabled=busy,
+        on_click=LiveState.poll_now(printer_id),
+        title="Poll now",
+        class_name="poll-now",
+    )
+
+
+def poll_all_progress() -> rx.Component:
+    """The latest poll-all run, live in every open tab."""
+    return rx.cond(
+        LiveState.batch_total > 0,
+        rx.card(
+            rx.hstack(
+                rx.cond(LiveState.batch_running, rx.spinner(size="2"), rx.icon("circle-check", color="green")),
+                rx.text(
+                    rx.cond(LiveState.batch_running, "Polling all printers", "Last poll of all printers"),
+                    weight="medium",
+                    size="2",
+                ),
+                rx.progress(value=LiveState.batch_percent, max=100, width="320px", id="poll-all-bar"),
+                rx.text(
+                    LiveState.batch_done.to_string() + " / " + LiveState.batch_total.to_string(),
+                    size="2",
+                    id="poll-all-count",
+                ),
+                rx.text(
+                    LiveState.batch_failed.to_string() + " failed",
+                    size="2",
+                    color=rx.color("red", 11),
+                    id="poll-all-failed",
+                ),
+                align="center",
+                spacing="3",
+            ),
+            width="100%",
+            size="1",
+        ),
     )
 
 
@@ -162,13 +211,22 @@ def printers_table() -> rx.Component:
 def printers_page() -> rx.Component:
     return page(
         "Printers",
+        poll_all_progress(),
         filters(),
         printers_table(),
         rx.cond(S.total == 0, rx.center(rx.text("No printers match these filters."), padding="24px")),
         pager(S),
         printer_dialog(),
         delete_dialog(),
-        actions=rx.button(
-            rx.icon("plus", size=16), "Add printer", on_click=PrinterFormState.open_new, id="add-printer"
+        actions=rx.hstack(
+            rx.button(
+                rx.icon("radar", size=16),
+                "Poll all",
+                variant="soft",
+                on_click=LiveState.poll_all,
+                disabled=LiveState.batch_running,
+                id="poll-all",
+            ),
+            rx.button(rx.icon("plus", size=16), "Add printer", on_click=PrinterFormState.open_new, id="add-printer"),
         ),
     )

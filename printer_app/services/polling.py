@@ -188,6 +188,7 @@ def _evaluate(
             )
     if rule is None:
         return PollOutcome(status=TaskStatus.VALIDATION_ERROR, error_message=why, **base), target
+    _learn_identity(session, target, reading)
 
     mapped = map_counters(reading.raw_counters, reading.is_color)
     counters = {
@@ -221,6 +222,25 @@ def _evaluate(
         PollOutcome(status=TaskStatus.SUCCESS, match_rule=rule, counters=counters, supplies=reading.supplies, **base),
         target,
     )
+
+
+def _learn_identity(session: Session, printer: Printer, reading: DeviceReading) -> None:
+    """Fill what the user left empty: the serial (never overwritten once set) and the model text."""
+    if not printer.serial_number.strip() and reading.serial:
+        printer.serial_number = reading.serial[:100]
+        _log_change(
+            session,
+            printer,
+            ChangeAction.SERIAL_UPDATE,
+            {"serial_number": ""},
+            {"serial_number": printer.serial_number},
+            comment="learned from the device",
+        )
+    if not printer.model and printer.device_model_id is None and reading.model:
+        maker = reading.manufacturer or ""
+        text = reading.model if reading.model.lower().startswith(maker.lower()) else f"{maker} {reading.model}"
+        printer.model = text.strip()[:200]
+    session.add(printer)
 
 
 def _past_counters(session: Session, printer_id: int) -> list[PastCounters]:
@@ -342,6 +362,7 @@ def result_payload(session: Session, printer: Printer, task: InventoryTask) -> d
     """What the live update carries: the outcome and, for a success, the stored counters and supply summary."""
     payload = {
         "printer_id": printer.id,
+        "ip": printer.ip_address,
         "task_id": task.id,
         "status": task.status,
         "error": task.error_message,

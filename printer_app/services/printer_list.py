@@ -150,6 +150,12 @@ def list_printers(
     if sort in COUNTER_SORTS:
         ids_query = ids_query.outerjoin(PageCounter, PageCounter.id == Printer.last_counter_id)
     ids = list(session.exec(ids_query).all())
+    rows = rows_by_ids(session, ids)
+    return PrinterPage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def rows_by_ids(session: Session, ids: list[int]) -> list[PrinterRow]:
+    """Display rows of the given printers, in the given order (live updates refresh single rows with it)."""
     query = (
         select(Printer, Organization.name, _model_display.cast(String).label("model_display"), PageCounter)
         .outerjoin(Organization, Organization.id == Printer.organization_id)
@@ -159,7 +165,7 @@ def list_printers(
         .where(Printer.id.in_(ids))
     )
     by_id = {p.id: _row(p, org, model, c) for p, org, model, c in session.execute(query).all()}
-    return PrinterPage(rows=[by_id[i] for i in ids if i in by_id], total=total, page=page, page_size=page_size)
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _row(printer: Printer, org: str | None, model: str | None, counter: PageCounter | None) -> PrinterRow:

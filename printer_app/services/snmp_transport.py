@@ -6,6 +6,7 @@ Everything that talks pysnmp's request API lives here; what the answers mean is 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from pysnmp.hlapi.v3arch.asyncio import auth as _auth
 from pysnmp.proto import rfc1905
 
 MAX_BULK_VARBINDS = 48  # varbinds asked per GETBULK (max-repetitions = this / columns still walked)
+FIRST_BULK_REPETITIONS = 8  # a printer's tables are short: a first GETBULK of 48 rows per column is mostly waste
 GET_CHUNK = 24  # varbinds per GET request
 MAX_WALK_ROWS = 5000  # per column
 MAX_REQUESTS_IN_FLIGHT = 4  # per poll: embedded agents drop packets when flooded
@@ -114,25 +116,35 @@ def _status_text(status: Any) -> str:
 _shared_mib_view: Any = None
 
 
-def prepare_engine(engine: SnmpEngine | None) -> SnmpEngine:
-    """A new engine sharing one process-wide MIB view (a caller's engine is returned untouched).
-
-    pysnmp builds a MIB view per engine and, on its first request, a pysmi parser (~0.4 s of CPU) that
-    would be paid by every ``poll_printer`` call and spoil the unreachable-host timing. Numeric OIDs only
-    need SNMPv2-SMI, so one shared view is enough.
-    """
+def _mib_view() -> Any:
+    """The process-wide MIB view: numeric OIDs only need SNMPv2-SMI, loaded once."""
     global _shared_mib_view
-    if engine is not None:
-        return engine
-    engine = SnmpEngine()
     if _shared_mib_view is None:
         from pysnmp.smi import builder, view
 
         shared = view.MibViewController(builder.MibBuilder())
         ObjectType(ObjectIdentity("1.3.6.1.2.1.1.1.0")).resolve_with_mib(shared)  # load it once, now
         _shared_mib_view = shared
-    engine.cache["mibViewController"] = _shared_mib_view
+    return _shared_mib_view
+
+
+def prepare_engine(engine: SnmpEngine | None) -> SnmpEngine:
+    """A new engine sharing one process-wide MIB view (a caller's engine is returned untouched).
+
+    pysnmp builds a MIB view per engine and, on its first request, a pysmi parser (~0.4 s of CPU) that
+    would be paid by every ``poll_printer`` call and spoil the unreachable-host timing.
+    """
+    if engine is not None:
+        return engine
+    engine = SnmpEngine()
+    engine.cache["mibViewController"] = _mib_view()
     return engine
+
+
+@functools.lru_cache(maxsize=4096)
+def _varbind(oid: str) -> ObjectType:
+    """A request varbind resolved once per process: pysnmp resolves every varbind of every request otherwise."""
+    return ObjectType(ObjectIdentity(oid)).resolve_with_mib(_mib_view())
 
 
 async def open_transport(target: SnmpTarget) -> UdpTransportTarget:
@@ -235,7 +247,7 @@ class Session:
                     self.auth,
                     self.transport,
                     self.context,
-                    *(ObjectType(ObjectIdentity(oid)) for oid in oids),
+                    *(_varbind(oid) for oid in oids),
                     lookupMib=False,
                 )
         except Exception as exc:  # pysnmp raises on malformed responses
@@ -266,6 +278,7 @@ class Session:
         active = list(columns)
         use_bulk = not self.v1
         max_varbinds = MAX_BULK_VARBINDS
+        first_round = True
 
         def stop(message: str) -> dict[str, Rows]:
             read = sum(len(r) for r in rows.values())
@@ -273,11 +286,13 @@ class Session:
             return rows
 
         while active:
-            request = [ObjectType(ObjectIdentity(oid_str(last[name]))) for name in active]
+            request = [_varbind(oid_str(last[name])) for name in active]
             try:
                 async with self.limit:
                     if use_bulk:
                         repetitions = max(1, max_varbinds // len(active))
+                        if first_round:
+                            repetitions = min(repetitions, FIRST_BULK_REPETITIONS)
                         resp = await self._bulk(
                             self.engine, self.auth, self.transport, self.context, 0, repetitions, *request,
                             lookupMib=False,
@@ -292,6 +307,7 @@ class Session:
                     continue
                 return stop(f"walk failed: {exc}")
             err_ind, err_status, err_index, var_binds = resp
+            first_round = False
             status = int(err_status) if err_status else 0
             if err_ind:
                 # A big GETBULK response may be lost (IP fragments dropped, slow agent): retry once with one

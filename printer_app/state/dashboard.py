@@ -9,6 +9,7 @@ import reflex as rx
 from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
+from printer_app.state.live_state import LiveState
 
 
 class DashboardState(rx.State):
@@ -17,7 +18,11 @@ class DashboardState(rx.State):
     outcomes: list[dict[str, str | int]] = []
 
     @rx.event
-    def load(self) -> None:
+    def load(self):
+        self._query()
+        return LiveState.listen("dashboard")
+
+    def _query(self) -> None:
         with session_scope() as session:
             self.counts = asdict(fleet_counts(session))
             self.low_supplies = [

@@ -13,6 +13,7 @@ from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod,
 from printer_app.services.errors import NotFoundError
 from printer_app.services.history import counter_series, list_polls, supply_series
 from printer_app.services.printers import get_printer
+from printer_app.state.live_state import LiveState
 from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number
 
 CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
@@ -62,11 +63,12 @@ class PrinterDetailState(rx.State):
         return f"{first}–{min(self.polls_total, first + len(self.polls) - 1)} of {self.polls_total}"
 
     @rx.event
-    def load(self) -> None:
+    def load(self):
         raw = self.router.page.params.get("id", "0")
         self.printer_id = int(raw) if str(raw).isdigit() else 0
         self.page, self.status_filter = 1, "all"
         self._reload()
+        return LiveState.listen("detail")
 
     @rx.event
     def reload(self) -> None:

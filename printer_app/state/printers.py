@@ -6,7 +6,8 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers
+from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers, rows_by_ids
+from printer_app.state.live_state import LiveState
 from printer_app.state.view import PrinterView, printer_view
 
 ALL = "all"
@@ -16,6 +17,8 @@ COLUMNS = [
     ("serial", "Serial"),
     ("mac", "MAC"),
     ("model", "Model"),
+    ("status", "Status"),
+    ("last_poll", "Last poll"),
     ("total", "Total"),
     ("bw_a4", "B/W A4"),
     ("color_a4", "Colour A4"),
@@ -23,8 +26,6 @@ COLUMNS = [
     ("color_a3", "Colour A3"),
     ("supplies", "Toner"),
     ("match_rule", "Match rule"),
-    ("last_poll", "Last poll"),
-    ("status", "Status"),
 ]
 DEFAULT_HIDDEN = "mac,bw_a3,color_a3,match_rule"
 
@@ -87,13 +88,23 @@ class PrintersState(rx.State):
         self.page = result.page
 
     @rx.event
-    def load(self) -> None:
-        """Page load: refresh filter options and the current page."""
+    def load(self):
+        """Page load: refresh filter options and the current page, then listen for live updates."""
         with session_scope() as session:
             options = filter_options(session)
         self.org_options = [list(o) for o in options["organizations"]]
         self.model_options = [list(o) for o in options["models"]]
         self._query()
+        return LiveState.listen("printers")
+
+    def _refresh_rows(self, printer_ids: set[int]) -> None:
+        """Re-read the visible rows of these printers (live update: the row changes in place)."""
+        visible = [r.id for r in self.rows if r.id in printer_ids]
+        if not visible:
+            return
+        with session_scope() as session:
+            fresh = {r.id: printer_view(r) for r in rows_by_ids(session, visible)}
+        self.rows = [fresh.get(r.id, r) for r in self.rows]
 
     @rx.event
     def reload(self) -> None:

@@ -203,3 +203,24 @@ def test_events_announce_start_and_result(session):
     result = seen[1][1]
     assert result["status"] == TaskStatus.SUCCESS and result["counters"]["total_pages"] == 12000
     assert result["mac"] == MAC
+
+
+def test_empty_serial_and_model_are_learned_never_overwritten(session):
+    printer = make_printer(session, serial_number="")
+    task = poll(session, printer, reading(manufacturer="Ricoh", model="Aficio MP C3002"))
+    session.refresh(printer)
+    assert task.match_rule == MatchRule.MAC_ONLY
+    assert (printer.serial_number, printer.model) == ("SN-A", "Ricoh Aficio MP C3002")
+    actions = [log.action for log in session.exec(select(PrinterChangeLog)).all()]
+    assert ChangeAction.SERIAL_UPDATE in actions
+    poll(session, printer, reading(serial="SN-B", mac=MAC))  # MAC still matches: accepted, serial kept
+    session.refresh(printer)
+    assert printer.serial_number == "SN-A"
+
+
+def test_redelivered_message_records_nothing_twice(session):
+    printer = make_printer(session, serial_number="SN-A")
+    first = run_inventory_for_printer(session, printer_id=printer.id, source=source_of(reading()), message_id="m-1")
+    again = run_inventory_for_printer(session, printer_id=printer.id, source=source_of(reading()), message_id="m-1")
+    assert first.id == again.id
+    assert len(session.exec(select(InventoryTask).where(InventoryTask.printer_id == printer.id)).all()) == 1
