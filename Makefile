@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run install test lint format db demo check clean
+.PHONY: run install test lint format db demo check clean worker scheduler
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -27,6 +27,12 @@ demo: db  ## load demo data unless the database already has printers
 
 run: demo  ## the app in embedded mode (SQLite under data/) at http://localhost:$(PORT)
 	$(VENV)/bin/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+
+worker: install  ## production: Dramatiq workers of this machine (needs REDIS_URL and DATABASE_URL)
+	$(PY) -m workers
+
+scheduler: install  ## production: the process that sends scheduled messages (run one or more)
+	$(PY) -m workers.scheduler
 
 check: install  ## can the app reach its database (and Redis, if configured)?
 	$(PY) -m printer_app check
