@@ -3,10 +3,12 @@
 import reflex as rx
 
 from printer_app.pages.dashboard import dashboard_page
+from printer_app.pages.discover import discover_page
 from printer_app.pages.organizations import organizations_page
 from printer_app.pages.printer_detail import printer_detail_page
 from printer_app.pages.printers import printers_page
 from printer_app.state.dashboard import DashboardState
+from printer_app.state.discovery import DiscoveryState
 from printer_app.state.live import live_updates
 from printer_app.state.organizations import OrganizationsState
 from printer_app.state.printer_detail import PrinterDetailState
@@ -22,6 +24,7 @@ app.add_page(
     title="Printer · Printer Inventory",
     on_load=PrinterDetailState.load,
 )
+app.add_page(discover_page, route="/discover", title="Discover · Printer Inventory", on_load=DiscoveryState.load)
 app.add_page(
     organizations_page,
     route="/organizations",

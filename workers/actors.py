@@ -112,3 +112,25 @@ def daily_contract_autolink() -> None:
     with session_scope(write=True) as session:
         stats = autolink_devices(session)
     log.info("contract auto-link: %s", stats)
+
+
+@dramatiq.actor(
+    actor_name="discover_printers", queue_name=HIGH, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker
+)
+def discover_printers(job_id: str, specs: list[str], community: str, port: int, version: str) -> None:
+    """Scan address ranges for printers, publishing progress and the printers found so far."""
+    from dataclasses import asdict
+
+    from printer_app.services.discovery import discover_in_chunks
+    from printer_app.services.errors import DomainValidationError
+
+    def progress(scanned: int, total: int, found: list) -> None:
+        events.publish(
+            events.DISCOVERY_PROGRESS,
+            {"job_id": job_id, "scanned": scanned, "total": total, "found": [asdict(f) for f in found]},
+        )
+
+    try:
+        discover_in_chunks(specs, community=community, port=port, version=version, progress=progress)
+    except DomainValidationError as exc:
+        events.publish(events.DISCOVERY_PROGRESS, {"job_id": job_id, "error": str(exc), "scanned": 0, "total": 0})

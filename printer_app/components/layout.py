@@ -7,6 +7,7 @@ import reflex as rx
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
     ("Printers", "/printers", "printer"),
+    ("Discover", "/discover", "radar"),
     ("Organizations", "/organizations", "building-2"),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from printer_app.services.errors import DomainValidationError
@@ -62,6 +63,23 @@ def _check_size(n: int) -> None:
         raise DomainValidationError(
             {"targets": f"{n} addresses requested; at most {MAX_ADDRESSES} can be scanned in one go"}
         )
+
+
+def discover_in_chunks(
+    specs: list[str],
+    *,
+    chunk_size: int = 256,
+    progress: Callable[[int, int, list[Found]], None] | None = None,
+    **options,
+) -> list[Found]:
+    """Like `discover`, reporting (scanned, total, found so far) after each chunk of addresses."""
+    ips = expand_targets(specs)
+    found: list[Found] = []
+    for start in range(0, len(ips), chunk_size):
+        found += discover(ips[start : start + chunk_size], **options)
+        if progress:
+            progress(min(start + chunk_size, len(ips)), len(ips), found)
+    return found
 
 
 def discover(

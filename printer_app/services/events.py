@@ -23,6 +23,7 @@ INVENTORY_START = "inventory_start"
 INVENTORY_UPDATE = "inventory_update"
 POLL_FOLDED = "poll_folded"
 POLL_ALL_PROGRESS = "poll_all_progress"
+DISCOVERY_PROGRESS = "discovery_progress"
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -16,7 +18,9 @@ from printer_app.models import Organization, Printer
 from printer_app.models.choices import PollingMethod, TriggeredBy
 from printer_app.services.poll_sources import reading_from_snmp, snmp_target_for
 from printer_app.services.polling import AcquisitionError, run_inventory_for_printer
-from printer_app.services.snmp import SnmpUnreachable, poll_many
+from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_many
+
+PROGRESS_EVERY = 16  # printers stored between two progress reports
 
 
 @dataclass
@@ -56,27 +60,50 @@ def poll_printers(
     progress: Callable[[BatchStats], None] | None = None,
     sessions: Callable[[], AbstractContextManager[Session]] = session_scope,
 ) -> BatchStats:
-    """Poll the given printers end to end (read, validate, store); returns counts by outcome."""
+    """Poll the given printers end to end (read, validate, store); returns counts by outcome.
+
+    The SNMP reads of all printers run in one event loop on a reader thread while this thread stores each
+    result as it arrives, so storing overlaps reading and unreachable printers cost one timeout in total.
+    """
     stats = BatchStats(total=len(printer_ids))
+    targets: dict[int, SnmpTarget] = {}
     for start in range(0, len(printer_ids), chunk_size):
         chunk = printer_ids[start : start + chunk_size]
         with sessions() as session:
-            targets = {p.id: snmp_target_for(p) for p in session.exec(select(Printer).where(Printer.id.in_(chunk)))}
-        ids = [i for i in chunk if i in targets]
-        results = asyncio.run(poll_many([targets[i] for i in ids], concurrency=concurrency))
-        for printer_id, result in zip(ids, results, strict=True):
+            printers = session.exec(select(Printer).where(Printer.id.in_(chunk)))
+            targets.update({p.id: snmp_target_for(p) for p in printers})
+    ids = [i for i in printer_ids if i in targets]
+    arrived: queue.Queue = queue.Queue()
 
-            def source(_printer, result=result):
-                if isinstance(result, SnmpUnreachable):
-                    raise AcquisitionError(str(result))
-                return reading_from_snmp(result)
-
-            with sessions() as session:
-                task = run_inventory_for_printer(
-                    session, printer_id=printer_id, triggered_by=triggered_by, source=source
+    def read_all() -> None:
+        try:
+            asyncio.run(
+                poll_many(
+                    [targets[i] for i in ids],
+                    concurrency=concurrency,
+                    on_result=lambda position, result: arrived.put((ids[position], result)),
                 )
-                stats.statuses[task.status] += 1
-            stats.done += 1
-        if progress:
+            )
+        except BaseException as exc:  # hand it to the storing thread instead of leaving it waiting
+            arrived.put((None, exc))
+
+    reader = threading.Thread(target=read_all, name="snmp-reader", daemon=True)
+    reader.start()
+    for _ in ids:
+        printer_id, result = arrived.get()
+        if printer_id is None:
+            raise result
+
+        def source(_printer, result=result):
+            if isinstance(result, SnmpUnreachable):
+                raise AcquisitionError(str(result))
+            return reading_from_snmp(result)
+
+        with sessions() as session:
+            task = run_inventory_for_printer(session, printer_id=printer_id, triggered_by=triggered_by, source=source)
+            stats.statuses[task.status] += 1
+        stats.done += 1
+        if progress and (stats.done % PROGRESS_EVERY == 0 or stats.done == len(ids)):
             progress(stats)
+    reader.join()
     return stats

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # ObjectType, WALKS, WALK_GROUPS and _supplies stay importable from here as before the split (tests use them).
@@ -43,6 +43,8 @@ from printer_app.services.snmp_transport import (
     prepare_engine,
     unreachable_message,
 )
+
+FIRST_GET_FACTOR = 4  # first GETs in flight per allowed poll
 
 __all__ = [
     "PollResult",
@@ -71,53 +73,74 @@ async def poll_printer(target: SnmpTarget, *, engine: SnmpEngine | None = None) 
     own_engine = engine is None
     engine = prepare_engine(engine)
     try:
-        session = _Session(engine, target, await open_transport(target))
-
-        system, error = await session.get(list(SYS_OIDS.values()), "system")
-        if not system:
-            raise SnmpUnreachable(unreachable_message(target, error))
-        if error:  # SNMPv1 reads the system group one OID at a time: one may fail on its own
-            session.errors.append(error)
-
-        result = result_from_system(target.host, int(target.port), system)
-        manufacturer, vendor = identify_vendor(result)
-        scalar_oids, groups = reads_for(manufacturer, vendor)
-        gathered = await asyncio.gather(
-            session.get(scalar_oids, "scalars"),
-            *(session.walk_columns(columns, label) for label, columns in groups.items()),
-        )
-        scalars, scalar_error = gathered[0]
-        tables = {name: rows for group_rows in gathered[1:] for name, rows in group_rows.items()}
-        if scalar_error:
-            session.errors.append(scalar_error)
-        assemble(result, manufacturer, vendor, scalars, tables)
-        result.errors = session.errors + result.errors
-        return result
+        session, result = await _read_system(target, engine)
+        return await _read_device(session, result)
     finally:
         if own_engine:
             engine.close_dispatcher()
 
 
+async def _read_system(target: SnmpTarget, engine: SnmpEngine) -> tuple[_Session, PollResult]:
+    """Open a session and GET the system group: the one step at which an unreachable agent fails."""
+    session = _Session(engine, target, await open_transport(target))
+    system, error = await session.get(list(SYS_OIDS.values()), "system")
+    if not system:
+        raise SnmpUnreachable(unreachable_message(target, error))
+    if error:  # SNMPv1 reads the system group one OID at a time: one may fail on its own
+        session.errors.append(error)
+    return session, result_from_system(target.host, int(target.port), system)
+
+
+async def _read_device(session: _Session, result: PollResult) -> PollResult:
+    """Read the scalars and walk the tables the manufacturer calls for, concurrently, and assemble them."""
+    manufacturer, vendor = identify_vendor(result)
+    scalar_oids, groups = reads_for(manufacturer, vendor)
+    gathered = await asyncio.gather(
+        session.get(scalar_oids, "scalars"),
+        *(session.walk_columns(columns, label) for label, columns in groups.items()),
+    )
+    scalars, scalar_error = gathered[0]
+    tables = {name: rows for group_rows in gathered[1:] for name, rows in group_rows.items()}
+    if scalar_error:
+        session.errors.append(scalar_error)
+    assemble(result, manufacturer, vendor, scalars, tables)
+    result.errors = session.errors + result.errors
+    return result
+
+
 async def poll_many(
-    targets: Iterable[SnmpTarget], concurrency: int = 64, *, engine: SnmpEngine | None = None
+    targets: Iterable[SnmpTarget],
+    concurrency: int = 64,
+    *,
+    engine: SnmpEngine | None = None,
+    on_result: Callable[[int, PollResult | SnmpUnreachable], None] | None = None,
 ) -> list[PollResult | SnmpUnreachable]:
     """Poll many printers with one shared SnmpEngine and at most ``concurrency`` polls in flight.
 
-    Returns one item per target, in order: a ``PollResult`` or the ``SnmpUnreachable`` exception.
+    The first GET of each poll (one small request) is let out ``FIRST_GET_FACTOR`` times as wide, so that
+    unreachable printers wait for their timeouts together, all at the start, without taking a poll's place.
+    Returns one item per target, in order: a ``PollResult`` or the ``SnmpUnreachable`` exception;
+    ``on_result(position, item)`` is called as each one is done.
     """
     own_engine = engine is None
     engine = prepare_engine(engine)
-    semaphore = asyncio.Semaphore(max(1, int(concurrency)))
+    width = max(1, int(concurrency))
+    first_gets, polls = asyncio.Semaphore(width * FIRST_GET_FACTOR), asyncio.Semaphore(width)
 
-    async def one(target: SnmpTarget) -> PollResult | SnmpUnreachable:
-        async with semaphore:
-            try:
-                return await poll_printer(target, engine=engine)
-            except SnmpUnreachable as exc:
-                return exc
+    async def one(position: int, target: SnmpTarget) -> PollResult | SnmpUnreachable:
+        try:
+            async with first_gets:
+                session, result = await _read_system(target, engine)
+            async with polls:
+                outcome: PollResult | SnmpUnreachable = await _read_device(session, result)
+        except SnmpUnreachable as exc:
+            outcome = exc
+        if on_result is not None:
+            on_result(position, outcome)
+        return outcome
 
     try:
-        return list(await asyncio.gather(*(one(t) for t in targets)))
+        return list(await asyncio.gather(*(one(i, t) for i, t in enumerate(targets))))
     finally:
         if own_engine:
             engine.close_dispatcher()

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 
 
@@ -16,6 +17,6 @@ from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 def snmpsim() -> Iterator[SnmpSimServer]:
     """An snmpsim command responder on 127.0.0.1:<free port>; the community selects the recording."""
     if not RECORDINGS_DIR.is_dir():
-        pytest.skip(f"SNMP recordings not found at {RECORDINGS_DIR}")
+        unavailable(f"SNMP recordings not found at {RECORDINGS_DIR}")
     with SnmpSimServer() as server:
         yield server
