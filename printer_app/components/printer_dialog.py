@@ -6,6 +6,7 @@ import reflex as rx
 
 from printer_app.components.table import field_error
 from printer_app.models.choices import PollingMethod
+from printer_app.services.printers import V3_AUTH_PROTOCOLS, V3_PRIV_PROTOCOLS
 from printer_app.state.printer_form import NONE, PrinterFormState
 
 S = PrinterFormState
@@ -45,6 +46,53 @@ def _select(name: str, options, none_label: str) -> rx.Component:
     )
 
 
+def _choice(name: str, options: list[tuple[str, str]]) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(width="100%", id=f"printer-{name}"),
+        rx.select.content(*[rx.select.item(label, value=value) for value, label in options]),
+        value=getattr(S, name),
+        on_change=lambda v: S.set_value(name, v),
+    )
+
+
+def _secret(name: str, has_value) -> rx.Component:
+    """A write-only secret: the stored value is never sent to the browser, only whether one is set."""
+    return rx.input(
+        type="password",
+        value=getattr(S, name),
+        on_change=lambda v: S.set_value(name, v),
+        placeholder=rx.cond(has_value, "•••••••• stored — leave empty to keep", "8-128 characters"),
+        id=f"printer-{name}",
+        width="100%",
+        auto_complete="new-password",
+    )
+
+
+def snmp_v3_fields() -> rx.Component:
+    return rx.cond(
+        S.snmp_version == "3",
+        rx.grid(
+            _labeled("SNMPv3 user *", _input("snmp_v3_user"), "snmp_v3_user"),
+            _labeled("Context name", _input("snmp_v3_context", "usually empty"), "snmp_v3_context"),
+            _labeled(
+                "Authentication",
+                _choice("snmp_v3_auth_protocol", [(NONE, "None"), *[(p, p) for p in V3_AUTH_PROTOCOLS]]),
+                "snmp_v3_auth_protocol",
+            ),
+            _labeled("Authentication key", _secret("snmp_v3_auth_key", S.has_auth_key), "snmp_v3_auth_key"),
+            _labeled(
+                "Privacy",
+                _choice("snmp_v3_priv_protocol", [(NONE, "None"), *[(p, p) for p in V3_PRIV_PROTOCOLS]]),
+                "snmp_v3_priv_protocol",
+            ),
+            _labeled("Privacy key", _secret("snmp_v3_priv_key", S.has_priv_key), "snmp_v3_priv_key"),
+            columns="2",
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
 def printer_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -57,6 +105,12 @@ def printer_dialog() -> rx.Component:
                 rx.grid(
                     _labeled("IP address *", _input("ip_address", "192.168.1.20"), "ip_address"),
                     _labeled("SNMP community", _input("snmp_community", "public"), "snmp_community"),
+                    _labeled(
+                        "SNMP version",
+                        _choice("snmp_version", [("1", "v1"), ("2c", "v2c"), ("3", "v3")]),
+                        "snmp_version",
+                    ),
+                    _labeled("SNMP port", _input("snmp_port", "161"), "snmp_port"),
                     _labeled(
                         "Serial number", _input("serial_number", "learned on first poll if empty"), "serial_number"
                     ),
@@ -90,6 +144,7 @@ def printer_dialog() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
+                snmp_v3_fields(),
                 rx.hstack(
                     rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", id="printer-cancel")),
                     rx.button("Save", on_click=S.save, id="printer-save"),

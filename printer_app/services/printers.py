@@ -28,6 +28,57 @@ class PrinterInput:
     snmp_community: str = "public"
     polling_method: str = PollingMethod.SNMP
     is_active: bool = True
+    snmp_version: str = "2c"
+    snmp_port: int = 161
+    snmp_v3_user: str = ""
+    snmp_v3_auth_protocol: str = ""
+    snmp_v3_auth_key: str | None = None  # None (or "") on update: keep the stored secret
+    snmp_v3_priv_protocol: str = ""
+    snmp_v3_priv_key: str | None = None
+    snmp_v3_context: str = ""
+
+
+V3_AUTH_PROTOCOLS = ("MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512")
+V3_PRIV_PROTOCOLS = ("DES", "3DES", "AES", "AES192", "AES256")
+
+
+def _validate_snmp(data: PrinterInput, errors: dict[str, str], values: dict, stored: Printer | None) -> None:
+    """SNMP version, port and v3 credentials; secrets are only replaced when a new value is given."""
+    if data.snmp_version not in ("1", "2c", "3"):
+        errors["snmp_version"] = "SNMP version must be 1, 2c or 3"
+    values["snmp_version"] = data.snmp_version
+    try:
+        port = int(data.snmp_port)
+        if not 1 <= port <= 65535:
+            raise ValueError
+        values["snmp_port"] = port
+    except (TypeError, ValueError):
+        errors["snmp_port"] = "Port must be a number between 1 and 65535"
+    if data.snmp_version != "3":
+        return
+    user = (data.snmp_v3_user or "").strip()
+    if not user or len(user) > 64:
+        errors["snmp_v3_user"] = "SNMPv3 needs a user name (at most 64 characters)"
+    values["snmp_v3_user"] = user
+    auth, priv = data.snmp_v3_auth_protocol or "", data.snmp_v3_priv_protocol or ""
+    if auth and auth not in V3_AUTH_PROTOCOLS:
+        errors["snmp_v3_auth_protocol"] = f"Authentication protocol must be one of {', '.join(V3_AUTH_PROTOCOLS)}"
+    if priv and priv not in V3_PRIV_PROTOCOLS:
+        errors["snmp_v3_priv_protocol"] = f"Privacy protocol must be one of {', '.join(V3_PRIV_PROTOCOLS)}"
+    if priv and not auth:
+        errors["snmp_v3_priv_protocol"] = "Privacy (encryption) needs an authentication protocol too"
+    values["snmp_v3_auth_protocol"], values["snmp_v3_priv_protocol"] = auth or None, priv or None
+    for name, protocol in (("snmp_v3_auth_key", auth), ("snmp_v3_priv_key", priv)):
+        secret = getattr(data, name)
+        if secret:
+            if not 8 <= len(secret) <= 128:
+                errors[name] = "SNMPv3 keys are 8 to 128 characters"
+            values[name] = secret
+        elif protocol and not (stored is not None and getattr(stored, name)):
+            errors[name] = "Enter the key for the chosen protocol"
+        elif not protocol:
+            values[name] = None
+    values["snmp_v3_context"] = (data.snmp_v3_context or "").strip()[:64] or None
 
 
 def _validate(session: Session, data: PrinterInput, *, printer_id: int | None) -> dict:
@@ -72,6 +123,7 @@ def _validate(session: Session, data: PrinterInput, *, printer_id: int | None) -
     values["device_model_id"] = data.device_model_id
     values["model"] = (data.model or "").strip()[:200]
     values["is_active"] = data.is_active
+    _validate_snmp(data, errors, values, session.get(Printer, printer_id) if printer_id else None)
 
     if data.is_active and "ip_address" not in errors:
         clash = session.exec(

@@ -21,7 +21,25 @@ FIELDS = (
     "device_model_id",
     "snmp_community",
     "polling_method",
+    "snmp_version",
+    "snmp_port",
+    "snmp_v3_user",
+    "snmp_v3_auth_protocol",
+    "snmp_v3_auth_key",
+    "snmp_v3_priv_protocol",
+    "snmp_v3_priv_key",
+    "snmp_v3_context",
 )
+SNMP_DEFAULTS = {
+    "snmp_version": "2c",
+    "snmp_port": "161",
+    "snmp_v3_user": "",
+    "snmp_v3_auth_protocol": NONE,
+    "snmp_v3_auth_key": "",
+    "snmp_v3_priv_protocol": NONE,
+    "snmp_v3_priv_key": "",
+    "snmp_v3_context": "",
+}
 
 
 class PrinterFormState(rx.State):
@@ -37,6 +55,16 @@ class PrinterFormState(rx.State):
     snmp_community: str = "public"
     polling_method: str = PollingMethod.SNMP.value
     is_active: bool = True
+    snmp_version: str = "2c"
+    snmp_port: str = "161"
+    snmp_v3_user: str = ""
+    snmp_v3_auth_protocol: str = NONE
+    snmp_v3_auth_key: str = ""  # write-only: never filled from the database
+    snmp_v3_priv_protocol: str = NONE
+    snmp_v3_priv_key: str = ""
+    snmp_v3_context: str = ""
+    has_auth_key: bool = False
+    has_priv_key: bool = False
     errors: dict[str, str] = {}
     org_options: list[list[str]] = []
     model_options: list[list[str]] = []
@@ -62,6 +90,9 @@ class PrinterFormState(rx.State):
         self.snmp_community = "public"
         self.polling_method = PollingMethod.SNMP.value
         self.is_active = True
+        for name, value in SNMP_DEFAULTS.items():
+            setattr(self, name, value)
+        self.has_auth_key = self.has_priv_key = False
         self.errors = {}
         self.open = True
 
@@ -82,6 +113,12 @@ class PrinterFormState(rx.State):
         self.organization_id = str(p.organization_id) if p.organization_id else NONE
         self.device_model_id = str(p.device_model_id) if p.device_model_id else NONE
         self.snmp_community, self.polling_method, self.is_active = p.snmp_community, p.polling_method, p.is_active
+        self.snmp_version, self.snmp_port = p.snmp_version, str(p.snmp_port)
+        self.snmp_v3_user, self.snmp_v3_context = p.snmp_v3_user or "", p.snmp_v3_context or ""
+        self.snmp_v3_auth_protocol = p.snmp_v3_auth_protocol or NONE
+        self.snmp_v3_priv_protocol = p.snmp_v3_priv_protocol or NONE
+        self.snmp_v3_auth_key = self.snmp_v3_priv_key = ""
+        self.has_auth_key, self.has_priv_key = bool(p.snmp_v3_auth_key), bool(p.snmp_v3_priv_key)
         self.errors = {}
         self.open = True
         return None
@@ -111,6 +148,14 @@ class PrinterFormState(rx.State):
             snmp_community=self.snmp_community,
             polling_method=self.polling_method,
             is_active=self.is_active,
+            snmp_version=self.snmp_version,
+            snmp_port=int(self.snmp_port) if self.snmp_port.strip().isdigit() else -1,
+            snmp_v3_user=self.snmp_v3_user,
+            snmp_v3_auth_protocol="" if self.snmp_v3_auth_protocol == NONE else self.snmp_v3_auth_protocol,
+            snmp_v3_auth_key=self.snmp_v3_auth_key or None,
+            snmp_v3_priv_protocol="" if self.snmp_v3_priv_protocol == NONE else self.snmp_v3_priv_protocol,
+            snmp_v3_priv_key=self.snmp_v3_priv_key or None,
+            snmp_v3_context=self.snmp_v3_context,
         )
         try:
             with session_scope() as session:
