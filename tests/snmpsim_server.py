@@ -8,10 +8,14 @@ Usage::
 
     with SnmpSimServer() as sim:
         sim.host, sim.port       # 127.0.0.1, <free UDP port>
+
+    with SnmpSimFarm([(hosts_a, data_dir_a), (hosts_b, data_dir_b)]) as farm:  # load tests
+        farm.port, farm.pids
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 TESTDATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "snmp"
@@ -50,29 +55,40 @@ def _responder_executable() -> str:
 
 def _probe(host: str, port: int, community: str, timeout: float = 0.5) -> bool:
     """True when the agent answers a sysDescr GET (raw UDP, SNMPv2c, no pysnmp engine needed)."""
-    from pyasn1.codec.ber import decoder, encoder
+    from pyasn1.codec.ber import decoder
     from pysnmp.proto import api
 
-    proto = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
-    pdu = proto.GetRequestPDU()
-    proto.apiPDU.set_defaults(pdu)
-    proto.apiPDU.set_varbinds(pdu, [((1, 3, 6, 1, 2, 1, 1, 1, 0), proto.Null(""))])
-    msg = proto.Message()
-    proto.apiMessage.set_defaults(msg)
-    proto.apiMessage.set_community(msg, community)
-    proto.apiMessage.set_pdu(msg, pdu)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
         try:
-            sock.sendto(encoder.encode(msg), (host, port))
+            sock.sendto(_request(community, [(1, 3, 6, 1, 2, 1, 1, 1, 0)]), (host, port))
             data, _ = sock.recvfrom(65535)
         except OSError:
             return False
     try:
-        decoder.decode(data, asn1Spec=proto.Message())
+        decoder.decode(data, asn1Spec=api.PROTOCOL_MODULES[api.SNMP_VERSION_2C].Message())
     except Exception:
         return False
     return True
+
+
+def _request(community: str, oids: list[tuple[int, ...]], bulk_repetitions: int = 0) -> bytes:
+    """An encoded SNMPv2c GET (or GETBULK when ``bulk_repetitions``) of ``oids``."""
+    from pyasn1.codec.ber import encoder
+    from pysnmp.proto import api
+
+    proto = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    pdu = proto.GetBulkRequestPDU() if bulk_repetitions else proto.GetRequestPDU()
+    proto.apiPDU.set_defaults(pdu)
+    if bulk_repetitions:
+        proto.apiBulkPDU.set_non_repeaters(pdu, 0)
+        proto.apiBulkPDU.set_max_repetitions(pdu, bulk_repetitions)
+    proto.apiPDU.set_varbinds(pdu, [(oid, proto.Null("")) for oid in oids])
+    msg = proto.Message()
+    proto.apiMessage.set_defaults(msg)
+    proto.apiMessage.set_community(msg, community)
+    proto.apiMessage.set_pdu(msg, pdu)
+    return encoder.encode(msg)
 
 
 class SnmpSimServer:
@@ -109,6 +125,11 @@ class SnmpSimServer:
         return path.read_text(errors="replace") if path and path.exists() else ""
 
     def start(self) -> SnmpSimServer:
+        self.launch()
+        return self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the process without waiting for it to answer (see ``wait_ready``)."""
         if not self.data_dir.is_dir():
             raise RuntimeError(f"recordings not found: {self.data_dir}")
         self._tmp = tempfile.TemporaryDirectory(prefix="snmpsim-")
@@ -127,8 +148,11 @@ class SnmpSimServer:
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self._log = log
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
+        self._deadline = time.monotonic() + self.start_timeout
+
+    def wait_ready(self) -> SnmpSimServer:
+        """Wait until every endpoint answers; stops the process and raises when it does not."""
+        while time.monotonic() < self._deadline:
             if self.proc.poll() is not None:
                 out = self.log_text()
                 self.stop()
@@ -163,6 +187,139 @@ class SnmpSimServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def host_slices(hosts: Sequence[str], processes: int) -> list[tuple[str, ...]]:
+    """``hosts`` cut into at most ``processes`` contiguous slices of (nearly) equal size."""
+    size = -(-len(hosts) // max(1, min(processes, len(hosts))))
+    return [tuple(hosts[start : start + size]) for start in range(0, len(hosts), size)]
+
+
+class SnmpSimFarm:
+    """Several snmpsim processes on one UDP port, each serving its own endpoints from its own data directory.
+
+    One snmpsim process is single-threaded pure Python, so a load test needs several to keep the simulator
+    from being the bottleneck. Every endpoint of a process answers every community of its data directory
+    (snmpsim 1.2's per-endpoint data selection is dead code with pysnmp 7, so give each simulated device a
+    community of its own: see ``write_device_recording``).
+    """
+
+    def __init__(
+        self, slices: Sequence[tuple[tuple[str, ...], Path]], port: int | None = None, start_timeout: float = 120.0
+    ) -> None:
+        self.port = port or free_udp_port(slices[0][0][0])
+        self.servers = [
+            SnmpSimServer(
+                data_dir=data_dir,
+                hosts=hosts,
+                port=self.port,
+                probe_community=next(data_dir.glob("*.snmprec")).stem,
+                start_timeout=start_timeout,
+            )
+            for hosts, data_dir in slices
+        ]
+
+    @property
+    def pids(self) -> list[int]:
+        return [s.proc.pid for s in self.servers if s.proc is not None]
+
+    def start(self) -> SnmpSimFarm:
+        try:
+            for server in self.servers:  # launched together: each spends a while indexing its data files
+                server.launch()
+            for server in self.servers:
+                server.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for server in self.servers:
+            server.stop()
+
+    def __enter__(self) -> SnmpSimFarm:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def write_device_recording(
+    data_dir: Path, community: str, recording: str, replace: dict[bytes, bytes], add: dict[str, str] | None = None
+) -> Path:
+    """Write ``<data_dir>/<community>.snmprec``: a copy of ``recording`` made into a device of its own.
+
+    String values have ``replace`` applied (e.g. serial number and MAC; changed values are written
+    hex-encoded) and ``add`` ({oid: "tag|value"}) fills OIDs the recording lacks, in OID order.
+    """
+    lines = []
+    for line in (RECORDINGS_DIR / f"{recording}.snmprec").read_text().splitlines():
+        oid, tag, value = line.split("|", 2)
+        if tag in ("4", "4x"):
+            raw = bytes.fromhex(value) if tag == "4x" else value.encode()
+            new = raw
+            for old, replacement in replace.items():
+                new = new.replace(old, replacement)
+            if new != raw:
+                line = f"{oid}|4x|{new.hex()}"
+        lines.append(line)
+    for oid, record in sorted((add or {}).items(), key=lambda item: _oid_key(item[0])):
+        at = next((i for i, line in enumerate(lines) if _oid_key(line) >= _oid_key(oid)), len(lines))
+        if at == len(lines) or _oid_key(lines[at]) != _oid_key(oid):
+            lines.insert(at, f"{oid}|{record}")
+    path = data_dir / f"{community}.snmprec"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _oid_key(line: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in line.split("|", 1)[0].strip(".").split("."))
+
+
+def measure_capacity(
+    targets: Sequence[tuple[str, str]], port: int, *, seconds: float = 2.0, in_flight: int = 2
+) -> tuple[float, float]:
+    """Answers per second of the simulator(s) at (host, community) ``targets``: (GETs, GETBULKs).
+
+    The GET asks for sysDescr, the GETBULK for the six prtMarkerSuppliesTable columns x 8 repetitions (48
+    varbinds, one request of our poller). A raw UDP client keeps ``in_flight`` requests outstanding per
+    endpoint and resends on every answer, so the client costs next to nothing and the figure is the simulator's.
+    """
+    supplies = [(1, 3, 6, 1, 2, 1, 43, 11, 1, 1, column) for column in (3, 5, 6, 7, 8, 9)]
+
+    class Flood(asyncio.DatagramProtocol):
+        def __init__(self, message: bytes, answers: list[int]) -> None:
+            self.message, self.answers = message, answers
+
+        def connection_made(self, transport) -> None:
+            self.transport = transport
+            for _ in range(in_flight):
+                transport.sendto(self.message)
+
+        def datagram_received(self, data: bytes, addr) -> None:
+            self.answers[0] += 1
+            self.transport.sendto(self.message)
+
+    async def flood(bulk: bool) -> float:
+        loop = asyncio.get_running_loop()
+        answers = [0]
+        endpoints = []
+        for host, community in targets:
+            message = _request(community, supplies, 8) if bulk else _request(community, [(1, 3, 6, 1, 2, 1, 1, 1, 0)])
+            protocol = Flood(message, answers)
+            endpoints.append(await loop.create_datagram_endpoint(lambda p=protocol: p, remote_addr=(host, port)))
+        await asyncio.sleep(min(0.5, seconds / 4))  # warm-up
+        answers[0], started = 0, time.monotonic()
+        await asyncio.sleep(seconds)
+        rate = answers[0] / (time.monotonic() - started)
+        for transport, _ in endpoints:
+            transport.close()
+        await asyncio.sleep(0.5)  # let the simulators drain what is still queued
+        return rate
+
+    return asyncio.run(flood(bulk=False)), asyncio.run(flood(bulk=True))
 
 
 if __name__ == "__main__":  # manual use: python -m tests.snmpsim_server [port]
