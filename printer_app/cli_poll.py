@@ -136,9 +136,9 @@ def discover(
     from dataclasses import asdict
 
     from printer_app.db import session_scope
+    from printer_app.services.discovery import add_found_printer
     from printer_app.services.discovery import discover as run_discover
     from printer_app.services.errors import DomainValidationError
-    from printer_app.services.printers import PrinterInput, create_printer
 
     try:
         found = run_discover(targets, community=community, port=port, version=snmp_version, timeout=timeout)
@@ -156,18 +156,14 @@ def discover(
     for f in found:
         try:
             with session_scope() as session:
-                printer = create_printer(
+                add_found_printer(
                     session,
-                    data=PrinterInput(
-                        ip_address=f.ip,
-                        serial_number=f.serial,
-                        mac_address=f.mac,
-                        snmp_community=community,
-                        organization_id=organization_id,
-                        model=f.model,
-                    ),
+                    found=f,
+                    community=community,
+                    port=port,
+                    version=snmp_version,
+                    organization_id=organization_id,
                 )
-                printer.snmp_port, printer.snmp_version = port, snmp_version
             typer.echo(f"  added {f.ip}")
         except DomainValidationError as exc:
             typer.echo(f"  skipped {f.ip}: {exc}")

@@ -7,7 +7,11 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
+from printer_app.models import Printer
 from printer_app.services.errors import DomainValidationError
+from printer_app.services.printers import PrinterInput, create_printer
 from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_many
 
 MAX_ADDRESSES = 4096
@@ -117,3 +121,22 @@ def discover(
             )
         )
     return found
+
+
+def add_found_printer(
+    session: Session, *, found: Found, community: str, port: int, version: str, organization_id: int | None
+) -> Printer:
+    """Store a printer the scan found, with the SNMP settings that reached it (validated like the form)."""
+    return create_printer(
+        session,
+        data=PrinterInput(
+            ip_address=found.ip,
+            serial_number=found.serial,
+            mac_address=found.mac,
+            snmp_community=community,
+            snmp_port=port,
+            snmp_version=version,
+            organization_id=organization_id,
+            model=f"{found.manufacturer} {found.model}".strip(),
+        ),
+    )

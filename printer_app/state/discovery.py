@@ -11,9 +11,8 @@ from sqlmodel import func, select
 from printer_app.db import session_scope
 from printer_app.models import Organization, Printer
 from printer_app.services import events
-from printer_app.services.discovery import expand_targets
+from printer_app.services.discovery import Found, add_found_printer, expand_targets
 from printer_app.services.errors import DomainValidationError
-from printer_app.services.printers import PrinterInput, create_printer
 from printer_app.services.validators import check_community
 from printer_app.state.live import batches, hub
 
@@ -141,18 +140,22 @@ class DiscoveryState(rx.State):
                 continue
             try:
                 with session_scope() as session:
-                    printer = create_printer(
+                    add_found_printer(
                         session,
-                        data=PrinterInput(
-                            ip_address=f.ip,
-                            serial_number=f.serial,
-                            mac_address=f.mac,
-                            snmp_community=self.community,
-                            organization_id=org_id,
-                            model=f"{f.manufacturer} {f.model}".strip(),
+                        found=Found(
+                            ip=f.ip,
+                            manufacturer=f.manufacturer,
+                            model=f.model,
+                            serial=f.serial,
+                            mac=f.mac,
+                            total_pages=None,
+                            sys_descr="",
                         ),
+                        community=self.community,
+                        port=int(self.port),
+                        version=self.version,
+                        organization_id=org_id,
                     )
-                    printer.snmp_port, printer.snmp_version = int(self.port), self.version
                 added += 1
                 f.known, f.selected = True, False
             except DomainValidationError as exc:
