@@ -320,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         "--concurrency", type=int, default=24, help="poll-all --concurrency (64 floods the simulators on 2 cores)"
     )
     parser.add_argument("--baseline-sample", type=int, default=20, help="printers timed with the slow tools")
+    parser.add_argument("--processes", type=int, default=1, help="poll-all --processes (0: one per core)")
     parser.add_argument("--sim-processes", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--timeout", type=float, default=2.0, help="SNMP_TIMEOUT, seconds per attempt")
     parser.add_argument("--retries", type=int, default=1, help="SNMP_RETRIES")
@@ -363,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
             env = {**os.environ, "DATABASE_URL": url}
             with _measure(farm.pids) as m_cli:
                 out = subprocess.run(
-                    [sys.executable, "-m", "printer_app", "poll-all", "--concurrency", str(args.concurrency)],
+                    [sys.executable, "-m", "printer_app", "poll-all", "--concurrency", str(args.concurrency),
+                     "--processes", str(args.processes)],
                     capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parent.parent,
                 )  # fmt: skip
             if out.returncode != 0:

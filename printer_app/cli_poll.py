@@ -102,10 +102,12 @@ def _poll_stored(printer_id: int, as_json: bool) -> None:
 
 def poll_all(
     concurrency: int = typer.Option(64, min=1, max=1024, help="Printers read at the same time"),
+    processes: int = typer.Option(1, min=0, max=64, help="Processes sharing the work (0: one per core)"),
 ) -> None:
     """Poll every active SNMP printer (active or no organization) end to end, with a progress bar."""
     from printer_app.db import session_scope
-    from printer_app.services.poll_batch import poll_printers, pollable_printer_ids
+    from printer_app.services.poll_batch import pollable_printer_ids
+    from printer_app.services.poll_parallel import poll_printers_parallel
 
     with session_scope() as session:
         ids = pollable_printer_ids(session)
@@ -117,7 +119,7 @@ def poll_all(
             bar.update(stats.done - seen)
             seen = stats.done
 
-        stats = poll_printers(ids, concurrency=concurrency, progress=progress)
+        stats = poll_printers_parallel(ids, processes=processes or None, concurrency=concurrency, progress=progress)
     summary = ", ".join(f"{k} {v}" for k, v in sorted(stats.statuses.items()))
     typer.echo(f"Polled {stats.done} printers: {summary or 'nothing to poll'}")
 
