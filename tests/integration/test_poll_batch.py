@@ -134,3 +134,26 @@ def test_discover_finds_the_agent_and_skips_silent_addresses(snmpsim):  # noqa: 
     found = discover([f"{snmpsim.host}-3"], community="brother_hl5370dw", port=snmpsim.port, timeout=0.5)
     assert [f.ip for f in found] == [snmpsim.host]
     assert (found[0].serial, found[0].mac, found[0].total_pages) == ("B9J154306", "00:1B:A9:0B:A7:52", 7792)
+
+
+def test_parallel_processes_poll_every_printer_once(db_url, engine, session, snmpsim, monkeypatch):  # noqa: F811
+    from printer_app.models import InventoryTask
+    from printer_app.services.poll_parallel import poll_printers_parallel
+
+    printers = [
+        make_printer(
+            session,
+            ip_address=snmpsim.host if i == 0 else f"127.0.0.{210 + i}",
+            snmp_community="ricoh_mpc3002",
+            snmp_port=snmpsim.port,
+        )
+        for i in range(17)
+    ]
+    session.commit()
+    monkeypatch.setenv("DATABASE_URL", db_url)  # the spawned processes read the settings afresh
+    monkeypatch.setenv("SNMP_TIMEOUT", "0.5")
+    stats = poll_printers_parallel([p.id for p in printers], processes=2, concurrency=8)
+    assert stats.done == 17 and stats.statuses[TaskStatus.SUCCESS] == 1 and stats.statuses[TaskStatus.FAILED] == 16
+    session.expire_all()
+    tasks = session.exec(select(InventoryTask)).all()
+    assert sorted(t.printer_id for t in tasks) == sorted(p.id for p in printers)
