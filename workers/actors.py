@@ -24,7 +24,7 @@ MINUTE_MS = 60_000
 
 def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
     message = CurrentMessage.get_current_message()
-    with coordination.printer_lock(printer_id) as mine:
+    with coordination.printer_lock(printer_id, owner=message.message_id if message else None) as mine:
         if not mine:
             # Another poll of this printer is running: its result answers this request too.
             events.publish(events.POLL_FOLDED, {"printer_id": printer_id, "batch_id": batch_id})

@@ -31,27 +31,34 @@ def client() -> redis.Redis | None:
     return _client
 
 
+_TAKE_LOCK = """
+local v = redis.call('get', KEYS[1])
+if (not v) or v == ARGV[1] then redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end
+return 0
+"""
+_RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
 @contextmanager
-def printer_lock(printer_id: int):
-    """Yield True when this caller holds the printer's poll lock, False when a poll of it is already running."""
-    token = uuid.uuid4().hex
+def printer_lock(printer_id: int, owner: str | None = None):
+    """Yield True when this caller holds the printer's poll lock, False when a poll of it is already running.
+
+    `owner` is the broker message id: a message redelivered after its worker died takes back the lock the dead
+    worker left, instead of being folded into a poll that no longer runs.
+    """
+    token = owner or uuid.uuid4().hex
     r = client()
     if r is not None:
         key = f"pi:lock:printer:{printer_id}"
-        acquired = bool(r.set(key, token, nx=True, ex=LOCK_TTL_S))
+        acquired = bool(r.eval(_TAKE_LOCK, 1, key, token, LOCK_TTL_S))
         try:
             yield acquired
         finally:
             if acquired:  # release only our own lock
-                r.eval(
-                    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-                    1,
-                    key,
-                    token,
-                )
+                r.eval(_RELEASE_LOCK, 1, key, token)
         return
     with _local_guard:
-        acquired = printer_id not in _local_locks
+        acquired = _local_locks.get(printer_id, token) == token
         if acquired:
             _local_locks[printer_id] = token
     try:
