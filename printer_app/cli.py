@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from printer_app.cli_access import roles, users, whitelist
 from printer_app.cli_poll import discover, import_xml, poll, poll_all
 from printer_app.config import PROJECT_ROOT, get_settings
 
@@ -117,6 +118,9 @@ app.command("poll")(poll)
 app.command("poll-all")(poll_all)
 app.command("discover")(discover)
 app.command("import-xml")(import_xml)
+app.add_typer(users, name="users")
+app.add_typer(whitelist, name="whitelist")
+app.add_typer(roles, name="roles")
 
 
 def _safe_url() -> str:

@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     snmp_retries: int = Field(default=1, ge=0, alias="SNMP_RETRIES")
     allow_loopback_targets: bool = Field(default=False, alias="ALLOW_LOOPBACK_TARGETS")
 
+    oidc_issuer: str | None = Field(default=None, alias="OIDC_ISSUER")
+    oidc_client_id: str | None = Field(default=None, alias="OIDC_CLIENT_ID")
+    oidc_client_secret: str | None = Field(default=None, alias="OIDC_CLIENT_SECRET")
+    oidc_scopes: str = Field(default="openid profile email", alias="OIDC_SCOPES")
+    oidc_redirect_uri: str | None = Field(default=None, alias="OIDC_REDIRECT_URI")
+    session_lifetime_days: int = Field(default=7, ge=1, alias="SESSION_LIFETIME_DAYS")
+    login_failures_per_user: int = Field(default=5, ge=1, alias="LOGIN_FAILURES_PER_USER")
+    login_failures_per_address: int = Field(default=20, ge=1, alias="LOGIN_FAILURES_PER_ADDRESS")
+    login_failure_window_minutes: int = Field(default=15, ge=1, alias="LOGIN_FAILURE_WINDOW_MINUTES")
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -45,6 +55,11 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """Embedded mode: no Redis configured, everything runs in one process."""
         return not self.redis_url
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Single sign-on is offered when the provider and this app's client are configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def db_url(self) -> str:

@@ -5,9 +5,11 @@ from printer_app.models.access import (
     EntityChangeLog,
     Group,
     GroupPermission,
+    LoginAttempt,
     Permission,
     User,
     UserGroup,
+    UserSession,
 )
 from printer_app.models.contracts import (
     Cartridge,
@@ -52,6 +54,7 @@ __all__ = [
     "Group",
     "GroupPermission",
     "InventoryTask",
+    "LoginAttempt",
     "Manufacturer",
     "MonthControl",
     "MonthlyReport",
@@ -66,6 +69,7 @@ __all__ = [
     "SupplyLevel",
     "User",
     "UserGroup",
+    "UserSession",
     "WebParsingRule",
     "WebParsingTemplate",
 ]

@@ -89,3 +89,31 @@ class EntityChangeLog(SQLModel, table=True):
     object_repr: str = Field(default="", max_length=500)
     ip_address: str | None = Field(default=None, max_length=45)
     user_agent: str = Field(default="", max_length=500)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie carries a random token, the row keeps only its SHA-256 (revocable)."""
+
+    id: str = Field(primary_key=True, max_length=64, description="sha256 hex of the cookie's token")
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    auth_method: str = Field(max_length=8, description="local or oidc")
+    created_at: datetime = ts_field()
+    expires_at: datetime = ts_field(index=True, auto=False)
+    last_seen_at: datetime = ts_field()
+    revoked_at: datetime | None = ts_field(nullable=True, auto=False)
+    ip_address: str | None = Field(default=None, max_length=45)
+    user_agent: str = Field(default="", max_length=500)
+    id_token: str | None = Field(default=None, sa_type=sa.Text, description="id_token_hint for provider logout")
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed local sign-in, counted per username and per address for rate limiting."""
+
+    __table_args__ = (
+        sa.Index("ix_loginattempt_username_at", "username", "attempted_at"),
+        sa.Index("ix_loginattempt_ip_at", "ip_address", "attempted_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=150)
+    ip_address: str | None = Field(default=None, max_length=45)
+    attempted_at: datetime = ts_field(index=True)

@@ -1,13 +1,27 @@
-"""Where readings come from: the SNMP poller for one printer, or for many at once (shared engine)."""
+"""Where readings come from: SNMP, web pages, or both merged (HYBRID), chosen per printer (DOMAIN 3 step 2)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlmodel import Session
+
 from printer_app.config import get_settings
 from printer_app.models import Printer
-from printer_app.services.history import SupplyReading
+from printer_app.models.choices import DataSource, PollingMethod, WebField
+from printer_app.services.history import SupplyReading, supply_summary
 from printer_app.services.polling import AcquisitionError, DeviceReading
 from printer_app.services.snmp import PollResult, SnmpTarget, SnmpUnreachable, poll_printer_sync
 from printer_app.services.validators import normalize_mac
+from printer_app.services.web_parser import COUNTER_KEYS, SUPPLY_FIELDS, RuleLike, run_rules
+from printer_app.services.web_rules import RuleSpec
+
+COLOUR_SUPPLIES = {name for name, (_kind, colour) in SUPPLY_FIELDS.items() if colour != "black"}
+_SUPPLY_ERROR_WORDS = re.compile(r"warning|error|replace|low|empty|end|----|____|___|--|n/a|none", re.I)
+# Printer-MIB states (DOMAIN 0) are not levels either, so they never conflict with a web percentage.
+_SUPPLY_ERROR_VALUES = {"0", "none", "n/a", "null", "--", "unknown", "other", "some_remaining"}
 
 
 def snmp_target_for(printer: Printer) -> SnmpTarget:
@@ -63,9 +77,118 @@ def snmp_source(printer: Printer) -> DeviceReading:
         raise AcquisitionError(str(exc)) from None
 
 
-def read_printer(printer: Printer) -> DeviceReading | AcquisitionError:
+def web_reading(printer: Printer, rules: Iterable[RuleLike]) -> DeviceReading:
+    """Read one printer from its web pages; no field at all → AcquisitionError with the joined errors."""
+    result = run_rules(printer, rules)
+    if not result.success:
+        raise AcquisitionError(f"Web parsing produced no data: {result.error_text()}")
+    return reading_from_fields(result.fields, errors=[f"{k}: {v}" for k, v in result.errors.items()])
+
+
+def reading_from_fields(fields: Mapping[str, Any], *, errors: Sequence[str] = ()) -> DeviceReading:
+    """Web fields → the pipeline's reading: counters under GLPI raw names, toner/drum levels, identity (DOMAIN 4.1)."""
+    raw = {key: int(fields[name]) for name, key in COUNTER_KEYS.items() if name in fields}
+    supplies = [_supply(name, int(fields[name])) for name in SUPPLY_FIELDS if name in fields]
+    colour_counter = any(raw.get(k, 0) > 0 for k in ("COLOR_A4", "COLOR_A3"))
+    return DeviceReading(
+        serial=str(fields.get(WebField.SERIAL_NUMBER, "") or "").strip(),
+        mac=fields.get(WebField.MAC_ADDRESS) or None,
+        raw_counters=raw,
+        is_color=colour_counter or any(name in fields for name in COLOUR_SUPPLIES),
+        supplies=supplies,
+        data_source=DataSource.WEB_SCRAPING,
+        errors=list(errors),
+    )
+
+
+def _supply(name: str, value: int) -> SupplyReading:
+    kind, colour = SUPPLY_FIELDS[name]
+    description = f"{colour.title()} {kind.title()}"
+    if 0 <= value <= 100:
+        return SupplyReading(
+            description=description, kind=kind, color=colour, level=value, max_capacity=100, percent=value
+        )
+    return SupplyReading(description=description, kind=kind, color=colour, level=value, state="unknown")
+
+
+def polling_method_for(printer: Printer, web_rules: Sequence[RuleSpec]) -> str:
+    """DOMAIN 3 step 2: HYBRID stays HYBRID; otherwise WEB when the printer has web rules, else SNMP."""
+    if printer.polling_method == PollingMethod.HYBRID:
+        return PollingMethod.HYBRID
+    return PollingMethod.WEB if web_rules else PollingMethod.SNMP
+
+
+def store_polling_method(session: Session, *, printer_id: int, method: str) -> None:
+    """Persist the method the poll used (WEB or SNMP switch), in the poll's own transaction."""
+    printer = session.get(Printer, printer_id)
+    if printer is not None and printer.polling_method != method:
+        printer.polling_method = method
+        session.add(printer)
+        session.flush()  # the pipeline may expire the session after an error; keep the switch
+
+
+def read_printer(printer: Printer, web_rules: Sequence[RuleSpec] = ()) -> DeviceReading | AcquisitionError:
     """Read a printer by its polling method; a failure is returned, not raised, so it can be recorded."""
+    method = polling_method_for(printer, web_rules)
     try:
+        if method == PollingMethod.HYBRID:
+            if not web_rules:
+                raise AcquisitionError("HYBRID mode requires web parsing rules")
+            return merge_readings(snmp_source(printer), web_reading(printer, web_rules))
+        if method == PollingMethod.WEB:
+            return web_reading(printer, web_rules)
         return snmp_source(printer)
     except AcquisitionError as exc:
         return exc
+
+
+def merge_readings(snmp: DeviceReading, web: DeviceReading) -> DeviceReading:
+    """DOMAIN 5.6: SNMP is the base and every web value overrides it, unless the two disagree on a field."""
+    conflicts = [f"{name}: SNMP='{a}' vs Web='{b}'" for name, a, b in _overlaps(snmp, web) if str(a) != str(b)]
+    if conflicts:
+        raise AcquisitionError("Data merge failed: " + "; ".join(conflicts))
+    web_supplies = set(supply_summary(web.supplies))
+    supplies = [s for s in snmp.supplies if not set(supply_summary([s])) & web_supplies] + web.supplies
+    return DeviceReading(
+        serial=web.serial or snmp.serial,
+        mac=web.mac or snmp.mac,
+        raw_counters={**snmp.raw_counters, **web.raw_counters},
+        is_color=snmp.is_color or web.is_color,
+        supplies=supplies,
+        manufacturer=snmp.manufacturer,
+        model=snmp.model,
+        data_source=snmp.data_source,
+        errors=snmp.errors + web.errors,
+    )
+
+
+def _overlaps(snmp: DeviceReading, web: DeviceReading) -> list[tuple[str, object, object]]:
+    """(field, SNMP value, web value) for every field both report with a usable value."""
+    pairs: list[tuple[str, object, object]] = []
+    if snmp.serial.strip() and web.serial.strip():
+        pairs.append(("serial_number", snmp.serial.strip(), web.serial.strip()))
+    if snmp.mac and web.mac:
+        pairs.append(("mac_address", snmp.mac, web.mac))
+    for name, key in COUNTER_KEYS.items():
+        a, b = snmp.raw_counters.get(key), web.raw_counters.get(key)
+        if _counter_ok(a) and _counter_ok(b):
+            pairs.append((str(name), a, b))
+    snmp_levels, web_levels = supply_summary(snmp.supplies), supply_summary(web.supplies)
+    for name in SUPPLY_FIELDS:
+        a, b = snmp_levels.get(name, ""), web_levels.get(name, "")
+        if a and b and not _supply_error(a) and not _supply_error(b):
+            pairs.append((name, a, b))
+    return pairs
+
+
+def _counter_ok(value: object) -> bool:
+    """A counter both sides can be compared on: an integer ≥ 0 ("0" is valid)."""
+    try:
+        return value is not None and str(value).strip() != "" and int(str(value).strip()) >= 0
+    except ValueError:
+        return False
+
+
+def _supply_error(value: str) -> bool:
+    text = value.strip().lower()
+    return not text or text in _SUPPLY_ERROR_VALUES or bool(_SUPPLY_ERROR_WORDS.search(text))

@@ -104,7 +104,8 @@ def poll_and_store(
     sessions: Callable[[], AbstractContextManager[Session]] | None = None,
 ) -> InventoryTask:
     """Poll a stored printer with no transaction open during the network read, then store in one transaction."""
-    from printer_app.services.poll_sources import read_printer
+    from printer_app.services.poll_sources import polling_method_for, read_printer, store_polling_method
+    from printer_app.services.web_rules import load_web_rules
 
     sessions = sessions or (lambda: session_scope(write=True))
     with sessions() as session:
@@ -115,8 +116,9 @@ def poll_and_store(
         printer = session.get(Printer, printer_id)
         if printer is None:
             raise LookupError(f"Printer #{printer_id} does not exist")
+        web_rules = load_web_rules(session, printer_id)
         session.expunge(printer)
-    outcome = read_printer(printer)  # a reading, or the AcquisitionError to record
+    outcome = read_printer(printer, web_rules)  # a reading, or the AcquisitionError to record
 
     def source(_printer: Printer) -> DeviceReading:
         if isinstance(outcome, AcquisitionError):
@@ -124,6 +126,7 @@ def poll_and_store(
         return outcome
 
     with sessions() as session:
+        store_polling_method(session, printer_id=printer_id, method=polling_method_for(printer, web_rules))
         return run_inventory_for_printer(
             session, printer_id=printer_id, triggered_by=triggered_by, source=source, message_id=message_id
         )

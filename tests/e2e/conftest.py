@@ -134,60 +134,89 @@ def _stop(proc: subprocess.Popen) -> None:
         break
 
 
-@pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
-    """The real app in production mode on a free port, with a fresh migrated SQLite database."""
-    reflex_bin = VENV_BIN / "reflex"
-    if not reflex_bin.exists():
-        unavailable(f"{reflex_bin} is missing (run `make install`)")
-    tmp = Path(tempfile.mkdtemp(prefix="printer_e2e_"))
-    db_url = f"sqlite:///{tmp / 'e2e.db'}"
-    reuse = os.environ.get("E2E_WEB_WORKDIR")
-    web_dir = Path(reuse).resolve() if reuse else tmp / "web"
-    env = _server_env(db_url, tmp, web_dir)
-    log = tmp / "reflex.log"
-    port = _free_port()
-    server = AppServer(base_url=f"http://localhost:{port}", db_url=db_url, log=log, env=env)
-    server.cli("init-db")
+class AppRun:
+    """One `reflex run --env prod --single-port` of the real app, in a temp dir of its own (database, web dir, log).
 
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(reflex_bin),
-                "run",
-                "--env",
-                "prod",
-                "--single-port",
-                "--frontend-port",
-                str(port),
-                "--backend-port",
-                str(port),
-                "--loglevel",
-                "warning",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: killpg stops node and the workers too
-        )
-    try:
-        started = time.monotonic()
+    `launch()` starts it without waiting (so a caller can seed data or start other services while the frontend
+    builds), `wait_ready()` waits until it answers and returns the AppServer, `stop()` ends the whole process group.
+    """
+
+    def __init__(
+        self, name: str, *, db_url: str | None = None, extra_env: dict[str, str] | None = None, init_db: bool = True
+    ):
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+        db_url = db_url or f"sqlite:///{self.tmp / 'e2e.db'}"
+        reuse = os.environ.get("E2E_WEB_WORKDIR")
+        if reuse:  # several servers may run at once: each needs a web directory of its own
+            web_dir = Path(reuse).resolve()
+            web_dir = web_dir if name == "printer_e2e" else web_dir.with_name(f"{web_dir.name}-{name}")
+        else:
+            web_dir = self.tmp / "web"
+        env = _server_env(db_url, self.tmp, web_dir)
+        env.update(extra_env or {})
+        port = _free_port()
+        self.log = self.tmp / "reflex.log"
+        self.server = AppServer(base_url=f"http://localhost:{port}", db_url=db_url, log=self.log, env=env)
+        self.port = port
+        self.init_db = init_db
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+
+    def launch(self) -> AppRun:
+        reflex_bin = VENV_BIN / "reflex"
+        if not reflex_bin.exists():
+            unavailable(f"{reflex_bin} is missing (run `make install`)")
+        if self.init_db:
+            self.server.cli("init-db")
+        port = str(self.port)
+        command = [str(reflex_bin), "run", "--env", "prod", "--single-port", "--frontend-port", port]
+        command += ["--backend-port", port, "--loglevel", "warning"]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=self.server.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # own process group: killpg stops node and the workers too
+            )
+        self.started = time.monotonic()
+        return self
+
+    def wait_ready(self) -> AppServer:
+        server, proc = self.server, self.proc
+        assert proc is not None, "launch() first"
         # In prod single-port mode the backend serves /ping and the built frontend; it listens only after the build.
         while not (_answers(f"{server.base_url}/ping") and _answers(f"{server.base_url}/")):
             if proc.poll() is not None:
-                pytest.fail(f"reflex exited with code {proc.returncode} before answering:\n{_tail(log)}")
-            if time.monotonic() - started > START_TIMEOUT:
-                pytest.fail(f"the app did not answer on {server.base_url} within {START_TIMEOUT} s:\n{_tail(log)}")
+                pytest.fail(f"reflex exited with code {proc.returncode} before answering:\n{_tail(self.log)}")
+            if time.monotonic() - self.started > START_TIMEOUT:
+                pytest.fail(f"the app did not answer on {server.base_url} within {START_TIMEOUT} s:\n{_tail(self.log)}")
             time.sleep(0.5)
-        print(f"\n[e2e] app ready on {server.base_url} after {time.monotonic() - started:.0f} s", file=sys.stderr)
-        yield server
+        print(f"\n[e2e] app ready on {server.base_url} after {time.monotonic() - self.started:.0f} s", file=sys.stderr)
+        return server
+
+    def stop(self, keep_log: Path | None = None) -> None:
+        """Stop the server and remove its temp dir (copying its log to `keep_log` first, when given)."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            _stop(proc)
+            if proc.poll() is None:
+                print(f"[e2e] reflex (pid {proc.pid}) did not stop", file=sys.stderr)
+        if keep_log is not None and self.log.exists():
+            shutil.copyfile(self.log, keep_log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[AppServer]:
+    """The real app in production mode on a free port, with a fresh migrated SQLite database."""
+    run = AppRun("printer_e2e")
+    try:
+        yield run.launch().wait_ready()
     finally:
-        _stop(proc)
-        if proc.poll() is None:
-            print(f"[e2e] reflex (pid {proc.pid}) did not stop", file=sys.stderr)
-        shutil.rmtree(tmp, ignore_errors=True)
+        run.stop()
 
 
 @pytest.fixture(scope="session")
@@ -277,3 +306,23 @@ def seed_printer(db_session, ip: str, serial: str = "", **fields) -> int:
         printer = create_printer(session, data=PrinterInput(ip_address=ip, serial_number=serial, **fields))
         session.flush()
         return printer.id
+
+
+# ---- production mode: a private Redis (never the system one on 6379) and the worker processes ----
+
+
+@pytest.fixture(scope="module")
+def private_redis():
+    """A throw-away `redis-server` on a free port of 127.0.0.1 (no persistence), stopped with the module."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server is not installed (apt-get install redis-server)")
+    from tests.workers_harness import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.close()
+
+
+def prod_env(redis_url: str, **extra: str) -> dict[str, str]:
+    """What production mode adds to an AppRun's environment: the Redis URL and a fixed signing key."""
+    return {"REDIS_URL": redis_url, "SECRET_KEY": "e2e-" + "k" * 40, **extra}

@@ -1,0 +1,111 @@
+"""Web rule templates (DOMAIN 2 WebParsingTemplate): save a printer's rules for its model, apply them to another.
+
+Formulas name fields, not rule ids (DOMAIN 0), so applied calculated rules work unchanged; `source_rules` ids are
+carried as field names (`source_rules_fields`) and mapped to the new rules' ids on apply.
+Who may save a public template or delete one is the caller's check (it knows the user's permissions).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from printer_app.models import Printer, WebParsingRule, WebParsingTemplate
+from printer_app.services.errors import DomainValidationError, NotFoundError
+
+RULE_KEYS = (
+    "protocol",
+    "url_path",
+    "field_name",
+    "xpath",
+    "regex_pattern",
+    "regex_replacement",
+    "is_calculated",
+    "calculation_formula",
+    "actions_chain",
+)
+
+
+def save_template(
+    session: Session,
+    *,
+    printer_id: int,
+    name: str,
+    description: str = "",
+    is_public: bool = False,
+    user_id: int | None = None,
+) -> WebParsingTemplate:
+    """A template of the printer's current rules, bound to the printer's device model."""
+    printer = _printer(session, printer_id)
+    errors = {}
+    if not name.strip():
+        errors["name"] = "A template needs a name"
+    elif len(name.strip()) > 200:
+        errors["name"] = "At most 200 characters"
+    if printer.device_model_id is None:
+        errors["form"] = "Set the printer's device model first: a template belongs to a model"
+    rules = _rules(session, printer_id)
+    if not rules:
+        errors.setdefault("form", "The printer has no web rules to save")
+    if errors:
+        raise DomainValidationError(errors)
+    field_of = {r.id: r.field_name for r in rules}
+    config = [
+        {key: getattr(r, key) for key in RULE_KEYS}
+        | {"source_rules_fields": [field_of[i] for i in r.source_rules if i in field_of]}
+        for r in rules
+    ]
+    template = WebParsingTemplate(
+        name=name.strip(),
+        device_model_id=printer.device_model_id,
+        description=description,
+        rules_config=config,
+        created_by_id=user_id,
+        is_public=is_public,
+    )
+    session.add(template)
+    session.flush()
+    return template
+
+
+def apply_template(
+    session: Session, *, template_id: int, printer_id: int, overwrite: bool = False
+) -> list[WebParsingRule]:
+    """Create the template's rules on a printer of the same model (plain first, then calculated)."""
+    template = session.get(WebParsingTemplate, template_id)
+    if template is None:
+        raise NotFoundError(f"Template #{template_id} does not exist")
+    printer = _printer(session, printer_id)
+    if printer.device_model_id != template.device_model_id:
+        raise DomainValidationError({"form": "The template is for another device model than this printer's"})
+    if overwrite:
+        for rule in _rules(session, printer_id):
+            session.delete(rule)
+        session.flush()
+    created: list[WebParsingRule] = []
+    ids_by_field: dict[str, int] = {}
+    items = sorted(template.rules_config, key=lambda item: bool(item.get("is_calculated")))
+    for item in items:
+        sources = [ids_by_field[f] for f in item.get("source_rules_fields") or [] if f in ids_by_field]
+        rule = WebParsingRule(
+            printer_id=printer_id, source_rules=sources, **{k: item[k] for k in RULE_KEYS if k in item}
+        )
+        session.add(rule)
+        session.flush()
+        ids_by_field.setdefault(rule.field_name, rule.id)
+        created.append(rule)
+    template.usage_count += 1
+    session.add(template)
+    session.flush()
+    return created
+
+
+def _printer(session: Session, printer_id: int) -> Printer:
+    printer = session.get(Printer, printer_id)
+    if printer is None:
+        raise NotFoundError(f"Printer #{printer_id} does not exist")
+    return printer
+
+
+def _rules(session: Session, printer_id: int) -> list[WebParsingRule]:
+    query = select(WebParsingRule).where(WebParsingRule.printer_id == printer_id).order_by(WebParsingRule.id)
+    return list(session.exec(query).all())
