@@ -12,7 +12,7 @@ from printer_app.db import session_scope
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.services.contracts import autolink_devices
-from printer_app.services.poll_batch import pollable_printer_ids
+from printer_app.services.poll_batch import SCHEDULED_METHODS, pollable_printer_ids
 from printer_app.services.polling import poll_and_store
 from printer_app.services.retention import thin_history
 from workers import coordination
@@ -38,6 +38,15 @@ def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
             except LookupError:
                 log.info("printer %s no longer exists; nothing to poll", printer_id)
                 status = TaskStatus.FAILED
+                events.publish(
+                    events.INVENTORY_UPDATE,
+                    {
+                        "printer_id": printer_id,
+                        "ip": f"#{printer_id}",
+                        "status": status,
+                        "error": "The printer no longer exists",
+                    },
+                )
     if batch_id:
         progress = coordination.batch_step(batch_id, failed=status not in (None, TaskStatus.SUCCESS))
         events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, **progress})
@@ -75,7 +84,7 @@ def poll_printer_scheduled(printer_id: int, batch_id: str | None = None) -> None
 def poll_all(batch_id: str | None = None) -> None:
     """Fan out one message per pollable printer and track the run's progress."""
     with session_scope() as session:
-        ids = pollable_printer_ids(session)
+        ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
     batch_id = batch_id or coordination.start_batch(len(ids))
     events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, "total": len(ids), "done": 0, "failed": 0})
     for printer_id in ids:
@@ -90,7 +99,7 @@ def hourly_dispatch() -> None:
         log.warning("hourly dispatch skipped: %s messages wait in %r (MAX_QUEUE_SIZE %s)", waiting, LOW, limit)
         return
     with session_scope() as session:
-        ids = pollable_printer_ids(session)
+        ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
     for printer_id in ids:
         poll_printer_scheduled.send(printer_id)
     log.info("hourly dispatch: %s printers enqueued", len(ids))

@@ -35,20 +35,23 @@ class BatchStats:
         return self.done - self.statuses.get("SUCCESS", 0)
 
 
-def pollable_printer_ids(session: Session) -> list[int]:
-    """Active SNMP printers whose organization is active or unset (DOMAIN 2, 6)."""
+def pollable_printer_ids(session: Session, *, methods: tuple[str, ...] = (PollingMethod.SNMP,)) -> list[int]:
+    """Active printers polled by one of `methods` whose organization is active or unset (DOMAIN 2, 6)."""
     return list(
         session.exec(
             select(Printer.id)
             .outerjoin(Organization, Organization.id == Printer.organization_id)
             .where(
                 Printer.is_active,
-                Printer.polling_method == PollingMethod.SNMP,
+                Printer.polling_method.in_(methods),
                 or_(Printer.organization_id.is_(None), Organization.active),
             )
             .order_by(Printer.id)
         ).all()
     )
+
+
+SCHEDULED_METHODS = (PollingMethod.SNMP, PollingMethod.WEB, PollingMethod.HYBRID)
 
 
 def poll_printers(
