@@ -47,7 +47,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 test: install lint  ## ruff, then unit, integration (SQLite + PostgreSQL) and browser tests
-	$(VENV)/bin/pytest -p no:cacheprovider --timeout=900 tests
+	$(VENV)/bin/pytest -p no:cacheprovider --timeout=900 tests/unit tests/integration tests/e2e  # browser tests last: playwright keeps an event loop in the main thread
 
 clean:
 	rm -rf .web .states data/*.db* $(VENV)/.installed
