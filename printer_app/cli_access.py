@@ -12,6 +12,7 @@ from sqlmodel import func, select
 from printer_app.db import session_scope
 from printer_app.models import AllowedUser, User
 from printer_app.services import auth
+from printer_app.services import whitelist as allow_list
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.roles import bootstrap_roles, user_group_names
 
@@ -74,7 +75,7 @@ def whitelist_add(
 
     def action() -> str:
         with session_scope() as session:
-            entry, _ = auth.save_allowed_user(
+            entry, _ = allow_list.save_allowed_user(
                 session, username=username, email=email, full_name=full_name, initial_groups=group, notes=notes
             )
             return f"'{entry.username}' added to the whitelist."
@@ -88,7 +89,7 @@ def whitelist_remove(username: str) -> None:
 
     def action() -> str:
         with session_scope() as session:
-            auth.remove_allowed_user(session, username=username)
+            allow_list.remove_allowed_user(session, username=username)
         return f"'{auth.normalize_username(username)}' removed from the whitelist."
 
     _run(action)
@@ -97,7 +98,7 @@ def whitelist_remove(username: str) -> None:
 def _set_active(username: str, active: bool) -> None:
     def action() -> str:
         with session_scope() as session:
-            entry = auth.set_allowed_user_active(session, username=username, active=active)
+            entry = allow_list.set_allowed_user_active(session, username=username, active=active)
             return f"'{entry.username}' {'activated' if active else 'deactivated'}."
 
     _run(action)
@@ -119,7 +120,7 @@ def whitelist_deactivate(username: str) -> None:
 def whitelist_list() -> None:
     """Every entry: username, status, e-mail, full name, initial groups."""
     with session_scope() as session:
-        for e in auth.list_allowed_users(session):
+        for e in allow_list.list_allowed_users(session):
             status = "active" if e.is_active else "inactive"
             typer.echo(f"{e.username}\t{status}\t{e.email}\t{e.full_name}\t{';'.join(e.initial_groups or [])}")
 
@@ -130,7 +131,7 @@ def whitelist_import_csv(file: Path = typer.Argument(..., exists=True, dir_okay=
 
     def action() -> str:
         with session_scope() as session:
-            result = auth.import_allowed_users_csv(session, file.read_text(encoding="utf-8-sig"))
+            result = allow_list.import_allowed_users_csv(session, file.read_text(encoding="utf-8-sig"))
         return f"Whitelist import: {result.created} added, {result.updated} updated."
 
     _run(action)
@@ -145,7 +146,9 @@ def whitelist_import_existing() -> None:
             listed = select(AllowedUser.id).where(func.lower(AllowedUser.username) == func.lower(User.username))
             missing = session.exec(select(User).where(User.is_active, ~listed.exists())).all()
             for user in missing:
-                auth.save_allowed_user(session, username=user.username, email=user.email, full_name=user.full_name)
+                allow_list.save_allowed_user(
+                    session, username=user.username, email=user.email, full_name=user.full_name
+                )
         return f"Whitelist: {len(missing)} existing account(s) added."
 
     _run(action)

@@ -106,3 +106,8 @@ def _repr(obj: SQLModel) -> str:
         if value:
             return f"{type(obj).__name__} {value}"
     return f"{type(obj).__name__} #{obj.id}"
+
+
+def flag_change(name: str, old: object, new: object) -> dict[str, dict[str, object]]:
+    """One field's change, in the shape EntityChangeLog stores."""
+    return {name: {"old": old, "new": new, "label": name.replace("_", " ").capitalize()}}

@@ -42,6 +42,7 @@ from printer_app.models import (
 )
 from printer_app.models.base import utcnow
 from printer_app.services import auth
+from printer_app.services import whitelist as allow_list
 from printer_app.services.audit import diff, record_change, snapshot
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.roles import (
@@ -110,7 +111,7 @@ def sso(make_client: MakeClient, oidc_provider: OidcProvider) -> TestClient:
 
 
 def whitelist(session: Session, username: str, *groups: str) -> None:
-    auth.save_allowed_user(session, username=username, initial_groups=list(groups))
+    allow_list.save_allowed_user(session, username=username, initial_groups=list(groups))
     session.commit()
 
 
@@ -285,7 +286,7 @@ def test_removing_a_user_from_the_whitelist_ends_their_open_session(
     assert sso_sign_in(sso, oidc_provider, "alice").status_code == 303
     assert sso.get("/auth/me").status_code == 200
 
-    auth.remove_allowed_user(session, username="alice")
+    allow_list.remove_allowed_user(session, username="alice")
     session.commit()
 
     assert sso.get("/auth/me").status_code == 401
@@ -559,7 +560,7 @@ def test_whitelist_csv_import_adds_updates_and_is_all_or_nothing(session: Sessio
         "\ufeffusername,email,full_name,groups\nIvan.Petrov,ivan@x,Ivan Petrov,Viewer;API документация\ncarol,c@x,,\n"
     )
 
-    result = auth.import_allowed_users_csv(session, good)
+    result = allow_list.import_allowed_users_csv(session, good)
 
     assert (result.created, result.updated) == (1, 1)
     ivan = session.exec(select(AllowedUser).where(AllowedUser.username == "ivan_petrov")).one()
@@ -567,7 +568,7 @@ def test_whitelist_csv_import_adds_updates_and_is_all_or_nothing(session: Sessio
     assert session.exec(select(AllowedUser).where(AllowedUser.username == "carol")).one().email == "c@x"
     session.commit()
     with pytest.raises(DomainValidationError, match="line 3"):
-        auth.import_allowed_users_csv(session, "username,groups\nzed,\n,Viewer\nyan,No such group\n")
+        allow_list.import_allowed_users_csv(session, "username,groups\nzed,\n,Viewer\nyan,No such group\n")
     session.rollback()
     assert session.exec(select(AllowedUser).where(AllowedUser.username == "zed")).first() is None
 
@@ -576,11 +577,11 @@ def test_reactivating_a_whitelist_entry_reenables_the_deactivated_account(sessio
     whitelist(session, "mallory")
     user = User(username="mallory", is_active=False)
     session.add(user)
-    auth.set_allowed_user_active(session, username="mallory", active=False)
-    auth.set_allowed_user_active(session, username="Mallory", active=True)
+    allow_list.set_allowed_user_active(session, username="mallory", active=False)
+    allow_list.set_allowed_user_active(session, username="Mallory", active=True)
     assert user.is_active
     with pytest.raises(NotFoundError):
-        auth.set_allowed_user_active(session, username="nobody", active=True)
+        allow_list.set_allowed_user_active(session, username="nobody", active=True)
 
 
 @pytest.fixture

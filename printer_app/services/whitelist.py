@@ -1,0 +1,140 @@
+"""The SSO whitelist: who may sign in with OIDC, their initial groups, and CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from printer_app.models import AllowedUser, User
+from printer_app.services.audit import diff, flag_change, record_change, snapshot
+from printer_app.services.auth import OIDC, end_user_sessions, normalize_username
+from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.roles import find_groups
+
+# --- the whitelist (who may sign in with SSO) ------------------------------------------------------------------
+
+
+def list_allowed_users(session: Session) -> list[AllowedUser]:
+    """Every whitelist entry, by username."""
+    return list(session.exec(select(AllowedUser).order_by(AllowedUser.username)).all())
+
+
+def _entry(session: Session, username: str) -> AllowedUser:
+    name = normalize_username(username)
+    entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
+    if entry is None:
+        raise NotFoundError(f"'{name}' is not on the whitelist")
+    return entry
+
+
+def save_allowed_user(
+    session: Session,
+    *,
+    username: str,
+    email: str = "",
+    full_name: str = "",
+    initial_groups: list[str] | None = None,
+    notes: str = "",
+    actor_id: int | None = None,
+    update_existing: bool = False,
+) -> tuple[AllowedUser, bool]:
+    """Add a whitelist entry (or, with `update_existing`, update its details); returns (entry, created). Audited."""
+    name = normalize_username(username)
+    if not name:
+        raise DomainValidationError({"username": "Username is required"})
+    groups = [g.name for g in find_groups(session, initial_groups or [])]
+    entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
+    if entry is not None and not update_existing:
+        raise DomainValidationError({"username": f"'{name}' is already on the whitelist"})
+    created = entry is None
+    entry = entry or AllowedUser(username=name, added_by_id=actor_id)
+    before = snapshot(entry)
+    entry.email = email or entry.email
+    entry.full_name = full_name or entry.full_name
+    entry.initial_groups = groups or entry.initial_groups
+    entry.notes = notes or entry.notes
+    session.add(entry)
+    session.flush()
+    changes = None if created else diff(before, snapshot(entry))
+    record_change(session, obj=entry, action="create" if created else "update", user_id=actor_id, changes=changes)
+    return entry, created
+
+
+def set_allowed_user_active(
+    session: Session, *, username: str, active: bool, actor_id: int | None = None
+) -> AllowedUser:
+    """(De)activate an entry; deactivation signs the user's SSO sessions out, activation re-enables the account."""
+    entry = _entry(session, username)
+    if entry.is_active != active:
+        record_change(
+            session,
+            obj=entry,
+            action="update",
+            user_id=actor_id,
+            changes=flag_change("is_active", entry.is_active, active),
+        )
+        entry.is_active = active
+    _sync_account(session, entry.username, active=active, actor_id=actor_id)
+    return entry
+
+
+def remove_allowed_user(session: Session, *, username: str, actor_id: int | None = None) -> None:
+    """Delete an entry; the user's SSO sessions end at once (the account stays, for the audit trail)."""
+    entry = _entry(session, username)
+    record_change(session, obj=entry, action="delete", user_id=actor_id)
+    session.delete(entry)
+    _sync_account(session, entry.username, active=False, actor_id=actor_id)
+
+
+def _sync_account(session: Session, username: str, *, active: bool, actor_id: int | None) -> None:
+    user = session.exec(select(User).where(func.lower(User.username) == username.lower())).first()
+    if user is None or user.is_staff or user.is_superuser:
+        return
+    if not active:
+        end_user_sessions(session, user.id, auth_method=OIDC)
+    elif not user.is_active:
+        user.is_active = True
+        record_change(
+            session, obj=user, action="update", user_id=actor_id, changes=flag_change("is_active", False, True)
+        )
+
+
+@dataclass
+class WhitelistImport:
+    created: int = 0
+    updated: int = 0
+
+
+def import_allowed_users_csv(session: Session, text: str, *, actor_id: int | None = None) -> WhitelistImport:
+    """Bulk add/update from CSV (username,email,full_name,groups; groups separated by ";"); all rows or none."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if "username" not in [(h or "").strip().lower() for h in reader.fieldnames or []]:
+        raise DomainValidationError({"file": "The CSV needs a header row with at least a 'username' column"})
+    result, errors = WhitelistImport(), {}
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue
+        groups = [g for g in row.get("groups", "").split(";") if g.strip()]
+        try:  # save_allowed_user validates before it writes, so a refused row leaves nothing behind
+            _, created = save_allowed_user(
+                session,
+                username=row.get("username", ""),
+                email=row.get("email", ""),
+                full_name=row.get("full_name", ""),
+                initial_groups=groups,
+                actor_id=actor_id,
+                update_existing=True,
+            )
+        except DomainValidationError as exc:
+            errors[f"line {line}"] = str(exc)
+            continue
+        result.created += created
+        result.updated += not created
+    if errors:
+        raise DomainValidationError(errors)
+    return result
