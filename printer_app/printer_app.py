@@ -1,7 +1,9 @@
 """The Reflex app and its route table: every URL of the product in one place."""
 
 import reflex as rx
+from starlette.applications import Starlette
 
+from printer_app.api import auth as auth_api
 from printer_app.pages.dashboard import dashboard_page
 from printer_app.pages.discover import discover_page
 from printer_app.pages.organizations import organizations_page
@@ -14,7 +16,10 @@ from printer_app.state.organizations import OrganizationsState
 from printer_app.state.printer_detail import PrinterDetailState
 from printer_app.state.printers import PrintersState
 
-app = rx.App()
+api = Starlette()
+auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
+
+app = rx.App(api_transformer=api)
 app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title="Dashboard · Printer Inventory", on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title="Printers · Printer Inventory", on_load=PrintersState.load)

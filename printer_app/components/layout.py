@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.state.session import SessionState
+
 NAV = [
     ("Dashboard", "/", "layout-dashboard"),
     ("Printers", "/printers", "printer"),
@@ -40,6 +42,16 @@ def sidebar() -> rx.Component:
             padding_bottom="16px",
         ),
         *[_nav_link(*item) for item in NAV],
+        rx.cond(
+            SessionState.permissions.contains("access.manage_users"),
+            _nav_link("Users", "/users", "users"),
+        ),
+        rx.cond(
+            SessionState.permissions.contains("access.view_entity_changes"),
+            _nav_link("Change log", "/changes", "history"),
+        ),
+        rx.spacer(),
+        _account(),
         width="220px",
         min_width="220px",
         height="100vh",
@@ -52,6 +64,47 @@ def sidebar() -> rx.Component:
     )
 
 
+def _account() -> rx.Component:
+    """Who is signed in, and the sign-out link (a full navigation: the server ends the session)."""
+    return rx.cond(
+        SessionState.signed_in,
+        rx.vstack(
+            rx.hstack(
+                rx.icon("circle-user", size=18, color=rx.color("gray", 10)),
+                rx.text(SessionState.display_name, size="2", weight="medium", id="signed-in-user", trim="both"),
+                align="center",
+                spacing="2",
+            ),
+            rx.link(
+                rx.hstack(rx.icon("log-out", size=16), rx.text("Sign out", size="2"), align="center", spacing="2"),
+                href="/auth/logout",
+                reload_document=True,
+                color=rx.color("gray", 11),
+                id="sign-out",
+            ),
+            padding="12px",
+            spacing="2",
+            width="100%",
+            border_top=f"1px solid {rx.color('gray', 5)}",
+        ),
+    )
+
+
+def access_denied() -> rx.Component:
+    return rx.callout(
+        rx.vstack(
+            rx.text("You do not have access to this page.", weight="bold"),
+            rx.text(SessionState.access_message),
+            rx.text("Ask an administrator to add the permission to one of your groups.", size="2"),
+            spacing="1",
+        ),
+        icon="shield-x",
+        color_scheme="red",
+        id="access-denied",
+        width="100%",
+    )
+
+
 def page(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
     """Wrap a page body in the shared frame with a title row and optional action buttons."""
     return rx.hstack(
@@ -60,11 +113,15 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
             rx.hstack(
                 rx.heading(title, size="6", id="page-title"),
                 rx.spacer(),
-                actions or rx.fragment(),
+                rx.cond(SessionState.access == "denied", rx.fragment(), actions or rx.fragment()),
                 width="100%",
                 align="center",
             ),
-            *children,
+            rx.cond(
+                SessionState.access == "denied",
+                access_denied(),
+                rx.fragment(*children),
+            ),
             width="100%",
             min_width="0",
             padding="24px 28px",

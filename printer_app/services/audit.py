@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -15,6 +16,15 @@ from printer_app.models import EntityChangeLog
 ACTIONS = ("create", "update", "delete")
 _TIMESTAMPS = {"date_joined", "last_login", "last_updated", "timestamp"}
 _SECRETS = ("password", "secret", "token", "_key")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change and from where; services that write the change log take one (None: the system did it)."""
+
+    user_id: int | None = None
+    ip: str | None = None
+    user_agent: str = ""
 
 
 def is_audited_field(name: str) -> bool:

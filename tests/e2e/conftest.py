@@ -270,14 +270,55 @@ def browser():
         browser.close()
 
 
+ADMIN_USER = "e2e-admin"
+ADMIN_PASSWORD = "E2e-admin-password-2026"
+
+
+def ensure_local_user(server: AppServer, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> None:
+    """A superuser with a password in the server's database (once per server; roles bootstrapped first)."""
+    done = _local_users.setdefault(server.db_url, set())
+    if username not in done:
+        server.cli("roles", "bootstrap")
+        server.cli("users", "create-admin", "--username", username, "--password", password)
+        done.add(username)
+
+
+_local_users: dict[str, set[str]] = {}
+
+
+def sign_in(context, server: AppServer, username: str = ADMIN_USER, password: str = ADMIN_PASSWORD) -> None:
+    """Sign `context` in through the real login form (local account); its later pages carry the session cookie."""
+    if username == ADMIN_USER:
+        ensure_local_user(server)
+    page = context.new_page()
+    try:
+        page.goto(f"{server.base_url}/auth/login?next=/auth/me")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/auth/me")
+        assert any(c["name"] == "pi_session" for c in context.cookies()), "sign-in set no session cookie"
+    finally:
+        page.close()
+
+
+def new_context(browser, server: AppServer, *, signed_in: bool = True):
+    """A fresh browser context (own Reflex token and localStorage), signed in as the e2e admin unless told not."""
+    context = browser.new_context(viewport=VIEWPORT, base_url=server.base_url)
+    context.set_default_timeout(20_000)
+    if signed_in:
+        sign_in(context, server)
+    return context
+
+
 @pytest.fixture
-def page(browser, app_server: AppServer):
-    """A page in a new browser context (fresh Reflex session and localStorage); uncaught JS errors fail the test."""
+def page(browser, app_server: AppServer, request):
+    """A signed-in page in a new browser context (fresh Reflex session and localStorage); uncaught JS errors fail
+    the test. Mark a test `@pytest.mark.anonymous` for a page that is not signed in."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=15_000)
-    context = browser.new_context(viewport=VIEWPORT, base_url=app_server.base_url)
-    context.set_default_timeout(20_000)
+    context = new_context(browser, app_server, signed_in=request.node.get_closest_marker("anonymous") is None)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -37,7 +37,15 @@ from printer_app.models import InventoryTask, PageCounter
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services.events import INVENTORY_UPDATE, POLL_ALL_PROGRESS
 from printer_app.state.view import number
-from tests.e2e.conftest import SCREENSHOT_DIR, VIEWPORT, AppRun, AppServer, prod_env, shot, unavailable
+from tests.e2e.conftest import (
+    SCREENSHOT_DIR,
+    AppRun,
+    AppServer,
+    new_context,
+    prod_env,
+    shot,
+    unavailable,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -305,8 +313,7 @@ def tabs(browser: Browser, app: LiveApp, count: int = 2) -> Iterator[list[Page]]
     contexts, pages, errors = [], [], []
     try:
         for _ in range(count):
-            context = browser.new_context(viewport=VIEWPORT, base_url=app.server.base_url)
-            context.set_default_timeout(20_000)
+            context = new_context(browser, app.server)
             contexts.append(context)
             page = context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
