@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run install test lint format db demo check clean worker scheduler
+.PHONY: run dev install test lint format db demo check clean worker scheduler
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt tests/oidc_provider/package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,8 +25,12 @@ db: install  ## migrate the configured database to the newest schema
 
 demo: db  ## load demo data unless the database already has printers
 	$(PY) -m printer_app demo-data --only-if-empty
+	$(PY) -m printer_app users first-admin
 
-run: demo  ## the app in embedded mode (SQLite under data/) at http://localhost:$(PORT)
+run: demo  ## the app in embedded mode (SQLite under data/) at http://localhost:$(PORT), pages and /auth on one port
+	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
+
+dev: demo  ## hot-reloading dev server (frontend $(PORT), backend $(BACKEND_PORT)); sign in at the backend port first
 	$(VENV)/bin/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
 
 worker: install  ## production: Dramatiq workers of this machine (needs REDIS_URL and DATABASE_URL)

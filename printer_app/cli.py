@@ -47,9 +47,16 @@ def upgrade_database(url: str | None = None) -> None:
 
 @app.command("init-db")
 def init_db() -> None:
-    """Create or upgrade the database schema (alembic upgrade head)."""
+    """Create or upgrade the database schema (alembic upgrade head) and bootstrap the role groups."""
+    from printer_app.db import session_scope
+    from printer_app.services.roles import bootstrap_roles
+
     upgrade_database()
+    with session_scope() as session:
+        roles = bootstrap_roles(session)
     typer.echo(f"Database is at the newest schema: {_safe_url()}")
+    if roles.groups_created or roles.grants_added or roles.grants_removed:
+        typer.echo(f"Role groups: {roles.groups_created} created, {roles.grants_added} grants added.")
 
 
 @app.command("demo-data")

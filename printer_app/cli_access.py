@@ -51,6 +51,27 @@ def create_admin(
     _run(action)
 
 
+@users.command("first-admin")
+def first_admin(username: str = typer.Option("admin", help="Login name")) -> None:
+    """On a database without any account: create a superuser with a generated password, print it and keep it in
+    DATA_DIR/admin-password.txt (readable by the owner only). Does nothing once any account exists."""
+    import secrets
+
+    from printer_app.config import get_settings
+
+    with session_scope() as session:
+        if session.exec(select(func.count(User.id))).one():
+            typer.echo("Accounts exist; no first admin created.")
+            return
+        password = secrets.token_urlsafe(12)
+        auth.create_local_user(session, username=username, password=password, is_superuser=True)
+    path = get_settings().data_dir / "admin-password.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(f"{username}\n{password}\n")
+    typer.echo(f"First superuser created: sign in as '{username}' with password {password} (also in {path}).")
+
+
 @users.command("list")
 def list_users() -> None:
     """Every account with its flags and groups."""

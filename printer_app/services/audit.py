@@ -121,3 +121,12 @@ def _repr(obj: SQLModel) -> str:
 def flag_change(name: str, old: object, new: object) -> dict[str, dict[str, object]]:
     """One field's change, in the shape EntityChangeLog stores."""
     return {name: {"old": old, "new": new, "label": name.replace("_", " ").capitalize()}}
+
+
+def audit(
+    session: Session, obj: SQLModel, action: str, actor: Actor | None, changes: Mapping[str, Any] | None = None
+) -> EntityChangeLog | None:
+    """`record_change` for a service given an Actor (None: the system itself, e.g. the CLI or a poll)."""
+    actor = actor or Actor()
+    who = {"user_id": actor.user_id, "ip": actor.ip, "user_agent": actor.user_agent}
+    return record_change(session, obj=obj, action=action, changes=changes, **who)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from printer_app.models import Printer
+from printer_app.services.audit import Actor
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.printers import PrinterInput, create_printer
 from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_many
@@ -124,11 +125,19 @@ def discover(
 
 
 def add_found_printer(
-    session: Session, *, found: Found, community: str, port: int, version: str, organization_id: int | None
+    session: Session,
+    *,
+    found: Found,
+    community: str,
+    port: int,
+    version: str,
+    organization_id: int | None,
+    actor: Actor | None = None,
 ) -> Printer:
     """Store a printer the scan found, with the SNMP settings that reached it (validated like the form)."""
     return create_printer(
         session,
+        actor=actor,
         data=PrinterInput(
             ip_address=found.ip,
             serial_number=found.serial,

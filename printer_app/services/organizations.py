@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from printer_app.models import Organization, Printer
 from printer_app.models.base import utcnow
+from printer_app.services.audit import Actor, audit, diff, snapshot
 from printer_app.services.errors import DomainValidationError, NotFoundError
 
 
@@ -85,30 +86,37 @@ def _flush(session: Session) -> None:
         raise DomainValidationError({"name": "An organization with this name already exists"}) from exc
 
 
-def create_organization(session: Session, *, name: str, code: str = "") -> Organization:
+def create_organization(session: Session, *, name: str, code: str = "", actor: Actor | None = None) -> Organization:
     org = Organization(name=_check_name(session, name, org_id=None), code=_check_code(code))
     session.add(org)
     _flush(session)
+    audit(session, org, "create", actor)
     return org
 
 
-def update_organization(session: Session, *, org_id: int, name: str, code: str = "") -> Organization:
+def update_organization(
+    session: Session, *, org_id: int, name: str, code: str = "", actor: Actor | None = None
+) -> Organization:
     org = get_organization(session, org_id=org_id)
+    before = snapshot(org)
     org.name = _check_name(session, name, org_id=org_id)
     org.code = _check_code(code)
     org.updated_at = utcnow()
     session.add(org)
     _flush(session)
+    audit(session, org, "update", actor, diff(before, snapshot(org)))
     return org
 
 
-def set_organization_active(session: Session, *, org_id: int, active: bool) -> Organization:
+def set_organization_active(session: Session, *, org_id: int, active: bool, actor: Actor | None = None) -> Organization:
     """Inactive organizations cannot be chosen for printers and their printers are skipped by the schedule."""
     org = get_organization(session, org_id=org_id)
+    before = snapshot(org)
     org.active = active
     org.updated_at = utcnow()
     session.add(org)
     session.flush()
+    audit(session, org, "update", actor, diff(before, snapshot(org)))
     return org
 
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from printer_app.models import ContractDevice, DeviceModel, Organization, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ConnectionType, PollingMethod
+from printer_app.services.audit import Actor, audit, diff, snapshot
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.validators import check_community, ip_to_int, normalize_mac, parse_ipv4
 
@@ -166,32 +167,37 @@ def _flush_or_explain(session: Session) -> None:
         ) from exc
 
 
-def create_printer(session: Session, *, data: PrinterInput) -> Printer:
-    """Add a printer and link contract devices that carry its serial (DOMAIN 9)."""
+def create_printer(session: Session, *, data: PrinterInput, actor: Actor | None = None) -> Printer:
+    """Add a printer and link contract devices that carry its serial (DOMAIN 9); written to the change log."""
     values = _validate(session, data, printer_id=None)
     printer = Printer(**values)
     session.add(printer)
     _flush_or_explain(session)
     if printer.serial_number:
         link_contract_devices(session, printer=printer)
+    audit(session, printer, "create", actor)
     return printer
 
 
-def update_printer(session: Session, *, printer_id: int, data: PrinterInput) -> Printer:
+def update_printer(session: Session, *, printer_id: int, data: PrinterInput, actor: Actor | None = None) -> Printer:
     """Change a printer's user-editable fields; a rejected change leaves the row untouched."""
     printer = get_printer(session, printer_id=printer_id)
     values = _validate(session, data, printer_id=printer_id)
+    before = snapshot(printer)
     for key, value in values.items():
         setattr(printer, key, value)
     printer.last_updated = utcnow()
     session.add(printer)
     _flush_or_explain(session)
+    if changes := diff(before, snapshot(printer)):
+        audit(session, printer, "update", actor, changes)
     return printer
 
 
-def delete_printer(session: Session, *, printer_id: int) -> None:
+def delete_printer(session: Session, *, printer_id: int, actor: Actor | None = None) -> None:
     """Delete a printer with its poll history; contract devices keep their row, unlinked."""
     printer = get_printer(session, printer_id=printer_id)
+    audit(session, printer, "delete", actor)
     session.delete(printer)
     session.flush()
 

@@ -10,14 +10,16 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
 from printer_app.state.live_state import LiveState
+from printer_app.state.session import SessionState, requires_page
 
 
-class DashboardState(rx.State):
+class DashboardState(SessionState):
     counts: dict[str, int] = {}
     low_supplies: list[dict[str, str | int]] = []
     outcomes: list[dict[str, str | int]] = []
 
     @rx.event
+    @requires_page("dashboard.access_dashboard_app")
     def load(self):
         self._query()
         return LiveState.listen("dashboard")

@@ -15,6 +15,7 @@ from printer_app.services.discovery import Found, add_found_printer, expand_targ
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.validators import check_community
 from printer_app.state.live import batches, hub
+from printer_app.state.session import SessionState, requires, requires_page
 
 NONE = "none"
 
@@ -31,7 +32,7 @@ class FoundView:
     selected: bool = False
 
 
-class DiscoveryState(rx.State):
+class DiscoveryState(SessionState):
     targets: str = ""
     community: str = "public"
     port: str = "161"
@@ -57,6 +58,7 @@ class DiscoveryState(rx.State):
         return sum(1 for f in self.found if f.selected)
 
     @rx.event
+    @requires_page("inventory.access_inventory_app", "inventory.run_inventory")
     def load(self):
         with session_scope() as session:
             orgs = session.exec(
@@ -74,6 +76,7 @@ class DiscoveryState(rx.State):
             self.error = ""
 
     @rx.event
+    @requires("inventory.run_inventory")
     def start(self):
         """Validate the input here (no I/O), then hand the scan to a worker."""
         try:
@@ -95,6 +98,9 @@ class DiscoveryState(rx.State):
 
     @rx.event(background=True)
     async def listen(self):
+        async with self:
+            if self._deny("inventory.run_inventory") is not None:
+                return
         queue = hub.attach()
         try:
             async for batch in batches(queue, window=0.2):
@@ -132,6 +138,7 @@ class DiscoveryState(rx.State):
         self.found = [FoundView(**{**vars(f), "selected": not f.selected}) if f.ip == ip else f for f in self.found]
 
     @rx.event
+    @requires("inventory.add_printer")
     def add_selected(self):
         org_id = None if self.organization_id == NONE else int(self.organization_id)
         added, problems = 0, []
@@ -155,6 +162,7 @@ class DiscoveryState(rx.State):
                         port=int(self.port),
                         version=self.version,
                         organization_id=org_id,
+                        actor=self._actor(),
                     )
                 added += 1
                 f.known, f.selected = True, False

@@ -14,9 +14,12 @@ from printer_app.services.organizations import (
     set_organization_active,
     update_organization,
 )
+from printer_app.state.session import SessionState, requires, requires_page
+
+VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 
 
-class OrganizationsState(rx.State):
+class OrganizationsState(SessionState):
     rows: list[dict[str, str | int | bool]] = []
     search: str = ""
     show: str = "all"
@@ -29,6 +32,7 @@ class OrganizationsState(rx.State):
     errors: dict[str, str] = {}
 
     @rx.event
+    @requires_page(*VIEW)
     def load(self) -> None:
         self._query()
 
@@ -40,26 +44,31 @@ class OrganizationsState(rx.State):
         self.rows = [asdict(r) for r in rows]
 
     @rx.event
+    @requires(*VIEW)
     def set_search(self, value: str) -> None:
         self.search = value
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def set_show(self, value: str) -> None:
         self.show = value
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def sort_by(self, column: str) -> None:
         self.descending = not self.descending if self.sort == column else False
         self.sort = column
         self._query()
 
     @rx.event
+    @requires("inventory.add_organization")
     def open_new(self) -> None:
         self.editing_id, self.name, self.code, self.errors, self.dialog_open = 0, "", "", {}, True
 
     @rx.event
+    @requires("inventory.change_organization")
     def open_edit(self, org_id: int, name: str, code: str) -> None:
         self.editing_id, self.name, self.code, self.errors, self.dialog_open = int(org_id), name, code, {}, True
 
@@ -77,12 +86,17 @@ class OrganizationsState(rx.State):
 
     @rx.event
     def save(self):
+        perm = "inventory.change_organization" if self.editing_id else "inventory.add_organization"
+        if (denied := self._deny(perm)) is not None:
+            return denied
         try:
             with session_scope() as session:
                 if self.editing_id:
-                    org = update_organization(session, org_id=self.editing_id, name=self.name, code=self.code)
+                    org = update_organization(
+                        session, org_id=self.editing_id, name=self.name, code=self.code, actor=self._actor()
+                    )
                 else:
-                    org = create_organization(session, name=self.name, code=self.code)
+                    org = create_organization(session, name=self.name, code=self.code, actor=self._actor())
                 name = org.name
         except DomainValidationError as exc:
             self.errors = exc.errors
@@ -95,10 +109,11 @@ class OrganizationsState(rx.State):
         return rx.toast.success(f"Organization '{name}' saved")
 
     @rx.event
+    @requires("inventory.change_organization")
     def toggle_active(self, org_id: int, active: bool):
         try:
             with session_scope() as session:
-                org = set_organization_active(session, org_id=int(org_id), active=not active)
+                org = set_organization_active(session, org_id=int(org_id), active=not active, actor=self._actor())
                 msg = f"'{org.name}' is now {'active' if org.active else 'inactive'}"
         except NotFoundError as exc:
             return rx.toast.error(str(exc))

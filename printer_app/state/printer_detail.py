@@ -14,6 +14,7 @@ from printer_app.services.errors import NotFoundError
 from printer_app.services.history import counter_series, list_polls, supply_series
 from printer_app.services.printers import get_printer
 from printer_app.state.live_state import LiveState
+from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number
 
 CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
@@ -34,7 +35,10 @@ class PollView:
     color_a3: str = ""
 
 
-class PrinterDetailState(rx.State):
+VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
+
+
+class PrinterDetailState(SessionState):
     """The printer detail page."""
 
     printer_id: int = 0
@@ -63,6 +67,7 @@ class PrinterDetailState(rx.State):
         return f"{first}–{min(self.polls_total, first + len(self.polls) - 1)} of {self.polls_total}"
 
     @rx.event
+    @requires_page(*VIEW)
     def load(self):
         raw = self.router.page.params.get("id", "0")
         self.printer_id = int(raw) if str(raw).isdigit() else 0
@@ -71,6 +76,7 @@ class PrinterDetailState(rx.State):
         return LiveState.listen("detail")
 
     @rx.event
+    @requires(*VIEW)
     def reload(self) -> None:
         """Refresh after a change made elsewhere (edit dialog)."""
         self._reload()
@@ -149,24 +155,28 @@ class PrinterDetailState(rx.State):
         self.supply_points = [{**p, "at": local_time(p["at"])} for p in points]
 
     @rx.event
+    @requires(*VIEW)
     def go_to(self, page: int) -> None:
         self.page = max(1, min(int(page), self.page_count))
         with session_scope() as session:
             self._load_polls(session)
 
     @rx.event
+    @requires(*VIEW)
     def set_page_size(self, value: str) -> None:
         self.page_size, self.page = int(value), 1
         with session_scope() as session:
             self._load_polls(session)
 
     @rx.event
+    @requires(*VIEW)
     def set_status_filter(self, value: str) -> None:
         self.status_filter, self.page = value, 1
         with session_scope() as session:
             self._load_polls(session)
 
     @rx.event
+    @requires(*VIEW)
     def set_chart_days(self, value: str | list[str]) -> None:
         self.chart_days = value if isinstance(value, str) else value[0]
         with session_scope() as session:

@@ -11,6 +11,7 @@ from printer_app.models.choices import PollingMethod
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.printer_list import filter_options
 from printer_app.services.printers import PrinterInput, create_printer, delete_printer, get_printer, update_printer
+from printer_app.state.session import SessionState, requires
 
 NONE = "none"
 FIELDS = (
@@ -42,7 +43,7 @@ SNMP_DEFAULTS = {
 }
 
 
-class PrinterFormState(rx.State):
+class PrinterFormState(SessionState):
     """Dialog state; after a change the list (and detail page) reload through their own handlers."""
 
     open: bool = False
@@ -82,6 +83,7 @@ class PrinterFormState(rx.State):
         self.org_options = [[str(i), n] for i, n in orgs]
 
     @rx.event
+    @requires("inventory.add_printer")
     def open_new(self) -> None:
         self._load_options()
         self.editing_id = 0
@@ -97,6 +99,7 @@ class PrinterFormState(rx.State):
         self.open = True
 
     @rx.event
+    @requires("inventory.change_printer")
     def open_edit(self, printer_id: int) -> rx.event.EventSpec | None:
         self._load_options()
         with session_scope() as session:
@@ -139,6 +142,9 @@ class PrinterFormState(rx.State):
 
     @rx.event
     def save(self):
+        perm = "inventory.change_printer" if self.editing_id else "inventory.add_printer"
+        if (denied := self._deny(perm)) is not None:
+            return denied
         data = PrinterInput(
             ip_address=self.ip_address,
             serial_number=self.serial_number,
@@ -160,9 +166,9 @@ class PrinterFormState(rx.State):
         try:
             with session_scope() as session:
                 if self.editing_id:
-                    printer = update_printer(session, printer_id=self.editing_id, data=data)
+                    printer = update_printer(session, printer_id=self.editing_id, data=data, actor=self._actor())
                 else:
-                    printer = create_printer(session, data=data)
+                    printer = create_printer(session, data=data, actor=self._actor())
                 ip = printer.ip_address
         except DomainValidationError as exc:
             self.errors = exc.errors
@@ -184,12 +190,13 @@ class PrinterFormState(rx.State):
         self.confirm_delete_id = 0
 
     @rx.event
+    @requires("inventory.delete_printer")
     def confirm_delete(self):
         printer_id, label = self.confirm_delete_id, self.confirm_delete_label
         self.confirm_delete_id = 0
         try:
             with session_scope() as session:
-                delete_printer(session, printer_id=printer_id)
+                delete_printer(session, printer_id=printer_id, actor=self._actor())
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         return [rx.toast.success(f"Printer {label} deleted"), *_reload_events()]

@@ -8,6 +8,7 @@ from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers, rows_by_ids
 from printer_app.state.live_state import LiveState
+from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import PrinterView, printer_view
 
 ALL = "all"
@@ -30,7 +31,10 @@ COLUMNS = [
 DEFAULT_HIDDEN = "mac,bw_a3,color_a3,match_rule"
 
 
-class PrintersState(rx.State):
+VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
+
+
+class PrintersState(SessionState):
     """The printers table; every change re-queries one page from the database."""
 
     rows: list[PrinterView] = []
@@ -88,6 +92,7 @@ class PrintersState(rx.State):
         self.page = result.page
 
     @rx.event
+    @requires_page(*VIEW)
     def load(self):
         """Page load: refresh filter options and the current page, then listen for live updates."""
         with session_scope() as session:
@@ -107,17 +112,20 @@ class PrintersState(rx.State):
         self.rows = [fresh.get(r.id, r) for r in self.rows]
 
     @rx.event
+    @requires(*VIEW)
     def reload(self) -> None:
         """Re-query the current page after a change elsewhere (dialog save, delete)."""
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def set_search(self, value: str) -> None:
         self.search = value
         self.page = 1
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def set_filter(self, name: str, value: str) -> None:
         if name not in ("organization", "model", "match_rule", "status", "active"):
             return
@@ -126,6 +134,7 @@ class PrintersState(rx.State):
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def reset_filters(self) -> None:
         self.search = ""
         self.organization = self.model = self.match_rule = self.status = ALL
@@ -134,6 +143,7 @@ class PrintersState(rx.State):
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def sort_by(self, column: str) -> None:
         if self.sort == column:
             self.descending = not self.descending
@@ -142,11 +152,13 @@ class PrintersState(rx.State):
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def go_to(self, page: int) -> None:
         self.page = max(1, min(int(page), self.page_count))
         self._query()
 
     @rx.event
+    @requires(*VIEW)
     def set_page_size(self, value: str) -> None:
         self.page_size = int(value)
         self.page = 1

@@ -1,20 +1,26 @@
 """Who is signed in, checked on the server for every page load and every event handler that reads or changes data.
 
-Every page state derives from `SessionState`. A handler starts with
+Every page state derives from `SessionState`. A handler is decorated (under `@rx.event`) with
 
-    if (denied := self._deny("inventory.view_printer")) is not None:
-        return denied
+    @requires("inventory.view_printer")        # a refusal answers with a toast, or the login page
+    @requires_page("inventory.view_printer")   # for a page's on_load: a refusal shows the access-denied panel
 
-and a page's `on_load` with `self._deny_page(...)` the same way. The check reads the `pi_session` cookie that the
-browser sent when its websocket connected (sign-in and sign-out are full page navigations, so a new cookie always
-comes with a new connection) and looks the session up in the database each time: a revoked session, an expired one,
-a deactivated user or an SSO user taken off the whitelist is refused at their next event, open tabs included.
+or, where the check sits in the middle of a handler, starts with
+`if (denied := self._deny("inventory.view_printer")) is not None: return denied`.
+
+The check reads the `pi_session` cookie that the browser sent when its websocket connected (sign-in and sign-out are
+full page navigations, so a new cookie always comes with a new connection) and looks the session up in the database
+each time: a revoked session, an expired one, a deactivated user or an SSO user taken off the whitelist is refused
+at their next event, open tabs included.
 
 The `username` / `permissions` vars only decide what the page shows; they are never trusted for a decision.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import reflex as rx
@@ -114,3 +120,39 @@ class SessionState(rx.State):
     @rx.var
     def signed_in(self) -> bool:
         return bool(self.username)
+
+
+def _guard(perms: tuple[str, ...], *, page: bool) -> Callable[[Callable], Callable]:
+    def decorate(fn: Callable) -> Callable:
+        def check(state: SessionState):
+            return state._deny_page(*perms) if page else state._deny(*perms)
+
+        if inspect.iscoroutinefunction(fn):
+
+            @functools.wraps(fn)
+            async def guarded_async(self, *args, **kwargs):
+                if (denied := check(self)) is not None:
+                    return denied
+                return await fn(self, *args, **kwargs)
+
+            return guarded_async
+
+        @functools.wraps(fn)
+        def guarded(self, *args, **kwargs):
+            if (denied := check(self)) is not None:
+                return denied
+            return fn(self, *args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+def requires(*perms: str) -> Callable[[Callable], Callable]:
+    """Decorate an event handler (below `@rx.event`): it runs only for a signed-in user holding every `perm`."""
+    return _guard(perms, page=False)
+
+
+def requires_page(*perms: str) -> Callable[[Callable], Callable]:
+    """Decorate a page's on_load handler: sign-in redirect, or the access-denied panel instead of the page."""
+    return _guard(perms, page=True)

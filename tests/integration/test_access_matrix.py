@@ -1,0 +1,362 @@
+"""Role x page/action matrix: every page load and data handler of the Reflex states, called directly on the server.
+
+Each case builds the app's real state tree with the Cookie header a browser would have sent, calls the event
+handler itself (not the UI), and checks the outcome against the permissions the role holds: a refusal sends the
+anonymous user to the login page, shows the access-denied panel on a page, answers a toast "Not allowed" for an
+action — and leaves the database and the queues untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
+from sqlmodel import Session, func, select
+
+from printer_app.config import get_settings
+from printer_app.db import get_engine
+from printer_app.models import EntityChangeLog, Organization, Printer
+from printer_app.services import auth
+from printer_app.services.roles import ROLES, bootstrap_roles, set_user_groups, user_permissions
+
+PASSWORD = "Matrix-password-2026"
+ROLE_NAMES = (
+    "Viewer",
+    "Inventory — Viewer",
+    "Inventory — Editor",
+    "Inventory — Administrator",
+    "Inventory operator",
+    "Users — Management",
+    "Dashboard — Viewer",
+    "Contracts — Administrator",
+)
+INV_VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
+ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
+
+
+@pytest.fixture
+def app_db(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the app's settings and engine at the test database (what the states use), roles bootstrapped."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    import printer_app.printer_app  # noqa: F401  (registers every state of the app)
+
+    yield db_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@dataclass
+class Who:
+    name: str
+    cookie: str
+    perms: frozenset[str]
+    superuser: bool = False
+
+    def holds(self, perms: tuple[str, ...]) -> bool:
+        return self.superuser or set(perms) <= self.perms
+
+
+@pytest.fixture
+def people(app_db: str, session: Session) -> dict[str, Who]:
+    """One signed-in local user per role, a user without groups, a superuser, and nobody (no cookie)."""
+    bootstrap_roles(session)
+    cookie = auth.SessionCookie()
+    people: dict[str, Who] = {"anonymous": Who("anonymous", "", frozenset())}
+    for index, role in enumerate([*ROLE_NAMES, "no groups", "superuser"]):
+        user = auth.create_local_user(
+            session, username=f"user{index}", password=PASSWORD, is_superuser=role == "superuser"
+        )
+        if role not in ("no groups", "superuser"):
+            set_user_groups(session, user=user, group_names=[role], actor_id=None)
+        raw = auth.create_session(session, user=user, auth_method=auth.LOCAL)
+        perms = frozenset(user_permissions(session, user))
+        people[role] = Who(role, f"pi_session={cookie.sign(raw)}", perms, superuser=role == "superuser")
+    org = Organization(name="Matrix org")
+    session.add(org)
+    session.add(Printer(ip_address="127.30.0.1", ip_int=0x7F1E0001, serial_number="MATRIX1"))
+    session.commit()
+    return people
+
+
+def _state(cls: type[rx.State], who: Who, path: str = "/", params: dict | None = None) -> rx.State:
+    """The state instance of `cls` in a fresh tree, as the browser's websocket with this Cookie header would see."""
+    root = rx.State(_reflex_internal_init=True)
+    root.router = RouterData.from_router_data(
+        {"headers": {"cookie": who.cookie, "user-agent": "matrix-test"}, "pathname": path, "query": params or {}}
+    )
+    return root.get_substate(cls.get_full_name().split("."))
+
+
+def _refusal(result: object, state: rx.State) -> str | None:
+    """How the handler refused ("login", "denied", "toast") or None when it ran."""
+    text = repr(result)
+    if "/auth/login" in text:
+        return "login"
+    if "Not allowed" in text:
+        return "toast"
+    if result == [] and state.access == "denied":
+        return "denied"
+    return None
+
+
+def _count(session: Session, model) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _printer_id(session: Session) -> int:
+    return session.exec(select(Printer.id).where(Printer.serial_number == "MATRIX1")).one()
+
+
+# ------------------------------------------------------------------------------------------------ the entry points
+
+
+def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
+    from printer_app.state.dashboard import DashboardState
+    from printer_app.state.discovery import DiscoveryState
+    from printer_app.state.organizations import OrganizationsState
+    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.printers import PrintersState
+
+    def load(cls, path: str, params: dict | None = None) -> Callable:
+        def call(who: Who, session: Session):
+            state = _state(cls, who, path, params)
+            if params is not None:
+                params["id"] = str(_printer_id(session))
+                state = _state(cls, who, path, params)
+            return state, cls.load.fn(state)
+
+        return call
+
+    return [
+        ("/", ("dashboard.access_dashboard_app",), load(DashboardState, "/")),
+        ("/printers", INV_VIEW, load(PrintersState, "/printers")),
+        ("/printers/[id]", INV_VIEW, load(PrinterDetailState, "/printers/1", {"id": "0"})),
+        ("/discover", ("inventory.access_inventory_app", "inventory.run_inventory"), load(DiscoveryState, "/discover")),
+        ("/organizations", ORG_VIEW, load(OrganizationsState, "/organizations")),
+    ]
+
+
+PAGES = [name for name, _, _ in _pages()]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads(people: dict[str, Who], session: Session, page: str) -> None:
+    _, perms, call = next(p for p in _pages() if p[0] == page)
+    outcomes = {}
+    for who in people.values():
+        state, result = call(who, session)
+        outcomes[who.name] = _refusal(result, state)
+        if who.name == "anonymous":
+            assert outcomes[who.name] == "login", f"{page} must send a signed-out visitor to the login page"
+        elif who.holds(perms):
+            assert outcomes[who.name] is None and state.access == "ok", f"{who.name} must open {page}"
+        else:
+            assert outcomes[who.name] == "denied", f"{who.name} must not open {page}"
+    assert any(o is None for o in outcomes.values()) and any(o == "denied" for o in outcomes.values())
+
+
+def _printer_form_save(who: Who, session: Session):
+    from printer_app.state.printer_form import PrinterFormState
+
+    state = _state(PrinterFormState, who, "/printers")
+    before = _count(session, Printer)
+    state.editing_id, state.organization_id, state.device_model_id = 0, "none", "none"
+    state.ip_address = f"127.30.2.{before + 1}"  # a new address each time: a duplicate would be a validation error
+    result = PrinterFormState.save.fn(state)
+    assert not state.errors, state.errors
+    return state, result, _count(session, Printer) - before
+
+
+def _printer_edit_save(who: Who, session: Session):
+    from printer_app.state.printer_form import PrinterFormState
+
+    printer_id = _printer_id(session)
+    state = _state(PrinterFormState, who, "/printers")
+    state.editing_id, state.ip_address = printer_id, "127.30.0.1"
+    state.serial_number, state.organization_id, state.device_model_id = f"EDIT-{who.name[:20]}", "none", "none"
+    result = PrinterFormState.save.fn(state)
+    session.expire_all()
+    printer = session.get(Printer, printer_id)
+    changed = printer.serial_number != "MATRIX1"
+    if changed:  # put it back for the next person
+        printer.serial_number = "MATRIX1"
+        session.commit()
+    return state, result, int(changed)
+
+
+def _printer_delete(who: Who, session: Session):
+    from printer_app.state.printer_form import PrinterFormState
+
+    spare = Printer(ip_address="127.30.0.50", ip_int=0x7F1E0032, serial_number="SPARE")
+    session.add(spare)
+    session.commit()
+    spare_id = spare.id
+    state = _state(PrinterFormState, who, "/printers")
+    state.confirm_delete_id, state.confirm_delete_label = spare_id, "spare"
+    result = PrinterFormState.confirm_delete.fn(state)
+    session.expunge_all()
+    gone = session.get(Printer, spare_id) is None
+    if not gone:
+        session.delete(session.get(Printer, spare_id))
+        session.commit()
+    return state, result, int(gone)
+
+
+def _open_form(handler: str, with_id: bool):
+    def call(who: Who, session: Session):
+        from printer_app.state.printer_form import PrinterFormState
+
+        state = _state(PrinterFormState, who, "/printers")
+        args = (_printer_id(session),) if with_id else ()
+        result = getattr(PrinterFormState, handler).fn(state, *args)
+        return state, result, int(state.open)
+
+    return call
+
+
+def _org_save(who: Who, session: Session):
+    from printer_app.state.organizations import OrganizationsState
+
+    state = _state(OrganizationsState, who, "/organizations")
+    state.editing_id, state.name, state.code = 0, f"Org of {who.name}", ""
+    before = _count(session, Organization)
+    result = OrganizationsState.save.fn(state)
+    return state, result, _count(session, Organization) - before
+
+
+def _org_toggle(who: Who, session: Session):
+    from printer_app.state.organizations import OrganizationsState
+
+    org = session.exec(select(Organization).where(Organization.name == "Matrix org")).one()
+    state = _state(OrganizationsState, who, "/organizations")
+    result = OrganizationsState.toggle_active.fn(state, org.id, org.active)
+    session.expire_all()
+    changed = not session.get(Organization, org.id).active
+    if changed:
+        session.get(Organization, org.id).active = True
+        session.commit()
+    return state, result, int(changed)
+
+
+def _list_handler(cls_name: str, module: str, handler: str, path: str, *args):
+    def call(who: Who, session: Session):
+        import importlib
+
+        cls = getattr(importlib.import_module(module), cls_name)
+        state = _state(cls, who, path)
+        result = getattr(cls, handler).fn(state, *args)
+        rows = getattr(state, "rows", None)
+        return state, result, int(bool(rows))
+
+    return call
+
+
+def _queued(handler: str, *args):
+    def call(who: Who, session: Session):
+        from printer_app.state.live_state import LiveState
+        from workers.broker import broker
+
+        sizes = {name: broker.queues[name].qsize() for name in broker.queues} if hasattr(broker, "queues") else {}
+        state = _state(LiveState, who, "/printers")
+        real_args = [_printer_id(session) if a == "PRINTER" else a for a in args]
+        result = getattr(LiveState, handler).fn(state, *real_args)
+        grown = sum(broker.queues[n].qsize() - sizes.get(n, 0) for n in broker.queues)
+        for name in list(broker.queues):
+            broker.flush(name)
+        return state, result, int(grown > 0)
+
+    return call
+
+
+def _discovery_start(who: Who, session: Session):
+    from printer_app.state.discovery import DiscoveryState
+    from workers.broker import broker
+
+    state = _state(DiscoveryState, who, "/discover")
+    state.targets, state.community, state.port, state.version = "127.30.1.1-127.30.1.3", "public", "161", "2c"
+    result = DiscoveryState.start.fn(state)
+    grown = sum(broker.queues[n].qsize() for n in broker.queues)
+    broker.flush_all()
+    return state, result, int(grown > 0)
+
+
+ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
+    ("printers: sort", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "sort_by", "/", "ip")),
+    ("printers: search", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "set_search", "/", "")),
+    ("printer: open add dialog", ("inventory.add_printer",), _open_form("open_new", False)),
+    ("printer: open edit dialog", ("inventory.change_printer",), _open_form("open_edit", True)),
+    ("printer: add", ("inventory.add_printer",), _printer_form_save),
+    ("printer: edit", ("inventory.change_printer",), _printer_edit_save),
+    ("printer: delete", ("inventory.delete_printer",), _printer_delete),
+    ("organization: add", ("inventory.add_organization",), _org_save),
+    ("organization: deactivate", ("inventory.change_organization",), _org_toggle),
+    (
+        "organizations: sort",
+        ORG_VIEW,
+        _list_handler("OrganizationsState", "printer_app.state.organizations", "sort_by", "/", "name"),
+    ),
+    ("poll now", ("inventory.run_inventory",), _queued("poll_now", "PRINTER")),
+    ("poll all", ("inventory.run_inventory",), _queued("poll_all")),
+    ("discovery: start", ("inventory.run_inventory",), _discovery_start),
+]
+
+
+@pytest.mark.parametrize("action", [name for name, _, _ in ACTIONS])
+def test_actions(people: dict[str, Who], session: Session, action: str) -> None:
+    _, perms, call = next(a for a in ACTIONS if a[0] == action)
+    for who in people.values():
+        state, result, effect = call(who, session)
+        refusal = _refusal(result, state)
+        if who.name == "anonymous":
+            assert refusal == "login" and not effect, f"{action}: a signed-out caller must be refused"
+        elif who.holds(perms):
+            assert refusal is None and effect, f"{action}: {who.name} holds {perms} and must succeed ({result!r})"
+        else:
+            assert refusal == "toast" and not effect, f"{action}: {who.name} must be refused, nothing changed"
+
+
+def test_matrix_anchors(people: dict[str, Who]) -> None:
+    """The role catalogue as DOMAIN 11 describes it, so the matrix above is not just permissions vs themselves."""
+    can = {name: who.holds for name, who in people.items()}
+    assert can["Viewer"](INV_VIEW) and not can["Viewer"](("inventory.add_printer",))
+    assert can["Inventory — Editor"](("inventory.change_printer",)) and not can["Inventory — Editor"](
+        ("inventory.run_inventory",)
+    )
+    assert can["Inventory — Administrator"](("inventory.run_inventory", "inventory.manage_web_parsing"))
+    assert not can["Users — Management"](INV_VIEW) and can["Users — Management"](("access.manage_users",))
+    assert not can["Contracts — Administrator"](INV_VIEW) and not can["no groups"](INV_VIEW)
+    assert {r.name for r in ROLES} >= set(ROLE_NAMES)
+
+
+def test_changes_are_audited_with_who_did_them(people: dict[str, Who], session: Session) -> None:
+    admin = people["Inventory — Administrator"]
+    _printer_form_save(admin, session)
+    _org_save(admin, session)
+    rows = session.exec(select(EntityChangeLog).order_by(EntityChangeLog.id)).all()
+    mine = [(r.object_type, r.action) for r in rows if r.user_id is not None and r.user_agent == "matrix-test"]
+    assert ("printer", "create") in mine and ("organization", "create") in mine
+
+
+def test_revoked_and_tampered_sessions_are_signed_out(people: dict[str, Who], session: Session) -> None:
+    from printer_app.state.printers import PrintersState
+
+    who = people["Viewer"]
+    tampered = Who("tampered", who.cookie[:-2] + ("AA" if not who.cookie.endswith("AA") else "BB"), frozenset())
+    state = _state(PrintersState, tampered, "/printers")
+    assert _refusal(PrintersState.load.fn(state), state) == "login"
+
+    state = _state(PrintersState, who, "/printers")
+    assert _refusal(PrintersState.load.fn(state), state) is None
+    user = session.exec(select(auth.User).where(auth.User.username == "user0")).one()
+    auth.end_user_sessions(session, user.id)
+    session.commit()
+    assert _refusal(PrintersState.sort_by.fn(state, "ip"), state) == "login", "an open tab is signed out"
