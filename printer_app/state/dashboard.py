@@ -10,7 +10,9 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
 from printer_app.state.live_state import LiveState
-from printer_app.state.session import SessionState, requires_page
+from printer_app.state.session import SessionState
+
+INVENTORY = ("inventory.access_inventory_app", "inventory.view_printer")
 
 
 class DashboardState(SessionState):
@@ -19,8 +21,13 @@ class DashboardState(SessionState):
     outcomes: list[dict[str, str | int]] = []
 
     @rx.event
-    @requires_page("dashboard.access_dashboard_app")
     def load(self):
+        # The home page: someone without the dashboard but with the inventory lands on the printers instead.
+        who = self._principal()
+        if who and not who.can("dashboard.access_dashboard_app") and all(who.can(p) for p in INVENTORY):
+            return rx.redirect("/printers")
+        if (denied := self._deny_page("dashboard.access_dashboard_app")) is not None:
+            return denied
         self._query()
         return LiveState.listen("dashboard")
 

@@ -210,13 +210,31 @@ class AppRun:
 
 
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
-    """The real app in production mode on a free port, with a fresh migrated SQLite database."""
+def oidc_provider(app_run: AppRun):
+    """The certified `oidc-provider` on loopback, knowing the e2e app's callback URL (test accounts in server.js)."""
+    from tests.integration.oidc_fixtures import running_provider
+
+    with running_provider(app_run.server.base_url) as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def app_run() -> Iterator[AppRun]:
     run = AppRun("printer_e2e")
-    try:
-        yield run.launch().wait_ready()
-    finally:
-        run.stop()
+    yield run
+    run.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(app_run: AppRun, oidc_provider) -> AppServer:
+    """The real app in production mode on a free port, with a fresh migrated SQLite database and SSO configured."""
+    app_run.server.env.update(
+        OIDC_ISSUER=oidc_provider.issuer,
+        OIDC_CLIENT_ID=oidc_provider.client_id,
+        OIDC_CLIENT_SECRET=oidc_provider.client_secret,
+        OIDC_SCOPES="openid profile email",
+    )
+    return app_run.launch().wait_ready()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -84,9 +85,9 @@ def _node() -> str | None:
     return str(venv_node) if venv_node.exists() else shutil.which("node")
 
 
-@pytest.fixture(scope="session", name="oidc_provider")
-def oidc_provider_fixture() -> Iterator[OidcProvider]:
-    """`oidc_provider`: the provider on a free loopback port, serving its discovery document; stopped at the end."""
+@contextmanager
+def running_provider(app_url: str = APP_URL) -> Iterator[OidcProvider]:
+    """The provider on a free loopback port for an app served at `app_url` (its callback and post-logout URIs)."""
     node = _node()
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         unavailable("oidc-provider is not installed: run `npm ci --prefix tests/oidc_provider`")
@@ -94,8 +95,8 @@ def oidc_provider_fixture() -> Iterator[OidcProvider]:
     config = {
         "clientId": provider.client_id,
         "clientSecret": provider.client_secret,
-        "redirectUris": [CALLBACK_URL],
-        "postLogoutRedirectUris": [POST_LOGOUT_URL],
+        "redirectUris": [f"{app_url}/auth/oidc/callback"],
+        "postLogoutRedirectUris": [f"{app_url}/auth/login"],
     }
     with tempfile.TemporaryFile("w+") as stderr:
         proc = subprocess.Popen(
@@ -112,6 +113,13 @@ def oidc_provider_fixture() -> Iterator[OidcProvider]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@pytest.fixture(scope="session", name="oidc_provider")
+def oidc_provider_fixture() -> Iterator[OidcProvider]:
+    """`oidc_provider`: the provider on a free loopback port, serving its discovery document; stopped at the end."""
+    with running_provider() as provider:
+        yield provider
 
 
 def _wait_until_serving(proc: subprocess.Popen, stderr) -> str:

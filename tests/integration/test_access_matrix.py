@@ -42,6 +42,7 @@ def app_db(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     """Point the app's settings and engine at the test database (what the states use), roles bootstrapped."""
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SECRET_KEY", "matrix-" + "k" * 40)  # the same key for every test: the app module is cached
     monkeypatch.delenv("REDIS_URL", raising=False)
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -100,6 +101,8 @@ def _refusal(result: object, state: rx.State) -> str | None:
     text = repr(result)
     if "/auth/login" in text:
         return "login"
+    if "_redirect" in text and "/printers" in text:
+        return "to printers"
     if "Not allowed" in text:
         return "toast"
     if result == [] and state.access == "denied":
@@ -159,6 +162,8 @@ def test_page_loads(people: dict[str, Who], session: Session, page: str) -> None
             assert outcomes[who.name] == "login", f"{page} must send a signed-out visitor to the login page"
         elif who.holds(perms):
             assert outcomes[who.name] is None and state.access == "ok", f"{who.name} must open {page}"
+        elif page == "/" and who.holds(INV_VIEW):
+            assert outcomes[who.name] == "to printers", f"{who.name} lands on the printers instead"
         else:
             assert outcomes[who.name] == "denied", f"{who.name} must not open {page}"
     assert any(o is None for o in outcomes.values()) and any(o == "denied" for o in outcomes.values())
@@ -360,3 +365,19 @@ def test_revoked_and_tampered_sessions_are_signed_out(people: dict[str, Who], se
     auth.end_user_sessions(session, user.id)
     session.commit()
     assert _refusal(PrintersState.sort_by.fn(state, "ip"), state) == "login", "an open tab is signed out"
+
+
+def test_api_routes_answer_401_and_serve_the_signed_in(people: dict[str, Who]) -> None:
+    """The JSON routes mounted beside the pages (the app's own Starlette app, as the backend serves it)."""
+    from starlette.testclient import TestClient
+
+    from printer_app.printer_app import api
+
+    client = TestClient(api, base_url="http://localhost")
+    assert client.get("/auth/me").status_code == 401
+    for name in ("Viewer", "no groups", "superuser"):
+        who = people[name]
+        client.cookies.clear()
+        response = client.get("/auth/me", headers={"cookie": who.cookie})
+        assert response.status_code == 200, name
+        assert set(response.json()["permissions"]) == set(who.perms) or who.superuser
