@@ -57,6 +57,7 @@ def test_sso_sign_in_lands_on_the_dashboard_and_signs_out(browser, app_server, d
         # A Viewer (the default group of a new SSO user) may look, but discovery (run_inventory) is not theirs.
         page.goto("/discover")
         expect(page.locator("#access-denied")).to_be_visible()
+        shot(page, "access_denied_panel")
 
         page.click("#sign-out")
         # The provider asks to confirm its own sign-out, then sends the browser back to our login page.

@@ -8,9 +8,11 @@ browser at the provider (its development login and consent forms) and returns th
 from __future__ import annotations
 
 import json
+import os
 import re
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -100,19 +102,35 @@ def running_provider(app_url: str = APP_URL) -> Iterator[OidcProvider]:
     }
     with tempfile.TemporaryFile("w+") as stderr:
         proc = subprocess.Popen(
-            [node, "server.js", json.dumps(config)], cwd=PROVIDER_DIR, stdout=subprocess.PIPE, stderr=stderr, text=True
+            [node, "server.js", json.dumps(config)],
+            cwd=PROVIDER_DIR,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            start_new_session=True,  # the venv's `node` is a launcher: stop the whole group, not just the launcher
         )
         try:
             provider.issuer = _wait_until_serving(proc, stderr)
             yield provider
         finally:
             provider.browser.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=10)
+            os.killpg(proc.pid, signal.SIGKILL)  # the launcher is gone; its node child must not outlive it
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        return
 
 
 @pytest.fixture(scope="session", name="oidc_provider")
