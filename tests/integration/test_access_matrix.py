@@ -127,7 +127,10 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.discovery import DiscoveryState
     from printer_app.state.organizations import OrganizationsState
     from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.change_log import ChangeLogState
     from printer_app.state.printers import PrintersState
+    from printer_app.state.users import UsersState
+    from printer_app.state.whitelist import WhitelistState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
         def call(who: Who, session: Session):
@@ -145,6 +148,9 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
         ("/printers/[id]", INV_VIEW, load(PrinterDetailState, "/printers/1", {"id": "0"})),
         ("/discover", ("inventory.access_inventory_app", "inventory.run_inventory"), load(DiscoveryState, "/discover")),
         ("/organizations", ORG_VIEW, load(OrganizationsState, "/organizations")),
+        ("/users (accounts)", ("access.manage_users",), load(UsersState, "/users")),
+        ("/users (whitelist)", ("access.manage_users",), load(WhitelistState, "/users")),
+        ("/changes", ("access.view_entity_changes",), load(ChangeLogState, "/changes")),
     ]
 
 
@@ -294,6 +300,28 @@ def _discovery_start(who: Who, session: Session):
     return state, result, int(grown > 0)
 
 
+def _user_create(who: Who, session: Session):
+    from printer_app.models import User
+    from printer_app.state.user_form import NewUserState
+
+    before = _count(session, User)
+    state = _state(NewUserState, who, "/users")
+    state.form = {"username": f"made{before}", "full_name": "", "email": "", "password": PASSWORD}
+    result = NewUserState.save.fn(state)
+    return state, result, _count(session, User) - before
+
+
+def _whitelist_add(who: Who, session: Session):
+    from printer_app.models import AllowedUser
+    from printer_app.state.whitelist import WhitelistState
+
+    before = _count(session, AllowedUser)
+    state = _state(WhitelistState, who, "/users")
+    state.form = {"username": f"sso{before}", "full_name": "", "email": "", "notes": ""}
+    result = WhitelistState.save.fn(state)
+    return state, result, _count(session, AllowedUser) - before
+
+
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("printers: sort", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "sort_by", "/", "ip")),
     ("printers: search", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "set_search", "/", "")),
@@ -312,6 +340,18 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("poll now", ("inventory.run_inventory",), _queued("poll_now", "PRINTER")),
     ("poll all", ("inventory.run_inventory",), _queued("poll_all")),
     ("discovery: start", ("inventory.run_inventory",), _discovery_start),
+    ("user: create", ("access.manage_users",), _user_create),
+    ("whitelist: add", ("access.manage_users",), _whitelist_add),
+    (
+        "users: sort",
+        ("access.manage_users",),
+        _list_handler("UsersState", "printer_app.state.users", "sort_by", "/", "username"),
+    ),
+    (
+        "change log: filter",
+        ("access.view_entity_changes",),
+        _list_handler("ChangeLogState", "printer_app.state.change_log", "set_search", "/", ""),
+    ),
 ]
 
 

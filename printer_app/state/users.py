@@ -1,0 +1,244 @@
+"""State of the accounts table on /users: filters, sort, paging, (de)activation and the groups dialog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import reflex as rx
+
+from printer_app.db import session_scope
+from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.roles import user_group_names
+from printer_app.services.users import (
+    MANAGE_USERS,
+    GroupOption,
+    UserFilters,
+    UserRow,
+    get_user,
+    group_options,
+    list_users,
+    save_user_groups,
+    set_user_active,
+)
+from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.view import local_time
+
+ALL = "all"
+FILTERS = ("kind", "active", "group")
+
+
+@dataclass
+class UserView:
+    """A row of the accounts table as shown."""
+
+    id: int = 0
+    username: str = ""
+    full_name: str = ""
+    email: str = ""
+    kind: str = ""
+    is_active: bool = True
+    is_superuser: bool = False
+    groups: list[str] = field(default_factory=list)
+    last_login: str = ""
+
+
+def user_view(row: UserRow) -> UserView:
+    return UserView(
+        id=row.id,
+        username=row.username,
+        full_name=row.full_name,
+        email=row.email,
+        kind=row.kind,
+        is_active=row.is_active,
+        is_superuser=row.is_superuser,
+        groups=row.groups,
+        last_login=local_time(row.last_login) if row.last_login else "never",
+    )
+
+
+class GroupPickerMixin(rx.State, mixin=True):
+    """The group checkboxes of a dialog: every bootstrapped group and the names ticked."""
+
+    group_choices: list[GroupOption] = []
+    chosen_groups: list[str] = []
+
+    def _load_group_choices(self) -> None:
+        with session_scope() as session:
+            self.group_choices = group_options(session)
+
+    @rx.event
+    def toggle_group(self, name: str, checked: bool) -> None:
+        rest = [g for g in self.chosen_groups if g != name]
+        self.chosen_groups = [*rest, name] if checked else rest
+
+
+class UsersState(GroupPickerMixin, SessionState):
+    """The accounts table; every change re-queries one page."""
+
+    rows: list[UserView] = []
+    total: int = 0
+    page: int = 1
+    page_size: int = 25
+    sort: str = "username"
+    descending: bool = False
+    search: str = ""
+    kind: str = ALL
+    active: str = ALL
+    group: str = ALL
+    me: int = 0
+    groups_open: bool = False
+    groups_user_id: int = 0
+    groups_username: str = ""
+    groups_error: str = ""
+    confirm_id: int = 0
+    confirm_username: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @rx.var
+    def range_text(self) -> str:
+        if not self.total:
+            return "No users match"
+        first = (self.page - 1) * self.page_size + 1
+        return f"{first}–{min(self.total, first + len(self.rows) - 1)} of {self.total}"
+
+    def _query(self) -> None:
+        filters = UserFilters(
+            search=self.search, **{name: "" if getattr(self, name) == ALL else getattr(self, name) for name in FILTERS}
+        )
+        with session_scope() as session:
+            result = list_users(
+                session,
+                filters=filters,
+                sort=self.sort,
+                descending=self.descending,
+                page=self.page,
+                page_size=self.page_size,
+            )
+        self.rows = [user_view(r) for r in result.rows]
+        self.total, self.page = result.total, result.page
+
+    @rx.event
+    @requires_page(MANAGE_USERS)
+    def load(self) -> None:
+        self.me = self._user_id or 0
+        self._load_group_choices()
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def reload(self) -> None:
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def set_search(self, value: str) -> None:
+        self.search, self.page = value, 1
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def set_filter(self, name: str, value: str) -> None:
+        if name in FILTERS:
+            setattr(self, name, value)
+            self.page = 1
+            self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def reset_filters(self) -> None:
+        self.search, self.kind, self.active, self.group, self.page = "", ALL, ALL, ALL, 1
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def sort_by(self, column: str) -> None:
+        self.descending = not self.descending if self.sort == column else False
+        self.sort = column
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def go_to(self, page: int) -> None:
+        self.page = max(1, int(page))
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def set_page_size(self, value: str) -> None:
+        self.page_size, self.page = int(value), 1
+        self._query()
+
+    # --- (de)activation ---------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def ask_deactivate(self, user_id: int, username: str) -> None:
+        self.confirm_id, self.confirm_username = int(user_id), username
+
+    @rx.event
+    def cancel_deactivate(self) -> None:
+        self.confirm_id = 0
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def confirm_deactivate(self):
+        user_id, self.confirm_id = self.confirm_id, 0
+        return self._set_active(user_id, False)
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def activate(self, user_id: int):
+        return self._set_active(int(user_id), True)
+
+    def _set_active(self, user_id: int, active: bool):
+        try:
+            with session_scope() as session:
+                user = set_user_active(session, user_id=user_id, active=active, actor=self._actor())
+                name = user.username
+        except (DomainValidationError, NotFoundError) as exc:
+            return rx.toast.error(str(exc))
+        self._query()
+        verb = "activated" if active else "deactivated; their open sessions have ended"
+        return rx.toast.success(f"User '{name}' {verb}")
+
+    # --- groups -----------------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def open_groups(self, user_id: int):
+        try:
+            with session_scope() as session:
+                user = get_user(session, user_id=int(user_id))
+                self.chosen_groups = user_group_names(session, user.id)
+                self.groups_user_id, self.groups_username = user.id, user.username
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        self._load_group_choices()
+        self.groups_error, self.groups_open = "", True
+        return None
+
+    @rx.event
+    def set_groups_open(self, value: bool) -> None:
+        self.groups_open = value
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def save_groups(self):
+        try:
+            with session_scope() as session:
+                names = save_user_groups(
+                    session, user_id=self.groups_user_id, group_names=self.chosen_groups, actor=self._actor()
+                )
+        except DomainValidationError as exc:
+            self.groups_error = "; ".join(exc.errors.values())
+            return None
+        except NotFoundError as exc:
+            self.groups_error = str(exc)
+            return None
+        self.groups_open = False
+        self._query()
+        summary = ", ".join(names) or "no groups"
+        return rx.toast.success(f"Groups of '{self.groups_username}': {summary}")
