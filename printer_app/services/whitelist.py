@@ -41,8 +41,12 @@ def save_allowed_user(
     notes: str = "",
     actor_id: int | None = None,
     update_existing: bool = False,
+    replace: bool = False,
 ) -> tuple[AllowedUser, bool]:
-    """Add a whitelist entry (or, with `update_existing`, update its details); returns (entry, created). Audited."""
+    """Add a whitelist entry (or, with `update_existing`, update its details); returns (entry, created). Audited.
+
+    An update keeps a stored detail when the new value is empty (imports), unless `replace` (the edit form: what
+    the form shows is what is stored, so a field can be cleared)."""
     name = normalize_username(username)
     if not name:
         raise DomainValidationError({"username": "Username is required"})
@@ -53,10 +57,13 @@ def save_allowed_user(
     created = entry is None
     entry = entry or AllowedUser(username=name, added_by_id=actor_id)
     before = snapshot(entry)
-    entry.email = email or entry.email
-    entry.full_name = full_name or entry.full_name
-    entry.initial_groups = groups or entry.initial_groups
-    entry.notes = notes or entry.notes
+    if replace:
+        entry.email, entry.full_name, entry.initial_groups, entry.notes = email, full_name, groups, notes
+    else:
+        entry.email = email or entry.email
+        entry.full_name = full_name or entry.full_name
+        entry.initial_groups = groups or entry.initial_groups
+        entry.notes = notes or entry.notes
     session.add(entry)
     session.flush()
     changes = None if created else diff(before, snapshot(entry))

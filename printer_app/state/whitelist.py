@@ -138,6 +138,7 @@ class WhitelistState(GroupPickerMixin, SessionState):
                     notes=self.form["notes"].strip(),
                     actor_id=actor.user_id,
                     update_existing=self.editing,
+                    replace=self.editing,
                 )
                 stamp_origin(session, actor)
                 name = entry.username

@@ -238,3 +238,17 @@ def test_list_whitelist_searches_filters_and_sorts(roles: Session) -> None:
     assert [r.username for r in list_whitelist(roles, search="corp")] == ["amy"]
     assert [r.username for r in list_whitelist(roles, active="inactive")] == ["max"]
     assert [r.username for r in list_whitelist(roles, sort="username", descending=True)] == ["zoe", "max", "amy"]
+
+
+def test_whitelist_edit_can_clear_details_but_an_import_keeps_them(session) -> None:
+    from printer_app.services.roles import bootstrap_roles
+    from printer_app.services.whitelist import save_allowed_user
+
+    bootstrap_roles(session)
+    save_allowed_user(
+        session, username="zoe", email="zoe@x.test", full_name="Zoe", notes="n", initial_groups=["Viewer"]
+    )
+    entry, created = save_allowed_user(session, username="zoe", update_existing=True)
+    assert not created and (entry.email, entry.full_name, entry.initial_groups) == ("zoe@x.test", "Zoe", ["Viewer"])
+    entry, _ = save_allowed_user(session, username="zoe", full_name="Zoe K", update_existing=True, replace=True)
+    assert (entry.email, entry.full_name, entry.notes, entry.initial_groups) == ("", "Zoe K", "", [])
