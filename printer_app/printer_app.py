@@ -4,17 +4,24 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from printer_app.api import auth as auth_api
+from printer_app.pages.change_log import change_log_page
 from printer_app.pages.dashboard import dashboard_page
 from printer_app.pages.discover import discover_page
 from printer_app.pages.organizations import organizations_page
 from printer_app.pages.printer_detail import printer_detail_page
 from printer_app.pages.printers import printers_page
+from printer_app.pages.users import users_page
+from printer_app.pages.web_rules import web_rules_page
+from printer_app.state.change_log import ChangeLogState
 from printer_app.state.dashboard import DashboardState
 from printer_app.state.discovery import DiscoveryState
 from printer_app.state.live import live_updates
 from printer_app.state.organizations import OrganizationsState
 from printer_app.state.printer_detail import PrinterDetailState
 from printer_app.state.printers import PrintersState
+from printer_app.state.users import UsersState
+from printer_app.state.web_rules import WebRulesState
+from printer_app.state.whitelist import WhitelistState
 
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
@@ -35,4 +42,11 @@ app.add_page(
     route="/organizations",
     title="Organizations · Printer Inventory",
     on_load=OrganizationsState.load,
+)
+app.add_page(
+    users_page, route="/users", title="Users · Printer Inventory", on_load=[UsersState.load, WhitelistState.load]
+)
+app.add_page(change_log_page, route="/changes", title="Change log · Printer Inventory", on_load=ChangeLogState.load)
+app.add_page(
+    web_rules_page, route="/printers/[id]/web", title="Web rules · Printer Inventory", on_load=WebRulesState.load
 )

@@ -170,6 +170,10 @@ def printer_detail_page() -> rx.Component:
                 disabled=busy,
                 id="poll-now",
             ),
+            rx.link(
+                rx.button(rx.icon("code-xml", size=16), "Web rules", variant="soft", id="web-rules"),
+                href="/printers/" + S.printer_id.to_string() + "/web",
+            ),
             rx.button(
                 rx.icon("pencil", size=16), "Edit", on_click=PrinterFormState.open_edit(S.printer_id), id="edit-printer"
             ),

@@ -15,6 +15,7 @@ from printer_app.services.history import SupplyReading, supply_summary
 from printer_app.services.polling import AcquisitionError, DeviceReading
 from printer_app.services.snmp import PollResult, SnmpTarget, SnmpUnreachable, poll_printer_sync
 from printer_app.services.validators import normalize_mac
+from printer_app.services.web_export import ModelLabel, write_web_export
 from printer_app.services.web_parser import COUNTER_KEYS, SUPPLY_FIELDS, RuleLike, run_rules
 from printer_app.services.web_rules import RuleSpec
 
@@ -77,11 +78,17 @@ def snmp_source(printer: Printer) -> DeviceReading:
         raise AcquisitionError(str(exc)) from None
 
 
-def web_reading(printer: Printer, rules: Iterable[RuleLike]) -> DeviceReading:
-    """Read one printer from its web pages; no field at all → AcquisitionError with the joined errors."""
+def web_reading(printer: Printer, rules: Iterable[RuleLike], *, export: ModelLabel | None = None) -> DeviceReading:
+    """Read one printer from its web pages; no field at all → AcquisitionError with the joined errors.
+
+    With `export` (the model names for the document) the fields are also saved as the printer's XML export.
+    """
     result = run_rules(printer, rules)
     if not result.success:
-        raise AcquisitionError(f"Web parsing produced no data: {result.error_text()}")
+        message = f"Web parsing produced no data: {result.error_text()}"
+        raise AcquisitionError(message, data_source=DataSource.WEB_SCRAPING)
+    if export is not None:
+        write_web_export(printer, result.fields, export)
     return reading_from_fields(result.fields, errors=[f"{k}: {v}" for k, v in result.errors.items()])
 
 
@@ -127,16 +134,21 @@ def store_polling_method(session: Session, *, printer_id: int, method: str) -> N
         session.flush()  # the pipeline may expire the session after an error; keep the switch
 
 
-def read_printer(printer: Printer, web_rules: Sequence[RuleSpec] = ()) -> DeviceReading | AcquisitionError:
-    """Read a printer by its polling method; a failure is returned, not raised, so it can be recorded."""
+def read_printer(
+    printer: Printer, web_rules: Sequence[RuleSpec] = (), *, export: ModelLabel | None = None
+) -> DeviceReading | AcquisitionError:
+    """Read a printer by its polling method; a failure is returned, not raised, so it can be recorded.
+
+    `export`: write the web fields as the printer's XML export (see `web_reading`).
+    """
     method = polling_method_for(printer, web_rules)
     try:
         if method == PollingMethod.HYBRID:
             if not web_rules:
                 raise AcquisitionError("HYBRID mode requires web parsing rules")
-            return merge_readings(snmp_source(printer), web_reading(printer, web_rules))
+            return merge_readings(snmp_source(printer), web_reading(printer, web_rules, export=export))
         if method == PollingMethod.WEB:
-            return web_reading(printer, web_rules)
+            return web_reading(printer, web_rules, export=export)
         return snmp_source(printer)
     except AcquisitionError as exc:
         return exc

@@ -31,7 +31,14 @@ COUNTER_KEYS = ("TOTAL", "BW_A3", "BW_A4", "COLOR_A3", "COLOR_A4", "COLOR")
 
 
 class AcquisitionError(Exception):
-    """The device could not be read (unreachable, bad credentials, unparseable answer)."""
+    """The device could not be read (unreachable, bad credentials, unparseable answer).
+
+    `data_source` is what the failed poll records (a failed web read is a WEB_SCRAPING poll, not an SNMP one).
+    """
+
+    def __init__(self, message: str, *, data_source: str = DataSource.SNMP_LOCAL):
+        super().__init__(message)
+        self.data_source = data_source
 
 
 @dataclass
@@ -105,6 +112,7 @@ def poll_and_store(
 ) -> InventoryTask:
     """Poll a stored printer with no transaction open during the network read, then store in one transaction."""
     from printer_app.services.poll_sources import polling_method_for, read_printer, store_polling_method
+    from printer_app.services.web_export import model_label
     from printer_app.services.web_rules import load_web_rules
 
     sessions = sessions or (lambda: session_scope(write=True))
@@ -117,8 +125,9 @@ def poll_and_store(
         if printer is None:
             raise LookupError(f"Printer #{printer_id} does not exist")
         web_rules = load_web_rules(session, printer_id)
+        label = model_label(session, printer) if web_rules else None  # for the web poll's XML export
         session.expunge(printer)
-    outcome = read_printer(printer, web_rules)  # a reading, or the AcquisitionError to record
+    outcome = read_printer(printer, web_rules, export=label)  # a reading, or the AcquisitionError to record
 
     def source(_printer: Printer) -> DeviceReading:
         if isinstance(outcome, AcquisitionError):
@@ -153,7 +162,7 @@ def _evaluate(
     try:
         reading = source(printer)
     except AcquisitionError as exc:
-        return _fail(str(exc), base), printer
+        return _fail(str(exc), {**base, "data_source": exc.data_source}), printer
     base = {**base, "data_source": reading.data_source}
     if not any(k in reading.raw_counters for k in COUNTER_KEYS):
         detail = f" ({'; '.join(reading.errors)})" if reading.errors else ""

@@ -109,3 +109,27 @@ def _printer(session: Session, printer_id: int) -> Printer:
 def _rules(session: Session, printer_id: int) -> list[WebParsingRule]:
     query = select(WebParsingRule).where(WebParsingRule.printer_id == printer_id).order_by(WebParsingRule.id)
     return list(session.exec(query).all())
+
+
+def list_templates(
+    session: Session, *, device_model_id: int | None, user_id: int | None, is_superuser: bool = False
+) -> list[WebParsingTemplate]:
+    """The templates of one device model a user may see: public ones and their own (a superuser sees all)."""
+    if device_model_id is None:
+        return []
+    query = select(WebParsingTemplate).where(WebParsingTemplate.device_model_id == device_model_id)
+    if not is_superuser:
+        query = query.where(WebParsingTemplate.is_public | (WebParsingTemplate.created_by_id == user_id))
+    return list(session.exec(query.order_by(WebParsingTemplate.name, WebParsingTemplate.id)).all())
+
+
+def delete_template(session: Session, *, template_id: int, user_id: int | None, is_superuser: bool = False) -> str:
+    """Remove a template; only its creator or a superuser may (DOMAIN 2). Returns its name."""
+    template = session.get(WebParsingTemplate, template_id)
+    if template is None:
+        raise NotFoundError(f"Template #{template_id} does not exist")
+    if not is_superuser and (user_id is None or template.created_by_id != user_id):
+        raise DomainValidationError({"form": "Only the template's creator or a superuser may delete it"})
+    session.delete(template)
+    session.flush()
+    return template.name

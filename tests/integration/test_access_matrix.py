@@ -123,13 +123,14 @@ def _printer_id(session: Session) -> int:
 
 
 def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
+    from printer_app.state.change_log import ChangeLogState
     from printer_app.state.dashboard import DashboardState
     from printer_app.state.discovery import DiscoveryState
     from printer_app.state.organizations import OrganizationsState
     from printer_app.state.printer_detail import PrinterDetailState
-    from printer_app.state.change_log import ChangeLogState
     from printer_app.state.printers import PrintersState
     from printer_app.state.users import UsersState
+    from printer_app.state.web_rules import WebRulesState
     from printer_app.state.whitelist import WhitelistState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -151,6 +152,11 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
         ("/users (accounts)", ("access.manage_users",), load(UsersState, "/users")),
         ("/users (whitelist)", ("access.manage_users",), load(WhitelistState, "/users")),
         ("/changes", ("access.view_entity_changes",), load(ChangeLogState, "/changes")),
+        (
+            "/printers/[id]/web",
+            ("inventory.access_inventory_app", "inventory.view_web_parsing"),
+            load(WebRulesState, "/printers/1/web", {"id": "0"}),
+        ),
     ]
 
 
@@ -322,6 +328,17 @@ def _whitelist_add(who: Who, session: Session):
     return state, result, _count(session, AllowedUser) - before
 
 
+def _web_rule_save(who: Who, session: Session):
+    from printer_app.models import WebParsingRule
+    from printer_app.state.web_rule_editor import WebRuleEditorState
+
+    before = _count(session, WebParsingRule)
+    state = _state(WebRuleEditorState, who, "/printers/1/web", {"id": str(_printer_id(session))})
+    state.field_name, state.url_path, state.xpath = "counter", f"/page{before}.html", "//td[@id='total']"
+    result = WebRuleEditorState.save.fn(state)
+    return state, result, _count(session, WebParsingRule) - before
+
+
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("printers: sort", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "sort_by", "/", "ip")),
     ("printers: search", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "set_search", "/", "")),
@@ -340,6 +357,7 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("poll now", ("inventory.run_inventory",), _queued("poll_now", "PRINTER")),
     ("poll all", ("inventory.run_inventory",), _queued("poll_all")),
     ("discovery: start", ("inventory.run_inventory",), _discovery_start),
+    ("web rule: save", ("inventory.manage_web_parsing",), _web_rule_save),
     ("user: create", ("access.manage_users",), _user_create),
     ("whitelist: add", ("access.manage_users",), _whitelist_add),
     (
