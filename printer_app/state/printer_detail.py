@@ -15,7 +15,7 @@ from printer_app.services.history import counter_series, list_polls, supply_seri
 from printer_app.services.printers import get_printer
 from printer_app.state.live_state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page
-from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number
+from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number, printer_id_from_path
 
 CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
 
@@ -69,8 +69,7 @@ class PrinterDetailState(SessionState):
     @rx.event
     @requires_page(*VIEW)
     def load(self):
-        raw = self.router.page.params.get("id", "0")
-        self.printer_id = int(raw) if str(raw).isdigit() else 0
+        self.printer_id = printer_id_from_path(self.router.url.path)
         self.page, self.status_filter = 1, "all"
         self._reload()
         return LiveState.listen("detail")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,6 +12,15 @@ from printer_app.services.printer_list import PrinterRow
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
 _STATE_LABELS.update({"some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+
+
+_PRINTER_PATH = re.compile(r"^/printers/(\d+)(?:/|$)")
+
+
+def printer_id_from_path(path: str) -> int:
+    """The id of `/printers/<id>[/...]` (the browser's path, as `router.url.path` gives it), or 0."""
+    match = _PRINTER_PATH.match(path or "")
+    return int(match.group(1)) if match else 0
 
 
 def local_time(value: datetime | None) -> str:

@@ -17,6 +17,7 @@ from printer_app.services.printers import get_printer
 from printer_app.services.web_export import model_label
 from printer_app.services.web_rule_store import delete_rule, list_rules
 from printer_app.state.session import SessionState, requires
+from printer_app.state.view import printer_id_from_path
 
 APP = "inventory.access_inventory_app"
 VIEW = "inventory.view_web_parsing"
@@ -29,8 +30,7 @@ SORT_KEYS = ("id", "field_name", "url", "xpath")
 
 def route_printer_id(state: rx.State) -> int:
     """The printer of the page, from `/printers/<id>/web` (0 when the id is not a number)."""
-    raw = str(state.router.page.params.get("id", "0"))
-    return int(raw) if raw.isdigit() else 0
+    return printer_id_from_path(state.router.url.path)
 
 
 @dataclass

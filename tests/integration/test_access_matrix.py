@@ -90,8 +90,11 @@ def people(app_db: str, session: Session) -> dict[str, Who]:
 def _state(cls: type[rx.State], who: Who, path: str = "/", params: dict | None = None) -> rx.State:
     """The state instance of `cls` in a fresh tree, as the browser's websocket with this Cookie header would see."""
     root = rx.State(_reflex_internal_init=True)
+    headers = {"cookie": who.cookie, "user-agent": "matrix-test", "origin": "http://localhost:3000"}
+    if params and "id" in params:
+        path = path.replace("/1", f"/{params['id']}", 1)
     root.router = RouterData.from_router_data(
-        {"headers": {"cookie": who.cookie, "user-agent": "matrix-test"}, "pathname": path, "query": params or {}}
+        {"headers": headers, "pathname": path, "asPath": path, "query": params or {}}
     )
     return root.get_substate(cls.get_full_name().split("."))
 
@@ -174,6 +177,8 @@ def test_page_loads(people: dict[str, Who], session: Session, page: str) -> None
             assert outcomes[who.name] == "login", f"{page} must send a signed-out visitor to the login page"
         elif who.holds(perms):
             assert outcomes[who.name] is None and state.access == "ok", f"{who.name} must open {page}"
+            if "[id]" in page:  # the printer of the URL's path was loaded
+                assert state.printer_id == _printer_id(session) and not state.not_found
         elif page == "/" and who.holds(INV_VIEW):
             assert outcomes[who.name] == "to printers", f"{who.name} lands on the printers instead"
         else:
