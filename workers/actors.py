@@ -20,6 +20,7 @@ from workers.broker import HIGH, LOW, backlog, broker
 
 log = logging.getLogger(__name__)
 MINUTE_MS = 60_000
+BACKGROUND = 10  # priority of queue "low" actors: one embedded worker serves both queues, user requests first
 
 
 def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
@@ -31,9 +32,10 @@ def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
             status = None
         else:
             try:
-                task = poll_and_store(
-                    printer_id, triggered_by=triggered_by, message_id=message.message_id if message else None
-                )
+                with events.held_until_exit(events.INVENTORY_UPDATE):  # tabs re-read the row: publish after commit
+                    task = poll_and_store(
+                        printer_id, triggered_by=triggered_by, message_id=message.message_id if message else None
+                    )
                 status = task.status
             except LookupError:
                 log.info("printer %s no longer exists; nothing to poll", printer_id)
@@ -69,6 +71,7 @@ def poll_printer_now(printer_id: int) -> None:
 @dramatiq.actor(
     actor_name="poll_printer_scheduled",
     queue_name=LOW,
+    priority=BACKGROUND,
     max_retries=3,
     min_backoff=MINUTE_MS,
     max_backoff=8 * MINUTE_MS,
@@ -81,17 +84,27 @@ def poll_printer_scheduled(printer_id: int, batch_id: str | None = None) -> None
 
 
 @dramatiq.actor(actor_name="poll_all", queue_name=HIGH, max_retries=0, time_limit=5 * MINUTE_MS, broker=broker)
-def poll_all(batch_id: str | None = None) -> None:
-    """Fan out one message per pollable printer and track the run's progress."""
+def poll_all() -> None:
+    """Fan out one message per pollable printer and track the run's progress; one run at a time."""
     with session_scope() as session:
         ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
-    batch_id = batch_id or coordination.start_batch(len(ids))
+    batch_id = coordination.start_batch(len(ids))
+    if batch_id is None:  # two requests raced past the UI's check: the running batch answers this one too
+        log.info("poll all: a run is already going; this request is folded into it")
+        return
     events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, "total": len(ids), "done": 0, "failed": 0})
     for printer_id in ids:
         poll_printer_scheduled.send(printer_id, batch_id)
 
 
-@dramatiq.actor(actor_name="hourly_dispatch", queue_name=LOW, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker)
+@dramatiq.actor(
+    actor_name="hourly_dispatch",
+    queue_name=LOW,
+    priority=BACKGROUND,
+    max_retries=0,
+    time_limit=10 * MINUTE_MS,
+    broker=broker,
+)
 def hourly_dispatch() -> None:
     """Enqueue the scheduled polls, unless the backlog shows the workers are behind."""
     waiting, limit = backlog(LOW), get_settings().max_queue_size
@@ -105,7 +118,14 @@ def hourly_dispatch() -> None:
     log.info("hourly dispatch: %s printers enqueued", len(ids))
 
 
-@dramatiq.actor(actor_name="daily_cleanup", queue_name=LOW, max_retries=3, time_limit=30 * MINUTE_MS, broker=broker)
+@dramatiq.actor(
+    actor_name="daily_cleanup",
+    queue_name=LOW,
+    priority=BACKGROUND,
+    max_retries=3,
+    time_limit=30 * MINUTE_MS,
+    broker=broker,
+)
 def daily_cleanup() -> None:
     """Thin poll history older than RETENTION_DAYS to one poll per printer per day."""
     with session_scope(write=True) as session:
@@ -114,7 +134,12 @@ def daily_cleanup() -> None:
 
 
 @dramatiq.actor(
-    actor_name="daily_contract_autolink", queue_name=LOW, max_retries=3, time_limit=5 * MINUTE_MS, broker=broker
+    actor_name="daily_contract_autolink",
+    queue_name=LOW,
+    priority=BACKGROUND,
+    max_retries=3,
+    time_limit=5 * MINUTE_MS,
+    broker=broker,
 )
 def daily_contract_autolink() -> None:
     """Link contract devices to polled printers by serial."""

@@ -15,6 +15,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
 
 from printer_app.config import get_settings
+from workers.preload import Preload
 
 HIGH = "high"  # user requests: poll now
 LOW = "low"  # the schedule, poll-all fan-out, maintenance
@@ -35,6 +36,7 @@ def build_broker() -> dramatiq.Broker:
         broker = StubBroker()
         broker.emit_after("process_boot")
     broker.add_middleware(CurrentMessage())
+    broker.add_middleware(Preload())
     return broker
 
 

@@ -1,4 +1,4 @@
-"""What workers must agree on: one poll per printer at a time, and poll-all progress every tab can read.
+"""What workers must agree on: one poll per printer at a time, one poll-all run at a time, and its progress.
 
 Redis in production (shared by every process); in-process structures in embedded mode.
 """
@@ -15,9 +15,12 @@ import redis
 from printer_app.config import get_settings
 
 LOCK_TTL_S = 660  # longer than the longest actor time limit
+RUNNING_KEY = "pi:batch:running"  # the id of the poll-all run going on: one at a time
+BATCH_IDLE_TTL_S = 900  # a run that made no progress for this long (its workers are gone) no longer blocks the next
 _local_locks: dict[int, str] = {}
 _local_guard = threading.Lock()
-_local_batches: dict[str, dict[str, int]] = {}
+_local_batches: dict[str, dict] = {}
+_local_current, _local_running = "current", "running"  # keys of _local_batches beside the batch ids
 _client: redis.Redis | None = None
 
 
@@ -69,24 +72,35 @@ def printer_lock(printer_id: int, owner: str | None = None):
                 _local_locks.pop(printer_id, None)
 
 
-def start_batch(total: int) -> str:
-    """Register a poll-all run; returns its id."""
+def start_batch(total: int) -> str | None:
+    """Register a poll-all run and return its id; None while another run is going (it covers this request)."""
     batch_id = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
     data = {"total": total, "done": 0, "failed": 0}
     r = client()
     if r is not None:
-        r.hset(f"pi:batch:{batch_id}", mapping=data)
-        r.expire(f"pi:batch:{batch_id}", 86400)
-        r.set("pi:batch:current", batch_id, ex=86400)
-    else:
-        with _local_guard:
-            _local_batches[batch_id] = data
-            _local_batches["current"] = {"id": batch_id}  # type: ignore[dict-item]
+        if not r.set(RUNNING_KEY, batch_id, nx=True, ex=BATCH_IDLE_TTL_S):
+            return None
+        pipe = r.pipeline()
+        pipe.hset(f"pi:batch:{batch_id}", mapping=data)
+        pipe.expire(f"pi:batch:{batch_id}", 86400)
+        pipe.set("pi:batch:current", batch_id, ex=86400)
+        if not total:
+            pipe.delete(RUNNING_KEY)
+        pipe.execute()
+        return batch_id
+    with _local_guard:
+        running = _local_batches.get(_local_running)
+        if running is not None and time.monotonic() < running["until"]:
+            return None
+        _local_batches[batch_id] = data
+        _local_batches[_local_current] = {"id": batch_id}
+        if total:
+            _local_batches[_local_running] = {"id": batch_id, "until": time.monotonic() + BATCH_IDLE_TTL_S}
     return batch_id
 
 
 def batch_step(batch_id: str, *, failed: bool) -> dict[str, int]:
-    """Count one finished printer of a batch; returns the new totals."""
+    """Count one finished printer of a batch; returns the new totals. The last one ends the run."""
     r = client()
     if r is not None:
         key = f"pi:batch:{batch_id}"
@@ -94,12 +108,21 @@ def batch_step(batch_id: str, *, failed: bool) -> dict[str, int]:
         pipe.hincrby(key, "done", 1)
         pipe.hincrby(key, "failed", 1 if failed else 0)
         pipe.hgetall(key)
-        raw = pipe.execute()[-1]
-        return {k.decode(): int(v) for k, v in raw.items()}
+        pipe.expire(RUNNING_KEY, BATCH_IDLE_TTL_S)
+        totals = {k.decode(): int(v) for k, v in pipe.execute()[2].items()}
+        if totals["done"] >= totals["total"]:
+            r.eval(_RELEASE_LOCK, 1, RUNNING_KEY, batch_id)
+        return totals
     with _local_guard:
         data = _local_batches[batch_id]
         data["done"] += 1
         data["failed"] += 1 if failed else 0
+        running = _local_batches.get(_local_running)
+        if running is not None and running["id"] == batch_id:
+            if data["done"] >= data["total"]:
+                _local_batches.pop(_local_running)
+            else:
+                running["until"] = time.monotonic() + BATCH_IDLE_TTL_S
         return dict(data)
 
 
@@ -113,7 +136,22 @@ def current_batch() -> tuple[str, dict[str, int]] | None:
         raw = r.hgetall(f"pi:batch:{batch_id.decode()}")
         return batch_id.decode(), {k.decode(): int(v) for k, v in raw.items()}
     with _local_guard:
-        current = _local_batches.get("current")
+        current = _local_batches.get(_local_current)
         if not current:
             return None
-        return current["id"], dict(_local_batches[current["id"]])  # type: ignore[index]
+        return current["id"], dict(_local_batches[current["id"]])
+
+
+def running_batch() -> tuple[str, dict[str, int]] | None:
+    """The poll-all run still going, if any (a run that made no progress for BATCH_IDLE_TTL_S no longer counts)."""
+    current = current_batch()
+    if current is None or current[1].get("done", 0) >= current[1].get("total", 0):
+        return None
+    r = client()
+    if r is not None:
+        running = r.get(RUNNING_KEY)
+        return current if running and running.decode() == current[0] else None
+    with _local_guard:
+        running = _local_batches.get(_local_running)
+        alive = running is not None and running["id"] == current[0] and time.monotonic() < running["until"]
+    return current if alive else None

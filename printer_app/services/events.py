@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from printer_app.config import get_settings
@@ -28,6 +30,7 @@ DISCOVERY_PROGRESS = "discovery_progress"
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()
 _redis = None
+_held = threading.local()  # events of `held_until_exit` blocks, per thread
 
 
 def subscribe(callback: Callable[[str, Event], None]) -> Callable[[], None]:
@@ -44,7 +47,8 @@ def subscribe(callback: Callable[[str, Event], None]) -> Callable[[], None]:
 
 
 def encode(kind: str, payload: Event) -> str:
-    return json.dumps({"kind": kind, "payload": payload}, default=str)
+    """The Redis message; `at` (seconds since the epoch) is when it was sent, for latency measurements."""
+    return json.dumps({"kind": kind, "payload": payload, "at": time.time()}, default=str)
 
 
 def decode(message: str | bytes) -> tuple[str, Event]:
@@ -52,8 +56,29 @@ def decode(message: str | bytes) -> tuple[str, Event]:
     return data["kind"], data["payload"]
 
 
+@contextmanager
+def held_until_exit(*kinds: str) -> Iterator[None]:
+    """Hold this thread's events of `kinds` until the block ends, then publish them in order.
+
+    Wrap a block that commits its transaction on exit: a result published before the commit could make a browser
+    re-read the database and still see the old row. An exception drops the held events with the transaction.
+    """
+    outer = getattr(_held, "kinds", None), getattr(_held, "events", None)
+    _held.kinds, _held.events = frozenset(kinds), []
+    try:
+        yield
+        held = _held.events
+    finally:
+        _held.kinds, _held.events = outer
+    for kind, payload in held:
+        publish(kind, payload)
+
+
 def publish(kind: str, payload: Event) -> None:
     """Deliver to local subscribers and, in production, to Redis; a failing listener never breaks a poll."""
+    if kind in (getattr(_held, "kinds", None) or ()):
+        _held.events.append((kind, payload))
+        return
     with _lock:
         subscribers = list(_subscribers)
     for callback in subscribers:

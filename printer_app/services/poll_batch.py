@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from printer_app.db import session_scope
 from printer_app.models import Organization, Printer
 from printer_app.models.choices import PollingMethod, TriggeredBy
+from printer_app.services import events
 from printer_app.services.poll_sources import reading_from_snmp, snmp_target_for
 from printer_app.services.polling import AcquisitionError, run_inventory_for_printer
 from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_many
@@ -102,7 +103,7 @@ def poll_printers(
                 raise AcquisitionError(str(result))
             return reading_from_snmp(result)
 
-        with sessions() as session:
+        with events.held_until_exit(events.INVENTORY_UPDATE), sessions() as session:  # published after the commit
             task = run_inventory_for_printer(session, printer_id=printer_id, triggered_by=triggered_by, source=source)
             stats.statuses[task.status] += 1
         stats.done += 1

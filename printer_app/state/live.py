@@ -41,17 +41,41 @@ class Hub:
 hub = Hub()
 
 
+async def next_batch(
+    queue: asyncio.Queue[Event], *, window: float = 0.05, timeout: float | None = None, not_before: float = 0.0
+) -> list[Event]:
+    """The next events of `queue`: the first one (waiting up to `timeout` seconds, None: no limit; an empty list
+    when nothing came), then whatever else arrives within `window` seconds and until the loop time `not_before`.
+
+    Events that queued up while the caller was busy are taken at once, without waiting for the window: a burst is
+    coalesced, never queued up behind. `not_before` lets a caller space its batches out.
+    """
+    loop = asyncio.get_running_loop()
+    batch = []
+    while not queue.empty():
+        batch.append(queue.get_nowait())
+    if not batch:
+        try:
+            batch.append(await asyncio.wait_for(queue.get(), timeout=timeout))
+        except TimeoutError:
+            return batch
+        deadline = max(loop.time() + window, not_before)
+    else:
+        deadline = not_before
+    while (left := deadline - loop.time()) > 0:
+        try:
+            batch.append(await asyncio.wait_for(queue.get(), timeout=left))
+        except TimeoutError:
+            break
+    while not queue.empty():
+        batch.append(queue.get_nowait())
+    return batch
+
+
 async def batches(queue: asyncio.Queue[Event], *, window: float = 0.05) -> AsyncIterator[list[Event]]:
-    """Yield events in small batches: the first one, plus whatever arrives within `window` seconds."""
+    """Yield events in small batches (see `next_batch`), forever."""
     while True:
-        batch = [await queue.get()]
-        deadline = asyncio.get_running_loop().time() + window
-        while (left := deadline - asyncio.get_running_loop().time()) > 0:
-            try:
-                batch.append(await asyncio.wait_for(queue.get(), timeout=left))
-            except TimeoutError:
-                break
-        yield batch
+        yield await next_batch(queue, window=window)
 
 
 async def live_updates() -> None:

@@ -21,16 +21,27 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from printer_app.db import make_engine
-from printer_app.models import InventoryTask, PageCounter
+from printer_app.models import PageCounter
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from tests.conftest import _empty_all_tables, unavailable
-from tests.factories import make_printer
+from tests.integration.worker_processes import (
+    LOW_MSGS,
+    LOW_QUEUE,
+    Workers,
+    acked,
+    all_tasks,
+    lock_key,
+    poll_now,
+    queued_messages,
+    seed,
+    tasks_of,
+    wait_task,
+)
 from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 from tests.workers_harness import (
     PYTHON,
     AppEventFeed,
     RedisServer,
-    WorkerGroup,
     make_broker,
     message,
     run_python,
@@ -44,7 +55,6 @@ HOSTS = tuple(f"127.0.0.{n}" for n in range(1, 9))  # one printer per address: a
 NO_AGENT = "no_agent_here"  # a community snmpsim has no recording for: it never answers (2 x SNMP_TIMEOUT)
 # Recordings that report page counters (a poll of them is a SUCCESS); each has a MAC of its own.
 GOOD = ["ricoh_mpc3002", "brother_hl5370dw", "jetdirect_m130nw", "samsungprinter_m4080fx"]
-LOW_QUEUE, LOW_MSGS = "dramatiq:low", "dramatiq:low.msgs"
 
 
 # --------------------------------------------------------------------------------------------------- fixtures
@@ -77,45 +87,6 @@ def sim() -> Iterator[SnmpSimServer]:
         unavailable(f"SNMP recordings not found at {RECORDINGS_DIR}")
     with SnmpSimServer(hosts=HOSTS) as server:
         yield server
-
-
-class Workers:
-    """The two worker groups of this module; a test may kill or stop one, the next test gets both back."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.high = WorkerGroup(
-            "high", ["--high-processes", "1", "--high-threads", "2", "--low-processes", "0"], env, log_dir
-        )
-        self.low = WorkerGroup(
-            "low", ["--high-processes", "0", "--low-processes", "1", "--low-threads", "2"], env, log_dir
-        )
-
-    def ensure(self, *groups: WorkerGroup) -> None:
-        """Start the groups that are not running and wait until each worker process is ready."""
-        started = []
-        for group in groups or (self.high, self.low):
-            if not group.running:
-                offset = group.log_path.stat().st_size if group.log_path.exists() else 0
-                group.start()
-                started.append((group, offset))
-        for group, offset in started:
-
-            def ready(group=group, offset=offset) -> bool:
-                if not group.running:
-                    raise AssertionError(f"worker group {group.name} exited:\n{group.log_tail()}")
-                with open(group.log_path, "rb") as log:
-                    log.seek(offset)
-                    return b"ready for action" in log.read()
-
-            wait_for(ready, timeout=30, interval=0.1, what=f"worker group {group.name}")
-
-    def logs(self) -> str:
-        return f"--- high ---\n{self.high.log_tail()}\n--- low ---\n{self.low.log_tail()}"
-
-    def stop(self) -> None:
-        self.high.stop()
-        self.low.stop()
 
 
 @pytest.fixture(scope="module")
@@ -158,57 +129,6 @@ def clean(workers: Workers, db: Engine, redis_server: RedisServer) -> Iterator[N
     redis_server.client().flushall()
     yield
     print(workers.logs())  # captured: pytest shows it for a failing test only
-
-
-# ---------------------------------------------------------------------------------------------------- helpers
-
-
-def seed(db: Engine, sim: SnmpSimServer, *printers: tuple[str, str], **overrides) -> list[int]:
-    """Printers at (address, community) on the simulator's port; committed so the workers see them."""
-    with Session(db, expire_on_commit=False) as session:
-        ids = [
-            make_printer(
-                session, ip_address=ip, serial_number="", snmp_port=sim.port, snmp_community=community, **overrides
-            ).id
-            for ip, community in printers
-        ]
-        session.commit()
-    return ids
-
-
-def tasks_of(db: Engine, printer_id: int) -> list[InventoryTask]:
-    with Session(db) as session:
-        return list(session.exec(select(InventoryTask).where(InventoryTask.printer_id == printer_id)).all())
-
-
-def all_tasks(db: Engine) -> list[InventoryTask]:
-    with Session(db) as session:
-        return list(session.exec(select(InventoryTask)).all())
-
-
-def wait_task(db: Engine, printer_id: int, *, timeout: float = 30, workers: Workers | None = None) -> InventoryTask:
-    try:
-        return wait_for(lambda: tasks_of(db, printer_id), timeout=timeout, what=f"a poll of printer {printer_id}")[0]
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}\n{workers.logs() if workers else ''}") from None
-
-
-def lock_key(printer_id: int) -> str:
-    return f"pi:lock:printer:{printer_id}"
-
-
-def poll_now(broker: dramatiq.Broker, printer_id: int) -> dramatiq.Message:
-    return broker.enqueue(message("high", "poll_printer_now", printer_id))
-
-
-def acked(r: redis.Redis, queue: str, sent: dramatiq.Message) -> bool:
-    """The broker's copy of the message is gone: a worker processed and acknowledged it."""
-    return not r.hexists(f"dramatiq:{queue}.msgs", sent.options["redis_message_id"])
-
-
-def queued_messages(r: redis.Redis) -> list[dramatiq.Message]:
-    ids = r.lrange(LOW_QUEUE, 0, -1)
-    return [dramatiq.Message.decode(data) for data in r.hmget(LOW_MSGS, ids)] if ids else []
 
 
 # ------------------------------------------------------------------------------------------------------ tests
@@ -264,6 +184,23 @@ def test_poll_all_fans_out_one_poll_per_pollable_printer_and_counts_progress(wor
         assert task.triggered_by == TriggeredBy.AUTO_POLL
         assert task.status == (TaskStatus.FAILED if pid == ids[-1] else TaskStatus.SUCCESS), task.error_message
     assert tasks_of(db, inactive) == []
+
+
+def test_a_second_poll_all_while_one_runs_is_folded_into_it(workers, db, sim, broker, r):
+    ids = seed(db, sim, (HOSTS[0], NO_AGENT), *zip(HOSTS[1:], GOOD, strict=False))  # the first takes 2 s
+
+    broker.enqueue(message("high", "poll_all"))
+    broker.enqueue(message("high", "poll_all"))  # e.g. two tabs clicked at once, both past the UI's check
+    batch_id = wait_for(lambda: r.get("pi:batch:running"), timeout=15, what="the poll-all run").decode()
+    wait_for(lambda: not r.exists("pi:batch:running"), timeout=30, what="the run to end (it releases its mark)")
+
+    assert r.hgetall(f"pi:batch:{batch_id}") == {b"total": b"5", b"done": b"5", b"failed": b"1"}
+    assert sorted(t.printer_id for t in all_tasks(db)) == sorted(ids)  # one poll per printer: one run only
+    assert r.llen(LOW_QUEUE) == 0
+
+    broker.enqueue(message("high", "poll_all"))  # once it is over, the next request starts a new run
+    wait_for(lambda: len(all_tasks(db)) == 2 * len(ids), timeout=30, what="a second run")
+    assert r.get("pi:batch:current").decode() != batch_id
 
 
 def test_second_request_while_a_poll_runs_is_folded_into_it(workers, db, sim, broker, r, events):

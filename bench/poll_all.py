@@ -1,0 +1,399 @@
+"""The "Poll all" button in production mode, end to end: how fast, and how soon an open browser tab shows each result.
+
+N simulated printers (snmpsim, a share of them on loopback addresses where nothing listens) in a fresh PostgreSQL
+database; a private redis-server; `python -m workers` (one process for queue "high", `--worker-processes` for
+"low"); the real app (`reflex run --env prod --single-port`); Chromium signed in through the login form, showing
+/printers (50 rows, the default page size; the middle page, polled in the thick of the run). The bench clicks
+"Poll all" and measures
+
+* the run: from the click to the last result, printers per second;
+* live latency: from each poll's commit (the worker publishes its result right after the commit; the message
+  carries the send time) to that printer's row changing in the tab (a MutationObserver in the page notes
+  performance.timeOrigin + performance.now(); one machine, one clock): p50, p95, max;
+* the baseline: `poll_printers` in-process (bench/poll_throughput.py) on the same printers in a database of its
+  own, just before (the app and the workers up, idle).
+
+    .venv/bin/python bench/poll_all.py                 # 1 000 printers, ~5 min plus the frontend build
+    .venv/bin/python bench/poll_all.py --printers 100  # quick check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a file: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from bench.poll_throughput import (
+    BenchPrinter,
+    _check,
+    _create_printers,
+    _next_task_id,
+    _plan,
+    _poll_in_process,
+    learn_devices,
+    write_device_file,
+)
+from printer_app.cli import upgrade_database
+from tests.snmpsim_server import SnmpSimFarm, host_slices
+
+PG_URL = os.environ.get("BENCH_POLL_ALL_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pi_bench_poll_all")
+TARGET_P95_MS = 300
+TARGET_RATIO = 0.7  # at least the in-process figure - 30 %
+LOG_DIR = Path(tempfile.gettempdir())  # the app's and the workers' logs are kept there
+
+# In the page: when each printer row's data cells (not the last cell: buttons, spinner) first differ from what they
+# showed when the watch started, in ms since the epoch.
+WATCH_ROWS = """() => {
+    const data = (row) => [...row.cells].slice(0, -1).map((c) => c.textContent).join('|');
+    const before = new Map();
+    for (const row of document.querySelectorAll('tr.printer-row')) before.set(row.dataset.ip, data(row));
+    window.__changed = {};
+    const check = (row) => {
+        const ip = row.dataset.ip;
+        if (ip in window.__changed || !before.has(ip) || data(row) === before.get(ip)) return;
+        window.__changed[ip] = performance.timeOrigin + performance.now();
+    };
+    new MutationObserver((records) => {
+        const rows = new Set();
+        for (const r of records) {
+            const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+            const row = el && el.closest('tr.printer-row');
+            if (row) rows.add(row);
+            else document.querySelectorAll('tr.printer-row').forEach((x) => rows.add(x));
+        }
+        rows.forEach(check);
+    }).observe(document.querySelector('#printers-table'), {subtree: true, childList: true, characterData: true});
+    window.__busy = [];  // main-thread tasks over 50 ms: [start, duration]
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__busy.push([e.startTime, e.duration])))
+        .observe({type: 'longtask'});
+    window.__progress = [];
+    const progress = () => {
+        const el = document.querySelector('#poll-all-count');
+        const text = el ? el.textContent : '';
+        const seen = window.__progress;
+        const now = performance.timeOrigin + performance.now();
+        if (!seen.length || seen[seen.length - 1][1] !== text) seen.push([now, text]);
+    };
+    new MutationObserver(progress).observe(document.body, {subtree: true, childList: true, characterData: true});
+    return before.size;
+}"""
+
+
+class EventTap:
+    """Every message of the Redis channel `pi:events`: (send time in s, kind, payload)."""
+
+    def __init__(self, redis_url: str) -> None:
+        import redis
+
+        self._pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+        self._pubsub.subscribe("pi:events")
+        self.events: list[tuple[float, str, dict]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            message = self._pubsub.get_message(timeout=0.2)
+            if message and message["type"] == "message":
+                data = json.loads(message["data"])
+                self.events.append((data.get("at", time.time()), data["kind"], data["payload"]))
+
+    def of_kind(self, kind: str) -> list[tuple[float, dict]]:
+        return [(at, payload) for at, k, payload in list(self.events) if k == kind]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._pubsub.close()
+
+
+class FrameTap:
+    """When each printer's row first changed in the websocket frames a tab handled (read through the DevTools
+    protocol): the latency without the page's own rendering of that update."""
+
+    def __init__(self, page) -> None:
+        self.rows: dict[str, str] = {}  # ip -> the row as last received
+        self.changed: dict[str, float] = {}  # ip -> epoch seconds of its first change after `watch()`
+        self.watching, self.offset = False, 0.0
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.send("Network.enable")
+
+    def watch(self) -> None:
+        self.watching = True
+
+    def _handshake(self, params: dict) -> None:
+        self.offset = params["wallTime"] - params["timestamp"]
+
+    def _frame(self, params: dict) -> None:
+        text = params["response"]["payloadData"]
+        if '"ip_address"' not in text:
+            return
+        for row in _rows_in(json.loads(text[text.index("[") :])):
+            data = json.dumps(row, sort_keys=True)
+            ip = row["ip_address"]
+            if self.watching and ip not in self.changed and self.rows.get(ip, data) != data:
+                self.changed[ip] = params["timestamp"] + self.offset
+            self.rows[ip] = data
+
+
+def _rows_in(value) -> list[dict]:
+    """Every printers-table row (a dict with an ip_address) inside a decoded websocket message."""
+    if isinstance(value, str) and '"ip_address"' in value:
+        return _rows_in(json.loads(value))
+    if isinstance(value, dict):
+        return [value] if "ip_address" in value else [r for v in value.values() for r in _rows_in(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in _rows_in(v)]
+    return []
+
+
+def _database(url: str, *, create: bool) -> None:
+    """Drop the database of `url` (and create it afresh when `create`)."""
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(parsed.database)))
+        if create:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(parsed.database)))
+
+
+def fresh_database(suffix: str = "") -> str:
+    url = make_url(PG_URL)
+    url = url.set(database=f"{url.database}{suffix}").render_as_string(hide_password=False)
+    _database(url, create=True)
+    return url
+
+
+def run_baseline(printers: list[BenchPrinter], port: int, concurrency: int) -> tuple[float, str]:
+    """`poll_printers` in this process on the same printers, each polled for the first time (as in the Poll all
+    run), in a database of its own; the app and the workers are up and idle. Returns printers/s and the check."""
+    url = fresh_database("_base")
+    try:
+        upgrade_database(url)
+        _create_printers(url, printers, port)
+        first = _next_task_id(url)
+        started = time.perf_counter()
+        _poll_in_process(url, printers, concurrency)
+        rate = len(printers) / (time.perf_counter() - started)
+        return rate, _check(url, first, printers, "baseline")
+    finally:
+        _database(url, create=False)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def open_tabs(browser, server, count: int, page_size: int, first_page: int) -> list:
+    """`count` signed-in tabs on /printers at `page_size` rows, tab k on page `first_page` + k."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import new_context
+
+    tabs = []
+    for k in range(count):
+        page = new_context(browser, server).new_page()
+        page.frames_tap = FrameTap(page)
+        page.goto("/printers")
+        expect(page.locator("tr.printer-row").first).to_be_visible()
+        page.click("#page-size")
+        page.get_by_role("option", name=str(page_size), exact=True).click()
+        expect(page.locator("#page-info")).to_contain_text("Page 1 of")
+        for _ in range(first_page - 1 + k):
+            page.click("#page-next")
+        expect(page.locator("#page-info")).to_contain_text(f"Page {first_page + k} of")
+        tabs.append(page)
+    for page in tabs:
+        page.wait_for_load_state("networkidle")
+    time.sleep(1.0)  # the listeners (background events started by on_load) attach to the hub
+    return tabs
+
+
+def wait_workers(workers, processes: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while workers.log_tail(200_000).count("is ready for action") < processes:
+        if not workers.running or time.monotonic() > deadline:
+            raise RuntimeError(f"the workers did not boot:\n{workers.log_tail()}")
+        time.sleep(0.2)
+
+
+def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path) -> dict:
+    """Click "Poll all" in the first tab; returns the run's timings and the live latencies of the visible rows."""
+    from printer_app.services.events import INVENTORY_UPDATE, POLL_ALL_PROGRESS
+
+    watched = sum(tab.evaluate(WATCH_ROWS) for tab in tabs)
+    for tab in tabs:
+        tab.frames_tap.watch()
+    clicked = time.time()
+    tabs[0].click("#poll-all")
+    shot_taken, deadline = False, time.monotonic() + max(300, n)
+    while True:
+        progress = [p for _, p in tap.of_kind(POLL_ALL_PROGRESS)]
+        done = max((p["done"] for p in progress), default=0)
+        if progress and done >= progress[-1]["total"]:
+            break
+        if not shot_taken and done >= n // 2:
+            tabs[0].screenshot(path=str(screenshot), timeout=60_000)
+            shot_taken = True
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Poll all did not finish: {done} / {n}")
+        tabs[0].wait_for_timeout(200)
+    results = {payload["ip"]: at for at, payload in tap.of_kind(INVENTORY_UPDATE)}
+    last = max(results.values())
+    tabs[0].wait_for_timeout(3000)  # the last rows reach the tab
+    changed = {ip: at for tab in tabs for ip, at in tab.evaluate("window.__changed").items()}
+    latencies = [changed[ip] - 1000 * results[ip] for ip in changed if ip in results]
+    received = {ip: at for tab in tabs for ip, at in tab.frames_tap.changed.items()}
+    delivery = [1000 * (received[ip] - results[ip]) for ip in received if ip in results]
+    busy = tabs[0].evaluate("window.__busy")
+    shown = [at for at, text in tabs[0].evaluate("window.__progress") if text == f"{n} / {n}"]
+    first = min(results.values())
+    return {
+        "clicked": clicked,
+        "first": first - clicked,
+        "total": last - clicked,
+        "results": len(results),
+        "watched": watched,
+        "latencies": latencies,
+        "delivery": delivery,
+        "missed": watched - len(latencies),
+        "progress_lag": (shown[0] / 1000 - last) if shown else None,
+        "busy": [duration for _, duration in busy],
+        "screenshot": screenshot if shot_taken else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--printers", type=int, default=1000)
+    parser.add_argument("--unreachable", type=float, default=0.1, help="share of printers with no agent")
+    parser.add_argument("--worker-processes", type=int, default=2, help="processes for queue 'low' (poll-all)")
+    parser.add_argument("--worker-threads", type=int, default=8, help="threads per worker process")
+    parser.add_argument("--tabs", type=int, default=1, help="open /printers tabs, each on the next page")
+    parser.add_argument("--page", type=int, default=0, help="the first tab's page (default: the middle one)")
+    parser.add_argument("--page-size", type=int, default=50, choices=(25, 50, 100, 200), help="rows per tab")
+    parser.add_argument("--concurrency", type=int, default=24, help="of the in-process baseline")
+    parser.add_argument("--sim-processes", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--timeout", type=float, default=2.0, help="SNMP_TIMEOUT, seconds per attempt")
+    parser.add_argument("--retries", type=int, default=1, help="SNMP_RETRIES")
+    parser.add_argument("--screenshot", type=Path, default=Path("/tmp/bench_poll_all_running.png"))
+    args = parser.parse_args(argv)
+    os.environ["SNMP_TIMEOUT"], os.environ["SNMP_RETRIES"] = str(args.timeout), str(args.retries)
+    snmp_env = {"SNMP_TIMEOUT": str(args.timeout), "SNMP_RETRIES": str(args.retries)}
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppRun, prod_env
+    from tests.workers_harness import RedisServer, WorkerGroup, worker_env
+
+    with tempfile.TemporaryDirectory(prefix="pi-bench-poll-all-") as tmp_name:
+        tmp = Path(tmp_name)
+        print("Learning the recordings' identities...", flush=True)
+        printers: list[BenchPrinter] = _plan(args.printers, args.unreachable, learn_devices())
+        live = [p for p in printers if p.device]
+        slices = host_slices([p.host for p in live], args.sim_processes)
+        process_of = {host: number for number, hosts in enumerate(slices) for host in hosts}
+        for index, p in enumerate(live):
+            write_device_file(tmp / f"snmprec-{process_of[p.host]}", index, p)
+        url = fresh_database()
+        redis_server = RedisServer().start()
+        app = workers = tap = None
+        try:
+            upgrade_database(url)
+            app = AppRun("bench_poll_all", db_url=url, extra_env=prod_env(redis_server.url, **snmp_env), init_db=False)
+            app.launch()  # the frontend builds while the simulators start
+            print(f"Starting {len(slices)} snmpsim processes for {len(live)} printers...", flush=True)
+            with SnmpSimFarm([(hosts, tmp / f"snmprec-{number}") for number, hosts in enumerate(slices)]) as farm:
+                _create_printers(url, printers, farm.port)
+                n = len(printers)
+                env = worker_env(
+                    url,
+                    redis_server.url,
+                    DRAMATIQ_HEARTBEAT_TIMEOUT_MS="60000",
+                    DRAMATIQ_MAINTENANCE_CHANCE="1000",
+                    **snmp_env,
+                )
+                low = ["--low-processes", str(args.worker_processes), "--low-threads", str(args.worker_threads)]
+                workers = WorkerGroup("workers", ["--high-processes", "1", *low], env, tmp)
+                workers.start()
+                server = app.wait_ready()
+                wait_workers(workers, 1 + args.worker_processes)
+                baseline, check = run_baseline(printers, farm.port, args.concurrency)
+                checks = [check]
+                tap = EventTap(redis_server.url)
+                with sync_playwright() as pw:
+                    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                    first_page = args.page or max(1, -(-n // args.page_size) // 2)
+                    tabs = open_tabs(browser, server, args.tabs, args.page_size, first_page)
+                    first = _next_task_id(url)
+                    print(f"Poll all: {n} printers, {args.worker_processes} worker processes...", flush=True)
+                    run = run_poll_all(tabs, tap, n, args.screenshot)
+                    browser.close()
+                checks.append(_check(url, first, printers, "Poll all"))
+        finally:
+            if workers is not None:
+                (LOG_DIR / "bench_poll_all_workers.log").write_text(workers.log_tail(2_000_000))
+            for stop in (tap and tap.close, workers and workers.stop):
+                if stop:
+                    stop()
+            if app is not None:
+                app.stop(keep_log=LOG_DIR / "bench_poll_all_app.log")
+            redis_server.close()
+            _database(url, create=False)
+
+    report(args, n, len(printers) - len(live), run, baseline, checks)
+    return 0
+
+
+def report(args, n: int, dead: int, run: dict, baseline: float, checks: list[str]) -> None:
+    rate, reference = n / run["total"], baseline
+    print(
+        f"\nPoll all, production mode: {n} printers ({dead} unreachable), {args.worker_processes} worker processes x "
+        f"{args.worker_threads} threads, SNMP timeout {args.timeout:g} s x {args.retries + 1}, {os.cpu_count()} cores"
+    )
+    print(f"  total time (click -> last result)   {run['total']:7.2f} s   first result after {run['first']:.2f} s")
+    print(f"  throughput                          {rate:7.1f} printers/s")
+    print(f"  baseline poll_printers in-process   {reference:7.1f} printers/s (concurrency {args.concurrency})")
+    verdict = "met" if rate >= TARGET_RATIO * reference else "NOT met"
+    print(f"  ratio Poll all / baseline           {rate / reference:7.2f}   (target >= {TARGET_RATIO:g}: {verdict})")
+    if lat := run["latencies"]:
+        p95 = percentile(lat, 0.95)
+        print(
+            f"  live latency, commit -> row changed in the tab ({len(lat)} of {run['watched']} visible rows): "
+            f"p50 {statistics.median(lat):.0f} ms, p95 {p95:.0f} ms, max {max(lat):.0f} ms   "
+            f"(target p95 < {TARGET_P95_MS} ms: {'met' if p95 < TARGET_P95_MS else 'NOT met'})"
+        )
+    if d := run["delivery"]:
+        print(
+            f"  commit -> the changed row's websocket frame handled by the tab (Chromium reports it from the page's "
+            f"thread: waits behind renders): p50 {statistics.median(d):.0f} ms, p95 {percentile(d, 0.95):.0f} ms"
+        )
+    busy, lag = run["busy"], run["progress_lag"]
+    print(
+        f"  the tab's main thread: {len(busy)} tasks over 50 ms, {sum(busy) / 1000:.1f} s in all, longest "
+        f"{max(busy, default=0):.0f} ms; it showed {n} / {n} {1000 * (lag or 0):.0f} ms after the last result"
+    )
+    if run["missed"]:
+        print(f"  PROBLEM: {run['missed']} visible rows never changed")
+    print("\n".join([*checks, f"  screenshot mid-run: {run['screenshot']}"]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
