@@ -11,6 +11,7 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
+from printer_app.services.auth import purge_sessions
 from printer_app.services.contracts import autolink_devices
 from printer_app.services.poll_batch import SCHEDULED_METHODS, pollable_printer_ids
 from printer_app.services.polling import poll_and_store
@@ -127,10 +128,12 @@ def hourly_dispatch() -> None:
     broker=broker,
 )
 def daily_cleanup() -> None:
-    """Thin poll history older than RETENTION_DAYS to one poll per printer per day."""
+    """Thin poll history older than RETENTION_DAYS to one poll per printer per day; drop sessions long ended."""
     with session_scope(write=True) as session:
         removed = thin_history(session, older_than_days=get_settings().retention_days)
-    log.info("daily cleanup: %s old polls removed", removed)
+    with session_scope(write=True) as session:
+        sessions = purge_sessions(session)
+    log.info("daily cleanup: %s old polls and %s ended sign-in sessions removed", removed, sessions)
 
 
 @dramatiq.actor(

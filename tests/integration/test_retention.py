@@ -1,0 +1,79 @@
+"""Retention (DOMAIN 6) and the daily cleanup: old polls thinned to the day's latest, long-ended sessions purged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, func, select
+
+from printer_app.config import get_settings
+from printer_app.db import get_engine
+from printer_app.models import InventoryTask, PageCounter, UserSession
+from printer_app.models.base import utcnow
+from printer_app.services import auth
+from printer_app.services.retention import thin_history
+from tests.factories import make_poll, make_printer
+
+
+def _day(days_ago: int, hour: int) -> datetime:
+    base = (utcnow() - timedelta(days=days_ago)).astimezone(UTC)
+    return base.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def test_old_polls_keep_the_latest_of_each_day_recent_polls_stay(session: Session) -> None:
+    a, b = make_printer(session), make_printer(session)
+    old_latest = {p.id: make_poll(session, p, at=_day(100, 18), counters={"total_pages": 900}).id for p in (a, b)}
+    for printer in (a, b):
+        make_poll(session, printer, at=_day(100, 6), counters={"total_pages": 800})
+        make_poll(session, printer, at=_day(100, 12), status="FAILED")
+    single = make_poll(session, a, at=_day(120, 9)).id  # the only poll of its day stays
+    recent = [make_poll(session, a, at=_day(5, h)).id for h in (6, 12, 18)]  # inside the period: all stay
+    session.commit()
+
+    assert thin_history(session, older_than_days=90) == 4
+    session.commit()
+    left = set(session.exec(select(InventoryTask.id)).all())
+    assert left == {*old_latest.values(), single, *recent}
+    counters = session.exec(select(func.count()).select_from(PageCounter)).one()
+    assert counters == len(left), "the deleted polls took their counters with them"
+    assert thin_history(session, older_than_days=90) == 0
+
+
+@pytest.fixture
+def app_db(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield db_url
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_daily_cleanup_thins_history_and_purges_ended_sessions(app_db: str, session: Session) -> None:
+    from workers.actors import daily_cleanup
+
+    printer = make_printer(session)
+    for hour in (6, 12, 18):
+        make_poll(session, printer, at=_day(200, hour))
+    user = auth.create_local_user(session, username="cleaner", password="Cleanup-password-2026")
+    live = auth.create_session(session, user=user, auth_method=auth.LOCAL)
+    auth.create_session(session, user=user, auth_method=auth.LOCAL)  # revoked long ago below
+    auth.create_session(session, user=user, auth_method=auth.LOCAL)  # expired long ago below
+    session.commit()
+    rows = session.exec(select(UserSession).order_by(UserSession.created_at, UserSession.id)).all()
+    kept_id = next(r.id for r in rows if r.id == auth._token_id(live))
+    others = [r for r in rows if r.id != kept_id]
+    others[0].revoked_at = utcnow() - timedelta(days=40)
+    others[1].expires_at = utcnow() - timedelta(days=31)
+    session.commit()
+
+    daily_cleanup.fn()
+
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(InventoryTask)).one() == 1
+    assert session.exec(select(UserSession.id)).all() == [kept_id]
