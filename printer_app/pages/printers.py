@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import FunctionStringVar, VarData
 
 from printer_app.components.badges import status_badge, supply_bar
 from printer_app.components.layout import page
@@ -24,58 +28,96 @@ S = PrintersState
 NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3"}
 
 
-def _visible(column: str):
-    return ~S.hidden_columns.split(",").contains(column)
+def _visible(column: str, hidden=S.hidden_columns):
+    return ~hidden.split(",").contains(column)
 
 
-def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "180px") -> rx.Component:
+# React.memo with a deep comparison: every state delta brings fresh row objects (parsed JSON), so the default
+# shallow comparison would see every row change. Rows are small; comparing their JSON is far cheaper than
+# re-rendering them.
+_ROW_MEMO = FunctionStringVar.create(
+    "((c) => memo(c, (a, b) => JSON.stringify(a) === JSON.stringify(b)))",
+    _var_data=VarData(imports={"react": [ImportVar(tag="memo")]}),
+)
+
+
+def _select(name: str, value, fixed: list[list[str]], dynamic=None, width: str = "180px") -> rx.Component:
     items = [rx.select.item(label, value=value) for value, label in fixed]
     if dynamic is not None:
         items.append(rx.foreach(dynamic, lambda o: rx.select.item(o[1], value=o[0])))
     return rx.select.root(
         rx.select.trigger(width=width, id=f"filter-{name}"),
         rx.select.content(*items),
-        value=getattr(S, name),
+        value=value,
         on_change=lambda v: S.set_filter(name, v),
         size="2",
     )
 
 
 def filters() -> rx.Component:
+    return filters_bar(
+        search=S.search,
+        organization=S.organization,
+        model=S.model,
+        match_rule=S.match_rule,
+        status=S.status,
+        active=S.active,
+        org_options=S.org_options,
+        model_options=S.model_options,
+        hidden=S.hidden_columns,
+    )
+
+
+@rx.memo
+def filters_bar(
+    search: rx.Var[str],
+    organization: rx.Var[str],
+    model: rx.Var[str],
+    match_rule: rx.Var[str],
+    status: rx.Var[str],
+    active: rx.Var[str],
+    org_options: rx.Var[list[list[str]]],
+    model_options: rx.Var[list[list[str]]],
+    hidden: rx.Var[str],
+) -> rx.Component:
+    """The filters as a memo of their values: a live update of the rows does not re-render them."""
     return rx.hstack(
         rx.debounce_input(
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),
                 placeholder="IP or serial contains…",
-                value=S.search,
+                value=search,
                 on_change=S.set_search,
                 width="220px",
                 id="filter-search",
             ),
             debounce_timeout=300,
         ),
-        _select("organization", [[ALL, "All organizations"], ["none", "No organization"]], S.org_options),
-        _select("model", [[ALL, "All models"]], S.model_options, width="220px"),
-        _select("match_rule", RULE_OPTIONS, width="160px"),
-        _select("status", STATUS_OPTIONS, width="170px"),
-        _select("active", ACTIVE_OPTIONS, width="170px"),
+        _select("organization", organization, [[ALL, "All organizations"], ["none", "No organization"]], org_options),
+        _select("model", model, [[ALL, "All models"]], model_options, width="220px"),
+        _select("match_rule", match_rule, RULE_OPTIONS, width="160px"),
+        _select("status", status, STATUS_OPTIONS, width="170px"),
+        _select("active", active, ACTIVE_OPTIONS, width="170px"),
         rx.button(rx.icon("x", size=14), "Reset", variant="ghost", on_click=S.reset_filters, id="filter-reset"),
         rx.spacer(),
-        column_chooser(),
+        column_chooser(hidden),
         wrap="wrap",
         width="100%",
         spacing="2",
     )
 
 
-def column_chooser() -> rx.Component:
+def column_chooser(hidden) -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(rx.button(rx.icon("columns-3", size=16), "Columns", variant="soft", id="columns")),
         rx.popover.content(
             rx.vstack(
                 *[
                     rx.checkbox(
-                        label, checked=_visible(key), on_change=lambda _v, k=key: S.toggle_column(k), id=f"col-{key}"
+                        label,
+                        checked=_visible(key, hidden),
+                        on_change=lambda _v, k=key: S.toggle_column(k),
+                        id=f"col-{key}",
                     )
                     for key, label in COLUMNS
                 ],
@@ -85,7 +127,7 @@ def column_chooser() -> rx.Component:
     )
 
 
-def _cell(key: str, row: PrinterView) -> rx.Component:
+def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Component:
     content = {
         "organization": rx.text(row.organization, max_width="200px", overflow="hidden", text_overflow="ellipsis"),
         "ip": rx.link(row.ip_address, href="/printers/" + row.id.to_string(), weight="medium"),
@@ -105,17 +147,30 @@ def _cell(key: str, row: PrinterView) -> rx.Component:
         "status": status_badge(row.status, row.error),
     }[key]
     return rx.cond(
-        _visible(key),
+        _visible(key, hidden),
         rx.table.cell(content, text_align="right" if key in NUMERIC else "left", white_space="nowrap"),
     )
 
 
 def _row(row: PrinterView) -> rx.Component:
+    """One printer row; re-rendered only when its printer, its spinner or the visible columns change."""
+    return printer_row(
+        row=row, busy=LiveState.polling_ids.contains(row.id), hidden=S.hidden_columns, key=row.id.to_string()
+    )
+
+
+@rx.memo(wrapper=_ROW_MEMO)
+def printer_row(row: rx.Var[PrinterView], busy: rx.Var[bool], hidden: rx.Var[str], rest: rx.RestProp) -> rx.Component:
+    """A memoised row: reads no state var itself, so only a change of its own props re-renders it.
+
+    `rest` only carries React's `key` (the printer id), which keeps each printer's row instance across updates.
+    """
     return rx.table.row(
-        *[_cell(key, row) for key, _ in COLUMNS],
+        rest,
+        *[_cell(key, row, hidden) for key, _ in COLUMNS],
         rx.table.cell(
             rx.hstack(
-                poll_button(row.id),
+                poll_button(row.id, busy),
                 rx.icon_button(
                     rx.icon("pencil", size=14),
                     variant="ghost",
@@ -140,9 +195,8 @@ def _row(row: PrinterView) -> rx.Component:
     )
 
 
-def poll_button(printer_id) -> rx.Component:
+def poll_button(printer_id, busy) -> rx.Component:
     """Poll now; a spinner while a poll of this printer runs (in any tab or worker)."""
-    busy = LiveState.polling_ids.contains(printer_id)
     return rx.icon_button(
         rx.cond(busy, rx.spinner(size="1"), rx.icon("refresh-cw", size=14)),
         variant="ghost",
@@ -187,16 +241,23 @@ def poll_all_progress() -> rx.Component:
     )
 
 
-def printers_table() -> rx.Component:
+@rx.memo
+def printers_header(sort: rx.Var[str], descending: rx.Var[bool], hidden: rx.Var[str]) -> rx.Component:
+    """The header row as a memo of the sort and the hidden columns: a live update of the rows skips it."""
+    sorting = SimpleNamespace(sort=sort, descending=descending, sort_by=S.sort_by)
     headers = [
-        rx.cond(_visible(key), sort_header(label, key, S, align="right" if key in NUMERIC else "left"))
+        rx.cond(_visible(key, hidden), sort_header(label, key, sorting, align="right" if key in NUMERIC else "left"))
         if key != "supplies"
-        else rx.cond(_visible(key), rx.table.column_header_cell(label))
+        else rx.cond(_visible(key, hidden), rx.table.column_header_cell(label))
         for key, label in COLUMNS
     ]
+    return rx.table.header(rx.table.row(*headers, rx.table.column_header_cell("")))
+
+
+def printers_table() -> rx.Component:
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*headers, rx.table.column_header_cell(""))),
+            printers_header(sort=S.sort, descending=S.descending, hidden=S.hidden_columns),
             rx.table.body(rx.foreach(S.rows, _row)),
             variant="surface",
             size="1",
