@@ -9,6 +9,7 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.services.change_log import ChangeFilters, ChangeRow, FieldChange, change_filter_options, list_changes
+from printer_app.state import view
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
 
@@ -72,14 +73,11 @@ class ChangeLogState(SessionState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return view.page_count(self.total, self.page_size)
 
     @rx.var
     def range_text(self) -> str:
-        if not self.total:
-            return "No changes match"
-        first = (self.page - 1) * self.page_size + 1
-        return f"{first}–{min(self.total, first + len(self.rows) - 1)} of {self.total}"
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No changes match")
 
     def _query(self) -> None:
         def opt(value: str) -> str:

@@ -32,7 +32,8 @@ RECHECK_SECONDS = 30.0  # a listening tab re-checks its session this often: a re
 WINDOW = 0.05  # seconds the events after a first one may gather into the same update
 PROGRESS_EVERY = 1.0  # seconds between two progress updates of a tab during a run
 SPACING = {"printers": 0.2, "detail": 0.2, "dashboard": 1.0}  # least seconds between two updates of a tab in a
-# burst: each update re-renders the page in the browser (the whole table), more often would only queue them up
+# burst: each update costs the browser a render (on /printers only the changed rows: memoised), more often would
+# only queue them up
 
 Apply = Callable[["LiveState"], Awaitable[None]]  # applies re-read data to a tab, under its state lock
 
@@ -122,8 +123,8 @@ class LiveState(SessionState):
     def _apply_events(self, batch: list[tuple[str, dict]], shown: set[int]) -> list:
         """Spinners and the toasts for this tab's own requests; returns the toasts.
 
-        Spinners are kept for the printers the tab shows only: every change of `polling_ids` re-renders the whole
-        table in the browser, and in a Poll all run most polls are of printers on other pages.
+        Spinners are kept for the printers the tab shows only: every change of `polling_ids` costs the browser a
+        render, and in a Poll all run most polls are of printers on other pages.
         """
         results = {p["printer_id"]: p for kind, p in batch if kind == events.INVENTORY_UPDATE}
         started = {p["printer_id"] for kind, p in batch if kind == events.INVENTORY_START} & (shown | set(self.pending))
@@ -148,8 +149,8 @@ class LiveState(SessionState):
     def _apply_progress(self, progress: list[dict], *, due: bool) -> dict | None:
         """Show the latest poll-all progress when it is `due`, or starts or ends a run; else return it, held back.
 
-        Any change of this state re-renders the whole printers page in the browser; progress alone would do it on
-        every update of a run.
+        Every change of this state re-renders what reads it in the browser (the progress card, the row spinners);
+        progress alone would do it on every update of a run.
         """
         if not progress:
             return None

@@ -13,6 +13,7 @@ from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod,
 from printer_app.services.errors import NotFoundError
 from printer_app.services.history import counter_series, list_polls, supply_series
 from printer_app.services.printers import get_printer
+from printer_app.state import view
 from printer_app.state.live_state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number, printer_id_from_path
@@ -57,14 +58,11 @@ class PrinterDetailState(SessionState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.polls_total // self.page_size))
+        return view.page_count(self.polls_total, self.page_size)
 
     @rx.var
     def range_text(self) -> str:
-        if not self.polls_total:
-            return "No polls yet"
-        first = (self.page - 1) * self.page_size + 1
-        return f"{first}–{min(self.polls_total, first + len(self.polls) - 1)} of {self.polls_total}"
+        return view.range_text(self.polls_total, self.page, self.page_size, len(self.polls), "No polls yet")
 
     @rx.event
     @requires_page(*VIEW)

@@ -7,6 +7,7 @@ import reflex as rx
 from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers, rows_by_ids
+from printer_app.state import view
 from printer_app.state.live_state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import PrinterView, printer_view
@@ -55,14 +56,11 @@ class PrintersState(SessionState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return view.page_count(self.total, self.page_size)
 
     @rx.var
     def range_text(self) -> str:
-        if not self.total:
-            return "No printers match"
-        first = (self.page - 1) * self.page_size + 1
-        return f"{first}–{min(self.total, first + len(self.rows) - 1)} of {self.total}"
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No printers match")
 
     def _filters(self) -> PrinterFilters:
         def opt(value: str) -> str:

@@ -20,6 +20,7 @@ from printer_app.services.users import (
     save_user_groups,
     set_user_active,
 )
+from printer_app.state import view
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
 
@@ -95,14 +96,11 @@ class UsersState(GroupPickerMixin, SessionState):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return view.page_count(self.total, self.page_size)
 
     @rx.var
     def range_text(self) -> str:
-        if not self.total:
-            return "No users match"
-        first = (self.page - 1) * self.page_size + 1
-        return f"{first}–{min(self.total, first + len(self.rows) - 1)} of {self.total}"
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No users match")
 
     def _query(self) -> None:
         filters = UserFilters(

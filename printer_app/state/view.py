@@ -23,6 +23,19 @@ def printer_id_from_path(path: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def page_count(total: int, page_size: int) -> int:
+    """How many pages a paged table has (at least one)."""
+    return max(1, -(-total // page_size))
+
+
+def range_text(total: int, page: int, page_size: int, shown: int, empty: str) -> str:
+    """The pager's "51–100 of 1 234", or `empty` when nothing matches."""
+    if not total:
+        return empty
+    first = (page - 1) * page_size + 1
+    return f"{first}–{min(total, first + shown - 1)} of {total}"
+
+
 def local_time(value: datetime | None) -> str:
     """`YYYY-MM-DD HH:MM` in the configured time zone, or an em dash."""
     if value is None:
