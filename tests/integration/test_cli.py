@@ -72,3 +72,28 @@ def test_check_fails_for_an_unreachable_redis(tmp_path: Path) -> None:
 
     assert result.returncode != 0
     assert "redis: FAILED" in result.stderr
+
+
+def test_init_db_bootstraps_roles_and_first_admin_signs_in_once(empty_db_url: str, tmp_path: Path) -> None:
+    init = run_cli("init-db", tmp_path=tmp_path, database_url=empty_db_url)
+    assert init.returncode == 0, init.stderr
+    assert "Role groups: 25 created" in init.stdout
+
+    first = run_cli("users", "first-admin", tmp_path=tmp_path, database_url=empty_db_url)
+    assert first.returncode == 0, first.stderr
+    username, password = (tmp_path / "data" / "admin-password.txt").read_text().split()
+    assert username == "admin" and password in first.stdout
+    assert (tmp_path / "data" / "admin-password.txt").stat().st_mode & 0o077 == 0, "only the owner may read it"
+
+    from sqlmodel import Session
+
+    from printer_app.db import make_engine
+    from printer_app.services.auth import authenticate_local
+
+    engine = make_engine(empty_db_url)
+    with Session(engine) as session:
+        assert authenticate_local(session, username="admin", password=password, ip="127.0.0.1").user is not None
+    engine.dispose()
+
+    again = run_cli("users", "first-admin", tmp_path=tmp_path, database_url=empty_db_url)
+    assert again.returncode == 0 and "Accounts exist" in again.stdout
