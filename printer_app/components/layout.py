@@ -6,11 +6,11 @@ import reflex as rx
 
 from printer_app.state.session import SessionState
 
-NAV = [
-    ("Dashboard", "/", "layout-dashboard"),
-    ("Printers", "/printers", "printer"),
-    ("Discover", "/discover", "radar"),
-    ("Organizations", "/organizations", "building-2"),
+NAV = [  # label, path, icon, the permission the page needs (the page checks it again on the server)
+    ("Dashboard", "/", "layout-dashboard", "dashboard.access_dashboard_app"),
+    ("Printers", "/printers", "printer", "inventory.view_printer"),
+    ("Discover", "/discover", "radar", "inventory.run_inventory"),
+    ("Organizations", "/organizations", "building-2", "inventory.view_organization"),
 ]
 
 
@@ -41,7 +41,11 @@ def sidebar() -> rx.Component:
             align="center",
             padding_bottom="16px",
         ),
-        *[_nav_link(*item) for item in NAV],
+        # Until the first page check told who is signed in, every link shows (no flicker); then only allowed ones.
+        *[
+            rx.cond(~SessionState.signed_in | SessionState.permissions.contains(perm), _nav_link(label, href, icon))
+            for label, href, icon, perm in NAV
+        ],
         rx.cond(
             SessionState.permissions.contains("access.manage_users"),
             _nav_link("Users", "/users", "users"),

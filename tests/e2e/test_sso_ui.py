@@ -46,6 +46,8 @@ def test_sso_sign_in_lands_on_the_dashboard_and_signs_out(browser, app_server, d
         expect(page.locator("#page-title")).to_have_text("Dashboard")
         expect(page.locator("#signed-in-user")).to_have_text("Alice Liddell")
         expect(page.locator("#access-denied")).to_have_count(0)
+        expect(page.locator("#nav-printers")).to_be_visible()
+        expect(page.locator("#nav-discover")).to_have_count(0)  # a Viewer may not run polls: no link to discovery
         shot(page, "sso_dashboard")
         with db_session() as session:
             user = session.exec(select(User).where(User.username == "alice")).one()
