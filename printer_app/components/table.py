@@ -23,6 +23,21 @@ def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Co
     )
 
 
+def search_box(value, on_change, *, placeholder: str, id: str, width: str = "220px") -> rx.Component:
+    """The search field above a table: a magnifier, and the query sent 300 ms after the last keystroke."""
+    return rx.debounce_input(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder=placeholder,
+            value=value,
+            on_change=on_change,
+            width=width,
+            id=id,
+        ),
+        debounce_timeout=300,
+    )
+
+
 def pager(state, *, sizes: tuple[int, ...] = (25, 50, 100, 200), on_size: Callable | None = None) -> rx.Component:
     """First / previous / next / last, the current range, and a rows-per-page choice."""
     return rx.hstack(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from printer_app.components.table import field_error, sort_header
+from printer_app.components.table import field_error, search_box, sort_header
 from printer_app.components.user_dialogs import group_picker
 from printer_app.state.users import ALL
 from printer_app.state.whitelist import UPLOAD_ID, WhitelistState
@@ -55,16 +55,8 @@ def _row(e) -> rx.Component:
 
 def _toolbar() -> rx.Component:
     return rx.hstack(
-        rx.debounce_input(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                placeholder="Username, name, email or notes…",
-                value=S.search,
-                on_change=S.set_search,
-                width="260px",
-                id="whitelist-search",
-            ),
-            debounce_timeout=300,
+        search_box(
+            S.search, S.set_search, placeholder="Username, name, email or notes…", id="whitelist-search", width="260px"
         ),
         rx.select.root(
             rx.select.trigger(width="180px"),

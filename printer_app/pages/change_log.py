@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.layout import page
-from printer_app.components.table import pager
+from printer_app.components.table import pager, search_box
 from printer_app.state.change_log import ACTION_OPTIONS, ALL, ChangeLogState
 
 S = ChangeLogState
@@ -36,17 +36,7 @@ def _date(name: str, label: str) -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        rx.debounce_input(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                placeholder="Object contains…",
-                value=S.search,
-                on_change=S.set_search,
-                width="220px",
-                id="change-search",
-            ),
-            debounce_timeout=300,
-        ),
+        search_box(S.search, S.set_search, placeholder="Object contains…", id="change-search", width="220px"),
         _select("object_type", [[ALL, "All objects"]], S.type_options),
         _select("action", ACTION_OPTIONS, width="150px"),
         _select("user", [[ALL, "All users"], ["system", "System (no user)"]], S.user_options),

@@ -11,7 +11,7 @@ from reflex.vars import FunctionStringVar, VarData
 from printer_app.components.badges import status_badge, supply_bar
 from printer_app.components.layout import page
 from printer_app.components.printer_dialog import delete_dialog, printer_dialog
-from printer_app.components.table import pager, sort_header
+from printer_app.components.table import pager, search_box, sort_header
 from printer_app.state.live_state import LiveState
 from printer_app.state.printer_form import PrinterFormState
 from printer_app.state.printers import (
@@ -82,17 +82,7 @@ def filters_bar(
 ) -> rx.Component:
     """The filters as a memo of their values: a live update of the rows does not re-render them."""
     return rx.hstack(
-        rx.debounce_input(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                placeholder="IP or serial contains…",
-                value=search,
-                on_change=S.set_search,
-                width="220px",
-                id="filter-search",
-            ),
-            debounce_timeout=300,
-        ),
+        search_box(search, S.set_search, placeholder="IP or serial contains…", id="filter-search", width="220px"),
         _select("organization", organization, [[ALL, "All organizations"], ["none", "No organization"]], org_options),
         _select("model", model, [[ALL, "All models"]], model_options, width="220px"),
         _select("match_rule", match_rule, RULE_OPTIONS, width="160px"),

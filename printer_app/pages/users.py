@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.layout import page
-from printer_app.components.table import pager, sort_header
+from printer_app.components.table import pager, search_box, sort_header
 from printer_app.components.user_dialogs import deactivate_dialog, groups_dialog, new_user_dialog
 from printer_app.components.whitelist_panel import whitelist_panel
 from printer_app.state.user_form import NewUserState
@@ -30,17 +30,7 @@ def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "170px
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        rx.debounce_input(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                placeholder="Username, name or email…",
-                value=S.search,
-                on_change=S.set_search,
-                width="240px",
-                id="user-search",
-            ),
-            debounce_timeout=300,
-        ),
+        search_box(S.search, S.set_search, placeholder="Username, name or email…", id="user-search", width="240px"),
         _select("kind", KIND_OPTIONS, width="150px"),
         _select("active", ACTIVE_OPTIONS, width="130px"),
         _select("group", [[ALL, "Any group"]], S.group_choices, width="240px"),
