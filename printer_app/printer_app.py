@@ -26,7 +26,7 @@ from printer_app.state.whitelist import WhitelistState
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
 
-app = rx.App(api_transformer=api)
+app = rx.App(api_transformer=api, stylesheets=["/app.css"])
 app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title="Dashboard · Printer Inventory", on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title="Printers · Printer Inventory", on_load=PrintersState.load)

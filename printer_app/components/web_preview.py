@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.spinner import spinner
 from printer_app.state.web_preview import WebPreviewState
 from printer_app.state.web_rule_editor import WebRuleEditorState
 
@@ -123,7 +124,7 @@ def preview_card() -> rx.Component:
                     content="Open the page in the headless browser (for pages that fill their values by script)",
                 ),
                 rx.button(
-                    rx.cond(P.fetching, rx.spinner(size="2"), rx.icon("download", size=16)),
+                    rx.cond(P.fetching, spinner(16), rx.icon("download", size=16)),
                     "Fetch page",
                     on_click=P.fetch(WebRuleEditorState.protocol, WebRuleEditorState.url_path),
                     disabled=P.fetching,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.spinner import spinner
 from printer_app.components.table import field_error
 from printer_app.models.choices import WebField, WebProtocol
 from printer_app.state.web_rule_editor import WebRuleEditorState
@@ -218,7 +219,7 @@ def editor_card() -> rx.Component:
             field_error(E.errors, "form"),
             rx.hstack(
                 rx.button(
-                    rx.cond(E.testing, rx.spinner(size="2"), rx.icon("flask-conical", size=16)),
+                    rx.cond(E.testing, spinner(16), rx.icon("flask-conical", size=16)),
                     "Test rule on the device",
                     variant="soft",
                     on_click=E.test_on_device,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.badges import status_badge
+from printer_app.components.spinner import spinner
 from printer_app.state.web_rule_runs import TestRow, WebRuleRunsState
 
 R = WebRuleRunsState
@@ -91,7 +92,7 @@ def last_poll_card() -> rx.Component:
 def run_buttons() -> rx.Component:
     return rx.hstack(
         rx.button(
-            rx.cond(R.testing, rx.spinner(size="2"), rx.icon("flask-conical", size=16)),
+            rx.cond(R.testing, spinner(16), rx.icon("flask-conical", size=16)),
             "Test all rules",
             variant="soft",
             on_click=R.test_all,
@@ -99,7 +100,7 @@ def run_buttons() -> rx.Component:
             id="test-all",
         ),
         rx.button(
-            rx.cond(R.polling, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
+            rx.cond(R.polling, spinner(16), rx.icon("refresh-cw", size=16)),
             "Poll now",
             on_click=R.poll_now,
             disabled=R.polling,

@@ -7,6 +7,7 @@ import reflex as rx
 from printer_app.components.badges import status_badge
 from printer_app.components.layout import page
 from printer_app.components.printer_dialog import printer_dialog
+from printer_app.components.spinner import spinner
 from printer_app.components.table import pager
 from printer_app.models.choices import TaskStatus
 from printer_app.state.live_state import LiveState
@@ -163,7 +164,7 @@ def printer_detail_page() -> rx.Component:
         actions=rx.hstack(
             rx.link(rx.button(rx.icon("arrow-left", size=16), "All printers", variant="soft"), href="/printers"),
             rx.button(
-                rx.cond(busy, rx.spinner(size="2"), rx.icon("refresh-cw", size=16)),
+                rx.cond(busy, spinner(16), rx.icon("refresh-cw", size=16)),
                 "Poll now",
                 variant="soft",
                 on_click=LiveState.poll_now(S.printer_id),

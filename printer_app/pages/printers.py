@@ -11,6 +11,7 @@ from reflex.vars import FunctionStringVar, VarData
 from printer_app.components.badges import status_badge, supply_bar
 from printer_app.components.layout import page
 from printer_app.components.printer_dialog import delete_dialog, printer_dialog
+from printer_app.components.spinner import spinner
 from printer_app.components.table import pager, search_box, sort_header
 from printer_app.state.live_state import LiveState
 from printer_app.state.printer_form import PrinterFormState
@@ -188,7 +189,7 @@ def printer_row(row: rx.Var[PrinterView], busy: rx.Var[bool], hidden: rx.Var[str
 def poll_button(printer_id, busy) -> rx.Component:
     """Poll now; a spinner while a poll of this printer runs (in any tab or worker)."""
     return rx.icon_button(
-        rx.cond(busy, rx.spinner(size="1"), rx.icon("refresh-cw", size=14)),
+        rx.cond(busy, spinner(14), rx.icon("refresh-cw", size=14)),
         variant="ghost",
         size="1",
         disabled=busy,
@@ -204,7 +205,7 @@ def poll_all_progress() -> rx.Component:
         LiveState.batch_total > 0,
         rx.card(
             rx.hstack(
-                rx.cond(LiveState.batch_running, rx.spinner(size="2"), rx.icon("circle-check", color="green")),
+                rx.cond(LiveState.batch_running, spinner(16), rx.icon("circle-check", color="green")),
                 rx.text(
                     rx.cond(LiveState.batch_running, "Polling all printers", "Last poll of all printers"),
                     weight="medium",
