@@ -81,7 +81,9 @@ def run_inventory_for_printer(
     if printer is None:
         raise LookupError(f"Printer #{printer_id} does not exist")
     now = now or utcnow()
-    events.publish(events.INVENTORY_START, {"printer_id": printer.id, "ip": printer.ip_address})
+    events.publish(
+        events.INVENTORY_START, {"printer_id": printer.id, "ip": printer.ip_address, "triggered_by": str(triggered_by)}
+    )
     base = {"triggered_by": triggered_by, "at": now}
     try:
         with session.begin_nested():

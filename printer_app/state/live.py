@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from printer_app.config import get_settings
 from printer_app.services import events
@@ -41,34 +42,107 @@ class Hub:
 hub = Hub()
 
 
+class Watch:
+    """Which printers each tab of this process shows, by client token, so that its listener can pass over the events
+    of all other printers without touching the tab's state (in a Poll all run most results are of printers on other
+    pages, and every update of a tab costs its browser a render).
+
+    A page state notes the printers it shows right after reading them (`show`; a tab's events and its listener run
+    in the same backend process), "Poll now" notes the printer whose result the tab awaits (`expect`). A tab that
+    noted nothing gets every event. `version` changes with every `show`: a listener that passed over a result
+    re-reads that printer if a later `show` brings it onto the tab. Tabs not heard of for `FORGET_AFTER` seconds
+    are forgotten (should one still be open, its listener gets every event again until its next `show`).
+    """
+
+    FORGET_AFTER = 3600.0
+
+    def __init__(self) -> None:
+        self._shown: dict[str, tuple[int, frozenset[int]]] = {}
+        self._expected: dict[str, set[int]] = {}
+        self._touched: dict[str, float] = {}
+        self._versions = 0
+
+    def show(self, token: str, printer_ids: Iterable[int]) -> None:
+        self._versions += 1
+        self._shown[token] = (self._versions, frozenset(printer_ids))
+        now = time.monotonic()
+        self._touched[token] = now
+        if len(self._touched) > 1000:
+            for old in [t for t, at in self._touched.items() if now - at > self.FORGET_AFTER]:
+                self.forget(old)
+
+    def expect(self, token: str, printer_id: int) -> None:
+        self._expected.setdefault(token, set()).add(printer_id)
+
+    def settle(self, token: str, printer_ids: Iterable[int]) -> None:
+        if expected := self._expected.get(token):
+            expected.difference_update(printer_ids)
+
+    def expects(self, token: str, printer_id: int | None) -> bool:
+        """Whether the tab awaits the result of this printer's poll ("Poll now" in it)."""
+        return printer_id in self._expected.get(token, ())
+
+    def version(self, token: str) -> int:
+        return self._shown.get(token, (0, frozenset()))[0]
+
+    def shows(self, token: str, printer_id: int) -> bool:
+        """Whether an event of this printer changes what the tab shows (or the result it awaits)."""
+        shown = self._shown.get(token)
+        return shown is None or printer_id in shown[1] or self.expects(token, printer_id)
+
+    def forget(self, token: str) -> None:
+        self._shown.pop(token, None)
+        self._expected.pop(token, None)
+        self._touched.pop(token, None)
+
+
+watch = Watch()
+
+
 async def next_batch(
-    queue: asyncio.Queue[Event], *, window: float = 0.05, timeout: float | None = None, not_before: float = 0.0
+    queue: asyncio.Queue[Event],
+    *,
+    window: float = 0.05,
+    timeout: float | None = None,
+    not_before: float = 0.0,
+    keep: Callable[[Event], bool] | None = None,
 ) -> list[Event]:
     """The next events of `queue`: the first one (waiting up to `timeout` seconds, None: no limit; an empty list
     when nothing came), then whatever else arrives within `window` seconds and until the loop time `not_before`.
 
     Events that queued up while the caller was busy are taken at once, without waiting for the window: a burst is
-    coalesced, never queued up behind. `not_before` lets a caller space its batches out.
+    coalesced, never queued up behind. `not_before` lets a caller space its batches out. Events for which `keep`
+    returns False are dropped as they are taken: they neither start a batch nor end a wait.
     """
     loop = asyncio.get_running_loop()
-    batch = []
+    give_up = None if timeout is None else loop.time() + timeout
+    batch: list[Event] = []
+
+    def take(event: Event) -> None:
+        if keep is None or keep(event):
+            batch.append(event)
+
     while not queue.empty():
-        batch.append(queue.get_nowait())
-    if not batch:
-        try:
-            batch.append(await asyncio.wait_for(queue.get(), timeout=timeout))
-        except TimeoutError:
-            return batch
-        deadline = max(loop.time() + window, not_before)
-    else:
+        take(queue.get_nowait())
+    if batch:
         deadline = not_before
+    else:
+        while not batch:
+            left = None if give_up is None else give_up - loop.time()
+            if left is not None and left <= 0:
+                return batch
+            try:
+                take(await asyncio.wait_for(queue.get(), timeout=left))
+            except TimeoutError:
+                return batch
+        deadline = max(loop.time() + window, not_before)
     while (left := deadline - loop.time()) > 0:
         try:
-            batch.append(await asyncio.wait_for(queue.get(), timeout=left))
+            take(await asyncio.wait_for(queue.get(), timeout=left))
         except TimeoutError:
             break
     while not queue.empty():
-        batch.append(queue.get_nowait())
+        take(queue.get_nowait())
     return batch
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 import types
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -17,9 +18,9 @@ from typing import Any
 
 import reflex as rx
 
-from printer_app.models.choices import TaskStatus
+from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
-from printer_app.state.live import hub, next_batch
+from printer_app.state.live import Event, hub, next_batch, watch
 from printer_app.state.session import SessionState, principal_for_cookie
 
 PAGES = {  # the page a listener serves -> the permission it needs to receive live updates
@@ -27,13 +28,15 @@ PAGES = {  # the page a listener serves -> the permission it needs to receive li
     "detail": "inventory.view_printer",
     "dashboard": "dashboard.access_dashboard_app",
 }
+FILTERED = {"printers", "detail"}  # pages that show some printers only: the listener passes over the others' events
+KINDS = {events.INVENTORY_START, events.INVENTORY_UPDATE, events.POLL_FOLDED, events.POLL_ALL_PROGRESS}
 RUN = "inventory.run_inventory"
 RECHECK_SECONDS = 30.0  # a listening tab re-checks its session this often: a revoked user stops receiving updates
-WINDOW = 0.05  # seconds the events after a first one may gather into the same update
+WINDOW = 0.02  # seconds the events after a first one may gather into the same update
 PROGRESS_EVERY = 1.0  # seconds between two progress updates of a tab during a run
-SPACING = {"printers": 0.2, "detail": 0.2, "dashboard": 1.0}  # least seconds between two updates of a tab in a
+SPACING = {"printers": 0.1, "detail": 0.1, "dashboard": 1.0}  # least seconds between two updates of a tab in a
 # burst: each update costs the browser a render (on /printers only the changed rows: memoised), more often would
-# only queue them up
+# only queue them up. On the filtered pages only the tab's own printers count: in a Poll all run a few per second.
 
 Apply = Callable[["LiveState"], Awaitable[None]]  # applies re-read data to a tab, under its state lock
 
@@ -78,31 +81,36 @@ class LiveState(SessionState):
                 cookie = self.router.headers.cookie
                 if current:
                     self._show_batch(*current)
+            relevant = _Relevant(self.router.session.client_token, filtered=page in FILTERED)
+            progress = _Progress(current[0] if current else "")
             loop = asyncio.get_running_loop()
             recheck_at, applied_at = loop.time() + RECHECK_SECONDS, 0.0
-            held, progress_at = None, 0.0  # progress not shown yet (see PROGRESS_EVERY), when it was last shown
             while True:
                 spacing = SPACING.get(page, SPACING["printers"])
-                due = min(recheck_at, progress_at + PROGRESS_EVERY) if held else recheck_at
-                wait = max(0.0, due - loop.time())
-                batch = await next_batch(queue, window=WINDOW, timeout=wait, not_before=applied_at + spacing)
+                wait = max(0.0, min(recheck_at, progress.due_at) - loop.time())
+                batch = await next_batch(
+                    queue, window=WINDOW, timeout=wait, not_before=applied_at + spacing, keep=relevant.keep
+                )
                 if loop.time() >= recheck_at:
                     if not await asyncio.to_thread(_still_allowed, cookie, permission):
                         return
                     recheck_at = loop.time() + RECHECK_SECONDS
-                progress = [p for kind, p in batch if kind == events.POLL_ALL_PROGRESS] + ([held] if held else [])
-                if not batch and not held:
-                    continue
-                finished = {p["printer_id"] for kind, p in batch if kind == events.INVENTORY_UPDATE}
+                show = progress.take([p for kind, p in batch if kind == events.POLL_ALL_PROGRESS], loop.time())
+                rows = [(kind, p) for kind, p in batch if kind != events.POLL_ALL_PROGRESS]
+                finished = {p["printer_id"] for kind, p in rows if kind == events.INVENTORY_UPDATE}
+                finished |= relevant.brought_on()
+                if not rows and not finished and show is None:
+                    continue  # progress held back: no update of the tab
                 fresh = await self._read_fresh(page, finished) if finished else None
-                async with self:  # one update of the tab: events and re-read rows together
-                    notices = self._apply_events(batch, await self._shown(page))
-                    held = self._apply_progress(progress, due=loop.time() >= progress_at + PROGRESS_EVERY)
+                async with self:  # one update of the tab: events, progress and re-read rows together
+                    notices = self._apply_events(rows, await self._shown(page)) if rows else []
+                    if show is not None:
+                        self._apply_progress(show)
                     if fresh is not None:
                         await fresh(self)
-                if progress and held is None:
-                    progress_at = loop.time()
-                applied_at = loop.time()
+                relevant.settle(finished)
+                if rows or finished:  # progress alone does not delay the next rows
+                    applied_at = loop.time()
                 for notice in notices:
                     yield notice
         finally:
@@ -123,8 +131,9 @@ class LiveState(SessionState):
     def _apply_events(self, batch: list[tuple[str, dict]], shown: set[int]) -> list:
         """Spinners and the toasts for this tab's own requests; returns the toasts.
 
-        Spinners are kept for the printers the tab shows only: every change of `polling_ids` costs the browser a
-        render, and in a Poll all run most polls are of printers on other pages.
+        Spinners are kept for the polls users asked for ("Poll now", in any tab) of the printers the tab shows only:
+        every change of `polling_ids` costs the browser a render; a Poll all run shows itself in the progress card
+        (`_Relevant.keep` passes over the starts of scheduled and Poll all polls).
         """
         results = {p["printer_id"]: p for kind, p in batch if kind == events.INVENTORY_UPDATE}
         started = {p["printer_id"] for kind, p in batch if kind == events.INVENTORY_START} & (shown | set(self.pending))
@@ -146,21 +155,10 @@ class LiveState(SessionState):
             self.pending = [i for i in self.pending if i not in results]
         return notices
 
-    def _apply_progress(self, progress: list[dict], *, due: bool) -> dict | None:
-        """Show the latest poll-all progress when it is `due`, or starts or ends a run; else return it, held back.
-
-        Every change of this state re-renders what reads it in the browser (the progress card, the row spinners);
-        progress alone would do it on every update of a run.
-        """
-        if not progress:
-            return None
-        latest = max(progress, key=lambda p: (p["batch_id"] == self.batch_id, p.get("done", 0)))
-        if latest["batch_id"] == self.batch_id and latest.get("done", 0) < self.batch_done:
-            return None
-        if due or latest["batch_id"] != self.batch_id or latest["done"] >= latest["total"]:
+    def _apply_progress(self, latest: dict) -> None:
+        """Show this poll-all progress unless the tab shows a later one of the same run already."""
+        if latest["batch_id"] != self.batch_id or latest.get("done", 0) >= self.batch_done:
             self._show_batch(latest["batch_id"], latest)
-            return None
-        return latest
 
     async def _read_fresh(self, page: str, printer_ids: set[int]) -> Apply | None:
         """Re-read, off the state lock, what this page shows of these printers; returns how to apply it."""
@@ -191,6 +189,7 @@ class LiveState(SessionState):
         from workers.actors import poll_printer_now
 
         printer_id = int(printer_id)
+        watch.expect(self.router.session.client_token, printer_id)
         poll_printer_now.send(printer_id)
         self.pending = sorted({*self.pending, printer_id})
         self.polling_ids = sorted({*self.polling_ids, printer_id})
@@ -212,6 +211,72 @@ class LiveState(SessionState):
             )
         poll_all.send()
         return rx.toast.info("Polling all active printers; progress shows above the table in every open tab")
+
+
+class _Progress:
+    """The poll-all progress a listener shows: the start and the end of a run at once, in between at most every
+    PROGRESS_EVERY seconds (each change of it re-renders the progress card); what comes between is held back."""
+
+    def __init__(self, batch_id: str) -> None:
+        self.batch_id, self.held, self.shown_at = batch_id, None, 0.0
+
+    @property
+    def due_at(self) -> float:
+        return self.shown_at + PROGRESS_EVERY if self.held else float("inf")
+
+    def take(self, progress: list[dict], now: float) -> dict | None:
+        """The progress to show now (None: nothing), given what arrived (in order)."""
+        arrived = [p for p in [self.held, *progress] if p]
+        if not arrived:
+            return None
+        run = arrived[-1]["batch_id"]
+        latest = max((p for p in arrived if p["batch_id"] == run), key=lambda p: p["done"])
+        if run == self.batch_id and latest["done"] < latest["total"] and now < self.shown_at + PROGRESS_EVERY:
+            self.held = latest
+            return None
+        self.batch_id, self.held, self.shown_at = run, None, now
+        return latest
+
+
+class _Relevant:
+    """Which events a tab's listener applies: on the filtered pages only those of the printers the tab shows or
+    awaits (`watch`); the results it passes over are remembered for KEEP_PASSED seconds and re-read should the tab
+    show those printers meanwhile (it may have read them just before their commit)."""
+
+    KEEP_PASSED = 10.0
+
+    def __init__(self, token: str, *, filtered: bool) -> None:
+        self.token, self.filtered = token, filtered
+        self.version = watch.version(token)
+        self.passed: dict[int, float] = {}  # printer id -> when its result was passed over (monotonic)
+
+    def keep(self, event: Event) -> bool:
+        kind, payload = event
+        if kind not in KINDS:
+            return False
+        printer_id = payload.get("printer_id")
+        if kind == events.INVENTORY_START and payload.get("triggered_by") != TriggeredBy.MANUAL:
+            return watch.expects(self.token, printer_id)  # scheduled and Poll all polls show no spinner
+        if not self.filtered or printer_id is None or watch.shows(self.token, printer_id):
+            return True
+        if kind == events.INVENTORY_UPDATE:
+            self.passed[printer_id] = time.monotonic()
+        return False
+
+    def brought_on(self) -> set[int]:
+        """The printers passed over lately that the tab shows since: their rows are to be re-read."""
+        if not self.passed or (version := watch.version(self.token)) == self.version:
+            return set()
+        self.version = version
+        recent = time.monotonic() - self.KEEP_PASSED
+        self.passed = {i: at for i, at in self.passed.items() if at > recent}
+        back = {i for i in self.passed if watch.shows(self.token, i)}
+        for printer_id in back:
+            del self.passed[printer_id]
+        return back
+
+    def settle(self, printer_ids: set[int]) -> None:
+        watch.settle(self.token, printer_ids)
 
 
 def _still_allowed(cookie: str | None, permission: str) -> bool:

@@ -14,6 +14,7 @@ from printer_app.services.errors import NotFoundError
 from printer_app.services.history import counter_series, list_polls, supply_series
 from printer_app.services.printers import get_printer
 from printer_app.state import view
+from printer_app.state.live import watch
 from printer_app.state.live_state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number, printer_id_from_path
@@ -68,6 +69,7 @@ class PrinterDetailState(SessionState):
     @requires_page(*VIEW)
     def load(self):
         self.printer_id = printer_id_from_path(self.router.url.path)
+        watch.show(self.router.session.client_token, [self.printer_id])
         self.page, self.status_filter = 1, "all"
         self._reload()
         return LiveState.listen("detail")

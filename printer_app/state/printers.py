@@ -6,8 +6,9 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers, rows_by_ids
+from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers
 from printer_app.state import view
+from printer_app.state.live import watch
 from printer_app.state.live_state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import PrinterView, printer_view
@@ -86,6 +87,7 @@ class PrintersState(SessionState):
                 page_size=self.page_size,
             )
         self.rows = [printer_view(r) for r in result.rows]
+        watch.show(self.router.session.client_token, (r.id for r in self.rows))  # before any result can pass by
         self.total = result.total
         self.page = result.page
 
@@ -99,15 +101,6 @@ class PrintersState(SessionState):
         self.model_options = [list(o) for o in options["models"]]
         self._query()
         return LiveState.listen("printers")
-
-    def _refresh_rows(self, printer_ids: set[int]) -> None:
-        """Re-read the visible rows of these printers (live update: the row changes in place)."""
-        visible = [r.id for r in self.rows if r.id in printer_ids]
-        if not visible:
-            return
-        with session_scope() as session:
-            fresh = {r.id: printer_view(r) for r in rows_by_ids(session, visible)}
-        self.rows = [fresh.get(r.id, r) for r in self.rows]
 
     @rx.event
     @requires(*VIEW)

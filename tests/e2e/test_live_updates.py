@@ -42,6 +42,7 @@ from tests.e2e.live_helpers import (
     FIRST_LIVE,
     POLL_ALL_TIMEOUT,
     PRINTERS,
+    ROWS,
     SIM_PROCESSES,
     WATCH_PROGRESS,
     WATCH_ROW,
@@ -221,7 +222,9 @@ def detail_poll_now(browser: Browser, app: LiveApp, printer: SimPrinter, name: s
 
 def poll_all_two_tabs(browser: Browser, app: LiveApp, sim: Sim, name: str) -> None:
     """Poll all from tab 1: both tabs show the run's progress to the end, failures match the database; a third tab
-    opened during the run picks the run up (its listener reads the current batch) and follows it too."""
+    opened during the run picks the run up (its listener reads the current batch) and follows it too. Tab 2 shows
+    25 rows a page and switches from page 2 to page 1 during the run (its listener passes over the results of
+    printers it does not show): at the end every row of its page 1 shows that printer's outcome."""
     with app.session() as s:
         from printer_app.services.poll_batch import pollable_printer_ids
 
@@ -233,6 +236,11 @@ def poll_all_two_tabs(browser: Browser, app: LiveApp, sim: Sim, name: str) -> No
         for tab in (tab1, tab2):
             open_printers(tab)
             settle(tab)
+        tab2.click("#page-size")
+        tab2.get_by_role("option", name="25", exact=True).click()
+        expect(tab2.locator(ROWS)).to_have_count(25)
+        tab2.click("#page-next")
+        expect(tab2.locator(ROWS)).to_have_count(PRINTERS - 25)
         for tab in (tab1, tab2):
             tab.evaluate(WATCH_PROGRESS)
         clicked = tab1.evaluate("Date.now()")
@@ -248,6 +256,7 @@ def poll_all_two_tabs(browser: Browser, app: LiveApp, sim: Sim, name: str) -> No
             if 0 < done <= total - 5:  # leave the run time to still be going when the screenshot is taken
                 shot(tab2, f"live_{name}_poll_all_running")
                 mid_shot = True
+                tab2.click("#page-prev")  # to printers whose results the tab passed over so far
             elif done > total - 5 and total:
                 break
             tab2.wait_for_timeout(100)
@@ -278,9 +287,17 @@ def poll_all_two_tabs(browser: Browser, app: LiveApp, sim: Sim, name: str) -> No
         for tab in (tab1, tab2, late):
             expect(tab.locator("#poll-all-failed")).to_have_text(f"{len(failed)} failed")
             expect(tab.locator("#poll-all")).to_be_enabled()  # the run is over
+        for tab in (tab1, late):
             dead_ip = next(p.host for p in sim.printers if not p.reachable)
             expect(row(tab, dead_ip)).to_contain_text("Failed")  # rows changed live too
             expect(row(tab, sim.live[-1].host)).to_contain_text("Success")
+        if not mid_shot:
+            tab2.click("#page-prev")
+        expect(tab2.locator("#page-info")).to_have_text("Page 1 of 2")
+        expect(tab2.locator(ROWS)).to_have_count(25)
+        for ip in tab2.locator(ROWS).evaluate_all("rows => rows.map((r) => r.dataset.ip)"):
+            outcome = "Success" if statuses[app.ids[ip]] == TaskStatus.SUCCESS else "Failed"
+            expect(row(tab2, ip)).to_contain_text(outcome)
         shot(tab1, f"live_{name}_poll_all_done_tab1")
         shot(tab2, f"live_{name}_poll_all_done_tab2")
     print(
