@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
 import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.services.change_log import ChangeFilters, ChangeRow, FieldChange, change_filter_options, list_changes
 from printer_app.state import view
+from printer_app.state.paged import PagedListMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
 
@@ -57,7 +59,12 @@ def _date(value: str) -> date | None:
         return None
 
 
-class ChangeLogState(SessionState):
+class ChangeLogState(PagedListMixin, SessionState):
+    """The change log table; every change re-queries one page."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (VIEW,)
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = FILTERS
+
     rows: list[ChangeView] = []
     total: int = 0
     page: int = 1
@@ -107,33 +114,7 @@ class ChangeLogState(SessionState):
 
     @rx.event
     @requires(VIEW)
-    def set_search(self, value: str) -> None:
-        self.search, self.page = value, 1
-        self._query()
-
-    @rx.event
-    @requires(VIEW)
-    def set_filter(self, name: str, value: str) -> None:
-        if name in FILTERS:
-            setattr(self, name, value)
-            self.page = 1
-            self._query()
-
-    @rx.event
-    @requires(VIEW)
     def reset_filters(self) -> None:
         self.search, self.date_from, self.date_to, self.page = "", "", "", 1
         self.object_type = self.action = self.user = ALL
-        self._query()
-
-    @rx.event
-    @requires(VIEW)
-    def go_to(self, page: int) -> None:
-        self.page = max(1, int(page))
-        self._query()
-
-    @rx.event
-    @requires(VIEW)
-    def set_page_size(self, value: str) -> None:
-        self.page_size, self.page = int(value), 1
         self._query()

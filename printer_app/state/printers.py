@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from printer_app.db import session_scope
@@ -10,6 +12,7 @@ from printer_app.services.printer_list import PrinterFilters, filter_options, li
 from printer_app.state import view
 from printer_app.state.live import watch
 from printer_app.state.live_state import LiveState
+from printer_app.state.paged import PagedListMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import PrinterView, printer_view
 
@@ -36,8 +39,11 @@ DEFAULT_HIDDEN = "mac,bw_a3,color_a3,match_rule"
 VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 
 
-class PrintersState(SessionState):
+class PrintersState(PagedListMixin, SessionState):
     """The printers table; every change re-queries one page from the database."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = VIEW
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = ("organization", "model", "match_rule", "status", "active")
 
     rows: list[PrinterView] = []
     total: int = 0
@@ -110,22 +116,6 @@ class PrintersState(SessionState):
 
     @rx.event
     @requires(*VIEW)
-    def set_search(self, value: str) -> None:
-        self.search = value
-        self.page = 1
-        self._query()
-
-    @rx.event
-    @requires(*VIEW)
-    def set_filter(self, name: str, value: str) -> None:
-        if name not in ("organization", "model", "match_rule", "status", "active"):
-            return
-        setattr(self, name, value)
-        self.page = 1
-        self._query()
-
-    @rx.event
-    @requires(*VIEW)
     def reset_filters(self) -> None:
         self.search = ""
         self.organization = self.model = self.match_rule = self.status = ALL
@@ -140,19 +130,6 @@ class PrintersState(SessionState):
             self.descending = not self.descending
         else:
             self.sort, self.descending = column, False
-        self._query()
-
-    @rx.event
-    @requires(*VIEW)
-    def go_to(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.page_count))
-        self._query()
-
-    @rx.event
-    @requires(*VIEW)
-    def set_page_size(self, value: str) -> None:
-        self.page_size = int(value)
-        self.page = 1
         self._query()
 
     @rx.event

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import reflex as rx
 
@@ -21,6 +22,7 @@ from printer_app.services.users import (
     set_user_active,
 )
 from printer_app.state import view
+from printer_app.state.paged import PagedListMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
 
@@ -73,8 +75,11 @@ class GroupPickerMixin(rx.State, mixin=True):
         self.chosen_groups = [*rest, name] if checked else rest
 
 
-class UsersState(GroupPickerMixin, SessionState):
+class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
     """The accounts table; every change re-queries one page."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (MANAGE_USERS,)
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = FILTERS
 
     rows: list[UserView] = []
     total: int = 0
@@ -132,20 +137,6 @@ class UsersState(GroupPickerMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def set_search(self, value: str) -> None:
-        self.search, self.page = value, 1
-        self._query()
-
-    @rx.event
-    @requires(MANAGE_USERS)
-    def set_filter(self, name: str, value: str) -> None:
-        if name in FILTERS:
-            setattr(self, name, value)
-            self.page = 1
-            self._query()
-
-    @rx.event
-    @requires(MANAGE_USERS)
     def reset_filters(self) -> None:
         self.search, self.kind, self.active, self.group, self.page = "", ALL, ALL, ALL, 1
         self._query()
@@ -155,18 +146,6 @@ class UsersState(GroupPickerMixin, SessionState):
     def sort_by(self, column: str) -> None:
         self.descending = not self.descending if self.sort == column else False
         self.sort = column
-        self._query()
-
-    @rx.event
-    @requires(MANAGE_USERS)
-    def go_to(self, page: int) -> None:
-        self.page = max(1, int(page))
-        self._query()
-
-    @rx.event
-    @requires(MANAGE_USERS)
-    def set_page_size(self, value: str) -> None:
-        self.page_size, self.page = int(value), 1
         self._query()
 
     # --- (de)activation ---------------------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""Search, filters and paging of a server-side paged table, shared by the list pages' states."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ClassVar
+
+import reflex as rx
+
+
+def _listing(fn: Callable) -> Callable:
+    """Run the handler only for a user holding the state's LIST_PERMISSIONS (refused: `_deny`'s answer)."""
+
+    @functools.wraps(fn)
+    def guarded(self, *args, **kwargs):
+        if (denied := self._deny(*self.LIST_PERMISSIONS)) is not None:
+            return denied
+        return fn(self, *args, **kwargs)
+
+    return guarded
+
+
+class PagedListMixin(rx.State, mixin=True):
+    """The search box, the filter selects and the pager of a table whose state re-reads one page in `_query`.
+
+    The state using it (a SessionState) holds the vars `search`, `page`, `page_size` and a `page_count` var, and
+    names what a user needs for any of these handlers (`LIST_PERMISSIONS`) and which of its vars are filters
+    (`LIST_FILTERS`). Every change but a page move starts again at page 1.
+    """
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = ()
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = ()
+
+    @rx.event
+    @_listing
+    def set_search(self, value: str) -> None:
+        self.search, self.page = value, 1
+        self._query()
+
+    @rx.event
+    @_listing
+    def set_filter(self, name: str, value: str) -> None:
+        if name in self.LIST_FILTERS:
+            setattr(self, name, value)
+            self.page = 1
+            self._query()
+
+    @rx.event
+    @_listing
+    def go_to(self, page: int) -> None:
+        self.page = max(1, min(int(page), self.page_count))
+        self._query()
+
+    @rx.event
+    @_listing
+    def set_page_size(self, value: str) -> None:
+        self.page_size, self.page = int(value), 1
+        self._query()
