@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, SQLModel
 
-from printer_app.models.base import choice_field, fk, ts_field
+from printer_app.models.base import choice_field, fk, ts_field, version_field
 
 
 class User(SQLModel, table=True):
@@ -26,6 +26,7 @@ class User(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)
     last_login: datetime | None = ts_field(nullable=True, auto=False)
     date_joined: datetime = ts_field()
+    version: int = version_field()
 
 
 class Group(SQLModel, table=True):
@@ -73,6 +74,7 @@ class AllowedUser(SQLModel, table=True):
     added_by_id: int | None = fk("user.id")
     notes: str = Field(default="", sa_type=sa.Text)
     initial_groups: list[Any] = Field(default_factory=list, sa_type=JSON)
+    version: int = version_field()
 
 
 class EntityChangeLog(SQLModel, table=True):

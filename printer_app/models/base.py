@@ -52,3 +52,8 @@ def choice_field(default: Any = None, *, length: int = 32, nullable: bool = Fals
 def fk(target: str, *, nullable: bool = True, ondelete: str = "SET NULL", index: bool = True) -> Any:
     """A foreign key column with an explicit ON DELETE rule."""
     return Field(default=None, foreign_key=target, ondelete=ondelete, nullable=nullable, index=index)
+
+
+def version_field() -> Any:
+    """Optimistic concurrency: bumped by every user-visible change; a save naming an older version is refused."""
+    return Field(default=1, sa_column_kwargs={"server_default": "1"}, nullable=False)

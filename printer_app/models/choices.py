@@ -24,6 +24,7 @@ class MatchRule(Choice):
     SN_MAC = ("SN_MAC", "Serial + MAC", "green")
     MAC_ONLY = ("MAC_ONLY", "MAC only", "blue")
     SN_ONLY = ("SN_ONLY", "Serial only", "amber")
+    NONE = ("NONE", "Identity not verifiable", "gray")  # the device and the stored printer have neither
 
 
 class PollingMethod(Choice):

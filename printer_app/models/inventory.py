@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, SQLModel
 
-from printer_app.models.base import choice_field, fk, ts_field
+from printer_app.models.base import choice_field, fk, ts_field, version_field
 from printer_app.models.choices import (
     ConnectionType,
     DataSource,
@@ -30,6 +30,7 @@ class Organization(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()
+    version: int = version_field()
 
 
 class Printer(SQLModel, table=True):
@@ -96,6 +97,9 @@ class Printer(SQLModel, table=True):
     last_success_at: datetime | None = ts_field(nullable=True, auto=False)
     # Plain id, no FK (it would cycle with pagecounter.printer_id); retention keeps the latest counter.
     last_counter_id: int | None = Field(default=None)
+    # History checks compare only counters recorded after this moment (a user accepted a counter reset).
+    counter_baseline_at: datetime | None = ts_field(nullable=True, auto=False)
+    version: int = version_field()
 
 
 class InventoryTask(SQLModel, table=True):
@@ -117,6 +121,10 @@ class InventoryTask(SQLModel, table=True):
     agent_id: str | None = Field(default=None, max_length=100)
     # Broker message that produced this poll: a redelivered message finds it and records nothing twice.
     message_id: str | None = Field(default=None, max_length=64)
+    # What a poll did not get although it succeeded (no page counter, web side of a hybrid poll failed, ...).
+    note: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
+    # The history check itself crashed and the poll was accepted unchecked: billing must be able to tell.
+    history_check_failed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class PageCounter(SQLModel, table=True):
@@ -186,6 +194,7 @@ class WebParsingRule(SQLModel, table=True):
     actions_chain: list[Any] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()
+    version: int = version_field()
 
 
 class WebParsingTemplate(SQLModel, table=True):
