@@ -28,7 +28,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-TESTDATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "snmp"
+TESTDATA_DIR = Path(__file__).resolve().parent / "data" / "snmp"  # copied from shared/testdata (tests/data/README.md)
 RECORDINGS_DIR = TESTDATA_DIR / "recordings"
 
 V3_USER = "simulator"

@@ -1,6 +1,6 @@
 """A printer embedded web server on 127.0.0.1:<free port> for the web parsing tests.
 
-Serves the real pages of /work/shared/testdata/web at the paths their README names, plus pages written here:
+Serves the real pages of tests/data/web at the paths their README names, plus pages written here:
 one whose values a script inserts after load, one whose counters appear only after a tab is clicked (and a serial
 only after a PIN is typed), one behind basic auth, redirects, and an oversized body.
 
@@ -15,7 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-WEB_TESTDATA = Path("/work/shared/testdata/web")
+WEB_TESTDATA = Path(__file__).resolve().parent / "data" / "web"
 AUTH_USER, AUTH_PASSWORD = "admin", "s3cret"
 BIG_BODY_BYTES = 5 * 1024 * 1024 + 1
 

@@ -1,6 +1,6 @@
 """Poll the ten real printer recordings through snmpsim and compare with LibreNMS / FusionInventory.
 
-Expected values come from /work/shared/testdata/snmp (expected_summary.json = LibreNMS's discovery, and the
+Expected values come from tests/data/snmp (expected_summary.json = LibreNMS's discovery, and the
 FusionInventory 2.6 netinventory XML). Where those tools are wrong or silent and the recording says
 otherwise, the recording wins; every such case is listed in an override dict below with the reason.
 """

@@ -1,4 +1,4 @@
-"""The web parsing engine against a local printer web server: the real pages of /work/shared/testdata/web, pages that
+"""The web parsing engine against a local printer web server: the real pages of tests/data/web, pages that
 need Chromium, the fetch guards, the poll pipeline end to end (WEB and HYBRID) and rule templates."""
 
 from __future__ import annotations
