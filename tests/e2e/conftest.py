@@ -45,6 +45,10 @@ START_TIMEOUT = 240  # seconds; a cold `npm install` + production build is slow
 DEMO_PRINTERS = 122  # 120 of them active (demo data deactivates n % 97 == 5)
 DEMO_DAYS = 15  # 2 polls a day: 30 polls per printer, two history pages at 25 rows
 VIEWPORT = {"width": 1500, "height": 1000}
+# Upper bounds for waiting on a state, not waits: a passing test never sleeps them. Generous because CI shares two
+# cores with the app server, its node build, PostgreSQL and Chromium (15 s was seen to run out under a load of 15).
+ACTION_TIMEOUT_MS = 45_000
+EXPECT_TIMEOUT_MS = 30_000
 
 
 def _on_ci() -> bool:
@@ -323,7 +327,7 @@ def sign_in(context, server: AppServer, username: str = ADMIN_USER, password: st
 def new_context(browser, server: AppServer, *, signed_in: bool = True):
     """A fresh browser context (own Reflex token and localStorage), signed in as the e2e admin unless told not."""
     context = browser.new_context(viewport=VIEWPORT, base_url=server.base_url)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
     if signed_in:
         sign_in(context, server)
     return context
@@ -335,7 +339,7 @@ def page(browser, app_server: AppServer, request):
     the test. Mark a test `@pytest.mark.anonymous` for a page that is not signed in."""
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=15_000)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     context = new_context(browser, app_server, signed_in=request.node.get_closest_marker("anonymous") is None)
     page = context.new_page()
     errors: list[str] = []
