@@ -131,9 +131,9 @@ SUPPLY_OVERRIDES = {
 }
 # Rows LibreNMS does not list at all.
 EXTRA_SUPPLIES = {
-    # Brother row 1 "Black Toner Cartridge": level 0 with max -2 (unknown capacity) and no unit column:
-    # the level is real but no percentage can be computed. (LibreNMS lists it under a Ricoh OID instead.)
-    ("brother_hl5370dw", 1): ("toner", None, "ok"),
+    # Brother row 1 "Black Toner Cartridge": level 0 with max -2 (unknown capacity) and no unit column: level 0
+    # is 0 % whatever the maximum (LibreNMS lists it under a Ricoh OID, also as 0 %).
+    ("brother_hl5370dw", 1): ("toner", 0, "ok"),
 }
 
 # Colours (no recording has prtMarkerColorantTable, so they come from the descriptions; colourless marking
