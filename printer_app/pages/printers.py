@@ -131,7 +131,7 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
         "bw_a3": rx.text(row.bw_a3),
         "color_a3": rx.text(row.color_a3),
         "supplies": rx.hstack(
-            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known)), spacing="1"
+            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known, s.tone)), spacing="1"
         ),
         "match_rule": rx.text(row.match_rule),
         "last_poll": rx.text(row.last_poll, white_space="nowrap"),

@@ -21,12 +21,14 @@ from printer_app.services.history import SupplyReading
 from printer_app.services.polling import AcquisitionError, DeviceReading, run_inventory_for_printer
 from printer_app.services.snmp_decode import is_usable_mac, normalize_mac, pick_mac
 from printer_app.services.validators import parse_ipv4
+from printer_app.services.web_rules import supply_state_word
 
 _IP_IN_NAME = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 COLOURS = ("BLACK", "CYAN", "MAGENTA", "YELLOW")
 _CARTRIDGE_KINDS = {"TONER": "toner", "DRUM": "drum", "DEVELOPER": "developer", "INK": "ink"}
 _KITS = {"FUSERKIT": "fuser", "TRANSFERKIT": "transfer", "WASTETONER": "waste"}
-# Agents print "OK" for a toner whose level is Printer-MIB -3 ("some remaining"); kits say OK / WARNING.
+# Agents print "OK" for a toner whose level is Printer-MIB -3 ("some remaining"); kits say OK / WARNING. Other words
+# (a web poll's export: "low", "empty") are status words.
 _STATE_WORDS = {"OK": "some_remaining", "WARNING": "other"}
 
 
@@ -147,7 +149,7 @@ def _supply(description: str, kind: str, colour: str | None, value: str, *, kit:
         return SupplyReading(
             description=description, kind=kind, color=colour, level=percent, max_capacity=100, percent=percent
         )
-    state = "ok" if kit and value.upper() == "OK" else _STATE_WORDS.get(value.upper(), "unknown")
+    state = "ok" if kit and value.upper() == "OK" else _STATE_WORDS.get(value.upper()) or supply_state_word(value)
     return SupplyReading(description=description, kind=kind, color=colour, state=state)
 
 

@@ -44,33 +44,49 @@ class PollOutcome:
     counters: dict[str, int | None] = field(default_factory=dict)
     supplies: list[SupplyReading] = field(default_factory=list)
     at: datetime | None = None
+    note: str = ""  # what a successful poll did not get ("no page counter reported", "web side failed: ...")
+    history_check_failed: bool = False  # accepted although the history check itself crashed
+
+
+_KIT_WARNING_STATES = {SupplyState.OTHER, SupplyState.LOW, SupplyState.EMPTY, SupplyState.ERROR}
+
+
+def supply_rank(supply: SupplyReading) -> int:
+    """How informative a reading is: a percentage (2), a state such as "low" or "some remaining" (1), unknown (0)."""
+    if supply.percent is not None:
+        return 2
+    return 0 if supply.state == SupplyState.UNKNOWN else 1
+
+
+def summary_key(supply: SupplyReading) -> str | None:
+    """The PageCounter summary field a supply fills (toner_black, drum_cyan, fuser_kit, ...), if any."""
+    prefix = _SUMMARY_KINDS.get(supply.kind)
+    if prefix and supply.color in ("black", "cyan", "magenta", "yellow"):
+        return f"{prefix}_{supply.color}"
+    if supply.kind == "developer" and supply.color == "black":
+        return "drum_black"
+    return _KIT_FIELDS.get(supply.kind)
 
 
 def supply_summary(supplies: list[SupplyReading]) -> dict[str, str]:
     """PageCounter summary strings: "75" for a percentage, else the state word; kits OK/WARNING.
 
     When a device lists the same colour twice (Brother: a row with unknown capacity beside a "some remaining"
-    row), the most informative reading wins: a percentage, then a Printer-MIB state.
+    row), the most informative reading wins (`supply_rank`); a developer counts for the drum only without one.
     """
     best: dict[str, tuple[int, str]] = {}
-
-    def offer(key: str, rank: int, value: str) -> None:
+    for s in supplies:
+        key = summary_key(s)
+        if key is None:
+            continue
+        rank = supply_rank(s) - (1 if s.kind == "developer" else 0)
+        if key in _KIT_FIELDS.values():
+            low = (s.percent is not None and s.percent <= 10) or s.state in _KIT_WARNING_STATES
+            value = "WARNING" if low else "OK"
+        else:
+            value = str(s.percent) if s.percent is not None else str(s.state)
         if key not in best or rank > best[key][0]:
             best[key] = (rank, value[:20])
-
-    for s in supplies:
-        if s.percent is not None:
-            rank, value = 2, str(s.percent)
-        else:
-            rank, value = (0, SupplyState.UNKNOWN.value) if s.state == SupplyState.OK else (1, str(s.state))
-        prefix = _SUMMARY_KINDS.get(s.kind)
-        if prefix and s.color in ("black", "cyan", "magenta", "yellow"):
-            offer(f"{prefix}_{s.color}", rank, value)
-        elif s.kind == "developer" and s.color == "black":
-            offer("drum_black", rank - 1, value)
-        elif s.kind in _KIT_FIELDS:
-            low = (s.percent is not None and s.percent <= 10) or s.state == SupplyState.OTHER
-            offer(_KIT_FIELDS[s.kind], rank, "WARNING" if low else "OK")
     return {key: value for key, (_rank, value) in best.items()}
 
 
@@ -88,6 +104,8 @@ def record_poll(
         data_source=outcome.data_source,
         triggered_by=outcome.triggered_by,
         message_id=message_id,
+        note=outcome.note,
+        history_check_failed=outcome.history_check_failed,
     )
     session.add(task)
     session.flush()

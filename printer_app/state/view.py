@@ -11,7 +11,8 @@ from printer_app.models.choices import MatchRule, SupplyState
 from printer_app.services.printer_list import PrinterRow
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
-_STATE_LABELS.update({"some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+_STATE_LABELS.update({"ok": "OK", "some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+_STATE_TONES = {s.value: s.color for s in SupplyState}
 
 
 _PRINTER_PATH = re.compile(r"^/printers/(\d+)(?:/|$)")
@@ -53,13 +54,15 @@ class SupplyView:
     percent: int = 0
     known: bool = False
     label: str = ""
+    tone: str = "gray"  # colour of a state word: amber for low, red for empty or error
 
 
 def supply_view(color: str, value: str) -> SupplyView:
-    """A percentage string becomes a bar; a state word stays a word."""
+    """A percentage string becomes a bar; a state word ("low", "some_remaining") stays a word, never 0 %."""
     if value.isdigit():
         return SupplyView(color=color, percent=min(int(value), 100), known=True, label=f"{color.title()}: {value}%")
-    return SupplyView(color=color, label=f"{color.title()}: {_STATE_LABELS.get(value, value)}")
+    label = f"{color.title()}: {_STATE_LABELS.get(value, value)}"
+    return SupplyView(color=color, label=label, tone=_STATE_TONES.get(value, "gray"))
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 import pytest
 
-from printer_app.state.view import page_count, printer_id_from_path, range_text
+from printer_app.state.view import page_count, printer_id_from_path, range_text, supply_view
 
 
 @pytest.mark.parametrize(("total", "size", "pages"), [(0, 50, 1), (1, 50, 1), (50, 50, 1), (51, 50, 2), (1234, 25, 50)])
@@ -22,3 +22,22 @@ def test_range_text() -> None:
 )
 def test_printer_id_from_path(path: str, printer_id: int) -> None:
     assert printer_id_from_path(path) == printer_id
+
+
+@pytest.mark.parametrize(
+    ("value", "known", "label", "tone"),
+    [
+        ("75", True, "Black: 75%", "gray"),
+        ("0", True, "Black: 0%", "gray"),
+        ("ok", False, "Black: OK", "gray"),
+        ("low", False, "Black: Low", "amber"),
+        ("empty", False, "Black: Empty", "red"),
+        ("error", False, "Black: Error", "red"),
+        ("some_remaining", False, "Black: Some left", "gray"),
+        ("unknown", False, "Black: Unknown", "gray"),
+    ],
+)
+def test_supply_states_are_words_never_a_zero_bar(value: str, known: bool, label: str, tone: str) -> None:
+    view = supply_view("black", value)
+    assert (view.known, view.label, view.tone) == (known, label, tone)
+    assert view.percent == (int(value) if known else 0)
