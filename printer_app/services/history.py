@@ -130,6 +130,52 @@ def record_poll(
     return task
 
 
+# `poll HOST --json` counter names → PageCounter columns.
+JSON_COUNTERS = {"total": "total_pages", **{key: key for key in ("bw_a4", "bw_a3", "color_a4", "color_a3")}}
+
+
+def stored_outcome(session: Session, task: InventoryTask) -> dict[str, Any]:
+    """A stored poll in the shape of `poll HOST --json` (serial, mac, model, counters, supplies) plus what the
+    pipeline decided (status, error, note, match rule): `poll --printer-id N --json` checks the pipeline end to end.
+
+    Counters are null where the device reported none (or the poll did not succeed); supplies are the stored rows.
+    """
+    from printer_app.services.web_export import model_label
+
+    printer = session.get(Printer, task.printer_id)
+    counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).first()
+    supplies = session.exec(select(SupplyLevel).where(SupplyLevel.task_id == task.id).order_by(SupplyLevel.id)).all()
+    return {
+        "printer_id": printer.id,
+        "task_id": task.id,
+        "ip": printer.ip_address,
+        "timestamp_ms": int(task.task_timestamp.timestamp() * 1000),
+        "status": task.status,
+        "error": task.error_message,
+        "note": task.note,
+        "match_rule": task.match_rule,
+        "data_source": task.data_source,
+        "history_check_failed": task.history_check_failed,
+        "serial": printer.serial_number,
+        "mac": printer.mac_address,
+        "model": model_label(session, printer).model,
+        "counters": {key: getattr(counter, column) if counter else None for key, column in JSON_COUNTERS.items()},
+        "supplies": [
+            {
+                "index": s.supply_index,
+                "description": s.description,
+                "kind": s.kind,
+                "color": s.color,
+                "level": s.level,
+                "max": s.max_capacity,
+                "percent": s.percent,
+                "state": s.state,
+            }
+            for s in supplies
+        ],
+    }
+
+
 @dataclass
 class PollRow:
     id: int
