@@ -189,6 +189,8 @@ class PollRow:
     color_a4: int | None
     bw_a3: int | None
     color_a3: int | None
+    note: str = ""
+    history_check_failed: bool = False
 
 
 def list_polls(
@@ -219,10 +221,26 @@ def list_polls(
             source=t.data_source,
             **{k: getattr(c, k) if c else None for k in ("bw_a4", "color_a4", "bw_a3", "color_a3")},
             total=c.total_pages if c else None,
+            note=t.note,
+            history_check_failed=t.history_check_failed,
         )
         for t, c in session.exec(query).all()
     ]
     return rows, total
+
+
+def latest_supplies(session: Session, printer: Printer) -> list[SupplyLevel]:
+    """The supplies stored by the printer's last successful poll, in the device's order."""
+    if printer.last_counter_id is None:
+        return []
+    return list(
+        session.exec(
+            select(SupplyLevel)
+            .join(PageCounter, PageCounter.task_id == SupplyLevel.task_id)
+            .where(PageCounter.id == printer.last_counter_id)
+            .order_by(SupplyLevel.id)
+        ).all()
+    )
 
 
 def counter_series(session: Session, *, printer_id: int, days: int = 90, limit: int = 2000) -> list[dict[str, Any]]:

@@ -296,15 +296,20 @@ def test_a_crashing_history_check_marks_the_poll(session):
 
 
 def test_accepting_a_counter_reset_as_the_baseline(session):
-    from printer_app.services.counter_baseline import accept_counter_baseline
+    from printer_app.services.counter_baseline import accept_counter_baseline, rejected_counters
 
     printer = make_printer(session, serial_number="SN-A", mac_address=MAC)
     make_poll(session, printer, at=utcnow() - timedelta(days=3), counters={"total_pages": 250_000, "bw_a4": 250_000})
+    assert rejected_counters(session, printer) is None
     board_swap = reading(raw_counters={"TOTAL": 120})
     assert poll(session, printer, board_swap).status == TaskStatus.HISTORICAL_INCONSISTENCY
-    assert poll(session, printer, board_swap).status == TaskStatus.HISTORICAL_INCONSISTENCY  # forever, until ...
+    rejected = poll(session, printer, board_swap)
+    assert rejected.status == TaskStatus.HISTORICAL_INCONSISTENCY  # forever, until ...
+    session.refresh(printer)
+    assert rejected_counters(session, printer).id == rejected.id  # what the printer page offers to accept
     accept_counter_baseline(session, printer_id=printer.id, actor=Actor(user_id=None, ip="10.1.2.3"))
     session.refresh(printer)
+    assert rejected_counters(session, printer) is None
     assert printer.counter_baseline_at is not None
     entry = session.exec(select(EntityChangeLog).where(EntityChangeLog.object_type == "printer")).all()[-1]
     assert (entry.object_id, entry.action, entry.ip_address) == (printer.id, "update", "10.1.2.3")
