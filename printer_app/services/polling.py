@@ -204,21 +204,8 @@ def _evaluate(
     if has_counter:
         mapped = map_counters(reading.raw_counters, reading.is_color)
         counters = {key: mapped["total" if key == "total_pages" else key] for key in COUNTER_FIELDS}
-    settings = get_settings()
-    try:
-        reasons = check_history(
-            counters,
-            _past_counters(session, target),
-            now=now,
-            window_hours=settings.anomaly_check_time_window_hours,
-            skip_days=settings.anomaly_skip_check_days,
-            jump_threshold=settings.anomaly_jump_threshold,
-        )
-        unchecked = False
-    except Exception as exc:  # DOMAIN 3.10 accepts the poll; it is marked so a report billing from it can tell
-        log.exception("history validation failed for printer %s; accepting", target.id)
-        reasons, unchecked = [], True
-        notes.append(f"history check failed: {type(exc).__name__}: {exc}")
+    reasons, crash = _check_history(session, target, counters, now)
+    notes += [crash] if crash else []
     if reasons:
         return (
             PollOutcome(
@@ -232,10 +219,33 @@ def _evaluate(
         counters=counters,
         supplies=reading.supplies,
         note="; ".join(notes),
-        history_check_failed=unchecked,
+        history_check_failed=bool(crash),
         **base,
     )
     return outcome, target
+
+
+def _check_history(
+    session: Session, printer: Printer, counters: dict[str, int | None], now: datetime
+) -> tuple[list[str], str]:
+    """DOMAIN 4.5: reasons to reject the counters, and a note when the check itself crashed.
+
+    A crash accepts the poll (DOMAIN 3.10), marked so a report billing from it can tell.
+    """
+    settings = get_settings()
+    try:
+        reasons = check_history(
+            counters,
+            _past_counters(session, printer),
+            now=now,
+            window_hours=settings.anomaly_check_time_window_hours,
+            skip_days=settings.anomaly_skip_check_days,
+            jump_threshold=settings.anomaly_jump_threshold,
+        )
+    except Exception as exc:
+        log.exception("history validation failed for printer %s; accepting", printer.id)
+        return [], f"history check failed: {type(exc).__name__}: {exc}"
+    return reasons, ""
 
 
 def _learn_before_check(session: Session, printer: Printer, reading: DeviceReading) -> str:
