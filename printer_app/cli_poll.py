@@ -69,48 +69,65 @@ def poll(
     typer.echo(f"{result['host']}: {result['manufacturer'] or '?'} {result['model'] or '?'}")
     typer.echo(f"  serial {result['serial'] or '—'}  MAC {result['mac'] or '—'}  colour {result['is_color']}")
     typer.echo(f"  total {counters['total']}  bw_a4 {counters['bw_a4']}  color_a4 {counters['color_a4']}")
-    for s in result["supplies"]:
-        level = f"{s['percent']}%" if s["percent"] is not None else s["state"]
-        typer.echo(f"  {s['kind']:<9} {s['color'] or '':<8} {level:>15}  {s['description']}")
+    _echo_supplies(result["supplies"])
     for err in result["errors"]:
         typer.echo(f"  ! {err}")
 
 
 def _poll_stored(printer_id: int, as_json: bool) -> None:
+    """The full pipeline for one stored printer under its poll lock; its result is published after the commit."""
     from printer_app.db import session_scope
-    from printer_app.models import Printer
+    from printer_app.models import InventoryTask
     from printer_app.models.choices import TaskStatus, TriggeredBy
-    from printer_app.services.polling import poll_and_store, result_payload
+    from printer_app.services import events
+    from printer_app.services.history import stored_outcome
+    from printer_app.services.polling import poll_and_store
+    from workers.coordination import printer_lock
 
-    try:
-        task = poll_and_store(printer_id, triggered_by=TriggeredBy.MANUAL)
-        with session_scope() as session:
-            payload = result_payload(session, session.get(Printer, task.printer_id), task)
-    except LookupError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    with printer_lock(printer_id) as mine:
+        if not mine:
+            typer.echo(f"error: printer #{printer_id} is being polled right now; try again when it is done", err=True)
+            raise typer.Exit(3)
+        try:
+            with events.held_until_exit(events.INVENTORY_UPDATE):
+                task = poll_and_store(printer_id, triggered_by=TriggeredBy.MANUAL)
+        except LookupError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    with session_scope() as session:
+        outcome = stored_outcome(session, session.get(InventoryTask, task.id))
     if as_json:
-        typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(outcome, ensure_ascii=False))
     else:
-        typer.echo(f"printer #{payload['printer_id']}: {payload['status']} {payload['error'] or ''}".rstrip())
-        for key, value in (payload.get("counters") or {}).items():
-            if value not in ("", None):
-                typer.echo(f"  {key}: {value}")
-    if payload["status"] != TaskStatus.SUCCESS:
+        typer.echo(f"printer #{printer_id}: {outcome['status']} {outcome['error'] or outcome['note']}".rstrip())
+        for key, value in outcome["counters"].items():
+            typer.echo(f"  {key}: {'—' if value is None else value}")
+        _echo_supplies(outcome["supplies"])
+    if outcome["status"] != TaskStatus.SUCCESS:
         raise typer.Exit(1)
+
+
+def _echo_supplies(supplies: list[dict]) -> None:
+    for s in supplies:
+        level = f"{s['percent']}%" if s["percent"] is not None else s["state"]
+        typer.echo(f"  {s['kind']:<9} {s['color'] or '':<8} {level:>15}  {s['description']}")
 
 
 def poll_all(
     concurrency: int = typer.Option(64, min=1, max=1024, help="Printers read at the same time"),
     processes: int = typer.Option(1, min=0, max=64, help="Processes sharing the work (0: one per core)"),
 ) -> None:
-    """Poll every active SNMP printer (active or no organization) end to end, with a progress bar."""
+    """Poll every active printer (of an active or no organization) end to end, as the Poll all button does.
+
+    SNMP, web and hybrid printers alike; a printer being polled right now (its lock held) is left to that poll.
+    """
     from printer_app.db import session_scope
-    from printer_app.services.poll_batch import pollable_printer_ids
+    from printer_app.services.poll_batch import SCHEDULED_METHODS, pollable_printer_ids
     from printer_app.services.poll_parallel import poll_printers_parallel
+    from workers.coordination import printer_lock
 
     with session_scope() as session:
-        ids = pollable_printer_ids(session)
+        ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
     with typer.progressbar(length=len(ids), label=f"Polling {len(ids)} printers") as bar:
         seen = 0
 
@@ -119,7 +136,9 @@ def poll_all(
             bar.update(stats.done - seen)
             seen = stats.done
 
-        stats = poll_printers_parallel(ids, processes=processes or None, concurrency=concurrency, progress=progress)
+        stats = poll_printers_parallel(
+            ids, processes=processes or None, concurrency=concurrency, progress=progress, lock=printer_lock
+        )
     summary = ", ".join(f"{k} {v}" for k, v in sorted(stats.statuses.items()))
     typer.echo(f"Polled {stats.done} printers: {summary or 'nothing to poll'}")
 
@@ -175,14 +194,21 @@ def import_xml(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
     ip: str | None = typer.Option(None, "--ip", help="Printer IP (default: from the file name, then by MAC)"),
 ) -> None:
-    """Import one GLPI-agent / FusionInventory netinventory XML through the standard pipeline."""
+    """Import one GLPI-agent / FusionInventory netinventory XML through the standard pipeline.
+
+    The result is published after the commit; a file over the size or nesting cap is refused, nothing stored.
+    """
     from printer_app.db import session_scope
+    from printer_app.services import events
     from printer_app.services.errors import DomainValidationError, NotFoundError
-    from printer_app.services.glpi_xml import import_glpi_xml
+    from printer_app.services.glpi_xml import MAX_XML_BYTES, import_glpi_xml
     from printer_app.services.polling import AcquisitionError
 
     try:
-        with session_scope() as session:
+        size = file.stat().st_size
+        if size > MAX_XML_BYTES:  # refused before it is read into memory
+            raise AcquisitionError(f"XML file too large: {size:,} bytes (at most {MAX_XML_BYTES:,})")
+        with events.held_until_exit(events.INVENTORY_UPDATE), session_scope(write=True) as session:
             task = import_glpi_xml(session, data=file.read_bytes(), filename=file.name, ip=ip)
             status, error, printer_id = task.status, task.error_message, task.printer_id
     except (DomainValidationError, NotFoundError, AcquisitionError) as exc:

@@ -2,7 +2,7 @@
 
 Serves the real pages of tests/data/web at the paths their README names, plus pages written here:
 one whose values a script inserts after load, one whose counters appear only after a tab is clicked (and a serial
-only after a PIN is typed), one behind basic auth, redirects, and an oversized body.
+only after a PIN is typed), one behind basic auth, one showing supply status words, redirects, and an oversized body.
 
     with PrinterWebServer() as server:
         server.port, server.url("/status.asp")
@@ -74,6 +74,15 @@ PROTECTED = b"""<html><body><table>
 """
 
 
+# A supplies page that shows status words, not levels (many embedded servers do): they are states, never 0 %.
+STATUS_WORDS = b"""<html><body><table id="supplies">
+<tr><th>Black Toner</th><td id="toner">Low</td></tr>
+<tr><th>Drum Unit</th><td id="drum">OK</td></tr>
+<tr><th>Cyan Toner</th><td id="cyan">Replace Cartridge</td></tr>
+</table></body></html>
+"""
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
@@ -86,6 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, JS_RENDERED, "text/html; charset=utf-8")
         elif path == "/js/tabs.html":
             self._send(200, TABBED, "text/html; charset=utf-8")
+        elif path == "/supplies/words.html":
+            self._send(200, STATUS_WORDS, "text/html")
         elif path == "/auth/status.html":
             self._protected()
         elif path == "/redirect/same":

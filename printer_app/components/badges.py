@@ -26,8 +26,18 @@ def status_badge(status: rx.Var, error: rx.Var | str = "") -> rx.Component:
 SUPPLY_CSS = {"black": "#1f2328", "cyan": "#00a3d9", "magenta": "#d6198a", "yellow": "#e8c200", "other": "#8b8d98"}
 
 
-def supply_bar(color: rx.Var, percent: rx.Var, label: rx.Var, known: rx.Var) -> rx.Component:
-    """A 40 px level bar for a percentage, or the state word for Printer-MIB special values (never 0 %)."""
+def tone_color(tone: rx.Var, default_shade: int = 10) -> rx.Var:
+    """The text colour of a supply state word: amber for low, red for empty or error, else grey."""
+    return rx.match(
+        tone, ("amber", rx.color("amber", 11)), ("red", rx.color("red", 11)), rx.color("gray", default_shade)
+    )
+
+
+def supply_bar(color: rx.Var, percent: rx.Var, label: rx.Var, known: rx.Var, tone: rx.Var) -> rx.Component:
+    """A 40 px level bar for a percentage, or the state word (Printer-MIB special value, web status) — never 0 %.
+
+    `tone` colours the word: amber for low, red for empty or error, else grey.
+    """
     css = rx.match(color, *[(k, v) for k, v in SUPPLY_CSS.items()], SUPPLY_CSS["other"])
     return rx.tooltip(
         rx.cond(
@@ -40,7 +50,12 @@ def supply_bar(color: rx.Var, percent: rx.Var, label: rx.Var, known: rx.Var) -> 
                 border_radius="2px",
                 border=f"1px solid {rx.color('gray', 6)}",
             ),
-            rx.text(label, size="1", color=rx.color("gray", 10), white_space="nowrap"),
+            rx.text(
+                label,
+                size="1",
+                color=tone_color(tone),
+                white_space="nowrap",
+            ),
         ),
         content=label,
     )

@@ -44,6 +44,7 @@ class DataSource(Choice):
     WEB_SCRAPING = ("WEB_SCRAPING", "Web")
     USB_AGENT = ("USB_AGENT", "USB agent")
     XML_IMPORT = ("XML_IMPORT", "XML import")
+    HYBRID = ("HYBRID", "Hybrid (SNMP + Web)")
 
 
 class TaskStatus(Choice):
@@ -80,12 +81,16 @@ class SupplyColor(Choice):
 
 
 class SupplyState(Choice):
-    """Printer-MIB level semantics: a percentage, or one of the special values -1/-2/-3."""
+    """Printer-MIB level semantics (a percentage, or one of the special values -1/-2/-3) and the status words of web
+    pages ("Low", "Replace cartridge", "Error"), which are states and never a number."""
 
     OK = ("ok", "Level known")
     OTHER = ("other", "Other (-1)")
     UNKNOWN = ("unknown", "Unknown (-2)")
     SOME_REMAINING = ("some_remaining", "Some remaining (-3)")
+    LOW = ("low", "Low", "amber")
+    EMPTY = ("empty", "Empty", "red")
+    ERROR = ("error", "Error", "red")
 
 
 class ChangeAction(Choice):

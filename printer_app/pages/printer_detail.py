@@ -1,4 +1,4 @@
-"""Printer detail page: identity, counter and supply charts, paged poll history."""
+"""Printer detail page: identity (and its flags), current supplies, counter and supply charts, paged poll history."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import reflex as rx
 from printer_app.components.badges import status_badge
 from printer_app.components.layout import page
 from printer_app.components.printer_dialog import printer_dialog
+from printer_app.components.printer_flags import counter_reset, identity_flag, supplies_card
 from printer_app.components.spinner import spinner
 from printer_app.components.table import pager
 from printer_app.models.choices import TaskStatus
@@ -35,7 +36,7 @@ def identity_card() -> rx.Component:
                     spacing="0",
                 ),
             ),
-            columns="5",
+            columns=rx.breakpoints(initial="2", sm="3", lg="5"),
             spacing="4",
             width="100%",
         ),
@@ -99,12 +100,16 @@ def _poll_row(poll: PollView) -> rx.Component:
         rx.table.cell(poll.color_a4, text_align="right"),
         rx.table.cell(poll.bw_a3, text_align="right"),
         rx.table.cell(poll.color_a3, text_align="right"),
-        rx.table.cell(rx.text(poll.error, size="1", color=rx.color("red", 11))),
+        rx.table.cell(
+            rx.text(poll.error, size="1", color=rx.color("red", 11)),
+            rx.text(poll.note, size="1", color=rx.color("gray", 11)),
+            rx.cond(poll.unchecked, rx.badge("history not checked", color_scheme="amber", size="1")),
+        ),
     )
 
 
 def history_table() -> rx.Component:
-    headers = ["Time", "Status", "Match rule", "Total", "B/W A4", "Colour A4", "B/W A3", "Colour A3", "Error"]
+    headers = ["Time", "Status", "Match rule", "Total", "B/W A4", "Colour A4", "B/W A3", "Colour A3", "Error / note"]
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -145,6 +150,9 @@ def printer_detail_page() -> rx.Component:
             rx.vstack(
                 rx.cond(~S.is_active, rx.callout("This printer is inactive (replaced or removed).", icon="info")),
                 identity_card(),
+                identity_flag(),
+                counter_reset(),
+                supplies_card(),
                 rx.hstack(
                     rx.text("Chart range", size="2"),
                     rx.segmented_control.root(

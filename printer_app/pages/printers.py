@@ -122,16 +122,28 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
     content = {
         "organization": rx.text(row.organization, max_width="200px", overflow="hidden", text_overflow="ellipsis"),
         "ip": rx.link(row.ip_address, href="/printers/" + row.id.to_string(), weight="medium"),
-        "serial": rx.code(row.serial_number, variant="ghost"),
+        "serial": rx.hstack(
+            rx.code(row.serial_number, variant="ghost"),
+            rx.cond(
+                row.unverified,
+                rx.badge("identity not verifiable", color_scheme="amber", variant="soft", class_name="unverified"),
+            ),
+            spacing="2",
+            align="center",
+        ),
         "mac": rx.code(row.mac_address, variant="ghost"),
         "model": rx.text(row.model, max_width="220px", overflow="hidden", text_overflow="ellipsis"),
-        "total": rx.text(row.total),
+        "total": rx.cond(
+            row.no_counter,
+            rx.text("no page counter", size="1", color=rx.color("gray", 10), class_name="no-counter"),
+            rx.text(row.total),
+        ),
         "bw_a4": rx.text(row.bw_a4),
         "color_a4": rx.text(row.color_a4),
         "bw_a3": rx.text(row.bw_a3),
         "color_a3": rx.text(row.color_a3),
         "supplies": rx.hstack(
-            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known)), spacing="1"
+            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known, s.tone)), spacing="1"
         ),
         "match_rule": rx.text(row.match_rule),
         "last_poll": rx.text(row.last_poll, white_space="nowrap"),

@@ -5,6 +5,7 @@ The parser refuses DTDs and entity declarations (defusedxml), so a hostile file 
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,16 @@ from printer_app.services.history import SupplyReading
 from printer_app.services.polling import AcquisitionError, DeviceReading, run_inventory_for_printer
 from printer_app.services.snmp_decode import is_usable_mac, normalize_mac, pick_mac
 from printer_app.services.validators import parse_ipv4
+from printer_app.services.web_rules import supply_state_word
 
+MAX_XML_BYTES = 5 * 1024 * 1024  # an agent's document for one printer is a few kB
+MAX_XML_DEPTH = 32  # and about 8 levels deep (REQUEST/CONTENT/DEVICE/PORTS/PORT/...)
 _IP_IN_NAME = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)")
 COLOURS = ("BLACK", "CYAN", "MAGENTA", "YELLOW")
 _CARTRIDGE_KINDS = {"TONER": "toner", "DRUM": "drum", "DEVELOPER": "developer", "INK": "ink"}
 _KITS = {"FUSERKIT": "fuser", "TRANSFERKIT": "transfer", "WASTETONER": "waste"}
-# Agents print "OK" for a toner whose level is Printer-MIB -3 ("some remaining"); kits say OK / WARNING.
+# Agents print "OK" for a toner whose level is Printer-MIB -3 ("some remaining"); kits say OK / WARNING. Other words
+# (a web poll's export: "low", "empty") are status words.
 _STATE_WORDS = {"OK": "some_remaining", "WARNING": "other"}
 
 
@@ -59,14 +64,36 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def parse_glpi_xml(data: bytes) -> tuple[DeviceReading, dict[str, str]]:
-    """The reading and a few identity extras (manufacturer, model, name, ip) of one netinventory document."""
+def _parse_capped(data: bytes):
+    """The document's root, parsed as a stream that stops at the first element nested deeper than MAX_XML_DEPTH."""
+    if len(data) > MAX_XML_BYTES:
+        raise AcquisitionError(f"XML file too large: {len(data):,} bytes (at most {MAX_XML_BYTES:,})")
+    depth, root = 0, None
     try:
-        root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        events = SafeET.iterparse(
+            io.BytesIO(data), events=("start", "end"), forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        for event, element in events:
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            root = element if root is None else root
+            if depth > MAX_XML_DEPTH:
+                raise AcquisitionError(f"XML parse error: elements nested deeper than {MAX_XML_DEPTH} levels")
     except DefusedXmlException as exc:
         raise AcquisitionError(f"XML parse error: forbidden construct ({type(exc).__name__})") from None
     except SafeET.ParseError as exc:
         raise AcquisitionError(f"XML parse error: {exc}") from None
+    return root
+
+
+def parse_glpi_xml(data: bytes) -> tuple[DeviceReading, dict[str, str]]:
+    """The reading and a few identity extras (manufacturer, model, name, ip) of one netinventory document.
+
+    At most MAX_XML_BYTES and MAX_XML_DEPTH levels: a hostile file is refused before it costs memory or recursion.
+    """
+    root = _parse_capped(data)
     tree = {root.tag: _to_dict(root)}
     device = (((tree.get("REQUEST") or {}).get("CONTENT") or {}) or {}).get("DEVICE")
     if isinstance(device, list):
@@ -147,7 +174,7 @@ def _supply(description: str, kind: str, colour: str | None, value: str, *, kit:
         return SupplyReading(
             description=description, kind=kind, color=colour, level=percent, max_capacity=100, percent=percent
         )
-    state = "ok" if kit and value.upper() == "OK" else _STATE_WORDS.get(value.upper(), "unknown")
+    state = "ok" if kit and value.upper() == "OK" else _STATE_WORDS.get(value.upper()) or supply_state_word(value)
     return SupplyReading(description=description, kind=kind, color=colour, state=state)
 
 

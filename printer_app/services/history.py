@@ -44,33 +44,49 @@ class PollOutcome:
     counters: dict[str, int | None] = field(default_factory=dict)
     supplies: list[SupplyReading] = field(default_factory=list)
     at: datetime | None = None
+    note: str = ""  # what a successful poll did not get ("no page counter reported", "web side failed: ...")
+    history_check_failed: bool = False  # accepted although the history check itself crashed
+
+
+_KIT_WARNING_STATES = {SupplyState.OTHER, SupplyState.LOW, SupplyState.EMPTY, SupplyState.ERROR}
+
+
+def supply_rank(supply: SupplyReading) -> int:
+    """How informative a reading is: a percentage (2), a state such as "low" or "some remaining" (1), unknown (0)."""
+    if supply.percent is not None:
+        return 2
+    return 0 if supply.state == SupplyState.UNKNOWN else 1
+
+
+def summary_key(supply: SupplyReading) -> str | None:
+    """The PageCounter summary field a supply fills (toner_black, drum_cyan, fuser_kit, ...), if any."""
+    prefix = _SUMMARY_KINDS.get(supply.kind)
+    if prefix and supply.color in ("black", "cyan", "magenta", "yellow"):
+        return f"{prefix}_{supply.color}"
+    if supply.kind == "developer" and supply.color == "black":
+        return "drum_black"
+    return _KIT_FIELDS.get(supply.kind)
 
 
 def supply_summary(supplies: list[SupplyReading]) -> dict[str, str]:
     """PageCounter summary strings: "75" for a percentage, else the state word; kits OK/WARNING.
 
     When a device lists the same colour twice (Brother: a row with unknown capacity beside a "some remaining"
-    row), the most informative reading wins: a percentage, then a Printer-MIB state.
+    row), the most informative reading wins (`supply_rank`); a developer counts for the drum only without one.
     """
     best: dict[str, tuple[int, str]] = {}
-
-    def offer(key: str, rank: int, value: str) -> None:
+    for s in supplies:
+        key = summary_key(s)
+        if key is None:
+            continue
+        rank = supply_rank(s) - (1 if s.kind == "developer" else 0)
+        if key in _KIT_FIELDS.values():
+            low = (s.percent is not None and s.percent <= 10) or s.state in _KIT_WARNING_STATES
+            value = "WARNING" if low else "OK"
+        else:
+            value = str(s.percent) if s.percent is not None else str(s.state)
         if key not in best or rank > best[key][0]:
             best[key] = (rank, value[:20])
-
-    for s in supplies:
-        if s.percent is not None:
-            rank, value = 2, str(s.percent)
-        else:
-            rank, value = (0, SupplyState.UNKNOWN.value) if s.state == SupplyState.OK else (1, str(s.state))
-        prefix = _SUMMARY_KINDS.get(s.kind)
-        if prefix and s.color in ("black", "cyan", "magenta", "yellow"):
-            offer(f"{prefix}_{s.color}", rank, value)
-        elif s.kind == "developer" and s.color == "black":
-            offer("drum_black", rank - 1, value)
-        elif s.kind in _KIT_FIELDS:
-            low = (s.percent is not None and s.percent <= 10) or s.state == SupplyState.OTHER
-            offer(_KIT_FIELDS[s.kind], rank, "WARNING" if low else "OK")
     return {key: value for key, (_rank, value) in best.items()}
 
 
@@ -88,6 +104,8 @@ def record_poll(
         data_source=outcome.data_source,
         triggered_by=outcome.triggered_by,
         message_id=message_id,
+        note=outcome.note,
+        history_check_failed=outcome.history_check_failed,
     )
     session.add(task)
     session.flush()
@@ -112,6 +130,52 @@ def record_poll(
     return task
 
 
+# `poll HOST --json` counter names → PageCounter columns.
+JSON_COUNTERS = {"total": "total_pages", **{key: key for key in ("bw_a4", "bw_a3", "color_a4", "color_a3")}}
+
+
+def stored_outcome(session: Session, task: InventoryTask) -> dict[str, Any]:
+    """A stored poll in the shape of `poll HOST --json` (serial, mac, model, counters, supplies) plus what the
+    pipeline decided (status, error, note, match rule): `poll --printer-id N --json` checks the pipeline end to end.
+
+    Counters are null where the device reported none (or the poll did not succeed); supplies are the stored rows.
+    """
+    from printer_app.services.web_export import model_label
+
+    printer = session.get(Printer, task.printer_id)
+    counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).first()
+    supplies = session.exec(select(SupplyLevel).where(SupplyLevel.task_id == task.id).order_by(SupplyLevel.id)).all()
+    return {
+        "printer_id": printer.id,
+        "task_id": task.id,
+        "ip": printer.ip_address,
+        "timestamp_ms": int(task.task_timestamp.timestamp() * 1000),
+        "status": task.status,
+        "error": task.error_message,
+        "note": task.note,
+        "match_rule": task.match_rule,
+        "data_source": task.data_source,
+        "history_check_failed": task.history_check_failed,
+        "serial": printer.serial_number,
+        "mac": printer.mac_address,
+        "model": model_label(session, printer).model,
+        "counters": {key: getattr(counter, column) if counter else None for key, column in JSON_COUNTERS.items()},
+        "supplies": [
+            {
+                "index": s.supply_index,
+                "description": s.description,
+                "kind": s.kind,
+                "color": s.color,
+                "level": s.level,
+                "max": s.max_capacity,
+                "percent": s.percent,
+                "state": s.state,
+            }
+            for s in supplies
+        ],
+    }
+
+
 @dataclass
 class PollRow:
     id: int
@@ -125,6 +189,8 @@ class PollRow:
     color_a4: int | None
     bw_a3: int | None
     color_a3: int | None
+    note: str = ""
+    history_check_failed: bool = False
 
 
 def list_polls(
@@ -155,10 +221,26 @@ def list_polls(
             source=t.data_source,
             **{k: getattr(c, k) if c else None for k in ("bw_a4", "color_a4", "bw_a3", "color_a3")},
             total=c.total_pages if c else None,
+            note=t.note,
+            history_check_failed=t.history_check_failed,
         )
         for t, c in session.exec(query).all()
     ]
     return rows, total
+
+
+def latest_supplies(session: Session, printer: Printer) -> list[SupplyLevel]:
+    """The supplies stored by the printer's last successful poll, in the device's order."""
+    if printer.last_counter_id is None:
+        return []
+    return list(
+        session.exec(
+            select(SupplyLevel)
+            .join(PageCounter, PageCounter.task_id == SupplyLevel.task_id)
+            .where(PageCounter.id == printer.last_counter_id)
+            .order_by(SupplyLevel.id)
+        ).all()
+    )
 
 
 def counter_series(session: Session, *, printer_id: int, days: int = 90, limit: int = 2000) -> list[dict[str, Any]]:

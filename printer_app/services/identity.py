@@ -14,10 +14,16 @@ HISTORY_FIELDS = ("bw_a4", "bw_a3", "color_a4", "color_a3", "total_pages")
 def match_identity(
     *, reading_serial: str | None, stored_serial: str | None, reading_mac: str | None, stored_mac: str | None
 ) -> tuple[str | None, str]:
-    """The match rule that accepts this reading for the stored printer, or (None, why not)."""
+    """The match rule that accepts this reading for the stored printer, or (None, why not).
+
+    When neither the device nor the stored printer has a serial or a MAC there is nothing to compare: the poll is
+    accepted as "not verifiable" (MatchRule.NONE) instead of failing forever.
+    """
     new_serial = (reading_serial or "").strip()
     old_serial = (stored_serial or "").strip()
     new_mac, old_mac = normalize_mac(reading_mac), normalize_mac(stored_mac)
+    if not (new_serial or old_serial or new_mac or old_mac):
+        return MatchRule.NONE, ""
     mac_equal = new_mac is not None and new_mac == old_mac
     serial_equal = bool(new_serial) and new_serial == old_serial
     if old_mac and old_serial and new_serial:
@@ -53,10 +59,14 @@ def check_history(
     skip_days: int = 30,
     jump_threshold: int = 5000,
 ) -> list[str]:
-    """Reasons to reject the new counters against the last successful polls (newest first); empty = accept."""
-    if not past:
+    """Reasons to reject the new counters against the last successful polls (newest first); empty = accept.
+
+    A counter the device did not report (None) is skipped, never read as 0: in the new reading it is not checked,
+    and a past poll that reported no counter at all is no history.
+    """
+    recent = [p for p in past if any(value is not None for value in p.values.values())][:5]
+    if not recent:
         return []
-    recent = past[:5]
     reasons: list[str] = []
 
     def share(pred) -> float:
@@ -65,17 +75,26 @@ def check_history(
     def v(values: dict, key: str) -> int:
         return values.get(key) or 0
 
-    if share(lambda x: v(x, "bw_a3") > 0 or v(x, "color_a3") > 0) >= 0.6 and not (
-        v(new, "bw_a3") > 0 or v(new, "color_a3") > 0
+    def reported(*keys: str) -> bool:
+        return any(new.get(key) is not None for key in keys)
+
+    if (
+        reported("bw_a3", "color_a3")
+        and share(lambda x: v(x, "bw_a3") > 0 or v(x, "color_a3") > 0) >= 0.6
+        and not (v(new, "bw_a3") > 0 or v(new, "color_a3") > 0)
     ):
         reasons.append("A3 counters disappeared (stable A3 history)")
-    if share(lambda x: v(x, "color_a3") > 0 or v(x, "color_a4") > 0) >= 0.6 and not (
-        v(new, "color_a3") > 0 or v(new, "color_a4") > 0
+    if (
+        reported("color_a3", "color_a4")
+        and share(lambda x: v(x, "color_a3") > 0 or v(x, "color_a4") > 0) >= 0.6
+        and not (v(new, "color_a3") > 0 or v(new, "color_a4") > 0)
     ):
         reasons.append("colour counters disappeared (stable colour history)")
     latest = recent[0]
     age = now - latest.at
     for key in HISTORY_FIELDS:
+        if not reported(key):
+            continue
         old, cur = v(latest.values, key), v(new, key)
         if old > 100 and cur < 0.9 * old:
             reasons.append(f"{key}: significant decrease {old} -> {cur}")

@@ -1,4 +1,5 @@
-"""Poll many printers: SNMP reads run concurrently on one engine, each result is stored in its own transaction."""
+"""Poll many printers: SNMP reads run concurrently on one engine, each result is stored in its own transaction;
+printers read from web pages (WEB, HYBRID, or with web rules) are polled after them, one by one."""
 
 from __future__ import annotations
 
@@ -7,21 +8,31 @@ import queue
 import threading
 from collections import Counter
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from printer_app.db import session_scope
-from printer_app.models import Organization, Printer
-from printer_app.models.choices import PollingMethod, TriggeredBy
+from printer_app.models import Organization, Printer, WebParsingRule
+from printer_app.models.choices import PollingMethod, TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.services.poll_sources import reading_from_snmp, snmp_target_for
-from printer_app.services.polling import AcquisitionError, run_inventory_for_printer
-from printer_app.services.snmp import SnmpTarget, SnmpUnreachable, poll_many
+from printer_app.services.polling import (
+    AcquisitionError,
+    DeviceReading,
+    ReadingSource,
+    poll_and_store,
+    run_inventory_for_printer,
+)
+from printer_app.services.snmp import PollResult, SnmpTarget, SnmpUnreachable, poll_many
 
 PROGRESS_EVERY = 16  # printers stored between two progress reports
+
+
+ALREADY_RUNNING = "ALREADY_RUNNING"  # counted in `statuses`: a poll of that printer was running and answers this one
+LockFactory = Callable[[int], AbstractContextManager[bool]]  # printer id -> "is this poll the only one?"
 
 
 @dataclass
@@ -29,11 +40,10 @@ class BatchStats:
     total: int = 0
     done: int = 0
     statuses: Counter = field(default_factory=Counter)
-    skipped: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
-        return self.done - self.statuses.get("SUCCESS", 0)
+        return self.done - self.statuses.get("SUCCESS", 0) - self.statuses.get(ALREADY_RUNNING, 0)
 
 
 def pollable_printer_ids(session: Session, *, methods: tuple[str, ...] = (PollingMethod.SNMP,)) -> list[int]:
@@ -63,51 +73,108 @@ def poll_printers(
     triggered_by: str = TriggeredBy.AUTO_POLL,
     progress: Callable[[BatchStats], None] | None = None,
     sessions: Callable[[], AbstractContextManager[Session]] = session_scope,
+    lock: LockFactory | None = None,
 ) -> BatchStats:
     """Poll the given printers end to end (read, validate, store); returns counts by outcome.
 
-    The SNMP reads of all printers run in one event loop on a reader thread while this thread stores each
-    result as it arrives, so storing overlaps reading and unreachable printers cost one timeout in total.
+    Plain SNMP printers are read together: all reads run in one event loop on a reader thread while this thread
+    stores each result as it arrives, so storing overlaps reading and unreachable printers cost one timeout in total.
+    Printers with web rules or a web / hybrid method then go through `poll_and_store` one by one (method selection,
+    web pages). With `lock` (the workers' per-printer lock) a printer being polled elsewhere is left to that poll.
+    Every result is published after its commit.
     """
     stats = BatchStats(total=len(printer_ids))
+    with ExitStack() as held:  # the poll locks still held: released on the way out whatever happens
+        locks: dict[int, ExitStack] = {}
+
+        def take(printer_id: int) -> bool:
+            if lock is None:
+                return True
+            stack = held.enter_context(ExitStack())
+            if stack.enter_context(lock(printer_id)):
+                locks[printer_id] = stack
+                return True
+            stack.close()
+            stats.done += 1
+            stats.statuses[ALREADY_RUNNING] += 1
+            return False
+
+        def finished(printer_id: int, status: str) -> None:
+            if printer_id in locks:
+                locks.pop(printer_id).close()
+            stats.statuses[status] += 1
+            stats.done += 1
+            if progress and stats.done % PROGRESS_EVERY == 0:
+                progress(stats)
+
+        targets, others = _split_by_method(printer_ids, chunk_size, sessions)
+        snmp_ids = [i for i in targets if take(i)]
+        arrived: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=_read_all, args=(snmp_ids, targets, concurrency, arrived), daemon=True)
+        reader.start()
+        for _ in snmp_ids:
+            printer_id, result = arrived.get()
+            if printer_id is None:
+                raise result
+            with events.held_until_exit(events.INVENTORY_UPDATE), sessions() as session:  # published after commit
+                task = run_inventory_for_printer(
+                    session, printer_id=printer_id, triggered_by=triggered_by, source=_snmp_result_source(result)
+                )
+            finished(printer_id, task.status)
+        reader.join()
+        for printer_id in others:
+            if not take(printer_id):
+                continue
+            try:
+                with events.held_until_exit(events.INVENTORY_UPDATE):
+                    status = poll_and_store(printer_id, triggered_by=triggered_by, sessions=sessions).status
+            except LookupError:  # deleted since the run started: nothing to poll
+                status = TaskStatus.FAILED
+            finished(printer_id, status)
+    if progress:
+        progress(stats)
+    return stats
+
+
+def _split_by_method(
+    printer_ids: list[int], chunk_size: int, sessions: Callable[[], AbstractContextManager[Session]]
+) -> tuple[dict[int, SnmpTarget], list[int]]:
+    """SNMP targets of the plain SNMP printers, and the ids of those that need method selection and web pages."""
     targets: dict[int, SnmpTarget] = {}
+    others: list[int] = []
     for start in range(0, len(printer_ids), chunk_size):
         chunk = printer_ids[start : start + chunk_size]
         with sessions() as session:
-            printers = session.exec(select(Printer).where(Printer.id.in_(chunk)))
-            targets.update({p.id: snmp_target_for(p) for p in printers})
-    ids = [i for i in printer_ids if i in targets]
-    arrived: queue.Queue = queue.Queue()
-
-    def read_all() -> None:
-        try:
-            asyncio.run(
-                poll_many(
-                    [targets[i] for i in ids],
-                    concurrency=concurrency,
-                    on_result=lambda position, result: arrived.put((ids[position], result)),
-                )
+            with_rules = set(
+                session.exec(select(WebParsingRule.printer_id).where(WebParsingRule.printer_id.in_(chunk))).all()
             )
-        except BaseException as exc:  # hand it to the storing thread instead of leaving it waiting
-            arrived.put((None, exc))
+            for p in session.exec(select(Printer).where(Printer.id.in_(chunk))):
+                if p.polling_method == PollingMethod.SNMP and p.id not in with_rules:
+                    targets[p.id] = snmp_target_for(p)
+                else:
+                    others.append(p.id)
+    order = {printer_id: n for n, printer_id in enumerate(printer_ids)}
+    return dict(sorted(targets.items(), key=lambda item: order[item[0]])), sorted(others, key=order.__getitem__)
 
-    reader = threading.Thread(target=read_all, name="snmp-reader", daemon=True)
-    reader.start()
-    for _ in ids:
-        printer_id, result = arrived.get()
-        if printer_id is None:
-            raise result
 
-        def source(_printer, result=result):
-            if isinstance(result, SnmpUnreachable):
-                raise AcquisitionError(str(result))
-            return reading_from_snmp(result)
+def _read_all(ids: list[int], targets: dict[int, SnmpTarget], concurrency: int, arrived: queue.Queue) -> None:
+    """The reader thread: every SNMP read in one event loop, each result handed over as soon as it is in."""
+    try:
+        asyncio.run(
+            poll_many(
+                [targets[i] for i in ids],
+                concurrency=concurrency,
+                on_result=lambda position, result: arrived.put((ids[position], result)),
+            )
+        )
+    except BaseException as exc:  # hand it to the storing thread instead of leaving it waiting
+        arrived.put((None, exc))
 
-        with events.held_until_exit(events.INVENTORY_UPDATE), sessions() as session:  # published after the commit
-            task = run_inventory_for_printer(session, printer_id=printer_id, triggered_by=triggered_by, source=source)
-            stats.statuses[task.status] += 1
-        stats.done += 1
-        if progress and (stats.done % PROGRESS_EVERY == 0 or stats.done == len(ids)):
-            progress(stats)
-    reader.join()
-    return stats
+
+def _snmp_result_source(result: PollResult | SnmpUnreachable) -> ReadingSource:
+    def source(_printer: Printer) -> DeviceReading:
+        if isinstance(result, SnmpUnreachable):
+            raise AcquisitionError(str(result))
+        return reading_from_snmp(result)
+
+    return source

@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 
 from printer_app.models.choices import TriggeredBy
-from printer_app.services.poll_batch import BatchStats, poll_printers
+from printer_app.services.poll_batch import BatchStats, LockFactory, poll_printers
 
 
-def _child(ids: list[int], concurrency: int, triggered_by: str, out) -> None:
+def _child(ids: list[int], concurrency: int, triggered_by: str, lock: LockFactory | None, out) -> None:
     from printer_app.db import session_scope
 
     seen = Counter()
@@ -27,6 +27,7 @@ def _child(ids: list[int], concurrency: int, triggered_by: str, out) -> None:
             triggered_by=triggered_by,
             progress=report,
             sessions=lambda: session_scope(write=True),
+            lock=lock,
         )
         report(stats)
         out.put(("done", 0, {}))
@@ -41,16 +42,23 @@ def poll_printers_parallel(
     concurrency: int = 64,
     triggered_by: str = TriggeredBy.AUTO_POLL,
     progress: Callable[[BatchStats], None] | None = None,
+    lock: LockFactory | None = None,
 ) -> BatchStats:
-    """Split the printers over `processes` (default: one per core) and merge their counts."""
+    """Split the printers over `processes` (default: one per core) and merge their counts.
+
+    `lock` (the workers' per-printer lock, a module-level function so child processes can import it) leaves a
+    printer being polled elsewhere to that poll.
+    """
     processes = max(1, min(processes or os.cpu_count() or 1, len(printer_ids) // 8 or 1))
     if processes == 1:
-        return poll_printers(printer_ids, concurrency=concurrency, triggered_by=triggered_by, progress=progress)
+        return poll_printers(
+            printer_ids, concurrency=concurrency, triggered_by=triggered_by, progress=progress, lock=lock
+        )
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     slices = [printer_ids[i::processes] for i in range(processes)]
     workers = [
-        ctx.Process(target=_child, args=(s, max(4, concurrency // processes), triggered_by, out), daemon=True)
+        ctx.Process(target=_child, args=(s, max(4, concurrency // processes), triggered_by, lock, out), daemon=True)
         for s in slices
     ]
     for w in workers:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session
 
 from printer_app.config import get_settings
 from printer_app.models import Printer
-from printer_app.models.choices import DataSource, PollingMethod, WebField
-from printer_app.services.history import SupplyReading, supply_summary
+from printer_app.models.choices import DataSource, PollingMethod, SupplyState, WebField
+from printer_app.services.history import SupplyReading, summary_key, supply_rank, supply_summary
 from printer_app.services.polling import AcquisitionError, DeviceReading
 from printer_app.services.snmp import PollResult, SnmpTarget, SnmpUnreachable, poll_printer_sync
 from printer_app.services.validators import normalize_mac
@@ -20,9 +20,6 @@ from printer_app.services.web_parser import COUNTER_KEYS, SUPPLY_FIELDS, RuleLik
 from printer_app.services.web_rules import RuleSpec
 
 COLOUR_SUPPLIES = {name for name, (_kind, colour) in SUPPLY_FIELDS.items() if colour != "black"}
-_SUPPLY_ERROR_WORDS = re.compile(r"warning|error|replace|low|empty|end|----|____|___|--|n/a|none", re.I)
-# Printer-MIB states (DOMAIN 0) are not levels either, so they never conflict with a web percentage.
-_SUPPLY_ERROR_VALUES = {"0", "none", "n/a", "null", "--", "unknown", "other", "some_remaining"}
 
 
 def snmp_target_for(printer: Printer) -> SnmpTarget:
@@ -95,7 +92,7 @@ def web_reading(printer: Printer, rules: Iterable[RuleLike], *, export: ModelLab
 def reading_from_fields(fields: Mapping[str, Any], *, errors: Sequence[str] = ()) -> DeviceReading:
     """Web fields → the pipeline's reading: counters under GLPI raw names, toner/drum levels, identity (DOMAIN 4.1)."""
     raw = {key: int(fields[name]) for name, key in COUNTER_KEYS.items() if name in fields}
-    supplies = [_supply(name, int(fields[name])) for name in SUPPLY_FIELDS if name in fields]
+    supplies = [_supply(name, fields[name]) for name in SUPPLY_FIELDS if name in fields]
     colour_counter = any(raw.get(k, 0) > 0 for k in ("COLOR_A4", "COLOR_A3"))
     return DeviceReading(
         serial=str(fields.get(WebField.SERIAL_NUMBER, "") or "").strip(),
@@ -108,9 +105,14 @@ def reading_from_fields(fields: Mapping[str, Any], *, errors: Sequence[str] = ()
     )
 
 
-def _supply(name: str, value: int) -> SupplyReading:
+def _supply(name: str, value: int | str) -> SupplyReading:
+    """A web level 0-100 is a percentage; a status word (`web_rules.supply_state_word`) is a state, never 0 %."""
     kind, colour = SUPPLY_FIELDS[name]
     description = f"{colour.title()} {kind.title()}"
+    if isinstance(value, str) and not value.isdigit():
+        state = value if value in SupplyState._value2member_map_ else SupplyState.UNKNOWN
+        return SupplyReading(description=description, kind=kind, color=colour, state=state)
+    value = int(value)
     if 0 <= value <= 100:
         return SupplyReading(
             description=description, kind=kind, color=colour, level=value, max_capacity=100, percent=value
@@ -144,9 +146,7 @@ def read_printer(
     method = polling_method_for(printer, web_rules)
     try:
         if method == PollingMethod.HYBRID:
-            if not web_rules:
-                raise AcquisitionError("HYBRID mode requires web parsing rules")
-            return merge_readings(snmp_source(printer), web_reading(printer, web_rules, export=export))
+            return hybrid_reading(printer, web_rules, export=export)
         if method == PollingMethod.WEB:
             return web_reading(printer, web_rules, export=export)
         return snmp_source(printer)
@@ -154,24 +154,60 @@ def read_printer(
         return exc
 
 
+def hybrid_reading(
+    printer: Printer, web_rules: Sequence[RuleSpec], *, export: ModelLabel | None = None
+) -> DeviceReading:
+    """DOMAIN 3 step 5: SNMP, then the web pages, merged; every failure is recorded as a HYBRID poll.
+
+    A web side that yields nothing leaves the SNMP reading, with a note saying so, rather than failing the poll.
+    """
+    if not web_rules:
+        raise AcquisitionError("HYBRID mode requires web parsing rules", data_source=DataSource.HYBRID)
+    try:
+        snmp = snmp_source(printer)
+    except AcquisitionError as exc:
+        raise AcquisitionError(str(exc), data_source=DataSource.HYBRID) from None
+    try:
+        web = web_reading(printer, web_rules, export=export)
+    except AcquisitionError as exc:
+        return replace(snmp, data_source=DataSource.HYBRID, notes=[*snmp.notes, f"web side failed: {exc}"])
+    return merge_readings(snmp, web)
+
+
 def merge_readings(snmp: DeviceReading, web: DeviceReading) -> DeviceReading:
     """DOMAIN 5.6: SNMP is the base and every web value overrides it, unless the two disagree on a field."""
     conflicts = [f"{name}: SNMP='{a}' vs Web='{b}'" for name, a, b in _overlaps(snmp, web) if str(a) != str(b)]
     if conflicts:
-        raise AcquisitionError("Data merge failed: " + "; ".join(conflicts))
-    web_supplies = set(supply_summary(web.supplies))
-    supplies = [s for s in snmp.supplies if not set(supply_summary([s])) & web_supplies] + web.supplies
+        raise AcquisitionError("Data merge failed: " + "; ".join(conflicts), data_source=DataSource.HYBRID)
     return DeviceReading(
         serial=web.serial or snmp.serial,
         mac=web.mac or snmp.mac,
         raw_counters={**snmp.raw_counters, **web.raw_counters},
         is_color=snmp.is_color or web.is_color,
-        supplies=supplies,
+        supplies=_merge_supplies(snmp.supplies, web.supplies),
         manufacturer=snmp.manufacturer,
         model=snmp.model,
-        data_source=snmp.data_source,
+        data_source=DataSource.HYBRID,
         errors=snmp.errors + web.errors,
+        notes=snmp.notes + web.notes,
     )
+
+
+def _merge_supplies(snmp: list[SupplyReading], web: list[SupplyReading]) -> list[SupplyReading]:
+    """Per summary field the more informative side wins, the web on a tie: a web status word ("OK", "low") never
+    replaces an SNMP percentage, while a web level replaces an SNMP state such as "some remaining"."""
+
+    def best(supplies: list[SupplyReading]) -> dict[str, int]:
+        ranks: dict[str, int] = {}
+        for s in supplies:
+            if (key := summary_key(s)) is not None:
+                ranks[key] = max(ranks.get(key, -1), supply_rank(s))
+        return ranks
+
+    snmp_best, web_best = best(snmp), best(web)
+    kept_snmp = [s for s in snmp if (k := summary_key(s)) not in web_best or snmp_best[k] > web_best[k]]
+    kept_web = [s for s in web if (k := summary_key(s)) not in snmp_best or web_best[k] >= snmp_best[k]]
+    return kept_snmp + kept_web
 
 
 def _overlaps(snmp: DeviceReading, web: DeviceReading) -> list[tuple[str, object, object]]:
@@ -188,7 +224,8 @@ def _overlaps(snmp: DeviceReading, web: DeviceReading) -> list[tuple[str, object
     snmp_levels, web_levels = supply_summary(snmp.supplies), supply_summary(web.supplies)
     for name in SUPPLY_FIELDS:
         a, b = snmp_levels.get(name, ""), web_levels.get(name, "")
-        if a and b and not _supply_error(a) and not _supply_error(b):
+        # Levels only: status words and Printer-MIB states never conflict, nor does 0 (DOMAIN 5.6 "error value").
+        if a.isdigit() and b.isdigit() and "0" not in (a, b):
             pairs.append((name, a, b))
     return pairs
 
@@ -199,8 +236,3 @@ def _counter_ok(value: object) -> bool:
         return value is not None and str(value).strip() != "" and int(str(value).strip()) >= 0
     except ValueError:
         return False
-
-
-def _supply_error(value: str) -> bool:
-    text = value.strip().lower()
-    return not text or text in _SUPPLY_ERROR_VALUES or bool(_SUPPLY_ERROR_WORDS.search(text))

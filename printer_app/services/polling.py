@@ -12,19 +12,20 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from printer_app.config import get_settings
 from printer_app.db import session_scope
-from printer_app.models import ContractDevice, InventoryTask, PageCounter, Printer, PrinterChangeLog
+from printer_app.models import InventoryTask, PageCounter, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ChangeAction, DataSource, TaskStatus, TriggeredBy
 from printer_app.services import events
-from printer_app.services.history import PollOutcome, SupplyReading, record_poll
+from printer_app.services.history import COUNTER_FIELDS, PollOutcome, SupplyReading, record_poll
 from printer_app.services.identity import PastCounters, check_history, match_identity
+from printer_app.services.replacement import log_change, replace_device
 from printer_app.services.snmp_decode import map_counters
-from printer_app.services.validators import check_community, ip_to_int, parse_ipv4
+from printer_app.services.validators import check_community, parse_ipv4
 
 log = logging.getLogger(__name__)
 COUNTER_KEYS = ("TOTAL", "BW_A3", "BW_A4", "COLOR_A3", "COLOR_A4", "COLOR")
@@ -54,6 +55,7 @@ class DeviceReading:
     model: str | None = None
     data_source: str = DataSource.SNMP_LOCAL
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a successful poll of it did not get (e.g. its web side)
 
 
 ReadingSource = Callable[[Printer], DeviceReading]
@@ -166,23 +168,17 @@ def _evaluate(
     except AcquisitionError as exc:
         return _fail(str(exc), {**base, "data_source": exc.data_source}), printer
     base = {**base, "data_source": reading.data_source}
-    if not any(k in reading.raw_counters for k in COUNTER_KEYS):
+    notes = list(reading.notes)
+    has_counter = any(k in reading.raw_counters for k in COUNTER_KEYS)
+    if not has_counter and not reading.supplies:
         detail = f" ({'; '.join(reading.errors)})" if reading.errors else ""
-        return _fail("No valid page counters in the device answer" + detail, base), printer
+        return _fail("No valid page counters or supplies in the device answer" + detail, base), printer
+    if not has_counter:  # its supplies are still worth storing: a success with empty (not 0) counters
+        notes.append("no page counter reported")
 
-    if not printer.mac_address and reading.mac:
-        owner = session.exec(
-            select(Printer).where(Printer.mac_address == reading.mac, Printer.is_active, Printer.id != printer.id)
-        ).first()
-        if owner:
-            msg = (
-                f"MAC {reading.mac} is already used by active printer #{owner.id} "
-                f"(IP {owner.ip_address}, serial {owner.serial_number or '—'})"
-            )
-            return _fail(msg, base), printer
-        printer.mac_address = reading.mac
-        _log_change(session, printer, ChangeAction.MAC_UPDATE, {"mac_address": None}, {"mac_address": reading.mac})
-
+    failure = _learn_before_check(session, printer, reading)
+    if failure:
+        return _fail(failure, base), printer
     target = printer
     rule, why = match_identity(
         reading_serial=reading.serial,
@@ -204,27 +200,12 @@ def _evaluate(
         return PollOutcome(status=TaskStatus.VALIDATION_ERROR, error_message=why, **base), target
     _learn_identity(session, target, reading)
 
-    mapped = map_counters(reading.raw_counters, reading.is_color)
-    counters = {
-        "total_pages": mapped["total"],
-        "bw_a4": mapped["bw_a4"],
-        "bw_a3": mapped["bw_a3"],
-        "color_a4": mapped["color_a4"],
-        "color_a3": mapped["color_a3"],
-    }
-    settings = get_settings()
-    try:
-        reasons = check_history(
-            counters,
-            _past_counters(session, target.id),
-            now=now,
-            window_hours=settings.anomaly_check_time_window_hours,
-            skip_days=settings.anomaly_skip_check_days,
-            jump_threshold=settings.anomaly_jump_threshold,
-        )
-    except Exception:  # DOMAIN 3.10: a failing history check accepts the poll
-        log.exception("history validation failed for printer %s; accepting", target.id)
-        reasons = []
+    counters: dict[str, int | None] = dict.fromkeys(COUNTER_FIELDS)
+    if has_counter:
+        mapped = map_counters(reading.raw_counters, reading.is_color)
+        counters = {key: mapped["total" if key == "total_pages" else key] for key in COUNTER_FIELDS}
+    reasons, crash = _check_history(session, target, counters, now)
+    notes += [crash] if crash else []
     if reasons:
         return (
             PollOutcome(
@@ -232,24 +213,66 @@ def _evaluate(
             ),
             target,
         )
-    return (
-        PollOutcome(status=TaskStatus.SUCCESS, match_rule=rule, counters=counters, supplies=reading.supplies, **base),
-        target,
+    outcome = PollOutcome(
+        status=TaskStatus.SUCCESS,
+        match_rule=rule,
+        counters=counters,
+        supplies=reading.supplies,
+        note="; ".join(notes),
+        history_check_failed=bool(crash),
+        **base,
     )
+    return outcome, target
+
+
+def _check_history(
+    session: Session, printer: Printer, counters: dict[str, int | None], now: datetime
+) -> tuple[list[str], str]:
+    """DOMAIN 4.5: reasons to reject the counters, and a note when the check itself crashed.
+
+    A crash accepts the poll (DOMAIN 3.10), marked so a report billing from it can tell.
+    """
+    settings = get_settings()
+    try:
+        reasons = check_history(
+            counters,
+            _past_counters(session, printer),
+            now=now,
+            window_hours=settings.anomaly_check_time_window_hours,
+            skip_days=settings.anomaly_skip_check_days,
+            jump_threshold=settings.anomaly_jump_threshold,
+        )
+    except Exception as exc:
+        log.exception("history validation failed for printer %s; accepting", printer.id)
+        return [], f"history check failed: {type(exc).__name__}: {exc}"
+    return reasons, ""
+
+
+def _learn_before_check(session: Session, printer: Printer, reading: DeviceReading) -> str:
+    """DOMAIN 3 step 8: a printer without a MAC learns the device's; one with no identity at all learns its serial.
+
+    Returns why the poll fails ("" when it goes on): the MAC belongs to another active printer.
+    """
+    if not printer.mac_address and reading.mac:
+        owner = session.exec(
+            select(Printer).where(Printer.mac_address == reading.mac, Printer.is_active, Printer.id != printer.id)
+        ).first()
+        if owner:
+            return (
+                f"MAC {reading.mac} is already used by active printer #{owner.id} "
+                f"(IP {owner.ip_address}, serial {owner.serial_number or '—'})"
+            )
+        printer.mac_address = reading.mac
+        log_change(session, printer, ChangeAction.MAC_UPDATE, {"mac_address": None}, {"mac_address": reading.mac})
+    if not printer.mac_address and not printer.serial_number.strip() and reading.serial:
+        _learn_serial(session, printer, reading.serial)
+    return ""
 
 
 def _learn_identity(session: Session, printer: Printer, reading: DeviceReading) -> None:
     """Fill what the user left empty: the serial (never overwritten once set) and the model text."""
     if not printer.serial_number.strip() and reading.serial:
-        printer.serial_number = reading.serial[:100]
-        _log_change(
-            session,
-            printer,
-            ChangeAction.SERIAL_UPDATE,
-            {"serial_number": ""},
-            {"serial_number": printer.serial_number},
-            comment="learned from the device",
-        )
+        _learn_serial(session, printer, reading.serial)
     if not printer.model and printer.device_model_id is None and reading.model:
         maker = reading.manufacturer or ""
         text = reading.model if reading.model.lower().startswith(maker.lower()) else f"{maker} {reading.model}"
@@ -257,119 +280,35 @@ def _learn_identity(session: Session, printer: Printer, reading: DeviceReading) 
     session.add(printer)
 
 
-def _past_counters(session: Session, printer_id: int) -> list[PastCounters]:
-    rows = session.exec(
+def _learn_serial(session: Session, printer: Printer, serial: str) -> None:
+    printer.serial_number = serial[:100]
+    log_change(
+        session,
+        printer,
+        ChangeAction.SERIAL_UPDATE,
+        {"serial_number": ""},
+        {"serial_number": printer.serial_number},
+        comment="learned from the device",
+    )
+
+
+def _past_counters(session: Session, printer: Printer) -> list[PastCounters]:
+    """The last five successful polls that reported a counter, recorded after the printer's accepted baseline."""
+    query = (
         select(PageCounter)
         .join(InventoryTask, InventoryTask.id == PageCounter.task_id)
-        .where(InventoryTask.printer_id == printer_id, InventoryTask.status == TaskStatus.SUCCESS)
+        .where(
+            InventoryTask.printer_id == printer.id,
+            InventoryTask.status == TaskStatus.SUCCESS,
+            or_(*(getattr(PageCounter, key).is_not(None) for key in COUNTER_FIELDS)),
+        )
         .order_by(InventoryTask.task_timestamp.desc())
         .limit(5)
-    ).all()
-    keys = ("bw_a4", "bw_a3", "color_a4", "color_a3", "total_pages")
-    return [PastCounters(at=c.recorded_at, values={k: getattr(c, k) for k in keys}) for c in rows]
-
-
-def replace_device(session: Session, *, printer: Printer, reading: DeviceReading, now: datetime) -> Printer | None:
-    """DOMAIN 4.4: the serial at this IP belongs to a contract device, so the hardware moved or was replaced.
-
-    The old printer is deactivated first (the unique active-IP index would refuse the new row otherwise).
-    """
-    serial = reading.serial.strip()
-    device = session.exec(
-        select(ContractDevice)
-        .where(func.lower(func.trim(ContractDevice.serial_number)) == serial.lower())
-        .order_by(ContractDevice.id)
-    ).first()
-    if device is None:
-        return None
-    moved = session.exec(
-        select(Printer).where(Printer.serial_number == serial, Printer.is_active, Printer.id != printer.id)
-    ).first()
-    ip = printer.ip_address
-    _deactivate(session, printer, now)
-    if moved is not None:
-        old_ip = moved.ip_address
-        printer.replaced_by_id = moved.id
-        moved.ip_address, moved.ip_numeric = ip, ip_to_int(ip)
-        if reading.mac and moved.mac_address != reading.mac and not _mac_taken(session, reading.mac, moved.id):
-            moved.mac_address = reading.mac
-        session.add(moved)
-        session.flush()
-        _log_change(
-            session,
-            moved,
-            ChangeAction.IP_CHANGE,
-            {"ip_address": old_ip},
-            {"ip_address": ip},
-            related=printer,
-            comment=f"moved from {old_ip} to {ip}",
-        )
-        return moved
-    new = Printer(
-        ip_address=ip,
-        ip_numeric=ip_to_int(ip),
-        serial_number=serial,
-        mac_address=reading.mac if reading.mac and not _mac_taken(session, reading.mac, None) else None,
-        organization_id=printer.organization_id or device.organization_id,
-        snmp_community=printer.snmp_community,
-        polling_method=printer.polling_method,
-        device_model_id=device.device_model_id or printer.device_model_id,
     )
-    session.add(new)
-    session.flush()
-    printer.replaced_by_id = new.id
-    session.add(printer)
-    if device.printer_id is None:
-        device.printer_id = new.id
-        session.add(device)
-    _log_change(
-        session,
-        new,
-        ChangeAction.REPLACEMENT,
-        {"serial_number": printer.serial_number},
-        {"serial_number": serial},
-        related=printer,
-        comment=f"replaces printer #{printer.id} at {ip}",
-    )
-    session.flush()
-    return new
-
-
-def _deactivate(session: Session, printer: Printer, now: datetime) -> None:
-    printer.is_active = False
-    printer.replaced_at = now
-    session.add(printer)
-    session.flush()
-    _log_change(session, printer, ChangeAction.DEACTIVATION, {"is_active": True}, {"is_active": False})
-
-
-def _mac_taken(session: Session, mac: str, except_id: int | None) -> bool:
-    query = select(Printer.id).where(Printer.mac_address == mac, Printer.is_active)
-    if except_id is not None:
-        query = query.where(Printer.id != except_id)
-    return session.exec(query).first() is not None
-
-
-def _log_change(
-    session: Session,
-    printer: Printer,
-    action: str,
-    old: dict,
-    new: dict,
-    *,
-    related: Printer | None = None,
-    comment: str = "",
-) -> None:
-    session.add(
-        PrinterChangeLog(
-            printer_id=printer.id,
-            action=action,
-            old_values=old,
-            new_values=new,
-            related_printer_id=related.id if related else None,
-            comment=comment,
-        )
-    )
+    if printer.counter_baseline_at is not None:
+        query = query.where(PageCounter.recorded_at > printer.counter_baseline_at)
+    rows = session.exec(query).all()
+    return [PastCounters(at=c.recorded_at, values={k: getattr(c, k) for k in COUNTER_FIELDS}) for c in rows]
 
 
 def result_payload(session: Session, printer: Printer, task: InventoryTask) -> dict:

@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
 from printer_app.models.choices import TaskStatus
+from printer_app.services.history import COUNTER_FIELDS
 
 PAGE_SIZES = (25, 50, 100, 200)
+NO_RULE_YET = "UNSET"  # the match-rule filter for printers without a successful poll ("NONE" is a rule of its own)
 
 _model_display = case(
     (DeviceModel.id.is_not(None), Manufacturer.name + literal(" ") + DeviceModel.name),
@@ -42,7 +44,7 @@ class PrinterFilters:
     search: str = ""  # IP or serial contains
     organization: str = ""  # "" any, "none", or an organization id
     model: str = ""  # "" any, or a device model id
-    match_rule: str = ""  # "" any, "NONE", or a MatchRule value
+    match_rule: str = ""  # "" any, "UNSET" (no successful poll yet), or a MatchRule value (NONE included)
     status: str = ""  # "" any, a TaskStatus value, NEVER_RUN
     active: str = "active"  # active | inactive | all
 
@@ -68,6 +70,7 @@ class PrinterRow:
     status: str = TaskStatus.NEVER_RUN
     last_error: str = ""
     match_rule: str = ""
+    no_counter: bool = False  # the last successful poll reported supplies but no page counter
 
 
 @dataclass
@@ -104,7 +107,7 @@ def _filtered(filters: PrinterFilters):
         query = query.where(Printer.organization_id == int(filters.organization))
     if filters.model.isdigit():
         query = query.where(Printer.device_model_id == int(filters.model))
-    if filters.match_rule == "NONE":
+    if filters.match_rule == NO_RULE_YET:
         query = query.where(Printer.last_match_rule.is_(None))
     elif filters.match_rule:
         query = query.where(Printer.last_match_rule == filters.match_rule)
@@ -194,6 +197,7 @@ def _row(printer: Printer, org: str | None, model: str | None, counter: PageCoun
         status=printer.last_poll_status or TaskStatus.NEVER_RUN,
         last_error=printer.last_error or "",
         match_rule=printer.last_match_rule or "",
+        no_counter=counter is not None and all(getattr(counter, key) is None for key in COUNTER_FIELDS),
     )
 
 

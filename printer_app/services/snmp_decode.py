@@ -271,7 +271,10 @@ def supply_percent(level: int | None, max_capacity: int | None, unit: int | None
     - level -3 → (None, "some_remaining"), -2 → (None, "unknown"), -1 → (None, "other");
       other negative or missing levels → (None, "unknown"). Never 0 % for these.
     - level >= 0 and max > 0 → round(level * 100 / max) clamped to 0..100, "ok".
-    - level >= 0 and max unknown (-1/-2/0/missing) → percent only when the unit is percent(19).
+    - level 0 → 0 % whatever the max (an empty supply is empty in any unit).
+    - max unknown (-1/-2 or not reported) and the unit percent(19) or not reported → the level is the percentage
+      (Sharp and Brother report 0-100 this way; LibreNMS and the device's own panel read it so).
+    - anything else (another unit with no usable max, a level over 100 without a percent unit) → (None, "unknown").
     """
     if level is None:
         return None, "unknown"
@@ -279,9 +282,12 @@ def supply_percent(level: int | None, max_capacity: int | None, unit: int | None
         return None, _SPECIAL_LEVEL_STATE.get(level, "unknown")
     if max_capacity is not None and max_capacity > 0:
         return max(0, min(100, _round_half_up(level * 100 / max_capacity))), "ok"
-    if unit == PRT_UNIT_PERCENT:
-        return max(0, min(100, level)), "ok"
-    return None, "ok"
+    if level == 0:
+        return 0, "ok"
+    max_unknown = max_capacity is None or max_capacity in (-1, -2)
+    if max_unknown and (unit == PRT_UNIT_PERCENT or (unit is None and level <= 100)):
+        return min(100, level), "ok"
+    return None, "unknown"
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from lxml import html as lxml_html
 from sqlmodel import Session, select
 
 from printer_app.models import WebParsingRule
-from printer_app.models.choices import WebField
+from printer_app.models.choices import SupplyState, WebField
 from printer_app.services.validators import normalize_mac
 
 MAX_DIGITS = 18  # counters are BIGINT; a longer digit run is page noise, not a value
@@ -35,6 +35,14 @@ _JS_TOKEN = re.compile(
     r""""(?:\\.|[^"\\])*"|'((?:\\.|[^'\\])*)'|([A-Za-z_$][\w$]*)(\s*:)|,(\s*[}\]])""",
     re.S,
 )
+# Status words a page shows for a toner or drum (DOMAIN 0): the first matching state wins, unknown words stay unknown.
+_SUPPLY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (SupplyState.ERROR, re.compile(r"error|fault|fail|missing|not installed|invalid|ошибк|неиспр|отсутств", re.I)),
+    (SupplyState.LOW, re.compile(r"\blow\b|warn|near|almost|soon|мало|низк|заканч|предупр", re.I)),
+    (SupplyState.EMPTY, re.compile(r"empty|replace|\bend\b|\bout\b|exhaust|deplet|пуст|замен|законч", re.I)),
+    (SupplyState.OK, re.compile(r"\bok\b|ready|\bnormal|good|full|sufficient|норм|готов|достаточ", re.I)),
+)
+_SUPPLY_FIELD_PREFIXES = ("toner_", "drum_")
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -252,13 +260,26 @@ def to_integer(value: str) -> int:
     return int(digits) if digits else 0
 
 
+def supply_state_word(text: str) -> str:
+    """The supply state a status word names ("OK", "Low", "Replace cartridge", "Error", ...); else "unknown"."""
+    for state, pattern in _SUPPLY_WORDS:
+        if pattern.search(text):
+            return state.value
+    return SupplyState.UNKNOWN.value
+
+
 def convert_value(field_name: str, value: str) -> str | int | None:
-    """The field's typed value: MAC (or None when not 12 hex digits), serial string, or an integer."""
+    """The field's typed value: MAC (or None when not 12 hex digits), serial string, or an integer.
+
+    A toner or drum without a digit is a status word and becomes a supply state, never 0 %.
+    """
     if field_name == WebField.MAC_ADDRESS:
         compact = _MAC_SEPARATORS.sub("", value)
         return normalize_mac(compact) if re.fullmatch(r"[0-9A-Fa-f]{12}", compact) else None
     if field_name == WebField.SERIAL_NUMBER:
         return value.strip()
+    if field_name.startswith(_SUPPLY_FIELD_PREFIXES) and not re.search(r"\d", value):
+        return supply_state_word(value)
     return to_integer(value)
 
 

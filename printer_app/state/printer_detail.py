@@ -10,14 +10,22 @@ from sqlmodel import select
 from printer_app.db import session_scope
 from printer_app.models import DeviceModel, Manufacturer, Organization
 from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod, TaskStatus
+from printer_app.services.counter_baseline import accept_counter_baseline, rejected_counters
 from printer_app.services.errors import NotFoundError
-from printer_app.services.history import counter_series, list_polls, supply_series
+from printer_app.services.history import counter_series, latest_supplies, list_polls, supply_series
 from printer_app.services.printers import get_printer
 from printer_app.state import view
 from printer_app.state.live import watch
 from printer_app.state.live_state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page
-from printer_app.state.view import SUPPLY_CSS_BY_WORD, local_time, number, printer_id_from_path
+from printer_app.state.view import (
+    SUPPLY_CSS_BY_WORD,
+    SupplyView,
+    local_time,
+    number,
+    printer_id_from_path,
+    stored_supply_view,
+)
 
 CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
 
@@ -35,6 +43,8 @@ class PollView:
     color_a4: str = ""
     bw_a3: str = ""
     color_a3: str = ""
+    note: str = ""  # what a successful poll did not get
+    unchecked: bool = False  # accepted although the history check crashed
 
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
@@ -56,6 +66,9 @@ class PrinterDetailState(SessionState):
     counter_points: list[dict[str, str | int | None]] = []
     supply_points: list[dict[str, str | int | None]] = []
     supply_lines: list[list[str]] = []
+    supplies: list[SupplyView] = []  # as the last successful poll stored them
+    unverified: bool = False  # match rule NONE: neither serial nor MAC to check the device by
+    rejected: str = ""  # the history check's latest rejection nothing was accepted after (offer the baseline)
 
     @rx.var
     def page_count(self) -> int:
@@ -116,6 +129,7 @@ class PrinterDetailState(SessionState):
                 "Last successful poll": local_time(p.last_success_at),
                 "Added": local_time(p.created_at),
             }
+            self._load_poll_state(session, p)
             self._load_polls(session)
             self._load_charts(session)
 
@@ -138,6 +152,8 @@ class PrinterDetailState(SessionState):
                 color_a4=number(r.color_a4),
                 bw_a3=number(r.bw_a3),
                 color_a3=number(r.color_a3),
+                note=r.note,
+                unchecked=r.history_check_failed,
             )
             for r in rows
         ]
@@ -180,6 +196,29 @@ class PrinterDetailState(SessionState):
         self.chart_days = value if isinstance(value, str) else value[0]
         with session_scope() as session:
             self._load_charts(session)
+
+    def _load_poll_state(self, session, printer) -> None:
+        """What the stored polls say beyond the identity: supplies, identity flag, an unaccepted counter reset."""
+        if printer.counter_baseline_at is not None:
+            self.identity["Counter baseline"] = local_time(printer.counter_baseline_at)
+        self.supplies = [
+            stored_supply_view(s.description, s.color, s.percent, s.state) for s in latest_supplies(session, printer)
+        ]
+        self.unverified = printer.last_match_rule == MatchRule.NONE
+        rejection = rejected_counters(session, printer)
+        self.rejected = rejection.error_message if rejection else ""
+
+    @rx.event
+    @requires(*VIEW, "inventory.change_printer")
+    def accept_baseline(self):
+        """A genuine counter reset: later polls are compared only with counters read from now on (audited)."""
+        try:
+            with session_scope() as session:
+                accept_counter_baseline(session, printer_id=self.printer_id, actor=self._actor())
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        self._reload()
+        return rx.toast.success("New counters accepted: the next poll starts the counter history afresh.")
 
 
 def _supply_colour(description: str) -> str:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.printer_list import PrinterFilters, filter_options, list_printers
+from printer_app.services.printer_list import NO_RULE_YET, PrinterFilters, filter_options, list_printers
 from printer_app.state import view
 from printer_app.state.live import watch
 from printer_app.state.live_state import LiveState
@@ -140,5 +140,5 @@ class PrintersState(PagedListMixin, SessionState):
 
 
 STATUS_OPTIONS = [[ALL, "Any status"]] + [[s.value, s.label] for s in TaskStatus]
-RULE_OPTIONS = [[ALL, "Any match rule"], ["NONE", "No rule yet"]] + [[r.value, r.label] for r in MatchRule]
+RULE_OPTIONS = [[ALL, "Any match rule"], [NO_RULE_YET, "No rule yet"]] + [[r.value, r.label] for r in MatchRule]
 ACTIVE_OPTIONS = [["active", "Active"], ["inactive", "Inactive"], ["all", "Active and inactive"]]

@@ -11,7 +11,8 @@ from printer_app.models.choices import MatchRule, SupplyState
 from printer_app.services.printer_list import PrinterRow
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
-_STATE_LABELS.update({"some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+_STATE_LABELS.update({"ok": "OK", "some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+_STATE_TONES = {s.value: s.color for s in SupplyState}
 
 
 _PRINTER_PATH = re.compile(r"^/printers/(\d+)(?:/|$)")
@@ -52,14 +53,31 @@ class SupplyView:
     color: str = "other"
     percent: int = 0
     known: bool = False
-    label: str = ""
+    label: str = ""  # "Black: 75%", or the supply's description and its level
+    tone: str = "gray"  # colour of a state word: amber for low, red for empty or error
+    level: str = ""  # "75%" or the state word
+    name: str = ""  # the colour, or the supply's description
 
 
-def supply_view(color: str, value: str) -> SupplyView:
-    """A percentage string becomes a bar; a state word stays a word."""
+def supply_view(color: str, value: str, name: str = "") -> SupplyView:
+    """A percentage string becomes a bar; a state word ("low", "some_remaining") stays a word, never 0 %.
+
+    `name` (default: the colour) starts the label.
+    """
+    name = name or color.title()
     if value.isdigit():
-        return SupplyView(color=color, percent=min(int(value), 100), known=True, label=f"{color.title()}: {value}%")
-    return SupplyView(color=color, label=f"{color.title()}: {_STATE_LABELS.get(value, value)}")
+        percent = min(int(value), 100)
+        level = f"{percent}%"
+        return SupplyView(color=color, percent=percent, known=True, label=f"{name}: {level}", level=level, name=name)
+    level = _STATE_LABELS.get(value, value)
+    tone = _STATE_TONES.get(value, "gray")
+    return SupplyView(color=color, label=f"{name}: {level}", tone=tone, level=level, name=name)
+
+
+def stored_supply_view(description: str, color: str | None, percent: int | None, state: str) -> SupplyView:
+    """One supply as a poll stored it (printer page): its percentage, else its state."""
+    value = str(percent) if percent is not None else state
+    return supply_view(color or "other", value, name=description or "Supply")
 
 
 @dataclass
@@ -81,6 +99,8 @@ class PrinterView:
     status: str = ""
     error: str = ""
     match_rule: str = ""
+    no_counter: bool = False  # shown as "no page counter" instead of counters
+    unverified: bool = False  # match rule NONE: shown as "identity not verifiable"
 
 
 def printer_view(row: PrinterRow) -> PrinterView:
@@ -102,6 +122,8 @@ def printer_view(row: PrinterRow) -> PrinterView:
         status=row.status,
         error=row.last_error,
         match_rule=MatchRule(row.match_rule).label if row.match_rule else "—",
+        no_counter=row.no_counter,
+        unverified=row.match_rule == MatchRule.NONE,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +15,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from printer_app.models import PageCounter, Printer
-from printer_app.models.choices import TaskStatus
+from printer_app.models.base import utcnow
+from printer_app.models.choices import MatchRule, SupplyState, TaskStatus
+from printer_app.services.history import COUNTER_FIELDS, SupplyReading
 from tests.e2e.conftest import seed_printer, shot
 
 pytestmark = pytest.mark.e2e
@@ -351,3 +354,98 @@ def test_column_chooser_is_remembered(page: Page, demo_data) -> None:
     expect(page.locator(ROWS).first).to_be_visible()
     expect(page.locator("#sort-serial")).to_be_visible()
     assert column_texts(page, "Serial")[0].startswith("DEMO")
+
+
+# ---- what the device did not report, and a counter reset (issue #11) ----
+
+
+def seed_poll(db_session, printer_id: int, **outcome) -> None:
+    """Store one poll outcome through the history service, as the pipeline does."""
+    from printer_app.services.history import PollOutcome, record_poll
+
+    with db_session() as s:
+        record_poll(s, printer=s.get(Printer, printer_id), outcome=PollOutcome(**outcome))
+
+
+def test_no_page_counter_and_unverifiable_identity_are_shown(page: Page, db_session, demo_data) -> None:
+    ip = "127.30.6.10"
+    printer_id = seed_printer(db_session, ip, "")
+    supplies = [
+        SupplyReading(description="Black Toner Cartridge", kind="toner", color="black", level=35, percent=35),
+        SupplyReading(description="Drum Unit", kind="drum", color="black", state=SupplyState.LOW),
+    ]
+    seed_poll(
+        db_session,
+        printer_id,
+        status=TaskStatus.SUCCESS,
+        match_rule=MatchRule.NONE,
+        counters=dict.fromkeys(COUNTER_FIELDS),
+        supplies=supplies,
+        note="no page counter reported",
+    )
+
+    open_printers(page)
+    target = find_row(page, ip)
+    expect(target.locator(".no-counter")).to_have_text("no page counter")  # not zeros
+    expect(target.locator(".unverified")).to_have_text("identity not verifiable")
+    shot(page, "printers_no_page_counter")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "printers_no_page_counter_phone")
+
+    target.get_by_role("link", name=ip).click()
+    expect(page.locator("#identity-unverifiable")).to_be_visible()
+    lines = page.locator("#supplies .supply-line")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0)).to_contain_text("35%")
+    expect(lines.nth(1)).to_contain_text("Drum Unit")
+    expect(lines.nth(1)).to_contain_text("Low")  # a state word, never 0 %
+    expect(page.locator("#history-table")).to_contain_text("no page counter reported")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    shot(page, "printer_detail_no_counter")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "printer_detail_no_counter_phone")
+
+
+def test_accept_a_counter_reset_as_the_baseline(page: Page, db_session, demo_data) -> None:
+    from printer_app.models import EntityChangeLog, User
+
+    ip = "127.30.7.10"
+    printer_id = seed_printer(db_session, ip, "E2E-RESET")
+    old = {"total_pages": 250_000, "bw_a4": 250_000}
+    seed_poll(
+        db_session,
+        printer_id,
+        status=TaskStatus.SUCCESS,
+        match_rule=MatchRule.SN_ONLY,
+        counters=old,
+        at=utcnow() - timedelta(days=3),
+    )
+    seed_poll(
+        db_session,
+        printer_id,
+        status=TaskStatus.HISTORICAL_INCONSISTENCY,
+        error_message="total_pages: significant decrease 250000 -> 120",
+    )
+
+    page.goto(f"/printers/{printer_id}")
+    callout = page.locator("#counter-reset")
+    expect(callout).to_contain_text("significant decrease 250000 -> 120")
+    page.click("#accept-baseline")
+    expect(page.get_by_role("alertdialog")).to_contain_text("new baseline")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    shot(page, "printer_detail_baseline_confirm")
+    page.click("#confirm-baseline")
+
+    expect(toast(page, "New counters accepted")).to_be_visible()
+    expect(callout).to_have_count(0)
+    expect(page.locator("body")).to_contain_text("Counter baseline")
+    shot(page, "printer_detail_baseline_accepted")
+    with db_session() as s:
+        assert s.get(Printer, printer_id).counter_baseline_at is not None
+        entry = s.exec(
+            select(EntityChangeLog).where(
+                EntityChangeLog.object_type == "printer", EntityChangeLog.object_id == printer_id
+            )
+        ).all()[-1]
+        assert "counter_baseline" in entry.changes
+        assert s.get(User, entry.user_id).username == "e2e-admin"

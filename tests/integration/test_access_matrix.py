@@ -233,6 +233,22 @@ def _printer_delete(who: Who, session: Session):
     return state, result, int(gone)
 
 
+def _accept_baseline(who: Who, session: Session):
+    from printer_app.state.printer_detail import PrinterDetailState
+
+    printer_id = _printer_id(session)
+    state = _state(PrinterDetailState, who, "/printers/1", {"id": str(printer_id)})
+    state.printer_id = printer_id
+    result = PrinterDetailState.accept_baseline.fn(state)
+    session.expire_all()
+    printer = session.get(Printer, printer_id)
+    changed = printer.counter_baseline_at is not None
+    if changed:  # undo it for the next person
+        printer.counter_baseline_at = None
+        session.commit()
+    return state, result, int(changed)
+
+
 def _open_form(handler: str, with_id: bool):
     def call(who: Who, session: Session):
         from printer_app.state.printer_form import PrinterFormState
@@ -352,6 +368,7 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("printer: add", ("inventory.add_printer",), _printer_form_save),
     ("printer: edit", ("inventory.change_printer",), _printer_edit_save),
     ("printer: delete", ("inventory.delete_printer",), _printer_delete),
+    ("printer: accept counter baseline", (*INV_VIEW, "inventory.change_printer"), _accept_baseline),
     ("organization: add", ("inventory.add_organization",), _org_save),
     ("organization: deactivate", ("inventory.change_organization",), _org_toggle),
     (

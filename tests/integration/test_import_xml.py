@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from printer_app.models import PageCounter
+from printer_app.models import InventoryTask, PageCounter
 from printer_app.models.choices import DataSource, TaskStatus
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.glpi_xml import import_glpi_xml, parse_glpi_xml
@@ -17,6 +17,7 @@ from tests.factories import make_printer
 from tests.snmpsim_server import TESTDATA_DIR
 
 XML_DIR = TESTDATA_DIR / "fusioninventory"
+MAX_XML_BYTES, MAX_XML_DEPTH = 5 * 1024 * 1024, 32  # an agent's document for one printer is a few kB, 8 levels deep
 SUMMARY = json.loads((TESTDATA_DIR / "expected_summary.json").read_text())
 SAMPLES = sorted(p.stem for p in XML_DIR.glob("*.xml"))
 
@@ -91,12 +92,47 @@ def test_hostile_or_broken_xml_is_refused(payload):
         parse_glpi_xml(payload)
 
 
-def test_file_without_counters_fails_the_poll(session):
+def test_file_without_counters_or_supplies_fails_the_poll(session):
     printer = make_printer(session)
     xml = b"<REQUEST><CONTENT><DEVICE><INFO><SERIAL>X</SERIAL></INFO></DEVICE></CONTENT></REQUEST>"
     task = import_glpi_xml(session, data=xml, ip=printer.ip_address)
     assert task.status == TaskStatus.FAILED and "No valid page counters" in task.error_message
 
 
+def test_file_with_supplies_but_no_counter_stores_them(session):
+    printer = make_printer(session, serial_number="X")
+    xml = b"<REQUEST><CONTENT><DEVICE><INFO><SERIAL>X</SERIAL></INFO><CARTRIDGES><TONERBLACK>35</TONERBLACK>"
+    task = import_glpi_xml(session, data=xml + b"</CARTRIDGES></DEVICE></CONTENT></REQUEST>", ip=printer.ip_address)
+    assert (task.status, task.note) == (TaskStatus.SUCCESS, "no page counter reported")
+    counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
+    assert (counter.total_pages, counter.toner_black) == (None, "35")
+
+
 def test_samples_dir_is_in_the_repository():
     assert Path(XML_DIR).is_dir()
+
+
+def _nothing_stored(session) -> bool:
+    return session.exec(select(InventoryTask)).first() is None
+
+
+def test_oversized_file_is_refused_and_nothing_stored(session):
+    printer = make_printer(session)
+    data = (XML_DIR / "ricoh_mpc3002.xml").read_bytes()
+    padded = data.replace(b"</REQUEST>", b" " * (MAX_XML_BYTES - len(data) + 1) + b"</REQUEST>")
+    with pytest.raises(AcquisitionError, match=r"^XML file too large: 5,242,881 bytes \(at most 5,242,880\)$"):
+        import_glpi_xml(session, data=padded, ip=printer.ip_address)
+    assert _nothing_stored(session)
+
+
+def test_deeply_nested_file_is_refused_and_nothing_stored(session):
+    printer = make_printer(session)
+    deep = b"<REQUEST>" + b"<a>" * 200_000 + b"</a>" * 200_000 + b"</REQUEST>"  # RecursionError before the cap
+    with pytest.raises(AcquisitionError, match=rf"^XML parse error: elements nested deeper than {MAX_XML_DEPTH}"):
+        import_glpi_xml(session, data=deep, ip=printer.ip_address)
+    assert _nothing_stored(session)
+    just_deep_enough = b"<REQUEST><CONTENT><DEVICE>" + b"<a>" * (MAX_XML_DEPTH - 3) + b"</a>" * (MAX_XML_DEPTH - 3)
+    reading, _ = parse_glpi_xml(
+        just_deep_enough + b"<PAGECOUNTERS><TOTAL>5</TOTAL></PAGECOUNTERS></DEVICE></CONTENT></REQUEST>"
+    )
+    assert reading.raw_counters == {"TOTAL": 5}

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from printer_app.models import InventoryTask, PageCounter, Printer, PrinterChangeLog, SupplyLevel
+from printer_app.models import EntityChangeLog, InventoryTask, PageCounter, Printer, PrinterChangeLog, SupplyLevel
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ChangeAction, MatchRule, TaskStatus
 from printer_app.services import events
+from printer_app.services.audit import Actor
 from printer_app.services.history import SupplyReading
 from printer_app.services.polling import AcquisitionError, DeviceReading, run_inventory_for_printer
 from tests.factories import make_contract_device, make_model, make_org, make_poll, make_printer
@@ -86,9 +87,10 @@ def test_mac_owned_by_another_active_printer_fails(session):
     assert printer.mac_address is None
 
 
-def test_no_counters_and_unreachable_fail(session):
+def test_no_counters_and_no_supplies_and_unreachable_fail(session):
     printer = make_printer(session, serial_number="SN-A")
-    assert poll(session, printer, reading(raw_counters={})).status == TaskStatus.FAILED
+    task = poll(session, printer, reading(raw_counters={}, supplies=[]))
+    assert task.status == TaskStatus.FAILED and "No valid page counters" in task.error_message
 
     def dead(_p):
         raise AcquisitionError("No SNMP response from 10.0.0.1:161 within 2.0 s x 2 attempts")
@@ -224,3 +226,97 @@ def test_redelivered_message_records_nothing_twice(session):
     again = run_inventory_for_printer(session, printer_id=printer.id, source=source_of(reading()), message_id="m-1")
     assert first.id == again.id
     assert len(session.exec(select(InventoryTask).where(InventoryTask.printer_id == printer.id)).all()) == 1
+
+
+# ---- what the device did not report (issue #11) ----------------------------------------------------------------
+
+COUNTERS = ("total_pages", "bw_a4", "bw_a3", "color_a4", "color_a3")
+
+
+def _counter(session, task) -> PageCounter:
+    return session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
+
+
+def test_poll_without_page_counter_stores_its_supplies_as_a_success(session):
+    printer = make_printer(session, serial_number="SN-A")
+    task = poll(session, printer, reading(raw_counters={}))
+    assert (task.status, task.error_message, task.note) == (TaskStatus.SUCCESS, "", "no page counter reported")
+    counter = _counter(session, task)
+    assert [getattr(counter, k) for k in COUNTERS] == [None] * 5  # empty, not 0
+    assert counter.toner_black == "40"
+    assert session.exec(select(SupplyLevel).where(SupplyLevel.task_id == task.id)).one().percent == 40
+    session.refresh(printer)
+    assert (printer.last_counter_id, printer.last_poll_status) == (counter.id, TaskStatus.SUCCESS)
+
+
+def test_history_checks_skip_missing_counters(session):
+    printer = make_printer(session, serial_number="SN-A", mac_address=MAC)
+    for h in (50, 40, 30):
+        make_poll(session, printer, at=utcnow() - timedelta(hours=h), counters={"total_pages": 9000, "color_a4": 9000})
+    assert poll(session, printer, reading(raw_counters={})).status == TaskStatus.SUCCESS  # no colour pages "vanished"
+    # The poll without counters is no history to compare with: a drop against the last real counter still counts.
+    task = poll(session, printer, reading(raw_counters={"TOTAL": 5000}, is_color=True))
+    assert task.status == TaskStatus.HISTORICAL_INCONSISTENCY
+    assert "significant decrease 9000 -> 5000" in task.error_message
+
+
+def test_device_and_printer_without_serial_or_mac_are_polled_as_not_verifiable(session):
+    printer = make_printer(session, serial_number="")
+    task = poll(session, printer, reading(serial="", mac=None))
+    assert (task.status, task.match_rule) == (TaskStatus.SUCCESS, MatchRule.NONE)
+    session.refresh(printer)
+    assert printer.last_match_rule == MatchRule.NONE
+    task = poll(session, printer, reading(serial="", mac=MAC))  # the first MAC it ever reports is learned
+    session.refresh(printer)
+    assert (task.match_rule, printer.mac_address) == (MatchRule.MAC_ONLY, MAC)
+    assert poll(session, printer, reading(serial="", mac=None)).status == TaskStatus.VALIDATION_ERROR  # now it can
+
+
+def test_first_serial_of_a_printer_without_identity_is_learned(session):
+    printer = make_printer(session, serial_number="")
+    task = poll(session, printer, reading(serial="SN-Z", mac=None))
+    session.refresh(printer)
+    assert (task.status, task.match_rule, printer.serial_number) == (TaskStatus.SUCCESS, MatchRule.SN_ONLY, "SN-Z")
+
+
+def test_stored_identity_is_still_required_when_the_device_reports_none(session):
+    printer = make_printer(session, serial_number="SN-A")
+    task = poll(session, printer, reading(serial="", mac=None))
+    assert (task.status, task.match_rule) == (TaskStatus.VALIDATION_ERROR, None)
+
+
+def test_a_crashing_history_check_marks_the_poll(session):
+    printer = make_printer(session, serial_number="SN-A", mac_address=MAC)
+    make_poll(session, printer, at=utcnow() - timedelta(hours=2), counters={"total_pages": 100})
+    # A naive clock cannot be compared with the stored (aware) poll times: the check itself raises TypeError.
+    task = poll(session, printer, now=datetime(2030, 1, 1, 12))
+    assert (task.status, task.history_check_failed) == (TaskStatus.SUCCESS, True)
+    assert task.note.startswith("history check failed: ")
+    assert poll(session, printer).history_check_failed is False
+
+
+def test_accepting_a_counter_reset_as_the_baseline(session):
+    from printer_app.services.counter_baseline import accept_counter_baseline, rejected_counters
+
+    printer = make_printer(session, serial_number="SN-A", mac_address=MAC)
+    make_poll(session, printer, at=utcnow() - timedelta(days=3), counters={"total_pages": 250_000, "bw_a4": 250_000})
+    assert rejected_counters(session, printer) is None
+    board_swap = reading(raw_counters={"TOTAL": 120})
+    assert poll(session, printer, board_swap).status == TaskStatus.HISTORICAL_INCONSISTENCY
+    rejected = poll(session, printer, board_swap)
+    assert rejected.status == TaskStatus.HISTORICAL_INCONSISTENCY  # forever, until ...
+    session.refresh(printer)
+    assert rejected_counters(session, printer).id == rejected.id  # what the printer page offers to accept
+    accept_counter_baseline(session, printer_id=printer.id, actor=Actor(user_id=None, ip="10.1.2.3"))
+    session.refresh(printer)
+    assert rejected_counters(session, printer) is None
+    assert printer.counter_baseline_at is not None
+    entry = session.exec(select(EntityChangeLog).where(EntityChangeLog.object_type == "printer")).all()[-1]
+    assert (entry.object_id, entry.action, entry.ip_address) == (printer.id, "update", "10.1.2.3")
+    assert entry.changes["counter_baseline"]["old"] is None and entry.changes["counter_baseline"]["new"]
+    assert session.exec(select(InventoryTask).where(InventoryTask.printer_id == printer.id)).all()[-1].status == (
+        TaskStatus.HISTORICAL_INCONSISTENCY  # accepting polls nothing by itself
+    )
+    task = poll(session, printer, board_swap)
+    assert task.status == TaskStatus.SUCCESS and _counter(session, task).total_pages == 120
+    assert poll(session, printer, reading(raw_counters={"TOTAL": 90})).status == TaskStatus.HISTORICAL_INCONSISTENCY

@@ -19,14 +19,21 @@ from sqlmodel import Session
 from printer_app.db import make_engine
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.history import SupplyReading
-from printer_app.services.printer_list import PAGE_SIZES, SORTABLE, PrinterFilters, filter_options, list_printers
+from printer_app.services.printer_list import (
+    PAGE_SIZES,
+    SORTABLE,
+    PrinterFilters,
+    filter_options,
+    list_printers,
+    rows_by_ids,
+)
 from printer_app.services.validators import ip_to_int
 from tests.factories import make_model, make_org, make_poll, make_printer
 
 SIZE = 120
 ORGS = ["alpha Clinic", "Beta Office", "gamma School", "Delta Plant"]
 MODELS = [("HP", "LaserJet M404"), ("Canon", "LBP6670"), ("brother", "HL-5370DW")]
-RULES = [MatchRule.SN_MAC, MatchRule.MAC_ONLY, MatchRule.SN_ONLY]
+RULES = [MatchRule.SN_MAC, MatchRule.MAC_ONLY, MatchRule.SN_ONLY, MatchRule.NONE]
 # n % 6 -> the printer's poll history, oldest first (an empty list: never polled)
 HISTORIES = [
     [],
@@ -103,7 +110,7 @@ def _build(session: Session, fleet: Fleet) -> None:
         history = HISTORIES[n % 6]
         for step, status in enumerate(history):
             at = T0 + timedelta(minutes=n * 37 % 500, hours=step - len(history))
-            rule = RULES[n // 6 % 3]
+            rule = RULES[n // 6 % 4]
             supplies = [SupplyReading(description="Black Toner", kind="toner", color="black", percent=n % 100)]
             make_poll(session, printer, status=status, at=at, match_rule=rule, counters=_counters(n), supplies=supplies)
             expected |= {"last_poll": at, "status": status}
@@ -238,9 +245,10 @@ def test_filter_by_model(fleet: Fleet, reader: Session) -> None:
         assert _filtered(reader, model=str(model_id)) == fleet.ids(model_id=model_id)
 
 
-@pytest.mark.parametrize("rule", [*MatchRule, "NONE"])
+@pytest.mark.parametrize("rule", [*MatchRule, "UNSET"])
 def test_filter_by_match_rule(fleet: Fleet, reader: Session, rule: str) -> None:
-    expected = fleet.ids(match_rule=None if rule == "NONE" else rule)
+    """ "UNSET": no successful poll yet; "NONE" is a rule of its own, identity not verifiable (issue #11)."""
+    expected = fleet.ids(match_rule=None if rule == "UNSET" else rule)
     assert expected
     assert _filtered(reader, match_rule=rule) == expected
 
@@ -280,12 +288,13 @@ def test_row_shows_names_counters_and_summary(fleet: Fleet, reader: Session) -> 
     assert (polled.organization, polled.model) == ("Beta Office", "brother HL-5370DW")
     assert (polled.total, polled.bw_a4, polled.color_a3) == (2 * 7919 + 100, None, 2)
     assert polled.toners == {"black": "2"}
-    assert (polled.status, polled.match_rule) == (TaskStatus.FAILED, MatchRule.SN_MAC)
+    assert (polled.status, polled.match_rule, polled.no_counter) == (TaskStatus.FAILED, MatchRule.SN_MAC, False)
     assert polled.last_error.startswith("FAILED while polling")
 
     never = rows[by_n[0]]  # no organization, no model, never polled
     assert (never.organization, never.model, never.mac_address) == ("", "", "")
     assert (never.status, never.match_rule, never.total, never.toners) == (TaskStatus.NEVER_RUN, "", None, {})
+    assert never.no_counter is False  # never polled is not "no page counter"
 
     assert rows[by_n[7]].model == "zeta Legacy"
 
@@ -294,3 +303,11 @@ def test_filter_options_list_organizations_and_models_by_name(fleet: Fleet, read
     options = filter_options(reader)
     assert [name for _, name in options["organizations"]] == sorted(ORGS, key=str.lower)
     assert [name for _, name in options["models"]] == ["brother HL-5370DW", "Canon LBP6670", "HP LaserJet M404"]
+
+
+def test_row_of_a_poll_without_page_counter_says_so(session: Session) -> None:
+    printer = make_printer(session)
+    toner = SupplyReading(description="Black Toner", kind="toner", color="black", percent=35)
+    make_poll(session, printer, counters=dict.fromkeys(("total_pages", "bw_a4")), supplies=[toner])
+    (row,) = rows_by_ids(session, [printer.id])
+    assert (row.no_counter, row.total, row.bw_a4, row.toners) == (True, None, None, {"black": "35"})

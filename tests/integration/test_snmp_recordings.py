@@ -23,6 +23,8 @@ from printer_app.services.snmp import (
     poll_printer,
     poll_printer_sync,
 )
+from tests.factories import make_printer
+from tests.integration.cli_runner import RunCli, app_cli, json_out  # noqa: F401
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 from tests.snmpsim_server import TESTDATA_DIR, V3_AUTH_KEY, V3_PRIV_KEY, V3_USER, SnmpSimServer, free_udp_port
 
@@ -131,9 +133,9 @@ SUPPLY_OVERRIDES = {
 }
 # Rows LibreNMS does not list at all.
 EXTRA_SUPPLIES = {
-    # Brother row 1 "Black Toner Cartridge": level 0 with max -2 (unknown capacity) and no unit column:
-    # the level is real but no percentage can be computed. (LibreNMS lists it under a Ricoh OID instead.)
-    ("brother_hl5370dw", 1): ("toner", None, "ok"),
+    # Brother row 1 "Black Toner Cartridge": level 0 with max -2 (unknown capacity) and no unit column: level 0
+    # is 0 % whatever the maximum (LibreNMS lists it under a Ricoh OID, also as 0 %).
+    ("brother_hl5370dw", 1): ("toner", 0, "ok"),
 }
 
 # Colours (no recording has prtMarkerColorantTable, so they come from the descriptions; colourless marking
@@ -456,3 +458,53 @@ def test_snmpv3_sha256_aes128_user() -> None:
         )
         result = poll_printer_sync(target)
     assert (result.serial, result.counters["total"]) == ("B9J154306", 7792)
+
+
+# ---- the stored outcome (issue #11, A9): each recording through the whole pipeline --------------------------------
+
+NO_PAGE_COUNTER = {"canonprinter_lbp", "epson", "jetdirect_m252dw", "jetdirect_m880", "okilan_9450g", "xerox"}
+STORED_KEYS = {
+    "printer_id",
+    "task_id",
+    "ip",
+    "timestamp_ms",
+    "status",
+    "error",
+    "note",
+    "match_rule",
+    "data_source",
+    "history_check_failed",
+    "serial",
+    "mac",
+    "model",
+    "counters",
+    "supplies",
+}
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_stored_outcome_of_every_recording_shows_its_supplies(
+    polled: dict[str, PollResult],
+    session,
+    app_cli: RunCli,  # noqa: F811
+    snmpsim: SnmpSimServer,  # noqa: F811
+    name: str,
+) -> None:
+    """`poll --printer-id N --json` of a new printer (no serial, no MAC stored) prints what was stored."""
+    printer = make_printer(
+        session, ip_address=snmpsim.host, snmp_port=snmpsim.port, snmp_community=name, serial_number=""
+    )
+    session.commit()
+    direct = polled[name].to_json_dict()
+    out = json_out(app_cli("poll", "--printer-id", printer.id, "--json"))
+    assert set(out) == STORED_KEYS
+    assert (out["status"], out["error"], out["printer_id"]) == ("SUCCESS", "", printer.id)
+    assert out["note"] == ("no page counter reported" if name in NO_PAGE_COUNTER else "")
+    assert out["match_rule"] == ("NONE" if name == "xerox" else "MAC_ONLY")  # Xerox: no ifTable and no serial
+    assert (out["serial"] or None, out["mac"]) == (direct["serial"], direct["mac"])  # learned from the device
+    assert out["model"].endswith(direct["model"])
+    expected_counters = {k: direct["counters"][k] for k in ("total", "bw_a4", "bw_a3", "color_a4", "color_a3")}
+    assert out["counters"] == expected_counters  # null where the device reports no counter, never 0
+    if name in NO_PAGE_COUNTER:
+        assert set(out["counters"].values()) == {None}
+    assert out["supplies"] and out["supplies"] == direct["supplies"]

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from printer_app.config import get_settings
-from printer_app.models import InventoryTask, PageCounter, Printer, WebParsingRule
+from printer_app.models import InventoryTask, PageCounter, Printer, SupplyLevel, WebParsingRule
 from printer_app.models.choices import DataSource, MatchRule, PollingMethod, TaskStatus
 from printer_app.services import web_parser
 from printer_app.services.errors import DomainValidationError
@@ -373,7 +373,7 @@ def test_hybrid_conflict_fails_the_poll(
     printer = _hybrid_printer(session, snmpsim)
     _add_rules(session, printer, _dell_rules(server))
     task = poll_and_store(printer.id, sessions=lambda: _scope(engine))
-    assert task.status == TaskStatus.FAILED
+    assert (task.status, task.data_source) == (TaskStatus.FAILED, DataSource.HYBRID)  # a failed hybrid poll is HYBRID
     assert task.error_message == (
         f"Data merge failed: serial_number: SNMP='{BROTHER_SERIAL}' vs Web='ZHJ020393'; "
         "counter: SNMP='7792' vs Web='8862'"
@@ -392,10 +392,68 @@ def test_hybrid_merge_success(
     rules = _dell_rules(server, serial_regex="^.*$", serial_replacement=BROTHER_SERIAL)
     _add_rules(session, printer, [rules[0], rules[2]])  # the SNMP toner is "some remaining": the web level wins
     task = poll_and_store(printer.id, sessions=lambda: _scope(engine))
-    assert (task.status, task.error_message) == (TaskStatus.SUCCESS, "")
+    assert (task.status, task.error_message, task.data_source) == (TaskStatus.SUCCESS, "", DataSource.HYBRID)
     with _scope(engine) as check:
         counter = check.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
         assert (counter.total_pages, counter.toner_black, counter.drum_black) == (7792, "48", "69")
+
+
+WORDS = "/supplies/words.html"  # Black Toner "Low", Drum Unit "OK", Cyan Toner "Replace Cartridge"
+
+
+def test_web_status_words_are_stored_as_states(session: Session, engine: Engine, server: PrinterWebServer) -> None:
+    printer = make_printer(session, ip_address="127.0.0.1", serial_number="ZHJ020393")
+    words = [
+        rule(server, WORDS, "toner_black", "//td[@id='toner']"),
+        rule(server, WORDS, "drum_black", "//td[@id='drum']"),
+        rule(server, WORDS, "toner_cyan", "//td[@id='cyan']"),
+    ]
+    _add_rules(session, printer, _dell_rules(server)[:2] + words)
+    task = poll_and_store(printer.id, sessions=lambda: _scope(engine))
+    assert (task.status, task.error_message) == (TaskStatus.SUCCESS, "")
+    with _scope(engine) as check:
+        counter = check.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
+        assert (counter.toner_black, counter.drum_black, counter.toner_cyan) == ("low", "ok", "empty")
+        levels = check.exec(select(SupplyLevel).where(SupplyLevel.task_id == task.id)).all()
+        assert {(s.kind, s.color, s.percent, s.state) for s in levels} == {
+            ("toner", "black", None, "low"),
+            ("drum", "black", None, "ok"),
+            ("toner", "cyan", None, "empty"),
+        }
+
+
+def test_hybrid_keeps_the_snmp_level_beside_a_web_status_word(
+    session: Session,
+    engine: Engine,
+    server: PrinterWebServer,
+    snmpsim: SnmpSimServer,  # noqa: F811
+) -> None:
+    printer = _hybrid_printer(session, snmpsim)
+    _add_rules(session, printer, [rule(server, WORDS, "drum_black", "//td[@id='drum']")])  # the page says "OK"
+    task = poll_and_store(printer.id, sessions=lambda: _scope(engine))
+    assert (task.status, task.error_message) == (TaskStatus.SUCCESS, "")
+    with _scope(engine) as check:
+        counter = check.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
+        assert counter.drum_black == "69"  # the SNMP level (17208 of 25000), not the web "OK" read as 0 %
+
+
+def test_hybrid_whose_web_side_yields_nothing_keeps_the_snmp_reading(
+    session: Session,
+    engine: Engine,
+    server: PrinterWebServer,
+    snmpsim: SnmpSimServer,  # noqa: F811
+) -> None:
+    printer = _hybrid_printer(session, snmpsim)
+    _add_rules(session, printer, [rule(server, "/missing.html", "counter", "//td")])
+    task = poll_and_store(printer.id, sessions=lambda: _scope(engine))
+    assert (task.status, task.error_message, task.data_source) == (TaskStatus.SUCCESS, "", DataSource.HYBRID)
+    assert task.note == (
+        "web side failed: Web parsing produced no data: "
+        f"counter: HTTP 404 from http://127.0.0.1:{server.port}/missing.html"
+    )
+    with _scope(engine) as check:
+        counter = check.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
+        assert (counter.total_pages, counter.drum_black) == (7792, "69")
 
 
 def test_hybrid_without_rules_and_web_without_rules(
@@ -407,6 +465,7 @@ def test_hybrid_without_rules_and_web_without_rules(
     session.commit()
     task = poll_and_store(hybrid.id, sessions=lambda: _scope(engine))
     assert (task.status, task.error_message) == (TaskStatus.FAILED, "HYBRID mode requires web parsing rules")
+    assert task.data_source == DataSource.HYBRID
     with _scope(engine) as change:
         change.get(Printer, hybrid.id).polling_method = PollingMethod.WEB
     task = poll_and_store(hybrid.id, sessions=lambda: _scope(engine))  # no rules: polled by SNMP, switched back

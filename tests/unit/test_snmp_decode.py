@@ -167,11 +167,21 @@ def test_pick_mac_fallbacks() -> None:
         (-1, 100, None, (None, "other")),
         (-5, 100, None, (None, "unknown")),
         (None, 100, None, (None, "unknown")),
-        (0, -2, None, (None, "ok")),  # Brother row 1: level known, capacity unknown
-        (40, -2, 19, (40, "ok")),  # ... unless the unit is percent(19)
-        (140, -1, 19, (100, "ok")),
-        (40, 0, None, (None, "ok")),
-        (40, None, None, (None, "ok")),
+        # Unknown maximum (-1/-2, or no column): a level 0-100 in percent or with no unit is the percentage
+        # (Sharp and Brother report so; LibreNMS and the device's panel read it that way) ...
+        (40, -2, None, (40, "ok")),
+        (40, -2, 19, (40, "ok")),
+        (100, -1, None, (100, "ok")),
+        (40, None, None, (40, "ok")),
+        (140, -1, 19, (100, "ok")),  # percent unit: clamped
+        # ... level 0 is 0 % whatever the maximum (Brother row 1: level 0, max -2) ...
+        (0, -2, None, (0, "ok")),
+        (0, -2, 7, (0, "ok")),
+        (0, 0, None, (0, "ok")),
+        # ... other units (7 = impressions) or levels over 100 stay unknown, never a made-up percentage
+        (40, -2, 7, (None, "unknown")),
+        (140, -2, None, (None, "unknown")),
+        (40, 0, None, (None, "unknown")),
     ],
 )
 def test_supply_percent(level, max_capacity, unit, expected) -> None:

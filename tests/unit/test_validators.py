@@ -91,6 +91,7 @@ def test_choice_options_list_every_member_in_order() -> None:
         ("SN_MAC", "Serial + MAC"),
         ("MAC_ONLY", "MAC only"),
         ("SN_ONLY", "Serial only"),
+        ("NONE", "Identity not verifiable"),
     ]
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from printer_app.state.view import page_count, printer_id_from_path, range_text
+from printer_app.services.printer_list import PrinterRow
+from printer_app.state.view import page_count, printer_id_from_path, printer_view, range_text, supply_view
 
 
 @pytest.mark.parametrize(("total", "size", "pages"), [(0, 50, 1), (1, 50, 1), (50, 50, 1), (51, 50, 2), (1234, 25, 50)])
@@ -22,3 +23,41 @@ def test_range_text() -> None:
 )
 def test_printer_id_from_path(path: str, printer_id: int) -> None:
     assert printer_id_from_path(path) == printer_id
+
+
+@pytest.mark.parametrize(
+    ("value", "known", "label", "tone"),
+    [
+        ("75", True, "Black: 75%", "gray"),
+        ("0", True, "Black: 0%", "gray"),
+        ("ok", False, "Black: OK", "gray"),
+        ("low", False, "Black: Low", "amber"),
+        ("empty", False, "Black: Empty", "red"),
+        ("error", False, "Black: Error", "red"),
+        ("some_remaining", False, "Black: Some left", "gray"),
+        ("unknown", False, "Black: Unknown", "gray"),
+    ],
+)
+def test_supply_states_are_words_never_a_zero_bar(value: str, known: bool, label: str, tone: str) -> None:
+    view = supply_view("black", value)
+    assert (view.known, view.label, view.tone) == (known, label, tone)
+    assert view.percent == (int(value) if known else 0)
+
+
+def _row(**overrides) -> PrinterRow:
+    data = {"id": 1, "organization": "", "ip_address": "10.0.0.1", "serial_number": "", "mac_address": "", "model": ""}
+    data |= {"is_active": True, **dict.fromkeys(("total", "bw_a4", "color_a4", "bw_a3", "color_a3"))}
+    return PrinterRow(**(data | overrides))
+
+
+def test_printer_view_flags_no_page_counter_and_unverifiable_identity() -> None:
+    view = printer_view(_row(no_counter=True, match_rule="NONE", toners={"black": "low"}))
+    assert (view.no_counter, view.unverified, view.total, view.match_rule) == (
+        True,
+        True,
+        "—",
+        "Identity not verifiable",
+    )
+    assert [(s.label, s.tone) for s in view.supplies] == [("Black: Low", "amber")]
+    view = printer_view(_row(total=12000, bw_a4=12000, match_rule="SN_MAC"))
+    assert (view.no_counter, view.unverified, view.total) == (False, False, "12 000")

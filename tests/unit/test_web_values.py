@@ -8,7 +8,7 @@ import pytest
 from printer_app.models import Printer
 from printer_app.models.choices import DataSource, PollingMethod
 from printer_app.services.glpi_xml import parse_glpi_xml
-from printer_app.services.history import SupplyReading
+from printer_app.services.history import SupplyReading, supply_summary
 from printer_app.services.poll_sources import merge_readings, polling_method_for, read_printer, reading_from_fields
 from printer_app.services.polling import AcquisitionError, DeviceReading
 from printer_app.services.web_fetch import UnsafeTargetError, check_host, page_url, same_host
@@ -90,6 +90,29 @@ def test_too_many_digits_is_an_error_not_a_huge_counter() -> None:
     ],
 )
 def test_process_value(field: str, raw: str, pattern: str, expected: str | int) -> None:
+    assert process_value(field, raw, pattern) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "pattern", "expected"),
+    [
+        ("toner_black", "OK", "", "ok"),
+        ("toner_cyan", "WARNING", "", "low"),
+        ("toner_magenta", "Low", "", "low"),
+        ("drum_black", "ERROR", "", "error"),
+        ("toner_yellow", "Replace Cartridge", "", "empty"),
+        ("drum_cyan", "Replace drum soon", "", "low"),
+        ("toner_black", "Near End", "", "low"),
+        ("toner_yellow", "Yellow: OK", "", "ok"),  # "yellow" is not "low"
+        ("toner_black", "Toner empty", "", "empty"),
+        ("toner_black", "Status: ready", r"Status:\s*(\w+)", "ok"),  # the regex result is upper-cased: still a word
+        ("toner_black", "Заканчивается", "", "low"),
+        ("toner_black", "--", "", "unknown"),  # not a level and not a word we know: unknown, never 0 %
+        ("toner_black", "Low (5%)", "", 5),  # a number on the page is the level
+        ("counter", "OK", "", 0),  # counters keep DOMAIN 5.2: no digits is 0
+    ],
+)
+def test_supply_status_words_become_states_never_zero(field: str, raw: str, pattern: str, expected) -> None:
     assert process_value(field, raw, pattern) == expected
 
 
@@ -339,6 +362,24 @@ def test_reading_from_web_fields() -> None:
     assert levels[("drum", "black")] == (None, "unknown")  # not a percentage
 
 
+def test_status_words_are_stored_as_states() -> None:
+    reading = reading_from_fields({"counter": 5, "toner_black": "low", "drum_black": "ok", "toner_cyan": "error"})
+    levels = {(s.kind, s.color): (s.percent, s.level, s.state) for s in reading.supplies}
+    assert levels == {
+        ("toner", "black"): (None, None, "low"),
+        ("drum", "black"): (None, None, "ok"),
+        ("toner", "cyan"): (None, None, "error"),
+    }
+    assert supply_summary(reading.supplies) == {"toner_black": "low", "drum_black": "ok", "toner_cyan": "error"}
+
+
+def test_status_words_round_trip_through_the_xml_document() -> None:
+    printer = Printer(ip_address="192.168.1.20", serial_number="S")
+    data = glpi_xml_document(printer, {"counter": 1, "toner_black": "empty", "drum_black": "low"})
+    reading, _ = parse_glpi_xml(data)
+    assert {(s.kind, s.state, s.percent) for s in reading.supplies} == {("toner", "empty", None), ("drum", "low", None)}
+
+
 def test_colour_from_counters_only() -> None:
     mono = reading_from_fields({"counter": 10, "counter_a4_bw": 10, "counter_a4_color": 0, "toner_black": 5})
     assert not mono.is_color
@@ -409,6 +450,19 @@ def test_merge_ignores_supply_error_values(snmp_value: str) -> None:
     snmp = _snmp(supplies=supplies if snmp_value else [])
     merged = merge_readings(snmp, reading_from_fields({"toner_black": 47}))
     assert [s.percent for s in merged.supplies] == [47]
+
+
+@pytest.mark.parametrize("word", ["ok", "low", "empty", "error", "unknown"])
+def test_merge_keeps_the_snmp_level_beside_a_web_status_word(word: str) -> None:
+    merged = merge_readings(_snmp(), reading_from_fields({"toner_black": word}))  # no conflict, no 0 %
+    black = [(s.percent, s.state) for s in merged.supplies if (s.kind, s.color) == ("toner", "black")]
+    assert black == [(48, "ok")]
+
+
+def test_merge_takes_a_web_status_word_over_an_snmp_state() -> None:
+    merged = merge_readings(_snmp(), reading_from_fields({"toner_cyan": "low"}))
+    cyan = [(s.percent, s.state) for s in merged.supplies if (s.kind, s.color) == ("toner", "cyan")]
+    assert cyan == [(None, "low")]  # SNMP said only "some remaining"
 
 
 def test_merge_ignores_invalid_counters_and_blank_identity() -> None:
