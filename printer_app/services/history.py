@@ -52,10 +52,16 @@ _KIT_WARNING_STATES = {SupplyState.OTHER, SupplyState.LOW, SupplyState.EMPTY, Su
 
 
 def supply_rank(supply: SupplyReading) -> int:
-    """How informative a reading is: a percentage (2), a state such as "low" or "some remaining" (1), unknown (0)."""
+    """How informative a reading is: a percentage (3), a state such as "low" or "some remaining" (2), a 0 % read
+    with no known maximum (1), unknown (0).
+
+    A level 0 with no capacity behind it is weaker than a state: the Brother HL-5370DW lists its black toner twice,
+    level 0 / max unknown beside "some remaining", and prints on; showing it empty would be a false alarm.
+    """
     if supply.percent is not None:
-        return 2
-    return 0 if supply.state == SupplyState.UNKNOWN else 1
+        unbacked_zero = supply.percent == 0 and not (supply.max_capacity or 0) > 0
+        return 1 if unbacked_zero else 3
+    return 0 if supply.state == SupplyState.UNKNOWN else 2
 
 
 def summary_key(supply: SupplyReading) -> str | None:

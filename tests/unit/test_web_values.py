@@ -495,3 +495,16 @@ def test_polling_method_for(stored: str, rules: list[RuleSpec], expected: str) -
 def test_hybrid_without_rules_fails_before_any_read() -> None:
     outcome = read_printer(Printer(ip_address="10.0.0.1", polling_method=PollingMethod.HYBRID), [])
     assert isinstance(outcome, AcquisitionError) and str(outcome) == "HYBRID mode requires web parsing rules"
+
+
+def test_summary_prefers_a_state_to_an_empty_level_with_no_known_maximum():
+    """Brother HL-5370DW lists its black toner twice: level 0 / max -2 and level -3 ("some remaining"); it prints on."""
+    rows = [
+        SupplyReading("Black Toner Cartridge", "toner", "black", level=0, max_capacity=-2, percent=0, supply_index=1),
+        SupplyReading(
+            "Black Toner Cartridge", "toner", "black", level=-3, max_capacity=-2, state="some_remaining", supply_index=2
+        ),
+    ]
+    assert supply_summary(rows) == {"toner_black": "some_remaining"}
+    backed = [SupplyReading("Black", "toner", "black", level=0, max_capacity=100, percent=0), rows[1]]
+    assert supply_summary(backed) == {"toner_black": "0"}  # a real 0 of a known capacity is empty
