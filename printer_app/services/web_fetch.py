@@ -106,6 +106,12 @@ def page_url(protocol: str, host: str, url_path: str, *, allow_loopback: bool | 
     return url
 
 
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, the default port filled in: what credentials are bound to."""
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
+
+
 def same_host(url: str, host: IP) -> bool:
     """True when `url` is http(s) on exactly this host (any port)."""
     try:
@@ -139,14 +145,19 @@ def fetch(
     max_bytes: int = MAX_BYTES,
     allow_loopback: bool | None = None,
 ) -> Fetched:
-    """Fetch `url` (any status), following redirects only to the same host; the body is capped at `max_bytes`."""
+    """Fetch `url` (any status), following redirects only to the same host; the body is capped at `max_bytes`.
+
+    The credentials go to the origin of `url` only: a redirect to another port or scheme is followed without them.
+    """
     host = check_host(urlsplit(url).hostname or "", allow_loopback=allow_loopback)
+    credentials_origin = origin(url)
     deadline = time.monotonic() + FETCH_DEADLINE_S
     send_headers = {k: v for k, v in (headers or {}).items() if k.lower() not in HOP_HEADERS}
     try:
         with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False, verify=False, trust_env=False) as client:
             for _hop in range(MAX_REDIRECTS + 1):
-                with client.stream(method, url, headers=send_headers, content=content, auth=auth) as r:
+                hop_auth = auth if origin(url) == credentials_origin else None
+                with client.stream(method, url, headers=send_headers, content=content, auth=hop_auth) as r:
                     if r.status_code in _REDIRECTS and "location" in r.headers:
                         url = urljoin(str(r.url), r.headers["location"])
                         if not same_host(url, host):
