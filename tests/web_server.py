@@ -11,6 +11,7 @@ only after a PIN is typed), one behind basic auth, one showing supply status wor
 from __future__ import annotations
 
 import base64
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -88,7 +89,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path in FILES:
+        if path in self.server.pages:
+            self._send(200, *self.server.pages[path])
+        elif path in self.server.redirects:
+            self._redirect(self.server.redirects[path])
+        elif path in FILES:
             name, content_type = FILES[path]
             self._send(200, (WEB_TESTDATA / name).read_bytes(), content_type)
         elif path == "/js/status.html":
@@ -155,14 +160,22 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     requests: list[str]
+    pages: dict[str, tuple[bytes, str]]
+    redirects: dict[str, str]
 
 
 class PrinterWebServer:
-    """The test web server; `requests` lists the paths it served (for "was it fetched at all" checks)."""
+    """The test web server; `requests` lists the paths it served (for "was it fetched at all" checks).
+
+    A test may add pages of its own: `server.pages["/x.html"] = (body, content_type)`, and redirects:
+    `server.redirects["/from"] = "http://..."`.
+    """
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self._server = _Server((host, 0), _Handler)
         self._server.requests = []
+        self._server.pages = {}
+        self._server.redirects = {}
         self._thread = threading.Thread(target=self._server.serve_forever, name="printer-web", daemon=True)
 
     @property
@@ -177,6 +190,14 @@ class PrinterWebServer:
     def requests(self) -> list[str]:
         return self._server.requests
 
+    @property
+    def pages(self) -> dict[str, tuple[bytes, str]]:
+        return self._server.pages
+
+    @property
+    def redirects(self) -> dict[str, str]:
+        return self._server.redirects
+
     def path(self, path: str) -> str:
         """A rule url_path reaching `path` on this server (the `:PORT/` same-host convention)."""
         return f":{self.port}{path}"
@@ -189,3 +210,101 @@ class PrinterWebServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+FOREIGN_CONTENT = "FOREIGN-CONTENT-7731"
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    server: _RecordingServer
+
+    def _answer(self) -> None:
+        self.server.seen.append((self.command, self.path, dict(self.headers.items())))
+        body = f'<html><body><p id="foreign">{self.server.content}</p></body></html>'.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Access-Control-Allow-Origin", "*")  # a script of any page may read it
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_HEAD = do_OPTIONS = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _RecordingServer(ThreadingHTTPServer):
+    daemon_threads = True
+    seen: list[tuple[str, str, dict[str, str]]]
+    content: str
+
+
+class RecordingServer:
+    """Another host: answers every request with `content` (readable cross-origin) and records it in `seen` as
+    (method, path, headers); a WebSocket handshake is recorded too."""
+
+    def __init__(self, host: str, content: str = FOREIGN_CONTENT) -> None:
+        self._server = _RecordingServer((host, 0), _RecordingHandler)
+        self._server.seen = []
+        self._server.content = content
+        self._thread = threading.Thread(target=self._server.serve_forever, name="recording-web", daemon=True)
+
+    @property
+    def origin(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def seen(self) -> list[tuple[str, str, dict[str, str]]]:
+        return self._server.seen
+
+    def __enter__(self) -> RecordingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class SilentServer:
+    """A printer that accepts connections and never answers (until `release` closes them); `accepted` is set once
+    a client connected."""
+
+    def __init__(self, host: str) -> None:
+        self._socket = socket.create_server((host, 0))
+        self._socket.settimeout(0.2)
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self.accepted = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="silent-web", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._socket.getsockname()[1]
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            self._held.append(connection)
+            self.accepted.set()
+
+    def release(self) -> None:
+        """Close the held connections: the waiting client gets its answer (an error) at once."""
+        for connection in self._held:
+            connection.close()
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.release()
+        self._socket.close()

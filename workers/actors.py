@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
@@ -14,7 +15,7 @@ from printer_app.services import events
 from printer_app.services.auth import purge_sessions
 from printer_app.services.contracts import autolink_devices
 from printer_app.services.poll_batch import SCHEDULED_METHODS, pollable_printer_ids
-from printer_app.services.polling import poll_and_store
+from printer_app.services.polling import announce_result, poll_and_store
 from printer_app.services.retention import thin_history
 from workers import coordination
 from workers.broker import HIGH, LOW, backlog, broker
@@ -24,35 +25,51 @@ MINUTE_MS = 60_000
 BACKGROUND = 10  # priority of queue "low" actors: one embedded worker serves both queues, user requests first
 
 
-def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
+def _poll(printer_id: int, triggered_by: str, batch_id: str | None, *, fold_window_s: float = 0.0) -> None:
+    """Poll the printer, unless a poll of it answers this request: one running now, or one stored that started
+    at most `fold_window_s` before the request was made (its result is announced again, for whoever asked)."""
     message = CurrentMessage.get_current_message()
     with coordination.printer_lock(printer_id, owner=message.message_id if message else None) as mine:
+        answer = None
+        if mine and message is not None:
+            answer = coordination.answering_poll(
+                printer_id, requested_ms=message.message_timestamp, window_s=fold_window_s
+            )
         if not mine:
             # Another poll of this printer is running: its result answers this request too.
             events.publish(events.POLL_FOLDED, {"printer_id": printer_id, "batch_id": batch_id})
             status = None
+        elif answer is not None:
+            announce_result(answer)
+            status = None
         else:
-            try:
-                with events.held_until_exit(events.INVENTORY_UPDATE):  # tabs re-read the row: publish after commit
-                    task = poll_and_store(
-                        printer_id, triggered_by=triggered_by, message_id=message.message_id if message else None
-                    )
-                status = task.status
-            except LookupError:
-                log.info("printer %s no longer exists; nothing to poll", printer_id)
-                status = TaskStatus.FAILED
-                events.publish(
-                    events.INVENTORY_UPDATE,
-                    {
-                        "printer_id": printer_id,
-                        "ip": f"#{printer_id}",
-                        "status": status,
-                        "error": "The printer no longer exists",
-                    },
-                )
+            status = _poll_and_remember(printer_id, triggered_by, message)
     if batch_id:
         progress = coordination.batch_step(batch_id, failed=status not in (None, TaskStatus.SUCCESS))
         events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, **progress})
+
+
+def _poll_and_remember(printer_id: int, triggered_by: str, message: dramatiq.Message | None) -> str:
+    started_ms = int(time.time() * 1000)
+    try:
+        with events.held_until_exit(events.INVENTORY_UPDATE):  # tabs re-read the row: publish after commit
+            task = poll_and_store(
+                printer_id, triggered_by=triggered_by, message_id=message.message_id if message else None
+            )
+    except LookupError:
+        log.info("printer %s no longer exists; nothing to poll", printer_id)
+        events.publish(
+            events.INVENTORY_UPDATE,
+            {
+                "printer_id": printer_id,
+                "ip": f"#{printer_id}",
+                "status": TaskStatus.FAILED,
+                "error": "The printer no longer exists",
+            },
+        )
+        return TaskStatus.FAILED
+    coordination.remember_poll(printer_id, started_ms=started_ms, task_id=task.id)
+    return task.status
 
 
 @dramatiq.actor(
@@ -65,8 +82,8 @@ def _poll(printer_id: int, triggered_by: str, batch_id: str | None) -> None:
     broker=broker,
 )
 def poll_printer_now(printer_id: int) -> None:
-    """A user asked to poll this printer now."""
-    _poll(printer_id, TriggeredBy.MANUAL, None)
+    """A user asked to poll this printer now; repeated requests are folded into one poll (FOLD_WINDOW_S)."""
+    _poll(printer_id, TriggeredBy.MANUAL, None, fold_window_s=coordination.FOLD_WINDOW_S)
 
 
 @dramatiq.actor(

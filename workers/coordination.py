@@ -15,9 +15,12 @@ import redis
 from printer_app.config import get_settings
 
 LOCK_TTL_S = 660  # longer than the longest actor time limit
+FOLD_WINDOW_S = 5.0  # a "Poll now" is answered by a poll of the printer that started at most this long before it
+POLLED_TTL_S = 3600  # how long the latest poll is remembered for folding (longer than any wait in the queue)
 RUNNING_KEY = "pi:batch:running"  # the id of the poll-all run going on: one at a time
 BATCH_IDLE_TTL_S = 900  # a run that made no progress for this long (its workers are gone) no longer blocks the next
 _local_locks: dict[int, str] = {}
+_local_polled: dict[int, tuple[int, int]] = {}
 _local_guard = threading.Lock()
 _local_batches: dict[str, dict] = {}
 _local_current, _local_running = "current", "running"  # keys of _local_batches beside the batch ids
@@ -70,6 +73,31 @@ def printer_lock(printer_id: int, owner: str | None = None):
         if acquired:
             with _local_guard:
                 _local_locks.pop(printer_id, None)
+
+
+def remember_poll(printer_id: int, *, started_ms: int, task_id: int) -> None:
+    """The latest stored poll of a printer and when it started reading the device (ms since the epoch)."""
+    r = client()
+    if r is not None:
+        r.set(f"pi:polled:printer:{printer_id}", f"{started_ms}:{task_id}", ex=POLLED_TTL_S)
+        return
+    with _local_guard:
+        _local_polled[printer_id] = (started_ms, task_id)
+
+
+def answering_poll(printer_id: int, *, requested_ms: int, window_s: float) -> int | None:
+    """The stored poll that answers a request made at `requested_ms`: one that started at most `window_s` before
+    it (or after it), so its result is as fresh as a new poll's would be; None when a new poll is needed."""
+    r = client()
+    if r is not None:
+        raw = r.get(f"pi:polled:printer:{printer_id}")
+        started_ms, task_id = (int(part) for part in raw.decode().split(":")) if raw else (None, None)
+    else:
+        with _local_guard:
+            started_ms, task_id = _local_polled.get(printer_id, (None, None))
+    if started_ms is None or started_ms < requested_ms - window_s * 1000:
+        return None
+    return task_id
 
 
 def start_batch(total: int) -> str | None:

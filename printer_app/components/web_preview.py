@@ -2,11 +2,16 @@
 
 Picking: the preview carries a tiny script of ours (the page's own scripts were removed on the server). A click on
 an element posts that element's `data-pi-xpath` to this window; a listener installed once per tab checks that the
-message comes from the preview frame and hands it to a hidden input, whose change event reaches the server.
-The iframe is sandboxed with scripts only: no same-origin access, no forms, no navigation of this page.
+message comes from the preview frame and hands it to a hidden input, whose change event reaches the server, which
+accepts only an XPath the preview was annotated with that finds an element in the page source.
+The iframe is sandboxed with scripts only: no same-origin access, no forms, no navigation of this page; its
+Content-Security-Policy lets no resource load and no script run but the picker.
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
 
 import reflex as rx
 
@@ -18,12 +23,7 @@ P = WebPreviewState
 FRAME_ID = "preview-frame"
 PICK_INPUT_ID = "picked-xpath"
 
-PICKER = """
-<style>
-.pi-hover{outline:2px dashed #0090ff !important;outline-offset:1px;cursor:crosshair}
-.pi-picked{outline:2px solid #e5484d !important;outline-offset:1px;background:rgba(229,72,77,.10) !important}
-</style>
-<script>
+PICKER_SCRIPT = """
 (function () {
   var hovered = null;
   function target(e) { return e.target && e.target.closest ? e.target.closest("[data-pi-xpath]") : null; }
@@ -44,8 +44,25 @@ PICKER = """
   }, true);
   document.addEventListener("submit", function (e) { e.preventDefault(); }, true);
 })();
-</script>
 """
+PICKER = f"""
+<style>
+.pi-hover{{outline:2px dashed #0090ff !important;outline-offset:1px;cursor:crosshair}}
+.pi-picked{{outline:2px solid #e5484d !important;outline-offset:1px;background:rgba(229,72,77,.10) !important}}
+</style>
+<script>{PICKER_SCRIPT}</script>
+"""
+# First in the frame's document, so it governs all of it: nothing is loaded from anywhere (a printer page must not
+# beacon from the user's browser), and no script runs but the picker above.
+_PICKER_HASH = base64.b64encode(hashlib.sha256(PICKER_SCRIPT.encode()).digest()).decode()
+PREVIEW_POLICY = (
+    f"default-src 'none'; script-src 'sha256-{_PICKER_HASH}'; style-src 'unsafe-inline'; img-src data:; "
+    "font-src data:; base-uri 'none'; form-action 'none'"
+)
+PREVIEW_HEAD = (
+    f'<meta http-equiv="Content-Security-Policy" content="{PREVIEW_POLICY}">'
+    '<meta http-equiv="x-dns-prefetch-control" content="off">'
+)
 
 LISTENER = f"""
 if (!window.__piPickListener) {{
@@ -54,7 +71,7 @@ if (!window.__piPickListener) {{
     var frame = document.getElementById("{FRAME_ID}");
     var input = document.getElementById("{PICK_INPUT_ID}");
     var data = e.data;
-    if (!frame || !input || e.source !== frame.contentWindow) return;
+    if (!frame || !input || e.source !== frame.contentWindow || e.origin !== "null") return;  // the sandboxed frame
     if (!data || data.type !== "pi-pick" || typeof data.xpath !== "string") return;
     var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
     setValue.call(input, JSON.stringify({{xpath: data.xpath.slice(0, 500), at: Date.now()}}));
@@ -80,7 +97,7 @@ def pick_receiver() -> rx.Component:
 def _frame() -> rx.Component:
     return rx.el.iframe(
         id=FRAME_ID,
-        src_doc=P.html + PICKER,
+        src_doc=PREVIEW_HEAD + P.html + PICKER,
         sandbox="allow-scripts",
         referrer_policy="no-referrer",
         title="Printer page preview",

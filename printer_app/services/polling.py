@@ -328,3 +328,12 @@ def result_payload(session: Session, printer: Printer, task: InventoryTask) -> d
         if counter is not None:
             payload["counters"] = counter.model_dump(exclude={"id", "task_id", "printer_id", "recorded_at"})
     return payload
+
+
+def announce_result(task_id: int) -> None:
+    """Publish a stored poll's result again: a request folded into that poll is answered by it."""
+    with session_scope() as session:
+        task = session.get(InventoryTask, task_id)
+        printer = session.get(Printer, task.printer_id) if task is not None else None
+        if task is not None and printer is not None:
+            events.publish(events.INVENTORY_UPDATE, result_payload(session, printer, task))

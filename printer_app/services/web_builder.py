@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from printer_app.models import Printer
 from printer_app.services.web_parser import PagePreview, preview_page
+from printer_app.services.web_rules import Page, RuleError
 
 XPATH_ATTRIBUTE = "data-pi-xpath"
 _ID_SAFE = frozenset("'\"")
@@ -49,6 +50,20 @@ def annotate_xpaths(document: str) -> str:
         paths[el] = path
         el.set(XPATH_ATTRIBUTE, path)
     return lxml_html.tostring(root, encoding="unicode")
+
+
+def is_picked_xpath(annotated: str, page: Page, xpath: str) -> bool:
+    """True when `xpath` came from the preview: the annotated page has it, and it finds an element in the source.
+
+    The preview frame is the page's document: whatever script survived the sanitizer could post any "pick".
+    """
+    if not xpath or not annotated.strip():
+        return False
+    try:
+        ours = lxml_html.fromstring(annotated).xpath(f"//*[@{XPATH_ATTRIBUTE}=$xpath]", xpath=xpath)
+        return bool(ours) and any(isinstance(el, etree._Element) for el in page.tree().xpath(xpath))
+    except (etree.ParserError, etree.XPathError, RuleError, ValueError):
+        return False
 
 
 def _unique_id_path(el: Any, ids: Counter) -> str | None:

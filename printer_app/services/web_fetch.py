@@ -23,7 +23,16 @@ HTTP_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 FETCH_DEADLINE_S = 30.0
 
 BLOCKED_NAMES = frozenset({"localhost", "metadata.google.internal"})
-METADATA_IPS = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
+METADATA_IPS = frozenset(
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "fd00:ec2::254", "168.63.129.16")  # AWS/GCP, AWS v6, Azure
+)
+# Never a client's printer: "this network" (reaches the host itself on Linux), carrier-grade NAT (the provider's
+# side), multicast and 240/4 with the broadcast address (is_multicast / is_reserved cover these, named for clarity).
+BLOCKED_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("0.0.0.0/8", "100.64.0.0/10", "224.0.0.0/4", "240.0.0.0/4", "ff00::/8")
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _PORT_PREFIX = re.compile(r":(\d{1,5})(?=/|$)")
 _REDIRECTS = {301, 302, 303, 307, 308}
 HOP_HEADERS = {"host", "content-length", "connection", "transfer-encoding", "content-encoding", "keep-alive"}
@@ -50,14 +59,25 @@ def check_host(host: str, *, allow_loopback: bool | None = None) -> IP:
         raise UnsafeTargetError(f"'{host}' is not an IP address") from None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    if ip.is_loopback:  # before is_reserved, which ::1 also is
+    judged = _tunnelled_ipv4(ip) or ip  # a 6to4 or NAT64 address is judged by the IPv4 address it reaches
+    if judged.is_loopback:  # before is_reserved, which ::1 also is
         allowed = get_settings().allow_loopback_targets if allow_loopback is None else allow_loopback
         if not allowed:
             raise UnsafeTargetError(f"refused loopback target {ip}")
         return ip
-    if ip in METADATA_IPS or ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved:
-        raise UnsafeTargetError(f"refused target {ip} (link-local, multicast, reserved or metadata address)")
+    in_blocked = any(judged in network for network in BLOCKED_NETWORKS if network.version == judged.version)
+    if in_blocked or judged in METADATA_IPS or judged.is_link_local or judged.is_unspecified or judged.is_reserved:
+        raise UnsafeTargetError(
+            f"refused target {ip} (this-network, carrier NAT, link-local, multicast, broadcast, reserved or metadata)"
+        )
     return ip
+
+
+def _tunnelled_ipv4(ip: IP) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a 6to4 (2002::/16) or well-known NAT64 (64:ff9b::/96) address reaches."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    return ip.sixtofour or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in _NAT64 else None)
 
 
 def page_url(protocol: str, host: str, url_path: str, *, allow_loopback: bool | None = None) -> str:
@@ -84,6 +104,12 @@ def page_url(protocol: str, host: str, url_path: str, *, allow_loopback: bool | 
     if not same_host(url, ip):  # defence in depth: whatever the path holds, the URL's host is the printer
         raise UnsafeTargetError(f"URL path '{url_path}' changes the host")
     return url
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of a URL, the default port filled in: what credentials are bound to."""
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def same_host(url: str, host: IP) -> bool:
@@ -119,14 +145,19 @@ def fetch(
     max_bytes: int = MAX_BYTES,
     allow_loopback: bool | None = None,
 ) -> Fetched:
-    """Fetch `url` (any status), following redirects only to the same host; the body is capped at `max_bytes`."""
+    """Fetch `url` (any status), following redirects only to the same host; the body is capped at `max_bytes`.
+
+    The credentials go to the origin of `url` only: a redirect to another port or scheme is followed without them.
+    """
     host = check_host(urlsplit(url).hostname or "", allow_loopback=allow_loopback)
+    credentials_origin = origin(url)
     deadline = time.monotonic() + FETCH_DEADLINE_S
     send_headers = {k: v for k, v in (headers or {}).items() if k.lower() not in HOP_HEADERS}
     try:
         with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False, verify=False, trust_env=False) as client:
             for _hop in range(MAX_REDIRECTS + 1):
-                with client.stream(method, url, headers=send_headers, content=content, auth=auth) as r:
+                hop_auth = auth if origin(url) == credentials_origin else None
+                with client.stream(method, url, headers=send_headers, content=content, auth=hop_auth) as r:
                     if r.status_code in _REDIRECTS and "location" in r.headers:
                         url = urljoin(str(r.url), r.headers["location"])
                         if not same_host(url, host):

@@ -276,7 +276,7 @@ def test_rules(printer: Printer, rules: Iterable[RuleLike]) -> WebParseResult:
 
 
 def _display_html(page: Page) -> str:
-    """The page without scripts, frames or event handlers; still meant for a sandboxed iframe, not the app DOM."""
+    """The page without scripts, frames, links or event handlers; still meant for a sandboxed iframe, not the app."""
     if "json" in page.content_type.lower() or page.source.lstrip()[:1] in ("{", "["):
         try:
             return _pre(json.dumps(parse_lenient_json(page.source), indent=2, ensure_ascii=False))
@@ -289,7 +289,8 @@ def _display_html(page: Page) -> str:
     if not isinstance(tree, lxml_html.HtmlElement):  # XML: show it as text
         return _pre(page.source)
     tree = deepcopy(tree)
-    for node in tree.xpath("//script | //iframe | //frame | //object | //embed | //base | //meta[@http-equiv]"):
+    dropped = "//script | //iframe | //frame | //object | //embed | //base | //link | //meta[@http-equiv]"
+    for node in tree.xpath(dropped):  # links: prefetch / preconnect / dns-prefetch reach hosts a CSP cannot stop
         node.drop_tree()
     for node in tree.iter(etree.Element):
         for name in [a for a in node.attrib if a.lower().startswith("on")]:

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from printer_app.models import Printer, WebParsingRule
 from printer_app.models.base import utcnow
 from printer_app.models.choices import WebField, WebProtocol
+from printer_app.services import web_regex
 from printer_app.services.audit import Actor, audit, diff, snapshot
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.web_browser import MAX_ACTION_WAIT_S
@@ -123,12 +124,14 @@ def regex_problem(pattern: str, replacement: str) -> tuple[str, str]:
     if not pattern:
         return ("regex_replacement", "A replacement needs a pattern") if replacement else ("", "")
     try:
-        regex = re.compile(pattern)
-    except re.error as exc:
+        compiled = web_regex.compile_pattern(pattern)
+    except web_regex.RegexLimitError as exc:
+        return "regex_pattern", f"Not allowed: {exc}"
+    except web_regex.error as exc:
         return "regex_pattern", f"Invalid regular expression: {exc}"
     try:
-        regex.sub(replacement, "")  # the template is parsed even when nothing matches
-    except (re.error, IndexError) as exc:
+        compiled.sub(replacement, "")  # the template is parsed even when nothing matches
+    except (web_regex.error, IndexError) as exc:
         return "regex_replacement", f"Invalid replacement: {exc}"
     return "", ""
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from printer_app.models import WebParsingRule
 from printer_app.models.choices import SupplyState, WebField
+from printer_app.services import web_regex
 from printer_app.services.validators import normalize_mac
 
 MAX_DIGITS = 18  # counters are BIGINT; a longer digit run is page noise, not a value
@@ -235,18 +236,23 @@ def _xpath_text(result: Any) -> str | None:
 
 
 def apply_regex(value: str, pattern: str, replacement: str = "") -> str:
-    """DOMAIN 5.2: substitute all (with a replacement) or take group 1 / the match; upper-case; bad regex → value."""
+    """DOMAIN 5.2: substitute all (with a replacement) or take group 1 / the match; upper-case; bad regex → value.
+
+    A pattern or text over the limits of `web_regex` (time included) is a RuleError: the rule yields nothing.
+    """
     if not pattern:
         return value
     try:
-        regex = re.compile(pattern)
+        compiled = web_regex.compile_pattern(pattern)
         if replacement:
-            result = regex.sub(replacement, value)
-        elif match := regex.search(value):
-            result = (match.group(1) or "") if regex.groups else match.group(0)
+            result = web_regex.substitute(compiled, replacement, value)
+        elif match := web_regex.search(compiled, value):
+            result = (match.group(1) or "") if compiled.groups else match.group(0)
         else:
             result = value
-    except (re.error, IndexError):
+    except web_regex.RegexLimitError as exc:
+        raise RuleError(str(exc)) from None
+    except (web_regex.error, IndexError):
         return value
     return result.upper()
 

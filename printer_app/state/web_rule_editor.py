@@ -10,6 +10,7 @@ import reflex as rx
 from printer_app.db import session_scope
 from printer_app.models import Printer
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.web_builder import is_picked_xpath
 from printer_app.services.web_parser import test_rules
 from printer_app.services.web_rule_store import (
     RuleInput,
@@ -177,17 +178,21 @@ class WebRuleEditorState(SessionState):
 
     @rx.event
     @requires(VIEW)
-    async def pick(self, payload: str) -> None:
+    async def pick(self, payload: str):
         """An element clicked in the preview: its XPath (sent by the preview's script) goes into the form."""
         try:
             xpath = str(json.loads(payload).get("xpath", ""))[:500]
         except (ValueError, AttributeError):
             return
-        if xpath:
-            self.xpath, self.is_calculated = xpath, False
-            if (await self.get_state(WebPreviewState)).rendered and not self.actions:
-                self.actions = [_blank_action("wait") | {"wait": "0"}]  # read it in the browser, as picked
-            await self._recompute()
+        preview = await self.get_state(WebPreviewState)
+        page = preview._page()
+        if page is None or not await asyncio.to_thread(is_picked_xpath, preview.html, page, xpath):
+            return rx.toast.error("Ignored a pick that is not an element of the fetched page")
+        self.xpath, self.is_calculated = xpath, False
+        if preview.rendered and not self.actions:
+            self.actions = [_blank_action("wait") | {"wait": "0"}]  # read it in the browser, as picked
+        await self._recompute()
+        return None
 
     @rx.event
     @requires(VIEW)

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from printer_app.db import make_engine
 from printer_app.models import Printer, WebParsingRule
 from tests.e2e.conftest import AppRun, AppServer, ensure_local_user, new_context, shot, sign_in
-from tests.web_server import PrinterWebServer
+from tests.web_server import PrinterWebServer, RecordingServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
@@ -242,3 +242,42 @@ def test_pick_on_a_page_rendered_by_javascript(
     page.locator("#test-rule").click()
     expect(page.get_by_text("on the device")).to_be_visible(timeout=60_000)
     expect(page.locator("#rule-value")).to_have_text("12345")
+
+
+BEACON_PAGE = """<html><head><title>Status</title><link rel="stylesheet" href="@O@/style.css"></head>
+<body style="background-image: url(@O@/background.png)">
+<p id="total">4,242</p>
+<img src="@O@/beacon.png" alt=""><img srcset="@O@/srcset.png 2x" alt="">
+<video poster="@O@/poster.png"></video><input type="image" src="@O@/input.png" alt="">
+<svg><image href="@O@/svg.png" width="10" height="10"></image></svg>
+</body></html>
+"""
+
+
+def test_preview_loads_nothing_remote_and_takes_picks_of_its_own_elements_only(
+    tab: Page, web_app: AppServer, web_printer: PrinterWebServer, printer_id: int
+) -> None:
+    page = tab
+    with RecordingServer("127.0.0.2") as beacon:
+        web_printer.pages["/beacon.html"] = (BEACON_PAGE.replace("@O@", beacon.origin).encode(), "text/html")
+        page.goto(f"{web_app.base_url}/printers/{printer_id}/web")
+        _choose_field(page, "Variable 2")
+        _fetch(page, web_printer.path("/beacon.html"))
+        expect(page.frame_locator("#preview-frame").locator("#total")).to_have_text("4,242")
+        frame = page.locator("#preview-frame").element_handle().content_frame()
+        frame.wait_for_load_state("load")  # every resource of the document was tried by now
+        assert beacon.seen == []
+
+    # A "pick" this window posts itself is not the preview's, even with an XPath the preview has ...
+    page.evaluate("window.postMessage({type: 'pi-pick', xpath: \"//p[@id='total']\"}, '*')")
+    # ... and the preview frame (a hostile page's leftover script) may only pick elements of the fetched page.
+    frame.evaluate("parent.postMessage({type: 'pi-pick', xpath: \"//p[@id='total'] | //img\"}, '*')")
+    expect(page.get_by_text("Ignored a pick that is not an element of the fetched page")).to_be_visible()
+    expect(page.locator("#rule-xpath")).to_have_value("")  # the window's message came first: it never arrived
+
+    page.frame_locator("#preview-frame").locator("#total").click()
+    expect(page.locator("#rule-xpath")).to_have_value("//p[@id='total']")
+    expect(page.locator("#rule-value")).to_have_text("4242")
+    for name, size in (("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        page.set_viewport_size(size)
+        shot(page, f"web_rules_preview_blocked_{name}")

@@ -21,9 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from printer_app.db import make_engine
-from printer_app.models import PageCounter
-from printer_app.models.choices import TaskStatus, TriggeredBy
+from printer_app.models import PageCounter, WebParsingRule
+from printer_app.models.choices import PollingMethod, TaskStatus, TriggeredBy
 from tests.conftest import _empty_all_tables, unavailable
+from tests.factories import make_printer
 from tests.integration.worker_processes import (
     LOW_MSGS,
     LOW_QUEUE,
@@ -38,6 +39,7 @@ from tests.integration.worker_processes import (
     wait_task,
 )
 from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
+from tests.web_server import PrinterWebServer
 from tests.workers_harness import (
     PYTHON,
     AppEventFeed,
@@ -91,7 +93,8 @@ def sim() -> Iterator[SnmpSimServer]:
 
 @pytest.fixture(scope="module")
 def workers(redis_server: RedisServer, pg_url: str, sim, tmp_path_factory) -> Iterator[Workers]:
-    group = Workers(worker_env(pg_url, redis_server.url, MAX_QUEUE_SIZE="5"), tmp_path_factory.mktemp("workers"))
+    env = worker_env(pg_url, redis_server.url, MAX_QUEUE_SIZE="5", ALLOW_LOOPBACK_TARGETS="true")  # web printers
+    group = Workers(env, tmp_path_factory.mktemp("workers"))
     try:
         group.ensure()
         yield group
@@ -216,6 +219,36 @@ def test_second_request_while_a_poll_runs_is_folded_into_it(workers, db, sim, br
     (task,) = tasks_of(db, pid)
     assert task.message_id == first.message_id
     assert not r.exists(lock_key(pid))  # released by the poll that held it
+
+
+def test_twenty_rapid_poll_now_requests_of_a_web_printer_are_folded(workers, db, broker, r, events):
+    with PrinterWebServer(HOSTS[0]) as web, Session(db, expire_on_commit=False) as session:
+        printer = make_printer(
+            session, ip_address=web.host, serial_number="ZHJ020393", polling_method=PollingMethod.WEB
+        )
+        for field, path, xpath in (
+            ("serial_number", "/infomation.asp", "//tr[td/b/font[normalize-space(.)='Printer Serial Number']]/td[2]"),
+            ("counter", "/prtmaint/prtvolume.asp", "(//hr/following::table)[1]//tr[1]/td[2]"),
+        ):
+            session.add(WebParsingRule(printer_id=printer.id, field_name=field, url_path=web.path(path), xpath=xpath))
+        session.commit()
+
+        sent = []
+        for _ in range(20):  # a user clicking "Poll now" over and over, each click once the last one was answered
+            request = poll_now(broker, printer.id)
+            wait_for(lambda request=request: acked(r, "high", request), timeout=30, what="the request processed")
+            sent.append(request)
+
+    tasks = tasks_of(db, printer.id)
+    assert 1 <= len(tasks) <= 2, [t.task_timestamp for t in tasks]
+    assert {(t.status, t.error_message) for t in tasks} == {(TaskStatus.SUCCESS, "")}
+
+    def answers() -> list[str]:  # each request gets a result (a poll's, or the one it was folded into) or a fold
+        kinds = ("inventory_update", "poll_folded")
+        return [kind for _, kind, p in events.events if kind in kinds and p["printer_id"] == printer.id]
+
+    wait_for(lambda: len(answers()) >= len(sent), timeout=10, what="an answer to every request")
+    assert len(answers()) == len(sent)
 
 
 def _kill_high_workers_mid_poll(workers: Workers, db: Engine, sim, broker, r) -> tuple[int, dramatiq.Message]:

@@ -241,7 +241,9 @@ def test_formula_names() -> None:
 # ---- 5.4 SSRF guard --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["192.168.1.20", "10.0.0.5", "172.16.3.4", "8.8.8.8", "fd00::1"])
+@pytest.mark.parametrize(
+    "host", ["192.168.1.20", "10.0.0.5", "172.16.3.4", "8.8.8.8", "fd00::1", "100.63.255.255", "100.128.0.1"]
+)
 def test_guard_allows_lan_and_public_addresses(host: str) -> None:
     assert str(check_host(host, allow_loopback=False)) == host
 
@@ -255,7 +257,15 @@ def test_guard_allows_lan_and_public_addresses(host: str) -> None:
         "224.0.0.251",
         "ff02::1",
         "0.0.0.0",
+        "0.1.2.3",  # 0.0.0.0/8: "this network", reaches the host itself on Linux
         "255.255.255.255",
+        "239.255.255.250",  # multicast (SSDP)
+        "240.0.0.1",
+        "100.64.0.1",  # carrier-grade NAT (100.64.0.0/10): the provider's side, not a client's printer
+        "100.127.255.254",
+        "168.63.129.16",  # Azure's platform endpoint (metadata, DNS)
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
         "::ffff:169.254.169.254",
         "fd00:ec2::254",
         "localhost",
