@@ -67,7 +67,7 @@ def install(
     settings: Settings | None = None,
     session_factory: Callable[[], AbstractContextManager[Session]] = session_scope,
 ) -> None:
-    """Add the /auth routes and the short-lived OIDC state cookie middleware to `app`."""
+    """Add the /auth routes, the OIDC state cookie middleware and the same-origin guard to `app`."""
     settings = settings or get_settings()
     secret = settings.resolved_secret_key()
     app.state.auth = AuthConfig(
