@@ -147,3 +147,14 @@ def test_session_cookie_is_secure_behind_tls_or_in_production(
     assert ("; secure" in cookie_attributes(response)) is secure
     (form_cookie,) = [c for c in page.headers.get_list("set-cookie") if c.startswith(f"{CSRF_COOKIE}=")]
     assert ("; secure" in form_cookie.lower()) is secure
+
+
+def test_login_page_warns_when_its_secure_cookie_would_be_dropped(make_client: MakeClient) -> None:
+    production = {"REDIS_URL": "redis://127.0.0.1:6379/13"}
+    plain_http = make_client(**production).get("/auth/login")
+    behind_tls = make_client(peer="10.0.0.2", TRUSTED_PROXIES="10.0.0.2", **production).get(
+        "/auth/login", headers={"X-Forwarded-Proto": "https"}
+    )
+
+    assert "the sign-in cookie is only sent over HTTPS" in plain_http.text
+    assert "the sign-in cookie is only sent over HTTPS" not in behind_tls.text
