@@ -31,7 +31,8 @@ run: demo  ## the app in embedded mode (SQLite under data/) at http://localhost:
 	$(VENV)/bin/reflex run --env prod --single-port --frontend-port $(PORT) --backend-port $(PORT)
 
 dev: demo  ## hot-reloading dev server (frontend $(PORT), backend $(BACKEND_PORT)); sign in at the backend port first
-	$(VENV)/bin/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
+	ALLOWED_ORIGINS="$${ALLOWED_ORIGINS:-http://localhost:$(PORT)}" \
+		$(VENV)/bin/reflex run --frontend-port $(PORT) --backend-port $(BACKEND_PORT)
 
 worker: install  ## production: Dramatiq workers of this machine (needs REDIS_URL and DATABASE_URL)
 	$(PY) -m workers

@@ -17,4 +17,7 @@ config = rx.Config(
     disable_plugins=[rx.plugins.SitemapPlugin],
     plugins=[RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium"))],
     default_color_mode="light",
+    # The event socket and CORS answer only these origins (none configured: only the address the app is opened at,
+    # which printer_app/api/guard.py checks for every socket and state-changing request anyway).
+    cors_allowed_origins=settings.origins,
 )

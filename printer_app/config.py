@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from printer_app.services.proxy import IPNetwork, origin_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,15 +45,44 @@ class Settings(BaseSettings):
     oidc_scopes: str = Field(default="openid profile email", alias="OIDC_SCOPES")
     oidc_redirect_uri: str | None = Field(default=None, alias="OIDC_REDIRECT_URI")
     session_lifetime_days: int = Field(default=7, ge=1, alias="SESSION_LIFETIME_DAYS")
-    login_failures_per_user: int = Field(default=5, ge=1, alias="LOGIN_FAILURES_PER_USER")
+    login_failures_per_account: int = Field(default=5, ge=1, alias="LOGIN_FAILURES_PER_ACCOUNT")
     login_failures_per_address: int = Field(default=20, ge=1, alias="LOGIN_FAILURES_PER_ADDRESS")
     login_failure_window_minutes: int = Field(default=15, ge=1, alias="LOGIN_FAILURE_WINDOW_MINUTES")
+    login_slowdown_seconds: int = Field(default=30, ge=1, alias="LOGIN_SLOWDOWN_SECONDS")
+
+    app_url: str | None = Field(default=None, alias="APP_URL")
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(default=(), alias="ALLOWED_ORIGINS")
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(default=(), alias="TRUSTED_PROXIES")
+    cookie_secure: bool | None = Field(default=None, alias="COOKIE_SECURE")
 
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone name
         return value
+
+    @field_validator("app_url")
+    @classmethod
+    def _app_origin(cls, value: str | None) -> str | None:
+        return origin_of(value, strict=True) if value and value.strip() else None
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> tuple[str, ...]:
+        return tuple(origin_of(item, strict=True) for item in _items(value))
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> tuple[IPNetwork, ...]:
+        try:
+            return tuple(ipaddress.ip_network(item, strict=False) for item in _items(value))
+        except ValueError as exc:
+            raise ValueError(f"TRUSTED_PROXIES takes addresses or networks (10.0.0.5, 10.0.0.0/8): {exc}") from exc
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The origins the app is served from, as configured (APP_URL first, then ALLOWED_ORIGINS)."""
+        return tuple(dict.fromkeys(([self.app_url] if self.app_url else []) + list(self.allowed_origins)))
 
     @property
     def embedded(self) -> bool:
@@ -87,6 +120,12 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+
+def _items(value: object) -> list[str]:
+    """A comma-separated environment value (or a list given in code) as stripped, non-empty items."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    return [str(item).strip() for item in items if str(item).strip()]
 
 
 @lru_cache

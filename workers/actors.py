@@ -14,6 +14,7 @@ from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.services.auth import purge_sessions
 from printer_app.services.contracts import autolink_devices
+from printer_app.services.login_throttle import purge_login_throttle
 from printer_app.services.poll_batch import SCHEDULED_METHODS, pollable_printer_ids
 from printer_app.services.polling import announce_result, poll_and_store
 from printer_app.services.retention import thin_history
@@ -145,11 +146,13 @@ def hourly_dispatch() -> None:
     broker=broker,
 )
 def daily_cleanup() -> None:
-    """Thin poll history older than RETENTION_DAYS to one poll per printer per day; drop sessions long ended."""
+    """Thin poll history older than RETENTION_DAYS to one poll per printer per day; drop sessions long ended and
+    sign-in failures already forgotten."""
     with session_scope(write=True) as session:
         removed = thin_history(session, older_than_days=get_settings().retention_days)
     with session_scope(write=True) as session:
         sessions = purge_sessions(session)
+        purge_login_throttle(session, settings=get_settings())
     log.info("daily cleanup: %s old polls and %s ended sign-in sessions removed", removed, sessions)
 
 

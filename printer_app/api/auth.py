@@ -7,13 +7,12 @@ full page navigations: the Reflex websocket only sees the cookies present when i
 from __future__ import annotations
 
 import functools
-import html
 import inspect
 import secrets
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
@@ -27,10 +26,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from printer_app.api import pages
+from printer_app.api.guard import SameOriginGuard, client_of, secure_cookies
+from printer_app.api.pages import message_page
 from printer_app.config import Settings, get_settings
 from printer_app.db import session_scope
 from printer_app.models import User, UserSession
-from printer_app.services import auth
+from printer_app.services import auth, login_throttle
+from printer_app.services.proxy import Client
 from printer_app.services.roles import user_group_names, user_permissions
 
 try:  # authlib talks through httpx2 when it is installed, else through httpx: catch that library's errors
@@ -39,6 +42,10 @@ except ImportError:
     from httpx import HTTPError
 
 CSRF_COOKIE = "pi_csrf"
+HTTPS_NEEDED = (
+    "This page was opened over plain HTTP, but the sign-in cookie is only sent over HTTPS: open the app at its "
+    "https:// address (administrators: see COOKIE_SECURE)."
+)
 OIDC_STATE_COOKIE = "pi_oidc"  # authlib's state, nonce and PKCE verifier between /oidc/login and /oidc/callback
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -60,7 +67,7 @@ def install(
     settings: Settings | None = None,
     session_factory: Callable[[], AbstractContextManager[Session]] = session_scope,
 ) -> None:
-    """Add the /auth routes and the short-lived OIDC state cookie middleware to `app`."""
+    """Add the /auth routes, the OIDC state cookie middleware and the same-origin guard to `app`."""
     settings = settings or get_settings()
     secret = settings.resolved_secret_key()
     app.state.auth = AuthConfig(
@@ -71,8 +78,14 @@ def install(
         oidc=_oidc_client(settings),
     )
     app.add_middleware(
-        SessionMiddleware, secret_key=secret, session_cookie=OIDC_STATE_COOKIE, max_age=900, path="/auth"
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=OIDC_STATE_COOKIE,
+        max_age=900,
+        path="/auth",
+        https_only=secure_cookies(settings),
     )
+    app.add_middleware(SameOriginGuard, settings=settings)  # outermost: also guards the Reflex app mounted inside
     app.router.routes.extend(ROUTES)
 
 
@@ -93,10 +106,6 @@ def _oidc_client(settings: Settings) -> StarletteOAuth2App | None:
 
 def _config(request: Request) -> AuthConfig:
     return request.app.state.auth
-
-
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _safe_next(value: str | None) -> str:
@@ -168,28 +177,8 @@ def _groups(config: AuthConfig, user_id: int) -> list[str]:
 # --- pages and the session cookie ------------------------------------------------------------------------------
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    style = (
-        "body{font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem;color:#1f2937}"
-        "input,button,.sso{display:block;width:100%;box-sizing:border-box;margin:.4rem 0;padding:.6rem;font:inherit}"
-        ".sso{text-align:center;background:#2563eb;color:#fff;text-decoration:none;border-radius:.4rem}"
-        ".error{color:#b91c1c}.or{text-align:center;color:#6b7280}"
-    )
-    doc = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-        f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{style}</style></head>'
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
-    )
-    return HTMLResponse(doc, status_code=status, headers={"Cache-Control": "no-store"})
-
-
-def _message_page(title: str, message: str, status: int) -> HTMLResponse:
-    link = '<p><a href="/auth/login">Back to sign-in</a></p>'
-    return _page(title, f'<p class="error" role="alert">{html.escape(message)}</p>{link}', status)
-
-
 def _login_page(
-    request: Request, *, error: str = "", status: int = 200, next_url: str = "/", retry_after_minutes: int | None = None
+    request: Request, *, error: str = "", status: int = 200, next_url: str = "/", retry_after: int | None = None
 ) -> HTMLResponse:
     config = _config(request)
     token = request.cookies.get(CSRF_COOKIE, "")
@@ -197,30 +186,30 @@ def _login_page(
         config.csrf.loads(token, max_age=86400)
     except BadSignature:
         token = config.csrf.dumps(secrets.token_urlsafe(16))
-    esc = html.escape
-    parts = [f'<p class="error" role="alert">{esc(error)}</p>' if error else ""]
-    if config.oidc is not None:
-        sso = "/auth/oidc/login?" + urlencode({"next": next_url})
-        parts.append(f'<a class="sso" href="{esc(sso)}">Sign in with SSO</a><p class="or">or</p>')
-    parts.append(
-        '<form method="post" action="/auth/login">'
-        f'<input type="hidden" name="csrf_token" value="{esc(token)}">'
-        f'<input type="hidden" name="next" value="{esc(next_url)}">'
-        '<label>Username<input name="username" autocomplete="username" required autofocus></label>'
-        '<label>Password<input name="password" type="password" autocomplete="current-password" required></label>'
-        "<button type=submit>Sign in</button></form>"
+    client, secure = _client(request), _secure(request)
+    notice = HTTPS_NEEDED if secure and not client.https and not _loopback(client) else ""
+    response = pages.login_page(
+        token=token, next_url=next_url, sso=config.oidc is not None, error=error, notice=notice, status=status
     )
-    response = _page("Printer Inventory — sign in", "".join(parts), status)
     response.set_cookie(
-        CSRF_COOKIE, token, max_age=86400, path="/auth", httponly=True, samesite="strict", secure=_https(request)
+        CSRF_COOKIE, token, max_age=86400, path="/auth", httponly=True, samesite="strict", secure=secure
     )
-    if retry_after_minutes:
-        response.headers["Retry-After"] = str(60 * retry_after_minutes)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
-def _https(request: Request) -> bool:
-    return request.url.scheme == "https"
+def _client(request: Request) -> Client:
+    return client_of(request.scope, _config(request).settings)
+
+
+def _secure(request: Request) -> bool:
+    return secure_cookies(_config(request).settings, _client(request))
+
+
+def _loopback(client: Client) -> bool:
+    """Browsers keep Secure cookies from http://localhost too (a developer's machine, the tests)."""
+    return urlsplit(client.origin or "").hostname in ("localhost", "127.0.0.1", "::1")
 
 
 def _signed_in_redirect(request: Request, raw_token: str, next_url: str) -> RedirectResponse:
@@ -233,7 +222,7 @@ def _signed_in_redirect(request: Request, raw_token: str, next_url: str) -> Redi
         path="/",
         httponly=True,
         samesite="lax",
-        secure=_https(request),
+        secure=_secure(request),
     )
     return response
 
@@ -261,32 +250,37 @@ async def login_submit(request: Request) -> Response:
     except BadSignature:
         valid_csrf = False
     if not valid_csrf:
-        return _message_page("Sign-in refused", "The sign-in form expired; please reload the page and try again.", 403)
-    raw, outcome = await run_in_threadpool(_local_login, config, request, fields)
+        return message_page("Sign-in refused", "The sign-in form expired; please reload the page and try again.", 403)
+    raw, error, wait = await run_in_threadpool(_local_login, config, request, fields)
     if raw is None:
-        wait = outcome.retry_after_minutes
-        return _login_page(
-            request, error=outcome.error, status=429 if wait else 401, next_url=next_url, retry_after_minutes=wait
-        )
+        return _login_page(request, error=error, status=429 if wait else 401, next_url=next_url, retry_after=wait)
     return _signed_in_redirect(request, raw, next_url)
 
 
-def _local_login(config: AuthConfig, request: Request, fields: dict[str, str]) -> tuple[str | None, auth.LoginOutcome]:
-    ip = _client_ip(request)
+def _local_login(config: AuthConfig, request: Request, fields: dict[str, str]) -> tuple[str | None, str, int | None]:
+    """Reserve the attempt (a transaction of its own), then check the password: the new session's token, or the
+    message and the seconds to wait."""
+    client = _client(request)
+    limits = {"username": auth.normalize_username(fields["username"]), "address": client.address}
+    with config.session_factory() as session:
+        wait = login_throttle.reserve_attempt(session, **limits, settings=config.settings)
+    if wait is not None:
+        return None, login_throttle.wait_message(wait), wait
     with config.session_factory() as session:
         auth.end_session(session, config.cookie.unsign(request.cookies.get(auth.SESSION_COOKIE)))
-        outcome = auth.authenticate_local(session, fields["username"], fields["password"], ip, settings=config.settings)
+        outcome = auth.authenticate_local(session, fields["username"], fields["password"])
         if outcome.user is None:
-            return None, outcome
+            return None, outcome.error, None
+        login_throttle.release_attempt(session, **limits, settings=config.settings)
         raw = auth.create_session(
             session,
             user=outcome.user,
             auth_method=auth.LOCAL,
-            ip=ip,
+            ip=client.address,
             user_agent=request.headers.get("user-agent", ""),
             settings=config.settings,
         )
-        return raw, outcome
+        return raw, "", None
 
 
 # --- OIDC sign-in ----------------------------------------------------------------------------------------------
@@ -295,12 +289,12 @@ def _local_login(config: AuthConfig, request: Request, fields: dict[str, str]) -
 async def oidc_login(request: Request) -> Response:
     config = _config(request)
     if config.oidc is None:
-        return _message_page("Single sign-on is not configured", "Sign in with a username and password.", 404)
+        return message_page("Single sign-on is not configured", "Sign in with a username and password.", 404)
     redirect_uri = config.settings.oidc_redirect_uri or str(request.url_for("auth_oidc_callback"))
     try:  # authlib keeps one pending sign-in per browser: the latest replaces an unfinished one
         response = await config.oidc.authorize_redirect(request, redirect_uri)
     except HTTPError:
-        return _message_page("Sign-in unavailable", "The identity provider cannot be reached; try again later.", 502)
+        return message_page("Sign-in unavailable", "The identity provider cannot be reached; try again later.", 502)
     request.session["next"] = _safe_next(request.query_params.get("next"))
     return response
 
@@ -308,7 +302,7 @@ async def oidc_login(request: Request) -> Response:
 async def oidc_callback(request: Request) -> Response:
     config = _config(request)
     if config.oidc is None:
-        return _message_page("Single sign-on is not configured", "Sign in with a username and password.", 404)
+        return message_page("Single sign-on is not configured", "Sign in with a username and password.", 404)
     try:
         token = await config.oidc.authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
@@ -320,18 +314,18 @@ async def oidc_callback(request: Request) -> Response:
                 raise OAuthError(description="userinfo subject differs from the ID token")
             claims = {**extra, **claims}
     except MismatchingStateError:
-        return _message_page("Sign-in refused", "The sign-in response does not match a request from this browser.", 400)
+        return message_page("Sign-in refused", "The sign-in response does not match a request from this browser.", 400)
     except (OAuthError, JoseError) as exc:
         detail = getattr(exc, "description", None) or str(exc) or type(exc).__name__
         if request.query_params.get("error"):
-            return _message_page("Sign-in refused", f"The identity provider refused the sign-in ({detail}).", 400)
-        return _message_page("Sign-in refused", f"The sign-in response could not be verified ({detail}).", 400)
+            return message_page("Sign-in refused", f"The identity provider refused the sign-in ({detail}).", 400)
+        return message_page("Sign-in refused", f"The sign-in response could not be verified ({detail}).", 400)
     except HTTPError:
-        return _message_page("Sign-in unavailable", "The identity provider cannot be reached; try again later.", 502)
+        return message_page("Sign-in unavailable", "The identity provider cannot be reached; try again later.", 502)
     next_url = request.session.pop("next", "/")
     raw, error = await run_in_threadpool(_oidc_login, config, request, claims, token.get("id_token"))
     if raw is None:
-        return _message_page("Access denied", error, 403)
+        return message_page("Access denied", error, 403)
     return _signed_in_redirect(request, raw, next_url)
 
 
@@ -346,7 +340,7 @@ def _oidc_login(config: AuthConfig, request: Request, claims: dict, id_token: st
             session,
             user=user,
             auth_method=auth.OIDC,
-            ip=_client_ip(request),
+            ip=_client(request).address,
             user_agent=request.headers.get("user-agent", ""),
             id_token=id_token,
             settings=config.settings,
@@ -356,8 +350,16 @@ def _oidc_login(config: AuthConfig, request: Request, claims: dict, id_token: st
 # --- logout ----------------------------------------------------------------------------------------------------
 
 
+async def logout_page(request: Request) -> Response:
+    """GET: a page with the sign-out button; following a link signs nobody out."""
+    return pages.logout_page()
+
+
 async def logout(request: Request) -> Response:
-    """End the local session; for SSO sessions continue to the provider's end_session_endpoint when it has one."""
+    """POST: end the local session; for SSO sessions continue to the provider's end_session_endpoint if it has one.
+
+    Only a POST signs out (SameOriginGuard refused it if another site sent it): a link or an image cannot.
+    """
     config = _config(request)
     raw = config.cookie.unsign(request.cookies.get(auth.SESSION_COOKIE))
     ended = await run_in_threadpool(_end, config, raw)
@@ -374,7 +376,7 @@ async def logout(request: Request) -> Response:
                 params["id_token_hint"] = ended.id_token
             target = f"{end_session}{'&' if '?' in end_session else '?'}{urlencode(params)}"
     response = RedirectResponse(target, status_code=303)
-    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_https(request))
+    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
     return response
 
 
@@ -388,6 +390,7 @@ ROUTES = [
     Route("/auth/login", login_submit, methods=["POST"], name="auth_login_submit"),
     Route("/auth/oidc/login", oidc_login, methods=["GET"], name="auth_oidc_login"),
     Route("/auth/oidc/callback", oidc_callback, methods=["GET"], name="auth_oidc_callback"),
-    Route("/auth/logout", logout, methods=["GET", "POST"], name="auth_logout"),
+    Route("/auth/logout", logout_page, methods=["GET"], name="auth_logout_page"),
+    Route("/auth/logout", logout, methods=["POST"], name="auth_logout"),
     Route("/auth/me", me, methods=["GET"], name="auth_me"),
 ]

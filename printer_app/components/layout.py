@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.el.elements.base import BaseHTML
 
 from printer_app.state.session import SessionState
 
@@ -68,8 +69,36 @@ def sidebar() -> rx.Component:
     )
 
 
+class _PostForm(BaseHTML):
+    """A plain HTML form that the browser submits itself (`rx.el.form` always cancels the submit for a handler)."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]
+
+
+def _sign_out() -> rx.Component:
+    """Sign-out is a POST from this page (a full navigation: the server ends the session); a link could be forged."""
+    return _PostForm.create(
+        rx.el.button(
+            rx.hstack(rx.icon("log-out", size=16), rx.text("Sign out", size="2"), align="center", spacing="2"),
+            type="submit",
+            id="sign-out",
+            color=rx.color("gray", 11),
+            background="none",
+            border="none",
+            padding="0",
+            cursor="pointer",
+            _hover={"color": rx.color("accent", 11)},
+        ),
+        action="/auth/logout",
+        method="post",
+        id="sign-out-form",
+    )
+
+
 def _account() -> rx.Component:
-    """Who is signed in, and the sign-out link (a full navigation: the server ends the session)."""
+    """Who is signed in, and the sign-out button."""
     return rx.cond(
         SessionState.signed_in,
         rx.vstack(
@@ -79,13 +108,7 @@ def _account() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
-            rx.link(
-                rx.hstack(rx.icon("log-out", size=16), rx.text("Sign out", size="2"), align="center", spacing="2"),
-                href="/auth/logout",
-                reload_document=True,
-                color=rx.color("gray", 11),
-                id="sign-out",
-            ),
+            _sign_out(),
             padding="12px",
             spacing="2",
             width="100%",

@@ -108,14 +108,10 @@ class UserSession(SQLModel, table=True):
     id_token: str | None = Field(default=None, sa_type=sa.Text, description="id_token_hint for provider logout")
 
 
-class LoginAttempt(SQLModel, table=True):
-    """A failed local sign-in, counted per username and per address for rate limiting."""
+class LoginThrottle(SQLModel, table=True):
+    """Recent failed local sign-ins of one (account, address) pair or one address, and until when it must wait."""
 
-    __table_args__ = (
-        sa.Index("ix_loginattempt_username_at", "username", "attempted_at"),
-        sa.Index("ix_loginattempt_ip_at", "ip_address", "attempted_at"),
-    )
-    id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=150)
-    ip_address: str | None = Field(default=None, max_length=45)
-    attempted_at: datetime = ts_field(index=True)
+    key: str = Field(primary_key=True, max_length=250, description="account:<username>|<address> or address:<addr>")
+    failures: int = Field(default=0)
+    last_failure_at: datetime = ts_field(index=True)
+    blocked_until: datetime | None = ts_field(nullable=True, auto=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, delete, select
 
 from printer_app.config import Settings, get_settings
-from printer_app.models import AllowedUser, Group, LoginAttempt, User, UserGroup, UserSession
+from printer_app.models import AllowedUser, Group, User, UserGroup, UserSession
 from printer_app.models.base import utcnow
 from printer_app.services.audit import flag_change, record_change
 from printer_app.services.errors import DomainValidationError
@@ -89,57 +88,23 @@ def derive_username(claims: Mapping[str, object]) -> str:
 
 @dataclass
 class LoginOutcome:
-    """The result of a local sign-in: the user, or a message to show (and minutes to wait when rate-limited)."""
+    """The result of a local password check: the user, or a message to show."""
 
     user: User | None = None
     error: str = ""
-    retry_after_minutes: int | None = None
 
 
-def _retry_after(session: Session, settings: Settings, username: str, ip: str | None) -> int | None:
-    """Minutes until the next attempt is allowed, or None when neither the user nor the address is over the limit."""
-    window = timedelta(minutes=settings.login_failure_window_minutes)
-    since = utcnow() - window
-    limits = [(LoginAttempt.username == username, settings.login_failures_per_user)]
-    if ip:
-        limits.append((LoginAttempt.ip_address == ip, settings.login_failures_per_address))
-    waits = []
-    for condition, limit in limits:
-        times = session.exec(
-            select(LoginAttempt.attempted_at)
-            .where(condition, LoginAttempt.attempted_at > since)
-            .order_by(LoginAttempt.attempted_at.desc())
-            .limit(limit)
-        ).all()
-        if len(times) >= limit:  # blocked until the oldest of the last `limit` failures leaves the window
-            waits.append(max(1, math.ceil((times[-1] + window - utcnow()).total_seconds() / 60)))
-    return max(waits, default=None)
+def authenticate_local(session: Session, username: str, password: str) -> LoginOutcome:
+    """Check a username and password (rate limiting is login_throttle's, before this check).
 
-
-def authenticate_local(
-    session: Session, username: str, password: str, ip: str | None, *, settings: Settings | None = None
-) -> LoginOutcome:
-    """Check a username and password, counting failures per username and per address (DOMAIN 11).
-
-    The caller commits whatever the outcome: a failure is recorded in the session.
+    A wrong password, an unknown user and a disabled account get the same answer after the same work.
     """
-    settings = settings or get_settings()
-    name, ip = normalize_username(username), (ip or "")[:45] or None
-    wait = _retry_after(session, settings, name, ip)
-    if wait is not None:
-        return LoginOutcome(
-            error=f"Too many failed sign-ins; try again in {wait} minute{'s' if wait != 1 else ''}.",
-            retry_after_minutes=wait,
-        )
+    name = normalize_username(username)
     user = session.exec(select(User).where(func.lower(User.username) == name)).first() if name else None
     if not verify_password(user.password_hash if user else None, password or "") or not user.is_active:
-        session.add(LoginAttempt(username=name, ip_address=ip))
-        horizon = utcnow() - timedelta(minutes=settings.login_failure_window_minutes)
-        session.exec(delete(LoginAttempt).where(LoginAttempt.attempted_at < horizon))
         return LoginOutcome(error="Wrong username or password.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.exec(delete(LoginAttempt).where(LoginAttempt.username == name))
     user.last_login = utcnow()
     return LoginOutcome(user=user)
 

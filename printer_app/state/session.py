@@ -25,9 +25,11 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.audit import Actor
 from printer_app.services.auth import user_from_cookie_header
+from printer_app.services.proxy import client_address
 from printer_app.services.roles import PERMISSIONS, user_permissions
 
 LOGIN_SCRIPT = (
@@ -110,10 +112,14 @@ class SessionState(rx.State):
         return None
 
     def _actor(self) -> Actor:
-        """Who did it, from where: for the change log (call after a `_deny` check passed in the same event)."""
+        """Who did it, from where: for the change log (call after a `_deny` check passed in the same event).
+
+        The address is the event socket's peer; X-Forwarded-For counts only when that peer is a trusted proxy.
+        """
+        forwarded_for = self.router.headers.raw_headers.get("x-forwarded-for")
         return Actor(
             user_id=self._user_id,
-            ip=self.router.session.client_ip or None,
+            ip=client_address(self.router.session.client_ip or None, forwarded_for, get_settings().trusted_proxies),
             user_agent=(self.router.headers.user_agent or "")[:500],
         )
 

@@ -109,7 +109,7 @@ def test_init_db_bootstraps_roles_and_first_admin_signs_in_once(empty_db_url: st
 
     engine = make_engine(empty_db_url)
     with Session(engine) as session:
-        assert authenticate_local(session, username="admin", password=password, ip="127.0.0.1").user is not None
+        assert authenticate_local(session, username="admin", password=password).user is not None
     engine.dispose()
 
     again = run_cli("users", "first-admin", tmp_path=tmp_path, database_url=empty_db_url)

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from printer_app.config import get_settings
 from printer_app.db import get_engine
-from printer_app.models import InventoryTask, PageCounter, UserSession
+from printer_app.models import InventoryTask, LoginThrottle, PageCounter, UserSession
 from printer_app.models.base import utcnow
 from printer_app.services import auth
 from printer_app.services.retention import thin_history
@@ -70,6 +70,8 @@ def test_daily_cleanup_thins_history_and_purges_ended_sessions(app_db: str, sess
     others = [r for r in rows if r.id != kept_id]
     others[0].revoked_at = utcnow() - timedelta(days=40)
     others[1].expires_at = utcnow() - timedelta(days=31)
+    session.add(LoginThrottle(key="address:192.0.2.1", failures=3, last_failure_at=utcnow() - timedelta(hours=1)))
+    session.add(LoginThrottle(key="address:192.0.2.2", failures=3, last_failure_at=utcnow()))
     session.commit()
 
     daily_cleanup.fn()
@@ -77,3 +79,4 @@ def test_daily_cleanup_thins_history_and_purges_ended_sessions(app_db: str, sess
     session.expire_all()
     assert session.exec(select(func.count()).select_from(InventoryTask)).one() == 1
     assert session.exec(select(UserSession.id)).all() == [kept_id]
+    assert session.exec(select(LoginThrottle.key)).all() == ["address:192.0.2.2"]  # failures still remembered

@@ -133,7 +133,7 @@ def test_create_user_makes_a_local_account_in_its_groups_audited_with_origin(rol
     roles.commit()
 
     assert (user.username, user.full_name, user.is_active) == ("new_user", "New User", True)
-    assert auth.authenticate_local(roles, "new_user", PASSWORD, None).user is not None
+    assert auth.authenticate_local(roles, "new_user", PASSWORD).user is not None
     assert list_users(roles, filters=UserFilters(search="new_user")).rows[0].groups == ["Inventory — Viewer"]
     created, grouped = _log(roles, user)
     assert (created.action, created.user_id, created.ip_address, created.user_agent) == (
