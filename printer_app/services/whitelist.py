@@ -28,7 +28,8 @@ def list_allowed_users(session: Session) -> list[AllowedUser]:
     return list(session.exec(select(AllowedUser).order_by(AllowedUser.username)).all())
 
 
-def _entry(session: Session, username: str) -> AllowedUser:
+def get_allowed_user(session: Session, *, username: str) -> AllowedUser:
+    """The whitelist entry of `username` (as typed: normalised first); NotFoundError when there is none."""
     name = normalize_username(username)
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is None:
@@ -85,7 +86,7 @@ def set_allowed_user_active(
     session: Session, *, username: str, active: bool, actor_id: int | None = None
 ) -> AllowedUser:
     """(De)activate an entry; deactivation signs the user's SSO sessions out, activation re-enables the account."""
-    entry = _entry(session, username)
+    entry = get_allowed_user(session, username=username)
     save_changes(session, entry, {"is_active": bool(active)}, version=None, actor=Actor(user_id=actor_id))
     _sync_account(session, entry.username, active=active, actor_id=actor_id)
     return entry
@@ -93,7 +94,7 @@ def set_allowed_user_active(
 
 def remove_allowed_user(session: Session, *, username: str, actor_id: int | None = None) -> None:
     """Delete an entry; the user's SSO sessions end at once (the account stays, for the audit trail)."""
-    entry = _entry(session, username)
+    entry = get_allowed_user(session, username=username)
     record_change(session, obj=entry, action="delete", user_id=actor_id)
     session.delete(entry)
     _sync_account(session, entry.username, active=False, actor_id=actor_id)
