@@ -121,7 +121,9 @@ def printer_dialog() -> rx.Component:
                         _select(
                             "device_model_id",
                             S.model_options,
-                            rx.cond(S.learned_model != "", "Not in the catalogue: " + S.learned_model, "Unknown model"),
+                            rx.cond(
+                                S.learned_model != "", S.learned_model + " (not in the catalogue)", "Unknown model"
+                            ),
                         ),
                         "device_model_id",
                     ),
