@@ -5,6 +5,10 @@ learning a MAC, an import, the CLI) is bumped by the flush listener below. Both 
 `UPDATE ... SET version = version + 1` on the row, so two processes never hand out the same version, and a row is
 bumped at most once per transaction. Timestamps, ids and the printer's poll summary are not user-visible changes:
 a poll finishing never makes an open edit form stale.
+
+Toggling active (printer, organization, user, whitelist entry) is a user-visible change and bumps the version, so
+an edit form opened before it is refused. The toggle buttons themselves set an explicit state and carry no version:
+setting a state twice changes nothing, so a click from a stale list loses nothing.
 """
 
 from __future__ import annotations
