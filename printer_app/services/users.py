@@ -165,7 +165,7 @@ def get_user(session: Session, *, user_id: int) -> User:
 
 
 def person_errors(*, username: str, email: str, full_name: str) -> dict[str, str]:
-    """Messages for the person fields accounts and whitelist entries share (sizes of their columns, email form)."""
+    """Messages for the person fields accounts and whitelist entries share: the sizes of their columns."""
     errors = {}
     for name, label, value, limit in (
         ("username", "Username", (username or "").strip(), 150),
@@ -174,8 +174,6 @@ def person_errors(*, username: str, email: str, full_name: str) -> dict[str, str
     ):
         if problem := too_long(label, value, limit):
             errors[name] = problem
-    if email and "email" not in errors and not _EMAIL.match(email):
-        errors["email"] = "Not a valid email address"
     return errors
 
 
@@ -257,6 +255,8 @@ def create_user(
     """A local account (signs in with a password) in the given groups; every field's problem is reported at once."""
     name, email, full_name = normalize_username(username), email.strip(), " ".join(full_name.split())
     errors = person_errors(username=username, email=email, full_name=full_name)
+    if email and "email" not in errors and not _EMAIL.match(email):
+        errors["email"] = "Not a valid email address"
     if not name:
         errors["username"] = "Username is required"
     elif "username" not in errors and session.exec(select(User.id).where(func.lower(User.username) == name)).first():

@@ -31,13 +31,10 @@ def _count(engine: Engine, model) -> int:
         ({"notes": HUGE}, "notes"),
         ({"full_name": HUGE}, "full_name"),
         ({"email": HUGE + "@example.com"}, "email"),
-        ({"email": "not an address"}, "email"),
         ({"username": "u" * 151}, "username"),
     ],
 )
-def test_whitelist_entry_refuses_oversized_or_malformed_fields(
-    session: Session, engine: Engine, fields: dict, field: str
-) -> None:
+def test_whitelist_entry_refuses_oversized_fields(session: Session, engine: Engine, fields: dict, field: str) -> None:
     with pytest.raises(DomainValidationError) as refused:
         save_allowed_user(session, **({"username": "sso.user"} | fields))
     session.rollback()
