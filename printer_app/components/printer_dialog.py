@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.form_notice import form_notice
 from printer_app.components.table import field_error
 from printer_app.models.choices import PollingMethod
-from printer_app.services.printers import V3_AUTH_PROTOCOLS, V3_PRIV_PROTOCOLS
+from printer_app.services.printers import MANAGE_WEB, V3_AUTH_PROTOCOLS, V3_PRIV_PROTOCOLS
 from printer_app.state.printer_form import NONE, PrinterFormState
 
 S = PrinterFormState
 
 
-def _labeled(label: str, control: rx.Component, name: str, hint: str = "") -> rx.Component:
+def _labeled(label: str, control: rx.Component, name: str, hint=None) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium"),
         control,
-        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))) if hint else rx.fragment(),
+        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint is not None else rx.fragment(),
         field_error(S.errors, name),
         spacing="1",
         width="100%",
@@ -34,7 +35,7 @@ def _input(name: str, placeholder: str = "") -> rx.Component:
     )
 
 
-def _select(name: str, options, none_label: str) -> rx.Component:
+def _select(name: str, options, none_label) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(placeholder=none_label, width="100%", id=f"printer-{name}"),
         rx.select.content(
@@ -98,10 +99,7 @@ def printer_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.editing_id > 0, "Edit printer", "Add printer")),
             rx.vstack(
-                rx.cond(
-                    S.errors.contains("form"),
-                    rx.callout(S.errors["form"], icon="triangle-alert", color_scheme="red", width="100%"),
-                ),
+                form_notice(S.errors, S.unsaved, "printer-form-error"),
                 rx.grid(
                     _labeled("IP address *", _input("ip_address", "192.168.1.20"), "ip_address"),
                     _labeled("SNMP community", _input("snmp_community", "public"), "snmp_community"),
@@ -119,7 +117,15 @@ def printer_dialog() -> rx.Component:
                         "Organization", _select("organization_id", S.org_options, "No organization"), "organization_id"
                     ),
                     _labeled(
-                        "Device model", _select("device_model_id", S.model_options, "Unknown model"), "device_model_id"
+                        "Device model",
+                        _select(
+                            "device_model_id",
+                            S.model_options,
+                            rx.cond(
+                                S.learned_model != "", S.learned_model + " (not in the catalogue)", "Unknown model"
+                            ),
+                        ),
+                        "device_model_id",
                     ),
                     _labeled(
                         "Polling method",
@@ -128,8 +134,14 @@ def printer_dialog() -> rx.Component:
                             rx.select.content(*[rx.select.item(m.label, value=m.value) for m in PollingMethod]),
                             value=S.polling_method,
                             on_change=lambda v: S.set_value("polling_method", v),
+                            disabled=~S.permissions.contains(MANAGE_WEB),
                         ),
                         "polling_method",
+                        rx.cond(
+                            S.permissions.contains(MANAGE_WEB),
+                            "HYBRID needs the printer's web rules first",
+                            "Changing it needs the permission to manage web parsing rules",
+                        ),
                     ),
                     rx.vstack(
                         rx.text("State", size="2", weight="medium"),

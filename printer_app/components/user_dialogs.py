@@ -80,6 +80,7 @@ def groups_dialog() -> rx.Component:
                     S.groups_error != "",
                     rx.text(S.groups_error, color=rx.color("red", 11), size="2", id="error-groups"),
                 ),
+                rx.foreach(S.groups_unsaved, lambda line: rx.text("Your choice, not saved — ", line, size="1")),
                 _buttons(S.save_groups, "groups-save"),
                 spacing="3",
                 padding_top="12px",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.form_notice import form_notice
 from printer_app.components.spinner import spinner
 from printer_app.components.table import field_error
 from printer_app.models.choices import WebField, WebProtocol
@@ -216,7 +217,7 @@ def editor_card() -> rx.Component:
             ),
             rx.cond(~E.is_calculated, _actions()),
             _result(),
-            field_error(E.errors, "form"),
+            form_notice(E.errors, E.unsaved, "rule-form-error"),
             rx.hstack(
                 rx.button(
                     rx.cond(E.testing, spinner(16), rx.icon("flask-conical", size=16)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.form_notice import form_notice
 from printer_app.components.table import field_error, search_box, sort_header
 from printer_app.components.user_dialogs import group_picker
 from printer_app.state.users import ALL
@@ -29,7 +30,7 @@ def _row(e) -> rx.Component:
         rx.table.cell(rx.text(e.added, size="2"), white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
-                rx.button("Edit", size="1", variant="soft", on_click=S.open_edit(e)),
+                rx.button("Edit", size="1", variant="soft", on_click=S.open_edit(e.username)),
                 rx.button(
                     rx.cond(e.is_active, "Deactivate", "Activate"),
                     size="1",
@@ -133,6 +134,7 @@ def _entry_dialog() -> rx.Component:
                 color=rx.color("gray", 11),
             ),
             rx.vstack(
+                form_notice(S.errors, S.unsaved, "entry-form-error"),
                 rx.hstack(
                     field("Username *", "username", disabled=S.editing), field("Full name", "full_name"), width="100%"
                 ),
@@ -146,6 +148,7 @@ def _entry_dialog() -> rx.Component:
                         rows="2",
                         width="100%",
                     ),
+                    field_error(S.errors, "notes"),
                     spacing="1",
                     width="100%",
                 ),

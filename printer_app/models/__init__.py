@@ -39,6 +39,7 @@ from printer_app.models.reports import (
     PrinterModelSpec,
     SerialEditOverride,
 )
+from printer_app.models.versioning import claim_next_version  # importing it registers the version listener
 
 __all__ = [
     "AllowedUser",
@@ -72,4 +73,5 @@ __all__ = [
     "UserSession",
     "WebParsingRule",
     "WebParsingTemplate",
+    "claim_next_version",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.form_notice import form_notice
 from printer_app.components.layout import page
 from printer_app.components.table import field_error, sort_header
 from printer_app.state.organizations import OrganizationsState
@@ -22,9 +23,7 @@ def _row(org) -> rx.Component:
         rx.table.cell(org["active_printers"], text_align="right"),
         rx.table.cell(
             rx.hstack(
-                rx.button(
-                    "Rename", size="1", variant="soft", on_click=S.open_edit(org["id"], org["name"], org["code"])
-                ),
+                rx.button("Rename", size="1", variant="soft", on_click=S.open_edit(org["id"])),
                 rx.button(
                     rx.cond(org["active"], "Deactivate", "Activate"),
                     size="1",
@@ -44,6 +43,7 @@ def org_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.editing_id > 0, "Rename organization", "Add organization")),
             rx.vstack(
+                form_notice(S.errors, S.unsaved, "org-form-error"),
                 rx.text("Name *", size="2", weight="medium"),
                 rx.input(value=S.name, on_change=S.set_name, id="org-name", width="100%"),
                 field_error(S.errors, "name"),

@@ -28,8 +28,8 @@ class Actor:
 
 
 def is_audited_field(name: str) -> bool:
-    """Ids, timestamps and secrets (passwords, keys, tokens) never reach the change log."""
-    if name == "id" or name.endswith("_at") or name in _TIMESTAMPS:
+    """Ids, versions, timestamps and secrets (passwords, keys, tokens) never reach the change log."""
+    if name in ("id", "version") or name.endswith("_at") or name in _TIMESTAMPS:
         return False
     return not any(marker in name for marker in _SECRETS)
 

@@ -134,7 +134,16 @@ def add_found_printer(
     organization_id: int | None,
     actor: Actor | None = None,
 ) -> Printer:
-    """Store a printer the scan found, with the SNMP settings that reached it (validated like the form)."""
+    """Store a printer the scan found, with the SNMP settings that reached it (validated like the form), linked to
+    the catalogue model it reported when the catalogue has it (the model text is kept either way)."""
+    from printer_app.services.device_models import find_device_model
+
+    catalogued = find_device_model(session, manufacturer=found.manufacturer, model=found.model)
+    model = (
+        found.model
+        if found.model.lower().startswith(found.manufacturer.lower())
+        else f"{found.manufacturer} {found.model}"
+    )
     return create_printer(
         session,
         actor=actor,
@@ -146,6 +155,7 @@ def add_found_printer(
             snmp_port=port,
             snmp_version=version,
             organization_id=organization_id,
-            model=f"{found.manufacturer} {found.model}".strip(),
+            device_model_id=catalogued.id if catalogued else None,
+            model=model.strip()[:200],
         ),
     )

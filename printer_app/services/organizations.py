@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from printer_app.models import Organization, Printer
-from printer_app.models.base import utcnow
-from printer_app.services.audit import Actor, audit, diff, snapshot
+from printer_app.services.audit import Actor, audit
+from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.validators import parse_id
 
 
 @dataclass
@@ -95,33 +96,34 @@ def create_organization(session: Session, *, name: str, code: str = "", actor: A
 
 
 def update_organization(
-    session: Session, *, org_id: int, name: str, code: str = "", actor: Actor | None = None
+    session: Session,
+    *,
+    org_id: int,
+    name: str,
+    code: str = "",
+    version: int | None = None,
+    actor: Actor | None = None,
 ) -> Organization:
+    """Rename; `version` is what the form loaded (a later change by someone else refuses the save)."""
     org = get_organization(session, org_id=org_id)
-    before = snapshot(org)
-    org.name = _check_name(session, name, org_id=org_id)
-    org.code = _check_code(code)
-    org.updated_at = utcnow()
-    session.add(org)
-    _flush(session)
-    audit(session, org, "update", actor, diff(before, snapshot(org)))
+    values = {"name": _check_name(session, name, org_id=org.id), "code": _check_code(code)}
+    save_changes(session, org, values, version=version, actor=actor, flush=_flush)
     return org
 
 
 def set_organization_active(session: Session, *, org_id: int, active: bool, actor: Actor | None = None) -> Organization:
-    """Inactive organizations cannot be chosen for printers and their printers are skipped by the schedule."""
+    """Inactive organizations cannot be chosen for printers and their printers are skipped by the schedule.
+
+    Setting a state is idempotent, so it needs no version: a second click from a stale list changes nothing.
+    """
     org = get_organization(session, org_id=org_id)
-    before = snapshot(org)
-    org.active = active
-    org.updated_at = utcnow()
-    session.add(org)
-    session.flush()
-    audit(session, org, "update", actor, diff(before, snapshot(org)))
+    save_changes(session, org, {"active": bool(active)}, version=None, actor=actor)
     return org
 
 
 def get_organization(session: Session, *, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
+    ident = parse_id(org_id)
+    org = session.get(Organization, ident) if ident is not None else None
     if org is None:
         raise NotFoundError(f"Organization #{org_id} does not exist")
     return org

@@ -8,12 +8,15 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from printer_app.models import ContractDevice, DeviceModel, Organization, Printer
-from printer_app.models.base import utcnow
+from printer_app.models import ContractDevice, DeviceModel, Organization, Printer, User, WebParsingRule
 from printer_app.models.choices import ConnectionType, PollingMethod
-from printer_app.services.audit import Actor, audit, diff, snapshot
+from printer_app.services.audit import Actor, audit
+from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.validators import check_community, ip_to_int, normalize_mac, parse_ipv4
+from printer_app.services.roles import PERMISSIONS, user_permissions
+from printer_app.services.validators import check_community, ip_to_int, parse_device_ip, parse_id, parse_mac, too_long
+
+MANAGE_WEB = "inventory.manage_web_parsing"
 
 
 @dataclass
@@ -23,9 +26,9 @@ class PrinterInput:
     ip_address: str
     serial_number: str = ""
     mac_address: str = ""
-    organization_id: int | None = None
-    device_model_id: int | None = None
-    model: str = ""
+    organization_id: int | str | None = None  # a form may send text: checked, never trusted
+    device_model_id: int | str | None = None
+    model: str | None = None  # None: keep the stored text (the poller learns it; the edit form never sends it)
     snmp_community: str = "public"
     polling_method: str = PollingMethod.SNMP
     is_active: bool = True
@@ -79,81 +82,117 @@ def _validate_snmp(data: PrinterInput, errors: dict[str, str], values: dict, sto
             errors[name] = "Enter the key for the chosen protocol"
         elif not protocol:
             values[name] = None
-    values["snmp_v3_context"] = (data.snmp_v3_context or "").strip()[:64] or None
+    context = (data.snmp_v3_context or "").strip()
+    if problem := too_long("Context name", context, 64):
+        errors["snmp_v3_context"] = problem
+    values["snmp_v3_context"] = context or None
 
 
-def _validate(session: Session, data: PrinterInput, *, printer_id: int | None) -> dict:
+def _validate(session: Session, data: PrinterInput, *, stored: Printer | None, actor: Actor | None) -> dict:
     """Check every field, collect all messages at once, and return the normalised column values."""
     errors: dict[str, str] = {}
     values: dict = {}
     try:
-        values["ip_address"] = str(parse_ipv4(data.ip_address))
+        values["ip_address"] = str(parse_device_ip(data.ip_address))
         values["ip_numeric"] = ip_to_int(values["ip_address"])
     except ValueError as exc:
         errors["ip_address"] = str(exc)
 
-    serial = (data.serial_number or "").strip()
-    if len(serial) > 100:
-        errors["serial_number"] = "Serial number is longer than 100 characters"
-    values["serial_number"] = serial
-
-    mac_text = (data.mac_address or "").strip()
-    values["mac_address"] = normalize_mac(mac_text)
-    if mac_text and values["mac_address"] is None:
-        errors["mac_address"] = f"'{mac_text}' is not a MAC address (12 hex digits, e.g. AA:BB:CC:DD:EE:FF)"
-
+    values["serial_number"] = (data.serial_number or "").strip()
+    if problem := too_long("Serial number", values["serial_number"], 100):
+        errors["serial_number"] = problem
+    try:
+        values["mac_address"] = parse_mac(data.mac_address)
+    except ValueError as exc:
+        errors["mac_address"] = str(exc)
     try:
         values["snmp_community"] = check_community(data.snmp_community)
     except ValueError as exc:
         errors["snmp_community"] = str(exc)
-
-    if data.polling_method not in PollingMethod.__members__.values():
-        errors["polling_method"] = f"Unknown polling method '{data.polling_method}'"
-    values["polling_method"] = data.polling_method
-
-    if data.organization_id is not None:
-        org = session.get(Organization, data.organization_id)
-        if org is None:
-            errors["organization_id"] = "This organization no longer exists"
-        elif not org.active:
-            errors["organization_id"] = f"Organization '{org.name}' is inactive; activate it or choose another"
-    values["organization_id"] = data.organization_id
-
-    if data.device_model_id is not None and session.get(DeviceModel, data.device_model_id) is None:
-        errors["device_model_id"] = "This device model no longer exists"
-    values["device_model_id"] = data.device_model_id
-    values["model"] = (data.model or "").strip()[:200]
+    _validate_method(session, data.polling_method, errors, values, stored=stored, actor=actor)
+    _validate_links(session, data, errors, values, stored=stored)
+    if data.model is not None:
+        values["model"] = data.model.strip()
+        if problem := too_long("Model", values["model"], 200):
+            errors["model"] = problem
     values["is_active"] = data.is_active
-    _validate_snmp(data, errors, values, session.get(Printer, printer_id) if printer_id else None)
+    _validate_snmp(data, errors, values, stored)
+    if data.is_active:
+        _check_unique(session, errors, values, printer_id=stored.id if stored else None)
+    if errors:
+        raise DomainValidationError(errors)
+    return values
 
-    if data.is_active and "ip_address" not in errors:
+
+def _validate_method(
+    session: Session, method: str, errors: dict, values: dict, *, stored: Printer | None, actor: Actor | None
+) -> None:
+    """A known method; changing it needs manage_web_parsing; HYBRID needs web rules or every poll fails."""
+    values["polling_method"] = method
+    if method not in PollingMethod.__members__.values():
+        errors["polling_method"] = f"Unknown polling method '{method}'"
+        return
+    current = stored.polling_method if stored else PollingMethod.SNMP
+    if method == current:
+        return
+    if not _may(session, actor, MANAGE_WEB):
+        errors["polling_method"] = f"Changing the polling method needs the permission “{PERMISSIONS[MANAGE_WEB]}”"
+    elif method == PollingMethod.HYBRID and (
+        stored is None
+        or session.exec(select(WebParsingRule.id).where(WebParsingRule.printer_id == stored.id)).first() is None
+    ):
+        errors["polling_method"] = (
+            "HYBRID polling needs web rules, or every poll fails: add them on the printer's web rules page "
+            "first (a new printer is saved with SNMP)"
+        )
+
+
+def _may(session: Session, actor: Actor | None, perm: str) -> bool:
+    """Whether the acting user holds `perm` right now (no user: the system itself, e.g. the CLI)."""
+    if actor is None or actor.user_id is None:
+        return True
+    user = session.get(User, actor.user_id)
+    return user is not None and perm in user_permissions(session, user)
+
+
+_LINKS = (("organization_id", Organization, "an organization"), ("device_model_id", DeviceModel, "a device model"))
+
+
+def _validate_links(
+    session: Session, data: PrinterInput, errors: dict, values: dict, *, stored: Printer | None
+) -> None:
+    """The organization (active, unless the printer already belongs to it) and the catalogue model exist."""
+    for name, model, what in _LINKS:
+        raw = getattr(data, name)
+        ident = values[name] = None if raw is None else parse_id(raw)
+        row = session.get(model, ident) if ident is not None else None
+        if raw is not None and ident is None:
+            errors[name] = f"Choose {what} from the list"
+        elif ident is not None and row is None:
+            errors[name] = f"This {what.split(' ', 1)[1]} no longer exists"
+        elif isinstance(row, Organization) and not row.active and ident != getattr(stored, name, None):
+            errors[name] = f"Organization '{row.name}' is inactive; activate it or choose another"
+
+
+def _check_unique(session: Session, errors: dict, values: dict, *, printer_id: int | None) -> None:
+    """An active printer's IP and MAC are not another active printer's."""
+    others = (Printer.is_active, Printer.id != printer_id if printer_id else True)
+    if "ip_address" not in errors:
         clash = session.exec(
             select(Printer).where(
-                Printer.ip_address == values["ip_address"],
-                Printer.is_active,
-                Printer.connection_type == ConnectionType.NETWORK,
-                Printer.id != printer_id if printer_id else True,
+                Printer.ip_address == values["ip_address"], Printer.connection_type == ConnectionType.NETWORK, *others
             )
         ).first()
         if clash:
             errors["ip_address"] = f"IP {values['ip_address']} is already used by active printer #{clash.id}" + (
                 f" (serial {clash.serial_number})" if clash.serial_number else ""
             )
-    if data.is_active and values.get("mac_address") and "mac_address" not in errors:
-        clash = session.exec(
-            select(Printer).where(
-                Printer.mac_address == values["mac_address"],
-                Printer.is_active,
-                Printer.id != printer_id if printer_id else True,
-            )
-        ).first()
+    if values.get("mac_address") and "mac_address" not in errors:
+        clash = session.exec(select(Printer).where(Printer.mac_address == values["mac_address"], *others)).first()
         if clash:
             errors["mac_address"] = (
                 f"MAC {values['mac_address']} belongs to active printer #{clash.id} ({clash.ip_address})"
             )
-    if errors:
-        raise DomainValidationError(errors)
-    return values
 
 
 def _flush_or_explain(session: Session) -> None:
@@ -169,7 +208,7 @@ def _flush_or_explain(session: Session) -> None:
 
 def create_printer(session: Session, *, data: PrinterInput, actor: Actor | None = None) -> Printer:
     """Add a printer and link contract devices that carry its serial (DOMAIN 9); written to the change log."""
-    values = _validate(session, data, printer_id=None)
+    values = _validate(session, data, stored=None, actor=actor)
     printer = Printer(**values)
     session.add(printer)
     _flush_or_explain(session)
@@ -179,18 +218,17 @@ def create_printer(session: Session, *, data: PrinterInput, actor: Actor | None 
     return printer
 
 
-def update_printer(session: Session, *, printer_id: int, data: PrinterInput, actor: Actor | None = None) -> Printer:
-    """Change a printer's user-editable fields; a rejected change leaves the row untouched."""
+def update_printer(
+    session: Session, *, printer_id: int, data: PrinterInput, version: int | None = None, actor: Actor | None = None
+) -> Printer:
+    """Change a printer's user-editable fields; a rejected change leaves the row untouched.
+
+    `version`: what the form loaded; a save after someone else's change raises ConflictError. Values equal to the
+    stored ones write nothing (no version, no change-log row).
+    """
     printer = get_printer(session, printer_id=printer_id)
-    values = _validate(session, data, printer_id=printer_id)
-    before = snapshot(printer)
-    for key, value in values.items():
-        setattr(printer, key, value)
-    printer.last_updated = utcnow()
-    session.add(printer)
-    _flush_or_explain(session)
-    if changes := diff(before, snapshot(printer)):
-        audit(session, printer, "update", actor, changes)
+    values = _validate(session, data, stored=printer, actor=actor)
+    save_changes(session, printer, values, version=version, actor=actor, flush=_flush_or_explain)
     return printer
 
 
@@ -203,7 +241,8 @@ def delete_printer(session: Session, *, printer_id: int, actor: Actor | None = N
 
 
 def get_printer(session: Session, *, printer_id: int) -> Printer:
-    printer = session.get(Printer, printer_id)
+    ident = parse_id(printer_id)
+    printer = session.get(Printer, ident) if ident is not None else None
     if printer is None:
         raise NotFoundError(f"Printer #{printer_id} does not exist")
     return printer

@@ -10,15 +10,18 @@ from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
 from printer_app.models import AllowedUser, EntityChangeLog, Group, GroupPermission, Permission, User, UserGroup
-from printer_app.services.audit import Actor, audit, diff, snapshot
+from printer_app.services.audit import Actor
 from printer_app.services.auth import check_password_strength, create_local_user, end_user_sessions, normalize_username
+from printer_app.services.concurrency import claim_version, save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.roles import ROLES, find_groups, set_user_groups
+from printer_app.services.roles import ROLES, find_groups, set_user_groups, user_group_names
+from printer_app.services.validators import parse_id, too_long
 
 PAGE_SIZES = (25, 50, 100)
 MANAGE_USERS = "access.manage_users"
 USER_LABELS = {"is_active": "Active", "full_name": "Full name", "is_superuser": "Superuser", "is_staff": "Staff"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_PASSWORD = 256  # argon2 takes any length; a megabyte "password" would only cost CPU
 _KIND = case((User.password_hash.is_not(None), "local"), else_="sso")
 USER_SORTS = {
     "username": func.lower(User.username),
@@ -154,10 +157,24 @@ def _row(user: User, groups: list[str]) -> UserRow:
 
 
 def get_user(session: Session, *, user_id: int) -> User:
-    user = session.get(User, user_id)
+    ident = parse_id(user_id)
+    user = session.get(User, ident) if ident is not None else None
     if user is None:
         raise NotFoundError(f"User #{user_id} does not exist")
     return user
+
+
+def person_errors(*, username: str, email: str, full_name: str) -> dict[str, str]:
+    """Messages for the person fields accounts and whitelist entries share: the sizes of their columns."""
+    errors = {}
+    for name, label, value, limit in (
+        ("username", "Username", (username or "").strip(), 150),
+        ("email", "Email", email, 254),
+        ("full_name", "Full name", full_name, 200),
+    ):
+        if problem := too_long(label, value, limit):
+            errors[name] = problem
+    return errors
 
 
 def stamp_origin(session: Session, actor: Actor | None) -> None:
@@ -181,13 +198,10 @@ def set_user_active(session: Session, *, user_id: int, active: bool, actor: Acto
     user = get_user(session, user_id=user_id)
     if not active and actor is not None and actor.user_id == user.id:
         raise DomainValidationError({"form": "You cannot deactivate your own account"})
-    before = snapshot(user)
-    user.is_active = active
-    session.add(user)
+    save_changes(session, user, {"is_active": bool(active)}, version=None, actor=actor, labels=USER_LABELS)
     if not active:
         end_user_sessions(session, user.id)
-    session.flush()
-    audit(session, user, "update", actor, diff(before, snapshot(user), labels=USER_LABELS))
+        session.flush()
     return user
 
 
@@ -203,14 +217,20 @@ def _grants(session: Session, groups: list[Group]) -> set[str]:
 
 
 def save_user_groups(
-    session: Session, *, user_id: int, group_names: list[str], actor: Actor | None = None
+    session: Session, *, user_id: int, group_names: list[str], version: int | None = None, actor: Actor | None = None
 ) -> list[str]:
-    """Replace a user's groups (audited); an administrator cannot take their own permission to manage users."""
+    """Replace a user's groups (audited); an administrator cannot take their own permission to manage users.
+
+    The same groups write nothing; a change needs the user's `version` the dialog loaded (ConflictError otherwise).
+    """
     user = get_user(session, user_id=user_id)
     groups = find_groups(session, group_names)
     own = actor is not None and actor.user_id == user.id
     if own and not user.is_superuser and MANAGE_USERS not in _grants(session, groups):
         raise DomainValidationError({"groups": "You cannot remove your own permission to manage users"})
+    if sorted(g.name for g in groups) == sorted(user_group_names(session, user.id)):
+        return sorted(g.name for g in groups)
+    claim_version(session, user, version)
     actor = actor or Actor()
     return set_user_groups(
         session,
@@ -234,19 +254,19 @@ def create_user(
 ) -> User:
     """A local account (signs in with a password) in the given groups; every field's problem is reported at once."""
     name, email, full_name = normalize_username(username), email.strip(), " ".join(full_name.split())
-    errors: dict[str, str] = {}
+    errors = person_errors(username=username, email=email, full_name=full_name)
+    if email and "email" not in errors and not _EMAIL.match(email):
+        errors["email"] = "Not a valid email address"
     if not name:
         errors["username"] = "Username is required"
-    elif session.exec(select(User.id).where(func.lower(User.username) == name)).first() is not None:
+    elif "username" not in errors and session.exec(select(User.id).where(func.lower(User.username) == name)).first():
         errors["username"] = f"User '{name}' already exists"
-    if email and not _EMAIL.match(email):
-        errors["email"] = "Not a valid email address"
-    if len(full_name) > 200:
-        errors["full_name"] = "Full name is longer than 200 characters"
     try:
         check_password_strength(password or "", username=name)
     except DomainValidationError as exc:
         errors.update(exc.errors)
+    if problem := too_long("Password", password or "", MAX_PASSWORD):
+        errors["password"] = problem
     groups: list[Group] = []
     try:
         groups = find_groups(session, group_names or [])

@@ -7,6 +7,8 @@ import re
 
 _COMMUNITY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NON_HEX = re.compile(r"[^0-9A-Fa-f]")
+_MAC_TYPED = re.compile(r"^[0-9A-Fa-f:.\- ]+$")
+_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
 def normalize_mac(value: str | None) -> str | None:
@@ -28,6 +30,55 @@ def parse_ipv4(value: str) -> ipaddress.IPv4Address:
     except ValueError:
         msg = f"'{text}' is not a valid IPv4 address (expected four numbers 0-255, e.g. 192.168.1.20)"
         raise ValueError(msg) from None
+
+
+def parse_device_ip(value: str) -> ipaddress.IPv4Address:
+    """An IPv4 address a printer can have: not 0.0.0.0, the broadcast, a multicast or a reserved (240/4) one."""
+    ip = parse_ipv4(value)
+    if ip.is_unspecified:
+        raise ValueError("0.0.0.0 means any address; enter the printer's own address")
+    if ip == _BROADCAST:
+        raise ValueError("255.255.255.255 is the broadcast address, not a printer's")
+    if ip.is_multicast:
+        raise ValueError(f"{ip} is a multicast address (224.0.0.0-239.255.255.255), not a printer's")
+    if ip.is_reserved:
+        raise ValueError(f"{ip} is in the reserved range 240.0.0.0/4, not a printer's address")
+    return ip
+
+
+def parse_mac(value: str | None) -> str | None:
+    """A MAC address as a user typed it: canonical form, None when empty; ValueError for anything else.
+
+    Stricter than `normalize_mac` (which reads devices' answers): only hex digits and the separators
+    ":", "-", "." and space, and not the all-zero or all-FF placeholders some devices report.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    mac = normalize_mac(text) if _MAC_TYPED.match(text) else None
+    if mac is None:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"'{shown}' is not a MAC address (12 hex digits, e.g. AA:BB:CC:DD:EE:FF)")
+    if mac == "00:00:00:00:00:00":
+        raise ValueError("00:00:00:00:00:00 is a placeholder, not a device's MAC address")
+    if mac == "FF:FF:FF:FF:FF:FF":
+        raise ValueError("FF:FF:FF:FF:FF:FF is the broadcast address, not a device's MAC address")
+    return mac
+
+
+def parse_id(value: object) -> int | None:
+    """A row id sent by a form or a browser (int or digit string), or None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+def too_long(label: str, value: str, limit: int) -> str:
+    """The message for a text over its column's size, or "" when it fits."""
+    return f"{label} is longer than {limit} characters ({len(value)} given)" if len(value) > limit else ""
 
 
 def ip_to_int(value: str) -> int | None:

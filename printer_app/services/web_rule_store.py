@@ -15,11 +15,12 @@ from lxml import etree
 from sqlmodel import Session, select
 
 from printer_app.models import Printer, WebParsingRule
-from printer_app.models.base import utcnow
-from printer_app.models.choices import WebField, WebProtocol
+from printer_app.models.choices import PollingMethod, WebField, WebProtocol
 from printer_app.services import web_regex
-from printer_app.services.audit import Actor, audit, diff, snapshot
+from printer_app.services.audit import Actor, audit
+from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.validators import parse_id
 from printer_app.services.web_browser import MAX_ACTION_WAIT_S
 from printer_app.services.web_fetch import WebFetchError, page_url
 from printer_app.services.web_formula import FormulaError, evaluate_formula, formula_names
@@ -203,25 +204,36 @@ def create_rule(session: Session, *, printer_id: int, data: RuleInput, actor: Ac
 
 
 def update_rule(
-    session: Session, *, printer_id: int, rule_id: int, data: RuleInput, actor: Actor | None = None
+    session: Session,
+    *,
+    printer_id: int,
+    rule_id: int,
+    data: RuleInput,
+    version: int | None = None,
+    actor: Actor | None = None,
 ) -> WebParsingRule:
-    """Change a rule of this printer; a bad input leaves the stored rule as it was."""
+    """Change a rule of this printer; a bad input leaves the stored rule as it was.
+
+    `version`: what the editor loaded; the same rule writes nothing, a change after someone else's is refused.
+    """
     rule = get_rule(session, printer_id=printer_id, rule_id=rule_id)
     clean = clean_rule(data)
-    before = snapshot(rule)
-    for key, value in clean.as_rule().items():
-        setattr(rule, key, value)
-    rule.source_rules = _sources(session, printer_id, clean, exclude=rule_id)
-    rule.updated_at = utcnow()
-    session.add(rule)
-    session.flush()
-    audit(session, rule, "update", actor, diff(before, snapshot(rule)))
+    values = clean.as_rule() | {"source_rules": _sources(session, printer_id, clean, exclude=rule.id)}
+    save_changes(session, rule, values, version=version, actor=actor)
     return rule
 
 
 def delete_rule(session: Session, *, printer_id: int, rule_id: int, actor: Actor | None = None) -> str:
-    """Remove a rule of this printer; returns its field name."""
+    """Remove a rule of this printer; returns its field name. A HYBRID printer keeps at least one rule."""
     rule = get_rule(session, printer_id=printer_id, rule_id=rule_id)
+    printer = session.get(Printer, rule.printer_id)
+    if printer.polling_method == PollingMethod.HYBRID and len(list_rules(session, printer_id=printer.id)) == 1:
+        raise DomainValidationError(
+            {
+                "form": "This is the last web rule of a HYBRID printer: switch the printer to SNMP first, "
+                "or every poll of it fails"
+            }
+        )
     name = rule.field_name
     audit(session, rule, "delete", actor)
     session.delete(rule)
@@ -230,8 +242,9 @@ def delete_rule(session: Session, *, printer_id: int, rule_id: int, actor: Actor
 
 
 def get_rule(session: Session, *, printer_id: int, rule_id: int) -> WebParsingRule:
-    rule = session.get(WebParsingRule, rule_id)
-    if rule is None or rule.printer_id != printer_id:
+    ident = parse_id(rule_id)
+    rule = session.get(WebParsingRule, ident) if ident is not None else None
+    if rule is None or rule.printer_id != parse_id(printer_id):
         raise NotFoundError(f"Rule #{rule_id} does not exist (it may have been deleted in another tab)")
     return rule
 

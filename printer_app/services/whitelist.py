@@ -10,10 +10,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from printer_app.models import AllowedUser, User
-from printer_app.services.audit import diff, flag_change, record_change, snapshot
+from printer_app.services.audit import Actor, flag_change, record_change
 from printer_app.services.auth import OIDC, end_user_sessions, normalize_username
+from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.roles import find_groups
+from printer_app.services.users import person_errors
+from printer_app.services.validators import too_long
+
+MAX_NOTES = 2000
 
 # --- the whitelist (who may sign in with SSO) ------------------------------------------------------------------
 
@@ -23,7 +28,8 @@ def list_allowed_users(session: Session) -> list[AllowedUser]:
     return list(session.exec(select(AllowedUser).order_by(AllowedUser.username)).all())
 
 
-def _entry(session: Session, username: str) -> AllowedUser:
+def get_allowed_user(session: Session, *, username: str) -> AllowedUser:
+    """The whitelist entry of `username` (as typed: normalised first); NotFoundError when there is none."""
     name = normalize_username(username)
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is None:
@@ -42,56 +48,53 @@ def save_allowed_user(
     actor_id: int | None = None,
     update_existing: bool = False,
     replace: bool = False,
+    version: int | None = None,
 ) -> tuple[AllowedUser, bool]:
     """Add a whitelist entry (or, with `update_existing`, update its details); returns (entry, created). Audited.
 
     An update keeps a stored detail when the new value is empty (imports), unless `replace` (the edit form: what
-    the form shows is what is stored, so a field can be cleared)."""
+    the form shows is what is stored, so a field can be cleared). `version`: what the edit form loaded; the same
+    details write nothing, a change after someone else's raises ConflictError."""
     name = normalize_username(username)
+    email, full_name, notes = (email or "").strip(), " ".join((full_name or "").split()), (notes or "").strip()
+    errors = person_errors(username=username, email=email, full_name=full_name)
     if not name:
-        raise DomainValidationError({"username": "Username is required"})
+        errors["username"] = "Username is required"
+    if problem := too_long("Notes", notes, MAX_NOTES):
+        errors["notes"] = problem
+    if errors:
+        raise DomainValidationError(errors)
     groups = [g.name for g in find_groups(session, initial_groups or [])]
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is not None and not update_existing:
         raise DomainValidationError({"username": f"'{name}' is already on the whitelist"})
-    created = entry is None
-    entry = entry or AllowedUser(username=name, added_by_id=actor_id)
-    before = snapshot(entry)
-    if replace:
-        entry.email, entry.full_name, entry.initial_groups, entry.notes = email, full_name, groups, notes
-    else:
-        entry.email = email or entry.email
-        entry.full_name = full_name or entry.full_name
-        entry.initial_groups = groups or entry.initial_groups
-        entry.notes = notes or entry.notes
-    session.add(entry)
-    session.flush()
-    changes = None if created else diff(before, snapshot(entry))
-    record_change(session, obj=entry, action="create" if created else "update", user_id=actor_id, changes=changes)
-    return entry, created
+    if entry is None:
+        entry = AllowedUser(
+            username=name, added_by_id=actor_id, email=email, full_name=full_name, initial_groups=groups, notes=notes
+        )
+        session.add(entry)
+        session.flush()
+        record_change(session, obj=entry, action="create", user_id=actor_id)
+        return entry, True
+    given = {"email": email, "full_name": full_name, "initial_groups": groups, "notes": notes}
+    values = given if replace else {key: value for key, value in given.items() if value}
+    save_changes(session, entry, values, version=version, actor=Actor(user_id=actor_id))
+    return entry, False
 
 
 def set_allowed_user_active(
     session: Session, *, username: str, active: bool, actor_id: int | None = None
 ) -> AllowedUser:
     """(De)activate an entry; deactivation signs the user's SSO sessions out, activation re-enables the account."""
-    entry = _entry(session, username)
-    if entry.is_active != active:
-        record_change(
-            session,
-            obj=entry,
-            action="update",
-            user_id=actor_id,
-            changes=flag_change("is_active", entry.is_active, active),
-        )
-        entry.is_active = active
+    entry = get_allowed_user(session, username=username)
+    save_changes(session, entry, {"is_active": bool(active)}, version=None, actor=Actor(user_id=actor_id))
     _sync_account(session, entry.username, active=active, actor_id=actor_id)
     return entry
 
 
 def remove_allowed_user(session: Session, *, username: str, actor_id: int | None = None) -> None:
     """Delete an entry; the user's SSO sessions end at once (the account stays, for the audit trail)."""
-    entry = _entry(session, username)
+    entry = get_allowed_user(session, username=username)
     record_change(session, obj=entry, action="delete", user_id=actor_id)
     session.delete(entry)
     _sync_account(session, entry.username, active=False, actor_id=actor_id)

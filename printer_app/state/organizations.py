@@ -7,16 +7,19 @@ from dataclasses import asdict
 import reflex as rx
 
 from printer_app.db import session_scope
-from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.organizations import (
     create_organization,
+    get_organization,
     list_organizations,
     set_organization_active,
     update_organization,
 )
+from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.session import SessionState, requires, requires_page
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
+LABELS = {"name": "Name", "code": "Code"}
 
 
 class OrganizationsState(SessionState):
@@ -30,6 +33,10 @@ class OrganizationsState(SessionState):
     name: str = ""
     code: str = ""
     errors: dict[str, str] = {}
+    unsaved: list[str] = []
+    _loaded_id: int = 0  # the organization open_edit loaded (server side only)
+    _version: int = 0  # its version then
+    _loaded_values: dict[str, str] = {}
 
     @rx.event
     @requires_page(*VIEW)
@@ -65,12 +72,27 @@ class OrganizationsState(SessionState):
     @rx.event
     @requires("inventory.add_organization")
     def open_new(self) -> None:
-        self.editing_id, self.name, self.code, self.errors, self.dialog_open = 0, "", "", {}, True
+        self.editing_id = self._loaded_id = self._version = 0
+        self.name, self.code, self.errors, self.unsaved, self.dialog_open = "", "", {}, [], True
 
     @rx.event
     @requires("inventory.change_organization")
-    def open_edit(self, org_id: int, name: str, code: str) -> None:
-        self.editing_id, self.name, self.code, self.errors, self.dialog_open = int(org_id), name, code, {}, True
+    def open_edit(self, org_id: int):
+        """The dialog shows the organization as stored now (the list row may be older)."""
+        try:
+            self._fill(org_id)
+        except NotFoundError as exc:
+            self._query()
+            return rx.toast.error(str(exc))
+        self.errors, self.unsaved, self.dialog_open = {}, [], True
+        return None
+
+    def _fill(self, org_id: int) -> None:
+        with session_scope() as session:
+            org = get_organization(session, org_id=org_id)
+        self.editing_id = self._loaded_id = org.id
+        self._version, self.name, self.code = org.version, org.name, org.code or ""
+        self._loaded_values = {"name": self.name, "code": self.code}
 
     @rx.event
     def set_dialog_open(self, value: bool) -> None:
@@ -86,18 +108,33 @@ class OrganizationsState(SessionState):
 
     @rx.event
     def save(self):
-        perm = "inventory.change_organization" if self.editing_id else "inventory.add_organization"
+        org_id = self._loaded_id
+        perm = "inventory.change_organization" if org_id or self.editing_id else "inventory.add_organization"
         if (denied := self._deny(perm)) is not None:
             return denied
+        if self.editing_id != org_id:  # only open_edit chooses the organization a save changes
+            return rx.toast.error("This form is not the organization's any more: open it again")
         try:
             with session_scope() as session:
-                if self.editing_id:
+                if org_id:
                     org = update_organization(
-                        session, org_id=self.editing_id, name=self.name, code=self.code, actor=self._actor()
+                        session,
+                        org_id=org_id,
+                        name=self.name,
+                        code=self.code,
+                        version=self._version,
+                        actor=self._actor(),
                     )
                 else:
                     org = create_organization(session, name=self.name, code=self.code, actor=self._actor())
                 name = org.name
+        except ConflictError as exc:
+            mine, loaded = {"name": self.name, "code": self.code}, self._loaded_values
+            self._fill(org_id)
+            self.unsaved = not_saved(mine, loaded, {"name": self.name, "code": self.code}, LABELS)
+            self.errors = {"form": conflict_message(exc)}
+            self._query()
+            return None
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None
@@ -113,7 +150,7 @@ class OrganizationsState(SessionState):
     def toggle_active(self, org_id: int, active: bool):
         try:
             with session_scope() as session:
-                org = set_organization_active(session, org_id=int(org_id), active=not active, actor=self._actor())
+                org = set_organization_active(session, org_id=org_id, active=not active, actor=self._actor())
                 msg = f"'{org.name}' is now {'active' if org.active else 'inactive'}"
         except NotFoundError as exc:
             return rx.toast.error(str(exc))

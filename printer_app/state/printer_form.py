@@ -8,9 +8,10 @@ from sqlmodel import func, select
 from printer_app.db import session_scope
 from printer_app.models import Organization
 from printer_app.models.choices import PollingMethod
-from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.printer_list import filter_options
 from printer_app.services.printers import PrinterInput, create_printer, delete_printer, get_printer, update_printer
+from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.session import SessionState, requires
 
 NONE = "none"
@@ -31,6 +32,23 @@ FIELDS = (
     "snmp_v3_priv_key",
     "snmp_v3_context",
 )
+SHOWN = tuple(f for f in FIELDS if not f.endswith("_key"))  # what a refused save lists as not saved
+LABELS = {
+    "ip_address": "IP address",
+    "serial_number": "Serial number",
+    "mac_address": "MAC address",
+    "organization_id": "Organization",
+    "device_model_id": "Device model",
+    "snmp_community": "SNMP community",
+    "polling_method": "Polling method",
+    "snmp_version": "SNMP version",
+    "snmp_port": "SNMP port",
+    "snmp_v3_user": "SNMPv3 user",
+    "snmp_v3_auth_protocol": "Authentication",
+    "snmp_v3_priv_protocol": "Privacy",
+    "snmp_v3_context": "Context name",
+    "is_active": "State",
+}
 SNMP_DEFAULTS = {
     "snmp_version": "2c",
     "snmp_port": "161",
@@ -66,7 +84,12 @@ class PrinterFormState(SessionState):
     snmp_v3_context: str = ""
     has_auth_key: bool = False
     has_priv_key: bool = False
+    learned_model: str = ""  # the poller's model text, shown when no catalogue model is chosen
     errors: dict[str, str] = {}
+    unsaved: list[str] = []
+    _loaded_id: int = 0  # the printer open_edit loaded (server side only: the browser cannot change it)
+    _version: int = 0  # its version then: a save after someone else's change is refused
+    _loaded_values: dict[str, str] = {}  # the form as loaded, to tell what the user changed
     org_options: list[list[str]] = []
     model_options: list[list[str]] = []
     confirm_delete_id: int = 0
@@ -86,8 +109,8 @@ class PrinterFormState(SessionState):
     @requires("inventory.add_printer")
     def open_new(self) -> None:
         self._load_options()
-        self.editing_id = 0
-        self.ip_address = self.serial_number = self.mac_address = ""
+        self.editing_id = self._loaded_id = self._version = 0
+        self.ip_address = self.serial_number = self.mac_address = self.learned_model = ""
         self.organization_id = self.device_model_id = NONE
         self.snmp_community = "public"
         self.polling_method = PollingMethod.SNMP.value
@@ -95,26 +118,35 @@ class PrinterFormState(SessionState):
         for name, value in SNMP_DEFAULTS.items():
             setattr(self, name, value)
         self.has_auth_key = self.has_priv_key = False
-        self.errors = {}
+        self.errors, self.unsaved = {}, []
         self.open = True
 
     @rx.event
     @requires("inventory.change_printer")
     def open_edit(self, printer_id: int) -> rx.event.EventSpec | None:
+        try:
+            self._fill(printer_id)
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        self.errors, self.unsaved = {}, []
+        self.open = True
+        return None
+
+    def _fill(self, printer_id: int) -> None:
+        """The form shows the stored printer as it is now (options included); remembers its id and version."""
         self._load_options()
         with session_scope() as session:
-            try:
-                p = get_printer(session, printer_id=int(printer_id))
-            except NotFoundError as exc:
-                return rx.toast.error(str(exc))
+            p = get_printer(session, printer_id=printer_id)
             org = session.get(Organization, p.organization_id) if p.organization_id else None
         if org is not None and not org.active:
             self.org_options = [[str(org.id), f"{org.name} (inactive)"], *self.org_options]
-        self.editing_id = p.id
+        self.editing_id = self._loaded_id = p.id
+        self._version = p.version
         self.ip_address, self.serial_number = p.ip_address, p.serial_number
         self.mac_address = p.mac_address or ""
         self.organization_id = str(p.organization_id) if p.organization_id else NONE
         self.device_model_id = str(p.device_model_id) if p.device_model_id else NONE
+        self.learned_model = p.model
         self.snmp_community, self.polling_method, self.is_active = p.snmp_community, p.polling_method, p.is_active
         self.snmp_version, self.snmp_port = p.snmp_version, str(p.snmp_port)
         self.snmp_v3_user, self.snmp_v3_context = p.snmp_v3_user or "", p.snmp_v3_context or ""
@@ -122,9 +154,18 @@ class PrinterFormState(SessionState):
         self.snmp_v3_priv_protocol = p.snmp_v3_priv_protocol or NONE
         self.snmp_v3_auth_key = self.snmp_v3_priv_key = ""
         self.has_auth_key, self.has_priv_key = bool(p.snmp_v3_auth_key), bool(p.snmp_v3_priv_key)
-        self.errors = {}
-        self.open = True
-        return None
+        self._loaded_values = self._shown()
+
+    def _shown(self) -> dict[str, str]:
+        """The form's values as the user reads them (names of the chosen organization and model, not ids)."""
+        options = {"organization_id": self.org_options, "device_model_id": self.model_options}
+        shown = {}
+        for name in SHOWN:
+            value = str(getattr(self, name))
+            names = dict((str(i), label) for i, label in options.get(name, []))
+            shown[name] = "(none)" if value == NONE else names.get(value, value)
+        shown["is_active"] = "Active" if self.is_active else "Inactive"
+        return shown
 
     @rx.event
     def set_open(self, value: bool) -> None:
@@ -142,15 +183,40 @@ class PrinterFormState(SessionState):
 
     @rx.event
     def save(self):
-        perm = "inventory.change_printer" if self.editing_id else "inventory.add_printer"
+        printer_id = self._loaded_id
+        perm = "inventory.change_printer" if printer_id or self.editing_id else "inventory.add_printer"
         if (denied := self._deny(perm)) is not None:
             return denied
-        data = PrinterInput(
+        if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes
+            return rx.toast.error("This form is not the printer's edit form any more: open the printer again")
+        data = self._input()
+        try:
+            with session_scope() as session:
+                if printer_id:
+                    printer = update_printer(
+                        session, printer_id=printer_id, data=data, version=self._version, actor=self._actor()
+                    )
+                else:
+                    printer = create_printer(session, data=data, actor=self._actor())
+                ip = printer.ip_address
+        except ConflictError as exc:
+            return self._refused(exc)
+        except DomainValidationError as exc:
+            self.errors = exc.errors
+            return None
+        except NotFoundError as exc:
+            self.errors = {"form": str(exc)}
+            return None
+        self.open = False
+        return [rx.toast.success(f"Printer {ip} {'updated' if printer_id else 'added'}"), *_reload_events()]
+
+    def _input(self) -> PrinterInput:
+        return PrinterInput(
             ip_address=self.ip_address,
             serial_number=self.serial_number,
             mac_address=self.mac_address,
-            organization_id=None if self.organization_id == NONE else int(self.organization_id),
-            device_model_id=None if self.device_model_id == NONE else int(self.device_model_id),
+            organization_id=None if self.organization_id == NONE else self.organization_id,
+            device_model_id=None if self.device_model_id == NONE else self.device_model_id,
             snmp_community=self.snmp_community,
             polling_method=self.polling_method,
             is_active=self.is_active,
@@ -163,22 +229,18 @@ class PrinterFormState(SessionState):
             snmp_v3_priv_key=self.snmp_v3_priv_key or None,
             snmp_v3_context=self.snmp_v3_context,
         )
+
+    def _refused(self, exc: ConflictError) -> list:
+        """Someone else saved first: show the printer as it is now, and beside it what this save would have set."""
+        mine, loaded = self._shown(), self._loaded_values
         try:
-            with session_scope() as session:
-                if self.editing_id:
-                    printer = update_printer(session, printer_id=self.editing_id, data=data, actor=self._actor())
-                else:
-                    printer = create_printer(session, data=data, actor=self._actor())
-                ip = printer.ip_address
-        except DomainValidationError as exc:
-            self.errors = exc.errors
-            return None
-        except NotFoundError as exc:
-            self.errors = {"form": str(exc)}
-            return None
-        verb = "updated" if self.editing_id else "added"
-        self.open = False
-        return [rx.toast.success(f"Printer {ip} {verb}"), *_reload_events()]
+            self._fill(self._loaded_id)
+        except NotFoundError as gone:
+            self.errors, self.unsaved = {"form": str(gone)}, []
+            return []
+        self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+        self.errors = {"form": conflict_message(exc)}
+        return [*_reload_events()]
 
     @rx.event
     def ask_delete(self, printer_id: int, label: str) -> None:

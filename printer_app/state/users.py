@@ -8,7 +8,7 @@ from typing import ClassVar
 import reflex as rx
 
 from printer_app.db import session_scope
-from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.roles import user_group_names
 from printer_app.services.users import (
     MANAGE_USERS,
@@ -22,6 +22,7 @@ from printer_app.services.users import (
     set_user_active,
 )
 from printer_app.state import view
+from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.paged import PagedListMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
@@ -96,6 +97,9 @@ class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
     groups_user_id: int = 0
     groups_username: str = ""
     groups_error: str = ""
+    groups_unsaved: list[str] = []
+    _groups_version: int = 0  # the user's version when the groups dialog opened (server side only)
+    _groups_loaded: dict[str, str] = {}
     confirm_id: int = 0
     confirm_username: str = ""
 
@@ -168,7 +172,7 @@ class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
     @rx.event
     @requires(MANAGE_USERS)
     def activate(self, user_id: int):
-        return self._set_active(int(user_id), True)
+        return self._set_active(user_id, True)
 
     def _set_active(self, user_id: int, active: bool):
         try:
@@ -187,15 +191,20 @@ class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
     @requires(MANAGE_USERS)
     def open_groups(self, user_id: int):
         try:
-            with session_scope() as session:
-                user = get_user(session, user_id=int(user_id))
-                self.chosen_groups = user_group_names(session, user.id)
-                self.groups_user_id, self.groups_username = user.id, user.username
+            self._fill_groups(user_id)
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         self._load_group_choices()
-        self.groups_error, self.groups_open = "", True
+        self.groups_error, self.groups_unsaved, self.groups_open = "", [], True
         return None
+
+    def _fill_groups(self, user_id: int) -> None:
+        """The dialog shows the user's groups as stored now; remembers which user and its version."""
+        with session_scope() as session:
+            user = get_user(session, user_id=user_id)
+            self.chosen_groups = user_group_names(session, user.id)
+            self.groups_user_id, self.groups_username, self._groups_version = user.id, user.username, user.version
+        self._groups_loaded = {"groups": ", ".join(sorted(self.chosen_groups))}
 
     @rx.event
     def set_groups_open(self, value: bool) -> None:
@@ -207,8 +216,19 @@ class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
         try:
             with session_scope() as session:
                 names = save_user_groups(
-                    session, user_id=self.groups_user_id, group_names=self.chosen_groups, actor=self._actor()
+                    session,
+                    user_id=self.groups_user_id,
+                    group_names=self.chosen_groups,
+                    version=self._groups_version,
+                    actor=self._actor(),
                 )
+        except ConflictError as exc:
+            mine, loaded = {"groups": ", ".join(sorted(self.chosen_groups))}, self._groups_loaded
+            self._fill_groups(self.groups_user_id)
+            self.groups_unsaved = not_saved(mine, loaded, self._groups_loaded, {"groups": "Groups"})
+            self.groups_error = conflict_message(exc)
+            self._query()
+            return None
         except DomainValidationError as exc:
             self.groups_error = "; ".join(exc.errors.values())
             return None

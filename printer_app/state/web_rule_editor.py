@@ -9,7 +9,7 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.models import Printer
-from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.web_builder import is_picked_xpath
 from printer_app.services.web_parser import test_rules
 from printer_app.services.web_rule_store import (
@@ -22,11 +22,23 @@ from printer_app.services.web_rule_store import (
     xpath_problem,
 )
 from printer_app.services.web_rules import evaluate_rule, load_web_rules
+from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.session import SessionState, requires
 from printer_app.state.web_preview import WebPreviewState
 from printer_app.state.web_rules import FIELD_LABELS, MANAGE, VIEW, WebRulesState, route_printer_id
 
 ACTION_KEYS = ("type", "selector", "value", "wait")
+LABELS = {
+    "field_name": "Field",
+    "protocol": "Protocol",
+    "url_path": "Page",
+    "xpath": "XPath",
+    "regex_pattern": "Regex",
+    "regex_replacement": "Replacement",
+    "is_calculated": "Calculated",
+    "formula": "Formula",
+    "actions": "Actions",
+}
 LIVE_CHECKED = ("xpath", "regex_pattern", "regex_replacement", "calculation_formula")
 
 
@@ -48,11 +60,15 @@ class WebRuleEditorState(SessionState):
     formula: str = ""
     actions: list[dict[str, str]] = []
     errors: dict[str, str] = {}
+    unsaved: list[str] = []
     raw_value: str = ""
     value: str = ""
     value_error: str = ""
     value_source: str = ""  # "" (nothing yet), "preview" or "device"
     testing: bool = False
+    _loaded_rule: int = 0  # the stored rule open_rule loaded (server side only)
+    _version: int = 0  # its version then: a save after someone else's change is refused
+    _loaded_values: dict[str, str] = {}
 
     @rx.var
     def field_label(self) -> str:
@@ -105,30 +121,41 @@ class WebRuleEditorState(SessionState):
         self.xpath = self.regex_pattern = self.regex_replacement = self.formula = ""
         preview = await self.get_state(WebPreviewState)
         self.url_path = preview.fetched_path or "/"
-        self.actions, self.errors = [], {}
+        self.actions, self.errors, self.unsaved, self._loaded_rule = [], {}, [], 0
         await self._recompute()
 
     @rx.event
     @requires(VIEW)
     async def open_rule(self, rule_id: int):
         try:
-            with session_scope() as session:
-                rule = get_rule(session, printer_id=route_printer_id(self), rule_id=int(rule_id))
+            self._fill(rule_id)
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
-        self.editing_id, self.field_name, self.protocol = rule.id, rule.field_name, rule.protocol
-        self.url_path, self.xpath, self.formula = rule.url_path, rule.xpath, rule.calculation_formula
-        self.regex_pattern, self.regex_replacement = rule.regex_pattern, rule.regex_replacement
-        self.is_calculated, self.errors = rule.is_calculated, {}
-        self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in rule.actions_chain or []]
+        self.errors, self.unsaved = {}, []
         await self._recompute()
         return None
+
+    def _fill(self, rule_id: int) -> None:
+        """The form shows the stored rule as it is now; remembers which rule and its version."""
+        with session_scope() as session:
+            rule = get_rule(session, printer_id=route_printer_id(self), rule_id=rule_id)
+        self.editing_id = self._loaded_rule = rule.id
+        self._version, self.field_name, self.protocol = rule.version, rule.field_name, rule.protocol
+        self.url_path, self.xpath, self.formula = rule.url_path, rule.xpath, rule.calculation_formula
+        self.regex_pattern, self.regex_replacement = rule.regex_pattern, rule.regex_replacement
+        self.is_calculated = rule.is_calculated
+        self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in rule.actions_chain or []]
+        self._loaded_values = self._shown()
+
+    def _shown(self) -> dict[str, str]:
+        shown = {name: str(getattr(self, name)) for name in LABELS if name != "actions"}
+        return shown | {"actions": "; ".join(" ".join(v for v in a.values() if v) for a in self.actions)}
 
     @rx.event
     def forget(self, rule_id: int) -> None:
         """The stored rule was deleted: what is in the form becomes a new, unsaved rule."""
         if self.editing_id == int(rule_id):
-            self.editing_id = 0
+            self.editing_id = self._loaded_rule = 0
 
     @rx.event
     @requires(VIEW)
@@ -214,26 +241,40 @@ class WebRuleEditorState(SessionState):
     def save(self):
         if (denied := self._deny(MANAGE)) is not None:
             return denied
-        printer_id = route_printer_id(self)
+        rule_id, printer_id = self._loaded_rule, route_printer_id(self)
+        if self.editing_id != rule_id:  # only open_rule chooses the stored rule a save changes
+            return rx.toast.error("This form is not the rule's any more: open the rule again")
         try:
             with session_scope() as session:
-                if self.editing_id:
+                if rule_id:
                     rule = update_rule(
-                        session, printer_id=printer_id, rule_id=self.editing_id, data=self._input(), actor=self._actor()
+                        session,
+                        printer_id=printer_id,
+                        rule_id=rule_id,
+                        data=self._input(),
+                        version=self._version,
+                        actor=self._actor(),
                     )
                 else:
                     rule = create_rule(session, printer_id=printer_id, data=self._input(), actor=self._actor())
-                rule_id, actions = rule.id, rule.actions_chain
+                saved, version, actions = rule.id, rule.version, rule.actions_chain
+        except ConflictError as exc:
+            mine, loaded = self._shown(), self._loaded_values
+            self._fill(rule_id)
+            self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+            self.errors = {"form": conflict_message(exc)}
+            return [WebRulesState.refresh, rx.toast.error("Not saved: someone else changed this rule")]
         except DomainValidationError as exc:
             self.errors = exc.errors
             return rx.toast.error("Not saved: " + "; ".join(exc.errors.values()))
         except NotFoundError as exc:
             self.errors = {"form": str(exc)}
             return rx.toast.error(str(exc))
-        created = not self.editing_id
-        self.editing_id, self.errors = rule_id, {}
+        self.editing_id = self._loaded_rule = saved
+        self._version, self.errors, self.unsaved = version, {}, []
         self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in actions]
-        verb = "added" if created else "saved"
+        self._loaded_values = self._shown()
+        verb = "saved" if rule_id else "added"
         return [WebRulesState.refresh, rx.toast.success(f"Rule for {self.field_label} {verb}")]
 
     @rx.event(background=True)

@@ -12,7 +12,7 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.models.choices import WebField
-from printer_app.services.errors import NotFoundError
+from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.printers import get_printer
 from printer_app.services.web_export import model_label
 from printer_app.services.web_rule_store import delete_rule, list_rules
@@ -156,7 +156,7 @@ class WebRulesState(SessionState):
         try:
             with session_scope() as session:
                 name = delete_rule(session, printer_id=self.printer_id, rule_id=rule_id, actor=self._actor())
-        except NotFoundError as exc:
+        except (NotFoundError, DomainValidationError) as exc:
             self._query()
             return rx.toast.error(str(exc))
         self._query()

@@ -7,19 +7,22 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from printer_app.db import session_scope
-from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.users import MANAGE_USERS, WhitelistRow, list_whitelist, stamp_origin
 from printer_app.services.whitelist import (
+    get_allowed_user,
     import_allowed_users_csv,
     remove_allowed_user,
     save_allowed_user,
     set_allowed_user_active,
 )
+from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.users import ALL, GroupPickerMixin
 from printer_app.state.view import local_time
 
 FIELDS = ("username", "email", "full_name", "notes")
+LABELS = {"email": "Email", "full_name": "Full name", "notes": "Notes", "groups": "Initial groups"}
 UPLOAD_ID = "whitelist-csv"
 
 
@@ -55,7 +58,11 @@ class WhitelistState(GroupPickerMixin, SessionState):
     editing: bool = False
     form: dict[str, str] = dict.fromkeys(FIELDS, "")
     errors: dict[str, str] = {}
+    unsaved: list[str] = []
     confirm_remove: str = ""
+    _loaded: str = ""  # the username open_edit loaded (server side only: the save changes that entry)
+    _version: int = 0  # its version then
+    _loaded_values: dict[str, str] = {}
     import_created: int = 0
     import_updated: int = 0
     import_errors: list[str] = []
@@ -102,16 +109,32 @@ class WhitelistState(GroupPickerMixin, SessionState):
     @requires(MANAGE_USERS)
     def open_new(self) -> None:
         self._load_group_choices()
-        self.editing, self.form = False, dict.fromkeys(FIELDS, "")
-        self.chosen_groups, self.errors, self.dialog_open = [], {}, True
+        self.editing, self.form, self._loaded, self._version = False, dict.fromkeys(FIELDS, ""), "", 0
+        self.chosen_groups, self.errors, self.unsaved, self.dialog_open = [], {}, [], True
 
     @rx.event
     @requires(MANAGE_USERS)
-    def open_edit(self, entry: dict) -> None:
+    def open_edit(self, username: str):
+        """The dialog shows the entry as stored now (the table row may be older)."""
+        try:
+            self._fill(username)
+        except NotFoundError as exc:
+            self._query()
+            return rx.toast.error(str(exc))
         self._load_group_choices()
-        self.editing, self.errors, self.dialog_open = True, {}, True
-        self.form = {name: str(entry.get(name) or "") for name in FIELDS}
-        self.chosen_groups = list(entry.get("groups") or [])
+        self.editing, self.errors, self.unsaved, self.dialog_open = True, {}, [], True
+        return None
+
+    def _fill(self, username: str) -> None:
+        with session_scope() as session:
+            entry = get_allowed_user(session, username=str(username))
+        self._loaded, self._version = entry.username, entry.version
+        self.form = {name: str(getattr(entry, name) or "") for name in FIELDS}
+        self.chosen_groups = list(entry.initial_groups or [])
+        self._loaded_values = self._shown()
+
+    def _shown(self) -> dict[str, str]:
+        return {**{k: self.form[k].strip() for k in LABELS if k != "groups"}, "groups": ", ".join(self.chosen_groups)}
 
     @rx.event
     def set_dialog_open(self, value: bool) -> None:
@@ -126,22 +149,32 @@ class WhitelistState(GroupPickerMixin, SessionState):
     @rx.event
     @requires(MANAGE_USERS)
     def save(self):
+        if self.editing != bool(self._loaded):
+            return rx.toast.error("This form is not the entry's edit form any more: open it again")
         actor = self._actor()
         try:
             with session_scope() as session:
                 entry, created = save_allowed_user(
                     session,
-                    username=self.form["username"],
-                    email=self.form["email"].strip(),
-                    full_name=self.form["full_name"].strip(),
+                    username=self._loaded or self.form["username"],  # an edit never renames: the loaded entry
+                    email=self.form["email"],
+                    full_name=self.form["full_name"],
                     initial_groups=self.chosen_groups,
-                    notes=self.form["notes"].strip(),
+                    notes=self.form["notes"],
                     actor_id=actor.user_id,
                     update_existing=self.editing,
                     replace=self.editing,
+                    version=self._version if self.editing else None,
                 )
                 stamp_origin(session, actor)
                 name = entry.username
+        except ConflictError as exc:
+            mine, loaded = self._shown(), self._loaded_values
+            self._fill(self._loaded)
+            self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+            self.errors = {"form": conflict_message(exc)}
+            self._query()
+            return None
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None

@@ -203,8 +203,9 @@ def _printer_edit_save(who: Who, session: Session):
 
     printer_id = _printer_id(session)
     state = _state(PrinterFormState, who, "/printers")
-    state.editing_id, state.ip_address = printer_id, "127.30.0.1"
-    state.serial_number, state.organization_id, state.device_model_id = f"EDIT-{who.name[:20]}", "none", "none"
+    PrinterFormState.open_edit.fn(state, printer_id)  # refused for those who may not change printers
+    state.editing_id = printer_id  # as a forged event would: the save must still check the permission
+    state.serial_number = f"EDIT-{who.name[:20]}"
     result = PrinterFormState.save.fn(state)
     session.expire_all()
     printer = session.get(Printer, printer_id)

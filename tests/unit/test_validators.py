@@ -7,7 +7,16 @@ import ipaddress
 import pytest
 
 from printer_app.models.choices import Choice, MatchRule, PollingMethod, SupplyState, TaskStatus
-from printer_app.services.validators import check_community, ip_to_int, normalize_mac, parse_ipv4
+from printer_app.services.validators import (
+    check_community,
+    ip_to_int,
+    normalize_mac,
+    parse_device_ip,
+    parse_id,
+    parse_ipv4,
+    parse_mac,
+    too_long,
+)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +111,72 @@ def test_every_choice_has_unique_values_and_labels(choice: type[Choice]) -> None
     assert len(set(values)) == len(values)
     assert len(set(labels)) == len(labels)
     assert all(m.label for m in choice)
+
+
+# ---- what a user may type as a printer's address or MAC (forms, imports, discovery: the printer service) ----
+
+
+@pytest.mark.parametrize("raw", ["192.168.1.20", "10.0.0.1", "127.0.0.7", "172.16.5.5", "8.8.8.8"])
+def test_parse_device_ip_accepts_host_addresses(raw: str) -> None:
+    assert parse_device_ip(raw) == ipaddress.IPv4Address(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("0.0.0.0", "any address"),
+        ("255.255.255.255", "broadcast"),
+        ("224.0.0.1", "multicast"),
+        ("239.255.255.250", "multicast"),
+        ("240.0.0.1", "reserved"),
+        ("10.0.0.256", "not a valid IPv4 address"),
+    ],
+)
+def test_parse_device_ip_refuses_addresses_no_printer_can_have(raw: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        parse_device_ip(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", ["aa-bb-cc-dd-ee-ff", "aabb.ccdd.eeff", "AA:BB:CC:DD:EE:FF", "aabbccddeeff", " Aa Bb Cc Dd Ee Ff "]
+)
+def test_parse_mac_accepts_common_notations(raw: str) -> None:
+    assert parse_mac(raw) == "AA:BB:CC:DD:EE:FF"
+
+
+def test_parse_mac_empty_is_no_mac() -> None:
+    assert parse_mac("") is None
+    assert parse_mac("   ") is None
+    assert parse_mac(None) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("GG:BB:CC:DD:EE:FF", "not a MAC address"),
+        ("hw 00-1b-78-2c-9e-4f", "not a MAC address"),  # the pipeline's normaliser would drop "hw "
+        ("aa:bb:cc:dd:ee:fz", "not a MAC address"),
+        ("aa:bb:cc:dd:ee", "not a MAC address"),
+        ("00:00:00:00:00:00", "placeholder"),
+        ("ff-ff-ff-ff-ff-ff", "broadcast"),
+    ],
+)
+def test_parse_mac_refuses_non_hex_and_placeholders(raw: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        parse_mac(raw)
+
+
+def test_parse_mac_message_does_not_echo_a_huge_input() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_mac("x" * 10_000)
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(5, 5), ("17", 17), (" 3 ", 3), (True, None), ("abc", None), ("", None)])
+def test_parse_id_takes_only_whole_numbers(raw: object, expected: int | None) -> None:
+    assert parse_id(raw) == expected
+
+
+def test_too_long_names_the_limit() -> None:
+    assert too_long("Full name", "x" * 200, 200) == ""
+    assert too_long("Full name", "x" * 10_000, 200) == "Full name is longer than 200 characters (10000 given)"
