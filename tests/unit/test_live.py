@@ -93,10 +93,11 @@ def test_watch_filters_by_shown_and_awaited_printers() -> None:
     assert watch.shows("tab", 7)  # a tab that noted nothing gets everything
     watch.show("tab", [1, 2])
     assert watch.shows("tab", 1) and not watch.shows("tab", 7)
+    assert not watch.awaits("tab")
     watch.expect("tab", 7)  # "Poll now" on a printer the tab no longer shows: its result still counts
-    assert watch.shows("tab", 7)
+    assert watch.shows("tab", 7) and watch.awaits("tab")
     watch.settle("tab", {7})
-    assert not watch.shows("tab", 7)
+    assert not watch.shows("tab", 7) and not watch.awaits("tab")
     assert watch.shows("other", 7)
 
 
