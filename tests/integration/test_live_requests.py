@@ -108,3 +108,74 @@ def test_a_late_no_result_leaves_a_newer_request_of_the_same_printer_waiting(tab
         [(events.INVENTORY_UPDATE, {"printer_id": printer.id, "ip": "127.40.0.3", "status": "SUCCESS"})], shown=set()
     )
     assert tab.pending == tab.polling_ids == [] and tab._requested == {}
+
+
+def test_the_listening_tab_answers_a_lost_result_after_the_time_limit(
+    tab: rx.State, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tab's listener itself (Reflex's in-memory state manager and background-task proxy): it looks the
+    overdue requests up at its periodic check, shows the poll stored meanwhile in the row, and ends the spinners."""
+    import asyncio
+
+    from reflex.istate.manager.memory import StateManagerMemory
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.istate.proxy import StateProxy
+    from reflex_base.event.context import EventContext
+
+    from printer_app.db import session_scope
+    from printer_app.services.printer_list import rows_by_ids
+    from printer_app.state import live_state
+    from printer_app.state.live_state import LiveState
+    from printer_app.state.printers import PrintersState
+    from printer_app.state.view import printer_view
+
+    monkeypatch.setattr(live_state, "RECHECK_SECONDS", 0.05)
+    monkeypatch.setattr(live_state, "result_timeout", lambda: 0.0)  # the time limit has passed at once
+    never, lost = make_printer(session, ip_address="127.40.0.4"), make_printer(session, ip_address="127.40.0.5")
+    session.commit()
+    token = "listener-tab"
+    router = {"headers": {"cookie": tab.router.headers.cookie}, "pathname": "/printers", "token": token}
+
+    async def scenario() -> tuple[list, LiveState, PrintersState]:
+        manager = StateManagerMemory()
+
+        async def ignore(*_args) -> None:
+            return None
+
+        context = EventContext(token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore)
+        with context:
+            state_token = BaseStateToken(ident=token, cls=LiveState)
+            async with manager.modify_state(state_token) as root:
+                root.router = RouterData.from_router_data(router)
+                live, printers = await root.get_state(LiveState), await root.get_state(PrintersState)
+                with session_scope() as s:  # the rows the tab shows
+                    printers.rows = [printer_view(r) for r in rows_by_ids(s, [never.id, lost.id])]
+                for printer_id in (never.id, lost.id):
+                    LiveState.poll_now.fn(live, printer_id)
+            with session_scope(write=True) as s:  # a worker stores a poll; its live update is lost
+                make_poll(s, s.get(type(lost), lost.id), status=TaskStatus.FAILED, error="Timeout", at=utcnow())
+            notices: list = []
+            listener = LiveState.listen.fn(StateProxy(live), "printers")
+
+            async def listen() -> None:
+                async for notice in listener:
+                    notices.append(repr(notice))
+
+            task = asyncio.create_task(listen())
+            give_up = asyncio.get_running_loop().time() + 30  # reached only when the listener never answers
+            try:
+                while len(notices) < 2 and not task.done() and asyncio.get_running_loop().time() < give_up:
+                    await asyncio.sleep(0.02)
+            finally:
+                task.cancel()
+            root = await manager.get_state(state_token)
+            return notices, await root.get_state(LiveState), await root.get_state(PrintersState)
+
+    notices, live, printers = asyncio.run(scenario())
+
+    assert live.pending == live.polling_ids == []
+    assert len(notices) == 2
+    assert any("127.40.0.4: no result from the worker; the poll may not have run" in n for n in notices)
+    assert any("127.40.0.5: Failed. Timeout" in n for n in notices)
+    shown = {r.ip_address: r.status for r in printers.rows}
+    assert shown == {"127.40.0.4": TaskStatus.NEVER_RUN, "127.40.0.5": TaskStatus.FAILED}
