@@ -41,6 +41,7 @@ def poll_cron(minutes: int) -> dict[str, str | int]:
 
 
 def jobs(settings: Settings) -> list[Job]:
+    """What the scheduler sends and when: the scheduled poll every POLL_INTERVAL_MINUTES, the daily maintenance."""
     interval = settings.poll_interval_minutes
     return [
         Job("scheduled_dispatch", scheduled_dispatch, poll_cron(interval), interval * 60),
