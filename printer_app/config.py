@@ -55,6 +55,17 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(default=(), alias="TRUSTED_PROXIES")
     cookie_secure: bool | None = Field(default=None, alias="COOKIE_SECURE")
 
+    @field_validator("poll_interval_minutes")
+    @classmethod
+    def _fits_the_clock(cls, value: int) -> int:
+        """The scheduled poll runs on the same clock minutes every hour (or hours every day): slots must tile them."""
+        if 60 % value and (value % 60 or 1440 % value):
+            raise ValueError(
+                f"POLL_INTERVAL_MINUTES={value} does not divide the clock: use a divisor of 60 (1, 2, 3, 4, 5, 6, 10, "
+                "12, 15, 20, 30, 60) or of a day in whole hours (120, 180, 240, 360, 480, 720, 1440)"
+            )
+        return value
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -117,24 +117,24 @@ def poll_all() -> None:
 
 
 @dramatiq.actor(
-    actor_name="hourly_dispatch",
+    actor_name="scheduled_dispatch",
     queue_name=LOW,
     priority=BACKGROUND,
     max_retries=0,
     time_limit=10 * MINUTE_MS,
     broker=broker,
 )
-def hourly_dispatch() -> None:
+def scheduled_dispatch() -> None:
     """Enqueue the scheduled polls, unless the backlog shows the workers are behind."""
     waiting, limit = backlog(LOW), get_settings().max_queue_size
     if waiting > limit:
-        log.warning("hourly dispatch skipped: %s messages wait in %r (MAX_QUEUE_SIZE %s)", waiting, LOW, limit)
+        log.warning("scheduled dispatch skipped: %s messages wait in %r (MAX_QUEUE_SIZE %s)", waiting, LOW, limit)
         return
     with session_scope() as session:
         ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
     for printer_id in ids:
         poll_printer_scheduled.send(printer_id)
-    log.info("hourly dispatch: %s printers enqueued", len(ids))
+    log.info("scheduled dispatch: %s printers enqueued", len(ids))
 
 
 @dramatiq.actor(

@@ -5,47 +5,81 @@ two schedulers never double the work. In embedded mode the same jobs run inside 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from dramatiq import Actor
 
-from printer_app.config import get_settings
+from printer_app.config import Settings, get_settings
 from workers import coordination
-from workers.actors import daily_cleanup, daily_contract_autolink, hourly_dispatch
+from workers.actors import daily_cleanup, daily_contract_autolink, scheduled_dispatch
 
 log = logging.getLogger(__name__)
-
-JOBS = [
-    ("hourly_dispatch", hourly_dispatch, {"minute": 0}),
-    ("daily_cleanup", daily_cleanup, {"hour": 3, "minute": 0}),
-    ("daily_contract_autolink", daily_contract_autolink, {"hour": 4, "minute": 0}),
-]
+DAY_S = 86_400
+MISFIRE_GRACE_S = 300  # a run this late (scheduler busy or paused) still happens, unless its slot is shorter
 
 
-def _send_once(name: str, actor) -> None:
+@dataclass(frozen=True)
+class Job:
+    """A message sent on the clock of TIME_ZONE: `cron` fields, one slot every `period_s` seconds."""
+
+    name: str
+    actor: Actor
+    cron: dict[str, str | int]
+    period_s: int
+
+
+def poll_cron(minutes: int) -> dict[str, str | int]:
+    """Cron fields for every `minutes` on the clock: minute slots of the hour, or hour slots of the day."""
+    if minutes < 60:
+        return {"minute": f"*/{minutes}"}
+    hours = minutes // 60
+    return {"hour": f"*/{hours}" if hours < 24 else 0, "minute": 0}
+
+
+def jobs(settings: Settings) -> list[Job]:
+    """What the scheduler sends and when: the scheduled poll every POLL_INTERVAL_MINUTES, the daily maintenance."""
+    interval = settings.poll_interval_minutes
+    return [
+        Job("scheduled_dispatch", scheduled_dispatch, poll_cron(interval), interval * 60),
+        Job("daily_cleanup", daily_cleanup, {"hour": 3, "minute": 0}, DAY_S),
+        Job("daily_contract_autolink", daily_contract_autolink, {"hour": 4, "minute": 0}, DAY_S),
+    ]
+
+
+def slot_of(job: Job, now: datetime) -> int:
+    """The job's time slot a run at `now` belongs to: the nearest slot start on the local clock, so two schedulers
+    whose clocks differ by seconds (or one running late within the grace time) name the same slot."""
+    local = now.astimezone(get_settings().tz)
+    local_epoch = now.timestamp() + local.utcoffset().total_seconds()
+    return round(local_epoch / job.period_s)
+
+
+def _send_once(job: Job) -> None:
     """Send the job's message unless another scheduler already did for this time slot."""
-    slot = datetime.now(UTC).strftime("%Y%m%d%H%M")
+    slot = slot_of(job, datetime.now(UTC))
     r = coordination.client()
-    if r is not None and not r.set(f"pi:sched:{name}:{slot}", "1", nx=True, ex=3600):
-        log.info("%s for %s already sent by another scheduler", name, slot)
+    if r is not None and not r.set(f"pi:sched:{job.name}:{slot}", "1", nx=True, ex=job.period_s):
+        log.info("%s for slot %s already sent by another scheduler", job.name, slot)
         return
-    actor.send()
-    log.info("sent %s", name)
+    job.actor.send()
+    log.info("sent %s", job.name)
 
 
 def configure(scheduler) -> None:
-    tz = get_settings().tz
-    for name, actor, cron in JOBS:
+    settings = get_settings()
+    for job in jobs(settings):
         scheduler.add_job(
             _send_once,
-            CronTrigger(timezone=tz, **cron),
-            args=[name, actor],
-            id=name,
+            CronTrigger(timezone=settings.tz, **job.cron),
+            args=[job],
+            id=job.name,
             max_instances=1,
             coalesce=True,
-            misfire_grace_time=300,
+            misfire_grace_time=min(MISFIRE_GRACE_S, job.period_s // 2),
         )
 
 
@@ -57,11 +91,12 @@ def background_scheduler() -> BackgroundScheduler:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not get_settings().redis_url:
+    settings = get_settings()
+    if not settings.redis_url:
         raise SystemExit("The scheduler process is for production (REDIS_URL); embedded mode schedules in the app.")
-    scheduler = BlockingScheduler(timezone=get_settings().tz)
+    scheduler = BlockingScheduler(timezone=settings.tz)
     configure(scheduler)
-    log.info("scheduler started: %s", ", ".join(name for name, _, _ in JOBS))
+    log.info("scheduler started: %s", ", ".join(f"{j.name} {j.cron}" for j in jobs(settings)))
     scheduler.start()
 
 

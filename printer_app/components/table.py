@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import reflex as rx
+from reflex.event import EventSpec
 
 
 def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Component:
@@ -24,17 +26,36 @@ def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Co
 
 
 def search_box(value, on_change, *, placeholder: str, id: str, width: str = "220px") -> rx.Component:
-    """The search field above a table: a magnifier, and the query sent 300 ms after the last keystroke."""
-    return rx.debounce_input(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            placeholder=placeholder,
-            value=value,
-            on_change=on_change,
-            width=width,
-            id=id,
-        ),
-        debounce_timeout=300,
+    """The search field above a table: the query is sent 300 ms after the last keystroke.
+
+    The field belongs to the user: the server never writes into it, so a late answer to an earlier event (Reset on a
+    slow server) cannot overwrite what was typed since. It starts from the state's value when the page's state has
+    loaded (the key remounts it then); Reset empties it in the browser at the click (`reset_button`).
+    """
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16)),
+        placeholder=placeholder,
+        default_value=value,
+        key=rx.State.is_hydrated.to_string(),
+        on_change=on_change.debounce(300),
+        width=width,
+        id=id,
+    )
+
+
+def clear_input(input_id: str) -> EventSpec:
+    """Empty an input in the browser as typing would: its on_change (and a pending debounce) sees the empty value."""
+    return rx.call_script(
+        f"(() => {{ const el = document.getElementById({json.dumps(input_id)}); if (!el) return; "
+        "Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, ''); "
+        "el.dispatchEvent(new Event('input', {bubbles: true})); })()"
+    )
+
+
+def reset_button(on_reset, *, search_id: str, id: str) -> rx.Component:
+    """Reset of a table's filters: the search field is emptied at the click, then the server resets the filters."""
+    return rx.button(
+        rx.icon("x", size=14), "Reset", variant="ghost", on_click=[clear_input(search_id), on_reset], id=id
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.layout import page
-from printer_app.components.table import pager, search_box
+from printer_app.components.table import pager, reset_button, search_box
 from printer_app.state.change_log import ACTION_OPTIONS, ALL, ChangeLogState
 
 S = ChangeLogState
@@ -42,7 +42,7 @@ def _filters() -> rx.Component:
         _select("user", [[ALL, "All users"], ["system", "System (no user)"]], S.user_options),
         _date("date_from", "From"),
         _date("date_to", "to"),
-        rx.button(rx.icon("x", size=14), "Reset", variant="ghost", on_click=S.reset_filters, id="change-reset"),
+        reset_button(S.reset_filters, search_id="change-search", id="change-reset"),
         wrap="wrap",
         width="100%",
         spacing="2",

@@ -12,7 +12,7 @@ from printer_app.components.badges import status_badge, supply_bar
 from printer_app.components.layout import page
 from printer_app.components.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.spinner import spinner
-from printer_app.components.table import pager, search_box, sort_header
+from printer_app.components.table import pager, reset_button, search_box, sort_header
 from printer_app.state.live_state import LiveState
 from printer_app.state.printer_form import PrinterFormState
 from printer_app.state.printers import (
@@ -89,7 +89,7 @@ def filters_bar(
         _select("match_rule", match_rule, RULE_OPTIONS, width="160px"),
         _select("status", status, STATUS_OPTIONS, width="170px"),
         _select("active", active, ACTIVE_OPTIONS, width="170px"),
-        rx.button(rx.icon("x", size=14), "Reset", variant="ghost", on_click=S.reset_filters, id="filter-reset"),
+        reset_button(S.reset_filters, search_id="filter-search", id="filter-reset"),
         rx.spacer(),
         column_chooser(hidden),
         wrap="wrap",

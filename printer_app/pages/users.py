@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.layout import page
-from printer_app.components.table import pager, search_box, sort_header
+from printer_app.components.table import pager, reset_button, search_box, sort_header
 from printer_app.components.user_dialogs import deactivate_dialog, groups_dialog, new_user_dialog
 from printer_app.components.whitelist_panel import whitelist_panel
 from printer_app.state.user_form import NewUserState
@@ -34,7 +34,7 @@ def _filters() -> rx.Component:
         _select("kind", KIND_OPTIONS, width="150px"),
         _select("active", ACTIVE_OPTIONS, width="130px"),
         _select("group", [[ALL, "Any group"]], S.group_choices, width="240px"),
-        rx.button(rx.icon("x", size=14), "Reset", variant="ghost", on_click=S.reset_filters, id="user-filter-reset"),
+        reset_button(S.reset_filters, search_id="user-search", id="user-filter-reset"),
         rx.spacer(),
         rx.button(rx.icon("user-plus", size=16), "New local user", on_click=NewUserState.open_new, id="add-user"),
         wrap="wrap",

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from printer_app.models import InventoryTask, Organization, PageCounter, Printer, SupplyLevel
 from printer_app.models.base import utcnow
 from printer_app.models.choices import TaskStatus
+from printer_app.services.days import local_day
 
 FAILING = (TaskStatus.FAILED, TaskStatus.VALIDATION_ERROR, TaskStatus.HISTORICAL_INCONSISTENCY)
 
@@ -77,11 +78,7 @@ def poll_outcomes_per_day(session: Session, *, tz: ZoneInfo, days: int = 30) -> 
     now_local = utcnow().astimezone(tz)
     start_local = (now_local - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        day = func.to_char(func.timezone(str(tz), InventoryTask.task_timestamp), "YYYY-MM-DD")
-    else:
-        offset_h = now_local.utcoffset().total_seconds() / 3600
-        day = func.strftime("%Y-%m-%d", InventoryTask.task_timestamp, f"{offset_h:+.2f} hours")
+    day = local_day(InventoryTask.task_timestamp, tz=tz, dialect=dialect, since=start_local, until=now_local)
     rows = session.exec(
         select(day.label("day"), InventoryTask.status, func.count())
         .where(InventoryTask.task_timestamp >= start_local)

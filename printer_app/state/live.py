@@ -78,6 +78,10 @@ class Watch:
         if expected := self._expected.get(token):
             expected.difference_update(printer_ids)
 
+    def awaits(self, token: str) -> bool:
+        """Whether the tab awaits the result of any poll."""
+        return bool(self._expected.get(token))
+
     def expects(self, token: str, printer_id: int | None) -> bool:
         """Whether the tab awaits the result of this printer's poll ("Poll now" in it)."""
         return printer_id in self._expected.get(token, ())

@@ -21,6 +21,7 @@ import reflex as rx
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.state.live import Event, hub, next_batch, watch
+from printer_app.state.live_requests import NO_RESULT, late_events, result_timeout
 from printer_app.state.session import SessionState, principal_for_cookie
 
 PAGES = {  # the page a listener serves -> the permission it needs to receive live updates
@@ -31,7 +32,8 @@ PAGES = {  # the page a listener serves -> the permission it needs to receive li
 FILTERED = {"printers", "detail"}  # pages that show some printers only: the listener passes over the others' events
 KINDS = {events.INVENTORY_START, events.INVENTORY_UPDATE, events.POLL_FOLDED, events.POLL_ALL_PROGRESS}
 RUN = "inventory.run_inventory"
-RECHECK_SECONDS = 30.0  # a listening tab re-checks its session this often: a revoked user stops receiving updates
+RECHECK_SECONDS = 30.0  # a listening tab re-checks its session (a revoked user stops receiving updates) and its
+# "Poll now" requests this often
 WINDOW = 0.02  # seconds the events after a first one may gather into the same update
 PROGRESS_EVERY = 1.0  # seconds between two progress updates of a tab during a run
 SPACING = {"printers": 0.1, "detail": 0.1, "dashboard": 1.0}  # least seconds between two updates of a tab in a
@@ -46,6 +48,7 @@ class LiveState(SessionState):
 
     polling_ids: list[int] = []
     pending: list[int] = []
+    _requested: dict[int, float] = {}  # pending printer id -> when this tab asked ("Poll now"; seconds since epoch)
     batch_id: str = ""
     batch_total: int = 0
     batch_done: int = 0
@@ -78,10 +81,12 @@ class LiveState(SessionState):
             async with self:
                 if self._deny(permission) is not None:
                     return
-                cookie = self.router.headers.cookie
+                cookie, token = self.router.headers.cookie, self.router.session.client_token
                 if current:
                     self._show_batch(*current)
-            relevant = _Relevant(self.router.session.client_token, filtered=page in FILTERED)
+                for printer_id in self.pending:  # asked before this listener (another page, or a backend restart)
+                    watch.expect(token, printer_id)
+            relevant = _Relevant(token, filtered=page in FILTERED)
             progress = _Progress(current[0] if current else "")
             loop = asyncio.get_running_loop()
             recheck_at, applied_at = loop.time() + RECHECK_SECONDS, 0.0
@@ -94,6 +99,8 @@ class LiveState(SessionState):
                 if loop.time() >= recheck_at:
                     if not await asyncio.to_thread(_still_allowed, cookie, permission):
                         return
+                    if watch.awaits(token):
+                        batch += await self._late_results()
                     recheck_at = loop.time() + RECHECK_SECONDS
                 show = progress.take([p for kind, p in batch if kind == events.POLL_ALL_PROGRESS], loop.time())
                 rows = [(kind, p) for kind, p in batch if kind != events.POLL_ALL_PROGRESS]
@@ -108,13 +115,23 @@ class LiveState(SessionState):
                         self._apply_progress(show)
                     if fresh is not None:
                         await fresh(self)
-                relevant.settle(finished)
+                relevant.settle(finished | {p["printer_id"] for kind, p in rows if kind == NO_RESULT})
                 if rows or finished:  # progress alone does not delay the next rows
                     applied_at = loop.time()
                 for notice in notices:
                     yield notice
         finally:
             hub.detach(queue)
+
+    async def _late_results(self) -> list[Event]:
+        """Answers from the database to this tab's "Poll now" requests whose result did not come in time."""
+        async with self:
+            overdue = self._overdue(time.time(), result_timeout())
+        return await asyncio.to_thread(late_events, overdue) if overdue else []
+
+    def _overdue(self, now: float, timeout: float) -> dict[int, float]:
+        """This tab's requests (printer id -> when) still without a result `timeout` seconds after they were made."""
+        return {i: at for i in self.pending if now - (at := self._requested.get(i, 0.0)) >= timeout}
 
     async def _shown(self, page: str) -> set[int]:
         """The printers whose "Poll now" button this tab shows."""
@@ -136,9 +153,14 @@ class LiveState(SessionState):
         (`_Relevant.keep` passes over the starts of scheduled and Poll all polls).
         """
         results = {p["printer_id"]: p for kind, p in batch if kind == events.INVENTORY_UPDATE}
+        unanswered = {  # NO_RESULT of the request still pending (not of an earlier one: "Poll now" clicked again)
+            p["printer_id"]: p
+            for kind, p in batch
+            if kind == NO_RESULT and self._requested.get(p["printer_id"], 0.0) == p["requested_at"]
+        }
         started = {p["printer_id"] for kind, p in batch if kind == events.INVENTORY_START} & (shown | set(self.pending))
         folded = {p["printer_id"] for kind, p in batch if kind == events.POLL_FOLDED}
-        polling = sorted((set(self.polling_ids) | started) - set(results))
+        polling = sorted((set(self.polling_ids) | started) - set(results) - set(unanswered))
         if polling != self.polling_ids:
             self.polling_ids = polling
         notices = []
@@ -151,8 +173,12 @@ class LiveState(SessionState):
                 notices.append(rx.toast.error(f"{result['ip']}: {label}. {result['error']}"[:300]))
         for printer_id in (set(self.pending) & folded) - set(results):
             notices.append(rx.toast.info(f"Printer #{printer_id} is already being polled; its result will show here"))
-        if set(self.pending) & set(results):
-            self.pending = [i for i in self.pending if i not in results]
+        for printer_id in set(self.pending) & (set(unanswered) - set(results)):
+            ip = unanswered[printer_id]["ip"]
+            notices.append(rx.toast.warning(f"{ip}: no result from the worker; the poll may not have run"))
+        if answered := set(self.pending) & (set(results) | set(unanswered)):
+            self.pending = [i for i in self.pending if i not in answered]
+            self._requested = {i: at for i, at in self._requested.items() if i not in answered}
         return notices
 
     def _apply_progress(self, latest: dict) -> None:
@@ -191,6 +217,7 @@ class LiveState(SessionState):
         printer_id = int(printer_id)
         watch.expect(self.router.session.client_token, printer_id)
         poll_printer_now.send(printer_id)
+        self._requested = {**self._requested, printer_id: time.time()}
         self.pending = sorted({*self.pending, printer_id})
         self.polling_ids = sorted({*self.polling_ids, printer_id})
 

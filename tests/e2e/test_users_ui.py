@@ -15,6 +15,7 @@ from printer_app.models import AllowedUser, User
 from printer_app.models.base import utcnow
 from printer_app.services.roles import set_user_groups, user_group_names
 from tests.e2e.conftest import new_context, shot, sign_in
+from tests.e2e.socket_helpers import HeldAnswers
 
 pytestmark = pytest.mark.e2e
 
@@ -159,6 +160,49 @@ def test_change_log_filters_and_links_to_printers(page: Page, app_server) -> Non
     rows.first.locator(".object-link").click()
     page.wait_for_url(re.compile(r"/printers/\d+$"))
     expect(page.locator("#page-title")).to_have_text(f"Printer {ip}")
+
+
+def test_search_typed_after_reset_is_kept_when_the_reset_answers_late(page: Page, db_session) -> None:
+    """The server's answer to Reset is held until the user typed a search after the click (a slow server): their
+    text stays and decides the rows, whether retyped as it was or typed while the answer arrives."""
+    _seed_sso_users(db_session)
+    answers = HeldAnswers(page)
+    page.goto("/users")
+    search, rows = page.locator("#user-search"), page.locator(".user-row")
+    search.fill("olga_k")
+    expect(rows).to_have_count(1)
+
+    answers.holding = True
+    page.click("#user-filter-reset")
+    answers.wait_until(lambda: answers.held, "the answer to Reset")
+    search.fill("olga_k")  # the same text again
+    answers.holding = False
+    answers.release()
+    expect(search).to_have_value("olga_k")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("olga_k")
+
+    answers.holding = True
+    page.click("#user-filter-reset")
+    answers.wait_until(lambda: answers.held, "the answer to Reset")
+    since = len(answers.sent)
+    search.press("Control+a")
+    search.press_sequentially("iv")
+    answers.wait_sent("set_search", since)
+    answers.release(1)  # the answer to Reset arrives while the user types on
+    expect(rows.nth(1)).to_be_visible()  # the reset rows are shown (the search's answer is still held)
+    search.press_sequentially("an_p")
+    answers.holding = False
+    answers.release()
+    expect(search).to_have_value("ivan_p")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("ivan_p")
+
+    searched = re.compile(r'"search[a-z_]*":\s*"ivan_p"')  # the state update carrying the search, not a row
+    answers.wait_until(lambda: any(searched.search(m) for m in answers.delivered), "the answer to the search")
+    page.reload()  # the tab's state keeps the search: the field shows it again once the page has loaded
+    expect(rows).to_have_count(1)
+    expect(search).to_have_value("ivan_p")
 
 
 def test_whitelist_tab_adds_validates_imports_and_removes(page: Page, db_session) -> None:

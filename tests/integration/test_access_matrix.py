@@ -20,7 +20,8 @@ from printer_app.config import get_settings
 from printer_app.db import get_engine
 from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.services import auth
-from printer_app.services.roles import ROLES, bootstrap_roles, set_user_groups, user_permissions
+from printer_app.services.roles import PERMISSIONS, ROLES, bootstrap_roles, set_user_groups, user_permissions
+from tests.factories import make_printer
 
 PASSWORD = "Matrix-password-2026"
 ROLE_NAMES = (
@@ -60,6 +61,7 @@ class Who:
     cookie: str
     perms: frozenset[str]
     superuser: bool = False
+    username: str = ""
 
     def holds(self, perms: tuple[str, ...]) -> bool:
         return self.superuser or set(perms) <= self.perms
@@ -79,10 +81,10 @@ def people(app_db: str, session: Session) -> dict[str, Who]:
             set_user_groups(session, user=user, group_names=[role], actor_id=None)
         raw = auth.create_session(session, user=user, auth_method=auth.LOCAL)
         perms = frozenset(user_permissions(session, user))
-        people[role] = Who(role, f"pi_session={cookie.sign(raw)}", perms, superuser=role == "superuser")
+        people[role] = Who(role, f"pi_session={cookie.sign(raw)}", perms, role == "superuser", user.username)
     org = Organization(name="Matrix org")
     session.add(org)
-    session.add(Printer(ip_address="127.30.0.1", ip_int=0x7F1E0001, serial_number="MATRIX1"))
+    make_printer(session, ip_address="127.30.0.1", serial_number="MATRIX1")
     session.commit()
     return people
 
@@ -219,10 +221,8 @@ def _printer_edit_save(who: Who, session: Session):
 def _printer_delete(who: Who, session: Session):
     from printer_app.state.printer_form import PrinterFormState
 
-    spare = Printer(ip_address="127.30.0.50", ip_int=0x7F1E0032, serial_number="SPARE")
-    session.add(spare)
+    spare_id = make_printer(session, ip_address="127.30.0.50", serial_number="SPARE").id
     session.commit()
-    spare_id = spare.id
     state = _state(PrinterFormState, who, "/printers")
     state.confirm_delete_id, state.confirm_delete_label = spare_id, "spare"
     result = PrinterFormState.confirm_delete.fn(state)
@@ -461,4 +461,8 @@ def test_api_routes_answer_401_and_serve_the_signed_in(people: dict[str, Who]) -
         client.cookies.clear()
         response = client.get("/auth/me", headers={"cookie": who.cookie})
         assert response.status_code == 200, name
-        assert set(response.json()["permissions"]) == set(who.perms) or who.superuser
+        me = response.json()
+        assert (me["username"], me["is_superuser"]) == (who.username, who.superuser)
+        assert set(me["permissions"]) == set(who.perms), name
+    assert set(PERMISSIONS) <= people["superuser"].perms, "a superuser holds every permission of the catalogue"
+    assert not people["no groups"].perms

@@ -321,27 +321,27 @@ def test_redis_restart_mid_run_workers_and_subscribers_reconnect(workers, db, si
     assert workers.high.running and workers.low.running
 
 
-def test_hourly_dispatch_skips_when_the_low_backlog_exceeds_max_queue_size(workers, db, sim, broker, r, pg_url):
+def test_scheduled_dispatch_skips_when_the_low_backlog_exceeds_max_queue_size(workers, db, sim, broker, r, pg_url):
     workers.low.stop()  # nothing consumes "low": its backlog stays measurable
     ids = seed(db, sim, (HOSTS[0], "ricoh_mpc3002"), (HOSTS[1], "brother_hl5370dw"), (HOSTS[2], "jetdirect_m130nw"))
     env = worker_env(pg_url, workers.env["REDIS_URL"], MAX_QUEUE_SIZE="5")
     dispatch = (
         "import logging; logging.basicConfig(level=logging.INFO)\n"
-        "from workers.actors import hourly_dispatch\n"
-        "hourly_dispatch.fn()\n"
+        "from workers.actors import scheduled_dispatch\n"
+        "scheduled_dispatch.fn()\n"
     )
 
     for _ in range(10):
         broker.enqueue(message("low", "poll_printer_scheduled", 999_999))
     done = run_python(dispatch, env)
-    assert "hourly dispatch skipped" in done.stderr
+    assert "scheduled dispatch skipped" in done.stderr
     assert r.llen(LOW_QUEUE) == 10
 
     r.delete(LOW_QUEUE, LOW_MSGS)
     for _ in range(2):
         broker.enqueue(message("low", "poll_printer_scheduled", 999_999))
     done = run_python(dispatch, env)
-    assert "hourly dispatch: 3 printers enqueued" in done.stderr
+    assert "scheduled dispatch: 3 printers enqueued" in done.stderr
     queued = queued_messages(r)
     assert [m.actor_name for m in queued] == ["poll_printer_scheduled"] * 5
     assert sorted(m.args[0] for m in queued[2:]) == sorted(ids)
@@ -355,11 +355,12 @@ def test_hourly_dispatch_skips_when_the_low_backlog_exceeds_max_queue_size(worke
 SCHEDULER = """
 import logging, sys
 logging.basicConfig(level=logging.INFO, format="%(message)s")
-from workers.actors import hourly_dispatch
-from workers.scheduler import _send_once
+from printer_app.config import get_settings
+from workers.scheduler import _send_once, jobs
+job = next(j for j in jobs(get_settings()) if j.name == "scheduled_dispatch")
 print("ready", flush=True)
 sys.stdin.readline()
-_send_once("hourly_dispatch", hourly_dispatch)
+_send_once(job)
 """
 
 
@@ -381,8 +382,10 @@ def test_two_schedulers_send_a_time_slot_only_once(workers, pg_url, r):
     try:
         for proc in procs:
             assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-        if time.gmtime().tm_sec >= 57:  # both must run in the same minute (the scheduler's time slot)
-            time.sleep(61 - time.gmtime().tm_sec)
+        # Both must run in the same slot: an hourly slot is the nearest full local hour, it changes at half past
+        # (at UTC :00 or :30 for a zone whose offset is whole or half hours).
+        if time.time() % 1800 > 1797:
+            time.sleep(5)
         for proc in procs:  # released together: they race for the slot's key
             proc.stdin.write("go\n")
             proc.stdin.flush()
@@ -392,6 +395,6 @@ def test_two_schedulers_send_a_time_slot_only_once(workers, pg_url, r):
             if proc.poll() is None:
                 proc.kill()
     assert [p.returncode for p in procs] == [0, 0], outputs
-    assert [m.actor_name for m in queued_messages(r)] == ["hourly_dispatch"]
+    assert [m.actor_name for m in queued_messages(r)] == ["scheduled_dispatch"]
     assert sorted("already sent by another scheduler" in out for out in outputs) == [False, True], outputs
-    assert len(r.keys("pi:sched:hourly_dispatch:*")) == 1
+    assert len(r.keys("pi:sched:scheduled_dispatch:*")) == 1

@@ -24,48 +24,66 @@ def progress(done: int, total: int = 10, batch_id: str = "run-1") -> dict:
     return {"batch_id": batch_id, "done": done, "total": total, "failed": 0}
 
 
-def test_next_batch_drops_unwanted_events_without_starting_a_batch() -> None:
-    async def scenario() -> tuple[list, float]:
+def test_next_batch_takes_queued_events_at_once_dropping_unwanted_ones() -> None:
+    """Events that queued up while the listener was busy make a batch without any wait: an event arriving as soon as
+    next_batch would wait (call_soon runs at its first await) is left for the next batch."""
+
+    async def scenario() -> tuple[list, list]:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
         for printer_id in (1, 2, 3):
             queue.put_nowait(result(printer_id))
-        loop.call_later(0.15, queue.put_nowait, result(4))
-        started = loop.time()
-        batch = await next_batch(queue, window=0.01, timeout=1.0, keep=lambda e: e[1]["printer_id"] in {2, 4})
-        return batch, loop.time() - started
+        loop.call_soon(queue.put_nowait, result(4))
+        batch = await next_batch(queue, window=0.5, timeout=30, keep=lambda e: e[1]["printer_id"] in {2, 4})
+        await asyncio.sleep(0)  # now 4 arrives
+        return batch, [queue.get_nowait() for _ in range(queue.qsize())]
 
-    batch, waited = asyncio.run(scenario())
-    assert [p["printer_id"] for _, p in batch] == [2]  # taken at once: 2 was queued, 1 and 3 dropped
-    assert waited < 0.1
-
-
-def test_next_batch_waits_for_a_wanted_event_past_unwanted_ones_until_timeout() -> None:
-    async def scenario() -> tuple[list, list, float]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue = asyncio.Queue()
-        for delay, printer_id in ((0.02, 1), (0.05, 3), (0.1, 2), (0.12, 5)):
-            loop.call_later(delay, queue.put_nowait, result(printer_id))
-        keep = lambda e: e[1]["printer_id"] % 2 == 0  # noqa: E731
-        first = await next_batch(queue, window=0.01, timeout=1.0, keep=keep)
-        started = loop.time()
-        second = await next_batch(queue, window=0.01, timeout=0.2, keep=keep)  # only 5 (unwanted) comes
-        return first, second, loop.time() - started
-
-    first, second, waited = asyncio.run(scenario())
-    assert [p["printer_id"] for _, p in first] == [2]
-    assert second == []
-    assert 0.15 < waited < 0.5  # the unwanted event did not end the wait
+    batch, left = asyncio.run(scenario())
+    assert [p["printer_id"] for _, p in batch] == [2]  # 1 and 3 dropped
+    assert [p["printer_id"] for _, p in left] == [4]
 
 
-def test_next_batch_gathers_within_window_and_spacing() -> None:
+def test_next_batch_waits_past_unwanted_events_for_a_wanted_one() -> None:
+    """Each event arrives only once the one before it was taken: an unwanted one ending the wait would return []."""
+
     async def scenario() -> list:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
-        loop.call_later(0.01, queue.put_nowait, result(1))
-        loop.call_later(0.06, queue.put_nowait, result(2))
-        loop.call_later(0.5, queue.put_nowait, result(3))
-        return await next_batch(queue, window=0.01, timeout=1.0, not_before=loop.time() + 0.1)
+        arriving = iter([result(3), result(5), result(2), result(7)])
+
+        def keep(event: tuple[str, dict]) -> bool:
+            if (following := next(arriving, None)) is not None:
+                loop.call_soon(queue.put_nowait, following)
+            return event[1]["printer_id"] % 2 == 0
+
+        loop.call_soon(queue.put_nowait, result(1))
+        return await next_batch(queue, window=0.01, timeout=30, keep=keep)
+
+    assert [p["printer_id"] for _, p in asyncio.run(scenario())] == [2]
+
+
+def test_next_batch_returns_nothing_when_only_unwanted_events_come_before_the_timeout() -> None:
+    async def scenario() -> tuple[list, int]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+        loop.call_soon(queue.put_nowait, result(5))
+        batch = await next_batch(queue, window=0.01, timeout=0.05, keep=lambda e: e[1]["printer_id"] % 2 == 0)
+        return batch, queue.qsize()
+
+    assert asyncio.run(scenario()) == ([], 0)  # 5 was taken and dropped
+
+
+def test_next_batch_gathers_until_the_spacing_after_the_window() -> None:
+    """2 comes long after the first event's window but before `not_before`: one batch. 3 comes long after it.
+    (Margins of seconds: only an event loop stalled for more than that could mix them up.)"""
+
+    async def scenario() -> list:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+        loop.call_soon(queue.put_nowait, result(1))
+        loop.call_later(0.2, queue.put_nowait, result(2))
+        loop.call_later(5.0, queue.put_nowait, result(3))
+        return await next_batch(queue, window=0.01, timeout=30, not_before=loop.time() + 1.0)
 
     assert [p["printer_id"] for _, p in asyncio.run(scenario())] == [1, 2]
 
@@ -75,10 +93,11 @@ def test_watch_filters_by_shown_and_awaited_printers() -> None:
     assert watch.shows("tab", 7)  # a tab that noted nothing gets everything
     watch.show("tab", [1, 2])
     assert watch.shows("tab", 1) and not watch.shows("tab", 7)
+    assert not watch.awaits("tab")
     watch.expect("tab", 7)  # "Poll now" on a printer the tab no longer shows: its result still counts
-    assert watch.shows("tab", 7)
+    assert watch.shows("tab", 7) and watch.awaits("tab")
     watch.settle("tab", {7})
-    assert not watch.shows("tab", 7)
+    assert not watch.shows("tab", 7) and not watch.awaits("tab")
     assert watch.shows("other", 7)
 
 
