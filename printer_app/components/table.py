@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import reflex as rx
+
+from printer_app.services.paging import PAGE_SIZES
 
 
 def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Component:
@@ -38,16 +38,16 @@ def search_box(value, on_change, *, placeholder: str, id: str, width: str = "220
     )
 
 
-def pager(state, *, sizes: tuple[int, ...] = (25, 50, 100, 200), on_size: Callable | None = None) -> rx.Component:
-    """First / previous / next / last, the current range, and a rows-per-page choice."""
+def pager(state) -> rx.Component:
+    """First / previous / next / last, the current range, and a rows-per-page choice (the same everywhere)."""
     return rx.hstack(
         rx.text(state.range_text, size="2", color=rx.color("gray", 11), id="pager-range"),
         rx.spacer(),
         rx.text("Rows per page", size="2"),
         rx.select(
-            [str(s) for s in sizes],
+            [str(s) for s in PAGE_SIZES],
             value=state.page_size.to_string(),
-            on_change=on_size or state.set_page_size,
+            on_change=state.set_page_size,
             size="1",
             id="page-size",
         ),

@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
 from printer_app.models.choices import TaskStatus
-
-PAGE_SIZES = (25, 50, 100, 200)
+from printer_app.services.paging import allowed_page_size, clamp_page, page_count
 
 _model_display = case(
     (DeviceModel.id.is_not(None), Manufacturer.name + literal(" ") + DeviceModel.name),
@@ -79,7 +78,7 @@ class PrinterPage:
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def _filtered(filters: PrinterFilters):
@@ -137,10 +136,10 @@ def list_printers(
     The page's ids are found without touching poll history unless the sort is by a counter, so the cost
     does not grow with the number of polls.
     """
-    page_size = page_size if page_size in PAGE_SIZES else 50
+    page_size = allowed_page_size(page_size, 50)
     base = _filtered(filters)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    page = max(1, min(page, max(1, -(-total // page_size))))
+    page = clamp_page(page, total, page_size)
     if sort not in SORTABLE:
         sort = "ip"
     order = SORTABLE[sort].desc() if descending else SORTABLE[sort].asc()

@@ -8,6 +8,10 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.services.errors import DomainValidationError
+from printer_app.services.paging import parse_page, parse_page_size
+from printer_app.state.view import refusal_text
+
 
 def _listing(fn: Callable) -> Callable:
     """Run the handler only for a user holding the state's LIST_PERMISSIONS (refused: `_deny`'s answer)."""
@@ -48,12 +52,21 @@ class PagedListMixin(rx.State, mixin=True):
 
     @rx.event
     @_listing
-    def go_to(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.page_count))
+    def go_to(self, page: int):
+        try:
+            wanted = parse_page(page)
+        except DomainValidationError as exc:
+            return rx.toast.error(refusal_text(exc))
+        self.page = max(1, min(wanted, self.page_count))
         self._query()
+        return None
 
     @rx.event
     @_listing
-    def set_page_size(self, value: str) -> None:
-        self.page_size, self.page = int(value), 1
+    def set_page_size(self, value: str):
+        try:
+            self.page_size, self.page = parse_page_size(value), 1
+        except DomainValidationError as exc:
+            return rx.toast.error(refusal_text(exc))
         self._query()
+        return None
