@@ -134,7 +134,7 @@ class WebTemplatesState(SessionState):
                     session,
                     printer_id=route_printer_id(self),
                     name=self.name,
-                    description=self.description.strip(),
+                    description=self.description,
                     is_public=self.is_public,
                     user_id=self._user_id,
                 )
@@ -157,7 +157,11 @@ class WebTemplatesState(SessionState):
         try:
             with session_scope() as session:
                 created = apply_template(
-                    session, template_id=template_id, printer_id=route_printer_id(self), overwrite=self.overwrite
+                    session,
+                    template_id=template_id,
+                    printer_id=route_printer_id(self),
+                    overwrite=self.overwrite,
+                    actor=self._actor(),
                 )
                 count = len(created)
         except (DomainValidationError, NotFoundError) as exc:
