@@ -97,10 +97,8 @@ class DiscoveryState(SessionState):
         return None
 
     @rx.event(background=True)
+    @requires("inventory.run_inventory")
     async def listen(self):
-        async with self:
-            if self._deny("inventory.run_inventory") is not None:
-                return
         queue = hub.attach()
         try:
             async for batch in batches(queue, window=0.2):

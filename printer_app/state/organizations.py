@@ -85,10 +85,8 @@ class OrganizationsState(SessionState):
         self.code = value
 
     @rx.event
+    @requires(lambda s: "inventory.change_organization" if s.editing_id else "inventory.add_organization")
     def save(self):
-        perm = "inventory.change_organization" if self.editing_id else "inventory.add_organization"
-        if (denied := self._deny(perm)) is not None:
-            return denied
         try:
             with session_scope() as session:
                 if self.editing_id:

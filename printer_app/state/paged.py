@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import ClassVar
 
 import reflex as rx
 
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.paging import parse_page, parse_page_size
+from printer_app.state.session import SessionState, requires
 from printer_app.state.view import refusal_text
 
 
-def _listing(fn: Callable) -> Callable:
-    """Run the handler only for a user holding the state's LIST_PERMISSIONS (refused: `_deny`'s answer)."""
+def _list_permissions(state: SessionState, *_args, **_kwargs) -> tuple[str, ...]:
+    """What any handler of the table needs: the state's LIST_PERMISSIONS."""
+    return state.LIST_PERMISSIONS
 
-    @functools.wraps(fn)
-    def guarded(self, *args, **kwargs):
-        if (denied := self._deny(*self.LIST_PERMISSIONS)) is not None:
-            return denied
-        return fn(self, *args, **kwargs)
 
-    return guarded
+_listing = requires(_list_permissions)
 
 
 class PagedListMixin(rx.State, mixin=True):

@@ -141,10 +141,8 @@ class PrinterFormState(SessionState):
         self.is_active = value
 
     @rx.event
+    @requires(lambda s: "inventory.change_printer" if s.editing_id else "inventory.add_printer")
     def save(self):
-        perm = "inventory.change_printer" if self.editing_id else "inventory.add_printer"
-        if (denied := self._deny(perm)) is not None:
-            return denied
         data = PrinterInput(
             ip_address=self.ip_address,
             serial_number=self.serial_number,
@@ -181,6 +179,7 @@ class PrinterFormState(SessionState):
         return [rx.toast.success(f"Printer {ip} {verb}"), *_reload_events()]
 
     @rx.event
+    @requires("inventory.delete_printer")
     def ask_delete(self, printer_id: int, label: str) -> None:
         self.confirm_delete_id = int(printer_id)
         self.confirm_delete_label = label

@@ -206,9 +206,8 @@ class WebRuleEditorState(SessionState):
             self.actions = [{**a, key: value} if i == int(index) else a for i, a in enumerate(self.actions)]
 
     @rx.event
+    @requires(MANAGE)
     def save(self):
-        if (denied := self._deny(MANAGE)) is not None:
-            return denied
         printer_id = route_printer_id(self)
         try:
             with session_scope() as session:
@@ -232,11 +231,10 @@ class WebRuleEditorState(SessionState):
         return [WebRulesState.refresh, rx.toast.success(f"Rule for {self.field_label} {verb}")]
 
     @rx.event(background=True)
+    @requires(MANAGE)
     async def test_on_device(self):
         """Run the form's rule for real (its actions in the browser; a formula with the stored rules)."""
         async with self:
-            if (denied := self._deny(MANAGE)) is not None:
-                return denied
             if self.testing:
                 return None
             draft = self._input().as_rule()

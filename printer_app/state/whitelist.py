@@ -187,10 +187,9 @@ class WhitelistState(GroupPickerMixin, SessionState):
     # --- CSV import -------------------------------------------------------------------------------------------
 
     @rx.event
+    @requires(MANAGE_USERS)
     async def import_csv(self, files: list[rx.UploadFile]):
         """Add or update entries from a CSV (username,email,full_name,groups); all rows or none."""
-        if (denied := self._deny(MANAGE_USERS)) is not None:
-            return denied
         if not files:
             return None
         upload = files[0]
