@@ -46,7 +46,7 @@ def save_allowed_user(
     """Add a whitelist entry (or, with `update_existing`, update its details); returns (entry, created). Audited.
 
     An update keeps a stored detail when the new value is empty (imports), unless `replace` (the edit form: what
-    the form shows is what is stored, so a field can be cleared)."""
+    the form shows is what is stored, so a field can be cleared; an entry removed meanwhile is not added back)."""
     name = normalize_username(username)
     if not name:
         raise DomainValidationError({"username": "Username is required"})
@@ -54,6 +54,8 @@ def save_allowed_user(
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is not None and not update_existing:
         raise DomainValidationError({"username": f"'{name}' is already on the whitelist"})
+    if entry is None and replace:
+        raise NotFoundError(f"'{name}' is no longer on the whitelist (removed meanwhile?): nothing was saved")
     created = entry is None
     entry = entry or AllowedUser(username=name, added_by_id=actor_id)
     before = snapshot(entry)

@@ -56,6 +56,7 @@ class WhitelistState(GroupPickerMixin, SessionState):
     form: dict[str, str] = dict.fromkeys(FIELDS, "")
     errors: dict[str, str] = {}
     confirm_remove: str = ""
+    _editing_username: str = ""  # the entry the edit dialog opened: the save changes that one or none
     import_created: int = 0
     import_updated: int = 0
     import_errors: list[str] = []
@@ -111,6 +112,7 @@ class WhitelistState(GroupPickerMixin, SessionState):
         self._load_group_choices()
         self.editing, self.errors, self.dialog_open = True, {}, True
         self.form = {name: str(entry.get(name) or "") for name in FIELDS}
+        self._editing_username = self.form["username"]
         self.chosen_groups = list(entry.get("groups") or [])
 
     @rx.event
@@ -126,6 +128,9 @@ class WhitelistState(GroupPickerMixin, SessionState):
     @rx.event
     @requires(MANAGE_USERS)
     def save(self):
+        if self.editing and self.form["username"] != self._editing_username:
+            self.errors = {"username": "The username of an entry cannot be changed: add a new entry instead"}
+            return None
         actor = self._actor()
         try:
             with session_scope() as session:
@@ -145,6 +150,10 @@ class WhitelistState(GroupPickerMixin, SessionState):
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None
+        except NotFoundError as exc:
+            self.errors = {"username": str(exc)}
+            self._query()
+            return rx.toast.error(str(exc))
         self.dialog_open = False
         self._query()
         return rx.toast.success(f"'{name}' {'added to' if created else 'updated on'} the whitelist")
