@@ -15,6 +15,7 @@ from printer_app.config import get_settings
 from printer_app.models import EntityChangeLog, User
 from printer_app.services.audit import ACTIONS
 from printer_app.services.paging import allowed_page_size, clamp_page
+from printer_app.services.validators import row_id
 
 SYSTEM = "system"
 OBJECT_LABELS = {
@@ -106,8 +107,8 @@ def _filtered(filters: ChangeFilters, tz: ZoneInfo):
         query = query.where(EntityChangeLog.action == filters.action)
     if filters.user == SYSTEM:
         query = query.where(EntityChangeLog.user_id.is_(None))
-    elif filters.user.isdigit():
-        query = query.where(EntityChangeLog.user_id == int(filters.user))
+    elif (user_id := row_id(filters.user)) is not None:
+        query = query.where(EntityChangeLog.user_id == user_id)
     start, end = _bounds(filters, tz)
     if start is not None:
         query = query.where(EntityChangeLog.timestamp >= start)

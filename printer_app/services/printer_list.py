@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
 from printer_app.models.choices import TaskStatus
 from printer_app.services.paging import allowed_page_size, clamp_page, page_count
+from printer_app.services.validators import row_id
 
 _model_display = case(
     (DeviceModel.id.is_not(None), Manufacturer.name + literal(" ") + DeviceModel.name),
@@ -99,10 +100,10 @@ def _filtered(filters: PrinterFilters):
         )
     if filters.organization == "none":
         query = query.where(Printer.organization_id.is_(None))
-    elif filters.organization.isdigit():
-        query = query.where(Printer.organization_id == int(filters.organization))
-    if filters.model.isdigit():
-        query = query.where(Printer.device_model_id == int(filters.model))
+    elif (organization_id := row_id(filters.organization)) is not None:
+        query = query.where(Printer.organization_id == organization_id)
+    if (model_id := row_id(filters.model)) is not None:
+        query = query.where(Printer.device_model_id == model_id)
     if filters.match_rule == "NONE":
         query = query.where(Printer.last_match_rule.is_(None))
     elif filters.match_rule:

@@ -11,20 +11,19 @@ from printer_app.models.choices import MatchRule, SupplyState
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.paging import page_count as page_count
 from printer_app.services.printer_list import PrinterRow
+from printer_app.services.validators import row_id
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
 _STATE_LABELS.update({"some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
 
 
-_PRINTER_PATH = re.compile(r"^/printers/([0-9]{1,10})(?:/|$)")
-MAX_ID = 2**31 - 1  # the largest id column value (PostgreSQL integer); a larger number names no row
+_PRINTER_PATH = re.compile(r"^/printers/([^/]+)(?:/|$)")
 
 
 def printer_id_from_path(path: str) -> int:
     """The id of `/printers/<id>[/...]` (the browser's path, as `router.url.path` gives it), or 0."""
     match = _PRINTER_PATH.match(path or "")
-    printer_id = int(match.group(1)) if match else 0
-    return printer_id if printer_id <= MAX_ID else 0
+    return (row_id(match.group(1)) if match else None) or 0
 
 
 def refusal_text(exc: DomainValidationError) -> str:
