@@ -15,6 +15,7 @@ from printer_app.pages.web_rules import web_rules_page
 from printer_app.state.change_log import ChangeLogState
 from printer_app.state.dashboard import DashboardState
 from printer_app.state.discovery import DiscoveryState
+from printer_app.state.errors import backend_exception_handler
 from printer_app.state.live import live_updates
 from printer_app.state.organizations import OrganizationsState
 from printer_app.state.printer_detail import PrinterDetailState
@@ -26,7 +27,7 @@ from printer_app.state.whitelist import WhitelistState
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
 
-app = rx.App(api_transformer=api, stylesheets=["/app.css"])
+app = rx.App(api_transformer=api, stylesheets=["/app.css"], backend_exception_handler=backend_exception_handler)
 app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title="Dashboard · Printer Inventory", on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title="Printers · Printer Inventory", on_load=PrintersState.load)

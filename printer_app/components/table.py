@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import reflex as rx
 from reflex.event import EventSpec
+
+from printer_app.services.paging import PAGE_SIZES
 
 
 def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Component:
@@ -59,16 +60,16 @@ def reset_button(on_reset, *, search_id: str, id: str) -> rx.Component:
     )
 
 
-def pager(state, *, sizes: tuple[int, ...] = (25, 50, 100, 200), on_size: Callable | None = None) -> rx.Component:
-    """First / previous / next / last, the current range, and a rows-per-page choice."""
+def pager(state) -> rx.Component:
+    """First / previous / next / last, the current range, and a rows-per-page choice (the same everywhere)."""
     return rx.hstack(
         rx.text(state.range_text, size="2", color=rx.color("gray", 11), id="pager-range"),
         rx.spacer(),
         rx.text("Rows per page", size="2"),
         rx.select(
-            [str(s) for s in sizes],
+            [str(s) for s in PAGE_SIZES],
             value=state.page_size.to_string(),
-            on_change=on_size or state.set_page_size,
+            on_change=state.set_page_size,
             size="1",
             id="page-size",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.table import field_error, sort_header
+from printer_app.services.web_templates import DESCRIPTION_MAX, NAME_MAX
 from printer_app.state.session import SessionState
 from printer_app.state.web_rules import PUBLIC_TEMPLATES, WebRulesState
 from printer_app.state.web_templates import TemplateRow, WebTemplatesState
@@ -50,12 +51,18 @@ def _save_form() -> rx.Component:
         rx.text("Save the saved rules as a template for " + WebRulesState.printer_model, size="2", weight="medium"),
         rx.hstack(
             rx.input(
-                value=T.name, on_change=T.set_name, placeholder="Template name", id="template-name", width="240px"
+                value=T.name,
+                on_change=T.set_name,
+                placeholder="Template name",
+                max_length=NAME_MAX,
+                id="template-name",
+                width="240px",
             ),
             rx.input(
                 value=T.description,
                 on_change=T.set_description,
                 placeholder="Description (optional)",
+                max_length=DESCRIPTION_MAX,
                 id="template-description",
                 flex="1",
             ),
@@ -73,6 +80,7 @@ def _save_form() -> rx.Component:
             align="center",
         ),
         field_error(T.errors, "name"),
+        field_error(T.errors, "description"),
         field_error(T.errors, "form"),
         width="100%",
         spacing="2",

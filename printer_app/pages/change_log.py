@@ -120,5 +120,5 @@ def change_log_page() -> rx.Component:
             width="100%",
             id="change-table",
         ),
-        pager(S, sizes=(25, 50, 100)),
+        pager(S),
     )

@@ -133,7 +133,7 @@ def history_table() -> rx.Component:
                 width="100%",
                 id="history-table",
             ),
-            pager(S, sizes=(10, 25, 50, 100)),
+            pager(S),
             width="100%",
         ),
         width="100%",

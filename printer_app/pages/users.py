@@ -130,7 +130,7 @@ def accounts_panel() -> rx.Component:
             width="100%",
             id="user-table",
         ),
-        pager(S, sizes=(25, 50, 100)),
+        pager(S),
         groups_dialog(),
         new_user_dialog(),
         deactivate_dialog(),

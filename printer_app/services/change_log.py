@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 from printer_app.config import get_settings
 from printer_app.models import EntityChangeLog, User
 from printer_app.services.audit import ACTIONS
+from printer_app.services.paging import allowed_page_size, clamp_page
+from printer_app.services.validators import row_id
 
-PAGE_SIZES = (25, 50, 100)
 SYSTEM = "system"
 OBJECT_LABELS = {
     "printer": "Printer",
@@ -106,8 +107,8 @@ def _filtered(filters: ChangeFilters, tz: ZoneInfo):
         query = query.where(EntityChangeLog.action == filters.action)
     if filters.user == SYSTEM:
         query = query.where(EntityChangeLog.user_id.is_(None))
-    elif filters.user.isdigit():
-        query = query.where(EntityChangeLog.user_id == int(filters.user))
+    elif (user_id := row_id(filters.user)) is not None:
+        query = query.where(EntityChangeLog.user_id == user_id)
     start, end = _bounds(filters, tz)
     if start is not None:
         query = query.where(EntityChangeLog.timestamp >= start)
@@ -129,9 +130,9 @@ def list_changes(
 ) -> ChangePage:
     """One page of change-log entries, newest first; the page number is clamped to the pages there are."""
     base = _filtered(filters or ChangeFilters(), tz or get_settings().tz)
-    page_size = page_size if page_size in PAGE_SIZES else 50
+    page_size = allowed_page_size(page_size, 50)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    page = max(1, min(page, -(-total // page_size)))
+    page = clamp_page(page, total, page_size)
     ids = base.order_by(EntityChangeLog.timestamp.desc(), EntityChangeLog.id.desc())
     ids = ids.offset((page - 1) * page_size).limit(page_size)
     query = (

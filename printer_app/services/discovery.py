@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from sqlmodel import Session
 
@@ -29,45 +30,96 @@ class Found:
     sys_descr: str
 
 
+@dataclass(frozen=True)
+class _Block:
+    """The addresses of one spec as an inclusive range of integers: nothing is built per address."""
+
+    first: int
+    last: int
+
+
+def count_targets(specs: list[str]) -> int:
+    """How many distinct addresses the specs cover; refuses more than MAX_ADDRESSES before building anything."""
+    return _distinct(_blocks(specs))
+
+
 def expand_targets(specs: list[str]) -> list[str]:
-    """IPs from "a.b.c.d", "a.b.c.d-a.b.c.e", "a.b.c.d-e" or CIDR "a.b.c.0/24"; refuses more than 4096."""
-    addresses: list[str] = []
-    for raw in specs:
-        for spec in filter(None, (part.strip() for part in raw.replace(",", " ").split())):
-            try:
-                if "/" in spec:
-                    net = ipaddress.IPv4Network(spec, strict=False)
-                    hosts = list(net.hosts()) if net.num_addresses > 2 else list(net)
-                    _check_size(len(addresses) + len(hosts))
-                    addresses += [str(h) for h in hosts]
-                elif "-" in spec:
-                    first_s, last_s = spec.split("-", 1)
-                    first = ipaddress.IPv4Address(first_s)
-                    last = (
-                        ipaddress.IPv4Address(last_s)
-                        if "." in last_s
-                        else ipaddress.IPv4Address(f"{first_s.rsplit('.', 1)[0]}.{int(last_s)}")
-                    )
-                    if last < first:
-                        raise DomainValidationError({"targets": f"Range {spec} ends before it starts"})
-                    _check_size(len(addresses) + int(last) - int(first) + 1)
-                    addresses += [str(ipaddress.IPv4Address(n)) for n in range(int(first), int(last) + 1)]
-                else:
-                    addresses.append(str(ipaddress.IPv4Address(spec)))
-            except DomainValidationError:
-                raise
-            except ValueError as exc:
-                msg = f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"
-                raise DomainValidationError({"targets": msg}) from None
-    _check_size(len(set(addresses)))
-    return list(dict.fromkeys(addresses))
+    """IPs from "a.b.c.d", "a.b.c.d-a.b.c.e", "a.b.c.d-e" or CIDR "a.b.c.0/24", in input order, each once."""
+    return list(iter_targets(specs))
 
 
-def _check_size(n: int) -> None:
-    if n > MAX_ADDRESSES:
+def iter_targets(specs: list[str]) -> Iterator[str]:
+    """Like `expand_targets`, one address at a time (the specs are checked at once, before the first)."""
+    blocks = _blocks(specs)
+    _distinct(blocks)
+
+    def addresses() -> Iterator[str]:
+        seen: set[int] = set()  # at most MAX_ADDRESSES of them
+        for block in blocks:
+            for n in range(block.first, block.last + 1):
+                if n not in seen:
+                    seen.add(n)
+                    yield str(ipaddress.IPv4Address(n))
+
+    return addresses()
+
+
+def _blocks(specs: list[str]) -> list[_Block]:
+    parts = (part for raw in specs for part in raw.replace(",", " ").split())
+    blocks = [_block(spec) for spec in islice(parts, MAX_ADDRESSES + 1)]
+    if len(blocks) > MAX_ADDRESSES:
         raise DomainValidationError(
-            {"targets": f"{n} addresses requested; at most {MAX_ADDRESSES} can be scanned in one go"}
+            {"targets": f"At most {MAX_ADDRESSES:,} addresses or ranges can be entered at once"}
         )
+    return blocks
+
+
+def _block(spec: str) -> _Block:
+    """One spec's range (a CIDR block's hosts), refused above the limit."""
+    if "/" in spec:
+        return _cidr_block(spec)
+    try:
+        first_s, dash, last_s = spec.partition("-")
+        first = ipaddress.IPv4Address(first_s)
+        if not dash:
+            last = first
+        elif "." in last_s:
+            last = ipaddress.IPv4Address(last_s)
+        else:
+            last = ipaddress.IPv4Address(f"{first_s.rsplit('.', 1)[0]}.{int(last_s)}")
+    except ValueError as exc:
+        raise DomainValidationError({"targets": f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"}) from None
+    if last < first:
+        raise DomainValidationError({"targets": f"Range {spec} ends before it starts"})
+    _check_size(int(last) - int(first) + 1, f"{spec} has")
+    return _Block(int(first), int(last))
+
+
+def _cidr_block(spec: str) -> _Block:
+    try:
+        net = ipaddress.IPv4Network(spec, strict=False)
+    except ValueError as exc:
+        raise DomainValidationError({"targets": f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"}) from None
+    _check_size(net.num_addresses, f"{net} has")
+    first, last = int(net.network_address), int(net.broadcast_address)
+    return _Block(first + 1, last - 1) if net.num_addresses > 2 else _Block(first, last)
+
+
+def _distinct(blocks: list[_Block]) -> int:
+    """How many addresses the blocks cover together (overlaps once), refused above the limit."""
+    total, reach = 0, -1
+    for block in sorted(blocks, key=lambda b: b.first):
+        if block.last > reach:
+            total += block.last - max(block.first, reach + 1) + 1
+            reach = block.last
+    _check_size(total, "These ranges have", " together")
+    return total
+
+
+def _check_size(n: int, subject: str, suffix: str = "") -> None:
+    if n > MAX_ADDRESSES:
+        msg = f"{subject} {n:,} addresses{suffix}; at most {MAX_ADDRESSES:,} can be scanned at once"
+        raise DomainValidationError({"targets": msg})
 
 
 def discover_in_chunks(
@@ -78,12 +130,15 @@ def discover_in_chunks(
     **options,
 ) -> list[Found]:
     """Like `discover`, reporting (scanned, total, found so far) after each chunk of addresses."""
-    ips = expand_targets(specs)
+    total = count_targets(specs)
+    addresses = iter_targets(specs)
     found: list[Found] = []
-    for start in range(0, len(ips), chunk_size):
-        found += discover(ips[start : start + chunk_size], **options)
+    scanned = 0
+    while chunk := list(islice(addresses, chunk_size)):
+        found += discover(chunk, **options)
+        scanned += len(chunk)
         if progress:
-            progress(min(start + chunk_size, len(ips)), len(ips), found)
+            progress(scanned, total, found)
     return found
 
 

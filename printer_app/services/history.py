@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from printer_app.models import InventoryTask, PageCounter, Printer, SupplyLevel
 from printer_app.models.base import utcnow
 from printer_app.models.choices import DataSource, SupplyState, TaskStatus, TriggeredBy
+from printer_app.services.paging import allowed_page_size, clamp_page
 
 COUNTER_FIELDS = ("total_pages", "bw_a4", "color_a4", "bw_a3", "color_a3")
 _SUMMARY_KINDS = {"toner": "toner", "ink": "toner", "drum": "drum"}
@@ -199,20 +200,30 @@ class PollRow:
     history_check_failed: bool = False
 
 
-def list_polls(
-    session: Session, *, printer_id: int, page: int = 1, page_size: int = 25, status: str = ""
-) -> tuple[list[PollRow], int]:
-    """A page of a printer's poll attempts, newest first, with the counters of successful ones."""
+@dataclass
+class PollPage:
+    rows: list[PollRow]
+    total: int
+    page: int
+    page_size: int
+
+
+def list_polls(session: Session, *, printer_id: int, page: int = 1, page_size: int = 25, status: str = "") -> PollPage:
+    """A page of a printer's poll attempts, newest first, with the counters of successful ones.
+
+    The page number is clamped to the pages there are; a page size other than PAGE_SIZES reads 25 rows."""
     base = select(InventoryTask.id).where(InventoryTask.printer_id == printer_id)
     if status:
         base = base.where(InventoryTask.status == status)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    page_size = allowed_page_size(page_size, 25)
+    page = clamp_page(page, total, page_size)
     query = (
         select(InventoryTask, PageCounter)
         .outerjoin(PageCounter, PageCounter.task_id == InventoryTask.id)
         .where(InventoryTask.printer_id == printer_id)
         .order_by(InventoryTask.task_timestamp.desc(), InventoryTask.id.desc())
-        .offset((max(page, 1) - 1) * page_size)
+        .offset((page - 1) * page_size)
         .limit(page_size)
     )
     if status:
@@ -232,7 +243,7 @@ def list_polls(
         )
         for t, c in session.exec(query).all()
     ]
-    return rows, total
+    return PollPage(rows=rows, total=total, page=page, page_size=page_size)
 
 
 def latest_supplies(session: Session, printer: Printer) -> list[SupplyLevel]:

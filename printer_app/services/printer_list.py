@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
 from printer_app.models.choices import TaskStatus
 from printer_app.services.history import COUNTER_FIELDS
+from printer_app.services.paging import allowed_page_size, clamp_page, page_count
+from printer_app.services.validators import row_id
 
-PAGE_SIZES = (25, 50, 100, 200)
 NO_RULE_YET = "UNSET"  # the match-rule filter for printers without a successful poll ("NONE" is a rule of its own)
 
 _model_display = case(
@@ -82,7 +83,7 @@ class PrinterPage:
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def _filtered(filters: PrinterFilters):
@@ -103,10 +104,10 @@ def _filtered(filters: PrinterFilters):
         )
     if filters.organization == "none":
         query = query.where(Printer.organization_id.is_(None))
-    elif filters.organization.isdigit():
-        query = query.where(Printer.organization_id == int(filters.organization))
-    if filters.model.isdigit():
-        query = query.where(Printer.device_model_id == int(filters.model))
+    elif (organization_id := row_id(filters.organization)) is not None:
+        query = query.where(Printer.organization_id == organization_id)
+    if (model_id := row_id(filters.model)) is not None:
+        query = query.where(Printer.device_model_id == model_id)
     if filters.match_rule == NO_RULE_YET:
         query = query.where(Printer.last_match_rule.is_(None))
     elif filters.match_rule:
@@ -140,10 +141,10 @@ def list_printers(
     The page's ids are found without touching poll history unless the sort is by a counter, so the cost
     does not grow with the number of polls.
     """
-    page_size = page_size if page_size in PAGE_SIZES else 50
+    page_size = allowed_page_size(page_size, 50)
     base = _filtered(filters)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    page = max(1, min(page, max(1, -(-total // page_size))))
+    page = clamp_page(page, total, page_size)
     if sort not in SORTABLE:
         sort = "ip"
     order = SORTABLE[sort].desc() if descending else SORTABLE[sort].asc()

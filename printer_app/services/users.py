@@ -14,10 +14,10 @@ from printer_app.services.audit import Actor
 from printer_app.services.auth import check_password_strength, create_local_user, end_user_sessions, normalize_username
 from printer_app.services.concurrency import claim_version, save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.paging import PAGE_SIZES, allowed_page_size, clamp_page
 from printer_app.services.roles import ROLES, find_groups, set_user_groups, user_group_names
 from printer_app.services.validators import parse_id, too_long
 
-PAGE_SIZES = (25, 50, 100)
 MANAGE_USERS = "access.manage_users"
 USER_LABELS = {"is_active": "Active", "full_name": "Full name", "is_superuser": "Superuser", "is_staff": "Staff"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -121,9 +121,9 @@ def list_users(
 ) -> UserPage:
     """One page of accounts with their group names; the page number is clamped to the pages there are."""
     base = _filtered(filters or UserFilters())
-    page_size = page_size if page_size in PAGE_SIZES else PAGE_SIZES[0]
+    page_size = allowed_page_size(page_size, PAGE_SIZES[0])
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
-    page = max(1, min(page, -(-total // page_size)))
+    page = clamp_page(page, total, page_size)
     column = USER_SORTS.get(sort, USER_SORTS["username"])
     order = (column.desc() if descending else column.asc()).nulls_last()
     ids_query = base.order_by(order, User.id).offset((page - 1) * page_size).limit(page_size)

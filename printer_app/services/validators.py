@@ -11,6 +11,16 @@ _MAC_TYPED = re.compile(r"^[0-9A-Fa-f:.\- ]+$")
 _BROADCAST = ipaddress.IPv4Address("255.255.255.255")
 
 
+MAX_ID = 2**31 - 1  # the largest value an id column holds (PostgreSQL integer)
+
+
+def row_id(text: object) -> int | None:
+    """The id a select's value or a URL part names, as a number; None when it is none any id column can hold."""
+    if isinstance(text, str) and 0 < len(text) <= 10 and text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
 def normalize_mac(value: str | None) -> str | None:
     """Canonical `AA:BB:CC:DD:EE:FF`, or None when the value does not hold exactly 12 hex digits."""
     if not value:

@@ -10,7 +10,12 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from printer_app.models import Printer, WebParsingRule, WebParsingTemplate
+from printer_app.services.audit import Actor, audit
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.web_rule_store import list_rules
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 2000
 
 RULE_KEYS = (
     "protocol",
@@ -36,14 +41,17 @@ def save_template(
 ) -> WebParsingTemplate:
     """A template of the printer's current rules, bound to the printer's device model."""
     printer = _printer(session, printer_id)
+    name, description = name.strip(), description.strip()
     errors = {}
-    if not name.strip():
+    if not name:
         errors["name"] = "A template needs a name"
-    elif len(name.strip()) > 200:
-        errors["name"] = "At most 200 characters"
+    elif len(name) > NAME_MAX:
+        errors["name"] = _too_long(name, NAME_MAX)
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = _too_long(description, DESCRIPTION_MAX)
     if printer.device_model_id is None:
         errors["form"] = "Set the printer's device model first: a template belongs to a model"
-    rules = _rules(session, printer_id)
+    rules = list_rules(session, printer_id=printer_id)
     if not rules:
         errors.setdefault("form", "The printer has no web rules to save")
     if errors:
@@ -55,7 +63,7 @@ def save_template(
         for r in rules
     ]
     template = WebParsingTemplate(
-        name=name.strip(),
+        name=name,
         device_model_id=printer.device_model_id,
         description=description,
         rules_config=config,
@@ -67,10 +75,16 @@ def save_template(
     return template
 
 
+def _too_long(text: str, limit: int) -> str:
+    return f"At most {limit:,} characters (this one has {len(text):,})"
+
+
 def apply_template(
-    session: Session, *, template_id: int, printer_id: int, overwrite: bool = False
+    session: Session, *, template_id: int, printer_id: int, overwrite: bool = False, actor: Actor | None = None
 ) -> list[WebParsingRule]:
-    """Create the template's rules on a printer of the same model (plain first, then calculated)."""
+    """Create the template's rules on a printer of the same model (plain first, then calculated).
+
+    With `overwrite` the printer's rules are deleted first; every deleted and created rule is in the change log."""
     template = session.get(WebParsingTemplate, template_id)
     if template is None:
         raise NotFoundError(f"Template #{template_id} does not exist")
@@ -78,7 +92,8 @@ def apply_template(
     if printer.device_model_id != template.device_model_id:
         raise DomainValidationError({"form": "The template is for another device model than this printer's"})
     if overwrite:
-        for rule in _rules(session, printer_id):
+        for rule in list_rules(session, printer_id=printer_id):
+            audit(session, rule, "delete", actor)
             session.delete(rule)
         session.flush()
     created: list[WebParsingRule] = []
@@ -91,6 +106,7 @@ def apply_template(
         )
         session.add(rule)
         session.flush()
+        audit(session, rule, "create", actor)
         ids_by_field.setdefault(rule.field_name, rule.id)
         created.append(rule)
     template.usage_count += 1
@@ -104,11 +120,6 @@ def _printer(session: Session, printer_id: int) -> Printer:
     if printer is None:
         raise NotFoundError(f"Printer #{printer_id} does not exist")
     return printer
-
-
-def _rules(session: Session, printer_id: int) -> list[WebParsingRule]:
-    query = select(WebParsingRule).where(WebParsingRule.printer_id == printer_id).order_by(WebParsingRule.id)
-    return list(session.exec(query).all())
 
 
 def list_templates(

@@ -53,8 +53,9 @@ def save_allowed_user(
     """Add a whitelist entry (or, with `update_existing`, update its details); returns (entry, created). Audited.
 
     An update keeps a stored detail when the new value is empty (imports), unless `replace` (the edit form: what
-    the form shows is what is stored, so a field can be cleared). `version`: what the edit form loaded; the same
-    details write nothing, a change after someone else's raises ConflictError."""
+    the form shows is what is stored, so a field can be cleared; an entry removed meanwhile is not added back).
+    `version`: what the edit form loaded; the same details write nothing, a change after someone else's raises
+    ConflictError."""
     name = normalize_username(username)
     email, full_name, notes = (email or "").strip(), " ".join((full_name or "").split()), (notes or "").strip()
     errors = person_errors(username=username, email=email, full_name=full_name)
@@ -68,6 +69,8 @@ def save_allowed_user(
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is not None and not update_existing:
         raise DomainValidationError({"username": f"'{name}' is already on the whitelist"})
+    if entry is None and replace:
+        raise NotFoundError(f"'{name}' is no longer on the whitelist (removed meanwhile?): nothing was saved")
     if entry is None:
         entry = AllowedUser(
             username=name, added_by_id=actor_id, email=email, full_name=full_name, initial_groups=groups, notes=notes

@@ -10,7 +10,7 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
 from printer_app.state.live_state import LiveState
-from printer_app.state.session import SessionState
+from printer_app.state.session import SessionState, checks_inline
 
 INVENTORY = ("inventory.access_inventory_app", "inventory.view_printer")
 
@@ -21,8 +21,8 @@ class DashboardState(SessionState):
     outcomes: list[dict[str, str | int]] = []
 
     @rx.event
+    @checks_inline("the home page: someone without the dashboard but with the inventory lands on the printers")
     def load(self):
-        # The home page: someone without the dashboard but with the inventory lands on the printers instead.
         who = self._principal()
         if who and not who.can("dashboard.access_dashboard_app") and all(who.can(p) for p in INVENTORY):
             return rx.redirect("/printers")

@@ -11,7 +11,7 @@ from sqlmodel import func, select
 from printer_app.db import session_scope
 from printer_app.models import Organization, Printer
 from printer_app.services import events
-from printer_app.services.discovery import Found, add_found_printer, expand_targets
+from printer_app.services.discovery import Found, add_found_printer, count_targets
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.validators import check_community
 from printer_app.state.live import batches, hub
@@ -80,8 +80,8 @@ class DiscoveryState(SessionState):
     def start(self):
         """Validate the input here (no I/O), then hand the scan to a worker."""
         try:
-            ips = expand_targets([self.targets])
-            if not ips:
+            total = count_targets([self.targets])
+            if not total:
                 raise DomainValidationError({"targets": "Enter at least one address, range or CIDR"})
             community = check_community(self.community)
             port = int(self.port)
@@ -92,15 +92,13 @@ class DiscoveryState(SessionState):
             return None
         from workers.actors import discover_printers
 
-        self.job_id, self.scanned, self.total, self.found, self.error = uuid.uuid4().hex, 0, len(ips), [], ""
+        self.job_id, self.scanned, self.total, self.found, self.error = uuid.uuid4().hex, 0, total, [], ""
         discover_printers.send(self.job_id, [self.targets], community, port, self.version)
         return None
 
     @rx.event(background=True)
+    @requires("inventory.run_inventory")
     async def listen(self):
-        async with self:
-            if self._deny("inventory.run_inventory") is not None:
-                return
         queue = hub.attach()
         try:
             async for batch in batches(queue, window=0.2):

@@ -22,7 +22,7 @@ from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.state.live import Event, hub, next_batch, watch
 from printer_app.state.live_requests import NO_RESULT, late_events, result_timeout
-from printer_app.state.session import SessionState, principal_for_cookie
+from printer_app.state.session import SessionState, principal_for_cookie, requires
 
 PAGES = {  # the page a listener serves -> the permission it needs to receive live updates
     "printers": "inventory.view_printer",
@@ -67,6 +67,7 @@ class LiveState(SessionState):
         self.batch_total, self.batch_done, self.batch_failed = data["total"], data["done"], data["failed"]
 
     @rx.event(background=True)
+    @requires(lambda _state, page: PAGES.get(page))
     async def listen(self, page: str):
         """Apply events to this tab until it navigates away or closes (then the task is cancelled), or until its
         session no longer grants the page (checked at the start and every RECHECK_SECONDS)."""
@@ -79,8 +80,6 @@ class LiveState(SessionState):
         try:
             current = await asyncio.to_thread(coordination.current_batch)
             async with self:
-                if self._deny(permission) is not None:
-                    return
                 cookie, token = self.router.headers.cookie, self.router.session.client_token
                 if current:
                     self._show_batch(*current)
@@ -208,10 +207,9 @@ class LiveState(SessionState):
         return None
 
     @rx.event
+    @requires(RUN)
     def poll_now(self, printer_id: int):
         """Queue a high-priority poll; the result arrives through the listener as a toast and a row update."""
-        if (denied := self._deny(RUN)) is not None:
-            return denied
         from workers.actors import poll_printer_now
 
         printer_id = int(printer_id)
@@ -222,10 +220,9 @@ class LiveState(SessionState):
         self.polling_ids = sorted({*self.polling_ids, printer_id})
 
     @rx.event
+    @requires(RUN)
     def poll_all(self):
         """Queue a poll of every pollable printer, unless a run is going: one run at a time."""
-        if (denied := self._deny(RUN)) is not None:
-            return denied
         from workers import coordination
         from workers.actors import poll_all
 

@@ -107,11 +107,9 @@ class OrganizationsState(SessionState):
         self.code = value
 
     @rx.event
+    @requires(lambda s: f"inventory.{'change' if s._loaded_id or s.editing_id else 'add'}_organization")
     def save(self):
         org_id = self._loaded_id
-        perm = "inventory.change_organization" if org_id or self.editing_id else "inventory.add_organization"
-        if (denied := self._deny(perm)) is not None:
-            return denied
         if self.editing_id != org_id:  # only open_edit chooses the organization a save changes
             return rx.toast.error("This form is not the organization's any more: open it again")
         try:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.services.errors import DomainValidationError
+from printer_app.services.paging import parse_page, parse_page_size
+from printer_app.state.session import SessionState, requires
+from printer_app.state.view import refusal_text
 
-def _listing(fn: Callable) -> Callable:
-    """Run the handler only for a user holding the state's LIST_PERMISSIONS (refused: `_deny`'s answer)."""
 
-    @functools.wraps(fn)
-    def guarded(self, *args, **kwargs):
-        if (denied := self._deny(*self.LIST_PERMISSIONS)) is not None:
-            return denied
-        return fn(self, *args, **kwargs)
+def _list_permissions(state: SessionState, *_args, **_kwargs) -> tuple[str, ...]:
+    """What any handler of the table needs: the state's LIST_PERMISSIONS."""
+    return state.LIST_PERMISSIONS
 
-    return guarded
+
+_listing = requires(_list_permissions)
 
 
 class PagedListMixin(rx.State, mixin=True):
@@ -48,12 +47,21 @@ class PagedListMixin(rx.State, mixin=True):
 
     @rx.event
     @_listing
-    def go_to(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.page_count))
+    def go_to(self, page: int):
+        try:
+            wanted = parse_page(page)
+        except DomainValidationError as exc:
+            return rx.toast.error(refusal_text(exc))
+        self.page = max(1, min(wanted, self.page_count))
         self._query()
+        return None
 
     @rx.event
     @_listing
-    def set_page_size(self, value: str) -> None:
-        self.page_size, self.page = int(value), 1
+    def set_page_size(self, value: str):
+        try:
+            self.page_size, self.page = parse_page_size(value), 1
+        except DomainValidationError as exc:
+            return rx.toast.error(refusal_text(exc))
         self._query()
+        return None

@@ -11,8 +11,9 @@ from printer_app.db import session_scope
 from printer_app.models import DeviceModel, Manufacturer, Organization
 from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod, TaskStatus
 from printer_app.services.counter_baseline import accept_counter_baseline, rejected_counters
-from printer_app.services.errors import NotFoundError
+from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.history import counter_series, latest_supplies, list_polls, supply_series
+from printer_app.services.paging import clamp_page, parse_page, parse_page_size
 from printer_app.services.printers import get_printer
 from printer_app.state import view
 from printer_app.state.live import watch
@@ -22,12 +23,16 @@ from printer_app.state.view import (
     SUPPLY_CSS_BY_WORD,
     SupplyView,
     local_time,
+    not_a_choice,
     number,
     printer_id_from_path,
+    refusal_text,
     stored_supply_view,
 )
 
 CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
+CHART_DAYS = tuple(d for d, _ in CHART_RANGES)
+STATUS_FILTERS = ("all", *(s.value for s in TaskStatus if s != TaskStatus.NEVER_RUN))
 
 
 @dataclass
@@ -95,6 +100,7 @@ class PrinterDetailState(SessionState):
 
     def _reload(self) -> None:
         if not self.printer_id:
+            self.not_found, self.identity = "This address names no printer", {}
             return
         with session_scope() as session:
             try:
@@ -135,10 +141,10 @@ class PrinterDetailState(SessionState):
 
     def _load_polls(self, session) -> None:
         status = "" if self.status_filter == "all" else self.status_filter
-        rows, total = list_polls(
+        result = list_polls(
             session, printer_id=self.printer_id, page=self.page, page_size=self.page_size, status=status
         )
-        self.polls_total = total
+        self.polls_total, self.page = result.total, result.page
         self.polls = [
             PollView(
                 id=r.id,
@@ -155,7 +161,7 @@ class PrinterDetailState(SessionState):
                 note=r.note,
                 unchecked=r.history_check_failed,
             )
-            for r in rows
+            for r in result.rows
         ]
 
     def _load_charts(self, session) -> None:
@@ -169,33 +175,51 @@ class PrinterDetailState(SessionState):
         self.supply_lines = [[k, _supply_colour(k)] for k in keys]
         self.supply_points = [{**p, "at": local_time(p["at"])} for p in points]
 
-    @rx.event
-    @requires(*VIEW)
-    def go_to(self, page: int) -> None:
-        self.page = max(1, min(int(page), self.page_count))
-        with session_scope() as session:
-            self._load_polls(session)
+    # Every input below is checked before it is assigned: a value the page would trip over is never kept.
 
     @rx.event
     @requires(*VIEW)
-    def set_page_size(self, value: str) -> None:
-        self.page_size, self.page = int(value), 1
+    def go_to(self, page: int):
+        try:
+            wanted = parse_page(page)
+        except DomainValidationError as exc:
+            return rx.toast.error(refusal_text(exc))
+        self.page = clamp_page(wanted, self.polls_total, self.page_size)
         with session_scope() as session:
             self._load_polls(session)
+        return None
 
     @rx.event
     @requires(*VIEW)
-    def set_status_filter(self, value: str) -> None:
+    def set_page_size(self, value: str):
+        try:
+            self.page_size, self.page = parse_page_size(value), 1
+        except DomainValidationError as exc:
+            return rx.toast.error(refusal_text(exc))
+        with session_scope() as session:
+            self._load_polls(session)
+        return None
+
+    @rx.event
+    @requires(*VIEW)
+    def set_status_filter(self, value: str):
+        if value not in STATUS_FILTERS:
+            return rx.toast.error(not_a_choice(value))
         self.status_filter, self.page = value, 1
         with session_scope() as session:
             self._load_polls(session)
+        return None
 
     @rx.event
     @requires(*VIEW)
-    def set_chart_days(self, value: str | list[str]) -> None:
-        self.chart_days = value if isinstance(value, str) else value[0]
+    def set_chart_days(self, value: str | list[str]):
+        days = value[0] if isinstance(value, list) and len(value) == 1 else value
+        if days not in CHART_DAYS:
+            return rx.toast.error(not_a_choice(value))
+        self.chart_days = days
         with session_scope() as session:
             self._load_charts(session)
+        return None
 
     def _load_poll_state(self, session, printer) -> None:
         """What the stored polls say beyond the identity: supplies, identity flag, an unaccepted counter reset."""

@@ -182,11 +182,9 @@ class PrinterFormState(SessionState):
         self.is_active = value
 
     @rx.event
+    @requires(lambda s: "inventory.change_printer" if s._loaded_id or s.editing_id else "inventory.add_printer")
     def save(self):
         printer_id = self._loaded_id
-        perm = "inventory.change_printer" if printer_id or self.editing_id else "inventory.add_printer"
-        if (denied := self._deny(perm)) is not None:
-            return denied
         if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes
             return rx.toast.error("This form is not the printer's edit form any more: open the printer again")
         data = self._input()
@@ -243,6 +241,7 @@ class PrinterFormState(SessionState):
         return [*_reload_events()]
 
     @rx.event
+    @requires("inventory.delete_printer")
     def ask_delete(self, printer_id: int, label: str) -> None:
         self.confirm_delete_id = int(printer_id)
         self.confirm_delete_label = label

@@ -5,8 +5,10 @@ Every page state derives from `SessionState`. A handler is decorated (under `@rx
     @requires("inventory.view_printer")        # a refusal answers with a toast, or the login page
     @requires_page("inventory.view_printer")   # for a page's on_load: a refusal shows the access-denied panel
 
-or, where the check sits in the middle of a handler, starts with
-`if (denied := self._deny("inventory.view_printer")) is not None: return denied`.
+Every handler has one: a test walks all handlers of the app and fails on one without, unless it is a pure form
+setter on its allow-list (tests/integration/test_handler_guards.py). A permission that depends on the call is a
+function of the state and the handler's arguments (`@requires(lambda s: "a" if s.editing_id else "b")`); a handler
+that must act before its check says why with `@checks_inline(...)` and starts with `self._deny...`.
 
 The check reads the `pi_session` cookie that the browser sent when its websocket connected (sign-in and sign-out are
 full page navigations, so a new cookie always comes with a new connection) and looks the session up in the database
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import reflex as rx
+from reflex.istate.proxy import StateProxy
 
 from printer_app.config import get_settings
 from printer_app.db import session_scope
@@ -128,37 +131,97 @@ class SessionState(rx.State):
         return bool(self.username)
 
 
-def _guard(perms: tuple[str, ...], *, page: bool) -> Callable[[Callable], Callable]:
-    def decorate(fn: Callable) -> Callable:
-        def check(state: SessionState):
-            return state._deny_page(*perms) if page else state._deny(*perms)
+Perm = str | Callable[..., str | tuple[str, ...] | None]  # a permission, or one chosen per call (state, args)
 
-        if inspect.iscoroutinefunction(fn):
+
+@dataclass(frozen=True)
+class Guard:
+    """How a handler is guarded, kept on its function (`guard_of`): the test of all handlers reads it."""
+
+    perms: tuple[Perm, ...]
+    page: bool = False
+    inline: str = ""  # why the check is in the handler's body instead (`checks_inline`)
+
+
+def guard_of(fn: Callable) -> Guard | None:
+    """The guard of an event handler's function; None: it checks nothing."""
+    return getattr(fn, "__guard__", None)
+
+
+def _needed(perms: tuple[Perm, ...], state: SessionState, args: tuple, kwargs: dict) -> tuple[str, ...]:
+    needed: list[str] = []
+    for perm in perms:
+        chosen = perm(state, *args, **kwargs) if callable(perm) else perm
+        needed += [chosen] if isinstance(chosen, str) else list(chosen or ())
+    return tuple(needed)
+
+
+def _guard(perms: tuple[Perm, ...], *, page: bool) -> Callable[[Callable], Callable]:
+    """Check before the handler runs; a background handler's check takes the state lock (`async with self`)."""
+
+    def check(state: SessionState, args: tuple, kwargs: dict):
+        needed = _needed(perms, state, args, kwargs)
+        return state._deny_page(*needed) if page else state._deny(*needed)
+
+    async def check_async(state: SessionState, args: tuple, kwargs: dict):
+        if isinstance(state, StateProxy) and not state._is_mutable():
+            async with state:
+                return check(state, args, kwargs)
+        return check(state, args, kwargs)
+
+    def decorate(fn: Callable) -> Callable:
+        if inspect.isasyncgenfunction(fn):
+
+            @functools.wraps(fn)
+            async def guarded_stream(self, *args, **kwargs):
+                if (denied := await check_async(self, args, kwargs)) is not None:
+                    yield denied
+                    return
+                async for update in fn(self, *args, **kwargs):
+                    yield update
+
+            guarded: Callable = guarded_stream
+        elif inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def guarded_async(self, *args, **kwargs):
-                if (denied := check(self)) is not None:
+                if (denied := await check_async(self, args, kwargs)) is not None:
                     return denied
                 return await fn(self, *args, **kwargs)
 
-            return guarded_async
+            guarded = guarded_async
+        else:
 
-        @functools.wraps(fn)
-        def guarded(self, *args, **kwargs):
-            if (denied := check(self)) is not None:
-                return denied
-            return fn(self, *args, **kwargs)
+            @functools.wraps(fn)
+            def guarded_sync(self, *args, **kwargs):
+                if (denied := check(self, args, kwargs)) is not None:
+                    return denied
+                return fn(self, *args, **kwargs)
 
+            guarded = guarded_sync
+        guarded.__guard__ = Guard(perms, page=page)
         return guarded
 
     return decorate
 
 
-def requires(*perms: str) -> Callable[[Callable], Callable]:
-    """Decorate an event handler (below `@rx.event`): it runs only for a signed-in user holding every `perm`."""
+def requires(*perms: Perm) -> Callable[[Callable], Callable]:
+    """Decorate an event handler (below `@rx.event`): it runs only for a signed-in user holding every `perm`.
+
+    A perm may be chosen per call: a function of (state, *handler args) giving a permission, several, or None."""
     return _guard(perms, page=False)
 
 
-def requires_page(*perms: str) -> Callable[[Callable], Callable]:
+def requires_page(*perms: Perm) -> Callable[[Callable], Callable]:
     """Decorate a page's on_load handler: sign-in redirect, or the access-denied panel instead of the page."""
     return _guard(perms, page=True)
+
+
+def checks_inline(why: str) -> Callable[[Callable], Callable]:
+    """Mark a handler that must do something before its `self._deny...` check (say why); prefer `requires`."""
+
+    def mark(fn: Callable) -> Callable:
+        fn.__guard__ = Guard((), inline=why)
+        return fn
+
+    return mark

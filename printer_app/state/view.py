@@ -8,25 +8,34 @@ from datetime import datetime
 
 from printer_app.config import get_settings
 from printer_app.models.choices import MatchRule, SupplyState
+from printer_app.services.errors import DomainValidationError
+from printer_app.services.paging import page_count as page_count
 from printer_app.services.printer_list import PrinterRow
+from printer_app.services.validators import row_id
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
 _STATE_LABELS.update({"ok": "OK", "some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
 _STATE_TONES = {s.value: s.color for s in SupplyState}
 
 
-_PRINTER_PATH = re.compile(r"^/printers/(\d+)(?:/|$)")
+_PRINTER_PATH = re.compile(r"^/printers/([^/]+)(?:/|$)")
 
 
 def printer_id_from_path(path: str) -> int:
     """The id of `/printers/<id>[/...]` (the browser's path, as `router.url.path` gives it), or 0."""
     match = _PRINTER_PATH.match(path or "")
-    return int(match.group(1)) if match else 0
+    return (row_id(match.group(1)) if match else None) or 0
 
 
-def page_count(total: int, page_size: int) -> int:
-    """How many pages a paged table has (at least one)."""
-    return max(1, -(-total // page_size))
+def refusal_text(exc: DomainValidationError) -> str:
+    """The messages of a refused input, for a toast."""
+    return "; ".join(exc.errors.values())
+
+
+def not_a_choice(value: object) -> str:
+    """The message for a value no select, segmented control or filter of the page offers."""
+    text = str(value)
+    return f"Not a choice: “{text if len(text) <= 20 else text[:20] + '…'}”"
 
 
 def range_text(total: int, page: int, page_size: int, shown: int, empty: str) -> str:

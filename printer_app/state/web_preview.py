@@ -11,7 +11,7 @@ from printer_app.models import Printer
 from printer_app.services.web_builder import builder_preview
 from printer_app.services.web_fetch import WebFetchError, page_url
 from printer_app.services.web_rules import Page
-from printer_app.state.session import SessionState
+from printer_app.state.session import SessionState, requires
 from printer_app.state.web_rules import MANAGE, route_printer_id
 
 SOURCE_VIEW_CHARS = 200_000  # the Source tab shows this much; rules always see the whole page
@@ -48,11 +48,10 @@ class WebPreviewState(SessionState):
         self.render = bool(value)
 
     @rx.event(background=True)
+    @requires(MANAGE)
     async def fetch(self, protocol: str, url_path: str):
         """Fetch the page through the SSRF guard (statically, or rendered by the headless browser)."""
         async with self:
-            if (denied := self._deny(MANAGE)) is not None:
-                return denied
             if self.fetching:
                 return None
             printer = _printer(route_printer_id(self))

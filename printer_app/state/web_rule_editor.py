@@ -238,9 +238,8 @@ class WebRuleEditorState(SessionState):
             self.actions = [{**a, key: value} if i == int(index) else a for i, a in enumerate(self.actions)]
 
     @rx.event
+    @requires(MANAGE)
     def save(self):
-        if (denied := self._deny(MANAGE)) is not None:
-            return denied
         rule_id, printer_id = self._loaded_rule, route_printer_id(self)
         if self.editing_id != rule_id:  # only open_rule chooses the stored rule a save changes
             return rx.toast.error("This form is not the rule's any more: open the rule again")
@@ -278,11 +277,10 @@ class WebRuleEditorState(SessionState):
         return [WebRulesState.refresh, rx.toast.success(f"Rule for {self.field_label} {verb}")]
 
     @rx.event(background=True)
+    @requires(MANAGE)
     async def test_on_device(self):
         """Run the form's rule for real (its actions in the browser; a formula with the stored rules)."""
         async with self:
-            if (denied := self._deny(MANAGE)) is not None:
-                return denied
             if self.testing:
                 return None
             draft = self._input().as_rule()

@@ -16,7 +16,7 @@ from printer_app.services import events
 from printer_app.services.web_parser import test_rules
 from printer_app.services.web_rules import load_web_rules
 from printer_app.state.live import hub
-from printer_app.state.session import SessionState
+from printer_app.state.session import SessionState, requires
 from printer_app.state.view import local_time, number
 from printer_app.state.web_rules import FIELD_LABELS, MANAGE, RUN, VIEW, route_printer_id
 
@@ -47,9 +47,8 @@ class WebRuleRunsState(SessionState):
     last_poll: dict[str, str] = {}
 
     @rx.event
+    @requires(VIEW)
     def load(self):
-        if (denied := self._deny(VIEW)) is not None:
-            return denied
         self.results, self.tested_at, self.test_summary = [], "", ""
         self.testing = self.polling = False
         self._load_last_poll(route_printer_id(self))
@@ -76,11 +75,10 @@ class WebRuleRunsState(SessionState):
             }
 
     @rx.event(background=True)
+    @requires(MANAGE)
     async def test_all(self):
         """Every stored rule against the device, as a poll would run them; shows each field's value or error."""
         async with self:
-            if (denied := self._deny(MANAGE)) is not None:
-                return denied
             if self.testing:
                 return None
             with session_scope() as session:
@@ -121,11 +119,10 @@ class WebRuleRunsState(SessionState):
         return None
 
     @rx.event(background=True)
+    @requires(RUN)
     async def poll_now(self):
         """A real poll through the workers (high priority); waits for its result to show it here."""
         async with self:
-            if (denied := self._deny(RUN)) is not None:
-                return denied
             if self.polling:
                 return None
             printer_id = route_printer_id(self)

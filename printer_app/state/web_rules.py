@@ -16,7 +16,7 @@ from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.printers import get_printer
 from printer_app.services.web_export import model_label
 from printer_app.services.web_rule_store import delete_rule, list_rules
-from printer_app.state.session import SessionState, requires
+from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import printer_id_from_path
 
 APP = "inventory.access_inventory_app"
@@ -81,9 +81,8 @@ class WebRulesState(SessionState):
         return f"{total} rule{'s' if total != 1 else ''}" if shown == total else f"{shown} of {total} rules"
 
     @rx.event
+    @requires_page(APP, VIEW)
     def load(self):
-        if (denied := self._deny_page(APP, VIEW)) is not None:
-            return denied
         self.printer_id = route_printer_id(self)
         self.search, self.confirm_delete_id = "", 0
         self._query()
@@ -149,9 +148,8 @@ class WebRulesState(SessionState):
         self.confirm_delete_id = 0
 
     @rx.event
+    @requires(MANAGE)
     def delete(self):
-        if (denied := self._deny(MANAGE)) is not None:
-            return denied
         rule_id, self.confirm_delete_id = self.confirm_delete_id, 0
         try:
             with session_scope() as session:

@@ -54,9 +54,8 @@ class WebTemplatesState(SessionState):
         return sorted(rows, key=lambda r: (getattr(r, key), r.id), reverse=self.descending)
 
     @rx.event
+    @requires(VIEW)
     def load(self):
-        if (denied := self._deny(VIEW)) is not None:
-            return denied
         self.search, self.name, self.description, self.is_public, self.overwrite, self.errors = (
             "",
             "",
@@ -124,17 +123,15 @@ class WebTemplatesState(SessionState):
         self.overwrite = bool(value)
 
     @rx.event
+    @requires(MANAGE, lambda s: PUBLIC_TEMPLATES if s.is_public else None)
     def save(self):
-        perms = (MANAGE, PUBLIC_TEMPLATES) if self.is_public else (MANAGE,)
-        if (denied := self._deny(*perms)) is not None:
-            return denied
         try:
             with session_scope() as session:
                 template = save_template(
                     session,
                     printer_id=route_printer_id(self),
                     name=self.name,
-                    description=self.description.strip(),
+                    description=self.description,
                     is_public=self.is_public,
                     user_id=self._user_id,
                 )
@@ -147,9 +144,8 @@ class WebTemplatesState(SessionState):
         return rx.toast.success(f"Template “{name}” saved with {count} rule{'s' if count != 1 else ''}")
 
     @rx.event
+    @requires(MANAGE)
     def apply(self, template_id: int):
-        if (denied := self._deny(MANAGE)) is not None:
-            return denied
         template_id = int(template_id)
         self._query()
         if template_id not in {r.id for r in self.all_rows}:  # only templates this user may see
@@ -157,7 +153,11 @@ class WebTemplatesState(SessionState):
         try:
             with session_scope() as session:
                 created = apply_template(
-                    session, template_id=template_id, printer_id=route_printer_id(self), overwrite=self.overwrite
+                    session,
+                    template_id=template_id,
+                    printer_id=route_printer_id(self),
+                    overwrite=self.overwrite,
+                    actor=self._actor(),
                 )
                 count = len(created)
         except (DomainValidationError, NotFoundError) as exc:
@@ -167,9 +167,8 @@ class WebTemplatesState(SessionState):
         return [WebRulesState.refresh, rx.toast.success(f"{count} rules created from the template, {mode}")]
 
     @rx.event
+    @requires(MANAGE)
     def delete(self, template_id: int):
-        if (denied := self._deny(MANAGE)) is not None:
-            return denied
         principal = self._principal()
         try:
             with session_scope() as session:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from printer_app.db import session_scope
+from printer_app.services.auth import normalize_username
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.users import MANAGE_USERS, WhitelistRow, list_whitelist, stamp_origin
 from printer_app.services.whitelist import (
@@ -151,6 +152,9 @@ class WhitelistState(GroupPickerMixin, SessionState):
     def save(self):
         if self.editing != bool(self._loaded):
             return rx.toast.error("This form is not the entry's edit form any more: open it again")
+        if self.editing and normalize_username(self.form["username"]) != self._loaded:
+            self.errors = {"username": "The username of an entry cannot be changed: add a new entry instead"}
+            return None
         actor = self._actor()
         try:
             with session_scope() as session:
@@ -178,6 +182,10 @@ class WhitelistState(GroupPickerMixin, SessionState):
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None
+        except NotFoundError as exc:
+            self.errors = {"username": str(exc)}
+            self._query()
+            return rx.toast.error(str(exc))
         self.dialog_open = False
         self._query()
         return rx.toast.success(f"'{name}' {'added to' if created else 'updated on'} the whitelist")
@@ -220,10 +228,9 @@ class WhitelistState(GroupPickerMixin, SessionState):
     # --- CSV import -------------------------------------------------------------------------------------------
 
     @rx.event
+    @requires(MANAGE_USERS)
     async def import_csv(self, files: list[rx.UploadFile]):
         """Add or update entries from a CSV (username,email,full_name,groups); all rows or none."""
-        if (denied := self._deny(MANAGE_USERS)) is not None:
-            return denied
         if not files:
             return None
         upload = files[0]

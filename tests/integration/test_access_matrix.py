@@ -8,7 +8,7 @@ action — and leaves the database and the queues untouched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -16,12 +16,11 @@ import reflex as rx
 from reflex.istate.data import RouterData
 from sqlmodel import Session, func, select
 
-from printer_app.config import get_settings
-from printer_app.db import get_engine
 from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.services import auth
 from printer_app.services.roles import PERMISSIONS, ROLES, bootstrap_roles, set_user_groups, user_permissions
 from tests.factories import make_printer
+from tests.integration.state_fixtures import app_db  # noqa: F401
 
 PASSWORD = "Matrix-password-2026"
 ROLE_NAMES = (
@@ -38,23 +37,6 @@ INV_VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 
 
-@pytest.fixture
-def app_db(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point the app's settings and engine at the test database (what the states use), roles bootstrapped."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SECRET_KEY", "matrix-" + "k" * 40)  # the same key for every test: the app module is cached
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    import printer_app.printer_app  # noqa: F401  (registers every state of the app)
-
-    yield db_url
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
 @dataclass
 class Who:
     name: str
@@ -68,7 +50,7 @@ class Who:
 
 
 @pytest.fixture
-def people(app_db: str, session: Session) -> dict[str, Who]:
+def people(app_db: str, session: Session) -> dict[str, Who]:  # noqa: F811
     """One signed-in local user per role, a user without groups, a superuser, and nobody (no cookie)."""
     bootstrap_roles(session)
     cookie = auth.SessionCookie()

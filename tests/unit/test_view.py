@@ -19,7 +19,16 @@ def test_range_text() -> None:
 
 @pytest.mark.parametrize(
     ("path", "printer_id"),
-    [("/printers/17", 17), ("/printers/17/web", 17), ("/printers/17/", 17), ("/printers", 0), ("/printers/x", 0)],
+    [
+        ("/printers/17", 17),
+        ("/printers/17/web", 17),
+        ("/printers/17/", 17),
+        ("/printers", 0),
+        ("/printers/x", 0),
+        ("/printers/2147483647", 2147483647),
+        ("/printers/2147483648", 0),  # larger than any id column holds: no printer (not a database error)
+        ("/printers/99999999999999999999/web", 0),
+    ],
 )
 def test_printer_id_from_path(path: str, printer_id: int) -> None:
     assert printer_id_from_path(path) == printer_id

@@ -1,0 +1,141 @@
+"""Default deny: every event handler of every state of the app checks the signed-in user's permissions, unless it
+is on the allow-list below of pure form setters (each with the reason it may run for anyone).
+
+A browser can call any handler of `State.event_handlers` by name with any arguments (background ones and Reflex's
+`setvar` included), whatever the page shows, so the check is per handler: `@requires` / `@requires_page` from
+printer_app/state/session.py, or, where the check cannot come first, `@checks_inline` with `self._deny` in the body.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import types
+from collections.abc import Iterator
+
+import pytest
+import reflex as rx
+from sqlmodel import Session
+
+from printer_app.state.session import guard_of
+from tests.factories import make_printer
+from tests.integration.state_fixtures import app_db, app_states, run_background, session_cookie  # noqa: F401
+
+# Pure form setters: they change what an open dialog or form of this tab shows and nothing else (no database, no
+# service, no other state, no queue). Keyed by where the function is defined.
+ALLOWED = {
+    "PrintersState.toggle_column": "shows or hides a column of the table (a preference kept in the browser)",
+    "GroupPickerMixin.toggle_group": "ticks a group box in the open user / whitelist dialog; saving checks",
+    "UsersState.cancel_deactivate": "closes the deactivation question without doing it",
+    "UsersState.set_groups_open": "opens / closes the groups dialog",
+    "NewUserState.set_open": "opens / closes the new-user dialog (closing forgets the typed password)",
+    "NewUserState.set_value": "types into a field of the new-user dialog (its field names only)",
+    "WhitelistState.set_dialog_open": "opens / closes the whitelist entry dialog",
+    "WhitelistState.set_value": "types into a field of the whitelist dialog (its field names only)",
+    "WhitelistState.cancel_remove": "closes the removal question without doing it",
+    "OrganizationsState.set_dialog_open": "opens / closes the organization dialog",
+    "OrganizationsState.set_name": "types the name in the organization dialog",
+    "OrganizationsState.set_code": "types the code in the organization dialog",
+    "PrinterFormState.set_open": "opens / closes the printer dialog",
+    "PrinterFormState.set_value": "types into a field of the printer dialog (its field names only)",
+    "PrinterFormState.set_active": "ticks 'active' in the printer dialog",
+    "PrinterFormState.cancel_delete": "closes the delete question without deleting",
+    "DiscoveryState.set_field": "types into the scan form (its field names only); starting a scan checks",
+    "DiscoveryState.toggle": "ticks a found printer to add; adding checks",
+    "WebRulesState.cancel_delete": "closes the delete question without deleting",
+    "WebRuleEditorState.forget": "a rule deleted in this tab: the form's rule becomes a new, unsaved one",
+    "WebTemplatesState.set_name": "types the name of a template to save",
+    "WebTemplatesState.set_description": "types the description of a template to save",
+    "WebTemplatesState.set_is_public": "ticks 'public' for a template to save; saving checks the permission",
+    "WebTemplatesState.set_overwrite": "ticks 'overwrite' for the next apply; applying checks",
+    "WebPreviewState.clear": "empties this tab's page preview",
+    "WebPreviewState.set_render": "ticks 'run JavaScript' for the next fetch; fetching checks",
+}
+# What a pure setter's code may name besides its own state's vars and module constants.
+PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}
+PURE_NAMES.add("setattr")  # the `set_value` / `set_field` setters set only the names of their FIELDS tuple
+
+
+def _handlers() -> Iterator[tuple[str, type[rx.State], str, types.FunctionType]]:
+    """(label, state, name, function) of every handler a browser can call on the app's states."""
+    for cls in app_states():
+        for name, handler in cls.event_handlers.items():
+            if name != "setvar":  # Reflex's own: it calls the state's `set_<name>` handler (see the last test)
+                yield f"{cls.__name__}.{name}", cls, name, handler.fn
+
+
+def _defined_as(fn: types.FunctionType) -> str:
+    return fn.__code__.co_qualname  # a mixin's handler copied onto a state keeps the mixin's code
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """Every global, attribute and method name the code uses, nested comprehensions included."""
+    nested = (c for c in code.co_consts if isinstance(c, types.CodeType))
+    return set(code.co_names).union(*(_names(c) for c in nested))
+
+
+@pytest.fixture
+def app(app_db: str) -> None:  # noqa: F811
+    """The app imported: every state registered."""
+
+
+def test_every_handler_checks_permissions_or_is_an_allowed_pure_setter(app) -> None:
+    handlers = list(_handlers())
+    assert len(handlers) > 100, "the walk found the app's states"
+    unguarded = [label for label, _, _, fn in handlers if guard_of(fn) is None and _defined_as(fn) not in ALLOWED]
+    assert unguarded == [], "handlers that check no permission and are not allowed pure setters:\n" + "\n".join(
+        unguarded
+    )
+
+
+def test_the_allow_list_names_unguarded_pure_setters_only(app) -> None:
+    found = {_defined_as(fn): (cls, fn) for _, cls, _, fn in _handlers() if _defined_as(fn) in ALLOWED}
+    assert sorted(set(ALLOWED) - set(found)) == [], "allow-list entries naming no handler"
+    for where, (cls, fn) in found.items():
+        assert guard_of(fn) is None, f"{where} is guarded: take it off the allow-list"
+        assert not inspect.iscoroutinefunction(fn) and not inspect.isasyncgenfunction(fn), f"{where} awaits"
+        names = _names(fn.__code__)
+        constants = {n for n in names if isinstance(fn.__globals__.get(n), str | int | tuple | frozenset)}
+        views = [fn.__globals__[n] for n in names if dataclasses.is_dataclass(fn.__globals__.get(n))]
+        view_fields = {f.name for view in views for f in dataclasses.fields(view)} | {v.__name__ for v in views}
+        impure = names - set(cls.__fields__) - constants - view_fields - PURE_NAMES
+        assert not impure, f"{where} is not a pure setter: it uses {sorted(impure)}"
+
+
+def test_inline_checks_really_check(app) -> None:
+    for label, _, _, fn in _handlers():
+        if (guard := guard_of(fn)) is not None and guard.inline:
+            source = inspect.getsource(inspect.unwrap(fn))
+            assert "self._deny(" in source or "self._deny_page(" in source, f"{label} says it checks inline"
+
+
+def test_setvar_reaches_walked_handlers_only(app) -> None:
+    """`setvar(name, value)` calls `set_<name>`: every such name on a state must be one of its event handlers."""
+    for cls in app_states():
+        setters = {name for name in dir(cls) if name.startswith("set_")} - set(dir(rx.State))  # Reflex's own
+        assert setters <= set(cls.event_handlers), f"{cls.__name__}: {sorted(setters - set(cls.event_handlers))}"
+
+
+def test_background_handlers_check_under_the_state_lock(app, session: Session) -> None:
+    """Run as Reflex runs them (a StateProxy, no lock held): refused, or past the check into their own work."""
+    from printer_app.state.discovery import DiscoveryState
+    from printer_app.state.live_state import LiveState
+    from printer_app.state.web_rule_runs import WebRuleRunsState
+
+    printer_id = make_printer(session).id
+    viewer = session_cookie(session, username="viewer", groups=("Inventory — Viewer",))
+    admin = session_cookie(session, username="admin", groups=("Inventory — Administrator",))
+    web = f"/printers/{printer_id}/web"
+
+    def answers(cls, handler, cookie: str, path: str, *args) -> str:
+        return repr(run_background(cls, handler, cookie, path, *args))
+
+    for handler, path, args in [
+        (WebRuleRunsState.test_all, web, ()),
+        (DiscoveryState.listen, "/discover", ()),
+        (LiveState.listen, "/printers", ("printers",)),
+    ]:
+        assert "/auth/login" in answers(handler.state, handler, "", path, *args), f"{handler.fn.__name__}: signed out"
+    assert "Not allowed" in answers(WebRuleRunsState, WebRuleRunsState.test_all, viewer, web)
+    assert "Not allowed" in answers(DiscoveryState, DiscoveryState.listen, viewer, "/discover")
+    assert "There are no saved rules to test yet" in answers(WebRuleRunsState, WebRuleRunsState.test_all, admin, web)
