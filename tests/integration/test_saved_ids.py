@@ -55,7 +55,7 @@ def test_whitelist_edit_saves_the_entry_it_opened_or_nothing(signed_in: str, ses
     save_allowed_user(session, username="bob", full_name="Bob")
     session.commit()
     state = tab(WhitelistState, signed_in, "/users")
-    WhitelistState.open_edit.fn(state, {"username": "bob", "full_name": "Bob", "groups": []})
+    WhitelistState.open_edit.fn(state, "bob")
 
     WhitelistState.set_value.fn(state, "username", "mallory")  # the field is read-only in the dialog, not here
     WhitelistState.set_value.fn(state, "full_name", "Mallory")
@@ -89,7 +89,7 @@ def test_rule_save_acts_on_the_rule_of_the_page_only(signed_in: str, session: Se
     state.xpath = "//b"
     other_page = tab(WebRuleEditorState, signed_in, f"/printers/{second.id}/web")
     other_page.editing_id, other_page.xpath, other_page.field_name = state.editing_id, "//b", "counter"
-    assert "does not exist" in repr(WebRuleEditorState.save.fn(other_page))
+    assert "open the rule again" in repr(WebRuleEditorState.save.fn(other_page))  # the page never opened that rule
     session.expire_all()
     rules = session.exec(select(WebParsingRule.printer_id, WebParsingRule.xpath)).all()
     assert rules == [(first.id, "//a")], "the rule of another printer is neither changed nor copied"
