@@ -18,6 +18,7 @@ def _list_permissions(state: SessionState, *_args, **_kwargs) -> tuple[str, ...]
 
 
 _listing = requires(_list_permissions)
+MAX_SEARCH = 200  # characters of a search or filter value; longer is not typed by a person
 
 
 class PagedListMixin(rx.State, mixin=True):
@@ -33,17 +34,25 @@ class PagedListMixin(rx.State, mixin=True):
 
     @rx.event
     @_listing
-    def set_search(self, value: str) -> None:
+    def set_search(self, value: str):
+        if not isinstance(value, str) or len(value) > MAX_SEARCH:
+            return rx.toast.error(f"A search is text of at most {MAX_SEARCH} characters.")
         self.search, self.page = value, 1
         self._query()
+        return None
 
     @rx.event
     @_listing
-    def set_filter(self, name: str, value: str) -> None:
-        if name in self.LIST_FILTERS:
-            setattr(self, name, value)
-            self.page = 1
-            self._query()
+    def set_filter(self, name: str, value: str):
+        """A filter select's choice; anything but a short text (a forged event) is refused before it is kept."""
+        if name not in self.LIST_FILTERS:
+            return None
+        if not isinstance(value, str) or len(value) > MAX_SEARCH:
+            return rx.toast.error("That is not one of the filter's choices.")
+        setattr(self, name, value)
+        self.page = 1
+        self._query()
+        return None
 
     @rx.event
     @_listing

@@ -157,3 +157,23 @@ def test_list_filter_with_an_id_no_column_holds_is_ignored(
     assert state.total == everything > 0
     event(state, cls.set_filter, filter_name, "all")  # the tab goes on working
     assert state.total == everything
+
+
+@pytest.mark.parametrize("value", [["a", "b"], {"x": 1}, 12, None, "x" * 201])
+def test_a_forged_filter_or_search_value_is_refused_and_the_tab_goes_on(
+    signed_in: str,  # noqa: F811
+    session: Session,
+    value: object,
+) -> None:
+    from printer_app.state.printers import PrintersState as P
+
+    make_printer(session)
+    session.commit()
+    state = tab(P, signed_in, "/printers")
+    event(state, P.load)
+    everything = state.total
+    assert "filter's choices" in repr(event(state, P.set_filter, "organization", value))
+    assert "at most 200 characters" in repr(event(state, P.set_search, value))
+    assert (state.organization, state.search) == ("all", "")
+    event(state, P.set_search, "")  # the tab goes on working
+    assert state.total == everything > 0
