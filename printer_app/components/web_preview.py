@@ -43,6 +43,7 @@ PICKER_SCRIPT = """
     parent.postMessage({type: "pi-pick", xpath: el.getAttribute("data-pi-xpath")}, "*");
   }, true);
   document.addEventListener("submit", function (e) { e.preventDefault(); }, true);
+  document.documentElement.setAttribute("data-pi-ready", "1");  // clicks from now on are picks
 })();
 """
 PICKER = f"""

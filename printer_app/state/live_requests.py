@@ -23,14 +23,23 @@ def result_timeout() -> float:
     return poll_printer_now.options["time_limit"] / 1000 + RESULT_GRACE
 
 
-def late_events(overdue: dict[int, float]) -> list[Event]:
-    """The answers to overdue requests from the database: the result stored since the request (its live update was
-    lost), else NO_RESULT (no worker recorded one: the message was lost, or the worker died first)."""
+def _found(requested: dict[int, float]) -> dict[int, dict]:
     from printer_app.db import session_scope
     from printer_app.services.poll_results import results_since
 
     with session_scope() as session:
-        found = results_since(session, {i: datetime.fromtimestamp(at, UTC) for i, at in overdue.items()})
+        return results_since(session, {i: datetime.fromtimestamp(at, UTC) for i, at in requested.items()})
+
+
+def stored_answers(requested: dict[int, float]) -> list[Event]:
+    """Results already stored for these requests (printer id -> when asked), as the live updates that carried them."""
+    return [(events.INVENTORY_UPDATE, a) for a in _found(requested).values() if a["status"] is not None]
+
+
+def late_events(overdue: dict[int, float]) -> list[Event]:
+    """The answers to overdue requests from the database: the result stored since the request (its live update was
+    lost), else NO_RESULT (no worker recorded one: the message was lost, or the worker died first)."""
+    found = _found(overdue)
     late: list[Event] = []
     for printer_id, at in overdue.items():
         answer = found.get(printer_id) or {"printer_id": printer_id, "ip": f"Printer #{printer_id}", "status": None}

@@ -21,7 +21,7 @@ import reflex as rx
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.state.live import Event, hub, next_batch, watch
-from printer_app.state.live_requests import NO_RESULT, late_events, result_timeout
+from printer_app.state.live_requests import NO_RESULT, late_events, result_timeout, stored_answers
 from printer_app.state.session import SessionState, principal_for_cookie, requires
 
 PAGES = {  # the page a listener serves -> the permission it needs to receive live updates
@@ -87,6 +87,8 @@ class LiveState(SessionState):
                     watch.expect(token, printer_id)
             relevant = _Relevant(token, filtered=page in FILTERED)
             progress = _Progress(current[0] if current else "")
+            for notice in await self._catch_up(page):
+                yield notice
             loop = asyncio.get_running_loop()
             recheck_at, applied_at = loop.time() + RECHECK_SECONDS, 0.0
             while True:
@@ -121,6 +123,20 @@ class LiveState(SessionState):
                     yield notice
         finally:
             hub.detach(queue)
+
+    async def _catch_up(self, page: str) -> list:
+        """What was stored before this listener attached to the hub (later events come through it): the page's
+        printers re-read, and this tab's "Poll now" requests whose result is already stored answered."""
+        async with self:
+            shown = await self._shown(page)
+            asked = {i: self._requested.get(i, 0.0) for i in self.pending}
+        answers = await asyncio.to_thread(stored_answers, asked) if asked else []
+        fresh = await self._read_fresh(page, shown) if shown or page == "dashboard" else None
+        async with self:
+            notices = self._apply_events(answers, shown) if answers else []
+            if fresh is not None:
+                await fresh(self)
+        return notices
 
     async def _late_results(self) -> list[Event]:
         """Answers from the database to this tab's "Poll now" requests whose result did not come in time."""

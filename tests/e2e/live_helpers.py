@@ -239,12 +239,6 @@ def open_printers(page: Page) -> None:
     expect(page.locator(ROWS)).to_have_count(PRINTERS)
 
 
-def settle(page: Page) -> None:
-    """Give the tab's live listener (a background event started by on_load) a moment to attach to the hub."""
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)
-
-
 # Records, in the page, when the data cells of one row first differ from what they show now (the last cell, the
 # buttons, only shows a spinner) and when a "Poll now" button is clicked; both with the same clock (Date.now()).
 WATCH_ROW = """(ip) => {

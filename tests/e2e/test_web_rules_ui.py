@@ -89,6 +89,8 @@ def _fetch(page: Page, path: str) -> None:
     page.locator("#fetch-page").click()
     expect(page.locator("#preview-url")).to_contain_text(path.split("/", 1)[1])
     expect(page.locator("#preview-frame")).to_be_visible()
+    # the picker runs after the page's elements are parsed: a click before it is no pick
+    expect(page.frame_locator("#preview-frame").locator("html[data-pi-ready]")).to_be_attached()
 
 
 def _pick(page: Page, text: str) -> None:

@@ -179,3 +179,69 @@ def test_the_listening_tab_answers_a_lost_result_after_the_time_limit(
     assert any("127.40.0.5: Failed. Timeout" in n for n in notices)
     shown = {r.ip_address: r.status for r in printers.rows}
     assert shown == {"127.40.0.4": TaskStatus.NEVER_RUN, "127.40.0.5": TaskStatus.FAILED}
+
+
+def test_a_tab_whose_listener_attaches_late_shows_what_was_stored_before(tab: rx.State, session: Session) -> None:
+    """Between the page's query and its listener attaching to the hub, a poll of a shown printer was stored and
+    published (nobody heard it), and a "Poll now" of this tab was answered: the listener reads both when it attaches,
+    without waiting for a time limit."""
+    import asyncio
+
+    from reflex.istate.manager.memory import StateManagerMemory
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.istate.proxy import StateProxy
+    from reflex_base.event.context import EventContext
+
+    from printer_app.db import session_scope
+    from printer_app.services.printer_list import rows_by_ids
+    from printer_app.state.live_state import LiveState
+    from printer_app.state.printers import PrintersState
+    from printer_app.state.view import printer_view
+
+    shown, asked = make_printer(session, ip_address="127.40.0.6"), make_printer(session, ip_address="127.40.0.7")
+    session.commit()
+    token = "late-listener-tab"
+    router = {"headers": {"cookie": tab.router.headers.cookie}, "pathname": "/printers", "token": token}
+
+    async def scenario() -> tuple[list, LiveState, PrintersState]:
+        manager = StateManagerMemory()
+
+        async def ignore(*_args) -> None:
+            return None
+
+        context = EventContext(token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore)
+        with context:
+            state_token = BaseStateToken(ident=token, cls=LiveState)
+            async with manager.modify_state(state_token) as root:
+                root.router = RouterData.from_router_data(router)
+                live, printers = await root.get_state(LiveState), await root.get_state(PrintersState)
+                with session_scope() as s:  # the page's query
+                    printers.rows = [printer_view(r) for r in rows_by_ids(s, [shown.id, asked.id])]
+                LiveState.poll_now.fn(live, asked.id)
+            with session_scope(write=True) as s:  # both polls stored before the listener attached
+                make_poll(s, s.get(type(shown), shown.id), status=TaskStatus.SUCCESS, at=utcnow())
+                make_poll(s, s.get(type(asked), asked.id), status=TaskStatus.FAILED, error="Timeout", at=utcnow())
+            notices: list = []
+
+            async def listen() -> None:
+                async for notice in LiveState.listen.fn(StateProxy(live), "printers"):
+                    notices.append(repr(notice))
+
+            task = asyncio.create_task(listen())
+            give_up = asyncio.get_running_loop().time() + 30  # reached only when the listener never catches up
+            try:
+                while not notices and not task.done() and asyncio.get_running_loop().time() < give_up:
+                    await asyncio.sleep(0.02)
+            finally:
+                task.cancel()
+            root = await manager.get_state(state_token)
+            return notices, await root.get_state(LiveState), await root.get_state(PrintersState)
+
+    notices, live, printers = asyncio.run(scenario())
+
+    assert [n for n in notices if "127.40.0.7: Failed. Timeout" in n], notices
+    assert live.pending == live.polling_ids == []
+    assert {r.ip_address: r.status for r in printers.rows} == {
+        "127.40.0.6": TaskStatus.SUCCESS,
+        "127.40.0.7": TaskStatus.FAILED,
+    }
