@@ -85,7 +85,7 @@ def tab(browser, web_app: AppServer) -> Iterator[Page]:
 def _fetch(page: Page, path: str) -> None:
     page.locator("#rule-url").fill(path)
     expect(page.locator("#rule-url")).to_have_value(path)
-    page.wait_for_timeout(400)  # the URL field is debounced
+    page.locator("#rule-url").blur()  # a debounced field sends its value at once when it loses focus
     page.locator("#fetch-page").click()
     expect(page.locator("#preview-url")).to_contain_text(path.split("/", 1)[1])
     expect(page.locator("#preview-frame")).to_be_visible()
@@ -218,7 +218,7 @@ def test_viewer_cannot_save_rules(browser, web_app: AppServer, sessions, printer
         expect(page.locator("#read-only-note")).to_be_visible()
         expect(page.locator("tr.rule-row")).to_have_count(before)  # may look at the rules
         page.locator("#rule-xpath").fill("//td")
-        page.wait_for_timeout(400)
+        page.locator("#rule-xpath").blur()
         page.locator("#save-rule").click()
         expect(page.get_by_text("Not allowed: you need the permission “Manage web parsing rules”")).to_be_visible()
         page.locator("#fetch-page").click()
