@@ -8,7 +8,7 @@ the message and no worker runs it, so no live update ever comes. What the databa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import reflex as rx
@@ -110,11 +110,12 @@ def test_a_late_no_result_leaves_a_newer_request_of_the_same_printer_waiting(tab
     assert tab.pending == tab.polling_ids == [] and tab._requested == {}
 
 
-def test_the_listening_tab_answers_a_lost_result_after_the_time_limit(
-    tab: rx.State, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The tab's listener itself (Reflex's in-memory state manager and background-task proxy): it looks the
-    overdue requests up at its periodic check, shows the poll stored meanwhile in the row, and ends the spinners."""
+def _listen_on_printers_page(
+    tab: rx.State, token: str, shown: list, asked: list, stored: Callable[[Session], None], notices_wanted: int
+) -> tuple[list[str], rx.State, rx.State]:
+    """Run the tab's real listener (Reflex's in-memory state manager and background-task proxy) on /printers:
+    the page shows `shown`, the tab asked to poll `asked`, then `stored` writes polls (their live updates are lost);
+    returns the listener's notices (once `notices_wanted` came, or after 30 s), LiveState and PrintersState."""
     import asyncio
 
     from reflex.istate.manager.memory import StateManagerMemory
@@ -124,54 +125,63 @@ def test_the_listening_tab_answers_a_lost_result_after_the_time_limit(
 
     from printer_app.db import session_scope
     from printer_app.services.printer_list import rows_by_ids
-    from printer_app.state import live_state
     from printer_app.state.live_state import LiveState
     from printer_app.state.printers import PrintersState
     from printer_app.state.view import printer_view
 
-    monkeypatch.setattr(live_state, "RECHECK_SECONDS", 0.05)
-    monkeypatch.setattr(live_state, "result_timeout", lambda: 0.0)  # the time limit has passed at once
-    never, lost = make_printer(session, ip_address="127.40.0.4"), make_printer(session, ip_address="127.40.0.5")
-    session.commit()
-    token = "listener-tab"
     router = {"headers": {"cookie": tab.router.headers.cookie}, "pathname": "/printers", "token": token}
 
-    async def scenario() -> tuple[list, LiveState, PrintersState]:
+    async def ignore(*_args) -> None:
+        return None
+
+    async def scenario() -> tuple[list[str], rx.State, rx.State]:
         manager = StateManagerMemory()
-
-        async def ignore(*_args) -> None:
-            return None
-
-        context = EventContext(token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore)
-        with context:
+        with EventContext(token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore):
             state_token = BaseStateToken(ident=token, cls=LiveState)
             async with manager.modify_state(state_token) as root:
                 root.router = RouterData.from_router_data(router)
                 live, printers = await root.get_state(LiveState), await root.get_state(PrintersState)
-                with session_scope() as s:  # the rows the tab shows
-                    printers.rows = [printer_view(r) for r in rows_by_ids(s, [never.id, lost.id])]
-                for printer_id in (never.id, lost.id):
-                    LiveState.poll_now.fn(live, printer_id)
-            with session_scope(write=True) as s:  # a worker stores a poll; its live update is lost
-                make_poll(s, s.get(type(lost), lost.id), status=TaskStatus.FAILED, error="Timeout", at=utcnow())
-            notices: list = []
-            listener = LiveState.listen.fn(StateProxy(live), "printers")
+                with session_scope() as s:  # the page's query
+                    printers.rows = [printer_view(r) for r in rows_by_ids(s, [p.id for p in shown])]
+                for printer in asked:
+                    LiveState.poll_now.fn(live, printer.id)
+            with session_scope(write=True) as s:
+                stored(s)
+            notices: list[str] = []
 
             async def listen() -> None:
-                async for notice in listener:
+                async for notice in LiveState.listen.fn(StateProxy(live), "printers"):
                     notices.append(repr(notice))
 
             task = asyncio.create_task(listen())
             give_up = asyncio.get_running_loop().time() + 30  # reached only when the listener never answers
             try:
-                while len(notices) < 2 and not task.done() and asyncio.get_running_loop().time() < give_up:
+                while len(notices) < notices_wanted and not task.done() and asyncio.get_running_loop().time() < give_up:
                     await asyncio.sleep(0.02)
             finally:
                 task.cancel()
             root = await manager.get_state(state_token)
             return notices, await root.get_state(LiveState), await root.get_state(PrintersState)
 
-    notices, live, printers = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_the_listening_tab_answers_a_lost_result_after_the_time_limit(
+    tab: rx.State, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tab's listener looks the overdue requests up at its periodic check, shows the poll stored meanwhile in
+    the row, and ends the spinners."""
+    from printer_app.state import live_state
+
+    monkeypatch.setattr(live_state, "RECHECK_SECONDS", 0.05)
+    monkeypatch.setattr(live_state, "result_timeout", lambda: 0.0)  # the time limit has passed at once
+    never, lost = make_printer(session, ip_address="127.40.0.4"), make_printer(session, ip_address="127.40.0.5")
+    session.commit()
+
+    def stored(s: Session) -> None:  # a worker stores a poll; its live update is lost
+        make_poll(s, s.get(type(lost), lost.id), status=TaskStatus.FAILED, error="Timeout", at=utcnow())
+
+    notices, live, printers = _listen_on_printers_page(tab, "listener-tab", [never, lost], [never, lost], stored, 2)
 
     assert live.pending == live.polling_ids == []
     assert len(notices) == 2
@@ -185,59 +195,14 @@ def test_a_tab_whose_listener_attaches_late_shows_what_was_stored_before(tab: rx
     """Between the page's query and its listener attaching to the hub, a poll of a shown printer was stored and
     published (nobody heard it), and a "Poll now" of this tab was answered: the listener reads both when it attaches,
     without waiting for a time limit."""
-    import asyncio
-
-    from reflex.istate.manager.memory import StateManagerMemory
-    from reflex.istate.manager.token import BaseStateToken
-    from reflex.istate.proxy import StateProxy
-    from reflex_base.event.context import EventContext
-
-    from printer_app.db import session_scope
-    from printer_app.services.printer_list import rows_by_ids
-    from printer_app.state.live_state import LiveState
-    from printer_app.state.printers import PrintersState
-    from printer_app.state.view import printer_view
-
     shown, asked = make_printer(session, ip_address="127.40.0.6"), make_printer(session, ip_address="127.40.0.7")
     session.commit()
-    token = "late-listener-tab"
-    router = {"headers": {"cookie": tab.router.headers.cookie}, "pathname": "/printers", "token": token}
 
-    async def scenario() -> tuple[list, LiveState, PrintersState]:
-        manager = StateManagerMemory()
+    def stored(s: Session) -> None:  # both polls stored before the listener attached
+        make_poll(s, s.get(type(shown), shown.id), status=TaskStatus.SUCCESS, at=utcnow())
+        make_poll(s, s.get(type(asked), asked.id), status=TaskStatus.FAILED, error="Timeout", at=utcnow())
 
-        async def ignore(*_args) -> None:
-            return None
-
-        context = EventContext(token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore)
-        with context:
-            state_token = BaseStateToken(ident=token, cls=LiveState)
-            async with manager.modify_state(state_token) as root:
-                root.router = RouterData.from_router_data(router)
-                live, printers = await root.get_state(LiveState), await root.get_state(PrintersState)
-                with session_scope() as s:  # the page's query
-                    printers.rows = [printer_view(r) for r in rows_by_ids(s, [shown.id, asked.id])]
-                LiveState.poll_now.fn(live, asked.id)
-            with session_scope(write=True) as s:  # both polls stored before the listener attached
-                make_poll(s, s.get(type(shown), shown.id), status=TaskStatus.SUCCESS, at=utcnow())
-                make_poll(s, s.get(type(asked), asked.id), status=TaskStatus.FAILED, error="Timeout", at=utcnow())
-            notices: list = []
-
-            async def listen() -> None:
-                async for notice in LiveState.listen.fn(StateProxy(live), "printers"):
-                    notices.append(repr(notice))
-
-            task = asyncio.create_task(listen())
-            give_up = asyncio.get_running_loop().time() + 30  # reached only when the listener never catches up
-            try:
-                while not notices and not task.done() and asyncio.get_running_loop().time() < give_up:
-                    await asyncio.sleep(0.02)
-            finally:
-                task.cancel()
-            root = await manager.get_state(state_token)
-            return notices, await root.get_state(LiveState), await root.get_state(PrintersState)
-
-    notices, live, printers = asyncio.run(scenario())
+    notices, live, printers = _listen_on_printers_page(tab, "late-listener-tab", [shown, asked], [asked], stored, 1)
 
     assert [n for n in notices if "127.40.0.7: Failed. Timeout" in n], notices
     assert live.pending == live.polling_ids == []
