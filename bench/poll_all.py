@@ -48,7 +48,7 @@ from bench.poll_throughput import (
     learn_devices,
     write_device_file,
 )
-from printer_app.cli import upgrade_database
+from printer_app.cli.main import upgrade_database
 from tests.snmpsim_server import SnmpSimFarm, host_slices
 
 PG_URL = os.environ.get("BENCH_POLL_ALL_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pi_bench_poll_all")

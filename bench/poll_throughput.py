@@ -37,12 +37,14 @@ from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from printer_app.cli import upgrade_database
+from printer_app.cli.main import upgrade_database
 from printer_app.db import make_engine
 from printer_app.models import InventoryTask
 from printer_app.models.choices import TaskStatus
-from printer_app.services import snmp, snmp_assemble, snmp_vendors
-from printer_app.services.printers import PrinterInput, create_printer
+from printer_app.services.inventory.printers import PrinterInput, create_printer
+from printer_app.services.snmp import assemble as snmp_assemble
+from printer_app.services.snmp import poller as snmp
+from printer_app.services.snmp import vendors as snmp_vendors
 from tests.snmpsim_server import (
     RECORDINGS_DIR,
     SnmpSimFarm,
@@ -250,7 +252,7 @@ def _counting_requests(counts: Counter) -> Iterator[None]:
 
 
 def _poll_in_process(url: str, printers: list[BenchPrinter], concurrency: int) -> None:
-    from printer_app.services.poll_batch import poll_printers
+    from printer_app.services.polling.batch import poll_printers
 
     engine = make_engine(url)
 

@@ -28,12 +28,12 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, func, select
 
-from printer_app.cli import upgrade_database
+from printer_app.cli.main import upgrade_database
 from printer_app.db import make_engine
 from printer_app.models import DeviceModel, InventoryTask, Organization, Printer
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.demo import load_demo_data
-from printer_app.services.printer_list import SORTABLE, PrinterFilters, PrinterPage, list_printers
+from printer_app.services.inventory.demo import load_demo_data
+from printer_app.services.inventory.printer_list import SORTABLE, PrinterFilters, PrinterPage, list_printers
 
 TARGET_MS = 300.0
 DEFAULT_PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pi_bench")

@@ -1,5 +1,5 @@
 """`python -m printer_app` runs the management CLI."""
 
-from printer_app.cli import main
+from printer_app.cli.main import main
 
 main()

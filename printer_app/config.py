@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from printer_app.services.proxy import IPNetwork, origin_of
+from printer_app.services.access.proxy import IPNetwork, origin_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

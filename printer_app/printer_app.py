@@ -4,25 +4,25 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from printer_app.api import auth as auth_api
-from printer_app.pages.change_log import change_log_page
-from printer_app.pages.dashboard import dashboard_page
-from printer_app.pages.discover import discover_page
-from printer_app.pages.organizations import organizations_page
-from printer_app.pages.printer_detail import printer_detail_page
-from printer_app.pages.printers import printers_page
-from printer_app.pages.users import users_page
-from printer_app.pages.web_rules import web_rules_page
-from printer_app.state.change_log import ChangeLogState
-from printer_app.state.dashboard import DashboardState
-from printer_app.state.discovery import DiscoveryState
+from printer_app.pages.access.change_log import change_log_page
+from printer_app.pages.access.users import users_page
+from printer_app.pages.inventory.dashboard import dashboard_page
+from printer_app.pages.inventory.discover import discover_page
+from printer_app.pages.inventory.organizations import organizations_page
+from printer_app.pages.inventory.printer_detail import printer_detail_page
+from printer_app.pages.inventory.printers import printers_page
+from printer_app.pages.web.rules import web_rules_page
+from printer_app.state.access.change_log import ChangeLogState
+from printer_app.state.access.users import UsersState
+from printer_app.state.access.whitelist import WhitelistState
 from printer_app.state.errors import backend_exception_handler
-from printer_app.state.live import live_updates
-from printer_app.state.organizations import OrganizationsState
-from printer_app.state.printer_detail import PrinterDetailState
-from printer_app.state.printers import PrintersState
-from printer_app.state.users import UsersState
-from printer_app.state.web_rules import WebRulesState
-from printer_app.state.whitelist import WhitelistState
+from printer_app.state.inventory.dashboard import DashboardState
+from printer_app.state.inventory.discovery import DiscoveryState
+from printer_app.state.inventory.organizations import OrganizationsState
+from printer_app.state.inventory.printer_detail import PrinterDetailState
+from printer_app.state.inventory.printers import PrintersState
+from printer_app.state.live.hub import live_updates
+from printer_app.state.web.rules import WebRulesState
 
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)

@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import printer_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from printer_app.cli import upgrade_database
+from printer_app.cli.main import upgrade_database
 from printer_app.db import make_engine
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -11,9 +11,9 @@ from sqlmodel import Session, func, select
 
 from printer_app.models import ContractDevice, DeviceModel, InventoryTask, Manufacturer, Organization, Printer
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.history import PollOutcome, SupplyReading, record_poll
-from printer_app.services.organizations import create_organization, set_organization_active
-from printer_app.services.printers import PrinterInput, create_printer
+from printer_app.services.inventory.organizations import create_organization, set_organization_active
+from printer_app.services.inventory.printers import PrinterInput, create_printer
+from printer_app.services.polling.history import PollOutcome, SupplyReading, record_poll
 
 _seq = itertools.count(1)
 # The polling method is set on the stored row: tests need states the form refuses (HYBRID before its web rules).

@@ -203,7 +203,7 @@ def run_python(code: str, env: dict[str, str], *, timeout: float = 60.0) -> subp
 _APP_FEED = """
 import asyncio, json, logging, sys
 logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(name)s: %(message)s")
-from printer_app.state import live
+from printer_app.state.live import hub as live
 
 async def main():
     queue = live.hub.attach()
@@ -217,7 +217,7 @@ asyncio.run(main())
 
 
 class AppEventFeed:
-    """The app backend's own live-update feed (`printer_app.state.live.live_updates`, reconnecting after a Redis
+    """The app backend's own live-update feed (`printer_app.state.live.hub.live_updates`, reconnecting after a Redis
     restart) in a process with REDIS_URL set; every event its hub dispatches is collected here."""
 
     SUBSCRIBED = "live updates: subscribed to"

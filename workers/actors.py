@@ -12,12 +12,12 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
-from printer_app.services.auth import purge_sessions
-from printer_app.services.contracts import autolink_devices
-from printer_app.services.login_throttle import purge_login_throttle
-from printer_app.services.poll_batch import SCHEDULED_METHODS, pollable_printer_ids
-from printer_app.services.polling import announce_result, poll_and_store
-from printer_app.services.retention import thin_history
+from printer_app.services.access.auth import purge_sessions
+from printer_app.services.access.login_throttle import purge_login_throttle
+from printer_app.services.contracts.devices import autolink_devices
+from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_printer_ids
+from printer_app.services.polling.pipeline import announce_result, poll_and_store
+from printer_app.services.polling.retention import thin_history
 from workers import coordination
 from workers.broker import HIGH, LOW, backlog, broker
 
@@ -178,8 +178,8 @@ def discover_printers(job_id: str, specs: list[str], community: str, port: int, 
     """Scan address ranges for printers, publishing progress and the printers found so far."""
     from dataclasses import asdict
 
-    from printer_app.services.discovery import discover_in_chunks
     from printer_app.services.errors import DomainValidationError
+    from printer_app.services.polling.discovery import discover_in_chunks
 
     def progress(scanned: int, total: int, found: list) -> None:
         events.publish(

@@ -20,8 +20,7 @@ def warm_up() -> None:
     from sqlalchemy import text
 
     from printer_app.db import session_scope
-    from printer_app.services import poll_sources, web_rules  # noqa: F401  (imported lazily by poll_and_store)
-    from printer_app.services.snmp_transport import prepare_engine
+    from printer_app.services.snmp.transport import prepare_engine
 
     started = time.perf_counter()
     prepare_engine(None).close_dispatcher()  # builds the process-wide MIB view every later engine shares

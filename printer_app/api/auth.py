@@ -32,9 +32,9 @@ from printer_app.api.pages import message_page
 from printer_app.config import Settings, get_settings
 from printer_app.db import session_scope
 from printer_app.models import User, UserSession
-from printer_app.services import auth, login_throttle
-from printer_app.services.proxy import Client
-from printer_app.services.roles import user_group_names, user_permissions
+from printer_app.services.access import auth, login_throttle
+from printer_app.services.access.proxy import Client
+from printer_app.services.access.roles import user_group_names, user_permissions
 
 try:  # authlib talks through httpx2 when it is installed, else through httpx: catch that library's errors
     from httpx2 import HTTPError

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from printer_app.config import Settings
-from printer_app.services.proxy import Client, origin_of, resolve_client
+from printer_app.services.access.proxy import Client, origin_of, resolve_client
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REFUSED = "Refused: the request came from another site. Open the app at its own address and try again."  # shown as-is

@@ -30,10 +30,10 @@ from reflex.istate.proxy import StateProxy
 
 from printer_app.config import get_settings
 from printer_app.db import session_scope
+from printer_app.services.access.auth import user_from_cookie_header
+from printer_app.services.access.proxy import client_address
+from printer_app.services.access.roles import PERMISSIONS, user_permissions
 from printer_app.services.audit import Actor
-from printer_app.services.auth import user_from_cookie_header
-from printer_app.services.proxy import client_address
-from printer_app.services.roles import PERMISSIONS, user_permissions
 
 LOGIN_SCRIPT = (
     "window.location.assign('/auth/login?next='"

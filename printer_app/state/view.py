@@ -9,8 +9,8 @@ from datetime import datetime
 from printer_app.config import get_settings
 from printer_app.models.choices import MatchRule, SupplyState
 from printer_app.services.errors import DomainValidationError
+from printer_app.services.inventory.printer_list import PrinterRow
 from printer_app.services.paging import page_count as page_count
-from printer_app.services.printer_list import PrinterRow
 from printer_app.services.validators import row_id
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}

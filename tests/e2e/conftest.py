@@ -363,7 +363,7 @@ def shot(page, name: str) -> Path:
 
 def seed_printer(db_session, ip: str, serial: str = "", **fields) -> int:
     """Create a printer through the service (same validation as the dialog); returns its id."""
-    from printer_app.services.printers import PrinterInput, create_printer
+    from printer_app.services.inventory.printers import PrinterInput, create_printer
 
     with db_session() as session:
         printer = create_printer(session, data=PrinterInput(ip_address=ip, serial_number=serial, **fields))

@@ -45,7 +45,7 @@ class SimPrinter:
 
 def learn_devices() -> list[tuple[str, str, str | None, int | None]]:
     """(community, serial, MAC, total) of each recording, as our poller reads it."""
-    from printer_app.services import snmp
+    from printer_app.services.snmp import poller as snmp
     from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 
     communities = sorted(path.stem for path in RECORDINGS_DIR.glob("*.snmprec"))
@@ -64,7 +64,7 @@ def learn_devices() -> list[tuple[str, str, str | None, int | None]]:
 def write_device(data_dir: Path, index: int, printer: SimPrinter, device: tuple) -> None:
     """Make simulated printer `index` a device of its own: unique serial, MAC and community; a serial and a page
     counter added where the (trimmed) recording lacks them, so every reachable printer polls as a SUCCESS."""
-    from printer_app.services import snmp_assemble
+    from printer_app.services.snmp import assemble as snmp_assemble
     from tests.snmpsim_server import write_device_recording
 
     recording, serial, mac, total = device
@@ -150,7 +150,7 @@ class LiveApp:
 
 def seed_printers(db_url: str, sim: Sim) -> dict[str, int]:
     """Exactly the simulated printers (a fresh database: they are all its pollable printers)."""
-    from printer_app.services.printers import PrinterInput, create_printer
+    from printer_app.services.inventory.printers import PrinterInput, create_printer
 
     engine = make_engine(db_url)
     ids = {}

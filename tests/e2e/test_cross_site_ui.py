@@ -84,7 +84,7 @@ def other_site(app_server: AppServer) -> Iterator[OtherSite]:
 
 def _create_organization(name: str) -> list[dict]:
     """The events the organizations page sends to create one: type the name, press Save."""
-    from printer_app.state.organizations import OrganizationsState
+    from printer_app.state.inventory.organizations import OrganizationsState
 
     state = OrganizationsState.get_full_name()
     router = {"pathname": "/organizations", "asPath": "/organizations"}

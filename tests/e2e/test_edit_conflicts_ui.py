@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from printer_app.models import AllowedUser, EntityChangeLog, Organization, Printer
-from printer_app.services.whitelist import save_allowed_user
+from printer_app.services.access.whitelist import save_allowed_user
 from tests.e2e.conftest import ADMIN_USER, new_context, seed_printer, shot
 from tests.e2e.test_printers_ui import dialog_closed, find_row, open_printers, toast
 from tests.factories import make_org

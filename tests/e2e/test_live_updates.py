@@ -223,7 +223,7 @@ def poll_all_two_tabs(browser: Browser, app: LiveApp, sim: Sim, name: str) -> No
     25 rows a page and switches from page 2 to page 1 during the run (its listener passes over the results of
     printers it does not show): at the end every row of its page 1 shows that printer's outcome."""
     with app.session() as s:
-        from printer_app.services.poll_batch import pollable_printer_ids
+        from printer_app.services.polling.batch import pollable_printer_ids
 
         expected = len(pollable_printer_ids(s))
     assert expected == PRINTERS

@@ -17,7 +17,7 @@ from sqlmodel import select
 from printer_app.models import PageCounter, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import MatchRule, SupplyState, TaskStatus
-from printer_app.services.history import COUNTER_FIELDS, SupplyReading
+from printer_app.services.polling.history import COUNTER_FIELDS, SupplyReading
 from tests.e2e.conftest import seed_printer, shot
 
 pytestmark = pytest.mark.e2e
@@ -361,7 +361,7 @@ def test_column_chooser_is_remembered(page: Page, demo_data) -> None:
 
 def seed_poll(db_session, printer_id: int, **outcome) -> None:
     """Store one poll outcome through the history service, as the pipeline does."""
-    from printer_app.services.history import PollOutcome, record_poll
+    from printer_app.services.polling.history import PollOutcome, record_poll
 
     with db_session() as s:
         record_poll(s, printer=s.get(Printer, printer_id), outcome=PollOutcome(**outcome))

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from printer_app.models import AllowedUser, User
 from printer_app.models.base import utcnow
-from printer_app.services.roles import set_user_groups, user_group_names
+from printer_app.services.access.roles import set_user_groups, user_group_names
 from tests.e2e.conftest import new_context, shot, sign_in
 from tests.e2e.socket_helpers import HeldAnswers
 

@@ -59,7 +59,7 @@ def sessions(web_app: AppServer) -> Iterator[Callable[[], AbstractContextManager
 
 @pytest.fixture(scope="module")
 def printer_id(sessions) -> int:
-    from printer_app.services.printers import PrinterInput, create_printer
+    from printer_app.services.inventory.printers import PrinterInput, create_printer
     from tests.factories import make_model
 
     with sessions() as session:
@@ -169,7 +169,7 @@ def test_build_rules_by_clicking_then_test_and_poll(
 def test_template_saved_and_applied_to_a_printer_of_the_same_model(
     tab: Page, web_app: AppServer, sessions, printer_id: int
 ) -> None:
-    from printer_app.services.printers import PrinterInput, create_printer
+    from printer_app.services.inventory.printers import PrinterInput, create_printer
 
     page = tab
     page.goto(f"{web_app.base_url}/printers/{printer_id}/web")
@@ -202,8 +202,8 @@ def test_template_saved_and_applied_to_a_printer_of_the_same_model(
 
 
 def test_viewer_cannot_save_rules(browser, web_app: AppServer, sessions, printer_id: int) -> None:
-    from printer_app.services.auth import create_local_user
-    from printer_app.services.roles import set_user_groups
+    from printer_app.services.access.auth import create_local_user
+    from printer_app.services.access.roles import set_user_groups
 
     ensure_local_user(web_app)  # bootstraps the role groups
     with sessions() as session:

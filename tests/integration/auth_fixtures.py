@@ -23,8 +23,8 @@ from starlette.testclient import TestClient
 from printer_app.api.auth import install, require_permission
 from printer_app.config import Settings
 from printer_app.models import UserSession
-from printer_app.services import auth
-from printer_app.services.roles import bootstrap_roles
+from printer_app.services.access import auth
+from printer_app.services.access.roles import bootstrap_roles
 from tests.integration.oidc_fixtures import APP_URL, OidcProvider
 
 SECRET = "integration-test-secret-key-0123456789"

@@ -16,7 +16,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from printer_app.cli import app as cli_app
+from printer_app.cli.main import app as cli_app
 from printer_app.config import get_settings
 from printer_app.db import get_engine
 

@@ -21,8 +21,8 @@ from sqlmodel import Session
 
 from printer_app.config import get_settings
 from printer_app.db import get_engine
-from printer_app.services import auth
-from printer_app.services.roles import bootstrap_roles, set_user_groups
+from printer_app.services.access import auth
+from printer_app.services.access.roles import bootstrap_roles, set_user_groups
 
 PASSWORD = "State-password-2026"
 

@@ -17,8 +17,8 @@ from reflex.istate.data import RouterData
 from sqlmodel import Session, func, select
 
 from printer_app.models import EntityChangeLog, Organization, Printer
-from printer_app.services import auth
-from printer_app.services.roles import PERMISSIONS, ROLES, bootstrap_roles, set_user_groups, user_permissions
+from printer_app.services.access import auth
+from printer_app.services.access.roles import PERMISSIONS, ROLES, bootstrap_roles, set_user_groups, user_permissions
 from tests.factories import make_printer
 from tests.integration.state_fixtures import app_db  # noqa: F401
 
@@ -110,15 +110,15 @@ def _printer_id(session: Session) -> int:
 
 
 def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
-    from printer_app.state.change_log import ChangeLogState
-    from printer_app.state.dashboard import DashboardState
-    from printer_app.state.discovery import DiscoveryState
-    from printer_app.state.organizations import OrganizationsState
-    from printer_app.state.printer_detail import PrinterDetailState
-    from printer_app.state.printers import PrintersState
-    from printer_app.state.users import UsersState
-    from printer_app.state.web_rules import WebRulesState
-    from printer_app.state.whitelist import WhitelistState
+    from printer_app.state.access.change_log import ChangeLogState
+    from printer_app.state.access.users import UsersState
+    from printer_app.state.access.whitelist import WhitelistState
+    from printer_app.state.inventory.dashboard import DashboardState
+    from printer_app.state.inventory.discovery import DiscoveryState
+    from printer_app.state.inventory.organizations import OrganizationsState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printers import PrintersState
+    from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
         def call(who: Who, session: Session):
@@ -171,7 +171,7 @@ def test_page_loads(people: dict[str, Who], session: Session, page: str) -> None
 
 
 def _printer_form_save(who: Who, session: Session):
-    from printer_app.state.printer_form import PrinterFormState
+    from printer_app.state.inventory.printer_form import PrinterFormState
 
     state = _state(PrinterFormState, who, "/printers")
     before = _count(session, Printer)
@@ -183,7 +183,7 @@ def _printer_form_save(who: Who, session: Session):
 
 
 def _printer_edit_save(who: Who, session: Session):
-    from printer_app.state.printer_form import PrinterFormState
+    from printer_app.state.inventory.printer_form import PrinterFormState
 
     printer_id = _printer_id(session)
     state = _state(PrinterFormState, who, "/printers")
@@ -201,7 +201,7 @@ def _printer_edit_save(who: Who, session: Session):
 
 
 def _printer_delete(who: Who, session: Session):
-    from printer_app.state.printer_form import PrinterFormState
+    from printer_app.state.inventory.printer_form import PrinterFormState
 
     spare_id = make_printer(session, ip_address="127.30.0.50", serial_number="SPARE").id
     session.commit()
@@ -217,7 +217,7 @@ def _printer_delete(who: Who, session: Session):
 
 
 def _accept_baseline(who: Who, session: Session):
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     printer_id = _printer_id(session)
     state = _state(PrinterDetailState, who, "/printers/1", {"id": str(printer_id)})
@@ -234,7 +234,7 @@ def _accept_baseline(who: Who, session: Session):
 
 def _open_form(handler: str, with_id: bool):
     def call(who: Who, session: Session):
-        from printer_app.state.printer_form import PrinterFormState
+        from printer_app.state.inventory.printer_form import PrinterFormState
 
         state = _state(PrinterFormState, who, "/printers")
         args = (_printer_id(session),) if with_id else ()
@@ -245,7 +245,7 @@ def _open_form(handler: str, with_id: bool):
 
 
 def _org_save(who: Who, session: Session):
-    from printer_app.state.organizations import OrganizationsState
+    from printer_app.state.inventory.organizations import OrganizationsState
 
     state = _state(OrganizationsState, who, "/organizations")
     state.editing_id, state.name, state.code = 0, f"Org of {who.name}", ""
@@ -255,7 +255,7 @@ def _org_save(who: Who, session: Session):
 
 
 def _org_toggle(who: Who, session: Session):
-    from printer_app.state.organizations import OrganizationsState
+    from printer_app.state.inventory.organizations import OrganizationsState
 
     org = session.exec(select(Organization).where(Organization.name == "Matrix org")).one()
     state = _state(OrganizationsState, who, "/organizations")
@@ -283,7 +283,7 @@ def _list_handler(cls_name: str, module: str, handler: str, path: str, *args):
 
 def _queued(handler: str, *args):
     def call(who: Who, session: Session):
-        from printer_app.state.live_state import LiveState
+        from printer_app.state.live.state import LiveState
         from workers.broker import broker
 
         sizes = {name: broker.queues[name].qsize() for name in broker.queues} if hasattr(broker, "queues") else {}
@@ -299,7 +299,7 @@ def _queued(handler: str, *args):
 
 
 def _discovery_start(who: Who, session: Session):
-    from printer_app.state.discovery import DiscoveryState
+    from printer_app.state.inventory.discovery import DiscoveryState
     from workers.broker import broker
 
     state = _state(DiscoveryState, who, "/discover")
@@ -312,7 +312,7 @@ def _discovery_start(who: Who, session: Session):
 
 def _user_create(who: Who, session: Session):
     from printer_app.models import User
-    from printer_app.state.user_form import NewUserState
+    from printer_app.state.access.user_form import NewUserState
 
     before = _count(session, User)
     state = _state(NewUserState, who, "/users")
@@ -323,7 +323,7 @@ def _user_create(who: Who, session: Session):
 
 def _whitelist_add(who: Who, session: Session):
     from printer_app.models import AllowedUser
-    from printer_app.state.whitelist import WhitelistState
+    from printer_app.state.access.whitelist import WhitelistState
 
     before = _count(session, AllowedUser)
     state = _state(WhitelistState, who, "/users")
@@ -334,7 +334,7 @@ def _whitelist_add(who: Who, session: Session):
 
 def _web_rule_save(who: Who, session: Session):
     from printer_app.models import WebParsingRule
-    from printer_app.state.web_rule_editor import WebRuleEditorState
+    from printer_app.state.web.rule_editor import WebRuleEditorState
 
     before = _count(session, WebParsingRule)
     state = _state(WebRuleEditorState, who, "/printers/1/web", {"id": str(_printer_id(session))})
@@ -344,8 +344,16 @@ def _web_rule_save(who: Who, session: Session):
 
 
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
-    ("printers: sort", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "sort_by", "/", "ip")),
-    ("printers: search", INV_VIEW, _list_handler("PrintersState", "printer_app.state.printers", "set_search", "/", "")),
+    (
+        "printers: sort",
+        INV_VIEW,
+        _list_handler("PrintersState", "printer_app.state.inventory.printers", "sort_by", "/", "ip"),
+    ),
+    (
+        "printers: search",
+        INV_VIEW,
+        _list_handler("PrintersState", "printer_app.state.inventory.printers", "set_search", "/", ""),
+    ),
     ("printer: open add dialog", ("inventory.add_printer",), _open_form("open_new", False)),
     ("printer: open edit dialog", ("inventory.change_printer",), _open_form("open_edit", True)),
     ("printer: add", ("inventory.add_printer",), _printer_form_save),
@@ -357,7 +365,7 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     (
         "organizations: sort",
         ORG_VIEW,
-        _list_handler("OrganizationsState", "printer_app.state.organizations", "sort_by", "/", "name"),
+        _list_handler("OrganizationsState", "printer_app.state.inventory.organizations", "sort_by", "/", "name"),
     ),
     ("poll now", ("inventory.run_inventory",), _queued("poll_now", "PRINTER")),
     ("poll all", ("inventory.run_inventory",), _queued("poll_all")),
@@ -368,12 +376,12 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     (
         "users: sort",
         ("access.manage_users",),
-        _list_handler("UsersState", "printer_app.state.users", "sort_by", "/", "username"),
+        _list_handler("UsersState", "printer_app.state.access.users", "sort_by", "/", "username"),
     ),
     (
         "change log: filter",
         ("access.view_entity_changes",),
-        _list_handler("ChangeLogState", "printer_app.state.change_log", "set_search", "/", ""),
+        _list_handler("ChangeLogState", "printer_app.state.access.change_log", "set_search", "/", ""),
     ),
 ]
 
@@ -415,7 +423,7 @@ def test_changes_are_audited_with_who_did_them(people: dict[str, Who], session: 
 
 
 def test_revoked_and_tampered_sessions_are_signed_out(people: dict[str, Who], session: Session) -> None:
-    from printer_app.state.printers import PrintersState
+    from printer_app.state.inventory.printers import PrintersState
 
     who = people["Viewer"]
     tampered = Who("tampered", who.cookie[:-2] + ("AA" if not who.cookie.endswith("AA") else "BB"), frozenset())

@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from printer_app.api.auth import CSRF_COOKIE, install
 from printer_app.config import Settings
-from printer_app.services import auth
+from printer_app.services.access import auth
 from tests.integration.auth_fixtures import (  # noqa: F401  (fixtures)
     PASSWORD,
     SECRET,

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from printer_app.api.auth import OIDC_STATE_COOKIE
-from printer_app.cli import app as cli_app
+from printer_app.cli.main import app as cli_app
 from printer_app.config import get_settings
 from printer_app.db import get_engine
 from printer_app.models import (
@@ -34,11 +34,9 @@ from printer_app.models import (
     UserSession,
 )
 from printer_app.models.base import utcnow
-from printer_app.services import auth
-from printer_app.services import whitelist as allow_list
-from printer_app.services.audit import diff, record_change, snapshot
-from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.roles import (
+from printer_app.services.access import auth
+from printer_app.services.access import whitelist as allow_list
+from printer_app.services.access.roles import (
     DEFAULT_GROUP,
     PERMISSIONS,
     ROLES,
@@ -50,6 +48,8 @@ from printer_app.services.roles import (
     user_group_names,
     user_permissions,
 )
+from printer_app.services.audit import diff, record_change, snapshot
+from printer_app.services.errors import DomainValidationError, NotFoundError
 from tests.integration.auth_fixtures import (  # noqa: F401  (fixtures)
     PASSWORD,
     SECRET,

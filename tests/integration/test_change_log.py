@@ -9,15 +9,15 @@ import pytest
 from sqlmodel import Session, select
 
 from printer_app.models import EntityChangeLog, User
-from printer_app.services.audit import Actor
-from printer_app.services.change_log import (
+from printer_app.services.access.change_log import (
     ChangeFilters,
     change_filter_options,
     format_value,
     list_changes,
     object_link,
 )
-from printer_app.services.organizations import set_organization_active, update_organization
+from printer_app.services.audit import Actor
+from printer_app.services.inventory.organizations import set_organization_active, update_organization
 from tests.factories import make_org, make_printer
 
 IRKUTSK = ZoneInfo("Asia/Irkutsk")  # UTC+8
@@ -104,7 +104,7 @@ def test_paging_is_clamped(session: Session) -> None:
 
 
 def test_deleted_objects_have_no_link(session: Session) -> None:
-    from printer_app.services.printers import delete_printer
+    from printer_app.services.inventory.printers import delete_printer
 
     printer = make_printer(session)
     delete_printer(session, printer_id=printer.id)

@@ -105,7 +105,7 @@ def test_init_db_bootstraps_roles_and_first_admin_signs_in_once(empty_db_url: st
     from sqlmodel import Session
 
     from printer_app.db import make_engine
-    from printer_app.services.auth import authenticate_local
+    from printer_app.services.access.auth import authenticate_local
 
     engine = make_engine(empty_db_url)
     with Session(engine) as session:

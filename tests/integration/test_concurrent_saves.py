@@ -14,15 +14,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from printer_app.models import AllowedUser, EntityChangeLog, Organization, Printer, User, WebParsingRule
-from printer_app.services import auth
+from printer_app.services.access import auth
+from printer_app.services.access.roles import bootstrap_roles, set_user_groups, user_group_names
+from printer_app.services.access.users import save_user_groups
+from printer_app.services.access.whitelist import save_allowed_user
 from printer_app.services.audit import Actor
 from printer_app.services.errors import ConflictError
-from printer_app.services.organizations import update_organization
-from printer_app.services.printers import PrinterInput, update_printer
-from printer_app.services.roles import bootstrap_roles, set_user_groups, user_group_names
-from printer_app.services.users import save_user_groups
-from printer_app.services.web_rule_store import RuleInput, create_rule, update_rule
-from printer_app.services.whitelist import save_allowed_user
+from printer_app.services.inventory.organizations import update_organization
+from printer_app.services.inventory.printers import PrinterInput, update_printer
+from printer_app.services.web.rule_store import RuleInput, create_rule, update_rule
 from tests.factories import make_org, make_printer
 
 PASSWORD = "Service-password-2026"

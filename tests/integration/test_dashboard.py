@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from printer_app.models.base import utcnow
 from printer_app.models.choices import SupplyState, TaskStatus
-from printer_app.services.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
-from printer_app.services.history import SupplyReading
+from printer_app.services.inventory.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
+from printer_app.services.polling.history import SupplyReading
 from tests.factories import make_org, make_poll, make_printer
 
 NOW = utcnow()

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from printer_app.models import InventoryTask, Organization, PageCounter, Printer, SupplyLevel
 from printer_app.models.choices import TaskStatus
-from printer_app.services.demo import MODELS, ORGANIZATIONS, DemoStats, load_demo_data
-from printer_app.services.printer_list import PrinterFilters, list_printers
+from printer_app.services.inventory.demo import MODELS, ORGANIZATIONS, DemoStats, load_demo_data
+from printer_app.services.inventory.printer_list import PrinterFilters, list_printers
 
 
 def _count(session: Session, model) -> int:

@@ -6,8 +6,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from printer_app.models import Printer
-from printer_app.services.device_models import find_device_model
-from printer_app.services.discovery import add_found_printer, discover
+from printer_app.services.inventory.device_models import find_device_model
+from printer_app.services.polling.discovery import add_found_printer, discover
 from tests.factories import make_model
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 

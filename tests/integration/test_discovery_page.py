@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from printer_app.services.discovery import discover_in_chunks
 from printer_app.services.errors import DomainValidationError
+from printer_app.services.polling.discovery import discover_in_chunks
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 from tests.integration.state_fixtures import app_db, signed_in, tab  # noqa: F401
 
@@ -46,7 +46,7 @@ def test_start_refuses_huge_ranges_at_once_and_queues_nothing(
     spec: str,
     message: str,
 ) -> None:
-    from printer_app.state.discovery import DiscoveryState
+    from printer_app.state.inventory.discovery import DiscoveryState
 
     state = tab(DiscoveryState, signed_in, "/discover")
     state.targets = spec

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, select
 
 from printer_app.models import AllowedUser, EntityChangeLog, Organization, Printer, WebParsingRule
-from printer_app.services import auth
-from printer_app.services.roles import bootstrap_roles, set_user_groups
-from printer_app.services.whitelist import save_allowed_user
+from printer_app.services.access import auth
+from printer_app.services.access.roles import bootstrap_roles, set_user_groups
+from printer_app.services.access.whitelist import save_allowed_user
 from tests.factories import make_org, make_printer
 from tests.integration.test_access_matrix import _state, app_db  # noqa: F401  (the app's state tree, signed in)
 
@@ -51,7 +51,7 @@ def _printer(session: Session) -> Printer:
 
 
 def test_printer_dialog_second_tab_sees_who_changed_it_and_the_current_values(session: Session, tabs) -> None:
-    from printer_app.state.printer_form import PrinterFormState as F
+    from printer_app.state.inventory.printer_form import PrinterFormState as F
 
     printer = make_printer(session, ip_address="127.30.5.1", serial_number="OLD")
     session.commit()
@@ -79,7 +79,7 @@ def test_printer_dialog_second_tab_sees_who_changed_it_and_the_current_values(se
 
 
 def test_printer_dialog_saved_unchanged_keeps_the_learned_model(session: Session, tabs) -> None:
-    from printer_app.state.printer_form import PrinterFormState as F
+    from printer_app.state.inventory.printer_form import PrinterFormState as F
 
     printer = make_printer(session, ip_address="127.0.0.7", mac_address="14:CB:19:95:2E:A0")
     printer.model = "HP LaserJet MFP M130nw"
@@ -98,7 +98,7 @@ def test_printer_dialog_saved_unchanged_keeps_the_learned_model(session: Session
 
 
 def test_printer_save_changes_only_the_printer_the_dialog_loaded(session: Session, tabs) -> None:
-    from printer_app.state.printer_form import PrinterFormState as F
+    from printer_app.state.inventory.printer_form import PrinterFormState as F
 
     loaded = make_printer(session, ip_address="127.30.5.1", serial_number="LOADED")
     other = make_printer(session, ip_address="127.30.5.9", serial_number="OTHER")
@@ -115,7 +115,7 @@ def test_printer_save_changes_only_the_printer_the_dialog_loaded(session: Sessio
 
 
 def test_printer_dialog_shows_an_editors_method_refusal(session: Session, tabs) -> None:
-    from printer_app.state.printer_form import PrinterFormState as F
+    from printer_app.state.inventory.printer_form import PrinterFormState as F
 
     printer = make_printer(session, ip_address="127.30.5.1")
     session.add(WebParsingRule(printer_id=printer.id, field_name="counter", xpath="//td"))
@@ -132,7 +132,7 @@ def test_printer_dialog_shows_an_editors_method_refusal(session: Session, tabs) 
 
 @pytest.mark.parametrize("bad", ["abc", "7; drop table printer"])
 def test_printer_dialog_with_a_text_organization_id_gets_a_message(session: Session, tabs, bad: str) -> None:
-    from printer_app.state.printer_form import PrinterFormState as F
+    from printer_app.state.inventory.printer_form import PrinterFormState as F
 
     tab = tabs["anna"].state(F)
     F.open_new.fn(tab)
@@ -144,7 +144,7 @@ def test_printer_dialog_with_a_text_organization_id_gets_a_message(session: Sess
 
 
 def test_organization_dialog_second_save_is_refused_and_reloaded(session: Session, tabs) -> None:
-    from printer_app.state.organizations import OrganizationsState as O
+    from printer_app.state.inventory.organizations import OrganizationsState as O
 
     org = make_org(session, name="Angara", code="ANG")
     session.commit()
@@ -164,7 +164,7 @@ def test_organization_dialog_second_save_is_refused_and_reloaded(session: Sessio
 
 
 def test_whitelist_dialog_second_save_is_refused(session: Session, tabs) -> None:
-    from printer_app.state.whitelist import WhitelistState as W
+    from printer_app.state.access.whitelist import WhitelistState as W
 
     save_allowed_user(session, username="sso.user", full_name="Before", notes="n")
     session.commit()
@@ -187,7 +187,7 @@ def test_whitelist_dialog_second_save_is_refused(session: Session, tabs) -> None
 
 def test_groups_dialog_second_save_is_refused(session: Session, tabs) -> None:
     from printer_app.models import User
-    from printer_app.state.users import UsersState as U
+    from printer_app.state.access.users import UsersState as U
 
     target = auth.create_local_user(session, username="target", password=PASSWORD)
     session.commit()
@@ -209,8 +209,8 @@ def test_groups_dialog_second_save_is_refused(session: Session, tabs) -> None:
 
 
 def test_rule_editor_second_save_is_refused_and_reloaded(session: Session, tabs) -> None:
-    from printer_app.services.web_rule_store import RuleInput, create_rule
-    from printer_app.state.web_rule_editor import WebRuleEditorState as E
+    from printer_app.services.web.rule_store import RuleInput, create_rule
+    from printer_app.state.web.rule_editor import WebRuleEditorState as E
 
     printer = make_printer(session, ip_address="127.30.5.1")
     rule = create_rule(session, printer_id=printer.id, data=RuleInput(field_name="counter", xpath="//td[1]"))

@@ -118,9 +118,9 @@ def test_setvar_reaches_walked_handlers_only(app) -> None:
 
 def test_background_handlers_check_under_the_state_lock(app, session: Session) -> None:
     """Run as Reflex runs them (a StateProxy, no lock held): refused, or past the check into their own work."""
-    from printer_app.state.discovery import DiscoveryState
-    from printer_app.state.live_state import LiveState
-    from printer_app.state.web_rule_runs import WebRuleRunsState
+    from printer_app.state.inventory.discovery import DiscoveryState
+    from printer_app.state.live.state import LiveState
+    from printer_app.state.web.rule_runs import WebRuleRunsState
 
     printer_id = make_printer(session).id
     viewer = session_cookie(session, username="viewer", groups=("Inventory — Viewer",))

@@ -8,12 +8,16 @@ from sqlmodel import Session, func, select
 
 from printer_app.models import AllowedUser, Organization, User, WebParsingRule
 from printer_app.models.choices import PollingMethod
+from printer_app.services.access.roles import bootstrap_roles
+from printer_app.services.access.users import create_user, get_user
+from printer_app.services.access.whitelist import save_allowed_user
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.organizations import create_organization, set_organization_active, update_organization
-from printer_app.services.roles import bootstrap_roles
-from printer_app.services.users import create_user, get_user
-from printer_app.services.web_rule_store import RuleInput, create_rule, delete_rule, get_rule
-from printer_app.services.whitelist import save_allowed_user
+from printer_app.services.inventory.organizations import (
+    create_organization,
+    set_organization_active,
+    update_organization,
+)
+from printer_app.services.web.rule_store import RuleInput, create_rule, delete_rule, get_rule
 from tests.factories import make_org, make_printer
 
 PASSWORD = "Service-password-2026"

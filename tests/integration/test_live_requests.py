@@ -19,14 +19,15 @@ from printer_app.config import get_settings
 from printer_app.db import get_engine
 from printer_app.models.base import utcnow
 from printer_app.models.choices import TaskStatus
-from printer_app.services import auth, events
+from printer_app.services import events
+from printer_app.services.access import auth
 from tests.factories import make_poll, make_printer
 
 
 @pytest.fixture
 def tab(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch, session: Session) -> Iterator[rx.State]:
     """The LiveState of a tab signed in as a superuser, on the test database in embedded mode."""
-    from printer_app.state.live_state import LiveState
+    from printer_app.state.live.state import LiveState
     from workers.broker import broker
 
     monkeypatch.setenv("DATABASE_URL", db_url)
@@ -52,7 +53,7 @@ def tab(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch, session: Session
 
 def _wait_past_the_limit(tab: rx.State) -> list:
     """What the tab's listener does at its first check after the time limit: the late answers, applied."""
-    from printer_app.state.live_requests import late_events, result_timeout
+    from printer_app.state.live.requests import late_events, result_timeout
 
     overdue = tab._overdue(max(tab._requested.values()) + result_timeout(), result_timeout())
     late = late_events(overdue)
@@ -61,14 +62,14 @@ def _wait_past_the_limit(tab: rx.State) -> list:
 
 def _overdue_before_the_limit(tab: rx.State) -> list:
     """Before the time limit the tab keeps waiting: a slow poll is not declared lost."""
-    from printer_app.state.live_requests import result_timeout
+    from printer_app.state.live.requests import result_timeout
 
     return list(tab._overdue(min(tab._requested.values()) + result_timeout() - 1, result_timeout()))
 
 
 def test_a_poll_now_without_a_result_is_answered_from_the_database(tab: rx.State, session: Session) -> None:
-    from printer_app.state.live_requests import result_timeout
-    from printer_app.state.live_state import LiveState
+    from printer_app.state.live.requests import result_timeout
+    from printer_app.state.live.state import LiveState
 
     never, lost = make_printer(session, ip_address="127.40.0.1"), make_printer(session, ip_address="127.40.0.2")
     make_poll(session, never, status=TaskStatus.SUCCESS)  # before the request: not its answer
@@ -90,8 +91,8 @@ def test_a_poll_now_without_a_result_is_answered_from_the_database(tab: rx.State
 
 
 def test_a_late_no_result_leaves_a_newer_request_of_the_same_printer_waiting(tab: rx.State, session: Session) -> None:
-    from printer_app.state.live_requests import NO_RESULT, late_events, result_timeout
-    from printer_app.state.live_state import LiveState
+    from printer_app.state.live.requests import NO_RESULT, late_events, result_timeout
+    from printer_app.state.live.state import LiveState
 
     printer = make_printer(session, ip_address="127.40.0.3")
     session.commit()
@@ -124,9 +125,9 @@ def _listen_on_printers_page(
     from reflex_base.event.context import EventContext
 
     from printer_app.db import session_scope
-    from printer_app.services.printer_list import rows_by_ids
-    from printer_app.state.live_state import LiveState
-    from printer_app.state.printers import PrintersState
+    from printer_app.services.inventory.printer_list import rows_by_ids
+    from printer_app.state.inventory.printers import PrintersState
+    from printer_app.state.live.state import LiveState
     from printer_app.state.view import printer_view
 
     router = {"headers": {"cookie": tab.router.headers.cookie}, "pathname": "/printers", "token": token}
@@ -171,7 +172,7 @@ def test_the_listening_tab_answers_a_lost_result_after_the_time_limit(
 ) -> None:
     """The tab's listener looks the overdue requests up at its periodic check, shows the poll stored meanwhile in
     the row, and ends the spinners."""
-    from printer_app.state import live_state
+    from printer_app.state.live import state as live_state
 
     monkeypatch.setattr(live_state, "RECHECK_SECONDS", 0.05)
     monkeypatch.setattr(live_state, "result_timeout", lambda: 0.0)  # the time limit has passed at once

@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 
 from printer_app.config import Settings
 from printer_app.models import LoginThrottle
-from printer_app.services import auth
-from printer_app.services.login_throttle import purge_login_throttle
+from printer_app.services.access import auth
+from printer_app.services.access.login_throttle import purge_login_throttle
 from tests.integration.auth_fixtures import (  # noqa: F401  (fixtures)
     PASSWORD,
     MakeClient,

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from alembic import command
-from printer_app.cli import alembic_config, upgrade_database
+from printer_app.cli.main import alembic_config, upgrade_database
 from printer_app.db import make_engine
 
 # SQLite cannot reflect expression indexes (lower(name), ...); their presence is checked by name below instead.

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from printer_app.models import Organization
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.organizations import (
+from printer_app.services.inventory.organizations import (
     create_organization,
     list_organizations,
     set_organization_active,

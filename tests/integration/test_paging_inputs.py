@@ -30,7 +30,7 @@ def event(state: rx.State, handler, *args):
 @pytest.fixture
 def detail(signed_in: str, session: Session):  # noqa: F811
     """The detail page of a printer with 60 polls (three pages of 25), on page 2."""
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     printer = make_printer(session)
     start = utcnow() - timedelta(days=3)
@@ -46,7 +46,7 @@ def detail(signed_in: str, session: Session):  # noqa: F811
 
 @pytest.mark.parametrize("value", BAD_SIZES, ids=repr)
 def test_detail_page_size_is_refused_and_the_tab_goes_on(detail, value: object) -> None:
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     result = event(detail, PrinterDetailState.set_page_size, value)
     assert SIZE_MESSAGE in repr(result)
@@ -60,7 +60,7 @@ def test_detail_page_size_is_refused_and_the_tab_goes_on(detail, value: object) 
 
 @pytest.mark.parametrize(("value", "page"), [(-1, 1), (0, 1), ("3", 3), (3.0, 3), (1e20, 3), (10**30, 3), ("99", 3)])
 def test_detail_page_number_is_clamped(detail, value: object, page: int) -> None:
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     assert event(detail, PrinterDetailState.go_to, value) is None
     assert detail.page == page and len(detail.polls) == (10 if page == 3 else 25)
@@ -68,7 +68,7 @@ def test_detail_page_number_is_clamped(detail, value: object, page: int) -> None
 
 @pytest.mark.parametrize("value", ["abc", "1e20", 2.5, None, [], ""], ids=repr)
 def test_detail_page_number_not_a_number_is_refused(detail, value: object) -> None:
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     assert "is not a page number" in repr(event(detail, PrinterDetailState.go_to, value))
     assert detail.page == 2 and detail.polls[0].id
@@ -76,7 +76,7 @@ def test_detail_page_number_not_a_number_is_refused(detail, value: object) -> No
 
 @pytest.mark.parametrize("value", [["abc"], "abc", "0", 10**30, "-7", ""], ids=repr)
 def test_detail_chart_range_and_status_filter_refuse_what_they_do_not_offer(detail, value: object) -> None:
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     assert "Not a choice" in repr(event(detail, PrinterDetailState.set_chart_days, value))
     assert "Not a choice" in repr(event(detail, PrinterDetailState.set_status_filter, value))
@@ -87,7 +87,7 @@ def test_detail_chart_range_and_status_filter_refuse_what_they_do_not_offer(deta
 
 
 def test_detail_page_of_an_id_no_column_holds_is_not_found(signed_in: str) -> None:  # noqa: F811
-    from printer_app.state.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
 
     state = tab(PrinterDetailState, signed_in, "/printers/99999999999999999999")
     event(state, PrinterDetailState.load)
@@ -95,9 +95,9 @@ def test_detail_page_of_an_id_no_column_holds_is_not_found(signed_in: str) -> No
 
 
 PAGED = [
-    ("printer_app.state.printers", "PrintersState", "/printers"),
-    ("printer_app.state.users", "UsersState", "/users"),
-    ("printer_app.state.change_log", "ChangeLogState", "/changes"),
+    ("printer_app.state.inventory.printers", "PrintersState", "/printers"),
+    ("printer_app.state.access.users", "UsersState", "/users"),
+    ("printer_app.state.access.change_log", "ChangeLogState", "/changes"),
 ]
 
 
@@ -132,9 +132,9 @@ def test_paged_lists_refuse_bad_sizes_and_clamp_pages(
 @pytest.mark.parametrize(
     ("module", "name", "path", "filter_name"),
     [
-        ("printer_app.state.printers", "PrintersState", "/printers", "organization"),
-        ("printer_app.state.printers", "PrintersState", "/printers", "model"),
-        ("printer_app.state.change_log", "ChangeLogState", "/changes", "user"),
+        ("printer_app.state.inventory.printers", "PrintersState", "/printers", "organization"),
+        ("printer_app.state.inventory.printers", "PrintersState", "/printers", "model"),
+        ("printer_app.state.access.change_log", "ChangeLogState", "/changes", "user"),
     ],
 )
 def test_list_filter_with_an_id_no_column_holds_is_ignored(
@@ -165,7 +165,7 @@ def test_a_forged_filter_or_search_value_is_refused_and_the_tab_goes_on(
     session: Session,
     value: object,
 ) -> None:
-    from printer_app.state.printers import PrintersState as P
+    from printer_app.state.inventory.printers import PrintersState as P
 
     make_printer(session)
     session.commit()

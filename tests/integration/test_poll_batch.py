@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 
 from printer_app.models import PageCounter, Printer
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.discovery import discover
-from printer_app.services.poll_batch import poll_printers, pollable_printer_ids
-from printer_app.services.polling import run_inventory_for_printer
+from printer_app.services.polling.batch import poll_printers, pollable_printer_ids
+from printer_app.services.polling.discovery import discover
+from printer_app.services.polling.pipeline import run_inventory_for_printer
 from tests.factories import make_org, make_printer
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 
@@ -138,7 +138,7 @@ def test_discover_finds_the_agent_and_skips_silent_addresses(snmpsim):  # noqa: 
 
 def test_parallel_processes_poll_every_printer_once(db_url, engine, session, snmpsim, monkeypatch):  # noqa: F811
     from printer_app.models import InventoryTask
-    from printer_app.services.poll_parallel import poll_printers_parallel
+    from printer_app.services.polling.parallel import poll_printers_parallel
 
     printers = [
         make_printer(

@@ -12,8 +12,8 @@ from printer_app.models.base import utcnow
 from printer_app.models.choices import ChangeAction, MatchRule, TaskStatus
 from printer_app.services import events
 from printer_app.services.audit import Actor
-from printer_app.services.history import SupplyReading
-from printer_app.services.polling import AcquisitionError, DeviceReading, run_inventory_for_printer
+from printer_app.services.polling.history import SupplyReading
+from printer_app.services.polling.pipeline import AcquisitionError, DeviceReading, run_inventory_for_printer
 from tests.factories import make_contract_device, make_model, make_org, make_poll, make_printer
 
 MAC = "00:1B:A9:0B:A7:52"
@@ -296,7 +296,7 @@ def test_a_crashing_history_check_marks_the_poll(session):
 
 
 def test_accepting_a_counter_reset_as_the_baseline(session):
-    from printer_app.services.counter_baseline import accept_counter_baseline, rejected_counters
+    from printer_app.services.polling.baseline import accept_counter_baseline, rejected_counters
 
     printer = make_printer(session, serial_number="SN-A", mac_address=MAC)
     make_poll(session, printer, at=utcnow() - timedelta(days=3), counters={"total_pages": 250_000, "bw_a4": 250_000})

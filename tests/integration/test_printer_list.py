@@ -18,9 +18,15 @@ from sqlmodel import Session
 
 from printer_app.db import make_engine
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.history import SupplyReading
+from printer_app.services.inventory.printer_list import (
+    SORTABLE,
+    PrinterFilters,
+    filter_options,
+    list_printers,
+    rows_by_ids,
+)
 from printer_app.services.paging import PAGE_SIZES
-from printer_app.services.printer_list import SORTABLE, PrinterFilters, filter_options, list_printers, rows_by_ids
+from printer_app.services.polling.history import SupplyReading
 from printer_app.services.validators import ip_to_int
 from tests.factories import make_model, make_org, make_poll, make_printer
 

@@ -9,11 +9,11 @@ from sqlmodel import Session, func, select
 
 from printer_app.models import EntityChangeLog, Printer, PrinterChangeLog, WebParsingRule
 from printer_app.models.choices import ChangeAction, PollingMethod
-from printer_app.services import auth
+from printer_app.services.access import auth
+from printer_app.services.access.roles import bootstrap_roles, set_user_groups
 from printer_app.services.audit import Actor
 from printer_app.services.errors import ConflictError, DomainValidationError
-from printer_app.services.printers import PrinterInput, create_printer, update_printer
-from printer_app.services.roles import bootstrap_roles, set_user_groups
+from printer_app.services.inventory.printers import PrinterInput, create_printer, update_printer
 from tests.factories import make_model, make_org, make_printer
 
 PASSWORD = "Service-password-2026"

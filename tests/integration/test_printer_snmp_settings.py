@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from printer_app.services.errors import DomainValidationError
-from printer_app.services.printers import PrinterInput, create_printer, update_printer
+from printer_app.services.inventory.printers import PrinterInput, create_printer, update_printer
 
 
 def v3(**overrides) -> PrinterInput:

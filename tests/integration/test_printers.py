@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from printer_app.models import ContractDevice, InventoryTask, Organization, PageCounter, Printer, SupplyLevel
 from printer_app.models.choices import ConnectionType, TaskStatus
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.history import SupplyReading
-from printer_app.services.printers import PrinterInput, create_printer, delete_printer, update_printer
+from printer_app.services.inventory.printers import PrinterInput, create_printer, delete_printer, update_printer
+from printer_app.services.polling.history import SupplyReading
 from tests.factories import make_contract_device, make_model, make_org, make_poll, make_printer
 
 COLUMNS = ("ip_address", "ip_numeric", "serial_number", "mac_address", "organization_id", "snmp_community", "is_active")

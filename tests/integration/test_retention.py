@@ -16,8 +16,8 @@ from printer_app.config import get_settings
 from printer_app.db import get_engine
 from printer_app.models import InventoryTask, LoginThrottle, PageCounter, UserSession
 from printer_app.models.base import utcnow
-from printer_app.services import auth
-from printer_app.services.retention import thin_history
+from printer_app.services.access import auth
+from printer_app.services.polling.retention import thin_history
 from tests.factories import make_poll, make_printer
 
 IRKUTSK = ZoneInfo("Asia/Irkutsk")  # UTC+8: local 00:00-07:59 is the previous UTC day

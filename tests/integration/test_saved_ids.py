@@ -11,8 +11,8 @@ from reflex.state import UpdateVarsInternalState
 from sqlmodel import Session, select
 
 from printer_app.models import AllowedUser, EntityChangeLog, WebParsingRule
-from printer_app.services.web_rule_store import RuleInput, create_rule
-from printer_app.services.whitelist import remove_allowed_user, save_allowed_user
+from printer_app.services.access.whitelist import remove_allowed_user, save_allowed_user
+from printer_app.services.web.rule_store import RuleInput, create_rule
 from tests.factories import make_printer
 from tests.integration.state_fixtures import app_db, app_states, signed_in, tab  # noqa: F401
 
@@ -34,7 +34,7 @@ def test_no_id_var_has_a_setter_or_comes_from_the_browser(app_db: str) -> None: 
 
 
 def test_a_browser_setting_an_id_is_refused(signed_in: str) -> None:  # noqa: F811
-    from printer_app.state.printer_form import PrinterFormState
+    from printer_app.state.inventory.printer_form import PrinterFormState
 
     state = tab(PrinterFormState, signed_in, "/printers")
     with pytest.raises(AttributeError):
@@ -50,7 +50,7 @@ def _entries(session: Session) -> dict[str, str]:
 
 
 def test_whitelist_edit_saves_the_entry_it_opened_or_nothing(signed_in: str, session: Session) -> None:  # noqa: F811
-    from printer_app.state.whitelist import WhitelistState
+    from printer_app.state.access.whitelist import WhitelistState
 
     save_allowed_user(session, username="bob", full_name="Bob")
     session.commit()
@@ -79,7 +79,7 @@ def test_whitelist_edit_saves_the_entry_it_opened_or_nothing(signed_in: str, ses
 
 
 def test_rule_save_acts_on_the_rule_of_the_page_only(signed_in: str, session: Session) -> None:  # noqa: F811
-    from printer_app.state.web_rule_editor import WebRuleEditorState
+    from printer_app.state.web.rule_editor import WebRuleEditorState
 
     first, second = make_printer(session), make_printer(session)
     rule = create_rule(session, printer_id=first.id, data=RuleInput(field_name="counter", xpath="//a"))

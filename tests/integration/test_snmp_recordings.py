@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from printer_app.services.snmp import (
+from printer_app.services.snmp.poller import (
     PollResult,
     SnmpTarget,
     SnmpUnreachable,

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from printer_app.config import get_settings
 from printer_app.models import EntityChangeLog
-from printer_app.services import auth
+from printer_app.services.access import auth
 from tests.integration.test_access_matrix import app_db  # noqa: F401  (fixture)
 
 PEER = "10.0.0.2"
@@ -21,7 +21,7 @@ PEER = "10.0.0.2"
 
 def _save_organization(session: Session, name: str, *, forwarded_for: str) -> str | None:
     """Create an organization as a signed-in superuser whose socket came from PEER; the address the log stored."""
-    from printer_app.state.organizations import OrganizationsState
+    from printer_app.state.inventory.organizations import OrganizationsState
 
     user = auth.create_local_user(
         session, username=name.split()[0].lower(), password="Client-address-2026", is_superuser=True

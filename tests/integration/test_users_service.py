@@ -8,11 +8,9 @@ import pytest
 from sqlmodel import Session, select
 
 from printer_app.models import EntityChangeLog, User, UserSession
-from printer_app.services import auth
-from printer_app.services.audit import Actor
-from printer_app.services.errors import DomainValidationError
-from printer_app.services.roles import bootstrap_roles, set_user_groups
-from printer_app.services.users import (
+from printer_app.services.access import auth
+from printer_app.services.access.roles import bootstrap_roles, set_user_groups
+from printer_app.services.access.users import (
     UserFilters,
     create_user,
     group_options,
@@ -21,7 +19,9 @@ from printer_app.services.users import (
     save_user_groups,
     set_user_active,
 )
-from printer_app.services.whitelist import save_allowed_user, set_allowed_user_active
+from printer_app.services.access.whitelist import save_allowed_user, set_allowed_user_active
+from printer_app.services.audit import Actor
+from printer_app.services.errors import DomainValidationError
 
 PASSWORD = "Service-password-2026"
 
@@ -241,8 +241,8 @@ def test_list_whitelist_searches_filters_and_sorts(roles: Session) -> None:
 
 
 def test_whitelist_edit_can_clear_details_but_an_import_keeps_them(session) -> None:
-    from printer_app.services.roles import bootstrap_roles
-    from printer_app.services.whitelist import save_allowed_user
+    from printer_app.services.access.roles import bootstrap_roles
+    from printer_app.services.access.whitelist import save_allowed_user
 
     bootstrap_roles(session)
     save_allowed_user(

@@ -14,10 +14,10 @@ from printer_app.config import get_settings
 from printer_app.models import EntityChangeLog, InventoryTask, WebParsingRule, WebParsingTemplate
 from printer_app.models.choices import DataSource, TaskStatus
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.glpi_xml import parse_glpi_xml
-from printer_app.services.polling import poll_and_store
-from printer_app.services.web_rule_store import RuleInput, create_rule, delete_rule, list_rules, update_rule
-from printer_app.services.web_templates import delete_template, list_templates, save_template
+from printer_app.services.polling.glpi_xml import parse_glpi_xml
+from printer_app.services.polling.pipeline import poll_and_store
+from printer_app.services.web.rule_store import RuleInput, create_rule, delete_rule, list_rules, update_rule
+from printer_app.services.web.templates import delete_template, list_templates, save_template
 from tests.factories import make_model, make_printer
 from tests.integration.test_web_parser import (  # noqa: F401  (module fixtures: loopback allowed, the web server)
     INFO_ROW,
@@ -163,7 +163,7 @@ def test_rule_create_update_delete(session: Session) -> None:
 
 
 def test_template_visibility_and_deletion(session: Session, server: PrinterWebServer) -> None:  # noqa: F811
-    from printer_app.services.auth import create_local_user
+    from printer_app.services.access.auth import create_local_user
 
     alice = create_local_user(session, username="alice", password="Alice-password-1")
     bob = create_local_user(session, username="bob", password="Bob-password-1")

@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 from printer_app.config import get_settings
 from printer_app.models import InventoryTask, PageCounter, Printer, SupplyLevel, WebParsingRule
 from printer_app.models.choices import DataSource, MatchRule, PollingMethod, TaskStatus
-from printer_app.services import web_parser
 from printer_app.services.errors import DomainValidationError
-from printer_app.services.poll_sources import web_reading
-from printer_app.services.polling import poll_and_store
-from printer_app.services.web_browser import CHROMIUM, close_browser
-from printer_app.services.web_rules import evaluate_rule, load_web_rules
-from printer_app.services.web_templates import apply_template, save_template
+from printer_app.services.polling.pipeline import poll_and_store
+from printer_app.services.polling.sources import web_reading
+from printer_app.services.web import parser as web_parser
+from printer_app.services.web.browser import CHROMIUM, close_browser
+from printer_app.services.web.rules import evaluate_rule, load_web_rules
+from printer_app.services.web.templates import apply_template, save_template
 from tests.conftest import unavailable
 from tests.factories import make_model, make_printer
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
@@ -333,7 +333,7 @@ def test_web_printer_polled_end_to_end(session: Session, engine: Engine, server:
 
 
 def test_web_printer_via_run_inventory(session: Session, server: PrinterWebServer) -> None:
-    from printer_app.services.polling import run_inventory_for_printer
+    from printer_app.services.polling.pipeline import run_inventory_for_printer
 
     printer = make_printer(session, ip_address="127.0.0.1", serial_number="ZHJ020393", polling_method="WEB")
     _add_rules(session, printer, _dell_rules(server))

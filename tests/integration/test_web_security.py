@@ -24,9 +24,9 @@ from sqlmodel import Session
 from printer_app.config import get_settings
 from printer_app.models import Printer, WebParsingRule
 from printer_app.models.choices import PollingMethod, TaskStatus
-from printer_app.services import web_parser
-from printer_app.services.polling import poll_and_store
-from printer_app.services.web_browser import CHROMIUM, close_browser
+from printer_app.services.polling.pipeline import poll_and_store
+from printer_app.services.web import parser as web_parser
+from printer_app.services.web.browser import CHROMIUM, close_browser
 from tests.conftest import unavailable
 from tests.factories import make_printer
 from tests.web_server import AUTH_PASSWORD, AUTH_USER, FOREIGN_CONTENT, PrinterWebServer, RecordingServer, SilentServer

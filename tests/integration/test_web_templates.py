@@ -7,8 +7,8 @@ import pytest
 from sqlmodel import Session, select
 
 from printer_app.models import EntityChangeLog, User, WebParsingRule, WebParsingTemplate
-from printer_app.services.web_rule_store import RuleInput, create_rule, list_rules
-from printer_app.services.web_templates import save_template
+from printer_app.services.web.rule_store import RuleInput, create_rule, list_rules
+from printer_app.services.web.templates import save_template
 from tests.factories import make_model, make_printer
 from tests.integration.state_fixtures import app_db, signed_in, tab  # noqa: F401
 
@@ -51,7 +51,7 @@ def test_oversized_templates_are_refused_with_a_message(
     description: str,
     errors: dict[str, str],
 ) -> None:
-    from printer_app.state.web_templates import WebTemplatesState
+    from printer_app.state.web.templates import WebTemplatesState
 
     state = tab(WebTemplatesState, signed_in, f"/printers/{printers['source']}/web")
     state.name, state.description = name, description
@@ -71,7 +71,7 @@ def test_applying_a_template_logs_every_rule_it_deletes_and_creates(
     printers: dict[str, int],
     overwrite: bool,
 ) -> None:
-    from printer_app.state.web_templates import WebTemplatesState
+    from printer_app.state.web.templates import WebTemplatesState
 
     template = save_template(session, printer_id=printers["source"], name="Dell EWS")
     session.commit()

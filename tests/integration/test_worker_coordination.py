@@ -20,7 +20,7 @@ from printer_app.db import get_engine, session_scope
 from printer_app.models import InventoryTask
 from printer_app.models.choices import TaskStatus
 from printer_app.services import events
-from printer_app.services.printer_list import rows_by_ids
+from printer_app.services.inventory.printer_list import rows_by_ids
 from tests.factories import make_printer
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 from tests.snmpsim_server import SnmpSimServer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from printer_app.services.roles import DEFAULT_GROUP, MONTHLY, PERMISSIONS, ROLES
+from printer_app.services.access.roles import DEFAULT_GROUP, MONTHLY, PERMISSIONS, ROLES
 
 ROLE = {r.name: r for r in ROLES}
 

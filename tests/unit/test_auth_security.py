@@ -6,14 +6,14 @@ import pytest
 
 from printer_app.api.auth import _safe_next
 from printer_app.config import Settings
-from printer_app.services.audit import diff, is_audited_field
-from printer_app.services.auth import (
+from printer_app.services.access.auth import (
     SESSION_COOKIE,
     SessionCookie,
     check_password_strength,
     hash_password,
     verify_password,
 )
+from printer_app.services.audit import diff, is_audited_field
 from printer_app.services.errors import DomainValidationError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from printer_app.services.auth import derive_username, normalize_username
+from printer_app.services.access.auth import derive_username, normalize_username
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import tracemalloc
 
 import pytest
 
-from printer_app.services.discovery import MAX_ADDRESSES, count_targets, expand_targets
 from printer_app.services.errors import DomainValidationError
+from printer_app.services.polling.discovery import MAX_ADDRESSES, count_targets, expand_targets
 
 TEN_MB = 10 * 1024 * 1024
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from printer_app.models.choices import MatchRule
-from printer_app.services.identity import PastCounters, check_history, match_identity
+from printer_app.services.polling.identity import PastCounters, check_history, match_identity
 
 M1, M2 = "00:11:22:33:44:55", "66:77:88:99:AA:BB"
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)

@@ -8,8 +8,8 @@ import pytest
 
 from printer_app.models.choices import TriggeredBy
 from printer_app.services import events
-from printer_app.state.live import Watch, next_batch
-from printer_app.state.live_state import PROGRESS_EVERY, _Progress, _Relevant
+from printer_app.state.live.hub import Watch, next_batch
+from printer_app.state.live.state import PROGRESS_EVERY, _Progress, _Relevant
 
 
 def result(printer_id: int) -> tuple[str, dict]:
@@ -104,7 +104,7 @@ def test_watch_filters_by_shown_and_awaited_printers() -> None:
 def test_watch_forgets_tabs_not_heard_of(monkeypatch: pytest.MonkeyPatch) -> None:
     watch = Watch()
     clock = [1000.0]
-    monkeypatch.setattr("printer_app.state.live.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("printer_app.state.live.hub.time.monotonic", lambda: clock[0])
     watch.show("old", [1])
     clock[0] += Watch.FORGET_AFTER + 1
     for n in range(1000):
@@ -117,7 +117,7 @@ def test_relevant_passes_over_other_printers_and_rereads_those_brought_onto_the_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     watch = Watch()
-    monkeypatch.setattr("printer_app.state.live_state.watch", watch)
+    monkeypatch.setattr("printer_app.state.live.state.watch", watch)
     watch.show("tab", [1, 2])
     relevant = _Relevant("tab", filtered=True)
     assert relevant.keep(result(1))
@@ -141,7 +141,7 @@ def test_relevant_keeps_the_starts_of_requested_polls_only(monkeypatch: pytest.M
     """A spinner for "Poll now" (any tab's) on a shown printer; none for Poll all and scheduled polls, unless this
     tab awaits that printer's result."""
     watch = Watch()
-    monkeypatch.setattr("printer_app.state.live_state.watch", watch)
+    monkeypatch.setattr("printer_app.state.live.state.watch", watch)
     watch.show("tab", [1, 2])
     relevant = _Relevant("tab", filtered=True)
     assert relevant.keep(start(1, TriggeredBy.MANUAL))

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from printer_app.config import Settings
-from printer_app.services.proxy import client_address, origin_of, resolve_client
+from printer_app.services.access.proxy import client_address, origin_of, resolve_client
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"))
 

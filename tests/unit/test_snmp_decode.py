@@ -7,8 +7,9 @@ import asyncio
 import pytest
 from pysnmp.proto import rfc1902, rfc1905
 
-from printer_app.services import snmp, snmp_vendors
-from printer_app.services.snmp_decode import (
+from printer_app.services.snmp import poller as snmp
+from printer_app.services.snmp import vendors as snmp_vendors
+from printer_app.services.snmp.decode import (
     clean_model,
     clean_serial,
     color_from_text,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from printer_app.services.printer_list import PrinterRow
+from printer_app.services.inventory.printer_list import PrinterRow
 from printer_app.state.view import page_count, printer_id_from_path, printer_view, range_text, supply_view
 
 

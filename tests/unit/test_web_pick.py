@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from printer_app.services.web_builder import annotate_xpaths, is_picked_xpath
-from printer_app.services.web_rules import Page
+from printer_app.services.web.builder import annotate_xpaths, is_picked_xpath
+from printer_app.services.web.rules import Page
 
 SOURCE = """<html><head><title>Status</title><link rel="prefetch" href="http://198.51.100.7/x"></head>
 <body><table><tr><td>Total</td><td id="total">8,862</td></tr><tr><td>Serial</td><td>ZHJ020393</td></tr></table>

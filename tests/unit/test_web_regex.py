@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from printer_app.services.web_regex import MAX_REGEX_INPUT_CHARS, REGEX_TIMEOUT_S
-from printer_app.services.web_rule_store import regex_problem
-from printer_app.services.web_rules import (
+from printer_app.services.web.regex import MAX_REGEX_INPUT_CHARS, REGEX_TIMEOUT_S
+from printer_app.services.web.rule_store import regex_problem
+from printer_app.services.web.rules import (
     RuleError,
     apply_regex,
     evaluate_rule,

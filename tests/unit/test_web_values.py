@@ -7,14 +7,14 @@ import pytest
 
 from printer_app.models import Printer
 from printer_app.models.choices import DataSource, PollingMethod
-from printer_app.services.glpi_xml import parse_glpi_xml
-from printer_app.services.history import SupplyReading, supply_summary
-from printer_app.services.poll_sources import merge_readings, polling_method_for, read_printer, reading_from_fields
-from printer_app.services.polling import AcquisitionError, DeviceReading
-from printer_app.services.web_fetch import UnsafeTargetError, check_host, page_url, same_host
-from printer_app.services.web_formula import FormulaError, evaluate_formula, formula_names
-from printer_app.services.web_parser import glpi_xml_document, xml_export_name
-from printer_app.services.web_rules import (
+from printer_app.services.polling.glpi_xml import parse_glpi_xml
+from printer_app.services.polling.history import SupplyReading, supply_summary
+from printer_app.services.polling.pipeline import AcquisitionError, DeviceReading
+from printer_app.services.polling.sources import merge_readings, polling_method_for, read_printer, reading_from_fields
+from printer_app.services.web.fetch import UnsafeTargetError, check_host, page_url, same_host
+from printer_app.services.web.formula import FormulaError, evaluate_formula, formula_names
+from printer_app.services.web.parser import glpi_xml_document, xml_export_name
+from printer_app.services.web.rules import (
     RuleError,
     RuleSpec,
     apply_regex,

@@ -1,0 +1,152 @@
+"""Rule builder: templates of the printer's device model: save the current rules as one, apply or delete one."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.table import field_error, sort_header
+from printer_app.services.web.templates import DESCRIPTION_MAX, NAME_MAX
+from printer_app.state.session import SessionState
+from printer_app.state.web.rules import PUBLIC_TEMPLATES, WebRulesState
+from printer_app.state.web.templates import TemplateRow, WebTemplatesState
+
+T = WebTemplatesState
+
+
+def _row(row: TemplateRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.text(row.name, weight="medium"),
+            rx.text(row.description, size="1", color=rx.color("gray", 10)),
+        ),
+        rx.table.cell(rx.cond(row.is_public, rx.badge("public", color_scheme="green"), rx.badge("private"))),
+        rx.table.cell(row.creator),
+        rx.table.cell(row.rules, text_align="right"),
+        rx.table.cell(row.usage_count, text_align="right", class_name="template-usage"),
+        rx.table.cell(row.updated, white_space="nowrap"),
+        rx.table.cell(
+            rx.hstack(
+                rx.button("Apply", size="1", variant="soft", on_click=T.apply(row.id), class_name="apply-template"),
+                rx.cond(
+                    row.can_delete,
+                    rx.icon_button(
+                        rx.icon("trash-2", size=14),
+                        size="1",
+                        variant="ghost",
+                        color_scheme="red",
+                        on_click=T.delete(row.id),
+                        title="Delete template",
+                    ),
+                ),
+                spacing="2",
+            )
+        ),
+        class_name="template-row",
+        custom_attrs={"data-name": row.name},
+    )
+
+
+def _save_form() -> rx.Component:
+    return rx.vstack(
+        rx.text("Save the saved rules as a template for " + WebRulesState.printer_model, size="2", weight="medium"),
+        rx.hstack(
+            rx.input(
+                value=T.name,
+                on_change=T.set_name,
+                placeholder="Template name",
+                max_length=NAME_MAX,
+                id="template-name",
+                width="240px",
+            ),
+            rx.input(
+                value=T.description,
+                on_change=T.set_description,
+                placeholder="Description (optional)",
+                max_length=DESCRIPTION_MAX,
+                id="template-description",
+                flex="1",
+            ),
+            rx.cond(
+                SessionState.permissions.contains(PUBLIC_TEMPLATES),
+                rx.hstack(
+                    rx.switch(checked=T.is_public, on_change=T.set_is_public, id="template-public", size="1"),
+                    rx.text("Public", size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            rx.button(rx.icon("bookmark-plus", size=16), "Save as template", on_click=T.save, id="save-template"),
+            width="100%",
+            align="center",
+        ),
+        field_error(T.errors, "name"),
+        field_error(T.errors, "description"),
+        field_error(T.errors, "form"),
+        width="100%",
+        spacing="2",
+    )
+
+
+def templates_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Templates", size="3"),
+            rx.cond(
+                WebRulesState.has_model,
+                rx.vstack(
+                    _save_form(),
+                    rx.divider(),
+                    rx.hstack(
+                        rx.debounce_input(
+                            rx.input(
+                                placeholder="Name, description or author contains…",
+                                value=T.search,
+                                on_change=T.set_search,
+                                width="260px",
+                                size="1",
+                                id="template-search",
+                            ),
+                            debounce_timeout=300,
+                        ),
+                        rx.spacer(),
+                        rx.checkbox(
+                            "Applying replaces this printer's rules",
+                            checked=T.overwrite,
+                            on_change=T.set_overwrite,
+                            id="template-overwrite",
+                        ),
+                        width="100%",
+                        align="center",
+                    ),
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                sort_header("Name", "name", T),
+                                rx.table.column_header_cell("Visibility"),
+                                sort_header("Author", "creator", T),
+                                rx.table.column_header_cell("Rules"),
+                                sort_header("Used", "usage_count", T),
+                                sort_header("Updated", "updated", T),
+                                rx.table.column_header_cell(""),
+                            )
+                        ),
+                        rx.table.body(rx.foreach(T.rows, _row)),
+                        size="1",
+                        width="100%",
+                        id="templates-table",
+                    ),
+                    rx.cond(
+                        T.rows.length() == 0,
+                        rx.text("No templates for this model yet.", size="2", color=rx.color("gray", 10)),
+                    ),
+                    width="100%",
+                ),
+                rx.callout(
+                    "Templates belong to a device model: set this printer's model (Edit on the printer page) first.",
+                    icon="info",
+                ),
+            ),
+            width="100%",
+        ),
+        width="100%",
+    )

@@ -1,0 +1,124 @@
+"""Change log page: who created, changed or deleted what and when, field by field, newest first."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.layout import page
+from printer_app.components.table import pager, reset_button, search_box
+from printer_app.state.access.change_log import ACTION_OPTIONS, ALL, ChangeLogState
+
+S = ChangeLogState
+ACTION_COLORS = {"create": "green", "update": "blue", "delete": "red"}
+ACTION_LABELS = {"create": "Created", "update": "Updated", "delete": "Deleted"}
+
+
+def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "170px") -> rx.Component:
+    items = [rx.select.item(label, value=value) for value, label in fixed]
+    if dynamic is not None:
+        items.append(rx.foreach(dynamic, lambda o: rx.select.item(o[1], value=o[0])))
+    return rx.select.root(
+        rx.select.trigger(width=width, id=f"filter-{name}"),
+        rx.select.content(*items),
+        value=getattr(S, name),
+        on_change=lambda v: S.set_filter(name, v),
+    )
+
+
+def _date(name: str, label: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.input(type="date", value=getattr(S, name), on_change=lambda v: S.set_filter(name, v), id=f"filter-{name}"),
+        align="center",
+        spacing="1",
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        search_box(S.search, S.set_search, placeholder="Object contains…", id="change-search", width="220px"),
+        _select("object_type", [[ALL, "All objects"]], S.type_options),
+        _select("action", ACTION_OPTIONS, width="150px"),
+        _select("user", [[ALL, "All users"], ["system", "System (no user)"]], S.user_options),
+        _date("date_from", "From"),
+        _date("date_to", "to"),
+        reset_button(S.reset_filters, search_id="change-search", id="change-reset"),
+        wrap="wrap",
+        width="100%",
+        spacing="2",
+        align="center",
+    )
+
+
+def _change(c, action) -> rx.Component:
+    """One field: "Label: old → new" for an update, just the value for a creation or deletion."""
+    muted = rx.color("gray", 11)
+    return rx.hstack(
+        rx.text(c.label + ":", weight="medium", size="2", white_space="nowrap"),
+        rx.cond(
+            action == "update",
+            rx.hstack(
+                rx.text(c.old, size="2", color=muted, class_name="change-old"),
+                rx.icon("arrow-right", size=12, color=muted, flex_shrink="0", margin_top="4px"),
+                rx.text(c.new, size="2", class_name="change-new"),
+                spacing="1",
+                align="start",
+            ),
+            rx.text(rx.cond(action == "delete", c.old, c.new), size="2", class_name="change-new"),
+        ),
+        spacing="1",
+        align="start",
+        class_name="field-change",
+    )
+
+
+def _object(r) -> rx.Component:
+    name = rx.vstack(
+        rx.text(r.object_repr, size="2", weight="medium"),
+        rx.text(r.object_label, " #", r.object_id, size="1", color=rx.color("gray", 10)),
+        spacing="0",
+    )
+    return rx.cond(r.link != "", rx.link(name, href=r.link, class_name="object-link"), name)
+
+
+def _row(r) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(r.when, size="2"), white_space="nowrap"),
+        rx.table.cell(rx.text(r.user, size="2"), rx.text(r.ip_address, size="1", color=rx.color("gray", 10))),
+        rx.table.cell(
+            rx.match(
+                r.action,
+                *[(a, rx.badge(ACTION_LABELS[a], color_scheme=c, variant="soft")) for a, c in ACTION_COLORS.items()],
+                rx.badge(r.action),
+            )
+        ),
+        rx.table.cell(_object(r), max_width="260px"),
+        rx.table.cell(
+            rx.vstack(rx.foreach(r.changes, lambda c: _change(c, r.action)), spacing="1"),
+            max_width="560px",
+        ),
+        class_name="change-row",
+    )
+
+
+def change_log_page() -> rx.Component:
+    return page(
+        "Change log",
+        _filters(),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("When", width="150px"),
+                    rx.table.column_header_cell("User", width="150px"),
+                    rx.table.column_header_cell("Action", width="100px"),
+                    rx.table.column_header_cell("Object", width="260px"),
+                    rx.table.column_header_cell("Changes"),
+                )
+            ),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            variant="surface",
+            width="100%",
+            id="change-table",
+        ),
+        pager(S),
+    )

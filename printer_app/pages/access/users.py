@@ -1,0 +1,156 @@
+"""User management page: accounts (groups, (de)activation, new local users) and the SSO whitelist."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.access.user_dialogs import deactivate_dialog, groups_dialog, new_user_dialog
+from printer_app.components.access.whitelist_panel import whitelist_panel
+from printer_app.components.layout import page
+from printer_app.components.table import pager, reset_button, search_box, sort_header
+from printer_app.state.access.user_form import NewUserState
+from printer_app.state.access.users import ALL, UsersState
+
+S = UsersState
+KIND_OPTIONS = [[ALL, "Any sign-in"], ["local", "Local password"], ["sso", "SSO"]]
+ACTIVE_OPTIONS = [[ALL, "Any state"], ["active", "Active"], ["inactive", "Inactive"]]
+
+
+def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "170px") -> rx.Component:
+    items = [rx.select.item(label, value=value) for value, label in fixed]
+    if dynamic is not None:
+        items.append(rx.foreach(dynamic, lambda g: rx.select.item(g.name, value=g.name)))
+    return rx.select.root(
+        rx.select.trigger(width=width, id=f"filter-{name}"),
+        rx.select.content(*items),
+        value=getattr(S, name),
+        on_change=lambda v: S.set_filter(name, v),
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        search_box(S.search, S.set_search, placeholder="Username, name or email…", id="user-search", width="240px"),
+        _select("kind", KIND_OPTIONS, width="150px"),
+        _select("active", ACTIVE_OPTIONS, width="130px"),
+        _select("group", [[ALL, "Any group"]], S.group_choices, width="240px"),
+        reset_button(S.reset_filters, search_id="user-search", id="user-filter-reset"),
+        rx.spacer(),
+        rx.button(rx.icon("user-plus", size=16), "New local user", on_click=NewUserState.open_new, id="add-user"),
+        wrap="wrap",
+        width="100%",
+        spacing="2",
+        align="center",
+    )
+
+
+def _yes(flag, label: str, color: str) -> rx.Component:
+    return rx.cond(flag, rx.badge(label, color_scheme=color, variant="soft"), rx.text("—", color=rx.color("gray", 9)))
+
+
+def _row(u) -> rx.Component:
+    is_me = u.id == S.me
+    return rx.table.row(
+        rx.table.cell(
+            rx.text(u.username, rx.cond(is_me, rx.text(" (you)", size="1", as_="span")), weight="medium"),
+            white_space="nowrap",
+        ),
+        rx.table.cell(
+            rx.text(u.full_name, size="2"),
+            rx.text(u.email, size="1", color=rx.color("gray", 11)),
+        ),
+        rx.table.cell(
+            rx.cond(
+                u.kind == "local",
+                rx.badge("Local", color_scheme="gray", variant="surface"),
+                rx.badge("SSO", color_scheme="blue", variant="surface"),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(u.is_active, rx.badge("Active", color_scheme="green"), rx.badge("Inactive", color_scheme="gray"))
+        ),
+        rx.table.cell(_yes(u.is_superuser, "Superuser", "purple")),
+        rx.table.cell(
+            rx.flex(
+                rx.foreach(u.groups, lambda g: rx.badge(g, variant="soft", color_scheme="gray")), wrap="wrap", gap="1"
+            ),
+            max_width="220px",
+        ),
+        rx.table.cell(rx.text(u.last_login, size="2"), min_width="90px"),
+        rx.table.cell(
+            rx.hstack(
+                rx.button("Groups", size="1", variant="soft", on_click=S.open_groups(u.id), class_name="edit-groups"),
+                rx.cond(
+                    u.is_active,
+                    rx.button(
+                        "Deactivate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="orange",
+                        disabled=is_me,
+                        on_click=S.ask_deactivate(u.id, u.username),
+                        class_name="toggle-active",
+                    ),
+                    rx.button(
+                        "Activate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="green",
+                        on_click=S.activate(u.id),
+                        class_name="toggle-active",
+                    ),
+                ),
+                spacing="2",
+            ),
+            white_space="nowrap",
+        ),
+        id="user-" + u.username,
+        class_name="user-row",
+    )
+
+
+def accounts_panel() -> rx.Component:
+    return rx.vstack(
+        _filters(),
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    sort_header("Username", "username", S),
+                    sort_header("Name and email", "full_name", S),
+                    sort_header("Sign-in", "kind", S),
+                    sort_header("State", "active", S),
+                    sort_header("Superuser", "superuser", S),
+                    rx.table.column_header_cell("Groups"),
+                    sort_header("Last login", "last_login", S),
+                    rx.table.column_header_cell(""),
+                )
+            ),
+            rx.table.body(rx.foreach(S.rows, _row)),
+            variant="surface",
+            width="100%",
+            id="user-table",
+        ),
+        pager(S),
+        groups_dialog(),
+        new_user_dialog(),
+        deactivate_dialog(),
+        width="100%",
+        spacing="3",
+        padding_top="12px",
+    )
+
+
+def users_page() -> rx.Component:
+    return page(
+        "Users",
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("Accounts", value="accounts", id="tab-accounts"),
+                rx.tabs.trigger("SSO whitelist", value="whitelist", id="tab-whitelist"),
+            ),
+            rx.tabs.content(accounts_panel(), value="accounts"),
+            rx.tabs.content(whitelist_panel(), value="whitelist"),
+            default_value="accounts",
+            width="100%",
+        ),
+    )

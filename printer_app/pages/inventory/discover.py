@@ -1,0 +1,127 @@
+"""Discovery page: scan addresses for printers, watch progress, add the ones you choose."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from printer_app.components.layout import page
+from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundView
+
+S = DiscoveryState
+
+
+def _field(label: str, name: str, width: str, placeholder: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium"),
+        rx.input(
+            value=getattr(S, name),
+            on_change=lambda v: S.set_field(name, v),
+            width=width,
+            placeholder=placeholder,
+            id=f"discover-{name}",
+        ),
+        spacing="1",
+    )
+
+
+def form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                _field("Addresses", "targets", "360px", "192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7"),
+                _field("Community", "community", "140px"),
+                _field("Port", "port", "90px"),
+                rx.vstack(
+                    rx.text("SNMP version", size="2", weight="medium"),
+                    rx.select(["1", "2c"], value=S.version, on_change=lambda v: S.set_field("version", v)),
+                    spacing="1",
+                ),
+                rx.button(rx.icon("radar", size=16), "Scan", on_click=S.start, disabled=S.running, id="discover-start"),
+                align="end",
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.text(
+                "At most 4096 addresses per scan. Addresses that do not answer cost one timeout in total.",
+                size="1",
+                color=rx.color("gray", 10),
+            ),
+            rx.cond(S.error != "", rx.callout(S.error, icon="triangle-alert", color_scheme="red", id="discover-error")),
+            rx.cond(
+                S.total > 0,
+                rx.hstack(
+                    rx.progress(value=S.percent, max=100, width="320px"),
+                    rx.text(
+                        S.scanned.to_string()
+                        + " / "
+                        + S.total.to_string()
+                        + " scanned, "
+                        + S.found.length().to_string()
+                        + " printer(s) found",
+                        size="2",
+                        id="discover-progress",
+                    ),
+                    align="center",
+                ),
+            ),
+        ),
+        width="100%",
+    )
+
+
+def _row(f: FoundView) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.checkbox(checked=f.selected, disabled=f.known, on_change=lambda _v: S.toggle(f.ip))),
+        rx.table.cell(f.ip),
+        rx.table.cell(f.manufacturer + " " + f.model),
+        rx.table.cell(rx.code(f.serial, variant="ghost")),
+        rx.table.cell(rx.code(f.mac, variant="ghost")),
+        rx.table.cell(f.total_pages, text_align="right"),
+        rx.table.cell(rx.cond(f.known, rx.badge("Already added", color_scheme="gray"), rx.badge("New"))),
+        class_name="found-row",
+    )
+
+
+def results() -> rx.Component:
+    return rx.cond(
+        S.found.length() > 0,
+        rx.vstack(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("", "IP", "Model", "Serial", "MAC", "Total pages", "")
+                        ]
+                    )
+                ),
+                rx.table.body(rx.foreach(S.found, _row)),
+                variant="surface",
+                size="1",
+                width="100%",
+                id="discover-results",
+            ),
+            rx.hstack(
+                rx.select.root(
+                    rx.select.trigger(width="240px"),
+                    rx.select.content(
+                        rx.select.item("No organization", value=NONE),
+                        rx.foreach(S.org_options, lambda o: rx.select.item(o[1], value=o[0])),
+                    ),
+                    value=S.organization_id,
+                    on_change=lambda v: S.set_field("organization_id", v),
+                ),
+                rx.button(
+                    "Add " + S.selected_count.to_string() + " selected",
+                    on_click=S.add_selected,
+                    disabled=S.selected_count == 0,
+                    id="discover-add",
+                ),
+            ),
+            width="100%",
+        ),
+    )
+
+
+def discover_page() -> rx.Component:
+    return page("Discover printers", form(), results())

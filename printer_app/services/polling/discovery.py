@@ -1,0 +1,216 @@
+"""Find printers on address ranges: every address answering SNMP with a Printer-MIB is reported."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from sqlmodel import Session
+
+from printer_app.models import Printer
+from printer_app.services.audit import Actor
+from printer_app.services.errors import DomainValidationError
+from printer_app.services.inventory.printers import PrinterInput, create_printer
+from printer_app.services.snmp.poller import SnmpTarget, SnmpUnreachable, poll_many
+
+MAX_ADDRESSES = 4096
+
+
+@dataclass
+class Found:
+    ip: str
+    manufacturer: str
+    model: str
+    serial: str
+    mac: str
+    total_pages: int | None
+    sys_descr: str
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The addresses of one spec as an inclusive range of integers: nothing is built per address."""
+
+    first: int
+    last: int
+
+
+def count_targets(specs: list[str]) -> int:
+    """How many distinct addresses the specs cover; refuses more than MAX_ADDRESSES before building anything."""
+    return _distinct(_blocks(specs))
+
+
+def expand_targets(specs: list[str]) -> list[str]:
+    """IPs from "a.b.c.d", "a.b.c.d-a.b.c.e", "a.b.c.d-e" or CIDR "a.b.c.0/24", in input order, each once."""
+    return list(iter_targets(specs))
+
+
+def iter_targets(specs: list[str]) -> Iterator[str]:
+    """Like `expand_targets`, one address at a time (the specs are checked at once, before the first)."""
+    blocks = _blocks(specs)
+    _distinct(blocks)
+
+    def addresses() -> Iterator[str]:
+        seen: set[int] = set()  # at most MAX_ADDRESSES of them
+        for block in blocks:
+            for n in range(block.first, block.last + 1):
+                if n not in seen:
+                    seen.add(n)
+                    yield str(ipaddress.IPv4Address(n))
+
+    return addresses()
+
+
+def _blocks(specs: list[str]) -> list[_Block]:
+    parts = (part for raw in specs for part in raw.replace(",", " ").split())
+    blocks = [_block(spec) for spec in islice(parts, MAX_ADDRESSES + 1)]
+    if len(blocks) > MAX_ADDRESSES:
+        raise DomainValidationError(
+            {"targets": f"At most {MAX_ADDRESSES:,} addresses or ranges can be entered at once"}
+        )
+    return blocks
+
+
+def _block(spec: str) -> _Block:
+    """One spec's range (a CIDR block's hosts), refused above the limit."""
+    if "/" in spec:
+        return _cidr_block(spec)
+    try:
+        first_s, dash, last_s = spec.partition("-")
+        first = ipaddress.IPv4Address(first_s)
+        if not dash:
+            last = first
+        elif "." in last_s:
+            last = ipaddress.IPv4Address(last_s)
+        else:
+            last = ipaddress.IPv4Address(f"{first_s.rsplit('.', 1)[0]}.{int(last_s)}")
+    except ValueError as exc:
+        raise DomainValidationError({"targets": f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"}) from None
+    if last < first:
+        raise DomainValidationError({"targets": f"Range {spec} ends before it starts"})
+    _check_size(int(last) - int(first) + 1, f"{spec} has")
+    return _Block(int(first), int(last))
+
+
+def _cidr_block(spec: str) -> _Block:
+    try:
+        net = ipaddress.IPv4Network(spec, strict=False)
+    except ValueError as exc:
+        raise DomainValidationError({"targets": f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"}) from None
+    _check_size(net.num_addresses, f"{net} has")
+    first, last = int(net.network_address), int(net.broadcast_address)
+    return _Block(first + 1, last - 1) if net.num_addresses > 2 else _Block(first, last)
+
+
+def _distinct(blocks: list[_Block]) -> int:
+    """How many addresses the blocks cover together (overlaps once), refused above the limit."""
+    total, reach = 0, -1
+    for block in sorted(blocks, key=lambda b: b.first):
+        if block.last > reach:
+            total += block.last - max(block.first, reach + 1) + 1
+            reach = block.last
+    _check_size(total, "These ranges have", " together")
+    return total
+
+
+def _check_size(n: int, subject: str, suffix: str = "") -> None:
+    if n > MAX_ADDRESSES:
+        msg = f"{subject} {n:,} addresses{suffix}; at most {MAX_ADDRESSES:,} can be scanned at once"
+        raise DomainValidationError({"targets": msg})
+
+
+def discover_in_chunks(
+    specs: list[str],
+    *,
+    chunk_size: int = 256,
+    progress: Callable[[int, int, list[Found]], None] | None = None,
+    **options,
+) -> list[Found]:
+    """Like `discover`, reporting (scanned, total, found so far) after each chunk of addresses."""
+    total = count_targets(specs)
+    addresses = iter_targets(specs)
+    found: list[Found] = []
+    scanned = 0
+    while chunk := list(islice(addresses, chunk_size)):
+        found += discover(chunk, **options)
+        scanned += len(chunk)
+        if progress:
+            progress(scanned, total, found)
+    return found
+
+
+def discover(
+    specs: list[str],
+    *,
+    community: str = "public",
+    port: int = 161,
+    version: str = "2c",
+    timeout: float = 1.0,
+    retries: int = 0,
+    concurrency: int = 128,
+) -> list[Found]:
+    """Scan the addresses concurrently; unreachable ones and non-printers are left out."""
+    ips = expand_targets(specs)
+    targets = [
+        SnmpTarget(host=ip, port=port, community=community, version=version, timeout=timeout, retries=retries)
+        for ip in ips
+    ]
+    results = asyncio.run(poll_many(targets, concurrency=concurrency))
+    found = []
+    for ip, result in zip(ips, results, strict=True):
+        if isinstance(result, SnmpUnreachable):
+            continue
+        if result.counters.get("total") is None and not result.supplies:
+            continue  # answers SNMP but has no Printer-MIB
+        found.append(
+            Found(
+                ip=ip,
+                manufacturer=result.manufacturer or "",
+                model=result.model or "",
+                serial=result.serial or "",
+                mac=result.mac or "",
+                total_pages=result.counters.get("total"),
+                sys_descr=result.sys_descr or "",
+            )
+        )
+    return found
+
+
+def add_found_printer(
+    session: Session,
+    *,
+    found: Found,
+    community: str,
+    port: int,
+    version: str,
+    organization_id: int | None,
+    actor: Actor | None = None,
+) -> Printer:
+    """Store a printer the scan found, with the SNMP settings that reached it (validated like the form), linked to
+    the catalogue model it reported when the catalogue has it (the model text is kept either way)."""
+    from printer_app.services.inventory.device_models import find_device_model
+
+    catalogued = find_device_model(session, manufacturer=found.manufacturer, model=found.model)
+    model = (
+        found.model
+        if found.model.lower().startswith(found.manufacturer.lower())
+        else f"{found.manufacturer} {found.model}"
+    )
+    return create_printer(
+        session,
+        actor=actor,
+        data=PrinterInput(
+            ip_address=found.ip,
+            serial_number=found.serial,
+            mac_address=found.mac,
+            snmp_community=community,
+            snmp_port=port,
+            snmp_version=version,
+            organization_id=organization_id,
+            device_model_id=catalogued.id if catalogued else None,
+            model=model.strip()[:200],
+        ),
+    )

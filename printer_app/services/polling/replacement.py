@@ -1,0 +1,120 @@
+"""Device replacement (DOMAIN 4.4) and the printer's own change log of identity changes made by polls."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from printer_app.models import ContractDevice, Printer, PrinterChangeLog
+from printer_app.models.choices import ChangeAction
+from printer_app.services.validators import ip_to_int
+
+if TYPE_CHECKING:
+    from printer_app.services.polling.pipeline import DeviceReading
+
+
+def replace_device(session: Session, *, printer: Printer, reading: DeviceReading, now: datetime) -> Printer | None:
+    """DOMAIN 4.4: the serial at this IP belongs to a contract device, so the hardware moved or was replaced.
+
+    The old printer is deactivated first (the unique active-IP index would refuse the new row otherwise).
+    """
+    serial = reading.serial.strip()
+    device = session.exec(
+        select(ContractDevice)
+        .where(func.lower(func.trim(ContractDevice.serial_number)) == serial.lower())
+        .order_by(ContractDevice.id)
+    ).first()
+    if device is None:
+        return None
+    moved = session.exec(
+        select(Printer).where(Printer.serial_number == serial, Printer.is_active, Printer.id != printer.id)
+    ).first()
+    ip = printer.ip_address
+    _deactivate(session, printer, now)
+    if moved is not None:
+        old_ip = moved.ip_address
+        printer.replaced_by_id = moved.id
+        moved.ip_address, moved.ip_numeric = ip, ip_to_int(ip)
+        if reading.mac and moved.mac_address != reading.mac and not _mac_taken(session, reading.mac, moved.id):
+            moved.mac_address = reading.mac
+        session.add(moved)
+        session.flush()
+        log_change(
+            session,
+            moved,
+            ChangeAction.IP_CHANGE,
+            {"ip_address": old_ip},
+            {"ip_address": ip},
+            related=printer,
+            comment=f"moved from {old_ip} to {ip}",
+        )
+        return moved
+    new = Printer(
+        ip_address=ip,
+        ip_numeric=ip_to_int(ip),
+        serial_number=serial,
+        mac_address=reading.mac if reading.mac and not _mac_taken(session, reading.mac, None) else None,
+        organization_id=printer.organization_id or device.organization_id,
+        snmp_community=printer.snmp_community,
+        polling_method=printer.polling_method,
+        device_model_id=device.device_model_id or printer.device_model_id,
+    )
+    session.add(new)
+    session.flush()
+    printer.replaced_by_id = new.id
+    session.add(printer)
+    if device.printer_id is None:
+        device.printer_id = new.id
+        session.add(device)
+    log_change(
+        session,
+        new,
+        ChangeAction.REPLACEMENT,
+        {"serial_number": printer.serial_number},
+        {"serial_number": serial},
+        related=printer,
+        comment=f"replaces printer #{printer.id} at {ip}",
+    )
+    session.flush()
+    return new
+
+
+def _deactivate(session: Session, printer: Printer, now: datetime) -> None:
+    printer.is_active = False
+    printer.replaced_at = now
+    session.add(printer)
+    session.flush()
+    log_change(session, printer, ChangeAction.DEACTIVATION, {"is_active": True}, {"is_active": False})
+
+
+def _mac_taken(session: Session, mac: str, except_id: int | None) -> bool:
+    query = select(Printer.id).where(Printer.mac_address == mac, Printer.is_active)
+    if except_id is not None:
+        query = query.where(Printer.id != except_id)
+    return session.exec(query).first() is not None
+
+
+def log_change(
+    session: Session,
+    printer: Printer,
+    action: str,
+    old: dict,
+    new: dict,
+    *,
+    related: Printer | None = None,
+    comment: str = "",
+) -> None:
+    """One PrinterChangeLog row: what a poll changed about the printer's identity, and why."""
+    session.add(
+        PrinterChangeLog(
+            printer_id=printer.id,
+            action=action,
+            old_values=old,
+            new_values=new,
+            related_printer_id=related.id if related else None,
+            comment=comment,
+        )
+    )

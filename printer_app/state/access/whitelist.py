@@ -1,0 +1,258 @@
+"""State of the SSO whitelist tab on /users: list, add/edit dialog, (de)activate, remove, CSV import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import reflex as rx
+
+from printer_app.db import session_scope
+from printer_app.services.access.auth import normalize_username
+from printer_app.services.access.users import MANAGE_USERS, WhitelistRow, list_whitelist, stamp_origin
+from printer_app.services.access.whitelist import (
+    get_allowed_user,
+    import_allowed_users_csv,
+    remove_allowed_user,
+    save_allowed_user,
+    set_allowed_user_active,
+)
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.state.access.users import ALL, GroupPickerMixin
+from printer_app.state.conflict import conflict_message, not_saved
+from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.view import local_time
+
+FIELDS = ("username", "email", "full_name", "notes")
+LABELS = {"email": "Email", "full_name": "Full name", "notes": "Notes", "groups": "Initial groups"}
+UPLOAD_ID = "whitelist-csv"
+
+
+@dataclass
+class EntryView:
+    """A whitelist row as shown."""
+
+    username: str = ""
+    email: str = ""
+    full_name: str = ""
+    is_active: bool = True
+    notes: str = ""
+    initial_groups: str = ""
+    groups: list[str] = field(default_factory=list)
+    added: str = ""
+
+
+def entry_view(row: WhitelistRow) -> EntryView:
+    added = local_time(row.added_at) + (f" by {row.added_by}" if row.added_by else "")
+    groups = row.initial_groups
+    return EntryView(
+        row.username, row.email, row.full_name, row.is_active, row.notes, ", ".join(groups), list(groups), added
+    )
+
+
+class WhitelistState(GroupPickerMixin, SessionState):
+    rows: list[EntryView] = []
+    search: str = ""
+    active: str = ALL
+    sort: str = "username"
+    descending: bool = False
+    dialog_open: bool = False
+    editing: bool = False
+    form: dict[str, str] = dict.fromkeys(FIELDS, "")
+    errors: dict[str, str] = {}
+    unsaved: list[str] = []
+    confirm_remove: str = ""
+    _loaded: str = ""  # the username open_edit loaded (server side only: the save changes that entry)
+    _version: int = 0  # its version then
+    _loaded_values: dict[str, str] = {}
+    import_created: int = 0
+    import_updated: int = 0
+    import_errors: list[str] = []
+    import_done: bool = False
+
+    def _query(self) -> None:
+        with session_scope() as session:
+            rows = list_whitelist(
+                session,
+                search=self.search,
+                active="" if self.active == ALL else self.active,
+                sort=self.sort,
+                descending=self.descending,
+            )
+        self.rows = [entry_view(r) for r in rows]
+
+    @rx.event
+    @requires_page(MANAGE_USERS)
+    def load(self) -> None:
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def set_search(self, value: str) -> None:
+        self.search = value
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def set_active_filter(self, value: str) -> None:
+        self.active = value
+        self._query()
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def sort_by(self, column: str) -> None:
+        self.descending = not self.descending if self.sort == column else False
+        self.sort = column
+        self._query()
+
+    # --- add / edit -------------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def open_new(self) -> None:
+        self._load_group_choices()
+        self.editing, self.form, self._loaded, self._version = False, dict.fromkeys(FIELDS, ""), "", 0
+        self.chosen_groups, self.errors, self.unsaved, self.dialog_open = [], {}, [], True
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def open_edit(self, username: str):
+        """The dialog shows the entry as stored now (the table row may be older)."""
+        try:
+            self._fill(username)
+        except NotFoundError as exc:
+            self._query()
+            return rx.toast.error(str(exc))
+        self._load_group_choices()
+        self.editing, self.errors, self.unsaved, self.dialog_open = True, {}, [], True
+        return None
+
+    def _fill(self, username: str) -> None:
+        with session_scope() as session:
+            entry = get_allowed_user(session, username=str(username))
+        self._loaded, self._version = entry.username, entry.version
+        self.form = {name: str(getattr(entry, name) or "") for name in FIELDS}
+        self.chosen_groups = list(entry.initial_groups or [])
+        self._loaded_values = self._shown()
+
+    def _shown(self) -> dict[str, str]:
+        return {**{k: self.form[k].strip() for k in LABELS if k != "groups"}, "groups": ", ".join(self.chosen_groups)}
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    def set_value(self, name: str, value: str) -> None:
+        if name in FIELDS:
+            self.form = {**self.form, name: value}
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def save(self):
+        if self.editing != bool(self._loaded):
+            return rx.toast.error("This form is not the entry's edit form any more: open it again")
+        if self.editing and normalize_username(self.form["username"]) != self._loaded:
+            self.errors = {"username": "The username of an entry cannot be changed: add a new entry instead"}
+            return None
+        actor = self._actor()
+        try:
+            with session_scope() as session:
+                entry, created = save_allowed_user(
+                    session,
+                    username=self._loaded or self.form["username"],  # an edit never renames: the loaded entry
+                    email=self.form["email"],
+                    full_name=self.form["full_name"],
+                    initial_groups=self.chosen_groups,
+                    notes=self.form["notes"],
+                    actor_id=actor.user_id,
+                    update_existing=self.editing,
+                    replace=self.editing,
+                    version=self._version if self.editing else None,
+                )
+                stamp_origin(session, actor)
+                name = entry.username
+        except ConflictError as exc:
+            mine, loaded = self._shown(), self._loaded_values
+            self._fill(self._loaded)
+            self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+            self.errors = {"form": conflict_message(exc)}
+            self._query()
+            return None
+        except DomainValidationError as exc:
+            self.errors = exc.errors
+            return None
+        except NotFoundError as exc:
+            self.errors = {"username": str(exc)}
+            self._query()
+            return rx.toast.error(str(exc))
+        self.dialog_open = False
+        self._query()
+        return rx.toast.success(f"'{name}' {'added to' if created else 'updated on'} the whitelist")
+
+    # --- (de)activate, remove ---------------------------------------------------------------------------------
+
+    def _change(self, action, message: str, **kwargs):
+        actor = self._actor()
+        try:
+            with session_scope() as session:
+                action(session, actor_id=actor.user_id, **kwargs)
+                stamp_origin(session, actor)
+        except (NotFoundError, DomainValidationError) as exc:
+            self._query()
+            return rx.toast.error(str(exc))
+        self._query()
+        return rx.toast.success(message)
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def toggle_active(self, username: str, active: bool):
+        state = "deactivated: their SSO sessions have ended" if active else "activated"
+        return self._change(set_allowed_user_active, f"'{username}' {state}", username=username, active=not active)
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def ask_remove(self, username: str) -> None:
+        self.confirm_remove = username
+
+    @rx.event
+    def cancel_remove(self) -> None:
+        self.confirm_remove = ""
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    def remove(self):
+        username, self.confirm_remove = self.confirm_remove, ""
+        return self._change(remove_allowed_user, f"'{username}' removed from the whitelist", username=username)
+
+    # --- CSV import -------------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(MANAGE_USERS)
+    async def import_csv(self, files: list[rx.UploadFile]):
+        """Add or update entries from a CSV (username,email,full_name,groups); all rows or none."""
+        if not files:
+            return None
+        upload = files[0]
+        try:
+            text = (await upload.read()).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            self._import_result(0, 0, [f"{upload.name}: not a UTF-8 text file"])
+            return None
+        actor = self._actor()
+        try:
+            with session_scope() as session:
+                result = import_allowed_users_csv(session, text, actor_id=actor.user_id)
+                stamp_origin(session, actor)
+        except DomainValidationError as exc:
+            self._import_result(
+                0, 0, [f"{where}: {msg}" if where != "form" else msg for where, msg in exc.errors.items()]
+            )
+            return None
+        self._import_result(result.created, result.updated, [])
+        self._query()
+        return rx.toast.success(f"Whitelist import: {result.created} added, {result.updated} updated")
+
+    def _import_result(self, created: int, updated: int, errors: list[str]) -> None:
+        self.import_created, self.import_updated, self.import_errors = created, updated, errors
+        self.import_done = True

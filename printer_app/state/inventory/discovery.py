@@ -1,0 +1,172 @@
+"""State of the discovery page: scan ranges in the background, show what answers, add the chosen printers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import reflex as rx
+from sqlmodel import func, select
+
+from printer_app.db import session_scope
+from printer_app.models import Organization, Printer
+from printer_app.services import events
+from printer_app.services.errors import DomainValidationError
+from printer_app.services.polling.discovery import Found, add_found_printer, count_targets
+from printer_app.services.validators import check_community
+from printer_app.state.live.hub import batches, hub
+from printer_app.state.session import SessionState, requires, requires_page
+
+NONE = "none"
+
+
+@dataclass
+class FoundView:
+    ip: str = ""
+    manufacturer: str = ""
+    model: str = ""
+    serial: str = ""
+    mac: str = ""
+    total_pages: str = ""
+    known: bool = False
+    selected: bool = False
+
+
+class DiscoveryState(SessionState):
+    targets: str = ""
+    community: str = "public"
+    port: str = "161"
+    version: str = "2c"
+    organization_id: str = NONE
+    org_options: list[list[str]] = []
+    error: str = ""
+    job_id: str = ""
+    scanned: int = 0
+    total: int = 0
+    found: list[FoundView] = []
+
+    @rx.var
+    def running(self) -> bool:
+        return bool(self.job_id) and self.scanned < self.total
+
+    @rx.var
+    def percent(self) -> int:
+        return round(100 * self.scanned / self.total) if self.total else 0
+
+    @rx.var
+    def selected_count(self) -> int:
+        return sum(1 for f in self.found if f.selected)
+
+    @rx.event
+    @requires_page("inventory.access_inventory_app", "inventory.run_inventory")
+    def load(self):
+        with session_scope() as session:
+            orgs = session.exec(
+                select(Organization.id, Organization.name)
+                .where(Organization.active)
+                .order_by(func.lower(Organization.name))
+            ).all()
+        self.org_options = [[str(i), n] for i, n in orgs]
+        return DiscoveryState.listen
+
+    @rx.event
+    def set_field(self, name: str, value: str) -> None:
+        if name in ("targets", "community", "port", "version", "organization_id"):
+            setattr(self, name, value)
+            self.error = ""
+
+    @rx.event
+    @requires("inventory.run_inventory")
+    def start(self):
+        """Validate the input here (no I/O), then hand the scan to a worker."""
+        try:
+            total = count_targets([self.targets])
+            if not total:
+                raise DomainValidationError({"targets": "Enter at least one address, range or CIDR"})
+            community = check_community(self.community)
+            port = int(self.port)
+            if not 1 <= port <= 65535:
+                raise ValueError("Port must be between 1 and 65535")
+        except (DomainValidationError, ValueError) as exc:
+            self.error = str(exc)
+            return None
+        from workers.actors import discover_printers
+
+        self.job_id, self.scanned, self.total, self.found, self.error = uuid.uuid4().hex, 0, total, [], ""
+        discover_printers.send(self.job_id, [self.targets], community, port, self.version)
+        return None
+
+    @rx.event(background=True)
+    @requires("inventory.run_inventory")
+    async def listen(self):
+        queue = hub.attach()
+        try:
+            async for batch in batches(queue, window=0.2):
+                async with self:
+                    for kind, payload in batch:
+                        if kind == events.DISCOVERY_PROGRESS and payload.get("job_id") == self.job_id:
+                            self._apply(payload)
+        finally:
+            hub.detach(queue)
+
+    def _apply(self, payload: dict) -> None:
+        if payload.get("error"):
+            self.error, self.job_id = payload["error"], ""
+            return
+        self.scanned, self.total = payload["scanned"], payload["total"]
+        chosen = {f.ip for f in self.found if f.selected}
+        with session_scope() as session:
+            known = set(session.exec(select(Printer.ip_address).where(Printer.is_active)).all())
+        self.found = [
+            FoundView(
+                ip=f["ip"],
+                manufacturer=f["manufacturer"],
+                model=f["model"],
+                serial=f["serial"],
+                mac=f["mac"],
+                total_pages="—" if f["total_pages"] is None else str(f["total_pages"]),
+                known=f["ip"] in known,
+                selected=f["ip"] in chosen or f["ip"] not in known,
+            )
+            for f in payload["found"]
+        ]
+
+    @rx.event
+    def toggle(self, ip: str) -> None:
+        self.found = [FoundView(**{**vars(f), "selected": not f.selected}) if f.ip == ip else f for f in self.found]
+
+    @rx.event
+    @requires("inventory.add_printer")
+    def add_selected(self):
+        org_id = None if self.organization_id == NONE else int(self.organization_id)
+        added, problems = 0, []
+        for f in self.found:
+            if not f.selected or f.known:
+                continue
+            try:
+                with session_scope() as session:
+                    add_found_printer(
+                        session,
+                        found=Found(
+                            ip=f.ip,
+                            manufacturer=f.manufacturer,
+                            model=f.model,
+                            serial=f.serial,
+                            mac=f.mac,
+                            total_pages=None,
+                            sys_descr="",
+                        ),
+                        community=self.community,
+                        port=int(self.port),
+                        version=self.version,
+                        organization_id=org_id,
+                        actor=self._actor(),
+                    )
+                added += 1
+                f.known, f.selected = True, False
+            except DomainValidationError as exc:
+                problems.append(f"{f.ip}: {exc}")
+        self.found = list(self.found)
+        if problems:
+            return rx.toast.error(f"Added {added}; not added: " + "; ".join(problems)[:400])
+        return rx.toast.success(f"Added {added} printer(s)")

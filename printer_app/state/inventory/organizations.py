@@ -1,0 +1,156 @@
+"""State of the organizations page: list with counts, add/rename dialog, (de)activate."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import reflex as rx
+
+from printer_app.db import session_scope
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.services.inventory.organizations import (
+    create_organization,
+    get_organization,
+    list_organizations,
+    set_organization_active,
+    update_organization,
+)
+from printer_app.state.conflict import conflict_message, not_saved
+from printer_app.state.session import SessionState, requires, requires_page
+
+VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
+LABELS = {"name": "Name", "code": "Code"}
+
+
+class OrganizationsState(SessionState):
+    rows: list[dict[str, str | int | bool]] = []
+    search: str = ""
+    show: str = "all"
+    sort: str = "name"
+    descending: bool = False
+    dialog_open: bool = False
+    editing_id: int = 0
+    name: str = ""
+    code: str = ""
+    errors: dict[str, str] = {}
+    unsaved: list[str] = []
+    _loaded_id: int = 0  # the organization open_edit loaded (server side only)
+    _version: int = 0  # its version then
+    _loaded_values: dict[str, str] = {}
+
+    @rx.event
+    @requires_page(*VIEW)
+    def load(self) -> None:
+        self._query()
+
+    def _query(self) -> None:
+        with session_scope() as session:
+            rows = list_organizations(
+                session, search=self.search, show=self.show, sort=self.sort, descending=self.descending
+            )
+        self.rows = [asdict(r) for r in rows]
+
+    @rx.event
+    @requires(*VIEW)
+    def set_search(self, value: str) -> None:
+        self.search = value
+        self._query()
+
+    @rx.event
+    @requires(*VIEW)
+    def set_show(self, value: str) -> None:
+        self.show = value
+        self._query()
+
+    @rx.event
+    @requires(*VIEW)
+    def sort_by(self, column: str) -> None:
+        self.descending = not self.descending if self.sort == column else False
+        self.sort = column
+        self._query()
+
+    @rx.event
+    @requires("inventory.add_organization")
+    def open_new(self) -> None:
+        self.editing_id = self._loaded_id = self._version = 0
+        self.name, self.code, self.errors, self.unsaved, self.dialog_open = "", "", {}, [], True
+
+    @rx.event
+    @requires("inventory.change_organization")
+    def open_edit(self, org_id: int):
+        """The dialog shows the organization as stored now (the list row may be older)."""
+        try:
+            self._fill(org_id)
+        except NotFoundError as exc:
+            self._query()
+            return rx.toast.error(str(exc))
+        self.errors, self.unsaved, self.dialog_open = {}, [], True
+        return None
+
+    def _fill(self, org_id: int) -> None:
+        with session_scope() as session:
+            org = get_organization(session, org_id=org_id)
+        self.editing_id = self._loaded_id = org.id
+        self._version, self.name, self.code = org.version, org.name, org.code or ""
+        self._loaded_values = {"name": self.name, "code": self.code}
+
+    @rx.event
+    def set_dialog_open(self, value: bool) -> None:
+        self.dialog_open = value
+
+    @rx.event
+    def set_name(self, value: str) -> None:
+        self.name = value
+
+    @rx.event
+    def set_code(self, value: str) -> None:
+        self.code = value
+
+    @rx.event
+    @requires(lambda s: f"inventory.{'change' if s._loaded_id or s.editing_id else 'add'}_organization")
+    def save(self):
+        org_id = self._loaded_id
+        if self.editing_id != org_id:  # only open_edit chooses the organization a save changes
+            return rx.toast.error("This form is not the organization's any more: open it again")
+        try:
+            with session_scope() as session:
+                if org_id:
+                    org = update_organization(
+                        session,
+                        org_id=org_id,
+                        name=self.name,
+                        code=self.code,
+                        version=self._version,
+                        actor=self._actor(),
+                    )
+                else:
+                    org = create_organization(session, name=self.name, code=self.code, actor=self._actor())
+                name = org.name
+        except ConflictError as exc:
+            mine, loaded = {"name": self.name, "code": self.code}, self._loaded_values
+            self._fill(org_id)
+            self.unsaved = not_saved(mine, loaded, {"name": self.name, "code": self.code}, LABELS)
+            self.errors = {"form": conflict_message(exc)}
+            self._query()
+            return None
+        except DomainValidationError as exc:
+            self.errors = exc.errors
+            return None
+        except NotFoundError as exc:
+            self.errors = {"name": str(exc)}
+            return None
+        self.dialog_open = False
+        self._query()
+        return rx.toast.success(f"Organization '{name}' saved")
+
+    @rx.event
+    @requires("inventory.change_organization")
+    def toggle_active(self, org_id: int, active: bool):
+        try:
+            with session_scope() as session:
+                org = set_organization_active(session, org_id=org_id, active=not active, actor=self._actor())
+                msg = f"'{org.name}' is now {'active' if org.active else 'inactive'}"
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        self._query()
+        return rx.toast.info(msg)

@@ -1,0 +1,276 @@
+"""The add / edit / delete printer dialogs; a rejected save shows messages and changes nothing."""
+
+from __future__ import annotations
+
+import reflex as rx
+from sqlmodel import func, select
+
+from printer_app.db import session_scope
+from printer_app.models import Organization
+from printer_app.models.choices import PollingMethod
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.services.inventory.printer_list import filter_options
+from printer_app.services.inventory.printers import (
+    PrinterInput,
+    create_printer,
+    delete_printer,
+    get_printer,
+    update_printer,
+)
+from printer_app.state.conflict import conflict_message, not_saved
+from printer_app.state.session import SessionState, requires
+
+NONE = "none"
+FIELDS = (
+    "ip_address",
+    "serial_number",
+    "mac_address",
+    "organization_id",
+    "device_model_id",
+    "snmp_community",
+    "polling_method",
+    "snmp_version",
+    "snmp_port",
+    "snmp_v3_user",
+    "snmp_v3_auth_protocol",
+    "snmp_v3_auth_key",
+    "snmp_v3_priv_protocol",
+    "snmp_v3_priv_key",
+    "snmp_v3_context",
+)
+SHOWN = tuple(f for f in FIELDS if not f.endswith("_key"))  # what a refused save lists as not saved
+LABELS = {
+    "ip_address": "IP address",
+    "serial_number": "Serial number",
+    "mac_address": "MAC address",
+    "organization_id": "Organization",
+    "device_model_id": "Device model",
+    "snmp_community": "SNMP community",
+    "polling_method": "Polling method",
+    "snmp_version": "SNMP version",
+    "snmp_port": "SNMP port",
+    "snmp_v3_user": "SNMPv3 user",
+    "snmp_v3_auth_protocol": "Authentication",
+    "snmp_v3_priv_protocol": "Privacy",
+    "snmp_v3_context": "Context name",
+    "is_active": "State",
+}
+SNMP_DEFAULTS = {
+    "snmp_version": "2c",
+    "snmp_port": "161",
+    "snmp_v3_user": "",
+    "snmp_v3_auth_protocol": NONE,
+    "snmp_v3_auth_key": "",
+    "snmp_v3_priv_protocol": NONE,
+    "snmp_v3_priv_key": "",
+    "snmp_v3_context": "",
+}
+
+
+class PrinterFormState(SessionState):
+    """Dialog state; after a change the list (and detail page) reload through their own handlers."""
+
+    open: bool = False
+    editing_id: int = 0
+    ip_address: str = ""
+    serial_number: str = ""
+    mac_address: str = ""
+    organization_id: str = NONE
+    device_model_id: str = NONE
+    snmp_community: str = "public"
+    polling_method: str = PollingMethod.SNMP.value
+    is_active: bool = True
+    snmp_version: str = "2c"
+    snmp_port: str = "161"
+    snmp_v3_user: str = ""
+    snmp_v3_auth_protocol: str = NONE
+    snmp_v3_auth_key: str = ""  # write-only: never filled from the database
+    snmp_v3_priv_protocol: str = NONE
+    snmp_v3_priv_key: str = ""
+    snmp_v3_context: str = ""
+    has_auth_key: bool = False
+    has_priv_key: bool = False
+    learned_model: str = ""  # the poller's model text, shown when no catalogue model is chosen
+    errors: dict[str, str] = {}
+    unsaved: list[str] = []
+    _loaded_id: int = 0  # the printer open_edit loaded (server side only: the browser cannot change it)
+    _version: int = 0  # its version then: a save after someone else's change is refused
+    _loaded_values: dict[str, str] = {}  # the form as loaded, to tell what the user changed
+    org_options: list[list[str]] = []
+    model_options: list[list[str]] = []
+    confirm_delete_id: int = 0
+    confirm_delete_label: str = ""
+
+    def _load_options(self) -> None:
+        with session_scope() as session:
+            orgs = session.exec(
+                select(Organization.id, Organization.name)
+                .where(Organization.active)
+                .order_by(func.lower(Organization.name))
+            ).all()
+            self.model_options = [list(o) for o in filter_options(session)["models"]]
+        self.org_options = [[str(i), n] for i, n in orgs]
+
+    @rx.event
+    @requires("inventory.add_printer")
+    def open_new(self) -> None:
+        self._load_options()
+        self.editing_id = self._loaded_id = self._version = 0
+        self.ip_address = self.serial_number = self.mac_address = self.learned_model = ""
+        self.organization_id = self.device_model_id = NONE
+        self.snmp_community = "public"
+        self.polling_method = PollingMethod.SNMP.value
+        self.is_active = True
+        for name, value in SNMP_DEFAULTS.items():
+            setattr(self, name, value)
+        self.has_auth_key = self.has_priv_key = False
+        self.errors, self.unsaved = {}, []
+        self.open = True
+
+    @rx.event
+    @requires("inventory.change_printer")
+    def open_edit(self, printer_id: int) -> rx.event.EventSpec | None:
+        try:
+            self._fill(printer_id)
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        self.errors, self.unsaved = {}, []
+        self.open = True
+        return None
+
+    def _fill(self, printer_id: int) -> None:
+        """The form shows the stored printer as it is now (options included); remembers its id and version."""
+        self._load_options()
+        with session_scope() as session:
+            p = get_printer(session, printer_id=printer_id)
+            org = session.get(Organization, p.organization_id) if p.organization_id else None
+        if org is not None and not org.active:
+            self.org_options = [[str(org.id), f"{org.name} (inactive)"], *self.org_options]
+        self.editing_id = self._loaded_id = p.id
+        self._version = p.version
+        self.ip_address, self.serial_number = p.ip_address, p.serial_number
+        self.mac_address = p.mac_address or ""
+        self.organization_id = str(p.organization_id) if p.organization_id else NONE
+        self.device_model_id = str(p.device_model_id) if p.device_model_id else NONE
+        self.learned_model = p.model
+        self.snmp_community, self.polling_method, self.is_active = p.snmp_community, p.polling_method, p.is_active
+        self.snmp_version, self.snmp_port = p.snmp_version, str(p.snmp_port)
+        self.snmp_v3_user, self.snmp_v3_context = p.snmp_v3_user or "", p.snmp_v3_context or ""
+        self.snmp_v3_auth_protocol = p.snmp_v3_auth_protocol or NONE
+        self.snmp_v3_priv_protocol = p.snmp_v3_priv_protocol or NONE
+        self.snmp_v3_auth_key = self.snmp_v3_priv_key = ""
+        self.has_auth_key, self.has_priv_key = bool(p.snmp_v3_auth_key), bool(p.snmp_v3_priv_key)
+        self._loaded_values = self._shown()
+
+    def _shown(self) -> dict[str, str]:
+        """The form's values as the user reads them (names of the chosen organization and model, not ids)."""
+        options = {"organization_id": self.org_options, "device_model_id": self.model_options}
+        shown = {}
+        for name in SHOWN:
+            value = str(getattr(self, name))
+            names = dict((str(i), label) for i, label in options.get(name, []))
+            shown[name] = "(none)" if value == NONE else names.get(value, value)
+        shown["is_active"] = "Active" if self.is_active else "Inactive"
+        return shown
+
+    @rx.event
+    def set_open(self, value: bool) -> None:
+        self.open = value
+
+    @rx.event
+    def set_value(self, name: str, value: str) -> None:
+        if name in FIELDS:
+            setattr(self, name, value)
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @rx.event
+    def set_active(self, value: bool) -> None:
+        self.is_active = value
+
+    @rx.event
+    @requires(lambda s: "inventory.change_printer" if s._loaded_id or s.editing_id else "inventory.add_printer")
+    def save(self):
+        printer_id = self._loaded_id
+        if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes
+            return rx.toast.error("This form is not the printer's edit form any more: open the printer again")
+        data = self._input()
+        try:
+            with session_scope() as session:
+                if printer_id:
+                    printer = update_printer(
+                        session, printer_id=printer_id, data=data, version=self._version, actor=self._actor()
+                    )
+                else:
+                    printer = create_printer(session, data=data, actor=self._actor())
+                ip = printer.ip_address
+        except ConflictError as exc:
+            return self._refused(exc)
+        except DomainValidationError as exc:
+            self.errors = exc.errors
+            return None
+        except NotFoundError as exc:
+            self.errors = {"form": str(exc)}
+            return None
+        self.open = False
+        return [rx.toast.success(f"Printer {ip} {'updated' if printer_id else 'added'}"), *_reload_events()]
+
+    def _input(self) -> PrinterInput:
+        return PrinterInput(
+            ip_address=self.ip_address,
+            serial_number=self.serial_number,
+            mac_address=self.mac_address,
+            organization_id=None if self.organization_id == NONE else self.organization_id,
+            device_model_id=None if self.device_model_id == NONE else self.device_model_id,
+            snmp_community=self.snmp_community,
+            polling_method=self.polling_method,
+            is_active=self.is_active,
+            snmp_version=self.snmp_version,
+            snmp_port=int(self.snmp_port) if self.snmp_port.strip().isdigit() else -1,
+            snmp_v3_user=self.snmp_v3_user,
+            snmp_v3_auth_protocol="" if self.snmp_v3_auth_protocol == NONE else self.snmp_v3_auth_protocol,
+            snmp_v3_auth_key=self.snmp_v3_auth_key or None,
+            snmp_v3_priv_protocol="" if self.snmp_v3_priv_protocol == NONE else self.snmp_v3_priv_protocol,
+            snmp_v3_priv_key=self.snmp_v3_priv_key or None,
+            snmp_v3_context=self.snmp_v3_context,
+        )
+
+    def _refused(self, exc: ConflictError) -> list:
+        """Someone else saved first: show the printer as it is now, and beside it what this save would have set."""
+        mine, loaded = self._shown(), self._loaded_values
+        try:
+            self._fill(self._loaded_id)
+        except NotFoundError as gone:
+            self.errors, self.unsaved = {"form": str(gone)}, []
+            return []
+        self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+        self.errors = {"form": conflict_message(exc)}
+        return [*_reload_events()]
+
+    @rx.event
+    @requires("inventory.delete_printer")
+    def ask_delete(self, printer_id: int, label: str) -> None:
+        self.confirm_delete_id = int(printer_id)
+        self.confirm_delete_label = label
+
+    @rx.event
+    def cancel_delete(self) -> None:
+        self.confirm_delete_id = 0
+
+    @rx.event
+    @requires("inventory.delete_printer")
+    def confirm_delete(self):
+        printer_id, label = self.confirm_delete_id, self.confirm_delete_label
+        self.confirm_delete_id = 0
+        try:
+            with session_scope() as session:
+                delete_printer(session, printer_id=printer_id, actor=self._actor())
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        return [rx.toast.success(f"Printer {label} deleted"), *_reload_events()]
+
+
+def _reload_events() -> list:
+    from printer_app.state.inventory.printer_detail import PrinterDetailState
+    from printer_app.state.inventory.printers import PrintersState
+
+    return [PrintersState.reload, PrinterDetailState.reload]

@@ -1,0 +1,144 @@
+"""State of the printers list: filters, sort, paging and the column chooser; holds only the visible page."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import reflex as rx
+
+from printer_app.db import session_scope
+from printer_app.models.choices import MatchRule, TaskStatus
+from printer_app.services.inventory.printer_list import NO_RULE_YET, PrinterFilters, filter_options, list_printers
+from printer_app.state import view
+from printer_app.state.live.hub import watch
+from printer_app.state.live.state import LiveState
+from printer_app.state.paged import PagedListMixin
+from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.view import PrinterView, printer_view
+
+ALL = "all"
+COLUMNS = [
+    ("organization", "Organization"),
+    ("ip", "IP address"),
+    ("serial", "Serial"),
+    ("mac", "MAC"),
+    ("model", "Model"),
+    ("status", "Status"),
+    ("last_poll", "Last poll"),
+    ("total", "Total"),
+    ("bw_a4", "B/W A4"),
+    ("color_a4", "Colour A4"),
+    ("bw_a3", "B/W A3"),
+    ("color_a3", "Colour A3"),
+    ("supplies", "Toner"),
+    ("match_rule", "Match rule"),
+]
+DEFAULT_HIDDEN = "mac,bw_a3,color_a3,match_rule"
+
+
+VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
+
+
+class PrintersState(PagedListMixin, SessionState):
+    """The printers table; every change re-queries one page from the database."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = VIEW
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = ("organization", "model", "match_rule", "status", "active")
+
+    rows: list[PrinterView] = []
+    total: int = 0
+    page: int = 1
+    page_size: int = 50
+    sort: str = "ip"
+    descending: bool = False
+    search: str = ""
+    organization: str = ALL
+    model: str = ALL
+    match_rule: str = ALL
+    status: str = ALL
+    active: str = "active"
+    org_options: list[list[str]] = []
+    model_options: list[list[str]] = []
+    hidden_columns: str = rx.LocalStorage(DEFAULT_HIDDEN, name="printers_hidden_columns")
+
+    @rx.var
+    def page_count(self) -> int:
+        return view.page_count(self.total, self.page_size)
+
+    @rx.var
+    def range_text(self) -> str:
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No printers match")
+
+    def _filters(self) -> PrinterFilters:
+        def opt(value: str) -> str:
+            return "" if value == ALL else value
+
+        return PrinterFilters(
+            search=self.search,
+            organization=opt(self.organization),
+            model=opt(self.model),
+            match_rule=opt(self.match_rule),
+            status=opt(self.status),
+            active=self.active,
+        )
+
+    def _query(self) -> None:
+        with session_scope() as session:
+            result = list_printers(
+                session,
+                filters=self._filters(),
+                sort=self.sort,
+                descending=self.descending,
+                page=self.page,
+                page_size=self.page_size,
+            )
+        self.rows = [printer_view(r) for r in result.rows]
+        watch.show(self.router.session.client_token, (r.id for r in self.rows))  # before any result can pass by
+        self.total = result.total
+        self.page = result.page
+
+    @rx.event
+    @requires_page(*VIEW)
+    def load(self):
+        """Page load: refresh filter options and the current page, then listen for live updates."""
+        with session_scope() as session:
+            options = filter_options(session)
+        self.org_options = [list(o) for o in options["organizations"]]
+        self.model_options = [list(o) for o in options["models"]]
+        self._query()
+        return LiveState.listen("printers")
+
+    @rx.event
+    @requires(*VIEW)
+    def reload(self) -> None:
+        """Re-query the current page after a change elsewhere (dialog save, delete)."""
+        self._query()
+
+    @rx.event
+    @requires(*VIEW)
+    def reset_filters(self) -> None:
+        self.search = ""
+        self.organization = self.model = self.match_rule = self.status = ALL
+        self.active = "active"
+        self.page = 1
+        self._query()
+
+    @rx.event
+    @requires(*VIEW)
+    def sort_by(self, column: str) -> None:
+        if self.sort == column:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = column, False
+        self._query()
+
+    @rx.event
+    def toggle_column(self, column: str) -> None:
+        hidden = [c for c in self.hidden_columns.split(",") if c]
+        hidden = [c for c in hidden if c != column] if column in hidden else [*hidden, column]
+        self.hidden_columns = ",".join(hidden)
+
+
+STATUS_OPTIONS = [[ALL, "Any status"]] + [[s.value, s.label] for s in TaskStatus]
+RULE_OPTIONS = [[ALL, "Any match rule"], [NO_RULE_YET, "No rule yet"]] + [[r.value, r.label] for r in MatchRule]
+ACTIVE_OPTIONS = [["active", "Active"], ["inactive", "Inactive"], ["all", "Active and inactive"]]

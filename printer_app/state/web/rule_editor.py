@@ -1,0 +1,308 @@
+"""Rule builder: the form of one rule, its value on the fetched page at every change, and saving it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import reflex as rx
+
+from printer_app.db import session_scope
+from printer_app.models import Printer
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.services.web.builder import is_picked_xpath
+from printer_app.services.web.parser import test_rules
+from printer_app.services.web.rule_store import (
+    RuleInput,
+    create_rule,
+    formula_problem,
+    get_rule,
+    regex_problem,
+    update_rule,
+    xpath_problem,
+)
+from printer_app.services.web.rules import evaluate_rule, load_web_rules
+from printer_app.state.conflict import conflict_message, not_saved
+from printer_app.state.session import SessionState, requires
+from printer_app.state.web.preview import WebPreviewState
+from printer_app.state.web.rules import FIELD_LABELS, MANAGE, VIEW, WebRulesState, route_printer_id
+
+ACTION_KEYS = ("type", "selector", "value", "wait")
+LABELS = {
+    "field_name": "Field",
+    "protocol": "Protocol",
+    "url_path": "Page",
+    "xpath": "XPath",
+    "regex_pattern": "Regex",
+    "regex_replacement": "Replacement",
+    "is_calculated": "Calculated",
+    "formula": "Formula",
+    "actions": "Actions",
+}
+LIVE_CHECKED = ("xpath", "regex_pattern", "regex_replacement", "calculation_formula")
+
+
+def _blank_action(kind: str = "click") -> dict[str, str]:
+    return {"type": kind, "selector": "", "value": "", "wait": "1"}
+
+
+class WebRuleEditorState(SessionState):
+    """The rule being written (new, or a stored one being changed) and what it yields."""
+
+    editing_id: int = 0
+    field_name: str = "counter"
+    protocol: str = "http"
+    url_path: str = "/"
+    xpath: str = ""
+    regex_pattern: str = ""
+    regex_replacement: str = ""
+    is_calculated: bool = False
+    formula: str = ""
+    actions: list[dict[str, str]] = []
+    errors: dict[str, str] = {}
+    unsaved: list[str] = []
+    raw_value: str = ""
+    value: str = ""
+    value_error: str = ""
+    value_source: str = ""  # "" (nothing yet), "preview" or "device"
+    testing: bool = False
+    _loaded_rule: int = 0  # the stored rule open_rule loaded (server side only)
+    _version: int = 0  # its version then: a save after someone else's change is refused
+    _loaded_values: dict[str, str] = {}
+
+    @rx.var
+    def field_label(self) -> str:
+        return FIELD_LABELS.get(self.field_name, self.field_name)
+
+    def _input(self) -> RuleInput:
+        return RuleInput(
+            field_name=self.field_name,
+            protocol=self.protocol,
+            url_path=self.url_path,
+            xpath=self.xpath,
+            regex_pattern=self.regex_pattern,
+            regex_replacement=self.regex_replacement,
+            is_calculated=self.is_calculated,
+            calculation_formula=self.formula,
+            actions_chain=[dict(a) for a in self.actions],
+        )
+
+    async def _recompute(self) -> None:
+        """The form's rule on the fetched page, and live checks of the expressions (nothing is stored)."""
+        live = {
+            "xpath": "" if self.is_calculated else xpath_problem(self.xpath.strip()),
+            "calculation_formula": formula_problem(self.formula.strip()) if self.is_calculated else "",
+        }
+        where, problem = regex_problem(self.regex_pattern, self.regex_replacement)
+        live[where or "regex_pattern"] = problem
+        errors = {k: v for k, v in self.errors.items() if k not in LIVE_CHECKED}
+        self.errors = errors | {k: v for k, v in live.items() if v}
+        self.value_source = ""
+        self.raw_value = self.value = self.value_error = ""
+        if self.is_calculated:
+            self.value_error = "A calculated field needs the other fields: use “Test rule” or “Test all rules”."
+            return
+        page = (await self.get_state(WebPreviewState))._page()
+        if page is None:
+            return
+        raw, value, error = await asyncio.to_thread(evaluate_rule, page, self._input().as_rule())
+        self.raw_value, self.value, self.value_error = raw or "", "" if value is None else str(value), error
+        self.value_source = "preview"
+
+    @rx.event
+    @requires(VIEW)
+    async def evaluate(self) -> None:
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def new_rule(self) -> None:
+        self.editing_id, self.field_name, self.protocol, self.is_calculated = 0, "counter", "http", False
+        self.xpath = self.regex_pattern = self.regex_replacement = self.formula = ""
+        preview = await self.get_state(WebPreviewState)
+        self.url_path = preview.fetched_path or "/"
+        self.actions, self.errors, self.unsaved, self._loaded_rule = [], {}, [], 0
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def open_rule(self, rule_id: int):
+        try:
+            self._fill(rule_id)
+        except NotFoundError as exc:
+            return rx.toast.error(str(exc))
+        self.errors, self.unsaved = {}, []
+        await self._recompute()
+        return None
+
+    def _fill(self, rule_id: int) -> None:
+        """The form shows the stored rule as it is now; remembers which rule and its version."""
+        with session_scope() as session:
+            rule = get_rule(session, printer_id=route_printer_id(self), rule_id=rule_id)
+        self.editing_id = self._loaded_rule = rule.id
+        self._version, self.field_name, self.protocol = rule.version, rule.field_name, rule.protocol
+        self.url_path, self.xpath, self.formula = rule.url_path, rule.xpath, rule.calculation_formula
+        self.regex_pattern, self.regex_replacement = rule.regex_pattern, rule.regex_replacement
+        self.is_calculated = rule.is_calculated
+        self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in rule.actions_chain or []]
+        self._loaded_values = self._shown()
+
+    def _shown(self) -> dict[str, str]:
+        shown = {name: str(getattr(self, name)) for name in LABELS if name != "actions"}
+        return shown | {"actions": "; ".join(" ".join(v for v in a.values() if v) for a in self.actions)}
+
+    @rx.event
+    def forget(self, rule_id: int) -> None:
+        """The stored rule was deleted: what is in the form becomes a new, unsaved rule."""
+        if self.editing_id == int(rule_id):
+            self.editing_id = self._loaded_rule = 0
+
+    @rx.event
+    @requires(VIEW)
+    async def set_field_name(self, value: str) -> None:
+        self.field_name = value
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def set_protocol(self, value: str) -> None:
+        self.protocol = value
+
+    @rx.event
+    @requires(VIEW)
+    async def set_url_path(self, value: str) -> None:
+        self.url_path = value
+
+    @rx.event
+    @requires(VIEW)
+    async def set_xpath(self, value: str) -> None:
+        self.xpath = value
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def set_regex_pattern(self, value: str) -> None:
+        self.regex_pattern = value
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def set_regex_replacement(self, value: str) -> None:
+        self.regex_replacement = value
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def set_is_calculated(self, value: bool) -> None:
+        self.is_calculated = bool(value)
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def set_formula(self, value: str) -> None:
+        self.formula = value
+        await self._recompute()
+
+    @rx.event
+    @requires(VIEW)
+    async def pick(self, payload: str):
+        """An element clicked in the preview: its XPath (sent by the preview's script) goes into the form."""
+        try:
+            xpath = str(json.loads(payload).get("xpath", ""))[:500]
+        except (ValueError, AttributeError):
+            return
+        preview = await self.get_state(WebPreviewState)
+        page = preview._page()
+        if page is None or not await asyncio.to_thread(is_picked_xpath, preview.html, page, xpath):
+            return rx.toast.error("Ignored a pick that is not an element of the fetched page")
+        self.xpath, self.is_calculated = xpath, False
+        if preview.rendered and not self.actions:
+            self.actions = [_blank_action("wait") | {"wait": "0"}]  # read it in the browser, as picked
+        await self._recompute()
+        return None
+
+    @rx.event
+    @requires(VIEW)
+    def add_action(self, kind: str = "click") -> None:
+        self.actions = [*self.actions, _blank_action(kind)]
+
+    @rx.event
+    @requires(VIEW)
+    def remove_action(self, index: int) -> None:
+        self.actions = [a for i, a in enumerate(self.actions) if i != int(index)]
+
+    @rx.event
+    @requires(VIEW)
+    def set_action(self, index: int, key: str, value: str) -> None:
+        if key in ACTION_KEYS:
+            self.actions = [{**a, key: value} if i == int(index) else a for i, a in enumerate(self.actions)]
+
+    @rx.event
+    @requires(MANAGE)
+    def save(self):
+        rule_id, printer_id = self._loaded_rule, route_printer_id(self)
+        if self.editing_id != rule_id:  # only open_rule chooses the stored rule a save changes
+            return rx.toast.error("This form is not the rule's any more: open the rule again")
+        try:
+            with session_scope() as session:
+                if rule_id:
+                    rule = update_rule(
+                        session,
+                        printer_id=printer_id,
+                        rule_id=rule_id,
+                        data=self._input(),
+                        version=self._version,
+                        actor=self._actor(),
+                    )
+                else:
+                    rule = create_rule(session, printer_id=printer_id, data=self._input(), actor=self._actor())
+                saved, version, actions = rule.id, rule.version, rule.actions_chain
+        except ConflictError as exc:
+            mine, loaded = self._shown(), self._loaded_values
+            self._fill(rule_id)
+            self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+            self.errors = {"form": conflict_message(exc)}
+            return [WebRulesState.refresh, rx.toast.error("Not saved: someone else changed this rule")]
+        except DomainValidationError as exc:
+            self.errors = exc.errors
+            return rx.toast.error("Not saved: " + "; ".join(exc.errors.values()))
+        except NotFoundError as exc:
+            self.errors = {"form": str(exc)}
+            return rx.toast.error(str(exc))
+        self.editing_id = self._loaded_rule = saved
+        self._version, self.errors, self.unsaved = version, {}, []
+        self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in actions]
+        self._loaded_values = self._shown()
+        verb = "saved" if rule_id else "added"
+        return [WebRulesState.refresh, rx.toast.success(f"Rule for {self.field_label} {verb}")]
+
+    @rx.event(background=True)
+    @requires(MANAGE)
+    async def test_on_device(self):
+        """Run the form's rule for real (its actions in the browser; a formula with the stored rules)."""
+        async with self:
+            if self.testing:
+                return None
+            draft = self._input().as_rule()
+            editing_id, printer_id = self.editing_id, route_printer_id(self)
+            with session_scope() as session:
+                printer = session.get(Printer, printer_id)
+                others = [r for r in load_web_rules(session, printer_id) if r.id != editing_id]
+                if printer is not None:
+                    session.expunge(printer)
+            if printer is None:
+                return rx.toast.error("The printer no longer exists")
+            self.testing = True
+        try:
+            result = await asyncio.to_thread(test_rules, printer, [*others, draft])
+        finally:
+            async with self:
+                self.testing = False
+        mine = [r for r in result.results if r.rule_id is None]
+        async with self:
+            if mine:
+                self.raw_value = mine[-1].raw or ""
+                self.value = "" if mine[-1].value is None else str(mine[-1].value)
+                self.value_error = mine[-1].error
+                self.value_source = "device"
+        return None

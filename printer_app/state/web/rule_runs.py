@@ -1,0 +1,159 @@
+"""Rule builder: run every stored rule as a test (nothing stored), and "Poll now" (a real poll, stored)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import reflex as rx
+from sqlmodel import select
+
+from printer_app.db import session_scope
+from printer_app.models import InventoryTask, PageCounter, Printer
+from printer_app.models.choices import DataSource, TaskStatus
+from printer_app.services import events
+from printer_app.services.web.parser import test_rules
+from printer_app.services.web.rules import load_web_rules
+from printer_app.state.live.hub import hub
+from printer_app.state.session import SessionState, requires
+from printer_app.state.view import local_time, number
+from printer_app.state.web.rules import FIELD_LABELS, MANAGE, RUN, VIEW, route_printer_id
+
+POLL_WAIT_S = 180.0
+
+
+@dataclass
+class TestRow:
+    """One rule's outcome in a test run."""
+
+    field_name: str = ""
+    field_label: str = ""
+    raw: str = ""
+    value: str = ""
+    error: str = ""
+    url: str = ""
+    is_output: bool = True
+
+
+class WebRuleRunsState(SessionState):
+    """The latest test run of all rules, and the printer's latest stored poll."""
+
+    results: list[TestRow] = []
+    tested_at: str = ""
+    test_summary: str = ""
+    testing: bool = False
+    polling: bool = False
+    last_poll: dict[str, str] = {}
+
+    @rx.event
+    @requires(VIEW)
+    def load(self):
+        self.results, self.tested_at, self.test_summary = [], "", ""
+        self.testing = self.polling = False
+        self._load_last_poll(route_printer_id(self))
+        return None
+
+    def _load_last_poll(self, printer_id: int) -> None:
+        with session_scope() as session:
+            task = session.exec(
+                select(InventoryTask)
+                .where(InventoryTask.printer_id == printer_id)
+                .order_by(InventoryTask.task_timestamp.desc(), InventoryTask.id.desc())
+            ).first()
+            if task is None:
+                self.last_poll = {}
+                return
+            counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).first()
+            self.last_poll = {
+                "status": task.status,
+                "status_label": TaskStatus(task.status).label,
+                "at": local_time(task.task_timestamp),
+                "source": DataSource(task.data_source).label if task.data_source else "—",
+                "total": number(counter.total_pages) if counter else "—",
+                "error": task.error_message or "",
+            }
+
+    @rx.event(background=True)
+    @requires(MANAGE)
+    async def test_all(self):
+        """Every stored rule against the device, as a poll would run them; shows each field's value or error."""
+        async with self:
+            if self.testing:
+                return None
+            with session_scope() as session:
+                printer = session.get(Printer, route_printer_id(self))
+                rules = load_web_rules(session, printer.id) if printer is not None else []
+                if printer is not None:
+                    session.expunge(printer)
+            if printer is None:
+                return rx.toast.error("The printer no longer exists")
+            if not rules:
+                return rx.toast.info("There are no saved rules to test yet")
+            self.testing = True
+        try:
+            result = await asyncio.to_thread(test_rules, printer, rules)
+        finally:
+            async with self:
+                self.testing = False
+        async with self:
+            self.results = [
+                TestRow(
+                    field_name=r.field_name,
+                    field_label=FIELD_LABELS.get(r.field_name, r.field_name),
+                    raw=r.raw or "",
+                    value="" if r.value is None or r.error else str(r.value),
+                    error=r.error,
+                    url=r.url,
+                    is_output=not r.field_name.startswith("variable_"),
+                )
+                for r in result.results
+            ]
+            produced = len(result.fields)
+            self.test_summary = (
+                f"{produced} field{'s' if produced != 1 else ''} produced, {len(result.errors)} with errors"
+                if result.success
+                else f"The poll would fail: {result.error_text()}"
+            )
+            self.tested_at = local_time(datetime.now(UTC))
+        return None
+
+    @rx.event(background=True)
+    @requires(RUN)
+    async def poll_now(self):
+        """A real poll through the workers (high priority); waits for its result to show it here."""
+        async with self:
+            if self.polling:
+                return None
+            printer_id = route_printer_id(self)
+            self.polling = True
+        queue = hub.attach()
+        try:
+            from workers.actors import poll_printer_now
+
+            await asyncio.to_thread(poll_printer_now.send, printer_id)
+            result = await _wait_for_result(queue, printer_id)
+        finally:
+            hub.detach(queue)
+            async with self:
+                self.polling = False
+        async with self:
+            self._load_last_poll(printer_id)
+        if result is None:
+            return rx.toast.info("The poll is queued; its result will appear on the printer's page")
+        if result["status"] == TaskStatus.SUCCESS:
+            return rx.toast.success(f"{result['ip']}: polled successfully")
+        return rx.toast.error(f"{result['ip']}: {TaskStatus(result['status']).label}. {result['error']}"[:300])
+
+
+async def _wait_for_result(queue: asyncio.Queue, printer_id: int) -> dict | None:
+    """The INVENTORY_UPDATE of this printer, or None when none arrives in time."""
+    deadline = asyncio.get_running_loop().time() + POLL_WAIT_S
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            kind, payload = await asyncio.wait_for(queue.get(), timeout=left)
+        except TimeoutError:
+            return None
+        if kind == events.INVENTORY_UPDATE and payload.get("printer_id") == printer_id:
+            return payload
+    return None
