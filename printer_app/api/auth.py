@@ -33,8 +33,9 @@ from printer_app.config import Settings, get_settings
 from printer_app.db import session_scope
 from printer_app.models import User, UserSession
 from printer_app.services.access import auth, login_throttle
+from printer_app.services.access.principal import Principal, principal_of
 from printer_app.services.access.proxy import Client
-from printer_app.services.access.roles import user_group_names, user_permissions
+from printer_app.services.access.roles import user_group_names
 
 try:  # authlib talks through httpx2 when it is installed, else through httpx: catch that library's errors
     from httpx2 import HTTPError
@@ -119,14 +120,14 @@ def _safe_next(value: str | None) -> str:
 # --- guards for JSON endpoints ---------------------------------------------------------------------------------
 
 
-def _signed_in(config: AuthConfig, cookie_value: str | None) -> tuple[User | None, set[str]]:
+def _signed_in(config: AuthConfig, cookie_value: str | None) -> tuple[User | None, Principal | None]:
     with config.session_factory() as session:
         user = auth.resolve_session(session, config.cookie.unsign(cookie_value))
-        return user, (user_permissions(session, user) if user else set())
+        return user, principal_of(session, user)
 
 
-async def current_user(request: Request) -> tuple[User | None, set[str]]:
-    """The signed-in user and their permissions ("app_label.codename"), or (None, set())."""
+async def current_user(request: Request) -> tuple[User | None, Principal | None]:
+    """The signed-in user and what they may do, or (None, None)."""
     config = _config(request)
     return await run_in_threadpool(_signed_in, config, request.cookies.get(auth.SESSION_COOKIE))
 
@@ -137,12 +138,12 @@ def require_permission(perm: str | None = None) -> Callable[[Endpoint], Endpoint
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def guarded(request: Request) -> Response:
-            user, perms = await current_user(request)
-            if user is None:
+            user, principal = await current_user(request)
+            if user is None or principal is None:
                 return JSONResponse({"detail": "Not authenticated"}, status_code=401)
-            if perm and not (user.is_superuser or perm in perms):
-                return JSONResponse({"detail": f"Permission required: {perm}"}, status_code=403)
-            request.state.user, request.state.permissions = user, perms
+            if missing := principal.missing(perm):
+                return JSONResponse({"detail": f"Permission required: {missing[0]}"}, status_code=403)
+            request.state.user, request.state.principal = user, principal
             if inspect.iscoroutinefunction(endpoint):
                 return await endpoint(request)
             return await run_in_threadpool(endpoint, request)
@@ -164,7 +165,7 @@ async def me(request: Request) -> Response:
             "email": user.email,
             "is_superuser": user.is_superuser,
             "groups": groups,
-            "permissions": sorted(request.state.permissions),
+            "permissions": sorted(request.state.principal.permissions),
         }
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import ClassVar
 
 import reflex as rx
@@ -73,4 +74,29 @@ class PagedListMixin(rx.State, mixin=True):
         except DomainValidationError as exc:
             return rx.toast.error(refusal_text(exc))
         self._query()
+        return None
+
+
+class SortableMixin(rx.State, mixin=True):
+    """A table sorted by a column header: a click sorts by that column, a second click reverses it.
+
+    The state using it holds the vars `sort` and `descending`, names its sortable columns (`SORT_COLUMNS`; anything
+    else, a forged event, is refused), the columns whose first click sorts high to low (`DESCENDING_FIRST`), and
+    whether a new order re-reads the rows (`SORT_REQUERIES`: the query sorts) or only re-orders what is held.
+    """
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = ()
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = ()
+    DESCENDING_FIRST: ClassVar[tuple[str, ...]] = ()
+    SORT_REQUERIES: ClassVar[bool] = True
+
+    @rx.event
+    @_listing
+    async def sort_by(self, column: str):
+        if not isinstance(column, str) or column not in self.SORT_COLUMNS:
+            return rx.toast.error("That column cannot be sorted.")
+        self.descending = not self.descending if self.sort == column else column in self.DESCENDING_FIRST
+        self.sort = column
+        if self.SORT_REQUERIES and inspect.isawaitable(requeried := self._query()):
+            await requeried
         return None

@@ -20,10 +20,12 @@ The `username` / `permissions` vars only decide what the page shows; they are ne
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import reflex as rx
 from reflex.istate.proxy import StateProxy
@@ -31,38 +33,40 @@ from reflex.istate.proxy import StateProxy
 from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.access.auth import user_from_cookie_header
+from printer_app.services.access.principal import Principal, principal_of
 from printer_app.services.access.proxy import client_address
-from printer_app.services.access.roles import PERMISSIONS, user_permissions
+from printer_app.services.access.roles import PERMISSIONS
 from printer_app.services.audit import Actor
 
+T = TypeVar("T")
 LOGIN_SCRIPT = (
     "window.location.assign('/auth/login?next='"
     " + encodeURIComponent(window.location.pathname + window.location.search))"
 )
 
 
-@dataclass(frozen=True)
-class Principal:
-    """The signed-in user of one event, with the permissions they hold right now."""
-
-    user_id: int
-    username: str
-    display_name: str
-    permissions: frozenset[str]
-    is_superuser: bool
-
-    def can(self, perm: str | None) -> bool:
-        return perm is None or self.is_superuser or perm in self.permissions
-
-
 def principal_for_cookie(cookie_header: str | None) -> Principal | None:
-    """The session behind a Cookie header, or None when there is none or it no longer grants access."""
+    """The session behind a Cookie header, or None when there is none or it no longer grants access (blocking)."""
     with session_scope() as session:
-        user = user_from_cookie_header(session, cookie_header)
-        if user is None:
-            return None
-        perms = user_permissions(session, user)
-        return Principal(user.id, user.username, user.full_name or user.username, frozenset(perms), user.is_superuser)
+        return principal_of(session, user_from_cookie_header(session, cookie_header))
+
+
+async def in_thread(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run blocking work (the database, Redis) in a worker thread: a handler never blocks the event loop with it.
+
+    Call it outside `async with self`: that block holds the tab's state lock, which every event of the tab waits for.
+    """
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+async def with_session(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """`fn(session, *args, **kwargs)` in a worker thread inside one database session, committed when it returns."""
+
+    def run() -> T:
+        with session_scope() as session:
+            return fn(session, *args, **kwargs)
+
+    return await asyncio.to_thread(run)
 
 
 def permission_label(perm: str) -> str:
@@ -80,7 +84,13 @@ class SessionState(rx.State):
     _user_id: int | None = None  # who passed the last check of this event (for the change log)
 
     def _principal(self) -> Principal | None:
-        principal = principal_for_cookie(self.router.headers.cookie)
+        """Look the session up on the event loop: only for the few sync handlers left (prefer an async handler)."""
+        return self._apply_principal(principal_for_cookie(self.router.headers.cookie))
+
+    async def _principal_async(self) -> Principal | None:
+        return self._apply_principal(await in_thread(principal_for_cookie, self.router.headers.cookie))
+
+    def _apply_principal(self, principal: Principal | None) -> Principal | None:
         self._user_id = principal.user_id if principal else None
         if principal is None:
             self.username, self.display_name, self.permissions = "", "", []
@@ -91,27 +101,30 @@ class SessionState(rx.State):
 
     def _deny(self, *perms: str) -> rx.event.EventSpec | list | None:
         """None when the signed-in user holds every one of `perms`; else the event that answers the refusal."""
-        principal = self._principal()
-        if principal is None:
-            self.access = ""
-            return rx.call_script(LOGIN_SCRIPT)
-        missing = [p for p in perms if not principal.can(p)]
-        if missing:
-            return rx.toast.error(f"Not allowed: you need the permission “{permission_label(missing[0])}”.")
-        return None
+        return self._refusal(self._principal(), perms, page=False)
 
     def _deny_page(self, *perms: str) -> rx.event.EventSpec | list | None:
         """Like `_deny`, for a page's on_load: a refusal shows the access-denied panel instead of a toast."""
-        principal = self._principal()
+        return self._refusal(self._principal(), perms, page=True)
+
+    async def _deny_async(self, *perms: str, page: bool = False) -> rx.event.EventSpec | list | None:
+        """`_deny` / `_deny_page` with the session looked up in a worker thread."""
+        return self._refusal(await self._principal_async(), perms, page=page)
+
+    def _refusal(
+        self, principal: Principal | None, perms: tuple[str, ...], *, page: bool
+    ) -> rx.event.EventSpec | list | None:
         if principal is None:
             self.access = ""
             return rx.call_script(LOGIN_SCRIPT)
-        missing = [p for p in perms if not principal.can(p)]
-        if missing:
+        if missing := principal.missing(*perms):
+            if not page:
+                return rx.toast.error(f"Not allowed: you need the permission “{permission_label(missing[0])}”.")
             self.access = "denied"
             self.access_message = f"This page needs the permission “{permission_label(missing[0])}”."
             return []
-        self.access, self.access_message = "ok", ""
+        if page:
+            self.access, self.access_message = "ok", ""
         return None
 
     def _actor(self) -> Actor:
@@ -164,10 +177,13 @@ def _guard(perms: tuple[Perm, ...], *, page: bool) -> Callable[[Callable], Calla
         return state._deny_page(*needed) if page else state._deny(*needed)
 
     async def check_async(state: SessionState, args: tuple, kwargs: dict):
+        """The session is looked up in a thread, outside the state lock; only the answer is applied under it."""
+        needed = _needed(perms, state, args, kwargs)
+        principal = await in_thread(principal_for_cookie, state.router.headers.cookie)
         if isinstance(state, StateProxy) and not state._is_mutable():
             async with state:
-                return check(state, args, kwargs)
-        return check(state, args, kwargs)
+                return state._refusal(state._apply_principal(principal), needed, page=page)
+        return state._refusal(state._apply_principal(principal), needed, page=page)
 
     def decorate(fn: Callable) -> Callable:
         if inspect.isasyncgenfunction(fn):

@@ -36,14 +36,12 @@ from printer_app.models import (
 from printer_app.models.base import utcnow
 from printer_app.services.access import auth
 from printer_app.services.access import whitelist as allow_list
+from printer_app.services.access.principal import principal_of
 from printer_app.services.access.roles import (
     DEFAULT_GROUP,
     PERMISSIONS,
     ROLES,
-    PermissionDenied,
     bootstrap_roles,
-    has_perm,
-    require_perm,
     set_user_groups,
     user_group_names,
     user_permissions,
@@ -415,14 +413,14 @@ def test_permissions_come_from_groups_and_a_superuser_holds_all(session: Session
     perms = user_permissions(session, viewer)
 
     assert "inventory.view_printer" in perms and "dashboard.access_dashboard_app" in perms
-    assert not has_perm(session, viewer, "inventory.change_printer")
+    as_viewer, as_admin = principal_of(session, viewer), principal_of(session, admin)
+    assert not as_viewer.can("inventory.change_printer") and as_viewer.can("inventory.view_printer")
+    assert as_viewer.missing("inventory.view_printer", "inventory.run_inventory") == ["inventory.run_inventory"]
     assert user_permissions(session, admin) >= set(PERMISSIONS)
-    assert has_perm(session, admin, "monthly_report.override_auto_lock")
-    assert user_permissions(session, nobody) == set() and not has_perm(session, None, "inventory.view_printer")
-    with pytest.raises(PermissionDenied, match=r"inventory\.run_inventory"):
-        require_perm(session, viewer, "inventory.run_inventory")
+    assert as_admin.can("monthly_report.override_auto_lock") and as_admin.missing(*PERMISSIONS) == []
+    assert user_permissions(session, nobody) == set() and principal_of(session, None) is None
     viewer.is_active = False
-    assert user_permissions(session, viewer) == set()
+    assert user_permissions(session, viewer) == set() and principal_of(session, viewer) is None
 
 
 def test_group_changes_are_audited_with_who_and_what(session: Session) -> None:

@@ -276,20 +276,3 @@ def user_permissions(session: Session, user: User) -> set[str]:
         .where(UserGroup.user_id == user.id)
     )
     return {f"{a}.{c}" for a, c in session.exec(query).all()}
-
-
-class PermissionDenied(PermissionError):
-    """The signed-in user lacks a permission (the API answers 403; a page shows "not allowed")."""
-
-
-def has_perm(session: Session, user: User | None, perm: str) -> bool:
-    """Does the user hold `perm` ("app_label.codename")? Superusers hold every permission."""
-    if user is None or not user.is_active:
-        return False
-    return user.is_superuser or perm in user_permissions(session, user)
-
-
-def require_perm(session: Session, user: User | None, perm: str) -> None:
-    """Raise PermissionDenied unless the user holds `perm`: for event handlers and before enqueueing work."""
-    if not has_perm(session, user, perm):
-        raise PermissionDenied(f"Permission required: {perm}")

@@ -25,6 +25,9 @@ class OrganizationRow:
     active_printers: int
 
 
+ORGANIZATION_SORTS = ("name", "code", "printers")
+
+
 def list_organizations(
     session: Session, *, search: str = "", show: str = "all", sort: str = "name", descending: bool = False
 ) -> list[OrganizationRow]:
@@ -49,7 +52,7 @@ def list_organizations(
         query = query.where(Organization.active)
     elif show == "inactive":
         query = query.where(Organization.active.is_(False))
-    columns = {"name": func.lower(Organization.name), "code": Organization.code, "printers": total}
+    columns = dict(zip(ORGANIZATION_SORTS, (func.lower(Organization.name), Organization.code, total), strict=True))
     col = columns.get(sort, columns["name"])
     query = query.order_by(col.desc() if descending else col.asc(), Organization.id)
     return [

@@ -11,6 +11,7 @@ from printer_app.db import session_scope
 from printer_app.services.access.roles import user_group_names
 from printer_app.services.access.users import (
     MANAGE_USERS,
+    USER_SORTS,
     GroupOption,
     UserFilters,
     UserRow,
@@ -23,7 +24,7 @@ from printer_app.services.access.users import (
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.state import view
 from printer_app.state.conflict import conflict_message, not_saved
-from printer_app.state.paged import PagedListMixin
+from printer_app.state.paged import PagedListMixin, SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
 
@@ -76,8 +77,10 @@ class GroupPickerMixin(rx.State, mixin=True):
         self.chosen_groups = [*rest, name] if checked else rest
 
 
-class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
+class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
     """The accounts table; every change re-queries one page."""
+
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = tuple(USER_SORTS)
 
     LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (MANAGE_USERS,)
     LIST_FILTERS: ClassVar[tuple[str, ...]] = FILTERS
@@ -143,13 +146,6 @@ class UsersState(GroupPickerMixin, PagedListMixin, SessionState):
     @requires(MANAGE_USERS)
     def reset_filters(self) -> None:
         self.search, self.kind, self.active, self.group, self.page = "", ALL, ALL, ALL, 1
-        self._query()
-
-    @rx.event
-    @requires(MANAGE_USERS)
-    def sort_by(self, column: str) -> None:
-        self.descending = not self.descending if self.sort == column else False
-        self.sort = column
         self._query()
 
     # --- (de)activation ---------------------------------------------------------------------------------------

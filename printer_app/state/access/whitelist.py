@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.services.access.auth import normalize_username
-from printer_app.services.access.users import MANAGE_USERS, WhitelistRow, list_whitelist, stamp_origin
+from printer_app.services.access.users import MANAGE_USERS, WHITELIST_SORTS, WhitelistRow, list_whitelist, stamp_origin
 from printer_app.services.access.whitelist import (
     get_allowed_user,
     import_allowed_users_csv,
@@ -19,6 +20,7 @@ from printer_app.services.access.whitelist import (
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.state.access.users import ALL, GroupPickerMixin
 from printer_app.state.conflict import conflict_message, not_saved
+from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import local_time
 
@@ -49,7 +51,10 @@ def entry_view(row: WhitelistRow) -> EntryView:
     )
 
 
-class WhitelistState(GroupPickerMixin, SessionState):
+class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (MANAGE_USERS,)
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = tuple(WHITELIST_SORTS)
+
     rows: list[EntryView] = []
     search: str = ""
     active: str = ALL
@@ -95,13 +100,6 @@ class WhitelistState(GroupPickerMixin, SessionState):
     @requires(MANAGE_USERS)
     def set_active_filter(self, value: str) -> None:
         self.active = value
-        self._query()
-
-    @rx.event
-    @requires(MANAGE_USERS)
-    def sort_by(self, column: str) -> None:
-        self.descending = not self.descending if self.sort == column else False
-        self.sort = column
         self._query()
 
     # --- add / edit -------------------------------------------------------------------------------------------

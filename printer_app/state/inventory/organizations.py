@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import ClassVar
 
 import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.inventory.organizations import (
+    ORGANIZATION_SORTS,
     create_organization,
     get_organization,
     list_organizations,
@@ -16,13 +18,17 @@ from printer_app.services.inventory.organizations import (
     update_organization,
 )
 from printer_app.state.conflict import conflict_message, not_saved
+from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 LABELS = {"name": "Name", "code": "Code"}
 
 
-class OrganizationsState(SessionState):
+class OrganizationsState(SortableMixin, SessionState):
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = VIEW
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = ORGANIZATION_SORTS
+
     rows: list[dict[str, str | int | bool]] = []
     search: str = ""
     show: str = "all"
@@ -60,13 +66,6 @@ class OrganizationsState(SessionState):
     @requires(*VIEW)
     def set_show(self, value: str) -> None:
         self.show = value
-        self._query()
-
-    @rx.event
-    @requires(*VIEW)
-    def sort_by(self, column: str) -> None:
-        self.descending = not self.descending if self.sort == column else False
-        self.sort = column
         self._query()
 
     @rx.event

@@ -8,11 +8,17 @@ import reflex as rx
 
 from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
-from printer_app.services.inventory.printer_list import NO_RULE_YET, PrinterFilters, filter_options, list_printers
+from printer_app.services.inventory.printer_list import (
+    NO_RULE_YET,
+    SORTABLE,
+    PrinterFilters,
+    filter_options,
+    list_printers,
+)
 from printer_app.state import view
 from printer_app.state.live.hub import watch
 from printer_app.state.live.state import LiveState
-from printer_app.state.paged import PagedListMixin
+from printer_app.state.paged import PagedListMixin, SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import PrinterView, printer_view
 
@@ -39,10 +45,11 @@ DEFAULT_HIDDEN = "mac,bw_a3,color_a3,match_rule"
 VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 
 
-class PrintersState(PagedListMixin, SessionState):
+class PrintersState(SortableMixin, PagedListMixin, SessionState):
     """The printers table; every change re-queries one page from the database."""
 
     LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = VIEW
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = tuple(SORTABLE)
     LIST_FILTERS: ClassVar[tuple[str, ...]] = ("organization", "model", "match_rule", "status", "active")
 
     rows: list[PrinterView] = []
@@ -121,15 +128,6 @@ class PrintersState(PagedListMixin, SessionState):
         self.organization = self.model = self.match_rule = self.status = ALL
         self.active = "active"
         self.page = 1
-        self._query()
-
-    @rx.event
-    @requires(*VIEW)
-    def sort_by(self, column: str) -> None:
-        if self.sort == column:
-            self.descending = not self.descending
-        else:
-            self.sort, self.descending = column, False
         self._query()
 
     @rx.event

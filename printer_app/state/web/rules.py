@@ -7,6 +7,7 @@ test runs and polls (web_rule_runs) and templates (web_templates). They all read
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 
@@ -16,6 +17,7 @@ from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.inventory.printers import get_printer
 from printer_app.services.web.export import model_label
 from printer_app.services.web.rule_store import delete_rule, list_rules
+from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page
 from printer_app.state.view import printer_id_from_path
 
@@ -48,8 +50,12 @@ class RuleRow:
     actions: int = 0
 
 
-class WebRulesState(SessionState):
+class WebRulesState(SortableMixin, SessionState):
     """The printer whose rules are edited, and the table of its stored rules."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (VIEW,)
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = SORT_KEYS
+    SORT_REQUERIES: ClassVar[bool] = False
 
     printer_id: int = 0
     printer_ip: str = ""
@@ -131,12 +137,6 @@ class WebRulesState(SessionState):
     @requires(VIEW)
     def set_search(self, value: str) -> None:
         self.search = value
-
-    @rx.event
-    @requires(VIEW)
-    def sort_by(self, column: str) -> None:
-        self.descending = not self.descending if self.sort == column else False
-        self.sort = column
 
     @rx.event
     @requires(MANAGE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import reflex as rx
 from sqlmodel import select
@@ -11,6 +12,7 @@ from printer_app.db import session_scope
 from printer_app.models import Printer, User
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.web.templates import apply_template, delete_template, list_templates, save_template
+from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires
 from printer_app.state.view import local_time
 from printer_app.state.web.rules import MANAGE, PUBLIC_TEMPLATES, VIEW, WebRulesState, route_printer_id
@@ -33,8 +35,13 @@ class TemplateRow:
     can_delete: bool = False
 
 
-class WebTemplatesState(SessionState):
+class WebTemplatesState(SortableMixin, SessionState):
     """Templates visible to the user for this printer's model, and the "save as template" form."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (VIEW,)
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = SORT_KEYS
+    DESCENDING_FIRST: ClassVar[tuple[str, ...]] = ("usage_count",)
+    SORT_REQUERIES: ClassVar[bool] = False
 
     all_rows: list[TemplateRow] = []
     search: str = ""
@@ -99,12 +106,6 @@ class WebTemplatesState(SessionState):
     @requires(VIEW)
     def set_search(self, value: str) -> None:
         self.search = value
-
-    @rx.event
-    @requires(VIEW)
-    def sort_by(self, column: str) -> None:
-        self.descending = not self.descending if self.sort == column else column == "usage_count"
-        self.sort = column
 
     @rx.event
     def set_name(self, value: str) -> None:
