@@ -1,0 +1,1 @@
+"""JSON and HTML endpoints mounted beside the Reflex app (sign-in, sign-out, the current user)."""

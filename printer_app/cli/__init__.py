@@ -1,0 +1,1 @@
+"""The management commands (`python -m printer_app ...`): database, demo data, polling, users and access."""

@@ -1,0 +1,1 @@
+"""One module per page, by context; the route table is printer_app/printer_app.py."""

@@ -1,4 +1,5 @@
-"""Field normalisers and checks shared by forms, imports and the poll pipeline (DOMAIN 3, 4.2)."""
+"""Field normalisers and checks shared by forms, imports and the poll pipeline (docs/inventory-and-polling.md §3,
+§4.2)."""
 
 from __future__ import annotations
 

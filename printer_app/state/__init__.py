@@ -1,0 +1,1 @@
+"""Reflex page states by context, thin: they call services (in a worker thread) and hold what the page shows."""

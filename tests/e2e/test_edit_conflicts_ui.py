@@ -75,7 +75,8 @@ def test_second_tab_is_told_who_changed_the_printer_and_sees_the_current_values(
 def test_saving_the_dialog_unchanged_keeps_the_learned_model(page: Page, db_session) -> None:
     ip = "127.30.40.20"
     printer_id = seed_printer(db_session, ip, "E2E-LEARNED", mac_address="14:CB:19:95:2E:A0")
-    with db_session() as s:  # what a poll learns from the device (DOMAIN 3): the model as free text
+    # what a poll learns from the device (docs/inventory-and-polling.md §3): the model as free text
+    with db_session() as s:
         printer = s.get(Printer, printer_id)
         printer.model = "HP LaserJet MFP M130nw"
     with db_session() as s:

@@ -401,7 +401,8 @@ def test_actions(people: dict[str, Who], session: Session, action: str) -> None:
 
 
 def test_matrix_anchors(people: dict[str, Who]) -> None:
-    """The role catalogue as DOMAIN 11 describes it, so the matrix above is not just permissions vs themselves."""
+    """The role catalogue as docs/access.md §11 describes it, so the matrix above is not just permissions vs
+    themselves."""
     can = {name: who.holds for name, who in people.items()}
     assert can["Viewer"](INV_VIEW) and not can["Viewer"](("inventory.add_printer",))
     assert can["Inventory — Editor"](("inventory.change_printer",)) and not can["Inventory — Editor"](

@@ -1,4 +1,5 @@
-"""GLPI-agent / FusionInventory XML import (DOMAIN 8.2) through the standard pipeline, on real agent output."""
+"""GLPI-agent / FusionInventory XML import (docs/inventory-and-polling.md §8.2) through the standard pipeline, on real
+agent output."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def test_import_by_ip_argument_stores_counters(session):
     task = import_glpi_xml(session, data=(XML_DIR / "ricoh_mpc3002.xml").read_bytes(), ip=printer.ip_address)
     assert task.status == TaskStatus.SUCCESS and task.data_source == DataSource.XML_IMPORT
     counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).one()
-    # Colour device (cyan/magenta/yellow toners): everything is colour (DOMAIN 4.1).
+    # Colour device (cyan/magenta/yellow toners): everything is colour (docs/inventory-and-polling.md §4.1).
     assert (counter.total_pages, counter.color_a4, counter.bw_a4) == (271871, 271871, 0)
     assert (counter.toner_black, counter.toner_cyan, counter.waste_toner) == ("40", "20", "OK")
 

@@ -1,4 +1,5 @@
-"""The poll pipeline (DOMAIN 3 and 4) on a real database, with the device simulated by a scripted reading."""
+"""The poll pipeline (docs/inventory-and-polling.md §3 and §4) on a real database, with the device simulated by a
+scripted reading."""
 
 from __future__ import annotations
 

@@ -289,7 +289,7 @@ def test_db_contract_serial_unique_per_organization_ignoring_case(session: Sessi
     _insert_conflict(session, ContractDevice(organization_id=first.id, serial_number="aB123"))
 
 
-# Linking contract devices by serial (DOMAIN 9).
+# Linking contract devices by serial (docs/contracts.md §9.3).
 
 
 def _links(engine: Engine) -> dict[int, int | None]:

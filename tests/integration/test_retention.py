@@ -1,4 +1,5 @@
-"""Retention (DOMAIN 6) and the daily cleanup: old polls thinned to the day's latest, long-ended sessions purged.
+"""Retention (docs/inventory-and-polling.md §6) and the daily cleanup: old polls thinned to the day's latest,
+long-ended sessions purged.
 
 A day is a calendar day of TIME_ZONE, as on every page and report, not a UTC day.
 """

@@ -52,7 +52,8 @@ SERIAL_OVERRIDES = {
     "jetdirect_m252dw": "VNB3J99999",
 }
 
-# MAC per DOMAIN 4.2 (first ethernet/eth/lan/gigabit/fast port with a valid MAC, else first valid MAC).
+# MAC per docs/inventory-and-polling.md §4.2 (first ethernet/eth/lan/gigabit/fast port with a valid MAC, else first
+# valid MAC).
 EXPECTED_MAC = {
     "brother_hl5370dw": "00:1B:A9:0B:A7:52",  # "NC-6800h" / "NC-7600w": no keyword → first valid MAC
     "canonprinter_lbp": "88:87:17:00:00:00",  # "eth0"
@@ -240,7 +241,7 @@ def test_total_pages(polled: dict[str, PollResult], name: str) -> None:
     if expected_total is None:
         assert any(e.startswith("total pages:") for e in result.errors)
         assert result.counters["bw_a4"] is None and result.counters["color_a4"] is None
-    elif result.is_color:  # DOMAIN 4.1: a colour device reports everything as colour
+    elif result.is_color:  # docs/inventory-and-polling.md §4.1: a colour device reports everything as colour
         assert result.counters["color_a4"] == expected_total
         assert result.counters["bw_a4"] == result.counters["bw_a3"] == result.counters["color_a3"] == 0
     else:  # a mono device reports everything as B/W A4

@@ -1,4 +1,4 @@
-"""Web polls beyond the reading: the XML export file of every web poll (DOMAIN 3 step 4, 5.5), the data source of a
+"""Web polls beyond the reading: the XML export file of every web poll (docs/web-rules.md §5.5), the data source of a
 failed web poll, and the stored-rule service the rule builder saves through (validation, nothing lost on bad input)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The DOMAIN 11 role catalogue: every group is built from known permissions and the tiers nest."""
+"""The docs/access.md §11 role catalogue: every group is built from known permissions and the tiers nest."""
 
 from __future__ import annotations
 

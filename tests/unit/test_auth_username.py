@@ -1,4 +1,5 @@
-"""DOMAIN 11 usernames: the first non-empty of preferred_username, sub, email, name; lower-cased, "@"/"." → "_"."""
+"""docs/access.md §11 usernames: the first non-empty of preferred_username, sub, email, name; lower-cased, "@"/"." →
+"_"."""
 
 from __future__ import annotations
 

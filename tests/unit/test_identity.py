@@ -1,4 +1,4 @@
-"""DOMAIN 4.3 match rules and 4.5 history rules as pure functions."""
+"""docs/inventory-and-polling.md §4.3 match rules and 4.5 history rules as pure functions."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
     [
         (M1, "S1", "S1", M1, MatchRule.SN_MAC),
         (M1, "S1", "S2", M1, MatchRule.MAC_ONLY),
-        (M1, "S1", "S1", M2, None),  # serial equal but MAC differs: invalid (DOMAIN 4.3 row 1)
+        (M1, "S1", "S1", M2, None),  # serial equal but MAC differs: invalid (docs/inventory-and-polling.md §4.3 row 1)
         (M1, "", "S1", "00-11-22-33-44-55", MatchRule.MAC_ONLY),  # stored serial missing, MAC normalised
         (M1, "S1", "", M1, MatchRule.MAC_ONLY),  # reading without serial
         (None, "S1", "S1", None, MatchRule.SN_ONLY),

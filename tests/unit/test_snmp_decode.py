@@ -90,7 +90,7 @@ def test_clean_serial_model_device_id() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# MAC (DOMAIN 4.2)
+# MAC (docs/inventory-and-polling.md §4.2)
 # ------------------------------------------------------------------------------------------------
 
 
@@ -268,7 +268,7 @@ def test_supplies_take_colour_from_colorant_index_not_order() -> None:
 
 
 # ------------------------------------------------------------------------------------------------
-# Counters (DOMAIN 4.1) — one test per row of the table, plus the details around it
+# Counters (docs/inventory-and-polling.md §4.1) — one test per row of the table, plus the details around it
 # ------------------------------------------------------------------------------------------------
 
 

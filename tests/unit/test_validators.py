@@ -42,7 +42,8 @@ def test_normalize_mac_rejects_anything_but_twelve_hex_digits(raw: str | None) -
 
 
 def test_normalize_mac_strips_non_hex_characters_before_counting() -> None:
-    # DOMAIN 4.2: every non-hex character is dropped, so letters g-z vanish rather than invalidate the value,
+    # docs/inventory-and-polling.md §4.2: every non-hex character is dropped, so letters g-z vanish rather than
+    # invalidate the value,
     # while hex letters in a label count as digits and make the value invalid.
     assert normalize_mac("hw 00-1b-78-2c-9e-4f") == "00:1B:78:2C:9E:4F"
     assert normalize_mac("MAC: 00-1B-78-2C-9E-4F") is None

@@ -1,4 +1,4 @@
-"""Web parsing without I/O: value processing (DOMAIN 5.2), formulas (5.3), the SSRF guard (5.4), the XML
+"""Web parsing without I/O: value processing (docs/web-rules.md §5.2), formulas (5.3), the SSRF guard (5.4), the XML
 document (5.5), the hybrid merge (5.6) and method selection (3 step 2)."""
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_process_value(field: str, raw: str, pattern: str, expected: str | int) 
         ("toner_black", "Заканчивается", "", "low"),
         ("toner_black", "--", "", "unknown"),  # not a level and not a word we know: unknown, never 0 %
         ("toner_black", "Low (5%)", "", 5),  # a number on the page is the level
-        ("counter", "OK", "", 0),  # counters keep DOMAIN 5.2: no digits is 0
+        ("counter", "OK", "", 0),  # counters keep docs/web-rules.md §5.2: no digits is 0
     ],
 )
 def test_supply_status_words_become_states_never_zero(field: str, raw: str, pattern: str, expected) -> None:
@@ -193,7 +193,7 @@ VALUES = {"variable_1": 10, "counter_a4_bw": 7, "rule_12": 3, "rule_1": 100, "ze
         ("variable_1 % 4", 2),
         ("2 ** 10", 1024),
         ("2 ** -1 * 10", 5),
-        ("rule_12 + rule_1", 103),  # rule_1 does not clobber rule_12 (DOMAIN 5.3 pitfall)
+        ("rule_12 + rule_1", 103),  # rule_1 does not clobber rule_12 (docs/web-rules.md §5.3 pitfall)
         ("  1.5 * 3 ", 4),
     ],
 )
@@ -483,7 +483,8 @@ def test_merge_ignores_invalid_counters_and_blank_identity() -> None:
         merge_readings(snmp, reading_from_fields({"counter_a4_bw": 3}))
 
 
-# ---- DOMAIN 3 step 2: method selection -------------------------------------------------------------------------
+# ---- docs/inventory-and-polling.md §3.2: method selection
+# -------------------------------------------------------------------------
 
 RULE = RuleSpec(field_name="counter", xpath="//td")
 

@@ -1,0 +1,1 @@
+"""Components of the access pages: user dialogs and the whitelist panel."""

@@ -1,0 +1,1 @@
+"""Components of the inventory pages: the printer dialog and the printer flags."""

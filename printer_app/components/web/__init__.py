@@ -1,0 +1,1 @@
+"""Components of the web rule builder: rule table, editor, preview, runs, templates."""

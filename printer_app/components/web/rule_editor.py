@@ -88,7 +88,7 @@ def _action_row(action, index) -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.vstack(
-        _label("Actions before reading", "run in the headless browser, in this order (DOMAIN 5.4)"),
+        _label("Actions before reading", "run in the headless browser, in this order (docs/web-rules.md §5.4)"),
         rx.foreach(E.actions, _action_row),
         rx.hstack(
             *[

@@ -1,0 +1,1 @@
+"""Access pages: users and whitelist, the change log."""

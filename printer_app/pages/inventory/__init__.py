@@ -1,0 +1,1 @@
+"""Inventory pages: dashboard, printers, printer detail, organizations, discovery."""

@@ -70,7 +70,7 @@ def check_password_strength(password: str, *, username: str = "") -> None:
 
 
 def normalize_username(value: str) -> str:
-    """DOMAIN 11: lower-cased, "@" and "." become "_", at most 150 characters."""
+    """docs/access.md §11: lower-cased, "@" and "." become "_", at most 150 characters."""
     return (value or "").strip().lower().replace("@", "_").replace(".", "_")[:150]
 
 

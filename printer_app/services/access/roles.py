@@ -1,4 +1,4 @@
-"""Authorization: the permission catalogue, the role groups of DOMAIN 11, and who holds which permission."""
+"""Authorization: the permission catalogue, the role groups of docs/access.md §11, and who holds which permission."""
 
 from __future__ import annotations
 

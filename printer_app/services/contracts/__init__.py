@@ -1,0 +1,1 @@
+"""Contracts: reference data and contracted devices, linked to polled printers by serial."""

@@ -1,4 +1,4 @@
-"""Contract devices: linking them to polled printers by serial (DOMAIN 9)."""
+"""Contract devices: linking them to polled printers by serial (docs/contracts.md §9.3)."""
 
 from __future__ import annotations
 

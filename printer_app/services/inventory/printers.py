@@ -207,7 +207,8 @@ def _flush_or_explain(session: Session) -> None:
 
 
 def create_printer(session: Session, *, data: PrinterInput, actor: Actor | None = None) -> Printer:
-    """Add a printer and link contract devices that carry its serial (DOMAIN 9); written to the change log."""
+    """Add a printer and link contract devices that carry its serial (docs/contracts.md §9.3); written to the change
+    log."""
     values = _validate(session, data, stored=None, actor=actor)
     printer = Printer(**values)
     session.add(printer)

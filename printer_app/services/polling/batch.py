@@ -47,7 +47,8 @@ class BatchStats:
 
 
 def pollable_printer_ids(session: Session, *, methods: tuple[str, ...] = (PollingMethod.SNMP,)) -> list[int]:
-    """Active printers polled by one of `methods` whose organization is active or unset (DOMAIN 2, 6)."""
+    """Active printers polled by one of `methods` whose organization is active or unset (docs/inventory-and-polling.md
+    §6.1)."""
     return list(
         session.exec(
             select(Printer.id)

@@ -1,4 +1,5 @@
-"""GLPI-agent / FusionInventory netinventory XML (DOMAIN 4.1, 4.2, 8.2) turned into a device reading.
+"""GLPI-agent / FusionInventory netinventory XML (docs/inventory-and-polling.md §4.1, §4.2, §8.2) turned into a device
+reading.
 
 The parser refuses DTDs and entity declarations (defusedxml), so a hostile file cannot expand or fetch anything.
 """
@@ -142,7 +143,8 @@ def parse_glpi_xml(data: bytes) -> tuple[DeviceReading, dict[str, str]]:
         model=_text(info.get("MODEL")) or None,
         data_source=DataSource.XML_IMPORT,
     )
-    # Presence (DOMAIN 3.7) counts non-empty tags even when they are not numbers; keep them visible as 0.
+    # Presence (docs/inventory-and-polling.md §3.7) counts non-empty tags even when they are not numbers; keep them
+    # visible as 0.
     for key, value in raw.items():
         if value and key not in reading.raw_counters:
             reading.raw_counters[key] = 0
@@ -152,7 +154,7 @@ def parse_glpi_xml(data: bytes) -> tuple[DeviceReading, dict[str, str]]:
 
 
 def _pick_mac_with_info(ports: list[dict], info_mac: str) -> str | None:
-    """DOMAIN 4.2 order: a wired-looking port, then INFO/MAC, then any port with a MAC."""
+    """docs/inventory-and-polling.md §4.2 order: a wired-looking port, then INFO/MAC, then any port with a MAC."""
     wired = pick_mac(
         [
             p
@@ -179,7 +181,8 @@ def _supply(description: str, kind: str, colour: str | None, value: str, *, kit:
 
 
 def import_glpi_xml(session: Session, *, data: bytes, filename: str = "", ip: str | None = None) -> InventoryTask:
-    """DOMAIN 8.2: find the printer (IP argument, IP in the file name, unique MAC) and run the standard pipeline."""
+    """docs/inventory-and-polling.md §8.2: find the printer (IP argument, IP in the file name, unique MAC) and run the
+    standard pipeline."""
     reading, _extras = parse_glpi_xml(data)
     printer = _resolve_printer(session, reading, filename, ip)
     return run_inventory_for_printer(

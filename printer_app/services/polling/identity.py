@@ -1,4 +1,4 @@
-"""Identity and history rules of a poll (DOMAIN 4.3 and 4.5): pure functions, no I/O."""
+"""Identity and history rules of a poll (docs/inventory-and-polling.md §4.3 and §4.5): pure functions, no I/O."""
 
 from __future__ import annotations
 

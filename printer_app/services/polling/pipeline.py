@@ -1,4 +1,5 @@
-"""The poll pipeline (DOMAIN 3 and 4): acquire a reading, check identity and history, store the outcome.
+"""The poll pipeline (docs/inventory-and-polling.md §3 and §4): acquire a reading, check identity and history, store
+the outcome.
 
 One call = one poll = one transaction. Acquisition is pluggable (`ReadingSource`) so SNMP, web pages and
 imported XML share every rule after it.
@@ -228,9 +229,9 @@ def _evaluate(
 def _check_history(
     session: Session, printer: Printer, counters: dict[str, int | None], now: datetime
 ) -> tuple[list[str], str]:
-    """DOMAIN 4.5: reasons to reject the counters, and a note when the check itself crashed.
+    """docs/inventory-and-polling.md §4.5: reasons to reject the counters, and a note when the check itself crashed.
 
-    A crash accepts the poll (DOMAIN 3.10), marked so a report billing from it can tell.
+    A crash accepts the poll (docs/inventory-and-polling.md §3.10), marked so a report billing from it can tell.
     """
     settings = get_settings()
     try:
@@ -249,7 +250,8 @@ def _check_history(
 
 
 def _learn_before_check(session: Session, printer: Printer, reading: DeviceReading) -> str:
-    """DOMAIN 3 step 8: a printer without a MAC learns the device's; one with no identity at all learns its serial.
+    """docs/inventory-and-polling.md §3.8: a printer without a MAC learns the device's; one with no identity at all
+    learns its serial.
 
     Returns why the poll fails ("" when it goes on): the MAC belongs to another active printer.
     """

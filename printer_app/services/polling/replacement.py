@@ -1,4 +1,5 @@
-"""Device replacement (DOMAIN 4.4) and the printer's own change log of identity changes made by polls."""
+"""Device replacement (docs/inventory-and-polling.md §4.4) and the printer's own change log of identity changes made by
+polls."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def replace_device(session: Session, *, printer: Printer, reading: DeviceReading, now: datetime) -> Printer | None:
-    """DOMAIN 4.4: the serial at this IP belongs to a contract device, so the hardware moved or was replaced.
+    """docs/inventory-and-polling.md §4.4: the serial at this IP belongs to a contract device, so the hardware moved or
+    was replaced.
 
     The old printer is deactivated first (the unique active-IP index would refuse the new row otherwise).
     """

@@ -1,4 +1,5 @@
-"""History retention (DOMAIN 6): polls older than the retention period are thinned to one per printer per day.
+"""History retention (docs/inventory-and-polling.md §6.4): polls older than the retention period are thinned to one per
+printer per day.
 
 A day is a calendar day of TIME_ZONE, the day every page and report shows, so that a day of a monthly report
 keeps the poll it would have shown before the thinning.

@@ -1,4 +1,5 @@
-"""Where readings come from: SNMP, web pages, or both merged (HYBRID), chosen per printer (DOMAIN 3 step 2)."""
+"""Where readings come from: SNMP, web pages, or both merged (HYBRID), chosen per printer
+(docs/inventory-and-polling.md §3.2)."""
 
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ def web_reading(printer: Printer, rules: Iterable[RuleLike], *, export: ModelLab
 
 
 def reading_from_fields(fields: Mapping[str, Any], *, errors: Sequence[str] = ()) -> DeviceReading:
-    """Web fields → the pipeline's reading: counters under GLPI raw names, toner/drum levels, identity (DOMAIN 4.1)."""
+    """Web fields → the pipeline's reading: counters under GLPI raw names, toner/drum levels, identity
+    (docs/inventory-and-polling.md §4.1)."""
     raw = {key: int(fields[name]) for name, key in COUNTER_KEYS.items() if name in fields}
     supplies = [_supply(name, fields[name]) for name in SUPPLY_FIELDS if name in fields]
     colour_counter = any(raw.get(k, 0) > 0 for k in ("COLOR_A4", "COLOR_A3"))
@@ -121,7 +123,8 @@ def _supply(name: str, value: int | str) -> SupplyReading:
 
 
 def polling_method_for(printer: Printer, web_rules: Sequence[RuleSpec]) -> str:
-    """DOMAIN 3 step 2: HYBRID stays HYBRID; otherwise WEB when the printer has web rules, else SNMP."""
+    """docs/inventory-and-polling.md §3.2: HYBRID stays HYBRID; otherwise WEB when the printer has web rules, else
+    SNMP."""
     if printer.polling_method == PollingMethod.HYBRID:
         return PollingMethod.HYBRID
     return PollingMethod.WEB if web_rules else PollingMethod.SNMP
@@ -157,7 +160,7 @@ def read_printer(
 def hybrid_reading(
     printer: Printer, web_rules: Sequence[RuleSpec], *, export: ModelLabel | None = None
 ) -> DeviceReading:
-    """DOMAIN 3 step 5: SNMP, then the web pages, merged; every failure is recorded as a HYBRID poll.
+    """docs/inventory-and-polling.md §3.5: SNMP, then the web pages, merged; every failure is recorded as a HYBRID poll.
 
     A web side that yields nothing leaves the SNMP reading, with a note saying so, rather than failing the poll.
     """
@@ -175,7 +178,7 @@ def hybrid_reading(
 
 
 def merge_readings(snmp: DeviceReading, web: DeviceReading) -> DeviceReading:
-    """DOMAIN 5.6: SNMP is the base and every web value overrides it, unless the two disagree on a field."""
+    """docs/web-rules.md §5.6: SNMP is the base and every web value overrides it, unless the two disagree on a field."""
     conflicts = [f"{name}: SNMP='{a}' vs Web='{b}'" for name, a, b in _overlaps(snmp, web) if str(a) != str(b)]
     if conflicts:
         raise AcquisitionError("Data merge failed: " + "; ".join(conflicts), data_source=DataSource.HYBRID)
@@ -224,7 +227,8 @@ def _overlaps(snmp: DeviceReading, web: DeviceReading) -> list[tuple[str, object
     snmp_levels, web_levels = supply_summary(snmp.supplies), supply_summary(web.supplies)
     for name in SUPPLY_FIELDS:
         a, b = snmp_levels.get(name, ""), web_levels.get(name, "")
-        # Levels only: status words and Printer-MIB states never conflict, nor does 0 (DOMAIN 5.6 "error value").
+        # Levels only: status words and Printer-MIB states never conflict, nor does 0 (docs/web-rules.md §5.6 "error
+        # value").
         if a.isdigit() and b.isdigit() and "0" not in (a, b):
             pairs.append((name, a, b))
     return pairs

@@ -216,7 +216,7 @@ def assemble(
     errors = result.errors
     col = {name: _column(rows) for name, rows in tables.items()}
 
-    # Interfaces and MAC (DOMAIN 4.2)
+    # Interfaces and MAC (docs/inventory-and-polling.md §4.2)
     if_indexes = sorted(set(col["ifDescr"]) | set(col["ifPhysAddress"]) | set(col["ifName"]))
     for idx in if_indexes:
         raw_mac = _as_bytes(col["ifPhysAddress"].get(idx))

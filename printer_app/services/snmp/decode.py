@@ -112,14 +112,14 @@ def parse_device_id(value: str | None) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------
-# MAC (DOMAIN 4.2)
+# MAC (docs/inventory-and-polling.md §4.2)
 # --------------------------------------------------------------------------------------------
 
 _NON_HEX = re.compile(r"[^0-9A-Fa-f]")
 
 
 def normalize_mac(value: bytes | bytearray | str | None) -> str | None:
-    """DOMAIN 4.2 normalisation: canonical ``AA:BB:CC:DD:EE:FF`` or None.
+    """docs/inventory-and-polling.md §4.2 normalisation: canonical ``AA:BB:CC:DD:EE:FF`` or None.
 
     ``bytes`` of length 6 are a raw ifPhysAddress; any other value is treated as text: strip every
     non-hex character, exactly 12 hex digits left → upper-case colon-separated, otherwise None.
@@ -147,7 +147,8 @@ _WIRED_KEYWORDS = ("ethernet", "eth", "lan", "gigabit", "fast")
 
 
 def pick_mac(ports: Iterable[Mapping[str, object]]) -> str | None:
-    """DOMAIN 4.2 extraction over ports ``{"ifDescr", "ifName", "mac"}`` (MAC raw or normalised).
+    """docs/inventory-and-polling.md §4.2 extraction over ports ``{"ifDescr", "ifName", "mac"}`` (MAC raw or
+    normalised).
 
     (1) first port whose ifDescr or ifName contains ethernet/eth/lan/gigabit/fast with a usable MAC;
     (2) else the first port with a usable MAC. (INFO/MAC of the XML import is the caller's step 2.)
@@ -291,7 +292,7 @@ def supply_percent(level: int | None, max_capacity: int | None, unit: int | None
 
 
 # --------------------------------------------------------------------------------------------
-# Counters (DOMAIN 4.1)
+# Counters (docs/inventory-and-polling.md §4.1)
 # --------------------------------------------------------------------------------------------
 
 COUNTER_NAMES_FOR_PRESENCE = ("TOTAL", "BW_A3", "BW_A4", "PRINT_A3", "PRINT_A4", "COLOR_A3", "COLOR_A4", "COLOR")
@@ -299,7 +300,8 @@ COLOR_COUNTER_NAMES = ("COLOR", "COLOR_A3", "COLOR_A4", "PRINT_COLOR", "COPY_COL
 
 
 def _first_int(raw: Mapping[str, object], *names: str) -> int:
-    """First integer-parsable value among ``names`` (DOMAIN 4.1: "first integer-parsable tag wins, else 0")."""
+    """First integer-parsable value among ``names`` (docs/inventory-and-polling.md §4.1: "first integer-parsable tag
+    wins, else 0")."""
     for name in names:
         value = raw.get(name)
         if value is None or isinstance(value, bool):
@@ -312,12 +314,13 @@ def _first_int(raw: Mapping[str, object], *names: str) -> int:
 
 
 def has_counters(raw: Mapping[str, object]) -> bool:
-    """DOMAIN 3 step 7: at least one of TOTAL, BW_A3/A4, PRINT_A3/A4, COLOR_A3/A4, COLOR is present."""
+    """docs/inventory-and-polling.md §3.7: at least one of TOTAL, BW_A3/A4, PRINT_A3/A4, COLOR_A3/A4, COLOR is
+    present."""
     return any(raw.get(name) not in (None, "") for name in COUNTER_NAMES_FOR_PRESENCE)
 
 
 def map_counters(raw: Mapping[str, object], is_color: bool) -> dict[str, int]:
-    """DOMAIN 4.1 mapping of raw page counters to the billing counters.
+    """docs/inventory-and-polling.md §4.1 mapping of raw page counters to the billing counters.
 
     ``raw`` holds GLPI PAGECOUNTERS names (TOTAL, BW_A4, BW_A3, PRINT_A4, PRINT_A3, COLOR_A4, COLOR_A3,
     COLOR, ...; extra names are ignored). Returns ints: total, bw_a4, bw_a3, color_a4, color_a3.

@@ -3,8 +3,8 @@
 Every table cites its public source. "Community-sourced" means the OID appears in several independent
 public scripts/templates but not in GLPI-agent or LibreNMS; such OIDs are only *read* (a device without
 them simply does not answer them) and their values land in ``counters.raw`` under the given name.
-Counter names follow GLPI-agent's PAGECOUNTERS vocabulary with underscores (DOMAIN 4.1 consumes TOTAL,
-BW_A4, BW_A3, PRINT_A4, PRINT_A3, COLOR_A4, COLOR_A3 and COLOR; the others are informational).
+Counter names follow GLPI-agent's PAGECOUNTERS vocabulary with underscores (docs/inventory-and-polling.md §4.1
+consumes TOTAL, BW_A4, BW_A3, PRINT_A4, PRINT_A3, COLOR_A4, COLOR_A3 and COLOR; the others are informational).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The headless browser for pages that need JavaScript or pre-parse actions (DOMAIN 5.1, 5.4).
+"""The headless browser for pages that need JavaScript or pre-parse actions (docs/web-rules.md §5.1, §5.4).
 
 Every run gets a fresh browser context on the shared Chromium (web_browser_pool.py). Chromium itself sends nothing:
 each request of the page is answered through `web_fetch.fetch` (same SSRF guard, size cap), and only when it goes to
@@ -197,7 +197,8 @@ async def _snapshot(page: Any, host: IP) -> str:
 
 
 async def run_actions(page: Any, actions: Sequence[Mapping[str, Any]]) -> None:
-    """DOMAIN 5.4: click / send_keys (clear + type) / wait, each followed by its `wait` seconds (default 1)."""
+    """docs/web-rules.md §5.4: click / send_keys (clear + type) / wait, each followed by its `wait` seconds (default
+    1)."""
     for action in actions:
         if not isinstance(action, Mapping):
             raise ActionError(f"an action must be an object, got {action!r}")

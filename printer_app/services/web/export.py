@@ -1,4 +1,4 @@
-"""The latest web poll of each printer as a GLPI-compatible XML file (DOMAIN 3 step 4, 5.5).
+"""The latest web poll of each printer as a GLPI-compatible XML file (docs/web-rules.md §5.5).
 
 `DATA_DIR/xml_exports/<serial reduced to [A-Za-z0-9_-]>.xml` (`printer_<id>.xml` while the serial is unknown),
 rewritten by every web poll that produced data: one file per device, so the folder never grows with time and

@@ -1,4 +1,4 @@
-"""Fetching printer web pages safely: the SSRF guard (DOMAIN 5.4) and the static HTTP fetch.
+"""Fetching printer web pages safely: the SSRF guard (docs/web-rules.md §5.4) and the static HTTP fetch.
 
 Every request goes only to the printer's own address: the URL is built from the printer's IP and the rule's path,
 and redirects must stay on that host. The headless browser (web_browser.py) sends its requests through `fetch` too.

@@ -1,4 +1,4 @@
-"""Calculated web fields (DOMAIN 0, 5.3): arithmetic over other fields' values, parsed safely, never `eval`-ed.
+"""Calculated web fields (docs/web-rules.md §5.3): arithmetic over other fields' values, parsed safely, never `eval`-ed.
 
 A formula names other rules by field name (`variable_1 + counter_a4_bw * 2`); `rule_<id>` names are accepted too.
 Only numbers, names, `+ - * / // % **`, unary `+ -` and parentheses are allowed; anything else is rejected before

@@ -1,10 +1,11 @@
-"""The web parsing engine (DOMAIN 5): run a printer's rules against its web pages and turn the fields into a reading.
+"""The web parsing engine (docs/web-rules.md §5): run a printer's rules against its web pages and turn the fields into
+a reading.
 
 Rules are grouped by URL (`protocol://printer IP + url_path`, see `web_fetch.page_url` for the `:PORT/` form).
 A URL is fetched once with a plain HTTP GET unless one of its rules has an action chain; then it is opened in the
 headless browser and each rule runs its actions before reading the DOM. An action chain of just
 `[{"type": "wait", "wait": 0}]` therefore means "render this page with JavaScript, no clicks needed".
-Calculated rules run after every URL (DOMAIN 5.3).
+Calculated rules run after every URL (docs/web-rules.md §5.3).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class FieldResult:
 
 @dataclass
 class WebParseResult:
-    """All rules of one printer: per-rule results, and the fields they produced (DOMAIN 5.3 "Result")."""
+    """All rules of one printer: per-rule results, and the fields they produced (docs/web-rules.md §5.3 "Result")."""
 
     results: list[FieldResult] = field(default_factory=list)
 
@@ -175,7 +176,7 @@ def _evaluate(result: FieldResult, page: Page, spec: RuleSpec) -> None:
 
 
 def _calculate(results: list[FieldResult], specs: list[RuleSpec]) -> None:
-    """DOMAIN 5.3 with field-name variables (and `rule_<id>` for formulas written the original way)."""
+    """docs/web-rules.md §5.3 with field-name variables (and `rule_<id>` for formulas written the original way)."""
     context: dict[str, int] = {}
     known = {s.field_name for s in specs} | {f"rule_{s.id}" for s in specs if s.id is not None}
     by_id = {s.id: s.field_name for s in specs if s.id is not None}
@@ -208,7 +209,8 @@ def _calculate(results: list[FieldResult], specs: list[RuleSpec]) -> None:
 def glpi_xml_document(
     printer: Printer, fields: Mapping[str, Any], *, model_name: str = "", manufacturer: str = ""
 ) -> bytes:
-    """DOMAIN 5.5: the GLPI-compatible netinventory document of a web poll (for export and the XML import)."""
+    """docs/web-rules.md §5.5: the GLPI-compatible netinventory document of a web poll (for export and the XML
+    import)."""
     serial = str(fields.get(WebField.SERIAL_NUMBER) or printer.serial_number or "")
     model = model_name or printer.model or ""
     root = etree.Element("REQUEST")
@@ -242,7 +244,7 @@ def _children(parent: Any, tag: str | None, **values: str) -> Any:
 
 
 def xml_export_name(serial: str) -> str:
-    """`xml_exports/<name>`: the serial reduced to [A-Za-z0-9_-] (DOMAIN 3 step 4)."""
+    """`xml_exports/<name>`: the serial reduced to [A-Za-z0-9_-] (docs/inventory-and-polling.md §3.4)."""
     cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "_-") else "_" for c in serial.strip())
     return f"{cleaned or 'unknown'}.xml"
 

@@ -1,4 +1,4 @@
-"""Stored web rules (DOMAIN 2 WebParsingRule): validate, create, update and delete a printer's rules.
+"""Stored web rules (docs/web-rules.md §2.1): validate, create, update and delete a printer's rules.
 
 The rule builder and any other caller go through here so a rule that cannot work (bad XPath, bad regex, formula
 naming an unknown field, malformed action) is refused with a message per field, and nothing already stored changes.
@@ -155,7 +155,7 @@ def formula_problem(formula: str) -> str:
 
 
 def clean_actions(actions: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-    """DOMAIN 5.4 actions in their stored shape; raises ValueError naming the first bad action."""
+    """docs/web-rules.md §5.4 actions in their stored shape; raises ValueError naming the first bad action."""
     out: list[dict[str, Any]] = []
     items = list(actions or [])
     if len(items) > MAX_ACTIONS:

@@ -1,4 +1,5 @@
-"""One web rule against one page (DOMAIN 5.1, 5.2): find the raw value, then process it into the field's value.
+"""One web rule against one page (docs/web-rules.md §5.1, §5.2): find the raw value, then process it into the field's
+value.
 
 How a rule's `xpath` is read:
 - empty → the whole page text (for a regex on the raw source, e.g. `var BlackTonerPer = 66;`);
@@ -36,7 +37,8 @@ _JS_TOKEN = re.compile(
     r""""(?:\\.|[^"\\])*"|'((?:\\.|[^'\\])*)'|([A-Za-z_$][\w$]*)(\s*:)|,(\s*[}\]])""",
     re.S,
 )
-# Status words a page shows for a toner or drum (DOMAIN 0): the first matching state wins, unknown words stay unknown.
+# Status words a page shows for a toner or drum (docs/web-rules.md §5.7): the first matching state wins, unknown
+# words stay unknown.
 _SUPPLY_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (SupplyState.ERROR, re.compile(r"error|fault|fail|missing|not installed|invalid|ошибк|неиспр|отсутств", re.I)),
     (SupplyState.LOW, re.compile(r"\blow\b|warn|near|almost|soon|мало|низк|заканч|предупр", re.I)),
@@ -236,7 +238,8 @@ def _xpath_text(result: Any) -> str | None:
 
 
 def apply_regex(value: str, pattern: str, replacement: str = "") -> str:
-    """DOMAIN 5.2: substitute all (with a replacement) or take group 1 / the match; upper-case; bad regex → value.
+    """docs/web-rules.md §5.2: substitute all (with a replacement) or take group 1 / the match; upper-case; bad regex →
+    value.
 
     A pattern or text over the limits of `web_regex` (time included) is a RuleError: the rule yields nothing.
     """
@@ -258,7 +261,7 @@ def apply_regex(value: str, pattern: str, replacement: str = "") -> str:
 
 
 def to_integer(value: str) -> int:
-    """DOMAIN 5.2: drop spaces and commas, cut at the first '.', join every digit run; no digits → 0."""
+    """docs/web-rules.md §5.2: drop spaces and commas, cut at the first '.', join every digit run; no digits → 0."""
     head = re.sub(r"[\s,]", "", value).split(".", 1)[0]
     digits = "".join(re.findall(r"[0-9]+", head))
     if len(digits) > MAX_DIGITS:
@@ -290,7 +293,7 @@ def convert_value(field_name: str, value: str) -> str | int | None:
 
 
 def process_value(field_name: str, raw: str, pattern: str = "", replacement: str = "") -> str | int:
-    """Regex then conversion (DOMAIN 5.2); a value the field cannot use raises RuleError."""
+    """Regex then conversion (docs/web-rules.md §5.2); a value the field cannot use raises RuleError."""
     value = convert_value(field_name, apply_regex(raw, pattern, replacement))
     if value is None:
         raise RuleError("not a valid MAC address (12 hex digits)")

@@ -1,7 +1,7 @@
-"""Web rule templates (DOMAIN 2 WebParsingTemplate): save a printer's rules for its model, apply them to another.
+"""Web rule templates (docs/web-rules.md §2.3): save a printer's rules for its model, apply them to another.
 
-Formulas name fields, not rule ids (DOMAIN 0), so applied calculated rules work unchanged; `source_rules` ids are
-carried as field names (`source_rules_fields`) and mapped to the new rules' ids on apply.
+Formulas name fields, not rule ids (docs/web-rules.md §5.3), so applied calculated rules work unchanged;
+`source_rules` ids are carried as field names (`source_rules_fields`) and mapped to the new rules' ids on apply.
 Who may save a public template or delete one is the caller's check (it knows the user's permissions).
 """
 
@@ -135,7 +135,7 @@ def list_templates(
 
 
 def delete_template(session: Session, *, template_id: int, user_id: int | None, is_superuser: bool = False) -> str:
-    """Remove a template; only its creator or a superuser may (DOMAIN 2). Returns its name."""
+    """Remove a template; only its creator or a superuser may (docs/inventory-and-polling.md §2). Returns its name."""
     template = session.get(WebParsingTemplate, template_id)
     if template is None:
         raise NotFoundError(f"Template #{template_id} does not exist")

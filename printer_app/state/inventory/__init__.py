@@ -1,0 +1,1 @@
+"""States of the inventory pages: dashboard, printers, printer detail and form, organizations, discovery."""
