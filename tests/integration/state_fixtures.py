@@ -80,6 +80,21 @@ def tab(cls: type[rx.State], cookie: str, path: str = "/") -> rx.State:
     return root.get_substate(cls.get_full_name().split("."))
 
 
+def run_handler(handler, state: rx.State, *args):
+    """An event handler on a tab's state, run as Reflex runs it: called inside an event loop (a sync handler runs on
+    the loop's thread), a coroutine awaited, the answers of a generator listed."""
+    return asyncio.run(_run(handler, state, args))
+
+
+async def _run(handler, state: rx.State, args: tuple):
+    outcome = handler.fn(state, *args)
+    if inspect.iscoroutine(outcome):
+        return await outcome
+    if inspect.isasyncgen(outcome):
+        return [answer async for answer in outcome]
+    return outcome
+
+
 def run_background(cls: type[rx.State], handler, cookie: str, path: str, *args) -> list:
     """A background handler as Reflex runs one: on a StateProxy of a tab a state manager keeps, outside its lock.
 

@@ -20,7 +20,7 @@ from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.services.access import auth
 from printer_app.services.access.roles import PERMISSIONS, ROLES, bootstrap_roles, set_user_groups, user_permissions
 from tests.factories import make_printer
-from tests.integration.state_fixtures import app_db  # noqa: F401
+from tests.integration.state_fixtures import app_db, run_handler  # noqa: F401
 
 PASSWORD = "Matrix-password-2026"
 ROLE_NAMES = (
@@ -126,7 +126,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
             if params is not None:
                 params["id"] = str(_printer_id(session))
                 state = _state(cls, who, path, params)
-            return state, cls.load.fn(state)
+            return state, run_handler(cls.load, state)
 
         return call
 
@@ -274,7 +274,7 @@ def _list_handler(cls_name: str, module: str, handler: str, path: str, *args):
 
         cls = getattr(importlib.import_module(module), cls_name)
         state = _state(cls, who, path)
-        result = getattr(cls, handler).fn(state, *args)
+        result = run_handler(getattr(cls, handler), state, *args)
         rows = getattr(state, "rows", None)
         return state, result, int(bool(rows))
 
@@ -317,7 +317,7 @@ def _user_create(who: Who, session: Session):
     before = _count(session, User)
     state = _state(NewUserState, who, "/users")
     state.form = {"username": f"made{before}", "full_name": "", "email": "", "password": PASSWORD}
-    result = NewUserState.save.fn(state)
+    result = run_handler(NewUserState.save, state)
     return state, result, _count(session, User) - before
 
 
@@ -328,7 +328,7 @@ def _whitelist_add(who: Who, session: Session):
     before = _count(session, AllowedUser)
     state = _state(WhitelistState, who, "/users")
     state.form = {"username": f"sso{before}", "full_name": "", "email": "", "notes": ""}
-    result = WhitelistState.save.fn(state)
+    result = run_handler(WhitelistState.save, state)
     return state, result, _count(session, AllowedUser) - before
 
 
@@ -436,7 +436,7 @@ def test_revoked_and_tampered_sessions_are_signed_out(people: dict[str, Who], se
     user = session.exec(select(auth.User).where(auth.User.username == "user0")).one()
     auth.end_user_sessions(session, user.id)
     session.commit()
-    assert _refusal(PrintersState.sort_by.fn(state, "ip"), state) == "login", "an open tab is signed out"
+    assert _refusal(run_handler(PrintersState.sort_by, state, "ip"), state) == "login", "an open tab is signed out"
 
 
 def test_api_routes_answer_401_and_serve_the_signed_in(people: dict[str, Who]) -> None:

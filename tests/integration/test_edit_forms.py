@@ -14,6 +14,7 @@ from printer_app.services.access import auth
 from printer_app.services.access.roles import bootstrap_roles, set_user_groups
 from printer_app.services.access.whitelist import save_allowed_user
 from tests.factories import make_org, make_printer
+from tests.integration.state_fixtures import run_handler
 from tests.integration.test_access_matrix import _state, app_db  # noqa: F401  (the app's state tree, signed in)
 
 PASSWORD = "Forms-password-2026"
@@ -169,13 +170,13 @@ def test_whitelist_dialog_second_save_is_refused(session: Session, tabs) -> None
     save_allowed_user(session, username="sso.user", full_name="Before", notes="n")
     session.commit()
     first, second = tabs["anna"].state(W, "/users"), tabs["anna"].state(W, "/users")
-    W.open_edit.fn(first, "sso_user")
-    W.open_edit.fn(second, "sso_user")
+    run_handler(W.open_edit, first, "sso_user")
+    run_handler(W.open_edit, second, "sso_user")
 
     first.form = {**first.form, "notes": "from the first tab"}
-    W.save.fn(first)
+    run_handler(W.save, first)
     second.form = {**second.form, "full_name": "After"}
-    W.save.fn(second)
+    run_handler(W.save, second)
 
     assert "changed by Anna Petrova" in second.errors["form"]
     assert second.form["notes"] == "from the first tab"
@@ -192,13 +193,13 @@ def test_groups_dialog_second_save_is_refused(session: Session, tabs) -> None:
     target = auth.create_local_user(session, username="target", password=PASSWORD)
     session.commit()
     first, second = tabs["anna"].state(U, "/users"), tabs["anna"].state(U, "/users")
-    U.open_groups.fn(first, target.id)
-    U.open_groups.fn(second, target.id)
+    run_handler(U.open_groups, first, target.id)
+    run_handler(U.open_groups, second, target.id)
 
     first.chosen_groups = ["Viewer"]
-    U.save_groups.fn(first)
+    run_handler(U.save_groups, first)
     second.chosen_groups = ["Inventory — Editor"]
-    U.save_groups.fn(second)
+    run_handler(U.save_groups, second)
 
     assert "changed by Anna Petrova" in second.groups_error
     assert second.chosen_groups == ["Viewer"]

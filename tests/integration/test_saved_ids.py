@@ -14,7 +14,7 @@ from printer_app.models import AllowedUser, EntityChangeLog, WebParsingRule
 from printer_app.services.access.whitelist import remove_allowed_user, save_allowed_user
 from printer_app.services.web.rule_store import RuleInput, create_rule
 from tests.factories import make_printer
-from tests.integration.state_fixtures import app_db, app_states, signed_in, tab  # noqa: F401
+from tests.integration.state_fixtures import app_db, app_states, run_handler, signed_in, tab  # noqa: F401
 
 
 def _id_vars(cls: type[rx.State]) -> list[str]:
@@ -55,11 +55,11 @@ def test_whitelist_edit_saves_the_entry_it_opened_or_nothing(signed_in: str, ses
     save_allowed_user(session, username="bob", full_name="Bob")
     session.commit()
     state = tab(WhitelistState, signed_in, "/users")
-    WhitelistState.open_edit.fn(state, "bob")
+    run_handler(WhitelistState.open_edit, state, "bob")
 
     WhitelistState.set_value.fn(state, "username", "mallory")  # the field is read-only in the dialog, not here
     WhitelistState.set_value.fn(state, "full_name", "Mallory")
-    assert WhitelistState.save.fn(state) is None
+    assert run_handler(WhitelistState.save, state) is None
     assert state.errors == {"username": "The username of an entry cannot be changed: add a new entry instead"}
     assert _entries(session) == {"bob": "Bob"}
 
@@ -67,14 +67,14 @@ def test_whitelist_edit_saves_the_entry_it_opened_or_nothing(signed_in: str, ses
     remove_allowed_user(session, username="bob")  # removed in another tab while the dialog is open
     session.commit()
     logged = len(session.exec(select(EntityChangeLog.id)).all())
-    result = WhitelistState.save.fn(state)
+    result = run_handler(WhitelistState.save, state)
     assert "no longer on the whitelist" in repr(result) and state.dialog_open
     assert _entries(session) == {}, "a removed user must not be put back on the whitelist by a stale dialog"
     assert len(session.exec(select(EntityChangeLog.id)).all()) == logged
 
-    WhitelistState.open_new.fn(state)  # adding is still adding
+    run_handler(WhitelistState.open_new, state)  # adding is still adding
     WhitelistState.set_value.fn(state, "username", "bob")
-    WhitelistState.save.fn(state)
+    run_handler(WhitelistState.save, state)
     assert _entries(session) == {"bob": ""}
 
 

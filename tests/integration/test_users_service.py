@@ -15,11 +15,10 @@ from printer_app.services.access.users import (
     create_user,
     group_options,
     list_users,
-    list_whitelist,
     save_user_groups,
     set_user_active,
 )
-from printer_app.services.access.whitelist import save_allowed_user, set_allowed_user_active
+from printer_app.services.access.whitelist import list_whitelist, save_allowed_user, set_allowed_user_active
 from printer_app.services.audit import Actor
 from printer_app.services.errors import DomainValidationError
 

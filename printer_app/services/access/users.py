@@ -1,4 +1,4 @@
-"""User management: the accounts table, creating local users, (de)activating, groups, and the SSO whitelist view."""
+"""User management: the accounts table, creating local users, (de)activating and groups."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
-from printer_app.models import AllowedUser, EntityChangeLog, Group, GroupPermission, Permission, User, UserGroup
+from printer_app.models import EntityChangeLog, Group, GroupPermission, Permission, User, UserGroup
 from printer_app.services.access.auth import (
     check_password_strength,
     create_local_user,
@@ -169,6 +169,22 @@ def get_user(session: Session, *, user_id: int) -> User:
     return user
 
 
+@dataclass
+class UserGroups:
+    """What the groups dialog loads: whose groups they are, the user's version then, and the group names."""
+
+    user_id: int
+    username: str
+    version: int
+    groups: list[str]
+
+
+def user_groups(session: Session, *, user_id: int) -> UserGroups:
+    """A user's groups as stored now, with the version a save of them must name; NotFoundError for no such user."""
+    user = get_user(session, user_id=user_id)
+    return UserGroups(user.id, user.username, user.version, user_group_names(session, user.id))
+
+
 def person_errors(*, username: str, email: str, full_name: str) -> dict[str, str]:
     """Messages for the person fields accounts and whitelist entries share: the sizes of their columns."""
     errors = {}
@@ -294,61 +310,3 @@ def create_user(
             user_agent=actor.user_agent,
         )
     return user
-
-
-# --- the SSO whitelist as the page lists it -------------------------------------------------------------------
-
-
-@dataclass
-class WhitelistRow:
-    """One whitelist entry, with who added it."""
-
-    id: int
-    username: str
-    email: str
-    full_name: str
-    is_active: bool
-    notes: str
-    initial_groups: list[str]
-    added_at: datetime
-    added_by: str
-
-
-WHITELIST_SORTS = {
-    "username": func.lower(AllowedUser.username),
-    "full_name": func.lower(AllowedUser.full_name),
-    "email": func.lower(AllowedUser.email),
-    "active": AllowedUser.is_active,
-    "added_at": AllowedUser.added_at,
-}
-
-
-def list_whitelist(
-    session: Session, *, search: str = "", active: str = "", sort: str = "username", descending: bool = False
-) -> list[WhitelistRow]:
-    """Whitelist entries matching the search (username, name, email or notes contains), sorted."""
-    query = select(AllowedUser, User.username).outerjoin(User, User.id == AllowedUser.added_by_id)
-    if search.strip():
-        needle = search.strip().lower()
-        columns = (AllowedUser.username, AllowedUser.full_name, AllowedUser.email, AllowedUser.notes)
-        query = query.where(or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns)))
-    if active == "active":
-        query = query.where(AllowedUser.is_active)
-    elif active == "inactive":
-        query = query.where(AllowedUser.is_active.is_(False))
-    column = WHITELIST_SORTS.get(sort, WHITELIST_SORTS["username"])
-    query = query.order_by(column.desc() if descending else column.asc(), AllowedUser.id)
-    return [
-        WhitelistRow(
-            id=entry.id,
-            username=entry.username,
-            email=entry.email,
-            full_name=entry.full_name,
-            is_active=entry.is_active,
-            notes=entry.notes,
-            initial_groups=list(entry.initial_groups or []),
-            added_at=entry.added_at,
-            added_by=added_by or "",
-        )
-        for entry, added_by in session.exec(query).all()
-    ]

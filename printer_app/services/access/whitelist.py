@@ -1,24 +1,28 @@
-"""The SSO whitelist: who may sign in with OIDC, their initial groups, and CSV import."""
+"""The SSO whitelist: who may sign in with OIDC, their initial groups, the list the page shows, and CSV import."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from printer_app.models import AllowedUser, User
 from printer_app.services.access.auth import OIDC, end_user_sessions, normalize_username
 from printer_app.services.access.roles import find_groups
-from printer_app.services.access.users import person_errors
+from printer_app.services.access.users import person_errors, stamp_origin
 from printer_app.services.audit import Actor, flag_change, record_change
 from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.validators import too_long
 
 MAX_NOTES = 2000
+T = TypeVar("T")
 
 # --- the whitelist (who may sign in with SSO) ------------------------------------------------------------------
 
@@ -26,6 +30,61 @@ MAX_NOTES = 2000
 def list_allowed_users(session: Session) -> list[AllowedUser]:
     """Every whitelist entry, by username."""
     return list(session.exec(select(AllowedUser).order_by(AllowedUser.username)).all())
+
+
+@dataclass
+class WhitelistRow:
+    """One whitelist entry, with who added it."""
+
+    id: int
+    username: str
+    email: str
+    full_name: str
+    is_active: bool
+    notes: str
+    initial_groups: list[str]
+    added_at: datetime
+    added_by: str
+
+
+WHITELIST_SORTS = {
+    "username": func.lower(AllowedUser.username),
+    "full_name": func.lower(AllowedUser.full_name),
+    "email": func.lower(AllowedUser.email),
+    "active": AllowedUser.is_active,
+    "added_at": AllowedUser.added_at,
+}
+
+
+def list_whitelist(
+    session: Session, *, search: str = "", active: str = "", sort: str = "username", descending: bool = False
+) -> list[WhitelistRow]:
+    """Whitelist entries matching the search (username, name, email or notes contains), sorted."""
+    query = select(AllowedUser, User.username).outerjoin(User, User.id == AllowedUser.added_by_id)
+    if search.strip():
+        needle = search.strip().lower()
+        columns = (AllowedUser.username, AllowedUser.full_name, AllowedUser.email, AllowedUser.notes)
+        query = query.where(or_(*(func.lower(col).contains(needle, autoescape=True) for col in columns)))
+    if active == "active":
+        query = query.where(AllowedUser.is_active)
+    elif active == "inactive":
+        query = query.where(AllowedUser.is_active.is_(False))
+    column = WHITELIST_SORTS.get(sort, WHITELIST_SORTS["username"])
+    query = query.order_by(column.desc() if descending else column.asc(), AllowedUser.id)
+    return [
+        WhitelistRow(
+            id=entry.id,
+            username=entry.username,
+            email=entry.email,
+            full_name=entry.full_name,
+            is_active=entry.is_active,
+            notes=entry.notes,
+            initial_groups=list(entry.initial_groups or []),
+            added_at=entry.added_at,
+            added_by=added_by or "",
+        )
+        for entry, added_by in session.exec(query).all()
+    ]
 
 
 def get_allowed_user(session: Session, *, username: str) -> AllowedUser:
@@ -150,4 +209,14 @@ def import_allowed_users_csv(session: Session, text: str, *, actor_id: int | Non
         result.updated += not created
     if errors:
         raise DomainValidationError(errors)
+    return result
+
+
+def as_actor(session: Session, actor: Actor, change: Callable[..., T], /, **kwargs: Any) -> T:
+    """`change(session, actor_id=..., **kwargs)` for a page's user: the change-log rows it writes get their address.
+
+    The whitelist changes take only the actor's id (the CLI has no address); the page knows where a request came
+    from."""
+    result = change(session, actor_id=actor.user_id, **kwargs)
+    stamp_origin(session, actor)
     return result

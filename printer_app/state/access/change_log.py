@@ -8,7 +8,6 @@ from typing import ClassVar
 
 import reflex as rx
 
-from printer_app.db import session_scope
 from printer_app.services.access.change_log import (
     ChangeFilters,
     ChangeRow,
@@ -18,7 +17,7 @@ from printer_app.services.access.change_log import (
 )
 from printer_app.state import view
 from printer_app.state.paged import PagedListMixin
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import local_time
 
 VIEW = "access.view_entity_changes"
@@ -92,7 +91,7 @@ class ChangeLogState(PagedListMixin, SessionState):
     def range_text(self) -> str:
         return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No changes match")
 
-    def _query(self) -> None:
+    async def _query(self) -> None:
         def opt(value: str) -> str:
             return "" if value == ALL else value
 
@@ -104,23 +103,21 @@ class ChangeLogState(PagedListMixin, SessionState):
             date_to=_date(self.date_to),
             search=self.search,
         )
-        with session_scope() as session:
-            result = list_changes(session, filters=filters, page=self.page, page_size=self.page_size)
+        result = await with_session(list_changes, filters=filters, page=self.page, page_size=self.page_size)
         self.rows = [change_view(r) for r in result.rows]
         self.total, self.page = result.total, result.page
 
     @rx.event
     @requires_page(VIEW)
-    def load(self) -> None:
-        with session_scope() as session:
-            options = change_filter_options(session)
+    async def load(self) -> None:
+        options = await with_session(change_filter_options)
         self.type_options = [list(o) for o in options["object_types"]]
         self.user_options = [list(o) for o in options["users"]]
-        self._query()
+        await self._query()
 
     @rx.event
     @requires(VIEW)
-    def reset_filters(self) -> None:
+    async def reset_filters(self) -> None:
         self.search, self.date_from, self.date_to, self.page = "", "", "", 1
         self.object_type = self.action = self.user = ALL
-        self._query()
+        await self._query()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from printer_app.db import session_scope
 from printer_app.services.access.users import MANAGE_USERS, create_user
 from printer_app.services.errors import DomainValidationError
 from printer_app.state.access.users import GroupPickerMixin, UsersState
-from printer_app.state.session import SessionState, requires
+from printer_app.state.session import SessionState, requires, with_session
 
 FIELDS = ("username", "full_name", "email", "password")
 
@@ -20,8 +19,8 @@ class NewUserState(GroupPickerMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def open_new(self) -> None:
-        self._load_group_choices()
+    async def open_new(self) -> None:
+        await self._load_group_choices()
         self.form = dict.fromkeys(FIELDS, "")
         self.chosen_groups, self.errors, self.open = [], {}, True
 
@@ -39,21 +38,20 @@ class NewUserState(GroupPickerMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def save(self):
+    async def save(self):
         try:
-            with session_scope() as session:
-                user = create_user(
-                    session,
-                    username=self.form["username"],
-                    password=self.form["password"],
-                    full_name=self.form["full_name"],
-                    email=self.form["email"],
-                    group_names=self.chosen_groups,
-                    actor=self._actor(),
-                )
-                name = user.username
+            user = await with_session(
+                create_user,
+                username=self.form["username"],
+                password=self.form["password"],
+                full_name=self.form["full_name"],
+                email=self.form["email"],
+                group_names=self.chosen_groups,
+                actor=self._actor(),
+            )
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None
+        name = user.username
         self.open, self.form = False, dict.fromkeys(FIELDS, "")
         return [rx.toast.success(f"User '{name}' created"), UsersState.reload]

@@ -7,25 +7,23 @@ from typing import ClassVar
 
 import reflex as rx
 
-from printer_app.db import session_scope
-from printer_app.services.access.roles import user_group_names
 from printer_app.services.access.users import (
     MANAGE_USERS,
     USER_SORTS,
     GroupOption,
     UserFilters,
     UserRow,
-    get_user,
     group_options,
     list_users,
     save_user_groups,
     set_user_active,
+    user_groups,
 )
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.state import view
 from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.paged import PagedListMixin, SortableMixin
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import local_time
 
 ALL = "all"
@@ -67,9 +65,8 @@ class GroupPickerMixin(rx.State, mixin=True):
     group_choices: list[GroupOption] = []
     chosen_groups: list[str] = []
 
-    def _load_group_choices(self) -> None:
-        with session_scope() as session:
-            self.group_choices = group_options(session)
+    async def _load_group_choices(self) -> None:
+        self.group_choices = await with_session(group_options)
 
     @rx.event
     def toggle_group(self, name: str, checked: bool) -> None:
@@ -114,45 +111,44 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
     def range_text(self) -> str:
         return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No users match")
 
-    def _query(self) -> None:
+    async def _query(self) -> None:
         filters = UserFilters(
             search=self.search, **{name: "" if getattr(self, name) == ALL else getattr(self, name) for name in FILTERS}
         )
-        with session_scope() as session:
-            result = list_users(
-                session,
-                filters=filters,
-                sort=self.sort,
-                descending=self.descending,
-                page=self.page,
-                page_size=self.page_size,
-            )
+        result = await with_session(
+            list_users,
+            filters=filters,
+            sort=self.sort,
+            descending=self.descending,
+            page=self.page,
+            page_size=self.page_size,
+        )
         self.rows = [user_view(r) for r in result.rows]
         self.total, self.page = result.total, result.page
 
     @rx.event
     @requires_page(MANAGE_USERS)
-    def load(self) -> None:
+    async def load(self) -> None:
         self.me = self._user_id or 0
-        self._load_group_choices()
-        self._query()
+        await self._load_group_choices()
+        await self._query()
 
     @rx.event
     @requires(MANAGE_USERS)
-    def reload(self) -> None:
-        self._query()
+    async def reload(self) -> None:
+        await self._query()
 
     @rx.event
     @requires(MANAGE_USERS)
-    def reset_filters(self) -> None:
+    async def reset_filters(self) -> None:
         self.search, self.kind, self.active, self.group, self.page = "", ALL, ALL, ALL, 1
-        self._query()
+        await self._query()
 
     # --- (de)activation ---------------------------------------------------------------------------------------
 
     @rx.event
     @requires(MANAGE_USERS)
-    def ask_deactivate(self, user_id: int, username: str) -> None:
+    async def ask_deactivate(self, user_id: int, username: str) -> None:
         self.confirm_id, self.confirm_username = int(user_id), username
 
     @rx.event
@@ -161,23 +157,22 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def confirm_deactivate(self):
+    async def confirm_deactivate(self):
         user_id, self.confirm_id = self.confirm_id, 0
-        return self._set_active(user_id, False)
+        return await self._set_active(user_id, False)
 
     @rx.event
     @requires(MANAGE_USERS)
-    def activate(self, user_id: int):
-        return self._set_active(user_id, True)
+    async def activate(self, user_id: int):
+        return await self._set_active(user_id, True)
 
-    def _set_active(self, user_id: int, active: bool):
+    async def _set_active(self, user_id: int, active: bool):
         try:
-            with session_scope() as session:
-                user = set_user_active(session, user_id=user_id, active=active, actor=self._actor())
-                name = user.username
+            user = await with_session(set_user_active, user_id=user_id, active=active, actor=self._actor())
         except (DomainValidationError, NotFoundError) as exc:
             return rx.toast.error(str(exc))
-        self._query()
+        name = user.username
+        await self._query()
         verb = "activated" if active else "deactivated; their open sessions have ended"
         return rx.toast.success(f"User '{name}' {verb}")
 
@@ -185,21 +180,20 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def open_groups(self, user_id: int):
+    async def open_groups(self, user_id: int):
         try:
-            self._fill_groups(user_id)
+            await self._fill_groups(user_id)
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
-        self._load_group_choices()
+        await self._load_group_choices()
         self.groups_error, self.groups_unsaved, self.groups_open = "", [], True
         return None
 
-    def _fill_groups(self, user_id: int) -> None:
+    async def _fill_groups(self, user_id: int) -> None:
         """The dialog shows the user's groups as stored now; remembers which user and its version."""
-        with session_scope() as session:
-            user = get_user(session, user_id=user_id)
-            self.chosen_groups = user_group_names(session, user.id)
-            self.groups_user_id, self.groups_username, self._groups_version = user.id, user.username, user.version
+        user = await with_session(user_groups, user_id=user_id)
+        self.chosen_groups = user.groups
+        self.groups_user_id, self.groups_username, self._groups_version = user.user_id, user.username, user.version
         self._groups_loaded = {"groups": ", ".join(sorted(self.chosen_groups))}
 
     @rx.event
@@ -208,22 +202,21 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def save_groups(self):
+    async def save_groups(self):
         try:
-            with session_scope() as session:
-                names = save_user_groups(
-                    session,
-                    user_id=self.groups_user_id,
-                    group_names=self.chosen_groups,
-                    version=self._groups_version,
-                    actor=self._actor(),
-                )
+            names = await with_session(
+                save_user_groups,
+                user_id=self.groups_user_id,
+                group_names=self.chosen_groups,
+                version=self._groups_version,
+                actor=self._actor(),
+            )
         except ConflictError as exc:
             mine, loaded = {"groups": ", ".join(sorted(self.chosen_groups))}, self._groups_loaded
-            self._fill_groups(self.groups_user_id)
+            await self._fill_groups(self.groups_user_id)
             self.groups_unsaved = not_saved(mine, loaded, self._groups_loaded, {"groups": "Groups"})
             self.groups_error = conflict_message(exc)
-            self._query()
+            await self._query()
             return None
         except DomainValidationError as exc:
             self.groups_error = "; ".join(exc.errors.values())
@@ -232,6 +225,6 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
             self.groups_error = str(exc)
             return None
         self.groups_open = False
-        self._query()
+        await self._query()
         summary = ", ".join(names) or "no groups"
         return rx.toast.success(f"Groups of '{self.groups_username}': {summary}")

@@ -7,12 +7,15 @@ from typing import ClassVar
 
 import reflex as rx
 
-from printer_app.db import session_scope
 from printer_app.services.access.auth import normalize_username
-from printer_app.services.access.users import MANAGE_USERS, WHITELIST_SORTS, WhitelistRow, list_whitelist, stamp_origin
+from printer_app.services.access.users import MANAGE_USERS
 from printer_app.services.access.whitelist import (
+    WHITELIST_SORTS,
+    WhitelistRow,
+    as_actor,
     get_allowed_user,
     import_allowed_users_csv,
+    list_whitelist,
     remove_allowed_user,
     save_allowed_user,
     set_allowed_user_active,
@@ -21,7 +24,7 @@ from printer_app.services.errors import ConflictError, DomainValidationError, No
 from printer_app.state.access.users import ALL, GroupPickerMixin
 from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.paged import SortableMixin
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import local_time
 
 FIELDS = ("username", "email", "full_name", "notes")
@@ -74,59 +77,57 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
     import_errors: list[str] = []
     import_done: bool = False
 
-    def _query(self) -> None:
-        with session_scope() as session:
-            rows = list_whitelist(
-                session,
-                search=self.search,
-                active="" if self.active == ALL else self.active,
-                sort=self.sort,
-                descending=self.descending,
-            )
+    async def _query(self) -> None:
+        rows = await with_session(
+            list_whitelist,
+            search=self.search,
+            active="" if self.active == ALL else self.active,
+            sort=self.sort,
+            descending=self.descending,
+        )
         self.rows = [entry_view(r) for r in rows]
 
     @rx.event
     @requires_page(MANAGE_USERS)
-    def load(self) -> None:
-        self._query()
+    async def load(self) -> None:
+        await self._query()
 
     @rx.event
     @requires(MANAGE_USERS)
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         self.search = value
-        self._query()
+        await self._query()
 
     @rx.event
     @requires(MANAGE_USERS)
-    def set_active_filter(self, value: str) -> None:
+    async def set_active_filter(self, value: str) -> None:
         self.active = value
-        self._query()
+        await self._query()
 
     # --- add / edit -------------------------------------------------------------------------------------------
 
     @rx.event
     @requires(MANAGE_USERS)
-    def open_new(self) -> None:
-        self._load_group_choices()
+    async def open_new(self) -> None:
+        await self._load_group_choices()
         self.editing, self.form, self._loaded, self._version = False, dict.fromkeys(FIELDS, ""), "", 0
         self.chosen_groups, self.errors, self.unsaved, self.dialog_open = [], {}, [], True
 
     @rx.event
     @requires(MANAGE_USERS)
-    def open_edit(self, username: str):
+    async def open_edit(self, username: str):
         """The dialog shows the entry as stored now (the table row may be older)."""
         try:
-            self._fill(username)
+            await self._fill(username)
         except NotFoundError as exc:
-            self._query()
+            await self._query()
             return rx.toast.error(str(exc))
-        self._load_group_choices()
+        await self._load_group_choices()
         self.editing, self.errors, self.unsaved, self.dialog_open = True, {}, [], True
         return None
 
-    def _fill(self, username: str) -> None:
-        with session_scope() as session:
-            entry = get_allowed_user(session, username=str(username))
+    async def _fill(self, username: str) -> None:
+        entry = await with_session(get_allowed_user, username=str(username))
         self._loaded, self._version = entry.username, entry.version
         self.form = {name: str(getattr(entry, name) or "") for name in FIELDS}
         self.chosen_groups = list(entry.initial_groups or [])
@@ -147,70 +148,64 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def save(self):
+    async def save(self):
         if self.editing != bool(self._loaded):
             return rx.toast.error("This form is not the entry's edit form any more: open it again")
         if self.editing and normalize_username(self.form["username"]) != self._loaded:
             self.errors = {"username": "The username of an entry cannot be changed: add a new entry instead"}
             return None
-        actor = self._actor()
         try:
-            with session_scope() as session:
-                entry, created = save_allowed_user(
-                    session,
-                    username=self._loaded or self.form["username"],  # an edit never renames: the loaded entry
-                    email=self.form["email"],
-                    full_name=self.form["full_name"],
-                    initial_groups=self.chosen_groups,
-                    notes=self.form["notes"],
-                    actor_id=actor.user_id,
-                    update_existing=self.editing,
-                    replace=self.editing,
-                    version=self._version if self.editing else None,
-                )
-                stamp_origin(session, actor)
-                name = entry.username
+            entry, created = await with_session(
+                as_actor,
+                self._actor(),
+                save_allowed_user,
+                username=self._loaded or self.form["username"],  # an edit never renames: the loaded entry
+                email=self.form["email"],
+                full_name=self.form["full_name"],
+                initial_groups=self.chosen_groups,
+                notes=self.form["notes"],
+                update_existing=self.editing,
+                replace=self.editing,
+                version=self._version if self.editing else None,
+            )
         except ConflictError as exc:
             mine, loaded = self._shown(), self._loaded_values
-            self._fill(self._loaded)
+            await self._fill(self._loaded)
             self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
             self.errors = {"form": conflict_message(exc)}
-            self._query()
+            await self._query()
             return None
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None
         except NotFoundError as exc:
             self.errors = {"username": str(exc)}
-            self._query()
+            await self._query()
             return rx.toast.error(str(exc))
         self.dialog_open = False
-        self._query()
-        return rx.toast.success(f"'{name}' {'added to' if created else 'updated on'} the whitelist")
+        await self._query()
+        return rx.toast.success(f"'{entry.username}' {'added to' if created else 'updated on'} the whitelist")
 
     # --- (de)activate, remove ---------------------------------------------------------------------------------
 
-    def _change(self, action, message: str, **kwargs):
-        actor = self._actor()
+    async def _change(self, action, message: str, **kwargs):
         try:
-            with session_scope() as session:
-                action(session, actor_id=actor.user_id, **kwargs)
-                stamp_origin(session, actor)
+            await with_session(as_actor, self._actor(), action, **kwargs)
         except (NotFoundError, DomainValidationError) as exc:
-            self._query()
+            await self._query()
             return rx.toast.error(str(exc))
-        self._query()
+        await self._query()
         return rx.toast.success(message)
 
     @rx.event
     @requires(MANAGE_USERS)
-    def toggle_active(self, username: str, active: bool):
-        state = "deactivated: their SSO sessions have ended" if active else "activated"
-        return self._change(set_allowed_user_active, f"'{username}' {state}", username=username, active=not active)
+    async def toggle_active(self, username: str, active: bool):
+        done = "deactivated: their SSO sessions have ended" if active else "activated"
+        return await self._change(set_allowed_user_active, f"'{username}' {done}", username=username, active=not active)
 
     @rx.event
     @requires(MANAGE_USERS)
-    def ask_remove(self, username: str) -> None:
+    async def ask_remove(self, username: str) -> None:
         self.confirm_remove = username
 
     @rx.event
@@ -219,9 +214,9 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
 
     @rx.event
     @requires(MANAGE_USERS)
-    def remove(self):
+    async def remove(self):
         username, self.confirm_remove = self.confirm_remove, ""
-        return self._change(remove_allowed_user, f"'{username}' removed from the whitelist", username=username)
+        return await self._change(remove_allowed_user, f"'{username}' removed from the whitelist", username=username)
 
     # --- CSV import -------------------------------------------------------------------------------------------
 
@@ -237,18 +232,15 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
         except UnicodeDecodeError:
             self._import_result(0, 0, [f"{upload.name}: not a UTF-8 text file"])
             return None
-        actor = self._actor()
         try:
-            with session_scope() as session:
-                result = import_allowed_users_csv(session, text, actor_id=actor.user_id)
-                stamp_origin(session, actor)
+            result = await with_session(as_actor, self._actor(), import_allowed_users_csv, text=text)
         except DomainValidationError as exc:
             self._import_result(
                 0, 0, [f"{where}: {msg}" if where != "form" else msg for where, msg in exc.errors.items()]
             )
             return None
         self._import_result(result.created, result.updated, [])
-        self._query()
+        await self._query()
         return rx.toast.success(f"Whitelist import: {result.created} added, {result.updated} updated")
 
     def _import_result(self, created: int, updated: int, errors: list[str]) -> None:
