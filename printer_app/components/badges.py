@@ -1,4 +1,4 @@
-"""Small visual widgets reused by tables: status badges and supply level bars."""
+"""Small visual widgets reused by tables: status badges, the active/inactive badge and supply level bars."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def status_badge(status: rx.Var, error: rx.Var | str = "") -> rx.Component:
         rx.badge(status, color_scheme="gray"),
     )
     return rx.cond(error != "", rx.tooltip(rx.box(badge), content=error), badge)
+
+
+def active_badge(active) -> rx.Component:
+    """Active (green) or Inactive (grey): organizations, users, whitelist entries."""
+    return rx.cond(active, rx.badge("Active", color_scheme="green"), rx.badge("Inactive", color_scheme="gray"))
 
 
 SUPPLY_CSS = {"black": "#1f2328", "cyan": "#00a3d9", "magenta": "#d6198a", "yellow": "#e8c200", "other": "#8b8d98"}

@@ -1,4 +1,4 @@
-"""The shared page frame: navigation sidebar, header and content area."""
+"""The shared page frame: navigation sidebar, header and content area, and the card of a page section."""
 
 from __future__ import annotations
 
@@ -158,3 +158,18 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
         width="100%",
         align="start",
     )
+
+
+def section_card(title, *children: rx.Component, tools: tuple = (), **props) -> rx.Component:
+    """A full-width card of a page: a heading over the section's content.
+
+    `tools` follow the heading on its line (start them with `rx.spacer()` to push them to the right); `props` go to
+    the card's column (e.g. `spacing`), except `id`, which names the card.
+    """
+    heading = rx.heading(title, size="3")
+    if tools:
+        heading = rx.hstack(
+            rx.heading(title, size="3", white_space="nowrap"), *tools, width="100%", align="center", spacing="3"
+        )
+    card_id = props.pop("id", None)
+    return rx.card(rx.vstack(heading, *children, **{"width": "100%", **props}), width="100%", id=card_id)

@@ -1,4 +1,4 @@
-"""Table building blocks: sortable header cells and a pager with page-size choice."""
+"""Table building blocks: the table itself, sortable header cells, row buttons, search and reset, the pager."""
 
 from __future__ import annotations
 
@@ -112,9 +112,19 @@ def pager(state) -> rx.Component:
     )
 
 
-def field_error(errors, name: str) -> rx.Component:
-    """The validation message of one form field, if any."""
-    return rx.cond(
-        errors.contains(name),
-        rx.text(errors[name], color=rx.color("red", 11), size="1", id=f"error-{name}"),
+def data_table(headers, rows, render_row, *, id: str, **props) -> rx.Component:
+    """A full-width table: a header row (a string is a plain header cell), then `render_row(row)` per row of `rows`."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) if isinstance(h, str) else h for h in headers])),
+        rx.table.body(rx.foreach(rows, render_row)),
+        width="100%",
+        id=id,
+        **props,
+    )
+
+
+def row_icon_button(icon: str, title: str, on_click, **props) -> rx.Component:
+    """A small icon button of a table row (edit, delete, …); `title` names it for the tooltip and screen readers."""
+    return rx.icon_button(
+        rx.icon(icon, size=14), **{"variant": "ghost", **props}, size="1", on_click=on_click, title=title
     )

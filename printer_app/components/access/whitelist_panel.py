@@ -5,16 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.access.user_dialogs import group_picker
+from printer_app.components.badges import active_badge
+from printer_app.components.dialogs import confirm_dialog, form_dialog
 from printer_app.components.form_notice import form_notice
-from printer_app.components.table import field_error, search_box, sort_header
+from printer_app.components.forms import active_toggle, choice_select, form_input, labelled
+from printer_app.components.table import data_table, row_icon_button, search_box, sort_header
 from printer_app.state.access.users import ALL
 from printer_app.state.access.whitelist import UPLOAD_ID, WhitelistState
 
 S = WhitelistState
-
-
-def _sort_header(label: str, column: str) -> rx.Component:
-    return sort_header(label, column, S)
 
 
 def _row(e) -> rx.Component:
@@ -22,29 +21,16 @@ def _row(e) -> rx.Component:
         rx.table.cell(rx.text(e.username, weight="medium")),
         rx.table.cell(e.full_name),
         rx.table.cell(e.email),
-        rx.table.cell(
-            rx.cond(e.is_active, rx.badge("Active", color_scheme="green"), rx.badge("Inactive", color_scheme="gray"))
-        ),
+        rx.table.cell(active_badge(e.is_active)),
         rx.table.cell(rx.text(e.initial_groups, size="2"), max_width="240px"),
         rx.table.cell(rx.text(e.notes, size="2", color=rx.color("gray", 11)), max_width="220px"),
         rx.table.cell(rx.text(e.added, size="2"), white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
                 rx.button("Edit", size="1", variant="soft", on_click=S.open_edit(e.username)),
-                rx.button(
-                    rx.cond(e.is_active, "Deactivate", "Activate"),
-                    size="1",
-                    variant="soft",
-                    color_scheme=rx.cond(e.is_active, "orange", "green"),
-                    on_click=S.toggle_active(e.username, e.is_active),
-                ),
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    size="1",
-                    variant="soft",
-                    color_scheme="red",
-                    on_click=S.ask_remove(e.username),
-                    title="Remove from the whitelist",
+                active_toggle(e.is_active, S.toggle_active(e.username, e.is_active)),
+                row_icon_button(
+                    "trash-2", "Remove from the whitelist", S.ask_remove(e.username), variant="soft", color_scheme="red"
                 ),
                 spacing="2",
             )
@@ -59,15 +45,11 @@ def _toolbar() -> rx.Component:
         search_box(
             S.search, S.set_search, placeholder="Username, name, email or notes…", id="whitelist-search", width="260px"
         ),
-        rx.select.root(
-            rx.select.trigger(width="180px"),
-            rx.select.content(
-                rx.select.item("Active and inactive", value=ALL),
-                rx.select.item("Active", value="active"),
-                rx.select.item("Inactive", value="inactive"),
-            ),
-            value=S.active,
-            on_change=S.set_active_filter,
+        choice_select(
+            [(ALL, "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")],
+            S.active,
+            S.set_active_filter,
+            width="180px",
         ),
         rx.spacer(),
         rx.upload(
@@ -115,81 +97,32 @@ def _import_result() -> rx.Component:
 
 def _entry_dialog() -> rx.Component:
     def field(label: str, name: str, **props) -> rx.Component:
-        return rx.vstack(
-            rx.text(label, size="2", weight="medium"),
-            rx.input(
-                value=S.form[name], on_change=lambda v: S.set_value(name, v), id=f"entry-{name}", width="100%", **props
-            ),
-            field_error(S.errors, name),
-            spacing="1",
-            width="100%",
-        )
+        return form_input(S, name, label, id_prefix="entry", **props)
 
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing, "Edit whitelist entry", "Add to the SSO whitelist")),
-            rx.dialog.description(
-                "Only active entries may sign in with SSO; a new user gets the initial groups (else “Viewer”).",
-                size="2",
-                color=rx.color("gray", 11),
-            ),
-            rx.vstack(
-                form_notice(S.errors, S.unsaved, "entry-form-error"),
-                rx.hstack(
-                    field("Username *", "username", disabled=S.editing), field("Full name", "full_name"), width="100%"
-                ),
-                field("Email", "email", type="email"),
-                rx.vstack(
-                    rx.text("Notes", size="2", weight="medium"),
-                    rx.text_area(
-                        value=S.form["notes"],
-                        on_change=lambda v: S.set_value("notes", v),
-                        id="entry-notes",
-                        rows="2",
-                        width="100%",
-                    ),
-                    field_error(S.errors, "notes"),
-                    spacing="1",
-                    width="100%",
-                ),
-                rx.text("Initial groups", size="2", weight="medium"),
-                group_picker(S, "entry-groups"),
-                field_error(S.errors, "groups"),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Save", on_click=S.save, id="entry-save"),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
-                padding_top="12px",
-            ),
-            max_width="520px",
-        ),
+    return form_dialog(
+        rx.cond(S.editing, "Edit whitelist entry", "Add to the SSO whitelist"),
+        form_notice(S.errors, S.unsaved, "entry-form-error"),
+        rx.hstack(field("Username *", "username", disabled=S.editing), field("Full name", "full_name"), width="100%"),
+        field("Email", "email", type="email"),
+        field("Notes", "notes", control=rx.text_area, rows="2"),
+        labelled("Initial groups", group_picker(S, "entry-groups"), errors=S.errors, name="groups"),
+        description="Only active entries may sign in with SSO; a new user gets the initial groups (else “Viewer”).",
         open=S.dialog_open,
         on_open_change=S.set_dialog_open,
+        on_save=S.save,
+        save_id="entry-save",
     )
 
 
 def _remove_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Remove ", rx.code(S.confirm_remove), " from the whitelist?"),
-            rx.alert_dialog.description(
-                "Their SSO sessions end at once; the account stays for the change log.", size="2"
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_remove)
-                ),
-                rx.alert_dialog.action(rx.button("Remove", color_scheme="red", on_click=S.remove, id="confirm-remove")),
-                justify="end",
-                spacing="3",
-                padding_top="12px",
-            ),
-            max_width="440px",
-        ),
+    return confirm_dialog(
+        rx.fragment("Remove ", rx.code(S.confirm_remove), " from the whitelist?"),
+        "Their SSO sessions end at once; the account stays for the change log.",
+        action="Remove",
+        on_confirm=S.remove,
+        confirm_id="confirm-remove",
         open=S.confirm_remove != "",
+        on_cancel=S.cancel_remove,
     )
 
 
@@ -202,22 +135,20 @@ def whitelist_panel() -> rx.Component:
             color=rx.color("gray", 10),
         ),
         _import_result(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    _sort_header("Username", "username"),
-                    _sort_header("Full name", "full_name"),
-                    _sort_header("Email", "email"),
-                    _sort_header("State", "active"),
-                    rx.table.column_header_cell("Initial groups"),
-                    rx.table.column_header_cell("Notes"),
-                    _sort_header("Added", "added_at"),
-                    rx.table.column_header_cell(""),
-                )
-            ),
-            rx.table.body(rx.foreach(S.rows, _row)),
+        data_table(
+            [
+                sort_header("Username", "username", S),
+                sort_header("Full name", "full_name", S),
+                sort_header("Email", "email", S),
+                sort_header("State", "active", S),
+                "Initial groups",
+                "Notes",
+                sort_header("Added", "added_at", S),
+                "",
+            ],
+            S.rows,
+            _row,
             variant="surface",
-            width="100%",
             id="whitelist-table",
         ),
         rx.cond(S.rows.length() == 0, rx.text("The whitelist is empty.", size="2", color=rx.color("gray", 10))),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.dialogs import confirm_dialog, form_dialog
 from printer_app.components.form_notice import form_notice
-from printer_app.components.table import field_error
+from printer_app.components.forms import choice_select, labelled
 from printer_app.models.choices import PollingMethod
 from printer_app.services.inventory.printers import MANAGE_WEB, V3_AUTH_PROTOCOLS, V3_PRIV_PROTOCOLS
 from printer_app.state.inventory.printer_form import NONE, PrinterFormState
@@ -14,14 +15,7 @@ S = PrinterFormState
 
 
 def _labeled(label: str, control: rx.Component, name: str, hint=None) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.text(hint, size="1", color=rx.color("gray", 10)) if hint is not None else rx.fragment(),
-        field_error(S.errors, name),
-        spacing="1",
-        width="100%",
-    )
+    return labelled(label, control, errors=S.errors, name=name, hint=hint)
 
 
 def _input(name: str, placeholder: str = "") -> rx.Component:
@@ -35,25 +29,15 @@ def _input(name: str, placeholder: str = "") -> rx.Component:
     )
 
 
-def _select(name: str, options, none_label) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(placeholder=none_label, width="100%", id=f"printer-{name}"),
-        rx.select.content(
-            rx.select.item(none_label, value=NONE),
-            rx.foreach(options, lambda o: rx.select.item(o[1], value=o[0])),
-        ),
-        value=getattr(S, name),
-        on_change=lambda v: S.set_value(name, v),
+def _choice(name: str, options, **props) -> rx.Component:
+    return choice_select(
+        options, getattr(S, name), lambda v: S.set_value(name, v), width="100%", id=f"printer-{name}", **props
     )
 
 
-def _choice(name: str, options: list[tuple[str, str]]) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(width="100%", id=f"printer-{name}"),
-        rx.select.content(*[rx.select.item(label, value=value) for value, label in options]),
-        value=getattr(S, name),
-        on_change=lambda v: S.set_value(name, v),
-    )
+def _reference(name: str, choices, none_label) -> rx.Component:
+    """An optional reference (organization, device model): "none", then the `[id, label]` pairs of `choices`."""
+    return _choice(name, [(NONE, none_label)], dynamic=choices, placeholder=none_label)
 
 
 def _secret(name: str, has_value) -> rx.Component:
@@ -95,107 +79,81 @@ def snmp_v3_fields() -> rx.Component:
 
 
 def printer_dialog() -> rx.Component:
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(rx.cond(S.editing_id > 0, "Edit printer", "Add printer")),
-            rx.vstack(
-                form_notice(S.errors, S.unsaved, "printer-form-error"),
-                rx.grid(
-                    _labeled("IP address *", _input("ip_address", "192.168.1.20"), "ip_address"),
-                    _labeled("SNMP community", _input("snmp_community", "public"), "snmp_community"),
-                    _labeled(
-                        "SNMP version",
-                        _choice("snmp_version", [("1", "v1"), ("2c", "v2c"), ("3", "v3")]),
-                        "snmp_version",
-                    ),
-                    _labeled("SNMP port", _input("snmp_port", "161"), "snmp_port"),
-                    _labeled(
-                        "Serial number", _input("serial_number", "learned on first poll if empty"), "serial_number"
-                    ),
-                    _labeled("MAC address", _input("mac_address", "AA:BB:CC:DD:EE:FF"), "mac_address"),
-                    _labeled(
-                        "Organization", _select("organization_id", S.org_options, "No organization"), "organization_id"
-                    ),
-                    _labeled(
-                        "Device model",
-                        _select(
-                            "device_model_id",
-                            S.model_options,
-                            rx.cond(
-                                S.learned_model != "", S.learned_model + " (not in the catalogue)", "Unknown model"
-                            ),
-                        ),
-                        "device_model_id",
-                    ),
-                    _labeled(
-                        "Polling method",
-                        rx.select.root(
-                            rx.select.trigger(width="100%", id="printer-polling_method"),
-                            rx.select.content(*[rx.select.item(m.label, value=m.value) for m in PollingMethod]),
-                            value=S.polling_method,
-                            on_change=lambda v: S.set_value("polling_method", v),
-                            disabled=~S.permissions.contains(MANAGE_WEB),
-                        ),
-                        "polling_method",
-                        rx.cond(
-                            S.permissions.contains(MANAGE_WEB),
-                            "HYBRID needs the printer's web rules first",
-                            "Changing it needs the permission to manage web parsing rules",
-                        ),
-                    ),
-                    rx.vstack(
-                        rx.text("State", size="2", weight="medium"),
-                        rx.hstack(
-                            rx.switch(checked=S.is_active, on_change=S.set_active, id="printer-is_active"),
-                            rx.text(rx.cond(S.is_active, "Active", "Inactive (replaced / removed)"), size="2"),
-                            align="center",
-                        ),
-                        spacing="1",
-                    ),
-                    columns="2",
-                    spacing="4",
-                    width="100%",
-                ),
-                snmp_v3_fields(),
-                rx.hstack(
-                    rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", id="printer-cancel")),
-                    rx.button("Save", on_click=S.save, id="printer-save"),
-                    justify="end",
-                    width="100%",
-                    spacing="3",
-                ),
-                spacing="4",
-                padding_top="8px",
+    return form_dialog(
+        rx.cond(S.editing_id > 0, "Edit printer", "Add printer"),
+        form_notice(S.errors, S.unsaved, "printer-form-error"),
+        rx.grid(
+            _labeled("IP address *", _input("ip_address", "192.168.1.20"), "ip_address"),
+            _labeled("SNMP community", _input("snmp_community", "public"), "snmp_community"),
+            _labeled(
+                "SNMP version",
+                _choice("snmp_version", [("1", "v1"), ("2c", "v2c"), ("3", "v3")]),
+                "snmp_version",
             ),
-            max_width="640px",
+            _labeled("SNMP port", _input("snmp_port", "161"), "snmp_port"),
+            _labeled("Serial number", _input("serial_number", "learned on first poll if empty"), "serial_number"),
+            _labeled("MAC address", _input("mac_address", "AA:BB:CC:DD:EE:FF"), "mac_address"),
+            _labeled(
+                "Organization",
+                _reference("organization_id", S.org_options, "No organization"),
+                "organization_id",
+            ),
+            _labeled(
+                "Device model",
+                _reference(
+                    "device_model_id",
+                    S.model_options,
+                    rx.cond(S.learned_model != "", S.learned_model + " (not in the catalogue)", "Unknown model"),
+                ),
+                "device_model_id",
+            ),
+            _labeled(
+                "Polling method",
+                _choice(
+                    "polling_method",
+                    [(m.value, m.label) for m in PollingMethod],
+                    disabled=~S.permissions.contains(MANAGE_WEB),
+                ),
+                "polling_method",
+                rx.cond(
+                    S.permissions.contains(MANAGE_WEB),
+                    "HYBRID needs the printer's web rules first",
+                    "Changing it needs the permission to manage web parsing rules",
+                ),
+            ),
+            labelled(
+                "State",
+                rx.hstack(
+                    rx.switch(checked=S.is_active, on_change=S.set_active, id="printer-is_active"),
+                    rx.text(rx.cond(S.is_active, "Active", "Inactive (replaced / removed)"), size="2"),
+                    align="center",
+                ),
+            ),
+            columns="2",
+            spacing="4",
+            width="100%",
         ),
+        snmp_v3_fields(),
         open=S.open,
         on_open_change=S.set_open,
+        on_save=S.save,
+        save_id="printer-save",
+        cancel_id="printer-cancel",
+        max_width="640px",
     )
 
 
 def delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete printer?"),
-            rx.alert_dialog.description(
-                rx.text(
-                    "Printer ",
-                    rx.text.strong(S.confirm_delete_label),
-                    " and its whole poll history will be deleted. This cannot be undone.",
-                )
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_delete)
-                ),
-                rx.alert_dialog.action(
-                    rx.button("Delete", color_scheme="red", on_click=S.confirm_delete, id="confirm-delete")
-                ),
-                justify="end",
-                spacing="3",
-                padding_top="12px",
-            ),
+    return confirm_dialog(
+        "Delete printer?",
+        rx.fragment(
+            "Printer ",
+            rx.text.strong(S.confirm_delete_label),
+            " and its whole poll history will be deleted. This cannot be undone.",
         ),
+        action="Delete",
+        on_confirm=S.confirm_delete,
+        confirm_id="confirm-delete",
         open=S.confirm_delete_id > 0,
+        on_cancel=S.cancel_delete,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.badges import supply_bar, tone_color
+from printer_app.components.dialogs import confirm_dialog
+from printer_app.components.layout import section_card
 from printer_app.state.inventory.printer_detail import PrinterDetailState
 
 S = PrinterDetailState
@@ -26,33 +28,18 @@ def identity_flag() -> rx.Component:
 
 def counter_reset() -> rx.Component:
     """The history check keeps rejecting the counters: after a genuine reset the user accepts them as the baseline."""
-    confirm = rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("history", size=16),
-                "Accept new counters as baseline",
-                color_scheme="amber",
-                id="accept-baseline",
-            )
+    confirm = confirm_dialog(
+        "Accept the device's counters as the new baseline?",
+        "Only after a genuine counter reset, such as a replaced main board. Later polls are compared only with "
+        "counters read from now on; the earlier history stays. The change log records who did it.",
+        action="Accept as baseline",
+        on_confirm=S.accept_baseline,
+        confirm_id="confirm-baseline",
+        trigger=rx.button(
+            rx.icon("history", size=16), "Accept new counters as baseline", color_scheme="amber", id="accept-baseline"
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Accept the device's counters as the new baseline?"),
-            rx.alert_dialog.description(
-                "Only after a genuine counter reset, such as a replaced main board. Later polls are compared only "
-                "with counters read from now on; the earlier history stays. The change log records who did it."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        "Accept as baseline", color_scheme="amber", on_click=S.accept_baseline, id="confirm-baseline"
-                    )
-                ),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-        ),
+        color_scheme="amber",
+        max_width="600px",
     )
     return rx.cond(
         S.rejected != "",
@@ -77,42 +64,38 @@ def supplies_card() -> rx.Component:
     """The supplies of the last successful poll: a bar for a percentage, the word for a state (never 0 %)."""
     return rx.cond(
         S.supplies.length() > 0,
-        rx.card(
-            rx.vstack(
-                rx.heading("Supplies (last successful poll)", size="3"),
-                rx.grid(
-                    rx.foreach(
-                        S.supplies,
-                        lambda s: rx.hstack(
-                            rx.text(
-                                s.name,
-                                size="2",
-                                flex="1",
-                                overflow="hidden",
-                                text_overflow="ellipsis",
-                                white_space="nowrap",
-                            ),
-                            rx.cond(s.known, supply_bar(s.color, s.percent, s.label, s.known, s.tone)),
-                            rx.text(
-                                s.level,
-                                size="2",
-                                weight="medium",
-                                color=tone_color(s.tone, 12),
-                                min_width="110px",
-                            ),
-                            align="center",
-                            spacing="2",
-                            class_name="supply-line",
+        section_card(
+            "Supplies (last successful poll)",
+            rx.grid(
+                rx.foreach(
+                    S.supplies,
+                    lambda s: rx.hstack(
+                        rx.text(
+                            s.name,
+                            size="2",
+                            flex="1",
+                            overflow="hidden",
+                            text_overflow="ellipsis",
+                            white_space="nowrap",
                         ),
+                        rx.cond(s.known, supply_bar(s.color, s.percent, s.label, s.known, s.tone)),
+                        rx.text(
+                            s.level,
+                            size="2",
+                            weight="medium",
+                            color=tone_color(s.tone, 12),
+                            min_width="110px",
+                        ),
+                        align="center",
+                        spacing="2",
+                        class_name="supply-line",
                     ),
-                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
-                    spacing_x="6",
-                    spacing_y="2",
-                    width="100%",
                 ),
+                columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                spacing_x="6",
+                spacing_y="2",
                 width="100%",
             ),
-            width="100%",
             id="supplies",
         ),
     )

@@ -15,7 +15,8 @@ import hashlib
 
 import reflex as rx
 
-from printer_app.components.spinner import spinner
+from printer_app.components.forms import busy_button
+from printer_app.components.layout import section_card
 from printer_app.state.web.preview import WebPreviewState
 from printer_app.state.web.rule_editor import WebRuleEditorState
 
@@ -127,63 +128,56 @@ def _source() -> rx.Component:
 
 def preview_card() -> rx.Component:
     """Fetch controls, the rendered page and the source."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Page preview", size="3"),
-                rx.spacer(),
-                rx.tooltip(
-                    rx.hstack(
-                        rx.switch(checked=P.render, on_change=P.set_render, id="preview-render", size="1"),
-                        rx.text("Run the page's JavaScript", size="2"),
-                        align="center",
-                        spacing="2",
-                    ),
-                    content="Open the page in the headless browser (for pages that fill their values by script)",
-                ),
-                rx.button(
-                    rx.cond(P.fetching, spinner(16), rx.icon("download", size=16)),
-                    "Fetch page",
-                    on_click=P.fetch(WebRuleEditorState.protocol, WebRuleEditorState.url_path),
-                    disabled=P.fetching,
-                    id="fetch-page",
-                ),
-                width="100%",
-                align="center",
-                spacing="3",
-            ),
-            rx.cond(
-                P.url != "",
-                rx.text(rx.text.strong("URL "), rx.code(P.url, variant="ghost"), size="2", id="preview-url"),
-            ),
-            rx.cond(P.error != "", rx.callout(P.error, icon="triangle-alert", color_scheme="red", id="preview-error")),
-            rx.cond(
-                P.has_page,
-                rx.tabs.root(
-                    rx.tabs.list(
-                        rx.tabs.trigger("Page (click a value to pick it)", value="page", id="tab-page"),
-                        rx.tabs.trigger("Source", value="source", id="tab-source"),
-                    ),
-                    rx.tabs.content(_frame(), value="page", padding_top="8px"),
-                    rx.tabs.content(_source(), value="source", padding_top="8px"),
-                    default_value="page",
-                    width="100%",
-                ),
-                rx.center(
-                    rx.text(
-                        "Set the URL path in the form, then fetch the page to write or pick an XPath.",
-                        size="2",
-                        color=rx.color("gray", 10),
-                    ),
-                    height="200px",
-                    width="100%",
-                    border=f"1px dashed {rx.color('gray', 6)}",
-                    border_radius="6px",
-                ),
-            ),
-            pick_receiver(),
-            width="100%",
-            spacing="3",
+    return section_card(
+        "Page preview",
+        rx.cond(
+            P.url != "",
+            rx.text(rx.text.strong("URL "), rx.code(P.url, variant="ghost"), size="2", id="preview-url"),
         ),
-        width="100%",
+        rx.cond(P.error != "", rx.callout(P.error, icon="triangle-alert", color_scheme="red", id="preview-error")),
+        rx.cond(
+            P.has_page,
+            rx.tabs.root(
+                rx.tabs.list(
+                    rx.tabs.trigger("Page (click a value to pick it)", value="page", id="tab-page"),
+                    rx.tabs.trigger("Source", value="source", id="tab-source"),
+                ),
+                rx.tabs.content(_frame(), value="page", padding_top="8px"),
+                rx.tabs.content(_source(), value="source", padding_top="8px"),
+                default_value="page",
+                width="100%",
+            ),
+            rx.center(
+                rx.text(
+                    "Set the URL path in the form, then fetch the page to write or pick an XPath.",
+                    size="2",
+                    color=rx.color("gray", 10),
+                ),
+                height="200px",
+                width="100%",
+                border=f"1px dashed {rx.color('gray', 6)}",
+                border_radius="6px",
+            ),
+        ),
+        pick_receiver(),
+        tools=(
+            rx.spacer(),
+            rx.tooltip(
+                rx.hstack(
+                    rx.switch(checked=P.render, on_change=P.set_render, id="preview-render", size="1"),
+                    rx.text("Run the page's JavaScript", size="2"),
+                    align="center",
+                    spacing="2",
+                ),
+                content="Open the page in the headless browser (for pages that fill their values by script)",
+            ),
+            busy_button(
+                "Fetch page",
+                "download",
+                busy=P.fetching,
+                on_click=P.fetch(WebRuleEditorState.protocol, WebRuleEditorState.url_path),
+                id="fetch-page",
+            ),
+        ),
+        spacing="3",
     )

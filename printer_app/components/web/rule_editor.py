@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.form_notice import form_notice
-from printer_app.components.spinner import spinner
-from printer_app.components.table import field_error
+from printer_app.components.forms import busy_button, choice_select, debounced_input, field_error, labelled
+from printer_app.components.layout import section_card
+from printer_app.components.table import row_icon_button
 from printer_app.models.choices import WebField, WebProtocol
 from printer_app.state.web.rule_editor import WebRuleEditorState
 
@@ -24,61 +25,37 @@ def _label(text: str, hint: str = "") -> rx.Component:
 
 
 def _debounced(value, on_change, element_id: str, placeholder: str = "") -> rx.Component:
-    return rx.debounce_input(
-        rx.input(value=value, on_change=on_change, id=element_id, placeholder=placeholder, width="100%"),
-        debounce_timeout=300,
-    )
+    return debounced_input(value, on_change, id=element_id, placeholder=placeholder, width="100%")
 
 
-def _select(items: list[tuple[str, str]], value, on_change, element_id: str, width: str) -> rx.Component:
-    return rx.select.root(
-        rx.select.trigger(id=element_id, width=width),
-        rx.select.content(*[rx.select.item(label, value=v) for v, label in items]),
-        value=value,
-        on_change=on_change,
+def _field(label: str, hint: str, control: rx.Component, name: str, **props) -> rx.Component:
+    """A rule field: its label with the hint beside it, the control, and the error of `name` (a model field)."""
+    return labelled(_label(label, hint), control, errors=E.errors, name=name, **props)
+
+
+def _action_input(action, index, key: str, **props) -> rx.Component:
+    return rx.input(
+        value=action[key], on_change=lambda v: E.set_action(index, key, v), class_name=f"action-{key}", **props
     )
 
 
 def _action_row(action, index) -> rx.Component:
     return rx.hstack(
         rx.text((index + 1).to_string() + ".", size="2", width="20px"),
-        _select(ACTION_TYPES, action["type"], lambda v: E.set_action(index, "type", v), "action-type", "120px"),
+        choice_select(
+            ACTION_TYPES, action["type"], lambda v: E.set_action(index, "type", v), id="action-type", width="120px"
+        ),
         rx.cond(
             action["type"] != "wait",
-            rx.input(
-                value=action["selector"],
-                on_change=lambda v: E.set_action(index, "selector", v),
-                placeholder="CSS selector, e.g. #tab-counters",
-                class_name="action-selector",
-                flex="2",
-            ),
+            _action_input(action, index, "selector", placeholder="CSS selector, e.g. #tab-counters", flex="2"),
         ),
         rx.cond(
             action["type"] == "send_keys",
-            rx.input(
-                value=action["value"],
-                on_change=lambda v: E.set_action(index, "value", v),
-                placeholder="text to type",
-                class_name="action-value",
-                flex="1",
-            ),
+            _action_input(action, index, "value", placeholder="text to type", flex="1"),
         ),
-        rx.input(
-            value=action["wait"],
-            on_change=lambda v: E.set_action(index, "wait", v),
-            width="64px",
-            title="seconds to wait afterwards",
-            class_name="action-wait",
-        ),
+        _action_input(action, index, "wait", width="64px", title="seconds to wait afterwards"),
         rx.text("s", size="2"),
-        rx.icon_button(
-            rx.icon("x", size=14),
-            variant="ghost",
-            color_scheme="red",
-            size="1",
-            on_click=E.remove_action(index),
-            title="Remove",
-        ),
+        row_icon_button("x", "Remove", E.remove_action(index), color_scheme="red"),
         width="100%",
         align="center",
         spacing="2",
@@ -145,25 +122,29 @@ def _result() -> rx.Component:
 def _where() -> rx.Component:
     return rx.cond(
         E.is_calculated,
-        rx.vstack(
-            _label("Formula", "field names, + - * / // % ** ( )"),
+        _field(
+            "Formula",
+            "field names, + - * / // % ** ( )",
             _debounced(E.formula, E.set_formula, "rule-formula", "variable_1 + counter_a4_bw * 2"),
-            field_error(E.errors, "calculation_formula"),
-            width="100%",
-            spacing="1",
+            "calculation_formula",
         ),
         rx.vstack(
             rx.hstack(
-                _select(WebProtocol.options(), E.protocol, E.set_protocol, "rule-protocol", "90px"),
+                choice_select(WebProtocol.options(), E.protocol, E.set_protocol, id="rule-protocol", width="90px"),
                 rx.box(
                     _debounced(E.url_path, E.set_url_path, "rule-url", "/status.html or :8080/status.html"), flex="1"
                 ),
                 width="100%",
             ),
             field_error(E.errors, "url_path"),
-            _label("XPath", "or a JSON path ($.a.b); empty = the whole page for a regex"),
-            _debounced(E.xpath, E.set_xpath, "rule-xpath", "click a value in the preview, or type //td[@id='total']"),
-            field_error(E.errors, "xpath"),
+            _field(
+                "XPath",
+                "or a JSON path ($.a.b); empty = the whole page for a regex",
+                _debounced(
+                    E.xpath, E.set_xpath, "rule-xpath", "click a value in the preview, or type //td[@id='total']"
+                ),
+                "xpath",
+            ),
             width="100%",
             spacing="1",
         ),
@@ -171,68 +152,63 @@ def _where() -> rx.Component:
 
 
 def editor_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
+    return section_card(
+        rx.cond(E.editing_id > 0, "Edit rule #" + E.editing_id.to_string(), "New rule"),
+        rx.hstack(
+            _field(
+                "Field",
+                "",
+                choice_select(WebField.options(), E.field_name, E.set_field_name, id="rule-field", width="200px"),
+                "field_name",
+                width="auto",
+            ),
             rx.hstack(
-                rx.heading(rx.cond(E.editing_id > 0, "Edit rule #" + E.editing_id.to_string(), "New rule"), size="3"),
-                rx.spacer(),
-                rx.button(rx.icon("file-plus", size=14), "New rule", size="1", variant="soft", on_click=E.new_rule),
-                width="100%",
+                rx.switch(checked=E.is_calculated, on_change=E.set_is_calculated, id="rule-calculated"),
+                rx.text("Calculated from other fields", size="2"),
                 align="center",
+                spacing="2",
+                padding_top="22px",
             ),
-            rx.hstack(
-                rx.vstack(
-                    _label("Field"),
-                    _select(WebField.options(), E.field_name, E.set_field_name, "rule-field", "200px"),
-                    field_error(E.errors, "field_name"),
-                    spacing="1",
-                ),
-                rx.hstack(
-                    rx.switch(checked=E.is_calculated, on_change=E.set_is_calculated, id="rule-calculated"),
-                    rx.text("Calculated from other fields", size="2"),
-                    align="center",
-                    spacing="2",
-                    padding_top="22px",
-                ),
-                spacing="5",
-                width="100%",
-            ),
-            _where(),
-            rx.grid(
-                rx.vstack(
-                    _label("Regex", "group 1 or the whole match"),
-                    _debounced(E.regex_pattern, E.set_regex_pattern, "rule-regex", r"(\d+)%"),
-                    field_error(E.errors, "regex_pattern"),
-                    spacing="1",
-                ),
-                rx.vstack(
-                    _label("Replacement", "optional; replaces every match"),
-                    _debounced(E.regex_replacement, E.set_regex_replacement, "rule-replacement", r"\1"),
-                    field_error(E.errors, "regex_replacement"),
-                    spacing="1",
-                ),
-                columns="2",
-                spacing="3",
-                width="100%",
-            ),
-            rx.cond(~E.is_calculated, _actions()),
-            _result(),
-            form_notice(E.errors, E.unsaved, "rule-form-error"),
-            rx.hstack(
-                rx.button(
-                    rx.cond(E.testing, spinner(16), rx.icon("flask-conical", size=16)),
-                    "Test rule on the device",
-                    variant="soft",
-                    on_click=E.test_on_device,
-                    disabled=E.testing,
-                    id="test-rule",
-                ),
-                rx.spacer(),
-                rx.button(rx.icon("save", size=16), "Save rule", on_click=E.save, id="save-rule"),
-                width="100%",
-            ),
+            spacing="5",
             width="100%",
-            spacing="3",
         ),
-        width="100%",
+        _where(),
+        rx.grid(
+            _field(
+                "Regex",
+                "group 1 or the whole match",
+                _debounced(E.regex_pattern, E.set_regex_pattern, "rule-regex", r"(\d+)%"),
+                "regex_pattern",
+            ),
+            _field(
+                "Replacement",
+                "optional; replaces every match",
+                _debounced(E.regex_replacement, E.set_regex_replacement, "rule-replacement", r"\1"),
+                "regex_replacement",
+            ),
+            columns="2",
+            spacing="3",
+            width="100%",
+        ),
+        rx.cond(~E.is_calculated, _actions()),
+        _result(),
+        form_notice(E.errors, E.unsaved, "rule-form-error"),
+        rx.hstack(
+            busy_button(
+                "Test rule on the device",
+                "flask-conical",
+                busy=E.testing,
+                on_click=E.test_on_device,
+                id="test-rule",
+                variant="soft",
+            ),
+            rx.spacer(),
+            rx.button(rx.icon("save", size=16), "Save rule", on_click=E.save, id="save-rule"),
+            width="100%",
+        ),
+        tools=(
+            rx.spacer(),
+            rx.button(rx.icon("file-plus", size=14), "New rule", size="1", variant="soft", on_click=E.new_rule),
+        ),
+        spacing="3",
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.badges import status_badge
-from printer_app.components.spinner import spinner
+from printer_app.components.forms import busy_button
+from printer_app.components.layout import section_card
+from printer_app.components.table import data_table
 from printer_app.state.web.rule_runs import TestRow, WebRuleRunsState
 
 R = WebRuleRunsState
@@ -27,38 +29,22 @@ def _row(row: TestRow) -> rx.Component:
 
 
 def test_results_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Test of all rules", size="3"),
-                rx.cond(R.tested_at != "", rx.text("at " + R.tested_at, size="2", color=rx.color("gray", 10))),
-                rx.spacer(),
-                rx.text(R.test_summary, size="2", id="test-summary"),
-                width="100%",
-                align="center",
+    return section_card(
+        "Test of all rules",
+        rx.cond(
+            R.results.length() > 0,
+            data_table(["Field", "Value", "Raw", "Error", "URL"], R.results, _row, size="1", id="test-results"),
+            rx.text(
+                "“Test all rules” reads every saved rule from the device as a poll would; nothing is stored.",
+                size="2",
+                color=rx.color("gray", 10),
             ),
-            rx.cond(
-                R.results.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[rx.table.column_header_cell(h) for h in ("Field", "Value", "Raw", "Error", "URL")]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(R.results, _row)),
-                    size="1",
-                    width="100%",
-                    id="test-results",
-                ),
-                rx.text(
-                    "“Test all rules” reads every saved rule from the device as a poll would; nothing is stored.",
-                    size="2",
-                    color=rx.color("gray", 10),
-                ),
-            ),
-            width="100%",
         ),
-        width="100%",
+        tools=(
+            rx.cond(R.tested_at != "", rx.text("at " + R.tested_at, size="2", color=rx.color("gray", 10))),
+            rx.spacer(),
+            rx.text(R.test_summary, size="2", id="test-summary"),
+        ),
     )
 
 
@@ -91,20 +77,9 @@ def last_poll_card() -> rx.Component:
 
 def run_buttons() -> rx.Component:
     return rx.hstack(
-        rx.button(
-            rx.cond(R.testing, spinner(16), rx.icon("flask-conical", size=16)),
-            "Test all rules",
-            variant="soft",
-            on_click=R.test_all,
-            disabled=R.testing,
-            id="test-all",
+        busy_button(
+            "Test all rules", "flask-conical", busy=R.testing, on_click=R.test_all, id="test-all", variant="soft"
         ),
-        rx.button(
-            rx.cond(R.polling, spinner(16), rx.icon("refresh-cw", size=16)),
-            "Poll now",
-            on_click=R.poll_now,
-            disabled=R.polling,
-            id="web-poll-now",
-        ),
+        busy_button("Poll now", "refresh-cw", busy=R.polling, on_click=R.poll_now, id="web-poll-now"),
         spacing="2",
     )

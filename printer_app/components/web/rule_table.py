@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from printer_app.components.table import sort_header
+from printer_app.components.dialogs import confirm_dialog
+from printer_app.components.forms import debounced_input
+from printer_app.components.layout import section_card
+from printer_app.components.table import data_table, row_icon_button, sort_header
 from printer_app.state.web.rule_editor import WebRuleEditorState
 from printer_app.state.web.rules import RuleRow, WebRulesState
 
@@ -35,22 +38,9 @@ def _row(row: RuleRow) -> rx.Component:
         rx.table.cell(rx.cond(row.actions > 0, rx.badge(row.actions.to_string() + " actions"), "")),
         rx.table.cell(
             rx.hstack(
-                rx.icon_button(
-                    rx.icon("pencil", size=14),
-                    variant="ghost",
-                    size="1",
-                    on_click=WebRuleEditorState.open_rule(row.id),
-                    title="Edit",
-                    class_name="edit-rule",
-                ),
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    variant="ghost",
-                    size="1",
-                    color_scheme="red",
-                    on_click=S.ask_delete(row.id),
-                    title="Delete",
-                    class_name="delete-rule",
+                row_icon_button("pencil", "Edit", WebRuleEditorState.open_rule(row.id), class_name="edit-rule"),
+                row_icon_button(
+                    "trash-2", "Delete", S.ask_delete(row.id), color_scheme="red", class_name="delete-rule"
                 ),
                 spacing="1",
             )
@@ -62,60 +52,44 @@ def _row(row: RuleRow) -> rx.Component:
 
 
 def _confirm_delete() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this rule?"),
-            rx.alert_dialog.description("The printer's next polls will no longer read this field."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=S.delete, id="confirm-delete")),
-                justify="end",
-                spacing="2",
-            ),
-        ),
+    return confirm_dialog(
+        "Delete this rule?",
+        "The printer's next polls will no longer read this field.",
+        action="Delete",
+        on_confirm=S.delete,
+        confirm_id="confirm-delete",
         open=S.confirm_delete_id > 0,
-        on_open_change=S.cancel_delete,
+        on_cancel=S.cancel_delete,
     )
 
 
 def rules_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Saved rules", size="3", white_space="nowrap"),
-                rx.spacer(),
-                rx.debounce_input(
-                    rx.input(
-                        placeholder="Field, URL or XPath contains…",
-                        value=S.search,
-                        on_change=S.set_search,
-                        width="240px",
-                        size="1",
-                        id="rule-search",
-                    ),
-                    debounce_timeout=300,
-                ),
-                width="100%",
-                align="center",
-            ),
-            rx.text(S.rule_count_text, size="2", color=rx.color("gray", 10), id="rule-count"),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        sort_header("Field", "field_name", S),
-                        sort_header("Where (URL, XPath)", "url", S),
-                        rx.table.column_header_cell("Regex"),
-                        rx.table.column_header_cell("Actions"),
-                        rx.table.column_header_cell(""),
-                    )
-                ),
-                rx.table.body(rx.foreach(S.rows, _row)),
-                size="1",
-                width="100%",
-                id="rules-table",
-            ),
-            _confirm_delete(),
-            width="100%",
+    return section_card(
+        "Saved rules",
+        rx.text(S.rule_count_text, size="2", color=rx.color("gray", 10), id="rule-count"),
+        data_table(
+            [
+                sort_header("Field", "field_name", S),
+                sort_header("Where (URL, XPath)", "url", S),
+                "Regex",
+                "Actions",
+                "",
+            ],
+            S.rows,
+            _row,
+            size="1",
+            id="rules-table",
         ),
-        width="100%",
+        _confirm_delete(),
+        tools=(
+            rx.spacer(),
+            debounced_input(
+                S.search,
+                S.set_search,
+                id="rule-search",
+                placeholder="Field, URL or XPath contains…",
+                width="240px",
+                size="1",
+            ),
+        ),
     )

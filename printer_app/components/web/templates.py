@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from printer_app.components.table import field_error, sort_header
+from printer_app.components.forms import debounced_input, field_error
+from printer_app.components.layout import section_card
+from printer_app.components.table import data_table, row_icon_button, sort_header
 from printer_app.services.web.templates import DESCRIPTION_MAX, NAME_MAX
 from printer_app.state.session import SessionState
 from printer_app.state.web.rules import PUBLIC_TEMPLATES, WebRulesState
@@ -29,14 +31,7 @@ def _row(row: TemplateRow) -> rx.Component:
                 rx.button("Apply", size="1", variant="soft", on_click=T.apply(row.id), class_name="apply-template"),
                 rx.cond(
                     row.can_delete,
-                    rx.icon_button(
-                        rx.icon("trash-2", size=14),
-                        size="1",
-                        variant="ghost",
-                        color_scheme="red",
-                        on_click=T.delete(row.id),
-                        title="Delete template",
-                    ),
+                    row_icon_button("trash-2", "Delete template", T.delete(row.id), color_scheme="red"),
                 ),
                 spacing="2",
             )
@@ -88,65 +83,56 @@ def _save_form() -> rx.Component:
 
 
 def templates_card() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Templates", size="3"),
-            rx.cond(
-                WebRulesState.has_model,
-                rx.vstack(
-                    _save_form(),
-                    rx.divider(),
-                    rx.hstack(
-                        rx.debounce_input(
-                            rx.input(
-                                placeholder="Name, description or author contains…",
-                                value=T.search,
-                                on_change=T.set_search,
-                                width="260px",
-                                size="1",
-                                id="template-search",
-                            ),
-                            debounce_timeout=300,
-                        ),
-                        rx.spacer(),
-                        rx.checkbox(
-                            "Applying replaces this printer's rules",
-                            checked=T.overwrite,
-                            on_change=T.set_overwrite,
-                            id="template-overwrite",
-                        ),
-                        width="100%",
-                        align="center",
-                    ),
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                sort_header("Name", "name", T),
-                                rx.table.column_header_cell("Visibility"),
-                                sort_header("Author", "creator", T),
-                                rx.table.column_header_cell("Rules"),
-                                sort_header("Used", "usage_count", T),
-                                sort_header("Updated", "updated", T),
-                                rx.table.column_header_cell(""),
-                            )
-                        ),
-                        rx.table.body(rx.foreach(T.rows, _row)),
+    return section_card(
+        "Templates",
+        rx.cond(
+            WebRulesState.has_model,
+            rx.vstack(
+                _save_form(),
+                rx.divider(),
+                rx.hstack(
+                    debounced_input(
+                        T.search,
+                        T.set_search,
+                        id="template-search",
+                        placeholder="Name, description or author contains…",
+                        width="260px",
                         size="1",
-                        width="100%",
-                        id="templates-table",
                     ),
-                    rx.cond(
-                        T.rows.length() == 0,
-                        rx.text("No templates for this model yet.", size="2", color=rx.color("gray", 10)),
+                    rx.spacer(),
+                    rx.checkbox(
+                        "Applying replaces this printer's rules",
+                        checked=T.overwrite,
+                        on_change=T.set_overwrite,
+                        id="template-overwrite",
                     ),
                     width="100%",
+                    align="center",
                 ),
-                rx.callout(
-                    "Templates belong to a device model: set this printer's model (Edit on the printer page) first.",
-                    icon="info",
+                data_table(
+                    [
+                        sort_header("Name", "name", T),
+                        "Visibility",
+                        sort_header("Author", "creator", T),
+                        "Rules",
+                        sort_header("Used", "usage_count", T),
+                        sort_header("Updated", "updated", T),
+                        "",
+                    ],
+                    T.rows,
+                    _row,
+                    size="1",
+                    id="templates-table",
                 ),
+                rx.cond(
+                    T.rows.length() == 0,
+                    rx.text("No templates for this model yet.", size="2", color=rx.color("gray", 10)),
+                ),
+                width="100%",
             ),
-            width="100%",
+            rx.callout(
+                "Templates belong to a device model: set this printer's model (Edit on the printer page) first.",
+                icon="info",
+            ),
         ),
-        width="100%",
     )

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.forms import filter_select
 from printer_app.components.layout import page
-from printer_app.components.table import pager, reset_button, search_box
+from printer_app.components.table import data_table, pager, reset_button, search_box
 from printer_app.state.access.change_log import ACTION_OPTIONS, ALL, ChangeLogState
 
 S = ChangeLogState
 ACTION_COLORS = {"create": "green", "update": "blue", "delete": "red"}
 ACTION_LABELS = {"create": "Created", "update": "Updated", "delete": "Deleted"}
-
-
-def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "170px") -> rx.Component:
-    items = [rx.select.item(label, value=value) for value, label in fixed]
-    if dynamic is not None:
-        items.append(rx.foreach(dynamic, lambda o: rx.select.item(o[1], value=o[0])))
-    return rx.select.root(
-        rx.select.trigger(width=width, id=f"filter-{name}"),
-        rx.select.content(*items),
-        value=getattr(S, name),
-        on_change=lambda v: S.set_filter(name, v),
-    )
 
 
 def _date(name: str, label: str) -> rx.Component:
@@ -37,9 +26,9 @@ def _date(name: str, label: str) -> rx.Component:
 def _filters() -> rx.Component:
     return rx.hstack(
         search_box(S.search, S.set_search, placeholder="Object contains…", id="change-search", width="220px"),
-        _select("object_type", [[ALL, "All objects"]], S.type_options),
-        _select("action", ACTION_OPTIONS, width="150px"),
-        _select("user", [[ALL, "All users"], ["system", "System (no user)"]], S.user_options),
+        filter_select(S, "object_type", [[ALL, "All objects"]], dynamic=S.type_options),
+        filter_select(S, "action", ACTION_OPTIONS, width="150px"),
+        filter_select(S, "user", [[ALL, "All users"], ["system", "System (no user)"]], dynamic=S.user_options),
         _date("date_from", "From"),
         _date("date_to", "to"),
         reset_button(S.reset_filters, search_id="change-search", id="change-reset"),
@@ -105,19 +94,17 @@ def change_log_page() -> rx.Component:
     return page(
         "Change log",
         _filters(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    rx.table.column_header_cell("When", width="150px"),
-                    rx.table.column_header_cell("User", width="150px"),
-                    rx.table.column_header_cell("Action", width="100px"),
-                    rx.table.column_header_cell("Object", width="260px"),
-                    rx.table.column_header_cell("Changes"),
-                )
-            ),
-            rx.table.body(rx.foreach(S.rows, _row)),
+        data_table(
+            [
+                rx.table.column_header_cell("When", width="150px"),
+                rx.table.column_header_cell("User", width="150px"),
+                rx.table.column_header_cell("Action", width="100px"),
+                rx.table.column_header_cell("Object", width="260px"),
+                "Changes",
+            ],
+            S.rows,
+            _row,
             variant="surface",
-            width="100%",
             id="change-table",
         ),
         pager(S),

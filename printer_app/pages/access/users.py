@@ -6,8 +6,10 @@ import reflex as rx
 
 from printer_app.components.access.user_dialogs import deactivate_dialog, groups_dialog, new_user_dialog
 from printer_app.components.access.whitelist_panel import whitelist_panel
+from printer_app.components.badges import active_badge
+from printer_app.components.forms import filter_select
 from printer_app.components.layout import page
-from printer_app.components.table import pager, reset_button, search_box, sort_header
+from printer_app.components.table import data_table, pager, reset_button, search_box, sort_header
 from printer_app.state.access.user_form import NewUserState
 from printer_app.state.access.users import ALL, UsersState
 
@@ -16,24 +18,16 @@ KIND_OPTIONS = [[ALL, "Any sign-in"], ["local", "Local password"], ["sso", "SSO"
 ACTIVE_OPTIONS = [[ALL, "Any state"], ["active", "Active"], ["inactive", "Inactive"]]
 
 
-def _select(name: str, fixed: list[list[str]], dynamic=None, width: str = "170px") -> rx.Component:
-    items = [rx.select.item(label, value=value) for value, label in fixed]
-    if dynamic is not None:
-        items.append(rx.foreach(dynamic, lambda g: rx.select.item(g.name, value=g.name)))
-    return rx.select.root(
-        rx.select.trigger(width=width, id=f"filter-{name}"),
-        rx.select.content(*items),
-        value=getattr(S, name),
-        on_change=lambda v: S.set_filter(name, v),
-    )
+def _group_item(group) -> rx.Component:
+    return rx.select.item(group.name, value=group.name)
 
 
 def _filters() -> rx.Component:
     return rx.hstack(
         search_box(S.search, S.set_search, placeholder="Username, name or email…", id="user-search", width="240px"),
-        _select("kind", KIND_OPTIONS, width="150px"),
-        _select("active", ACTIVE_OPTIONS, width="130px"),
-        _select("group", [[ALL, "Any group"]], S.group_choices, width="240px"),
+        filter_select(S, "kind", KIND_OPTIONS, width="150px"),
+        filter_select(S, "active", ACTIVE_OPTIONS, width="130px"),
+        filter_select(S, "group", [[ALL, "Any group"]], dynamic=S.group_choices, item=_group_item, width="240px"),
         reset_button(S.reset_filters, search_id="user-search", id="user-filter-reset"),
         rx.spacer(),
         rx.button(rx.icon("user-plus", size=16), "New local user", on_click=NewUserState.open_new, id="add-user"),
@@ -66,9 +60,7 @@ def _row(u) -> rx.Component:
                 rx.badge("SSO", color_scheme="blue", variant="surface"),
             )
         ),
-        rx.table.cell(
-            rx.cond(u.is_active, rx.badge("Active", color_scheme="green"), rx.badge("Inactive", color_scheme="gray"))
-        ),
+        rx.table.cell(active_badge(u.is_active)),
         rx.table.cell(_yes(u.is_superuser, "Superuser", "purple")),
         rx.table.cell(
             rx.flex(
@@ -112,22 +104,20 @@ def _row(u) -> rx.Component:
 def accounts_panel() -> rx.Component:
     return rx.vstack(
         _filters(),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    sort_header("Username", "username", S),
-                    sort_header("Name and email", "full_name", S),
-                    sort_header("Sign-in", "kind", S),
-                    sort_header("State", "active", S),
-                    sort_header("Superuser", "superuser", S),
-                    rx.table.column_header_cell("Groups"),
-                    sort_header("Last login", "last_login", S),
-                    rx.table.column_header_cell(""),
-                )
-            ),
-            rx.table.body(rx.foreach(S.rows, _row)),
+        data_table(
+            [
+                sort_header("Username", "username", S),
+                sort_header("Name and email", "full_name", S),
+                sort_header("Sign-in", "kind", S),
+                sort_header("State", "active", S),
+                sort_header("Superuser", "superuser", S),
+                "Groups",
+                sort_header("Last login", "last_login", S),
+                "",
+            ],
+            S.rows,
+            _row,
             variant="surface",
-            width="100%",
             id="user-table",
         ),
         pager(S),

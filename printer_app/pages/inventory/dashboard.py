@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from printer_app.components.layout import page
+from printer_app.components.layout import page, section_card
+from printer_app.components.table import data_table
 from printer_app.models.choices import TaskStatus
 from printer_app.state.inventory.dashboard import DashboardState
 
@@ -41,68 +42,51 @@ def stat_card(key: str, label: str, icon: str, colour: str) -> rx.Component:
 
 
 def outcomes_chart() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Poll outcomes per day (last 30 days)", size="3"),
-            rx.recharts.bar_chart(
-                *[
-                    rx.recharts.bar(data_key=s.value, name=s.label, stack_id="a", fill=BAR_COLOURS[s.value])
-                    for s in TaskStatus
-                    if s.value in BAR_COLOURS
-                ],
-                rx.recharts.x_axis(data_key="day", tick={"fontSize": 11}),
-                rx.recharts.y_axis(tick={"fontSize": 11}),
-                rx.recharts.graphing_tooltip(),
-                rx.recharts.legend(),
-                data=S.outcomes,
-                height=300,
-                width="100%",
-                id="outcomes-chart",
-            ),
+    return section_card(
+        "Poll outcomes per day (last 30 days)",
+        rx.recharts.bar_chart(
+            *[
+                rx.recharts.bar(data_key=s.value, name=s.label, stack_id="a", fill=BAR_COLOURS[s.value])
+                for s in TaskStatus
+                if s.value in BAR_COLOURS
+            ],
+            rx.recharts.x_axis(data_key="day", tick={"fontSize": 11}),
+            rx.recharts.y_axis(tick={"fontSize": 11}),
+            rx.recharts.graphing_tooltip(),
+            rx.recharts.legend(),
+            data=S.outcomes,
+            height=300,
             width="100%",
+            id="outcomes-chart",
         ),
-        width="100%",
+    )
+
+
+def _supply_row(s) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(s["ip_address"], href="/printers/" + s["printer_id"].to(str))),
+        rx.table.cell(s["organization"]),
+        rx.table.cell(s["description"]),
+        rx.table.cell(
+            rx.hstack(
+                rx.progress(
+                    value=s["percent"].to(int),
+                    width="80px",
+                    color_scheme=rx.cond(s["percent"].to(int) < 10, "red", "amber"),
+                ),
+                rx.text(s["percent"].to(str) + "%", size="1"),
+                align="center",
+            )
+        ),
     )
 
 
 def low_supplies() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("Lowest supplies", size="3"),
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("Printer", "Organization", "Supply", "Level")]
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        S.low_supplies,
-                        lambda s: rx.table.row(
-                            rx.table.cell(rx.link(s["ip_address"], href="/printers/" + s["printer_id"].to(str))),
-                            rx.table.cell(s["organization"]),
-                            rx.table.cell(s["description"]),
-                            rx.table.cell(
-                                rx.hstack(
-                                    rx.progress(
-                                        value=s["percent"].to(int),
-                                        width="80px",
-                                        color_scheme=rx.cond(s["percent"].to(int) < 10, "red", "amber"),
-                                    ),
-                                    rx.text(s["percent"].to(str) + "%", size="1"),
-                                    align="center",
-                                )
-                            ),
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-                id="low-supplies",
-            ),
-            width="100%",
+    return section_card(
+        "Lowest supplies",
+        data_table(
+            ["Printer", "Organization", "Supply", "Level"], S.low_supplies, _supply_row, size="1", id="low-supplies"
         ),
-        width="100%",
     )
 
 

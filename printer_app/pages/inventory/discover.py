@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.forms import choice_select, labelled
 from printer_app.components.layout import page
+from printer_app.components.table import data_table
 from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundView
 
 S = DiscoveryState
 
 
 def _field(label: str, name: str, width: str, placeholder: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
+    return labelled(
+        label,
         rx.input(
             value=getattr(S, name),
             on_change=lambda v: S.set_field(name, v),
@@ -20,7 +22,7 @@ def _field(label: str, name: str, width: str, placeholder: str = "") -> rx.Compo
             placeholder=placeholder,
             id=f"discover-{name}",
         ),
-        spacing="1",
+        width="auto",
     )
 
 
@@ -31,10 +33,10 @@ def form() -> rx.Component:
                 _field("Addresses", "targets", "360px", "192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7"),
                 _field("Community", "community", "140px"),
                 _field("Port", "port", "90px"),
-                rx.vstack(
-                    rx.text("SNMP version", size="2", weight="medium"),
+                labelled(
+                    "SNMP version",
                     rx.select(["1", "2c"], value=S.version, on_change=lambda v: S.set_field("version", v)),
-                    spacing="1",
+                    width="auto",
                 ),
                 rx.button(rx.icon("radar", size=16), "Scan", on_click=S.start, disabled=S.running, id="discover-start"),
                 align="end",
@@ -86,30 +88,21 @@ def results() -> rx.Component:
     return rx.cond(
         S.found.length() > 0,
         rx.vstack(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in ("", "IP", "Model", "Serial", "MAC", "Total pages", "")
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(S.found, _row)),
+            data_table(
+                ["", "IP", "Model", "Serial", "MAC", "Total pages", ""],
+                S.found,
+                _row,
                 variant="surface",
                 size="1",
-                width="100%",
                 id="discover-results",
             ),
             rx.hstack(
-                rx.select.root(
-                    rx.select.trigger(width="240px"),
-                    rx.select.content(
-                        rx.select.item("No organization", value=NONE),
-                        rx.foreach(S.org_options, lambda o: rx.select.item(o[1], value=o[0])),
-                    ),
-                    value=S.organization_id,
-                    on_change=lambda v: S.set_field("organization_id", v),
+                choice_select(
+                    [(NONE, "No organization")],
+                    S.organization_id,
+                    lambda v: S.set_field("organization_id", v),
+                    dynamic=S.org_options,
+                    width="240px",
                 ),
                 rx.button(
                     "Add " + S.selected_count.to_string() + " selected",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.badges import status_badge
+from printer_app.components.forms import busy_button, choice_select
 from printer_app.components.inventory.printer_dialog import printer_dialog
 from printer_app.components.inventory.printer_flags import counter_reset, identity_flag, supplies_card
-from printer_app.components.layout import page
-from printer_app.components.spinner import spinner
-from printer_app.components.table import pager
+from printer_app.components.layout import page, section_card
+from printer_app.components.table import data_table, pager
 from printer_app.models.choices import TaskStatus
 from printer_app.state.inventory.printer_detail import CHART_RANGES, PollView, PrinterDetailState
 from printer_app.state.inventory.printer_form import PrinterFormState
@@ -44,12 +44,8 @@ def identity_card() -> rx.Component:
     )
 
 
-def _chart_card(title: str, chart: rx.Component) -> rx.Component:
-    return rx.card(rx.vstack(rx.heading(title, size="3"), chart, width="100%"), width="100%")
-
-
 def counters_chart() -> rx.Component:
-    return _chart_card(
+    return section_card(
         "Page counters",
         rx.recharts.line_chart(
             *[
@@ -70,7 +66,7 @@ def counters_chart() -> rx.Component:
 
 
 def supplies_chart() -> rx.Component:
-    return _chart_card(
+    return section_card(
         "Supply levels (%)",
         rx.recharts.line_chart(
             rx.foreach(
@@ -110,33 +106,12 @@ def _poll_row(poll: PollView) -> rx.Component:
 
 def history_table() -> rx.Component:
     headers = ["Time", "Status", "Match rule", "Total", "B/W A4", "Colour A4", "B/W A3", "Colour A3", "Error / note"]
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Poll history", size="3"),
-                rx.spacer(),
-                rx.select.root(
-                    rx.select.trigger(id="history-status"),
-                    rx.select.content(
-                        rx.select.item("Any status", value="all"),
-                        *[rx.select.item(s.label, value=s.value) for s in TaskStatus if s != TaskStatus.NEVER_RUN],
-                    ),
-                    value=S.status_filter,
-                    on_change=S.set_status_filter,
-                ),
-                width="100%",
-            ),
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-                rx.table.body(rx.foreach(S.polls, _poll_row)),
-                size="1",
-                width="100%",
-                id="history-table",
-            ),
-            pager(S),
-            width="100%",
-        ),
-        width="100%",
+    statuses = [("all", "Any status"), *[(s.value, s.label) for s in TaskStatus if s != TaskStatus.NEVER_RUN]]
+    return section_card(
+        "Poll history",
+        data_table(headers, S.polls, _poll_row, size="1", id="history-table"),
+        pager(S),
+        tools=(rx.spacer(), choice_select(statuses, S.status_filter, S.set_status_filter, id="history-status")),
     )
 
 
@@ -171,13 +146,13 @@ def printer_detail_page() -> rx.Component:
         printer_dialog(),
         actions=rx.hstack(
             rx.link(rx.button(rx.icon("arrow-left", size=16), "All printers", variant="soft"), href="/printers"),
-            rx.button(
-                rx.cond(busy, spinner(16), rx.icon("refresh-cw", size=16)),
+            busy_button(
                 "Poll now",
-                variant="soft",
+                "refresh-cw",
+                busy=busy,
                 on_click=LiveState.poll_now(S.printer_id),
-                disabled=busy,
                 id="poll-now",
+                variant="soft",
             ),
             rx.link(
                 rx.button(rx.icon("code-xml", size=16), "Web rules", variant="soft", id="web-rules"),

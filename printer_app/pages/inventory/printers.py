@@ -9,10 +9,11 @@ from reflex.utils.imports import ImportVar
 from reflex.vars import FunctionStringVar, VarData
 
 from printer_app.components.badges import status_badge, supply_bar
+from printer_app.components.forms import filter_select
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
-from printer_app.components.table import pager, reset_button, search_box, sort_header
+from printer_app.components.table import pager, reset_button, row_icon_button, search_box, sort_header
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
@@ -40,19 +41,6 @@ _ROW_MEMO = FunctionStringVar.create(
     "((c) => memo(c, (a, b) => JSON.stringify(a) === JSON.stringify(b)))",
     _var_data=VarData(imports={"react": [ImportVar(tag="memo")]}),
 )
-
-
-def _select(name: str, value, fixed: list[list[str]], dynamic=None, width: str = "180px") -> rx.Component:
-    items = [rx.select.item(label, value=value) for value, label in fixed]
-    if dynamic is not None:
-        items.append(rx.foreach(dynamic, lambda o: rx.select.item(o[1], value=o[0])))
-    return rx.select.root(
-        rx.select.trigger(width=width, id=f"filter-{name}"),
-        rx.select.content(*items),
-        value=value,
-        on_change=lambda v: S.set_filter(name, v),
-        size="2",
-    )
 
 
 def filters() -> rx.Component:
@@ -84,11 +72,18 @@ def filters_bar(
     """The filters as a memo of their values: a live update of the rows does not re-render them."""
     return rx.hstack(
         search_box(search, S.set_search, placeholder="IP or serial contains…", id="filter-search", width="220px"),
-        _select("organization", organization, [[ALL, "All organizations"], ["none", "No organization"]], org_options),
-        _select("model", model, [[ALL, "All models"]], model_options, width="220px"),
-        _select("match_rule", match_rule, RULE_OPTIONS, width="160px"),
-        _select("status", status, STATUS_OPTIONS, width="170px"),
-        _select("active", active, ACTIVE_OPTIONS, width="170px"),
+        filter_select(
+            S,
+            "organization",
+            [[ALL, "All organizations"], ["none", "No organization"]],
+            dynamic=org_options,
+            value=organization,
+            width="180px",
+        ),
+        filter_select(S, "model", [[ALL, "All models"]], dynamic=model_options, value=model, width="220px"),
+        filter_select(S, "match_rule", RULE_OPTIONS, value=match_rule, width="160px"),
+        filter_select(S, "status", STATUS_OPTIONS, value=status),
+        filter_select(S, "active", ACTIVE_OPTIONS, value=active),
         reset_button(S.reset_filters, search_id="filter-search", id="filter-reset"),
         rx.spacer(),
         column_chooser(hidden),
@@ -174,20 +169,9 @@ def printer_row(row: rx.Var[PrinterView], busy: rx.Var[bool], hidden: rx.Var[str
         rx.table.cell(
             rx.hstack(
                 poll_button(row.id, busy),
-                rx.icon_button(
-                    rx.icon("pencil", size=14),
-                    variant="ghost",
-                    size="1",
-                    on_click=PrinterFormState.open_edit(row.id),
-                    title="Edit",
-                ),
-                rx.icon_button(
-                    rx.icon("trash-2", size=14),
-                    variant="ghost",
-                    size="1",
-                    color_scheme="red",
-                    on_click=PrinterFormState.ask_delete(row.id, row.ip_address),
-                    title="Delete",
+                row_icon_button("pencil", "Edit", PrinterFormState.open_edit(row.id)),
+                row_icon_button(
+                    "trash-2", "Delete", PrinterFormState.ask_delete(row.id, row.ip_address), color_scheme="red"
                 ),
                 spacing="1",
             )

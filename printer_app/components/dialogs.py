@@ -1,0 +1,90 @@
+"""The two kinds of dialog the pages use: an edit form (Cancel / Save) and a question before a delete or deactivation.
+
+Escape, the Cancel button and (for a form) a click outside all close a dialog the same way: Radix reports them
+through the root's `on_open_change`, which sets the state var that `open` reads.
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None) -> rx.Component:
+    """Cancel (closes the dialog without an event of its own) and Save, at the right."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", id=cancel_id)),
+        rx.button("Save", on_click=on_save, id=save_id),
+        justify="end",
+        width="100%",
+    )
+
+
+def form_dialog(
+    title,
+    *body: rx.Component,
+    open,
+    on_open_change,
+    on_save,
+    save_id: str,
+    cancel_id: str | None = None,
+    description: str | None = None,
+    max_width: str = "520px",
+) -> rx.Component:
+    """An edit form in a dialog: title, optional description, the fields, then Cancel / Save.
+
+    `open` is the state var that shows it and `on_open_change` the state's setter for it (Escape and Cancel send
+    False). A save that succeeds closes it by setting that var; one that fails leaves it open with the errors.
+    """
+    header = [rx.dialog.title(title)]
+    if description is not None:
+        header.append(rx.dialog.description(description, size="2", color=rx.color("gray", 11)))
+    return rx.dialog.root(
+        rx.dialog.content(
+            *header,
+            rx.vstack(
+                *body,
+                dialog_footer(on_save, save_id=save_id, cancel_id=cancel_id),
+                spacing="3",
+                padding_top="12px",
+            ),
+            max_width=max_width,
+        ),
+        open=open,
+        on_open_change=on_open_change,
+    )
+
+
+def confirm_dialog(
+    title,
+    description,
+    *,
+    action: str,
+    on_confirm,
+    confirm_id: str,
+    open=None,
+    on_cancel=None,
+    trigger: rx.Component | None = None,
+    color_scheme: str = "red",
+    max_width: str = "440px",
+) -> rx.Component:
+    """A yes/no question before an action that cannot be taken back.
+
+    Driven by the state: `open` (e.g. `confirm_id > 0`) shows it, `on_cancel` resets that var (sent by Escape and
+    by Cancel), and `on_confirm` resets it too as it acts. Or opened by a `trigger` button: then Radix opens and
+    closes it itself, and the action button closes it as well.
+    """
+    confirm = rx.button(action, color_scheme=color_scheme, on_click=on_confirm, id=confirm_id)
+    content = rx.alert_dialog.content(
+        rx.alert_dialog.title(title),
+        rx.alert_dialog.description(description, size="2"),
+        rx.hstack(
+            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            confirm if trigger is None else rx.alert_dialog.action(confirm),
+            justify="end",
+            padding_top="12px",
+        ),
+        max_width=max_width,
+    )
+    if trigger is not None:
+        return rx.alert_dialog.root(rx.alert_dialog.trigger(trigger), content)
+    return rx.alert_dialog.root(content, open=open, on_open_change=lambda _open: on_cancel())
