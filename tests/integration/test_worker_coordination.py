@@ -31,14 +31,10 @@ WAIT_S = 60  # only reached when the behaviour under test is broken
 @pytest.fixture
 def app_db(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The app's settings and engine on the test database, embedded mode (no Redis)."""
-    from workers import coordination
-
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ALLOW_LOOPBACK_TARGETS", "true")
     monkeypatch.delenv("REDIS_URL", raising=False)
-    monkeypatch.setattr(coordination, "_client", None)
-    monkeypatch.setattr(events, "_redis", None)
     get_settings.cache_clear()
     get_engine.cache_clear()
     yield db_url
