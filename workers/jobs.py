@@ -1,8 +1,9 @@
 """The command layer: every job the app can be asked for, in one place for the pages, the CLI and the API.
 
-A caller asks here and never sends a Dramatiq message or takes a lock itself, so a "Poll now" from a page, a
-`poll --printer-id` from the CLI and a request from the API get the same guarantees: one poll of a printer at a
-time, a request folded into a poll that answers it (workers/polls.py), one poll-all run at a time with its
+A caller asks here and never sends a Dramatiq message or takes a lock itself, so a "Poll now" from a page and a
+`poll --printer-id` from the CLI get the same guarantees: one poll of a printer at a time (a page's request meets a
+running poll and is folded into it, the CLI's is refused), results published after their commit, every poll
+remembered so a request just after it is answered by it (workers/polls.py), one poll-all run at a time with its
 progress published to every tab (workers/coordination.py).
 
 - Queued for the workers: `request_poll`, `poll_all`, `discover`.
