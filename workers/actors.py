@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import logging
-import time
+from dataclasses import asdict
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from printer_app.config import get_settings
 from printer_app.db import session_scope
-from printer_app.models.choices import TaskStatus, TriggeredBy
+from printer_app.models.choices import TriggeredBy
 from printer_app.services import events
 from printer_app.services.access.auth import purge_sessions
 from printer_app.services.access.login_throttle import purge_login_throttle
 from printer_app.services.contracts.devices import autolink_devices
+from printer_app.services.errors import DomainValidationError
 from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_printer_ids
-from printer_app.services.polling.pipeline import announce_result, poll_and_store
+from printer_app.services.polling.discovery import discover_in_chunks
 from printer_app.services.polling.retention import thin_history
-from workers import coordination
+from workers import coordination, polls
 from workers.broker import HIGH, LOW, backlog, broker
 
 log = logging.getLogger(__name__)
@@ -26,51 +27,10 @@ MINUTE_MS = 60_000
 BACKGROUND = 10  # priority of queue "low" actors: one embedded worker serves both queues, user requests first
 
 
-def _poll(printer_id: int, triggered_by: str, batch_id: str | None, *, fold_window_s: float = 0.0) -> None:
-    """Poll the printer, unless a poll of it answers this request: one running now, or one stored that started
-    at most `fold_window_s` before the request was made (its result is announced again, for whoever asked)."""
+def _message() -> tuple[str | None, int | None]:
+    """The id and enqueue time (ms) of the message being processed (None outside a worker)."""
     message = CurrentMessage.get_current_message()
-    with coordination.printer_lock(printer_id, owner=message.message_id if message else None) as mine:
-        answer = None
-        if mine and message is not None:
-            answer = coordination.answering_poll(
-                printer_id, requested_ms=message.message_timestamp, window_s=fold_window_s
-            )
-        if not mine:
-            # Another poll of this printer is running: its result answers this request too.
-            events.publish(events.POLL_FOLDED, {"printer_id": printer_id, "batch_id": batch_id})
-            status = None
-        elif answer is not None:
-            announce_result(answer)
-            status = None
-        else:
-            status = _poll_and_remember(printer_id, triggered_by, message)
-    if batch_id:
-        progress = coordination.batch_step(batch_id, failed=status not in (None, TaskStatus.SUCCESS))
-        events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, **progress})
-
-
-def _poll_and_remember(printer_id: int, triggered_by: str, message: dramatiq.Message | None) -> str:
-    started_ms = int(time.time() * 1000)
-    try:
-        with events.held_until_exit(events.INVENTORY_UPDATE):  # tabs re-read the row: publish after commit
-            task = poll_and_store(
-                printer_id, triggered_by=triggered_by, message_id=message.message_id if message else None
-            )
-    except LookupError:
-        log.info("printer %s no longer exists; nothing to poll", printer_id)
-        events.publish(
-            events.INVENTORY_UPDATE,
-            {
-                "printer_id": printer_id,
-                "ip": f"#{printer_id}",
-                "status": TaskStatus.FAILED,
-                "error": "The printer no longer exists",
-            },
-        )
-        return TaskStatus.FAILED
-    coordination.remember_poll(printer_id, started_ms=started_ms, task_id=task.id)
-    return task.status
+    return (message.message_id, message.message_timestamp) if message is not None else (None, None)
 
 
 @dramatiq.actor(
@@ -84,7 +44,14 @@ def _poll_and_remember(printer_id: int, triggered_by: str, message: dramatiq.Mes
 )
 def poll_printer_now(printer_id: int) -> None:
     """A user asked to poll this printer now; repeated requests are folded into one poll (FOLD_WINDOW_S)."""
-    _poll(printer_id, TriggeredBy.MANUAL, None, fold_window_s=coordination.FOLD_WINDOW_S)
+    message_id, requested_ms = _message()
+    polls.poll_guarded(
+        printer_id,
+        triggered_by=TriggeredBy.MANUAL,
+        message_id=message_id,
+        requested_ms=requested_ms,
+        fold_window_s=coordination.FOLD_WINDOW_S,
+    )
 
 
 @dramatiq.actor(
@@ -99,19 +66,24 @@ def poll_printer_now(printer_id: int) -> None:
 )
 def poll_printer_scheduled(printer_id: int, batch_id: str | None = None) -> None:
     """A poll from the schedule or from a poll-all run (then counted in its progress)."""
-    _poll(printer_id, TriggeredBy.AUTO_POLL, batch_id)
+    message_id, requested_ms = _message()
+    polls.poll_guarded(
+        printer_id,
+        triggered_by=TriggeredBy.AUTO_POLL,
+        message_id=message_id,
+        requested_ms=requested_ms,
+        batch_id=batch_id,
+    )
 
 
 @dramatiq.actor(actor_name="poll_all", queue_name=HIGH, max_retries=0, time_limit=5 * MINUTE_MS, broker=broker)
 def poll_all() -> None:
     """Fan out one message per pollable printer and track the run's progress; one run at a time."""
-    with session_scope() as session:
-        ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
-    batch_id = coordination.start_batch(len(ids))
-    if batch_id is None:  # two requests raced past the UI's check: the running batch answers this one too
+    run = polls.start_run()
+    if run is None:  # two requests raced past the caller's check: the running batch answers this one too
         log.info("poll all: a run is already going; this request is folded into it")
         return
-    events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, "total": len(ids), "done": 0, "failed": 0})
+    batch_id, ids = run
     for printer_id in ids:
         poll_printer_scheduled.send(printer_id, batch_id)
 
@@ -176,10 +148,6 @@ def daily_contract_autolink() -> None:
 )
 def discover_printers(job_id: str, specs: list[str], community: str, port: int, version: str) -> None:
     """Scan address ranges for printers, publishing progress and the printers found so far."""
-    from dataclasses import asdict
-
-    from printer_app.services.errors import DomainValidationError
-    from printer_app.services.polling.discovery import discover_in_chunks
 
     def progress(scanned: int, total: int, found: list) -> None:
         events.publish(

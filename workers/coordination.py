@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import redis
 
-from printer_app.config import get_settings
+from printer_app.redis_client import shared_client
 
 LOCK_TTL_S = 660  # longer than the longest actor time limit
 FOLD_WINDOW_S = 5.0  # a "Poll now" is answered by a poll of the printer that started at most this long before it
@@ -24,17 +24,11 @@ _local_polled: dict[int, tuple[int, int]] = {}
 _local_guard = threading.Lock()
 _local_batches: dict[str, dict] = {}
 _local_current, _local_running = "current", "running"  # keys of _local_batches beside the batch ids
-_client: redis.Redis | None = None
 
 
 def client() -> redis.Redis | None:
-    global _client
-    url = get_settings().redis_url
-    if not url:
-        return None
-    if _client is None:
-        _client = redis.Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
-    return _client
+    """The shared Redis client; None in embedded mode (in-process structures stand in for Redis)."""
+    return shared_client()
 
 
 _TAKE_LOCK = """

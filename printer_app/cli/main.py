@@ -109,9 +109,9 @@ def check() -> None:
         typer.echo(f"database: FAILED ({_safe_url()}): {exc}", err=True)
     if settings.redis_url:
         try:
-            import redis
+            from printer_app.redis_client import shared_client
 
-            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3).ping()
+            shared_client(settings.redis_url).ping()
             typer.echo("redis: ok")
         except Exception as exc:
             ok = False

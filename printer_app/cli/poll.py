@@ -78,22 +78,18 @@ def _poll_stored(printer_id: int, as_json: bool) -> None:
     """The full pipeline for one stored printer under its poll lock; its result is published after the commit."""
     from printer_app.db import session_scope
     from printer_app.models import InventoryTask
-    from printer_app.models.choices import TaskStatus, TriggeredBy
-    from printer_app.services import events
+    from printer_app.models.choices import TaskStatus
     from printer_app.services.polling.history import stored_outcome
-    from printer_app.services.polling.pipeline import poll_and_store
-    from workers.coordination import printer_lock
+    from workers import jobs
 
-    with printer_lock(printer_id) as mine:
-        if not mine:
-            typer.echo(f"error: printer #{printer_id} is being polled right now; try again when it is done", err=True)
-            raise typer.Exit(3)
-        try:
-            with events.held_until_exit(events.INVENTORY_UPDATE):
-                task = poll_and_store(printer_id, triggered_by=TriggeredBy.MANUAL)
-        except LookupError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+    try:
+        task = jobs.poll_here(printer_id)
+    except jobs.PrinterBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(3) from None
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     with session_scope() as session:
         outcome = stored_outcome(session, session.get(InventoryTask, task.id))
     if as_json:
@@ -119,26 +115,25 @@ def poll_all(
 ) -> None:
     """Poll every active printer (of an active or no organization) end to end, as the Poll all button does.
 
-    SNMP, web and hybrid printers alike; a printer being polled right now (its lock held) is left to that poll.
+    SNMP, web and hybrid printers alike; a printer being polled right now (its lock held) is left to that poll, and
+    nothing is polled while a Poll all run of the workers is going (exit code 3).
     """
-    from printer_app.db import session_scope
-    from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_printer_ids
-    from printer_app.services.polling.parallel import poll_printers_parallel
-    from workers.coordination import printer_lock
+    from workers import jobs
 
-    with session_scope() as session:
-        ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
-    with typer.progressbar(length=len(ids), label=f"Polling {len(ids)} printers") as bar:
-        seen = 0
+    ids = jobs.printers_to_poll()
+    try:
+        with typer.progressbar(length=len(ids), label=f"Polling {len(ids)} printers") as bar:
+            seen = 0
 
-        def progress(stats) -> None:
-            nonlocal seen
-            bar.update(stats.done - seen)
-            seen = stats.done
+            def progress(stats) -> None:
+                nonlocal seen
+                bar.update(stats.done - seen)
+                seen = stats.done
 
-        stats = poll_printers_parallel(
-            ids, processes=processes or None, concurrency=concurrency, progress=progress, lock=printer_lock
-        )
+            stats = jobs.poll_all_here(ids, processes=processes or None, concurrency=concurrency, progress=progress)
+    except jobs.RunGoing as exc:
+        typer.echo(f"error: {exc}; its progress shows on the Printers page", err=True)
+        raise typer.Exit(3) from None
     summary = ", ".join(f"{k} {v}" for k, v in sorted(stats.statuses.items()))
     typer.echo(f"Polled {stats.done} printers: {summary or 'nothing to poll'}")
 
@@ -199,7 +194,6 @@ def import_xml(
     The result is published after the commit; a file over the size or nesting cap is refused, nothing stored.
     """
     from printer_app.db import session_scope
-    from printer_app.services import events
     from printer_app.services.errors import DomainValidationError, NotFoundError
     from printer_app.services.polling.glpi_xml import MAX_XML_BYTES, import_glpi_xml
     from printer_app.services.polling.pipeline import AcquisitionError
@@ -208,7 +202,7 @@ def import_xml(
         size = file.stat().st_size
         if size > MAX_XML_BYTES:  # refused before it is read into memory
             raise AcquisitionError(f"XML file too large: {size:,} bytes (at most {MAX_XML_BYTES:,})")
-        with events.held_until_exit(events.INVENTORY_UPDATE), session_scope(write=True) as session:
+        with session_scope(write=True) as session:
             task = import_glpi_xml(session, data=file.read_bytes(), filename=file.name, ip=ip)
             status, error, printer_id = task.status, task.error_message, task.printer_id
     except (DomainValidationError, NotFoundError, AcquisitionError) as exc:

@@ -12,10 +12,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, SessionTransaction
+
 from printer_app.config import get_settings
+from printer_app.redis_client import shared_client
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +32,7 @@ DISCOVERY_PROGRESS = "discovery_progress"
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()
-_redis = None
-_held = threading.local()  # events of `held_until_exit` blocks, per thread
+_PENDING = "pi_events_after_commit"  # session.info key: (savepoint or None, kind, payload) waiting for the commit
 
 
 def subscribe(callback: Callable[[str, Event], None]) -> Callable[[], None]:
@@ -56,29 +58,8 @@ def decode(message: str | bytes) -> tuple[str, Event]:
     return data["kind"], data["payload"]
 
 
-@contextmanager
-def held_until_exit(*kinds: str) -> Iterator[None]:
-    """Hold this thread's events of `kinds` until the block ends, then publish them in order.
-
-    Wrap a block that commits its transaction on exit: a result published before the commit could make a browser
-    re-read the database and still see the old row. An exception drops the held events with the transaction.
-    """
-    outer = getattr(_held, "kinds", None), getattr(_held, "events", None)
-    _held.kinds, _held.events = frozenset(kinds), []
-    try:
-        yield
-        held = _held.events
-    finally:
-        _held.kinds, _held.events = outer
-    for kind, payload in held:
-        publish(kind, payload)
-
-
 def publish(kind: str, payload: Event) -> None:
     """Deliver to local subscribers and, in production, to Redis; a failing listener never breaks a poll."""
-    if kind in (getattr(_held, "kinds", None) or ()):
-        _held.events.append((kind, payload))
-        return
     with _lock:
         subscribers = list(_subscribers)
     for callback in subscribers:
@@ -86,14 +67,54 @@ def publish(kind: str, payload: Event) -> None:
             callback(kind, payload)
         except Exception:
             log.exception("event subscriber failed for %s", kind)
-    url = get_settings().redis_url
-    if url:
-        global _redis
+    if get_settings().redis_url:
         try:
-            import redis
-
-            if _redis is None:
-                _redis = redis.Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
-            _redis.publish(CHANNEL, encode(kind, payload))
+            shared_client().publish(CHANNEL, encode(kind, payload))
         except Exception:
             log.exception("could not publish %s to Redis", kind)
+
+
+def publish_after_commit(session: Session, kind: str, payload: Event) -> None:
+    """Publish once `session` commits the transaction in progress; never if it rolls back.
+
+    A result published before its commit could make a browser re-read the database and still see the old row; one
+    published for a transaction that then rolls back announces what was never stored. The event waits on the
+    session (`session.info`) and the session's own hooks publish or drop it. Queued inside a savepoint
+    (`begin_nested`), it is dropped with the savepoint's rollback and waits for the outer commit after its release.
+    """
+    if not session.in_transaction():  # nothing done yet: the transaction the event waits for starts now
+        session.begin()
+    pending = session.info.setdefault(_PENDING, [])
+    pending.append((session.get_nested_transaction(), kind, payload))
+
+
+def _savepoints(transaction: SessionTransaction | None) -> Iterator[SessionTransaction]:
+    while transaction is not None:
+        yield transaction
+        transaction = transaction.parent
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _publish_pending(session: Session) -> None:
+    if session.get_nested_transaction() is not None:  # a savepoint released: its events wait for the real commit
+        return
+    for _savepoint, kind, payload in session.info.pop(_PENDING, ()):
+        publish(kind, payload)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
+        return
+    session.info[_PENDING] = [p for p in pending if previous_transaction not in _savepoints(p[0])]
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    """A session closed without committing (or rolling back) ends its transaction: what waited on it is dropped."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)

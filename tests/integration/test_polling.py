@@ -200,6 +200,8 @@ def test_events_announce_start_and_result(session):
     try:
         printer = make_printer(session, serial_number="SN-A")
         poll(session, printer)
+        assert [k for k, _ in seen] == [events.INVENTORY_START]  # the result waits for the commit
+        session.commit()
     finally:
         unsubscribe()
     assert [k for k, _ in seen] == [events.INVENTORY_START, events.INVENTORY_UPDATE]

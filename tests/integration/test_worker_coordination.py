@@ -31,14 +31,10 @@ WAIT_S = 60  # only reached when the behaviour under test is broken
 @pytest.fixture
 def app_db(db_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The app's settings and engine on the test database, embedded mode (no Redis)."""
-    from workers import coordination
-
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ALLOW_LOOPBACK_TARGETS", "true")
     monkeypatch.delenv("REDIS_URL", raising=False)
-    monkeypatch.setattr(coordination, "_client", None)
-    monkeypatch.setattr(events, "_redis", None)
     get_settings.cache_clear()
     get_engine.cache_clear()
     yield db_url
@@ -147,8 +143,9 @@ def test_a_result_is_published_once_its_poll_is_committed(
 
 def _poll_all_twice(low_queue, published: list, session: Session) -> None:
     """Two Poll all requests while the first run goes: the second is folded into it; once over, a new run starts."""
-    from workers import coordination
+    from workers import coordination, jobs
     from workers.actors import poll_all
+    from workers.broker import HIGH, broker
 
     ids = sorted(make_printer(session).id for _ in range(3))
     session.commit()
@@ -161,6 +158,8 @@ def _poll_all_twice(low_queue, published: list, session: Session) -> None:
     sent = low_queue()
     assert sorted(m.args[0] for m in sent) == ids and {m.args[1] for m in sent} == {batch_id}
     assert coordination.running_batch() == (batch_id, {"total": 3, "done": 0, "failed": 0})
+    assert jobs.poll_all() == jobs.current_run() == (batch_id, {"total": 3, "done": 0, "failed": 0})  # queues nothing
+    assert len(low_queue()) == len(ids) and not broker.queues[HIGH].qsize()
 
     for _ in ids:  # the run's polls are counted as the workers finish them
         coordination.batch_step(batch_id, failed=False)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from printer_app.models import ContractDevice, Printer
+from printer_app.services.serials import has_serial, same_serial
 
 
 def autolink_devices(session: Session) -> dict[str, int]:
@@ -19,14 +19,14 @@ def autolink_devices(session: Session) -> dict[str, int]:
     taken = set(session.exec(select(ContractDevice.printer_id).where(ContractDevice.printer_id.is_not(None))).all())
     devices = session.exec(
         select(ContractDevice)
-        .where(ContractDevice.printer_id.is_(None), func.trim(ContractDevice.serial_number) != "")
+        .where(ContractDevice.printer_id.is_(None), has_serial(ContractDevice.serial_number))
         .order_by(ContractDevice.id)
     ).all()
     for device in devices:
         stats["total"] += 1
         candidates = session.exec(
             select(Printer.id)
-            .where(func.lower(func.trim(Printer.serial_number)) == device.serial_number.strip().lower())
+            .where(same_serial(Printer.serial_number, device.serial_number))
             .order_by(Printer.is_active.desc(), Printer.id)
         ).all()
         if not candidates:

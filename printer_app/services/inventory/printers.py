@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -14,6 +13,7 @@ from printer_app.services.access.roles import PERMISSIONS, user_permissions
 from printer_app.services.audit import Actor, audit
 from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.serials import same_serial
 from printer_app.services.validators import check_community, ip_to_int, parse_device_ip, parse_id, parse_mac, too_long
 
 MANAGE_WEB = "inventory.manage_web_parsing"
@@ -259,7 +259,7 @@ def link_contract_devices(session: Session, *, printer: Printer) -> bool:
     device = session.exec(
         select(ContractDevice)
         .where(
-            func.lower(func.trim(ContractDevice.serial_number)) == printer.serial_number.strip().lower(),
+            same_serial(ContractDevice.serial_number, printer.serial_number),
             ContractDevice.printer_id.is_(None),
         )
         .order_by(ContractDevice.id)

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from printer_app.db import session_scope
 from printer_app.models import Organization, Printer, WebParsingRule
 from printer_app.models.choices import PollingMethod, TaskStatus, TriggeredBy
-from printer_app.services import events
 from printer_app.services.polling.pipeline import (
     AcquisitionError,
     DeviceReading,
@@ -117,7 +116,7 @@ def poll_printers(
             printer_id, result = arrived.get()
             if printer_id is None:
                 raise result
-            with events.held_until_exit(events.INVENTORY_UPDATE), sessions() as session:  # published after commit
+            with sessions() as session:  # the result is published after this commit
                 task = run_inventory_for_printer(
                     session, printer_id=printer_id, triggered_by=triggered_by, source=_snmp_result_source(result)
                 )
@@ -127,8 +126,7 @@ def poll_printers(
             if not take(printer_id):
                 continue
             try:
-                with events.held_until_exit(events.INVENTORY_UPDATE):
-                    status = poll_and_store(printer_id, triggered_by=triggered_by, sessions=sessions).status
+                status = poll_and_store(printer_id, triggered_by=triggered_by, sessions=sessions).status
             except LookupError:  # deleted since the run started: nothing to poll
                 status = TaskStatus.FAILED
             finished(printer_id, status)

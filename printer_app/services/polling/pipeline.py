@@ -73,6 +73,8 @@ def run_inventory_for_printer(
 ) -> InventoryTask:
     """Poll one printer and store the outcome; never raises for a device problem (it becomes a FAILED task).
 
+    The result is published once the caller commits `session` (never if it rolls back).
+
     With `message_id` (the broker message being processed) a redelivered message returns the poll it already
     stored instead of polling again.
     """
@@ -104,7 +106,7 @@ def run_inventory_for_printer(
             message_id=message_id,
         )
     session.flush()
-    events.publish(events.INVENTORY_UPDATE, result_payload(session, target, task))
+    events.publish_after_commit(session, events.INVENTORY_UPDATE, result_payload(session, target, task))
     return task
 
 

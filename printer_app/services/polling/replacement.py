@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from printer_app.models import ContractDevice, Printer, PrinterChangeLog
 from printer_app.models.choices import ChangeAction
+from printer_app.services.serials import same_serial
 from printer_app.services.validators import ip_to_int
 
 if TYPE_CHECKING:
@@ -25,9 +25,7 @@ def replace_device(session: Session, *, printer: Printer, reading: DeviceReading
     """
     serial = reading.serial.strip()
     device = session.exec(
-        select(ContractDevice)
-        .where(func.lower(func.trim(ContractDevice.serial_number)) == serial.lower())
-        .order_by(ContractDevice.id)
+        select(ContractDevice).where(same_serial(ContractDevice.serial_number, serial)).order_by(ContractDevice.id)
     ).first()
     if device is None:
         return None

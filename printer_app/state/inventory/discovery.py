@@ -90,10 +90,10 @@ class DiscoveryState(SessionState):
         except (DomainValidationError, ValueError) as exc:
             self.error = str(exc)
             return None
-        from workers.actors import discover_printers
+        from workers import jobs
 
         self.job_id, self.scanned, self.total, self.found, self.error = uuid.uuid4().hex, 0, total, [], ""
-        discover_printers.send(self.job_id, [self.targets], community, port, self.version)
+        jobs.discover(self.job_id, [self.targets], community, port, self.version)
         return None
 
     @rx.event(background=True)

@@ -167,11 +167,11 @@ async def live_updates() -> None:
         await asyncio.to_thread(embedded.start)
         await asyncio.Event().wait()
         return
-    import redis.asyncio as aioredis
+    from printer_app.redis_client import async_client
 
     while True:
         try:
-            client = aioredis.Redis.from_url(settings.redis_url, health_check_interval=10)
+            client = async_client(settings.redis_url)
             async with client.pubsub() as pubsub:
                 await pubsub.subscribe(events.CHANNEL)
                 log.info("live updates: subscribed to %s", events.CHANNEL)

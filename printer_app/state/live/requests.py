@@ -18,9 +18,9 @@ NO_RESULT = "no_result"  # the listener's own event (never published): a request
 
 def result_timeout() -> float:
     """Seconds after which a "Poll now" without a result is looked up: the poll actor's time limit and RESULT_GRACE."""
-    from workers.actors import poll_printer_now
+    from workers import jobs
 
-    return poll_printer_now.options["time_limit"] / 1000 + RESULT_GRACE
+    return jobs.poll_result_time_limit_s() + RESULT_GRACE
 
 
 def _found(requested: dict[int, float]) -> dict[int, dict]:

@@ -71,14 +71,14 @@ class LiveState(SessionState):
     async def listen(self, page: str):
         """Apply events to this tab until it navigates away or closes (then the task is cancelled), or until its
         session no longer grants the page (checked at the start and every RECHECK_SECONDS)."""
-        from workers import coordination
+        from workers import jobs
 
         permission = PAGES.get(page)
         if permission is None:
             return
         queue = hub.attach()  # before reading the current run: no progress event can fall in between
         try:
-            current = await asyncio.to_thread(coordination.current_batch)
+            current = await asyncio.to_thread(jobs.latest_run)
             async with self:
                 cookie, token = self.router.headers.cookie, self.router.session.client_token
                 if current:
@@ -226,11 +226,11 @@ class LiveState(SessionState):
     @requires(RUN)
     def poll_now(self, printer_id: int):
         """Queue a high-priority poll; the result arrives through the listener as a toast and a row update."""
-        from workers.actors import poll_printer_now
+        from workers import jobs
 
         printer_id = int(printer_id)
         watch.expect(self.router.session.client_token, printer_id)
-        poll_printer_now.send(printer_id)
+        jobs.request_poll(printer_id)
         self._requested = {**self._requested, printer_id: time.time()}
         self.pending = sorted({*self.pending, printer_id})
         self.polling_ids = sorted({*self.polling_ids, printer_id})
@@ -239,17 +239,15 @@ class LiveState(SessionState):
     @requires(RUN)
     def poll_all(self):
         """Queue a poll of every pollable printer, unless a run is going: one run at a time."""
-        from workers import coordination
-        from workers.actors import poll_all
+        from workers import jobs
 
-        running = coordination.running_batch()
+        running = jobs.poll_all()
         if running is not None:
             self._show_batch(*running)
             done, total = running[1]["done"], running[1]["total"]
             return rx.toast.warning(
                 f"Poll all is already running ({done} / {total} printers done); its progress shows above the table"
             )
-        poll_all.send()
         return rx.toast.info("Polling all active printers; progress shows above the table in every open tab")
 
 

@@ -129,9 +129,9 @@ class WebRuleRunsState(SessionState):
             self.polling = True
         queue = hub.attach()
         try:
-            from workers.actors import poll_printer_now
+            from workers import jobs
 
-            await asyncio.to_thread(poll_printer_now.send, printer_id)
+            await asyncio.to_thread(jobs.request_poll, printer_id)
             result = await _wait_for_result(queue, printer_id)
         finally:
             hub.detach(queue)

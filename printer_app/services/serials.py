@@ -1,0 +1,30 @@
+"""How serials are matched between contract devices and printers: trimmed and ignoring case (docs/contracts.md).
+
+One definition for both sides, in Python and in SQL, so a device links to a printer whichever of them comes first.
+(A poll's identity check is stricter on purpose: it compares the serial a device reports exactly, after trimming.)
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def serial_key(value: str | None) -> str:
+    """The form two serials are compared in: surrounding spaces dropped, lower case; "" for none."""
+    return (value or "").strip().lower()
+
+
+def sql_serial_key(column) -> ColumnElement[str]:
+    """`serial_key` of a serial column, computed by the database."""
+    return func.lower(func.trim(column))
+
+
+def same_serial(column, value: str | None) -> ColumnElement[bool]:
+    """SQL condition: the serial column holds `value`, up to case and surrounding spaces."""
+    return sql_serial_key(column) == serial_key(value)
+
+
+def has_serial(column) -> ColumnElement[bool]:
+    """SQL condition: the serial column holds more than spaces."""
+    return func.trim(column) != ""

@@ -1,0 +1,110 @@
+"""The command layer: every job the app can be asked for, in one place for the pages, the CLI and the API.
+
+A caller asks here and never sends a Dramatiq message or takes a lock itself, so a "Poll now" from a page and a
+`poll --printer-id` from the CLI get the same guarantees: one poll of a printer at a time (a page's request meets a
+running poll and is folded into it, the CLI's is refused), results published after their commit, every poll
+remembered so a request just after it is answered by it (workers/polls.py), one poll-all run at a time with its
+progress published to every tab (workers/coordination.py).
+
+- Queued for the workers: `request_poll`, `poll_all`, `discover`.
+- Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
+  `printers_to_poll`).
+- What is going on: `current_run` (the poll-all run going now), `latest_run` (the last one, finished or not).
+
+Commands still to come go here too, as a function that sends the message of a thin actor in workers/actors.py
+and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook) and `sync_month` (fill a
+month's billing report from the polls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from printer_app.db import session_scope
+from printer_app.models import InventoryTask
+from printer_app.models.choices import TriggeredBy
+from printer_app.services.polling.batch import SCHEDULED_METHODS, BatchStats, pollable_printer_ids
+from printer_app.services.polling.parallel import poll_printers_parallel
+from workers import actors, coordination, polls
+
+Run = tuple[str, dict[str, int]]  # a poll-all run: its id and totals (total, done, failed)
+
+
+class PrinterBusy(Exception):
+    """A poll of this printer is running right now (in a worker or another command)."""
+
+
+class RunGoing(Exception):
+    """A poll-all run is going; `run` is its id and progress."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(f"Poll all is already running ({run[1]['done']} / {run[1]['total']} printers done)")
+        self.run = run
+
+
+def request_poll(printer_id: int) -> None:
+    """Queue a high-priority poll of a printer; its result is published when a worker stored it (or folded it)."""
+    actors.poll_printer_now.send(int(printer_id))
+
+
+def poll_result_time_limit_s() -> float:
+    """Seconds a worker may spend on a requested poll before the broker gives up on it."""
+    return actors.poll_printer_now.options["time_limit"] / 1000
+
+
+def poll_all() -> Run | None:
+    """Queue a poll of every pollable printer, unless a run is going: then that run is returned and nothing is
+    queued (one run at a time; the worker checks again, for two requests that race past this check)."""
+    running = coordination.running_batch()
+    if running is not None:
+        return running
+    actors.poll_all.send()
+    return None
+
+
+def current_run() -> Run | None:
+    """The poll-all run going now, if any (one that made no progress for BATCH_IDLE_TTL_S no longer counts)."""
+    return coordination.running_batch()
+
+
+def latest_run() -> Run | None:
+    """The latest poll-all run, finished or not: what a page attaching now shows."""
+    return coordination.current_batch()
+
+
+def discover(job_id: str, specs: list[str], community: str, port: int, version: str) -> None:
+    """Queue a scan of address ranges; its progress and findings are published under `job_id`."""
+    actors.discover_printers.send(job_id, specs, community, port, version)
+
+
+def poll_here(printer_id: int) -> InventoryTask:
+    """Poll a stored printer in this process through the whole pipeline, under its lock; its result is published
+    after the commit. Raises PrinterBusy while a poll of it runs, LookupError when it does not exist."""
+    with coordination.printer_lock(printer_id) as mine:
+        if not mine:
+            raise PrinterBusy(f"printer #{printer_id} is being polled right now; try again when it is done")
+        return polls.poll_and_remember(printer_id, triggered_by=TriggeredBy.MANUAL)
+
+
+def printers_to_poll() -> list[int]:
+    """The printers a poll-all run covers: active ones of an active (or no) organization, by any polling method."""
+    with session_scope() as session:
+        return pollable_printer_ids(session, methods=SCHEDULED_METHODS)
+
+
+def poll_all_here(
+    printer_ids: list[int],
+    *,
+    concurrency: int = 64,
+    processes: int | None = None,
+    progress: Callable[[BatchStats], None] | None = None,
+) -> BatchStats:
+    """Poll these printers in this process (over several with `processes`), end to end, each result published after
+    its commit; a printer being polled elsewhere (its lock held) is left to that poll. Raises RunGoing, polling
+    nothing, while a poll-all run of the workers is going (it covers them already)."""
+    running = coordination.running_batch()
+    if running is not None:
+        raise RunGoing(running)
+    return poll_printers_parallel(
+        printer_ids, processes=processes, concurrency=concurrency, progress=progress, lock=coordination.printer_lock
+    )
