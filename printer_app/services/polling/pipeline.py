@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -19,46 +18,16 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.models import InventoryTask, PageCounter, Printer
 from printer_app.models.base import utcnow
-from printer_app.models.choices import ChangeAction, DataSource, TaskStatus, TriggeredBy
+from printer_app.models.choices import ChangeAction, TaskStatus, TriggeredBy
 from printer_app.services import events
-from printer_app.services.polling.history import COUNTER_FIELDS, PollOutcome, SupplyReading, record_poll
+from printer_app.services.polling.history import COUNTER_FIELDS, PollOutcome, record_poll
 from printer_app.services.polling.identity import PastCounters, check_history, match_identity
+from printer_app.services.polling.reading import COUNTER_KEYS, AcquisitionError, DeviceReading, ReadingSource
 from printer_app.services.polling.replacement import log_change, replace_device
 from printer_app.services.snmp.decode import map_counters
 from printer_app.services.validators import check_community, parse_ipv4
 
 log = logging.getLogger(__name__)
-COUNTER_KEYS = ("TOTAL", "BW_A3", "BW_A4", "COLOR_A3", "COLOR_A4", "COLOR")
-
-
-class AcquisitionError(Exception):
-    """The device could not be read (unreachable, bad credentials, unparseable answer).
-
-    `data_source` is what the failed poll records (a failed web read is a WEB_SCRAPING poll, not an SNMP one).
-    """
-
-    def __init__(self, message: str, *, data_source: str = DataSource.SNMP_LOCAL):
-        super().__init__(message)
-        self.data_source = data_source
-
-
-@dataclass
-class DeviceReading:
-    """What a device reported, independent of how it was read."""
-
-    serial: str = ""
-    mac: str | None = None
-    raw_counters: dict[str, int] = field(default_factory=dict)
-    is_color: bool = False
-    supplies: list[SupplyReading] = field(default_factory=list)
-    manufacturer: str | None = None
-    model: str | None = None
-    data_source: str = DataSource.SNMP_LOCAL
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what a successful poll of it did not get (e.g. its web side)
-
-
-ReadingSource = Callable[[Printer], DeviceReading]
 
 
 def run_inventory_for_printer(
