@@ -22,6 +22,12 @@ _listing = requires(_list_permissions)
 MAX_SEARCH = 200  # characters of a search or filter value; longer is not typed by a person
 
 
+async def _requery(state: rx.State) -> None:
+    """Re-read the table's page: `_query` may be async (it reads in a worker thread) or, while some are left, sync."""
+    if inspect.isawaitable(requeried := state._query()):
+        await requeried
+
+
 class PagedListMixin(rx.State, mixin=True):
     """The search box, the filter selects and the pager of a table whose state re-reads one page in `_query`.
 
@@ -35,16 +41,16 @@ class PagedListMixin(rx.State, mixin=True):
 
     @rx.event
     @_listing
-    def set_search(self, value: str):
+    async def set_search(self, value: str):
         if not isinstance(value, str) or len(value) > MAX_SEARCH:
             return rx.toast.error(f"A search is text of at most {MAX_SEARCH} characters.")
         self.search, self.page = value, 1
-        self._query()
+        await _requery(self)
         return None
 
     @rx.event
     @_listing
-    def set_filter(self, name: str, value: str):
+    async def set_filter(self, name: str, value: str):
         """A filter select's choice; anything but a short text (a forged event) is refused before it is kept."""
         if name not in self.LIST_FILTERS:
             return None
@@ -52,28 +58,28 @@ class PagedListMixin(rx.State, mixin=True):
             return rx.toast.error("That is not one of the filter's choices.")
         setattr(self, name, value)
         self.page = 1
-        self._query()
+        await _requery(self)
         return None
 
     @rx.event
     @_listing
-    def go_to(self, page: int):
+    async def go_to(self, page: int):
         try:
             wanted = parse_page(page)
         except DomainValidationError as exc:
             return rx.toast.error(refusal_text(exc))
         self.page = max(1, min(wanted, self.page_count))
-        self._query()
+        await _requery(self)
         return None
 
     @rx.event
     @_listing
-    def set_page_size(self, value: str):
+    async def set_page_size(self, value: str):
         try:
             self.page_size, self.page = parse_page_size(value), 1
         except DomainValidationError as exc:
             return rx.toast.error(refusal_text(exc))
-        self._query()
+        await _requery(self)
         return None
 
 
@@ -97,6 +103,6 @@ class SortableMixin(rx.State, mixin=True):
             return rx.toast.error("That column cannot be sorted.")
         self.descending = not self.descending if self.sort == column else column in self.DESCENDING_FIRST
         self.sort = column
-        if self.SORT_REQUERIES and inspect.isawaitable(requeried := self._query()):
-            await requeried
+        if self.SORT_REQUERIES:
+            await _requery(self)
         return None

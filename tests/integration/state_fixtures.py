@@ -80,6 +80,13 @@ def tab(cls: type[rx.State], cookie: str, path: str = "/") -> rx.State:
     return root.get_substate(cls.get_full_name().split("."))
 
 
+def run_handler(handler, state: rx.State, *args):
+    """Call an event handler on a tab's state as Reflex does and return what it answered: an async handler is run to
+    its end on an event loop of its own (the blocking work it hands to worker threads included)."""
+    outcome = handler.fn(state, *args)
+    return asyncio.run(outcome) if inspect.iscoroutine(outcome) else outcome
+
+
 def run_background(cls: type[rx.State], handler, cookie: str, path: str, *args) -> list:
     """A background handler as Reflex runs one: on a StateProxy of a tab a state manager keeps, outside its lock.
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from printer_app.models.base import utcnow
 from tests.factories import make_poll, make_printer
-from tests.integration.state_fixtures import app_db, signed_in, tab  # noqa: F401
+from tests.integration.state_fixtures import app_db, run_handler, signed_in, tab  # noqa: F401
 
 SIZE_MESSAGE = "Rows per page must be 25, 50, 100 or 200"
 BAD_SIZES = ["-1", "0", "1e20", 1e20, 10**30, "abc", "30", "", None, [], {"a": 1}, True, "10"]
@@ -20,7 +20,7 @@ BAD_SIZES = ["-1", "0", "1e20", 1e20, 10**30, "abc", "30", "", None, [], {"a": 1
 
 def event(state: rx.State, handler, *args):
     """One event as Reflex runs it: the handler, then the delta of the tab's whole state tree."""
-    result = handler.fn(state, *args)
+    result = run_handler(handler, state, *args)
     root = state._get_root_state()
     asyncio.run(root._get_resolved_delta())
     root._clean()

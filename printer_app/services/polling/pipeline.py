@@ -84,8 +84,8 @@ def poll_and_store(
     sessions: Callable[[], AbstractContextManager[Session]] | None = None,
 ) -> InventoryTask:
     """Poll a stored printer with no transaction open during the network read, then store in one transaction."""
+    from printer_app.services.inventory.device_models import model_label
     from printer_app.services.polling.sources import polling_method_for, read_printer, store_polling_method
-    from printer_app.services.web.export import model_label
     from printer_app.services.web.rules import load_web_rules
 
     sessions = sessions or (lambda: session_scope(write=True))
