@@ -260,6 +260,7 @@ class PrinterChoices:
 
 
 def printer_choices(session: Session, *, printer: Printer | None = None) -> PrinterChoices:
+    """The choices of a new printer's form, or of this printer's."""
     organizations = [(str(i), name) for i, name in active_organizations(session)]
     own = session.get(Organization, printer.organization_id) if printer and printer.organization_id else None
     if own is not None and not own.active:

@@ -1,9 +1,11 @@
 """Per-tab live state: the tab's listener, "Poll now" / "Poll all" and the poll-all progress every tab shows.
 
 The listener never reads the database while it holds the tab's state lock (in production a Redis lock every event
-of the tab waits for): it re-reads the rows of the printers whose poll finished in a thread, then applies them and
-the events in one short locked step, one update of the tab. In a burst the updates are spaced out (SPACING) and
-each carries every event that arrived meanwhile.
+of the tab waits for): it re-reads what the page shows of the printers whose poll finished off the lock, then
+applies that and the events in one short locked step, one update of the tab. In a burst the updates are spaced out
+(the page's `spacing`) and each carries every event that arrived meanwhile. The pages it serves register themselves
+(state/live/pages.py): what a tab needs to listen, which printers it shows and how a finished poll is re-read; the
+listener imports none of them.
 """
 
 from __future__ import annotations
