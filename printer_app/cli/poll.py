@@ -196,7 +196,7 @@ def import_xml(
     from printer_app.db import session_scope
     from printer_app.services.errors import DomainValidationError, NotFoundError
     from printer_app.services.polling.glpi_xml import MAX_XML_BYTES, import_glpi_xml
-    from printer_app.services.polling.pipeline import AcquisitionError
+    from printer_app.services.polling.reading import AcquisitionError
 
     try:
         size = file.stat().st_size

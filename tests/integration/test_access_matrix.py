@@ -177,7 +177,7 @@ def _printer_form_save(who: Who, session: Session):
     before = _count(session, Printer)
     state.editing_id, state.organization_id, state.device_model_id = 0, "none", "none"
     state.ip_address = f"127.30.2.{before + 1}"  # a new address each time: a duplicate would be a validation error
-    result = PrinterFormState.save.fn(state)
+    result = run_handler(PrinterFormState.save, state)
     assert not state.errors, state.errors
     return state, result, _count(session, Printer) - before
 
@@ -187,10 +187,10 @@ def _printer_edit_save(who: Who, session: Session):
 
     printer_id = _printer_id(session)
     state = _state(PrinterFormState, who, "/printers")
-    PrinterFormState.open_edit.fn(state, printer_id)  # refused for those who may not change printers
+    run_handler(PrinterFormState.open_edit, state, printer_id)  # refused for those who may not change printers
     state.editing_id = printer_id  # as a forged event would: the save must still check the permission
     state.serial_number = f"EDIT-{who.name[:20]}"
-    result = PrinterFormState.save.fn(state)
+    result = run_handler(PrinterFormState.save, state)
     session.expire_all()
     printer = session.get(Printer, printer_id)
     changed = printer.serial_number != "MATRIX1"
@@ -207,7 +207,7 @@ def _printer_delete(who: Who, session: Session):
     session.commit()
     state = _state(PrinterFormState, who, "/printers")
     state.confirm_delete_id, state.confirm_delete_label = spare_id, "spare"
-    result = PrinterFormState.confirm_delete.fn(state)
+    result = run_handler(PrinterFormState.confirm_delete, state)
     session.expunge_all()
     gone = session.get(Printer, spare_id) is None
     if not gone:
@@ -222,7 +222,7 @@ def _accept_baseline(who: Who, session: Session):
     printer_id = _printer_id(session)
     state = _state(PrinterDetailState, who, "/printers/1", {"id": str(printer_id)})
     state.printer_id = printer_id
-    result = PrinterDetailState.accept_baseline.fn(state)
+    result = run_handler(PrinterDetailState.accept_baseline, state)
     session.expire_all()
     printer = session.get(Printer, printer_id)
     changed = printer.counter_baseline_at is not None
@@ -238,7 +238,7 @@ def _open_form(handler: str, with_id: bool):
 
         state = _state(PrinterFormState, who, "/printers")
         args = (_printer_id(session),) if with_id else ()
-        result = getattr(PrinterFormState, handler).fn(state, *args)
+        result = run_handler(getattr(PrinterFormState, handler), state, *args)
         return state, result, int(state.open)
 
     return call
@@ -250,7 +250,7 @@ def _org_save(who: Who, session: Session):
     state = _state(OrganizationsState, who, "/organizations")
     state.editing_id, state.name, state.code = 0, f"Org of {who.name}", ""
     before = _count(session, Organization)
-    result = OrganizationsState.save.fn(state)
+    result = run_handler(OrganizationsState.save, state)
     return state, result, _count(session, Organization) - before
 
 
@@ -259,7 +259,7 @@ def _org_toggle(who: Who, session: Session):
 
     org = session.exec(select(Organization).where(Organization.name == "Matrix org")).one()
     state = _state(OrganizationsState, who, "/organizations")
-    result = OrganizationsState.toggle_active.fn(state, org.id, org.active)
+    result = run_handler(OrganizationsState.toggle_active, state, org.id, org.active)
     session.expire_all()
     changed = not session.get(Organization, org.id).active
     if changed:
@@ -289,7 +289,7 @@ def _queued(handler: str, *args):
         sizes = {name: broker.queues[name].qsize() for name in broker.queues} if hasattr(broker, "queues") else {}
         state = _state(LiveState, who, "/printers")
         real_args = [_printer_id(session) if a == "PRINTER" else a for a in args]
-        result = getattr(LiveState, handler).fn(state, *real_args)
+        result = run_handler(getattr(LiveState, handler), state, *real_args)
         grown = sum(broker.queues[n].qsize() - sizes.get(n, 0) for n in broker.queues)
         for name in list(broker.queues):
             broker.flush(name)
@@ -304,7 +304,7 @@ def _discovery_start(who: Who, session: Session):
 
     state = _state(DiscoveryState, who, "/discover")
     state.targets, state.community, state.port, state.version = "127.30.1.1-127.30.1.3", "public", "161", "2c"
-    result = DiscoveryState.start.fn(state)
+    result = run_handler(DiscoveryState.start, state)
     grown = sum(broker.queues[n].qsize() for n in broker.queues)
     broker.flush_all()
     return state, result, int(grown > 0)
@@ -429,10 +429,10 @@ def test_revoked_and_tampered_sessions_are_signed_out(people: dict[str, Who], se
     who = people["Viewer"]
     tampered = Who("tampered", who.cookie[:-2] + ("AA" if not who.cookie.endswith("AA") else "BB"), frozenset())
     state = _state(PrintersState, tampered, "/printers")
-    assert _refusal(PrintersState.load.fn(state), state) == "login"
+    assert _refusal(run_handler(PrintersState.load, state), state) == "login"
 
     state = _state(PrintersState, who, "/printers")
-    assert _refusal(PrintersState.load.fn(state), state) is None
+    assert _refusal(run_handler(PrintersState.load, state), state) is None
     user = session.exec(select(auth.User).where(auth.User.username == "user0")).one()
     auth.end_user_sessions(session, user.id)
     session.commit()

@@ -9,7 +9,7 @@ import pytest
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.polling.discovery import discover_in_chunks
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
-from tests.integration.state_fixtures import app_db, signed_in, tab  # noqa: F401
+from tests.integration.state_fixtures import app_db, run_handler, signed_in, tab  # noqa: F401
 
 TEN_MB = 10 * 1024 * 1024
 
@@ -52,7 +52,7 @@ def test_start_refuses_huge_ranges_at_once_and_queues_nothing(
     state.targets = spec
     tracemalloc.start()
     try:
-        result = DiscoveryState.start.fn(state)
+        result = run_handler(DiscoveryState.start, state)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -61,7 +61,7 @@ def test_start_refuses_huge_ranges_at_once_and_queues_nothing(
     assert peak < TEN_MB, f"refusing {spec} allocated {peak:,} bytes"
 
     state.targets = "127.30.1.1-3"  # the same tab goes on working
-    DiscoveryState.start.fn(state)
+    run_handler(DiscoveryState.start, state)
     assert state.error == "" and state.job_id and state.total == 3 and _queued() == 1
 
 

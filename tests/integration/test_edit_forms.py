@@ -57,13 +57,13 @@ def test_printer_dialog_second_tab_sees_who_changed_it_and_the_current_values(se
     printer = make_printer(session, ip_address="127.30.5.1", serial_number="OLD")
     session.commit()
     first, second = tabs["anna"].state(F), tabs["erik"].state(F)
-    F.open_edit.fn(first, printer.id)
-    F.open_edit.fn(second, printer.id)
+    run_handler(F.open_edit, first, printer.id)
+    run_handler(F.open_edit, second, printer.id)
 
     first.serial_number = "FROM-ANNA"
-    F.save.fn(first)
+    run_handler(F.save, first)
     second.ip_address = "127.30.5.2"
-    F.save.fn(second)
+    run_handler(F.save, second)
 
     assert first.open is False and second.open is True
     assert "changed by Anna Petrova at " in second.errors["form"]
@@ -74,7 +74,7 @@ def test_printer_dialog_second_tab_sees_who_changed_it_and_the_current_values(se
     assert (stored.serial_number, stored.ip_address) == ("FROM-ANNA", "127.30.5.1")
 
     second.ip_address = "127.30.5.2"  # entered again on the current values: now it saves
-    F.save.fn(second)
+    run_handler(F.save, second)
     assert second.open is False
     assert (_printer(session).serial_number, _printer(session).ip_address) == ("FROM-ANNA", "127.30.5.2")
 
@@ -88,9 +88,9 @@ def test_printer_dialog_saved_unchanged_keeps_the_learned_model(session: Session
     version = _printer(session).version
     tab = tabs["anna"].state(F)
 
-    F.open_edit.fn(tab, printer.id)
+    run_handler(F.open_edit, tab, printer.id)
     assert tab.learned_model == "HP LaserJet MFP M130nw"
-    F.save.fn(tab)
+    run_handler(F.save, tab)
 
     stored = _printer(session)
     assert (stored.model, stored.version) == ("HP LaserJet MFP M130nw", version)
@@ -105,11 +105,11 @@ def test_printer_save_changes_only_the_printer_the_dialog_loaded(session: Sessio
     other = make_printer(session, ip_address="127.30.5.9", serial_number="OTHER")
     session.commit()
     tab = tabs["anna"].state(F)
-    F.open_edit.fn(tab, loaded.id)
+    run_handler(F.open_edit, tab, loaded.id)
 
     tab.editing_id = other.id  # a forged id: the dialog did not load that printer
     tab.ip_address, tab.serial_number = "127.30.5.9", "FORGED"
-    F.save.fn(tab)
+    run_handler(F.save, tab)
 
     session.expire_all()
     assert [p.serial_number for p in session.exec(select(Printer).order_by(Printer.id))] == ["LOADED", "OTHER"]
@@ -122,10 +122,10 @@ def test_printer_dialog_shows_an_editors_method_refusal(session: Session, tabs) 
     session.add(WebParsingRule(printer_id=printer.id, field_name="counter", xpath="//td"))
     session.commit()
     tab = tabs["erik"].state(F)
-    F.open_edit.fn(tab, printer.id)
+    run_handler(F.open_edit, tab, printer.id)
 
     tab.polling_method = "HYBRID"
-    F.save.fn(tab)
+    run_handler(F.save, tab)
 
     assert "Manage web parsing rules" in tab.errors["polling_method"] and tab.open
     assert _printer(session).polling_method == "SNMP"
@@ -136,9 +136,9 @@ def test_printer_dialog_with_a_text_organization_id_gets_a_message(session: Sess
     from printer_app.state.inventory.printer_form import PrinterFormState as F
 
     tab = tabs["anna"].state(F)
-    F.open_new.fn(tab)
+    run_handler(F.open_new, tab)
     tab.ip_address, tab.organization_id = "127.30.5.1", bad
-    F.save.fn(tab)
+    run_handler(F.save, tab)
 
     assert tab.errors["organization_id"] == "Choose an organization from the list"
     assert session.exec(select(Printer)).all() == []
@@ -150,13 +150,13 @@ def test_organization_dialog_second_save_is_refused_and_reloaded(session: Sessio
     org = make_org(session, name="Angara", code="ANG")
     session.commit()
     first, second = tabs["anna"].state(O, "/organizations"), tabs["erik"].state(O, "/organizations")
-    O.open_edit.fn(first, org.id)
-    O.open_edit.fn(second, org.id)
+    run_handler(O.open_edit, first, org.id)
+    run_handler(O.open_edit, second, org.id)
 
     first.name = "Angara Logistics"
-    O.save.fn(first)
+    run_handler(O.save, first)
     second.code = "AL"
-    O.save.fn(second)
+    run_handler(O.save, second)
 
     assert "changed by Anna Petrova" in second.errors["form"]
     assert (second.name, second.code, second.unsaved) == ("Angara Logistics", "ANG", ["Code: AL"])

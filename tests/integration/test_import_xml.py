@@ -13,7 +13,7 @@ from printer_app.models import InventoryTask, PageCounter
 from printer_app.models.choices import DataSource, TaskStatus
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.polling.glpi_xml import import_glpi_xml, parse_glpi_xml
-from printer_app.services.polling.pipeline import AcquisitionError
+from printer_app.services.polling.reading import AcquisitionError
 from tests.factories import make_printer
 from tests.snmpsim_server import TESTDATA_DIR
 

@@ -7,6 +7,7 @@ the message and no worker runs it, so no live update ever comes. What the databa
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 
@@ -22,6 +23,7 @@ from printer_app.models.choices import TaskStatus
 from printer_app.services import events
 from printer_app.services.access import auth
 from tests.factories import make_poll, make_printer
+from tests.integration.state_fixtures import run_handler
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def _wait_past_the_limit(tab: rx.State) -> list:
     from printer_app.state.live.requests import late_events, result_timeout
 
     overdue = tab._overdue(max(tab._requested.values()) + result_timeout(), result_timeout())
-    late = late_events(overdue)
+    late = asyncio.run(late_events(overdue))
     return [repr(notice) for notice in tab._apply_events(late, shown=set())] if late else []
 
 
@@ -75,7 +77,7 @@ def test_a_poll_now_without_a_result_is_answered_from_the_database(tab: rx.State
     make_poll(session, never, status=TaskStatus.SUCCESS)  # before the request: not its answer
     session.commit()
     for printer in (never, lost):
-        LiveState.poll_now.fn(tab, printer.id)
+        run_handler(LiveState.poll_now, tab, printer.id)
     make_poll(session, lost, status=TaskStatus.FAILED, error="No answer from the agent", at=utcnow())
     session.commit()  # stored by a worker whose inventory_update never arrived
     assert tab.pending == tab.polling_ids == sorted([never.id, lost.id])
@@ -96,10 +98,10 @@ def test_a_late_no_result_leaves_a_newer_request_of_the_same_printer_waiting(tab
 
     printer = make_printer(session, ip_address="127.40.0.3")
     session.commit()
-    LiveState.poll_now.fn(tab, printer.id)
-    late = late_events(tab._overdue(tab._requested[printer.id] + result_timeout(), result_timeout()))
+    run_handler(LiveState.poll_now, tab, printer.id)
+    late = asyncio.run(late_events(tab._overdue(tab._requested[printer.id] + result_timeout(), result_timeout())))
     assert [kind for kind, _ in late] == [NO_RESULT]
-    LiveState.poll_now.fn(tab, printer.id)  # clicked again before the listener applied the answer
+    run_handler(LiveState.poll_now, tab, printer.id)  # clicked again before the listener applied the answer
     tab._requested = {printer.id: tab._requested[printer.id] + 1}  # (the clock moved on between the clicks)
 
     assert tab._apply_events(late, shown=set()) == []
@@ -117,8 +119,6 @@ def _listen_on_printers_page(
     """Run the tab's real listener (Reflex's in-memory state manager and background-task proxy) on /printers:
     the page shows `shown`, the tab asked to poll `asked`, then `stored` writes polls (their live updates are lost);
     returns the listener's notices (once `notices_wanted` came, or after 30 s), LiveState and PrintersState."""
-    import asyncio
-
     from reflex.istate.manager.memory import StateManagerMemory
     from reflex.istate.manager.token import BaseStateToken
     from reflex.istate.proxy import StateProxy
@@ -145,7 +145,7 @@ def _listen_on_printers_page(
                 with session_scope() as s:  # the page's query
                     printers.rows = [printer_view(r) for r in rows_by_ids(s, [p.id for p in shown])]
                 for printer in asked:
-                    LiveState.poll_now.fn(live, printer.id)
+                    await LiveState.poll_now.fn(live, printer.id)
             with session_scope(write=True) as s:
                 stored(s)
             notices: list[str] = []

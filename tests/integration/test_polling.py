@@ -14,7 +14,8 @@ from printer_app.models.choices import ChangeAction, MatchRule, TaskStatus
 from printer_app.services import events
 from printer_app.services.audit import Actor
 from printer_app.services.polling.history import SupplyReading
-from printer_app.services.polling.pipeline import AcquisitionError, DeviceReading, run_inventory_for_printer
+from printer_app.services.polling.pipeline import run_inventory_for_printer
+from printer_app.services.polling.reading import AcquisitionError, DeviceReading
 from tests.factories import make_contract_device, make_model, make_org, make_poll, make_printer
 
 MAC = "00:1B:A9:0B:A7:52"
@@ -314,7 +315,8 @@ def test_accepting_a_counter_reset_as_the_baseline(session):
     session.refresh(printer)
     assert rejected_counters(session, printer) is None
     assert printer.counter_baseline_at is not None
-    entry = session.exec(select(EntityChangeLog).where(EntityChangeLog.object_type == "printer")).all()[-1]
+    printer_log = select(EntityChangeLog).where(EntityChangeLog.object_type == "printer")
+    entry = session.exec(printer_log.order_by(EntityChangeLog.id.desc())).first()
     assert (entry.object_id, entry.action, entry.ip_address) == (printer.id, "update", "10.1.2.3")
     assert entry.changes["counter_baseline"]["old"] is None and entry.changes["counter_baseline"]["new"]
     assert session.exec(select(InventoryTask).where(InventoryTask.printer_id == printer.id)).all()[-1].status == (

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from printer_app.config import get_settings
 from printer_app.models import EntityChangeLog
 from printer_app.services.access import auth
+from tests.integration.state_fixtures import run_handler
 from tests.integration.test_access_matrix import app_db  # noqa: F401  (fixture)
 
 PEER = "10.0.0.2"
@@ -35,7 +36,7 @@ def _save_organization(session: Session, name: str, *, forwarded_for: str) -> st
     )
     state = root.get_substate(OrganizationsState.get_full_name().split("."))
     state.editing_id, state.name = 0, name
-    OrganizationsState.save.fn(state)
+    run_handler(OrganizationsState.save, state)
     assert not state.errors, state.errors
     session.expire_all()
     entry = session.exec(select(EntityChangeLog).where(EntityChangeLog.object_repr.contains(name))).one()

@@ -9,7 +9,7 @@ from printer_app.models import Printer
 from printer_app.models.choices import DataSource, PollingMethod
 from printer_app.services.polling.glpi_xml import parse_glpi_xml
 from printer_app.services.polling.history import SupplyReading, supply_summary
-from printer_app.services.polling.pipeline import AcquisitionError, DeviceReading
+from printer_app.services.polling.reading import AcquisitionError, DeviceReading
 from printer_app.services.polling.sources import merge_readings, polling_method_for, read_printer, reading_from_fields
 from printer_app.services.web.fetch import UnsafeTargetError, check_host, page_url, same_host
 from printer_app.services.web.formula import FormulaError, evaluate_formula, formula_names

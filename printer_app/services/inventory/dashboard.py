@@ -92,3 +92,21 @@ def poll_outcomes_per_day(session: Session, *, tz: ZoneInfo, days: int = 30) -> 
         if d in by_day:
             by_day[d][status] = n
     return [{"day": d[5:], **counts} for d, counts in by_day.items()]
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard shows, read in one session."""
+
+    counts: FleetCounts
+    low_supplies: list[LowSupply]
+    outcomes: list[dict]
+
+
+def dashboard(session: Session, *, tz: ZoneInfo, supplies: int = 10, days: int = 30) -> Dashboard:
+    """The fleet counts, the `supplies` emptiest consumables and the poll outcomes of the last `days` days."""
+    return Dashboard(
+        counts=fleet_counts(session),
+        low_supplies=lowest_supplies(session, limit=supplies),
+        outcomes=poll_outcomes_per_day(session, tz=tz, days=days),
+    )

@@ -61,6 +61,17 @@ def list_organizations(
     ]
 
 
+def active_organizations(session: Session) -> list[tuple[int, str]]:
+    """The organizations a printer may be given, as (id, name) by name: the choices of the forms' selects."""
+    return list(
+        session.exec(
+            select(Organization.id, Organization.name)
+            .where(Organization.active)
+            .order_by(func.lower(Organization.name))
+        ).all()
+    )
+
+
 def _check_name(session: Session, name: str, *, org_id: int | None) -> str:
     clean = " ".join((name or "").split())
     if not clean:

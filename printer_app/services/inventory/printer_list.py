@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, case, func, literal, or_
+from sqlalchemy import ColumnElement, String, case, func, or_
 from sqlmodel import Session, select
 
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
 from printer_app.models.choices import TaskStatus
+from printer_app.services.inventory.device_models import CATALOGUE_LABEL, model_choices
 from printer_app.services.paging import allowed_page_size, clamp_page, page_count
 from printer_app.services.polling.history import COUNTER_FIELDS
 from printer_app.services.validators import row_id
@@ -17,7 +18,7 @@ from printer_app.services.validators import row_id
 NO_RULE_YET = "UNSET"  # the match-rule filter for printers without a successful poll ("NONE" is a rule of its own)
 
 _model_display = case(
-    (DeviceModel.id.is_not(None), Manufacturer.name + literal(" ") + DeviceModel.name),
+    (DeviceModel.id.is_not(None), CATALOGUE_LABEL),
     else_=Printer.model,
 )
 
@@ -205,12 +206,4 @@ def _row(printer: Printer, org: str | None, model: str | None, counter: PageCoun
 def filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
     """Choices for the filter drop-downs: organizations (active first) and device models in use."""
     orgs = session.exec(select(Organization.id, Organization.name).order_by(func.lower(Organization.name))).all()
-    models = session.exec(
-        select(DeviceModel.id, Manufacturer.name, DeviceModel.name)
-        .join(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
-        .order_by(func.lower(Manufacturer.name), func.lower(DeviceModel.name))
-    ).all()
-    return {
-        "organizations": [(str(i), n) for i, n in orgs],
-        "models": [(str(i), f"{m} {n}") for i, m, n in models],
-    }
+    return {"organizations": [(str(i), n) for i, n in orgs], "models": model_choices(session)}

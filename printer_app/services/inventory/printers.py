@@ -13,6 +13,8 @@ from printer_app.services.access.roles import PERMISSIONS, user_permissions
 from printer_app.services.audit import Actor, audit
 from printer_app.services.concurrency import save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.inventory.device_models import model_choices
+from printer_app.services.inventory.organizations import active_organizations
 from printer_app.services.serials import same_serial
 from printer_app.services.validators import check_community, ip_to_int, parse_device_ip, parse_id, parse_mac, too_long
 
@@ -247,6 +249,30 @@ def get_printer(session: Session, *, printer_id: int) -> Printer:
     if printer is None:
         raise NotFoundError(f"Printer #{printer_id} does not exist")
     return printer
+
+
+@dataclass
+class PrinterChoices:
+    """What a printer's form offers, as (id, label): the organizations a printer may be given (and the printer's
+    own when it is inactive) and the catalogue models."""
+
+    organizations: list[tuple[str, str]]
+    models: list[tuple[str, str]]
+
+
+def printer_choices(session: Session, *, printer: Printer | None = None) -> PrinterChoices:
+    """The choices of a new printer's form, or of this printer's."""
+    organizations = [(str(i), name) for i, name in active_organizations(session)]
+    own = session.get(Organization, printer.organization_id) if printer and printer.organization_id else None
+    if own is not None and not own.active:
+        organizations = [(str(own.id), f"{own.name} (inactive)"), *organizations]
+    return PrinterChoices(organizations=organizations, models=model_choices(session))
+
+
+def printer_to_edit(session: Session, *, printer_id: int) -> tuple[Printer, PrinterChoices]:
+    """The stored printer (NotFoundError when there is none) and its form's choices."""
+    printer = get_printer(session, printer_id=printer_id)
+    return printer, printer_choices(session, printer=printer)
 
 
 def link_contract_devices(session: Session, *, printer: Printer) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from printer_app.models import Printer
 from printer_app.services.audit import Actor
@@ -177,6 +177,11 @@ def discover(
             )
         )
     return found
+
+
+def known_addresses(session: Session) -> set[str]:
+    """The IP addresses of the active printers: a found device at one of them is already in the inventory."""
+    return set(session.exec(select(Printer.ip_address).where(Printer.is_active)).all())
 
 
 def add_found_printer(

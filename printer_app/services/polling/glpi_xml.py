@@ -20,7 +20,8 @@ from printer_app.models import InventoryTask, Printer
 from printer_app.models.choices import DataSource, TriggeredBy
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.polling.history import SupplyReading
-from printer_app.services.polling.pipeline import AcquisitionError, DeviceReading, run_inventory_for_printer
+from printer_app.services.polling.pipeline import run_inventory_for_printer
+from printer_app.services.polling.reading import AcquisitionError, DeviceReading
 from printer_app.services.snmp.decode import is_usable_mac, normalize_mac, pick_mac
 from printer_app.services.validators import parse_ipv4
 from printer_app.services.web.rules import supply_state_word

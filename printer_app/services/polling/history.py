@@ -147,7 +147,7 @@ def stored_outcome(session: Session, task: InventoryTask) -> dict[str, Any]:
 
     Counters are null where the device reported none (or the poll did not succeed); supplies are the stored rows.
     """
-    from printer_app.services.web.export import model_label
+    from printer_app.services.inventory.device_models import model_label
 
     printer = session.get(Printer, task.printer_id)
     counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).first()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_
@@ -20,46 +19,16 @@ from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.models import InventoryTask, PageCounter, Printer
 from printer_app.models.base import utcnow
-from printer_app.models.choices import ChangeAction, DataSource, TaskStatus, TriggeredBy
+from printer_app.models.choices import ChangeAction, TaskStatus, TriggeredBy
 from printer_app.services import events
-from printer_app.services.polling.history import COUNTER_FIELDS, PollOutcome, SupplyReading, record_poll
+from printer_app.services.polling.history import COUNTER_FIELDS, PollOutcome, record_poll
 from printer_app.services.polling.identity import PastCounters, check_history, match_identity
+from printer_app.services.polling.reading import COUNTER_KEYS, AcquisitionError, DeviceReading, ReadingSource
 from printer_app.services.polling.replacement import log_change, replace_device
 from printer_app.services.snmp.decode import map_counters
 from printer_app.services.validators import check_community, parse_ipv4
 
 log = logging.getLogger(__name__)
-COUNTER_KEYS = ("TOTAL", "BW_A3", "BW_A4", "COLOR_A3", "COLOR_A4", "COLOR")
-
-
-class AcquisitionError(Exception):
-    """The device could not be read (unreachable, bad credentials, unparseable answer).
-
-    `data_source` is what the failed poll records (a failed web read is a WEB_SCRAPING poll, not an SNMP one).
-    """
-
-    def __init__(self, message: str, *, data_source: str = DataSource.SNMP_LOCAL):
-        super().__init__(message)
-        self.data_source = data_source
-
-
-@dataclass
-class DeviceReading:
-    """What a device reported, independent of how it was read."""
-
-    serial: str = ""
-    mac: str | None = None
-    raw_counters: dict[str, int] = field(default_factory=dict)
-    is_color: bool = False
-    supplies: list[SupplyReading] = field(default_factory=list)
-    manufacturer: str | None = None
-    model: str | None = None
-    data_source: str = DataSource.SNMP_LOCAL
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what a successful poll of it did not get (e.g. its web side)
-
-
-ReadingSource = Callable[[Printer], DeviceReading]
 
 
 def run_inventory_for_printer(
@@ -118,8 +87,8 @@ def poll_and_store(
     sessions: Callable[[], AbstractContextManager[Session]] | None = None,
 ) -> InventoryTask:
     """Poll a stored printer with no transaction open during the network read, then store in one transaction."""
+    from printer_app.services.inventory.device_models import model_label
     from printer_app.services.polling.sources import polling_method_for, read_printer, store_polling_method
-    from printer_app.services.web.export import model_label
     from printer_app.services.web.rules import load_web_rules
 
     sessions = sessions or (lambda: session_scope(write=True))

@@ -14,7 +14,7 @@ from printer_app.services.serials import same_serial
 from printer_app.services.validators import ip_to_int
 
 if TYPE_CHECKING:
-    from printer_app.services.polling.pipeline import DeviceReading
+    from printer_app.services.polling.reading import DeviceReading
 
 
 def replace_device(session: Session, *, printer: Printer, reading: DeviceReading, now: datetime) -> Printer | None:

@@ -12,11 +12,12 @@ from sqlmodel import Session
 from printer_app.config import get_settings
 from printer_app.models import Printer
 from printer_app.models.choices import DataSource, PollingMethod, SupplyState, WebField
+from printer_app.services.inventory.device_models import ModelLabel
 from printer_app.services.polling.history import SupplyReading, summary_key, supply_rank, supply_summary
-from printer_app.services.polling.pipeline import AcquisitionError, DeviceReading
+from printer_app.services.polling.reading import AcquisitionError, DeviceReading
 from printer_app.services.snmp.poller import PollResult, SnmpTarget, SnmpUnreachable, poll_printer_sync
 from printer_app.services.validators import normalize_mac
-from printer_app.services.web.export import ModelLabel, write_web_export
+from printer_app.services.web.export import write_web_export
 from printer_app.services.web.parser import COUNTER_KEYS, SUPPLY_FIELDS, RuleLike, run_rules
 from printer_app.services.web.rules import RuleSpec
 

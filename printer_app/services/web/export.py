@@ -11,37 +11,17 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
 from printer_app.config import get_settings
-from printer_app.models import DeviceModel, Manufacturer, Printer
+from printer_app.models import Printer
 from printer_app.models.choices import WebField
+from printer_app.services.inventory.device_models import ModelLabel
 from printer_app.services.web.parser import glpi_xml_document, xml_export_name
 
 log = logging.getLogger(__name__)
 EXPORT_FOLDER = "xml_exports"
-
-
-@dataclass(frozen=True)
-class ModelLabel:
-    """What the export's INFO names the device: model display text and manufacturer."""
-
-    model: str = ""
-    manufacturer: str = ""
-
-
-def model_label(session: Session, printer: Printer) -> ModelLabel:
-    """The printer's model as "Manufacturer Model" (else its legacy model text) and its manufacturer."""
-    model = session.get(DeviceModel, printer.device_model_id) if printer.device_model_id else None
-    if model is None:
-        return ModelLabel(model=printer.model or "")
-    maker = session.get(Manufacturer, model.manufacturer_id)
-    name = maker.name if maker else ""
-    return ModelLabel(model=f"{name} {model.name}".strip(), manufacturer=name)
 
 
 def export_dir() -> Path:

@@ -7,12 +7,13 @@ from dataclasses import asdict
 import reflex as rx
 
 from printer_app.config import get_settings
-from printer_app.db import session_scope
-from printer_app.services.inventory.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
+from printer_app.services.inventory.dashboard import dashboard
+from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
-from printer_app.state.session import SessionState, checks_inline
+from printer_app.state.session import SessionState, checks_inline, with_session
 
 INVENTORY = ("inventory.access_inventory_app", "inventory.view_printer")
+DASHBOARD = "dashboard.access_dashboard_app"
 
 
 class DashboardState(SessionState):
@@ -22,19 +23,21 @@ class DashboardState(SessionState):
 
     @rx.event
     @checks_inline("the home page: someone without the dashboard but with the inventory lands on the printers")
-    def load(self):
-        who = self._principal()
-        if who and not who.can("dashboard.access_dashboard_app") and all(who.can(p) for p in INVENTORY):
+    async def load(self):
+        who = await self._principal_async()
+        if who and not who.can(DASHBOARD) and all(who.can(p) for p in INVENTORY):
             return rx.redirect("/printers")
-        if (denied := self._deny_page("dashboard.access_dashboard_app")) is not None:
+        if (denied := self._refusal(who, (DASHBOARD,), page=True)) is not None:
             return denied
-        self._query()
+        await self._query()
         return LiveState.listen("dashboard")
 
-    def _query(self) -> None:
-        with session_scope() as session:
-            self.counts = asdict(fleet_counts(session))
-            self.low_supplies = [
-                {**asdict(s), "organization": s.organization or "—"} for s in lowest_supplies(session, limit=10)
-            ]
-            self.outcomes = poll_outcomes_per_day(session, tz=get_settings().tz, days=30)
+    async def _query(self) -> None:
+        figures = await with_session(dashboard, tz=get_settings().tz, supplies=10, days=30)
+        self.counts = asdict(figures.counts)
+        self.low_supplies = [{**asdict(s), "organization": s.organization or "—"} for s in figures.low_supplies]
+        self.outcomes = figures.outcomes
+
+
+# Every finished poll may change the fleet's figures: the dashboard is re-read (at most once a second in a burst).
+register(LivePage(name="dashboard", state=DashboardState, permission=DASHBOARD, spacing=1.0, rerun="_query"))

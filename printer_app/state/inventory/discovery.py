@@ -6,16 +6,14 @@ import uuid
 from dataclasses import dataclass
 
 import reflex as rx
-from sqlmodel import func, select
 
-from printer_app.db import session_scope
-from printer_app.models import Organization, Printer
 from printer_app.services import events
 from printer_app.services.errors import DomainValidationError
-from printer_app.services.polling.discovery import Found, add_found_printer, count_targets
+from printer_app.services.inventory.organizations import active_organizations
+from printer_app.services.polling.discovery import Found, add_found_printer, count_targets, known_addresses
 from printer_app.services.validators import check_community
 from printer_app.state.live.hub import batches, hub
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 
 NONE = "none"
 
@@ -59,14 +57,8 @@ class DiscoveryState(SessionState):
 
     @rx.event
     @requires_page("inventory.access_inventory_app", "inventory.run_inventory")
-    def load(self):
-        with session_scope() as session:
-            orgs = session.exec(
-                select(Organization.id, Organization.name)
-                .where(Organization.active)
-                .order_by(func.lower(Organization.name))
-            ).all()
-        self.org_options = [[str(i), n] for i, n in orgs]
+    async def load(self):
+        self.org_options = [[str(i), n] for i, n in await with_session(active_organizations)]
         return DiscoveryState.listen
 
     @rx.event
@@ -77,7 +69,7 @@ class DiscoveryState(SessionState):
 
     @rx.event
     @requires("inventory.run_inventory")
-    def start(self):
+    async def start(self):
         """Validate the input here (no I/O), then hand the scan to a worker."""
         try:
             total = count_targets([self.targets])
@@ -99,24 +91,31 @@ class DiscoveryState(SessionState):
     @rx.event(background=True)
     @requires("inventory.run_inventory")
     async def listen(self):
+        """Show the progress of this tab's scan; which found devices are known already is read off the state lock."""
         queue = hub.attach()
         try:
             async for batch in batches(queue, window=0.2):
+                progress = [p for kind, p in batch if kind == events.DISCOVERY_PROGRESS]
+                if not progress:
+                    continue
                 async with self:
-                    for kind, payload in batch:
-                        if kind == events.DISCOVERY_PROGRESS and payload.get("job_id") == self.job_id:
-                            self._apply(payload)
+                    mine = [p for p in progress if p.get("job_id") == self.job_id]
+                if not mine:
+                    continue
+                known = await with_session(known_addresses) if any(not p.get("error") for p in mine) else set()
+                async with self:
+                    for payload in mine:
+                        if payload.get("job_id") == self.job_id:  # not a new scan started meanwhile
+                            self._apply(payload, known)
         finally:
             hub.detach(queue)
 
-    def _apply(self, payload: dict) -> None:
+    def _apply(self, payload: dict, known: set[str]) -> None:
         if payload.get("error"):
             self.error, self.job_id = payload["error"], ""
             return
         self.scanned, self.total = payload["scanned"], payload["total"]
         chosen = {f.ip for f in self.found if f.selected}
-        with session_scope() as session:
-            known = set(session.exec(select(Printer.ip_address).where(Printer.is_active)).all())
         self.found = [
             FoundView(
                 ip=f["ip"],
@@ -137,31 +136,31 @@ class DiscoveryState(SessionState):
 
     @rx.event
     @requires("inventory.add_printer")
-    def add_selected(self):
+    async def add_selected(self):
         org_id = None if self.organization_id == NONE else int(self.organization_id)
-        added, problems = 0, []
+        added, problems, actor = 0, [], self._actor()
         for f in self.found:
             if not f.selected or f.known:
                 continue
+            found = Found(
+                ip=f.ip,
+                manufacturer=f.manufacturer,
+                model=f.model,
+                serial=f.serial,
+                mac=f.mac,
+                total_pages=None,
+                sys_descr="",
+            )
             try:
-                with session_scope() as session:
-                    add_found_printer(
-                        session,
-                        found=Found(
-                            ip=f.ip,
-                            manufacturer=f.manufacturer,
-                            model=f.model,
-                            serial=f.serial,
-                            mac=f.mac,
-                            total_pages=None,
-                            sys_descr="",
-                        ),
-                        community=self.community,
-                        port=int(self.port),
-                        version=self.version,
-                        organization_id=org_id,
-                        actor=self._actor(),
-                    )
+                await with_session(
+                    add_found_printer,
+                    found=found,
+                    community=self.community,
+                    port=int(self.port),
+                    version=self.version,
+                    organization_id=org_id,
+                    actor=actor,
+                )
                 added += 1
                 f.known, f.selected = True, False
             except DomainValidationError as exc:

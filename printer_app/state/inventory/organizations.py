@@ -7,7 +7,6 @@ from typing import ClassVar
 
 import reflex as rx
 
-from printer_app.db import session_scope
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.inventory.organizations import (
     ORGANIZATION_SORTS,
@@ -19,7 +18,7 @@ from printer_app.services.inventory.organizations import (
 )
 from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.paged import SortableMixin
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 LABELS = {"name": "Name", "code": "Code"}
@@ -46,49 +45,47 @@ class OrganizationsState(SortableMixin, SessionState):
 
     @rx.event
     @requires_page(*VIEW)
-    def load(self) -> None:
-        self._query()
+    async def load(self) -> None:
+        await self._query()
 
-    def _query(self) -> None:
-        with session_scope() as session:
-            rows = list_organizations(
-                session, search=self.search, show=self.show, sort=self.sort, descending=self.descending
-            )
+    async def _query(self) -> None:
+        rows = await with_session(
+            list_organizations, search=self.search, show=self.show, sort=self.sort, descending=self.descending
+        )
         self.rows = [asdict(r) for r in rows]
 
     @rx.event
     @requires(*VIEW)
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         self.search = value
-        self._query()
+        await self._query()
 
     @rx.event
     @requires(*VIEW)
-    def set_show(self, value: str) -> None:
+    async def set_show(self, value: str) -> None:
         self.show = value
-        self._query()
+        await self._query()
 
     @rx.event
     @requires("inventory.add_organization")
-    def open_new(self) -> None:
+    async def open_new(self) -> None:
         self.editing_id = self._loaded_id = self._version = 0
         self.name, self.code, self.errors, self.unsaved, self.dialog_open = "", "", {}, [], True
 
     @rx.event
     @requires("inventory.change_organization")
-    def open_edit(self, org_id: int):
+    async def open_edit(self, org_id: int):
         """The dialog shows the organization as stored now (the list row may be older)."""
         try:
-            self._fill(org_id)
+            await self._fill(org_id)
         except NotFoundError as exc:
-            self._query()
+            await self._query()
             return rx.toast.error(str(exc))
         self.errors, self.unsaved, self.dialog_open = {}, [], True
         return None
 
-    def _fill(self, org_id: int) -> None:
-        with session_scope() as session:
-            org = get_organization(session, org_id=org_id)
+    async def _fill(self, org_id: int) -> None:
+        org = await with_session(get_organization, org_id=org_id)
         self.editing_id = self._loaded_id = org.id
         self._version, self.name, self.code = org.version, org.name, org.code or ""
         self._loaded_values = {"name": self.name, "code": self.code}
@@ -107,30 +104,24 @@ class OrganizationsState(SortableMixin, SessionState):
 
     @rx.event
     @requires(lambda s: f"inventory.{'change' if s._loaded_id or s.editing_id else 'add'}_organization")
-    def save(self):
+    async def save(self):
         org_id = self._loaded_id
         if self.editing_id != org_id:  # only open_edit chooses the organization a save changes
             return rx.toast.error("This form is not the organization's any more: open it again")
+        name, code, actor = self.name, self.code, self._actor()
         try:
-            with session_scope() as session:
-                if org_id:
-                    org = update_organization(
-                        session,
-                        org_id=org_id,
-                        name=self.name,
-                        code=self.code,
-                        version=self._version,
-                        actor=self._actor(),
-                    )
-                else:
-                    org = create_organization(session, name=self.name, code=self.code, actor=self._actor())
-                name = org.name
+            if org_id:
+                org = await with_session(
+                    update_organization, org_id=org_id, name=name, code=code, version=self._version, actor=actor
+                )
+            else:
+                org = await with_session(create_organization, name=name, code=code, actor=actor)
         except ConflictError as exc:
             mine, loaded = {"name": self.name, "code": self.code}, self._loaded_values
-            self._fill(org_id)
+            await self._fill(org_id)
             self.unsaved = not_saved(mine, loaded, {"name": self.name, "code": self.code}, LABELS)
             self.errors = {"form": conflict_message(exc)}
-            self._query()
+            await self._query()
             return None
         except DomainValidationError as exc:
             self.errors = exc.errors
@@ -139,17 +130,15 @@ class OrganizationsState(SortableMixin, SessionState):
             self.errors = {"name": str(exc)}
             return None
         self.dialog_open = False
-        self._query()
-        return rx.toast.success(f"Organization '{name}' saved")
+        await self._query()
+        return rx.toast.success(f"Organization '{org.name}' saved")
 
     @rx.event
     @requires("inventory.change_organization")
-    def toggle_active(self, org_id: int, active: bool):
+    async def toggle_active(self, org_id: int, active: bool):
         try:
-            with session_scope() as session:
-                org = set_organization_active(session, org_id=org_id, active=not active, actor=self._actor())
-                msg = f"'{org.name}' is now {'active' if org.active else 'inactive'}"
+            org = await with_session(set_organization_active, org_id=org_id, active=not active, actor=self._actor())
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
-        self._query()
-        return rx.toast.info(msg)
+        await self._query()
+        return rx.toast.info(f"'{org.name}' is now {'active' if org.active else 'inactive'}")

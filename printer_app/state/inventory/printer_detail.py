@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import reflex as rx
-from sqlmodel import select
 
-from printer_app.db import session_scope
-from printer_app.models import DeviceModel, Manufacturer, Organization
 from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod, TaskStatus
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.inventory.printers import get_printer
+from printer_app.services.inventory.printer_detail import Charts, PrinterDetail, printer_charts, printer_detail
 from printer_app.services.paging import clamp_page, parse_page, parse_page_size
-from printer_app.services.polling.baseline import accept_counter_baseline, rejected_counters
-from printer_app.services.polling.history import counter_series, latest_supplies, list_polls, supply_series
+from printer_app.services.polling.baseline import accept_counter_baseline
+from printer_app.services.polling.history import PollPage, list_polls
 from printer_app.state import view
 from printer_app.state.live.hub import watch
+from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import (
     SUPPLY_CSS_BY_WORD,
     SupplyView,
@@ -85,65 +83,74 @@ class PrinterDetailState(SessionState):
 
     @rx.event
     @requires_page(*VIEW)
-    def load(self):
+    async def load(self):
         self.printer_id = printer_id_from_path(self.router.url.path)
         watch.show(self.router.session.client_token, [self.printer_id])
         self.page, self.status_filter = 1, "all"
-        self._reload()
+        await self._reload()
         return LiveState.listen("detail")
 
     @rx.event
     @requires(*VIEW)
-    def reload(self) -> None:
+    async def reload(self) -> None:
         """Refresh after a change made elsewhere (edit dialog)."""
-        self._reload()
+        await self._reload()
 
-    def _reload(self) -> None:
+    async def _reload(self) -> None:
         if not self.printer_id:
             self.not_found, self.identity = "This address names no printer", {}
             return
-        with session_scope() as session:
-            try:
-                p = get_printer(session, printer_id=self.printer_id)
-            except NotFoundError as exc:
-                self.not_found = str(exc)
-                self.identity = {}
-                return
-            org = session.get(Organization, p.organization_id) if p.organization_id else None
-            model = p.model or "—"
-            if p.device_model_id:
-                row = session.exec(
-                    select(Manufacturer.name, DeviceModel.name)
-                    .join(DeviceModel, DeviceModel.manufacturer_id == Manufacturer.id)
-                    .where(DeviceModel.id == p.device_model_id)
-                ).first()
-                model = f"{row[0]} {row[1]}" if row else model
-            self.not_found = ""
-            self.is_active = p.is_active
-            self.identity = {
-                "IP address": p.ip_address,
-                "Serial number": p.serial_number or "—",
-                "MAC address": p.mac_address or "—",
-                "Model": model,
-                "Organization": org.name if org else "—",
-                "SNMP community": p.snmp_community,
-                "Polling method": PollingMethod(p.polling_method).label,
-                "Connection": ConnectionType(p.connection_type).label,
-                "Match rule": MatchRule(p.last_match_rule).label if p.last_match_rule else "—",
-                "Last poll": local_time(p.last_poll_at),
-                "Last status": TaskStatus(p.last_poll_status).label if p.last_poll_status else "Never polled",
-                "Last successful poll": local_time(p.last_success_at),
-                "Added": local_time(p.created_at),
-            }
-            self._load_poll_state(session, p)
-            self._load_polls(session)
-            self._load_charts(session)
+        try:
+            detail = await with_session(
+                printer_detail,
+                printer_id=self.printer_id,
+                page=self.page,
+                page_size=self.page_size,
+                status=self._status(),
+                days=int(self.chart_days),
+            )
+        except NotFoundError as exc:
+            self.not_found, self.identity = str(exc), {}
+            return
+        self._show(detail)
 
-    def _load_polls(self, session) -> None:
-        status = "" if self.status_filter == "all" else self.status_filter
-        result = list_polls(
-            session, printer_id=self.printer_id, page=self.page, page_size=self.page_size, status=status
+    def _show(self, detail: PrinterDetail) -> None:
+        p = detail.printer
+        identity = {
+            "IP address": p.ip_address,
+            "Serial number": p.serial_number or "—",
+            "MAC address": p.mac_address or "—",
+            "Model": detail.model or "—",
+            "Organization": detail.organization or "—",
+            "SNMP community": p.snmp_community,
+            "Polling method": PollingMethod(p.polling_method).label,
+            "Connection": ConnectionType(p.connection_type).label,
+            "Match rule": MatchRule(p.last_match_rule).label if p.last_match_rule else "—",
+            "Last poll": local_time(p.last_poll_at),
+            "Last status": TaskStatus(p.last_poll_status).label if p.last_poll_status else "Never polled",
+            "Last successful poll": local_time(p.last_success_at),
+            "Added": local_time(p.created_at),
+        }
+        if p.counter_baseline_at is not None:
+            identity["Counter baseline"] = local_time(p.counter_baseline_at)
+        self.not_found, self.is_active, self.identity = "", p.is_active, identity
+        self.supplies = [stored_supply_view(s.description, s.color, s.percent, s.state) for s in detail.supplies]
+        self.unverified = p.last_match_rule == MatchRule.NONE
+        self.rejected = detail.rejected
+        self._show_polls(detail.polls)
+        self._show_charts(detail.charts)
+
+    def _status(self) -> str:
+        return "" if self.status_filter == "all" else self.status_filter
+
+    async def _reload_polls(self) -> None:
+        self._show_polls(
+            await with_session(
+                list_polls, printer_id=self.printer_id, page=self.page, page_size=self.page_size, status=self._status()
+            )
         )
+
+    def _show_polls(self, result: PollPage) -> None:
         self.polls_total, self.page = result.total, result.page
         self.polls = [
             PollView(
@@ -164,84 +171,65 @@ class PrinterDetailState(SessionState):
             for r in result.rows
         ]
 
-    def _load_charts(self, session) -> None:
-        days = int(self.chart_days)
+    def _show_charts(self, charts: Charts) -> None:
         self.counter_points = [
-            {**{k: v for k, v in p.items() if k != "at"}, "at": local_time(p["at"])}
-            for p in counter_series(session, printer_id=self.printer_id, days=days)
+            {**{k: v for k, v in p.items() if k != "at"}, "at": local_time(p["at"])} for p in charts.counters
         ]
-        points = supply_series(session, printer_id=self.printer_id, days=days)
-        keys = sorted({k for p in points for k in p if k != "at"})
+        keys = sorted({k for p in charts.supplies for k in p if k != "at"})
         self.supply_lines = [[k, _supply_colour(k)] for k in keys]
-        self.supply_points = [{**p, "at": local_time(p["at"])} for p in points]
+        self.supply_points = [{**p, "at": local_time(p["at"])} for p in charts.supplies]
 
     # Every input below is checked before it is assigned: a value the page would trip over is never kept.
 
     @rx.event
     @requires(*VIEW)
-    def go_to(self, page: int):
+    async def go_to(self, page: int):
         try:
             wanted = parse_page(page)
         except DomainValidationError as exc:
             return rx.toast.error(refusal_text(exc))
         self.page = clamp_page(wanted, self.polls_total, self.page_size)
-        with session_scope() as session:
-            self._load_polls(session)
+        await self._reload_polls()
         return None
 
     @rx.event
     @requires(*VIEW)
-    def set_page_size(self, value: str):
+    async def set_page_size(self, value: str):
         try:
             self.page_size, self.page = parse_page_size(value), 1
         except DomainValidationError as exc:
             return rx.toast.error(refusal_text(exc))
-        with session_scope() as session:
-            self._load_polls(session)
+        await self._reload_polls()
         return None
 
     @rx.event
     @requires(*VIEW)
-    def set_status_filter(self, value: str):
+    async def set_status_filter(self, value: str):
         if value not in STATUS_FILTERS:
             return rx.toast.error(not_a_choice(value))
         self.status_filter, self.page = value, 1
-        with session_scope() as session:
-            self._load_polls(session)
+        await self._reload_polls()
         return None
 
     @rx.event
     @requires(*VIEW)
-    def set_chart_days(self, value: str | list[str]):
+    async def set_chart_days(self, value: str | list[str]):
         days = value[0] if isinstance(value, list) and len(value) == 1 else value
         if days not in CHART_DAYS:
             return rx.toast.error(not_a_choice(value))
         self.chart_days = days
-        with session_scope() as session:
-            self._load_charts(session)
+        self._show_charts(await with_session(printer_charts, printer_id=self.printer_id, days=int(days)))
         return None
-
-    def _load_poll_state(self, session, printer) -> None:
-        """What the stored polls say beyond the identity: supplies, identity flag, an unaccepted counter reset."""
-        if printer.counter_baseline_at is not None:
-            self.identity["Counter baseline"] = local_time(printer.counter_baseline_at)
-        self.supplies = [
-            stored_supply_view(s.description, s.color, s.percent, s.state) for s in latest_supplies(session, printer)
-        ]
-        self.unverified = printer.last_match_rule == MatchRule.NONE
-        rejection = rejected_counters(session, printer)
-        self.rejected = rejection.error_message if rejection else ""
 
     @rx.event
     @requires(*VIEW, "inventory.change_printer")
-    def accept_baseline(self):
+    async def accept_baseline(self):
         """A genuine counter reset: later polls are compared only with counters read from now on (audited)."""
         try:
-            with session_scope() as session:
-                accept_counter_baseline(session, printer_id=self.printer_id, actor=self._actor())
+            await with_session(accept_counter_baseline, printer_id=self.printer_id, actor=self._actor())
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success("New counters accepted: the next poll starts the counter history afresh.")
 
 
@@ -251,3 +239,17 @@ def _supply_colour(description: str) -> str:
         if word in low:
             return css
     return "#8b8d98"
+
+
+register(
+    LivePage(
+        name="detail",
+        state=PrinterDetailState,
+        permission="inventory.view_printer",
+        spacing=0.1,
+        filtered=True,
+        shown=lambda detail: {detail.printer_id},
+        rerun="_reload",
+        rerun_when=lambda detail, finished: detail.printer_id in finished,
+    )
+)

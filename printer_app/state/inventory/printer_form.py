@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import func, select
 
-from printer_app.db import session_scope
-from printer_app.models import Organization
+from printer_app.models import Printer
 from printer_app.models.choices import PollingMethod
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
-from printer_app.services.inventory.printer_list import filter_options
 from printer_app.services.inventory.printers import (
+    PrinterChoices,
     PrinterInput,
     create_printer,
     delete_printer,
-    get_printer,
+    printer_choices,
+    printer_to_edit,
     update_printer,
 )
 from printer_app.state.conflict import conflict_message, not_saved
-from printer_app.state.session import SessionState, requires
+from printer_app.state.session import SessionState, requires, with_session
 
 NONE = "none"
 FIELDS = (
@@ -101,20 +100,14 @@ class PrinterFormState(SessionState):
     confirm_delete_id: int = 0
     confirm_delete_label: str = ""
 
-    def _load_options(self) -> None:
-        with session_scope() as session:
-            orgs = session.exec(
-                select(Organization.id, Organization.name)
-                .where(Organization.active)
-                .order_by(func.lower(Organization.name))
-            ).all()
-            self.model_options = [list(o) for o in filter_options(session)["models"]]
-        self.org_options = [[str(i), n] for i, n in orgs]
+    def _show_choices(self, choices: PrinterChoices) -> None:
+        self.org_options = [list(o) for o in choices.organizations]
+        self.model_options = [list(o) for o in choices.models]
 
     @rx.event
     @requires("inventory.add_printer")
-    def open_new(self) -> None:
-        self._load_options()
+    async def open_new(self) -> None:
+        self._show_choices(await with_session(printer_choices))
         self.editing_id = self._loaded_id = self._version = 0
         self.ip_address = self.serial_number = self.mac_address = self.learned_model = ""
         self.organization_id = self.device_model_id = NONE
@@ -129,23 +122,18 @@ class PrinterFormState(SessionState):
 
     @rx.event
     @requires("inventory.change_printer")
-    def open_edit(self, printer_id: int) -> rx.event.EventSpec | None:
+    async def open_edit(self, printer_id: int) -> rx.event.EventSpec | None:
         try:
-            self._fill(printer_id)
+            self._fill(*await with_session(printer_to_edit, printer_id=printer_id))
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         self.errors, self.unsaved = {}, []
         self.open = True
         return None
 
-    def _fill(self, printer_id: int) -> None:
+    def _fill(self, p: Printer, choices: PrinterChoices) -> None:
         """The form shows the stored printer as it is now (options included); remembers its id and version."""
-        self._load_options()
-        with session_scope() as session:
-            p = get_printer(session, printer_id=printer_id)
-            org = session.get(Organization, p.organization_id) if p.organization_id else None
-        if org is not None and not org.active:
-            self.org_options = [[str(org.id), f"{org.name} (inactive)"], *self.org_options]
+        self._show_choices(choices)
         self.editing_id = self._loaded_id = p.id
         self._version = p.version
         self.ip_address, self.serial_number = p.ip_address, p.serial_number
@@ -189,22 +177,21 @@ class PrinterFormState(SessionState):
 
     @rx.event
     @requires(lambda s: "inventory.change_printer" if s._loaded_id or s.editing_id else "inventory.add_printer")
-    def save(self):
+    async def save(self):
         printer_id = self._loaded_id
         if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes
             return rx.toast.error("This form is not the printer's edit form any more: open the printer again")
-        data = self._input()
+        data, actor = self._input(), self._actor()
         try:
-            with session_scope() as session:
-                if printer_id:
-                    printer = update_printer(
-                        session, printer_id=printer_id, data=data, version=self._version, actor=self._actor()
-                    )
-                else:
-                    printer = create_printer(session, data=data, actor=self._actor())
-                ip = printer.ip_address
+            if printer_id:
+                printer = await with_session(
+                    update_printer, printer_id=printer_id, data=data, version=self._version, actor=actor
+                )
+            else:
+                printer = await with_session(create_printer, data=data, actor=actor)
+            ip = printer.ip_address
         except ConflictError as exc:
-            return self._refused(exc)
+            return await self._refused(exc)
         except DomainValidationError as exc:
             self.errors = exc.errors
             return None
@@ -234,11 +221,11 @@ class PrinterFormState(SessionState):
             snmp_v3_context=self.snmp_v3_context,
         )
 
-    def _refused(self, exc: ConflictError) -> list:
+    async def _refused(self, exc: ConflictError) -> list:
         """Someone else saved first: show the printer as it is now, and beside it what this save would have set."""
         mine, loaded = self._shown(), self._loaded_values
         try:
-            self._fill(self._loaded_id)
+            self._fill(*await with_session(printer_to_edit, printer_id=self._loaded_id))
         except NotFoundError as gone:
             self.errors, self.unsaved = {"form": str(gone)}, []
             return []
@@ -248,7 +235,7 @@ class PrinterFormState(SessionState):
 
     @rx.event
     @requires("inventory.delete_printer")
-    def ask_delete(self, printer_id: int, label: str) -> None:
+    async def ask_delete(self, printer_id: int, label: str) -> None:
         self.confirm_delete_id = int(printer_id)
         self.confirm_delete_label = label
 
@@ -258,12 +245,11 @@ class PrinterFormState(SessionState):
 
     @rx.event
     @requires("inventory.delete_printer")
-    def confirm_delete(self):
+    async def confirm_delete(self):
         printer_id, label = self.confirm_delete_id, self.confirm_delete_label
         self.confirm_delete_id = 0
         try:
-            with session_scope() as session:
-                delete_printer(session, printer_id=printer_id, actor=self._actor())
+            await with_session(delete_printer, printer_id=printer_id, actor=self._actor())
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         return [rx.toast.success(f"Printer {label} deleted"), *_reload_events()]

@@ -6,7 +6,6 @@ from typing import ClassVar
 
 import reflex as rx
 
-from printer_app.db import session_scope
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.inventory.printer_list import (
     NO_RULE_YET,
@@ -14,12 +13,14 @@ from printer_app.services.inventory.printer_list import (
     PrinterFilters,
     filter_options,
     list_printers,
+    rows_by_ids,
 )
 from printer_app.state import view
 from printer_app.state.live.hub import watch
+from printer_app.state.live.pages import Apply, LivePage, register
 from printer_app.state.live.state import LiveState
 from printer_app.state.paged import PagedListMixin, SortableMixin
-from printer_app.state.session import SessionState, requires, requires_page
+from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import PrinterView, printer_view
 
 ALL = "all"
@@ -89,16 +90,15 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
             active=self.active,
         )
 
-    def _query(self) -> None:
-        with session_scope() as session:
-            result = list_printers(
-                session,
-                filters=self._filters(),
-                sort=self.sort,
-                descending=self.descending,
-                page=self.page,
-                page_size=self.page_size,
-            )
+    async def _query(self) -> None:
+        result = await with_session(
+            list_printers,
+            filters=self._filters(),
+            sort=self.sort,
+            descending=self.descending,
+            page=self.page,
+            page_size=self.page_size,
+        )
         self.rows = [printer_view(r) for r in result.rows]
         watch.show(self.router.session.client_token, (r.id for r in self.rows))  # before any result can pass by
         self.total = result.total
@@ -106,29 +106,28 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
 
     @rx.event
     @requires_page(*VIEW)
-    def load(self):
+    async def load(self):
         """Page load: refresh filter options and the current page, then listen for live updates."""
-        with session_scope() as session:
-            options = filter_options(session)
+        options = await with_session(filter_options)
         self.org_options = [list(o) for o in options["organizations"]]
         self.model_options = [list(o) for o in options["models"]]
-        self._query()
+        await self._query()
         return LiveState.listen("printers")
 
     @rx.event
     @requires(*VIEW)
-    def reload(self) -> None:
+    async def reload(self) -> None:
         """Re-query the current page after a change elsewhere (dialog save, delete)."""
-        self._query()
+        await self._query()
 
     @rx.event
     @requires(*VIEW)
-    def reset_filters(self) -> None:
+    async def reset_filters(self) -> None:
         self.search = ""
         self.organization = self.model = self.match_rule = self.status = ALL
         self.active = "active"
         self.page = 1
-        self._query()
+        await self._query()
 
     @rx.event
     def toggle_column(self, column: str) -> None:
@@ -136,6 +135,34 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
         hidden = [c for c in hidden if c != column] if column in hidden else [*hidden, column]
         self.hidden_columns = ",".join(hidden)
 
+
+async def _reread_rows(printer_ids: set[int]) -> Apply | None:
+    """Re-read the rows of printers whose poll finished; they replace the rows of those the tab still shows."""
+    if not printer_ids:
+        return None
+    fresh = {r.id: printer_view(r) for r in await with_session(rows_by_ids, sorted(printer_ids))}
+
+    async def apply(live: rx.State) -> None:
+        printers = await live.get_state(PrintersState)
+        if any(r.id in fresh for r in printers.rows):
+            printers.rows = [fresh.get(r.id, r) for r in printers.rows]
+
+    return apply
+
+
+# On /printers only the changed rows re-render (memoised), so a tab may take an update every 0.1 s in a burst; only
+# the tab's own printers count: in a Poll all run a few per second.
+register(
+    LivePage(
+        name="printers",
+        state=PrintersState,
+        permission="inventory.view_printer",
+        spacing=0.1,
+        filtered=True,
+        shown=lambda printers: {r.id for r in printers.rows},
+        reread=_reread_rows,
+    )
+)
 
 STATUS_OPTIONS = [[ALL, "Any status"]] + [[s.value, s.label] for s in TaskStatus]
 RULE_OPTIONS = [[ALL, "Any match rule"], [NO_RULE_YET, "No rule yet"]] + [[r.value, r.label] for r in MatchRule]

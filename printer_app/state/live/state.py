@@ -1,9 +1,11 @@
 """Per-tab live state: the tab's listener, "Poll now" / "Poll all" and the poll-all progress every tab shows.
 
 The listener never reads the database while it holds the tab's state lock (in production a Redis lock every event
-of the tab waits for): it re-reads the rows of the printers whose poll finished in a thread, then applies them and
-the events in one short locked step, one update of the tab. In a burst the updates are spaced out (SPACING) and
-each carries every event that arrived meanwhile.
+of the tab waits for): it re-reads what the page shows of the printers whose poll finished off the lock, then
+applies that and the events in one short locked step, one update of the tab. In a burst the updates are spaced out
+(the page's `spacing`) and each carries every event that arrived meanwhile. The pages it serves register themselves
+(state/live/pages.py): what a tab needs to listen, which printers it shows and how a finished poll is re-read; the
+listener imports none of them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import asyncio
 import inspect
 import time
 import types
-from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Any
 
 import reflex as rx
@@ -21,26 +21,22 @@ import reflex as rx
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.state.live.hub import Event, hub, next_batch, watch
+from printer_app.state.live.pages import Apply, LivePage, live_page
 from printer_app.state.live.requests import NO_RESULT, late_events, result_timeout, stored_answers
 from printer_app.state.session import SessionState, principal_for_cookie, requires
 
-PAGES = {  # the page a listener serves -> the permission it needs to receive live updates
-    "printers": "inventory.view_printer",
-    "detail": "inventory.view_printer",
-    "dashboard": "dashboard.access_dashboard_app",
-}
-FILTERED = {"printers", "detail"}  # pages that show some printers only: the listener passes over the others' events
 KINDS = {events.INVENTORY_START, events.INVENTORY_UPDATE, events.POLL_FOLDED, events.POLL_ALL_PROGRESS}
 RUN = "inventory.run_inventory"
 RECHECK_SECONDS = 30.0  # a listening tab re-checks its session (a revoked user stops receiving updates) and its
 # "Poll now" requests this often
 WINDOW = 0.02  # seconds the events after a first one may gather into the same update
 PROGRESS_EVERY = 1.0  # seconds between two progress updates of a tab during a run
-SPACING = {"printers": 0.1, "detail": 0.1, "dashboard": 1.0}  # least seconds between two updates of a tab in a
-# burst: each update costs the browser a render (on /printers only the changed rows: memoised), more often would
-# only queue them up. On the filtered pages only the tab's own printers count: in a Poll all run a few per second.
 
-Apply = Callable[["LiveState"], Awaitable[None]]  # applies re-read data to a tab, under its state lock
+
+def _permission(_state: SessionState, page: object) -> str | None:
+    """What a tab needs to receive the live updates of this page (None: no such page, the listener stops)."""
+    live = live_page(page)
+    return live.permission if live else None
 
 
 class LiveState(SessionState):
@@ -67,14 +63,14 @@ class LiveState(SessionState):
         self.batch_total, self.batch_done, self.batch_failed = data["total"], data["done"], data["failed"]
 
     @rx.event(background=True)
-    @requires(lambda _state, page: PAGES.get(page))
+    @requires(_permission)
     async def listen(self, page: str):
         """Apply events to this tab until it navigates away or closes (then the task is cancelled), or until its
         session no longer grants the page (checked at the start and every RECHECK_SECONDS)."""
         from workers import jobs
 
-        permission = PAGES.get(page)
-        if permission is None:
+        served = live_page(page)
+        if served is None:
             return
         queue = hub.attach()  # before reading the current run: no progress event can fall in between
         try:
@@ -85,20 +81,19 @@ class LiveState(SessionState):
                     self._show_batch(*current)
                 for printer_id in self.pending:  # asked before this listener (another page, or a backend restart)
                     watch.expect(token, printer_id)
-            relevant = _Relevant(token, filtered=page in FILTERED)
+            relevant = _Relevant(token, filtered=served.filtered)
             progress = _Progress(current[0] if current else "")
-            for notice in await self._catch_up(page):
+            for notice in await self._catch_up(served):
                 yield notice
             loop = asyncio.get_running_loop()
             recheck_at, applied_at = loop.time() + RECHECK_SECONDS, 0.0
             while True:
-                spacing = SPACING.get(page, SPACING["printers"])
                 wait = max(0.0, min(recheck_at, progress.due_at) - loop.time())
                 batch = await next_batch(
-                    queue, window=WINDOW, timeout=wait, not_before=applied_at + spacing, keep=relevant.keep
+                    queue, window=WINDOW, timeout=wait, not_before=applied_at + served.spacing, keep=relevant.keep
                 )
                 if loop.time() >= recheck_at:
-                    if not await asyncio.to_thread(_still_allowed, cookie, permission):
+                    if not await asyncio.to_thread(_still_allowed, cookie, served.permission):
                         return
                     if watch.awaits(token):
                         batch += await self._late_results()
@@ -109,9 +104,9 @@ class LiveState(SessionState):
                 finished |= relevant.brought_on()
                 if not rows and not finished and show is None:
                     continue  # progress held back: no update of the tab
-                fresh = await self._read_fresh(page, finished) if finished else None
+                fresh = await self._read_fresh(served, finished) if finished else None
                 async with self:  # one update of the tab: events, progress and re-read rows together
-                    notices = self._apply_events(rows, await self._shown(page)) if rows else []
+                    notices = self._apply_events(rows, await self._shown(served)) if rows else []
                     if show is not None:
                         self._apply_progress(show)
                     if fresh is not None:
@@ -124,14 +119,14 @@ class LiveState(SessionState):
         finally:
             hub.detach(queue)
 
-    async def _catch_up(self, page: str) -> list:
+    async def _catch_up(self, page: LivePage) -> list:
         """What was stored before this listener attached to the hub (later events come through it): the page's
         printers re-read, and this tab's "Poll now" requests whose result is already stored answered."""
         async with self:
             shown = await self._shown(page)
             asked = {i: self._requested.get(i, 0.0) for i in self.pending}
-        answers = await asyncio.to_thread(stored_answers, asked) if asked else []
-        fresh = await self._read_fresh(page, shown) if shown or page == "dashboard" else None
+        answers = await stored_answers(asked) if asked else []
+        fresh = await self._read_fresh(page, shown)
         async with self:
             notices = self._apply_events(answers, shown) if answers else []
             if fresh is not None:
@@ -142,23 +137,15 @@ class LiveState(SessionState):
         """Answers from the database to this tab's "Poll now" requests whose result did not come in time."""
         async with self:
             overdue = self._overdue(time.time(), result_timeout())
-        return await asyncio.to_thread(late_events, overdue) if overdue else []
+        return await late_events(overdue) if overdue else []
 
     def _overdue(self, now: float, timeout: float) -> dict[int, float]:
         """This tab's requests (printer id -> when) still without a result `timeout` seconds after they were made."""
         return {i: at for i in self.pending if now - (at := self._requested.get(i, 0.0)) >= timeout}
 
-    async def _shown(self, page: str) -> set[int]:
-        """The printers whose "Poll now" button this tab shows."""
-        if page == "printers":
-            from printer_app.state.inventory.printers import PrintersState
-
-            return {r.id for r in (await self.get_state(PrintersState)).rows}
-        if page == "detail":
-            from printer_app.state.inventory.printer_detail import PrinterDetailState
-
-            return {(await self.get_state(PrinterDetailState)).printer_id}
-        return set()
+    async def _shown(self, page: LivePage) -> set[int]:
+        """The printers whose "Poll now" button this tab shows (under the state lock)."""
+        return page.shown(await self.get_state(page.state)) if page.shown else set()
 
     def _apply_events(self, batch: list[tuple[str, dict]], shown: set[int]) -> list:
         """Spinners and the toasts for this tab's own requests; returns the toasts.
@@ -201,30 +188,20 @@ class LiveState(SessionState):
         if latest["batch_id"] != self.batch_id or latest.get("done", 0) >= self.batch_done:
             self._show_batch(latest["batch_id"], latest)
 
-    async def _read_fresh(self, page: str, printer_ids: set[int]) -> Apply | None:
+    async def _read_fresh(self, page: LivePage, printer_ids: set[int]) -> Apply | None:
         """Re-read, off the state lock, what this page shows of these printers; returns how to apply it."""
-        if page == "printers":  # the rows of every finished printer: the tab keeps those it shows
-            return await asyncio.to_thread(_read_rows, sorted(printer_ids))
+        if page.reread is not None:  # e.g. the rows of every finished printer: the tab keeps those it shows
+            return await page.reread(printer_ids)
+        if not page.rerun:
+            return None
         async with self:  # a copy of the page state, on which its own query runs
-            read = await self._plan_refresh(page, printer_ids)
-        return await asyncio.to_thread(read) if read else None
-
-    async def _plan_refresh(self, page: str, printer_ids: set[int]) -> Callable[[], Apply] | None:
-        """Under the lock: a copy of the detail or dashboard state whose query re-reads these printers."""
-        if page == "detail":
-            from printer_app.state.inventory.printer_detail import PrinterDetailState
-
-            detail = await self.get_state(PrinterDetailState)
-            return partial(_Detached(detail).rerun, "_reload") if detail.printer_id in printer_ids else None
-        if page == "dashboard":
-            from printer_app.state.inventory.dashboard import DashboardState
-
-            return partial(_Detached(await self.get_state(DashboardState)).rerun, "_query")
-        return None
+            state = await self.get_state(page.state)
+            copy = _Detached(state) if page.rerun_when(state, printer_ids) else None
+        return await copy.rerun(page.rerun) if copy else None
 
     @rx.event
     @requires(RUN)
-    def poll_now(self, printer_id: int):
+    async def poll_now(self, printer_id: int):
         """Queue a high-priority poll; the result arrives through the listener as a toast and a row update."""
         from workers import jobs
 
@@ -237,7 +214,7 @@ class LiveState(SessionState):
 
     @rx.event
     @requires(RUN)
-    def poll_all(self):
+    async def poll_all(self):
         """Queue a poll of every pollable printer, unless a run is going: one run at a time."""
         from workers import jobs
 
@@ -322,24 +299,6 @@ def _still_allowed(cookie: str | None, permission: str) -> bool:
     return principal is not None and principal.can(permission)
 
 
-def _read_rows(printer_ids: list[int]) -> Apply:
-    """Re-read printers-table rows; the result replaces the rows of those printers the tab still shows."""
-    from printer_app.db import session_scope
-    from printer_app.services.inventory.printer_list import rows_by_ids
-    from printer_app.state.inventory.printers import PrintersState
-    from printer_app.state.view import printer_view
-
-    with session_scope() as session:
-        fresh = {r.id: printer_view(r) for r in rows_by_ids(session, printer_ids)}
-
-    async def apply(live: LiveState) -> None:
-        printers = await live.get_state(PrintersState)
-        if any(r.id in fresh for r in printers.rows):
-            printers.rows = [fresh.get(r.id, r) for r in printers.rows]
-
-    return apply
-
-
 class _Detached:
     """A plain copy of a page state's fields on which that state's own query method runs, off the state lock.
 
@@ -358,8 +317,8 @@ class _Detached:
             raise AttributeError(name)
         return types.MethodType(method, self)
 
-    def rerun(self, method: str) -> Apply:
-        getattr(self, method)()
+    async def rerun(self, method: str) -> Apply:
+        await getattr(self, method)()
         changed = {k: v for k, v in vars(self).items() if k in self._before and v is not self._before[k]}
 
         async def apply(live: LiveState) -> None:

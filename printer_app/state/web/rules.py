@@ -14,8 +14,8 @@ import reflex as rx
 from printer_app.db import session_scope
 from printer_app.models.choices import WebField
 from printer_app.services.errors import DomainValidationError, NotFoundError
+from printer_app.services.inventory.device_models import model_label
 from printer_app.services.inventory.printers import get_printer
-from printer_app.services.web.export import model_label
 from printer_app.services.web.rule_store import delete_rule, list_rules
 from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page
