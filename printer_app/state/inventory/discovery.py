@@ -13,7 +13,7 @@ from printer_app.services.inventory.organizations import active_organizations
 from printer_app.services.polling.discovery import Found, add_found_printer, count_targets, known_addresses
 from printer_app.services.validators import check_community
 from printer_app.state.live.hub import batches, hub
-from printer_app.state.session import SessionState, requires, requires_page, with_session
+from printer_app.state.session import SessionState, in_thread, requires, requires_page, with_session
 
 NONE = "none"
 
@@ -85,7 +85,7 @@ class DiscoveryState(SessionState):
         from workers import jobs
 
         self.job_id, self.scanned, self.total, self.found, self.error = uuid.uuid4().hex, 0, total, [], ""
-        jobs.discover(self.job_id, [self.targets], community, port, self.version)
+        await in_thread(jobs.discover, self.job_id, [self.targets], community, port, self.version)
         return None
 
     @rx.event(background=True)

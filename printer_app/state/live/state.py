@@ -23,7 +23,7 @@ from printer_app.services import events
 from printer_app.state.live.hub import Event, hub, next_batch, watch
 from printer_app.state.live.pages import Apply, LivePage, live_page
 from printer_app.state.live.requests import NO_RESULT, late_events, result_timeout, stored_answers
-from printer_app.state.session import SessionState, principal_for_cookie, requires
+from printer_app.state.session import SessionState, in_thread, principal_for_cookie, requires
 
 KINDS = {events.INVENTORY_START, events.INVENTORY_UPDATE, events.POLL_FOLDED, events.POLL_ALL_PROGRESS}
 RUN = "inventory.run_inventory"
@@ -207,7 +207,7 @@ class LiveState(SessionState):
 
         printer_id = int(printer_id)
         watch.expect(self.router.session.client_token, printer_id)
-        jobs.request_poll(printer_id)
+        await in_thread(jobs.request_poll, printer_id)
         self._requested = {**self._requested, printer_id: time.time()}
         self.pending = sorted({*self.pending, printer_id})
         self.polling_ids = sorted({*self.polling_ids, printer_id})
@@ -218,7 +218,7 @@ class LiveState(SessionState):
         """Queue a poll of every pollable printer, unless a run is going: one run at a time."""
         from workers import jobs
 
-        running = jobs.poll_all()
+        running = await in_thread(jobs.poll_all)
         if running is not None:
             self._show_batch(*running)
             done, total = running[1]["done"], running[1]["total"]
