@@ -80,6 +80,21 @@ def tab(cls: type[rx.State], cookie: str, path: str = "/") -> rx.State:
     return root.get_substate(cls.get_full_name().split("."))
 
 
+def run_handler(handler, state: rx.State, *args):
+    """Call an event handler on a tab's state as Reflex does: a coroutine is awaited (on an event loop of this
+    thread), an async generator's answers are collected; returns what the handler answered."""
+    outcome = handler.fn(state, *args)
+    if inspect.iscoroutine(outcome):
+        return asyncio.run(outcome)
+    if inspect.isasyncgen(outcome):
+
+        async def collect() -> list:
+            return [answer async for answer in outcome]
+
+        return asyncio.run(collect())
+    return outcome
+
+
 def run_background(cls: type[rx.State], handler, cookie: str, path: str, *args) -> list:
     """A background handler as Reflex runs one: on a StateProxy of a tab a state manager keeps, outside its lock.
 

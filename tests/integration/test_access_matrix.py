@@ -20,7 +20,7 @@ from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.services.access import auth
 from printer_app.services.access.roles import PERMISSIONS, ROLES, bootstrap_roles, set_user_groups, user_permissions
 from tests.factories import make_printer
-from tests.integration.state_fixtures import app_db  # noqa: F401
+from tests.integration.state_fixtures import app_db, run_handler  # noqa: F401
 
 PASSWORD = "Matrix-password-2026"
 ROLE_NAMES = (
@@ -126,7 +126,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
             if params is not None:
                 params["id"] = str(_printer_id(session))
                 state = _state(cls, who, path, params)
-            return state, cls.load.fn(state)
+            return state, run_handler(cls.load, state)
 
         return call
 
@@ -339,7 +339,7 @@ def _web_rule_save(who: Who, session: Session):
     before = _count(session, WebParsingRule)
     state = _state(WebRuleEditorState, who, "/printers/1/web", {"id": str(_printer_id(session))})
     state.field_name, state.url_path, state.xpath = "counter", f"/page{before}.html", "//td[@id='total']"
-    result = WebRuleEditorState.save.fn(state)
+    result = run_handler(WebRuleEditorState.save, state)
     return state, result, _count(session, WebParsingRule) - before
 
 

@@ -4,8 +4,6 @@ changes only the object the dialog loaded."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlmodel import Session, select
 
@@ -14,6 +12,7 @@ from printer_app.services.access import auth
 from printer_app.services.access.roles import bootstrap_roles, set_user_groups
 from printer_app.services.access.whitelist import save_allowed_user
 from tests.factories import make_org, make_printer
+from tests.integration.state_fixtures import run_handler
 from tests.integration.test_access_matrix import _state, app_db  # noqa: F401  (the app's state tree, signed in)
 
 PASSWORD = "Forms-password-2026"
@@ -218,14 +217,14 @@ def test_rule_editor_second_save_is_refused_and_reloaded(session: Session, tabs)
     route = ("/printers/1/web", {"id": str(printer.id)})
     first, second = tabs["anna"].state(E, *route), tabs["anna"].state(E, *route)
     for tab in (first, second):
-        asyncio.run(E.open_rule.fn(tab, rule.id))
+        run_handler(E.open_rule, tab, rule.id)
 
     first.xpath = "//td[2]"
-    E.save.fn(first)
+    run_handler(E.save, first)
     second.regex_pattern = r"(\d+)"
-    E.save.fn(second)
+    run_handler(E.save, second)
     first.xpath = "//td[3]"  # the first tab goes on saving from the version its own save produced
-    E.save.fn(first)
+    run_handler(E.save, first)
 
     assert "changed by Anna Petrova" in second.errors["form"]
     assert (second.xpath, second.regex_pattern) == ("//td[2]", "")

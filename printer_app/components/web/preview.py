@@ -144,7 +144,7 @@ def preview_card() -> rx.Component:
                 rx.button(
                     rx.cond(P.fetching, spinner(16), rx.icon("download", size=16)),
                     "Fetch page",
-                    on_click=P.fetch(WebRuleEditorState.protocol, WebRuleEditorState.url_path),
+                    on_click=WebRuleEditorState.fetch_page,
                     disabled=P.fetching,
                     id="fetch-page",
                 ),

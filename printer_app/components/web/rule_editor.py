@@ -9,6 +9,7 @@ from printer_app.components.spinner import spinner
 from printer_app.components.table import field_error
 from printer_app.models.choices import WebField, WebProtocol
 from printer_app.state.web.rule_editor import WebRuleEditorState
+from printer_app.state.web.rules import WebRulesState
 
 E = WebRuleEditorState
 ACTION_TYPES = [("click", "Click"), ("send_keys", "Type text"), ("wait", "Wait")]
@@ -228,7 +229,9 @@ def editor_card() -> rx.Component:
                     id="test-rule",
                 ),
                 rx.spacer(),
-                rx.button(rx.icon("save", size=16), "Save rule", on_click=E.save, id="save-rule"),
+                rx.button(
+                    rx.icon("save", size=16), "Save rule", on_click=[E.save, WebRulesState.refresh], id="save-rule"
+                ),
                 width="100%",
             ),
             width="100%",

@@ -7,7 +7,8 @@ import reflex as rx
 from printer_app.components.table import field_error, sort_header
 from printer_app.services.web.templates import DESCRIPTION_MAX, NAME_MAX
 from printer_app.state.session import SessionState
-from printer_app.state.web.rules import PUBLIC_TEMPLATES, WebRulesState
+from printer_app.state.web.common import PUBLIC_TEMPLATES
+from printer_app.state.web.rules import WebRulesState
 from printer_app.state.web.templates import TemplateRow, WebTemplatesState
 
 T = WebTemplatesState
@@ -26,7 +27,13 @@ def _row(row: TemplateRow) -> rx.Component:
         rx.table.cell(row.updated, white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
-                rx.button("Apply", size="1", variant="soft", on_click=T.apply(row.id), class_name="apply-template"),
+                rx.button(
+                    "Apply",
+                    size="1",
+                    variant="soft",
+                    on_click=[T.apply(row.id), WebRulesState.refresh],
+                    class_name="apply-template",
+                ),
                 rx.cond(
                     row.can_delete,
                     rx.icon_button(
