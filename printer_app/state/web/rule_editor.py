@@ -222,17 +222,17 @@ class WebRuleEditorState(SessionState):
 
     @rx.event
     @requires(VIEW)
-    def add_action(self, kind: str = "click") -> None:
+    async def add_action(self, kind: str = "click") -> None:
         self.actions = [*self.actions, _blank_action(kind)]
 
     @rx.event
     @requires(VIEW)
-    def remove_action(self, index: int) -> None:
+    async def remove_action(self, index: int) -> None:
         self.actions = [a for i, a in enumerate(self.actions) if i != int(index)]
 
     @rx.event
     @requires(VIEW)
-    def set_action(self, index: int, key: str, value: str) -> None:
+    async def set_action(self, index: int, key: str, value: str) -> None:
         if key in ACTION_KEYS:
             self.actions = [{**a, key: value} if i == int(index) else a for i, a in enumerate(self.actions)]
 

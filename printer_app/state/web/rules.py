@@ -120,12 +120,12 @@ class WebRulesState(SortableMixin, SessionState):
 
     @rx.event
     @requires(VIEW)
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         self.search = value
 
     @rx.event
     @requires(MANAGE)
-    def ask_delete(self, rule_id: int) -> None:
+    async def ask_delete(self, rule_id: int) -> None:
         self.confirm_delete_id = int(rule_id)
 
     @rx.event

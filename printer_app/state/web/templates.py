@@ -93,7 +93,7 @@ class WebTemplatesState(SortableMixin, SessionState):
 
     @rx.event
     @requires(VIEW)
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         self.search = value
 
     @rx.event
