@@ -1,4 +1,8 @@
-"""Rule builder: the form of one rule, its value on the fetched page at every change, and saving it."""
+"""Rule builder: the form of one rule, its value on the fetched page at every change, and saving it.
+
+The form also fetches its page into the preview (preview.py, below it: it only holds the page) and tests its rule on
+the device; both run in the background, their network work in a worker thread.
+"""
 
 from __future__ import annotations
 
