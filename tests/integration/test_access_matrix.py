@@ -274,7 +274,7 @@ def _list_handler(cls_name: str, module: str, handler: str, path: str, *args):
 
         cls = getattr(importlib.import_module(module), cls_name)
         state = _state(cls, who, path)
-        result = getattr(cls, handler).fn(state, *args)
+        result = run_handler(getattr(cls, handler), state, *args)
         rows = getattr(state, "rows", None)
         return state, result, int(bool(rows))
 
@@ -428,14 +428,14 @@ def test_revoked_and_tampered_sessions_are_signed_out(people: dict[str, Who], se
     who = people["Viewer"]
     tampered = Who("tampered", who.cookie[:-2] + ("AA" if not who.cookie.endswith("AA") else "BB"), frozenset())
     state = _state(PrintersState, tampered, "/printers")
-    assert _refusal(PrintersState.load.fn(state), state) == "login"
+    assert _refusal(run_handler(PrintersState.load, state), state) == "login"
 
     state = _state(PrintersState, who, "/printers")
-    assert _refusal(PrintersState.load.fn(state), state) is None
+    assert _refusal(run_handler(PrintersState.load, state), state) is None
     user = session.exec(select(auth.User).where(auth.User.username == "user0")).one()
     auth.end_user_sessions(session, user.id)
     session.commit()
-    assert _refusal(PrintersState.sort_by.fn(state, "ip"), state) == "login", "an open tab is signed out"
+    assert _refusal(run_handler(PrintersState.sort_by, state, "ip"), state) == "login", "an open tab is signed out"
 
 
 def test_api_routes_answer_401_and_serve_the_signed_in(people: dict[str, Who]) -> None:
