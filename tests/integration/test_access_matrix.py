@@ -339,7 +339,7 @@ def _web_rule_save(who: Who, session: Session):
     before = _count(session, WebParsingRule)
     state = _state(WebRuleEditorState, who, "/printers/1/web", {"id": str(_printer_id(session))})
     state.field_name, state.url_path, state.xpath = "counter", f"/page{before}.html", "//td[@id='total']"
-    result = WebRuleEditorState.save.fn(state)
+    result = run_handler(WebRuleEditorState.save, state)
     return state, result, _count(session, WebParsingRule) - before
 
 

@@ -4,8 +4,6 @@ changes only the object the dialog loaded."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlmodel import Session, select
 
@@ -219,14 +217,14 @@ def test_rule_editor_second_save_is_refused_and_reloaded(session: Session, tabs)
     route = ("/printers/1/web", {"id": str(printer.id)})
     first, second = tabs["anna"].state(E, *route), tabs["anna"].state(E, *route)
     for tab in (first, second):
-        asyncio.run(E.open_rule.fn(tab, rule.id))
+        run_handler(E.open_rule, tab, rule.id)
 
     first.xpath = "//td[2]"
-    E.save.fn(first)
+    run_handler(E.save, first)
     second.regex_pattern = r"(\d+)"
-    E.save.fn(second)
+    run_handler(E.save, second)
     first.xpath = "//td[3]"  # the first tab goes on saving from the version its own save produced
-    E.save.fn(first)
+    run_handler(E.save, first)
 
     assert "changed by Anna Petrova" in second.errors["form"]
     assert (second.xpath, second.regex_pattern) == ("//td[2]", "")

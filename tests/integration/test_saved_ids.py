@@ -85,14 +85,15 @@ def test_rule_save_acts_on_the_rule_of_the_page_only(signed_in: str, session: Se
     rule = create_rule(session, printer_id=first.id, data=RuleInput(field_name="counter", xpath="//a"))
     session.commit()
     state = tab(WebRuleEditorState, signed_in, f"/printers/{first.id}/web")
-    asyncio.run(WebRuleEditorState.open_rule.fn(state, rule.id))
+    run_handler(WebRuleEditorState.open_rule, state, rule.id)
     state.xpath = "//b"
     other_page = tab(WebRuleEditorState, signed_in, f"/printers/{second.id}/web")
     other_page.editing_id, other_page.xpath, other_page.field_name = state.editing_id, "//b", "counter"
-    assert "open the rule again" in repr(WebRuleEditorState.save.fn(other_page))  # the page never opened that rule
+    refused = run_handler(WebRuleEditorState.save, other_page)
+    assert "open the rule again" in repr(refused)  # the page never opened that rule
     session.expire_all()
     rules = session.exec(select(WebParsingRule.printer_id, WebParsingRule.xpath)).all()
     assert rules == [(first.id, "//a")], "the rule of another printer is neither changed nor copied"
-    WebRuleEditorState.save.fn(state)
+    run_handler(WebRuleEditorState.save, state)
     session.expire_all()
     assert session.exec(select(WebParsingRule.xpath)).all() == ["//b"]

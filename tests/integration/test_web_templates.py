@@ -10,7 +10,7 @@ from printer_app.models import EntityChangeLog, User, WebParsingRule, WebParsing
 from printer_app.services.web.rule_store import RuleInput, create_rule, list_rules
 from printer_app.services.web.templates import save_template
 from tests.factories import make_model, make_printer
-from tests.integration.state_fixtures import app_db, signed_in, tab  # noqa: F401
+from tests.integration.state_fixtures import app_db, run_handler, signed_in, tab  # noqa: F401
 
 
 @pytest.fixture
@@ -55,12 +55,12 @@ def test_oversized_templates_are_refused_with_a_message(
 
     state = tab(WebTemplatesState, signed_in, f"/printers/{printers['source']}/web")
     state.name, state.description = name, description
-    result = WebTemplatesState.save.fn(state)
+    result = run_handler(WebTemplatesState.save, state)
     assert state.errors == errors and "Template not saved" in repr(result)
     assert _templates(session) == []
 
     state.name, state.description = "Dell", " " + "d" * 2000 + " "  # at the limit once trimmed: stored whole
-    WebTemplatesState.save.fn(state)
+    run_handler(WebTemplatesState.save, state)
     assert [(t.name, len(t.description)) for t in _templates(session)] == [("Dell", 2000)]
 
 
@@ -80,7 +80,7 @@ def test_applying_a_template_logs_every_rule_it_deletes_and_creates(
 
     state = tab(WebTemplatesState, signed_in, f"/printers/{printers['target']}/web")
     state.overwrite = overwrite
-    result = WebTemplatesState.apply.fn(state, template.id)
+    result = run_handler(WebTemplatesState.apply, state, template.id)
     assert "3 rules created from the template" in repr(result)
 
     session.expire_all()

@@ -175,7 +175,7 @@ def preview_card() -> rx.Component:
                 "Fetch page",
                 "download",
                 busy=P.fetching,
-                on_click=P.fetch(WebRuleEditorState.protocol, WebRuleEditorState.url_path),
+                on_click=WebRuleEditorState.fetch_page,
                 id="fetch-page",
             ),
         ),

@@ -10,6 +10,7 @@ from printer_app.components.layout import section_card
 from printer_app.components.table import row_icon_button
 from printer_app.models.choices import WebField, WebProtocol
 from printer_app.state.web.rule_editor import WebRuleEditorState
+from printer_app.state.web.rules import WebRulesState
 
 E = WebRuleEditorState
 ACTION_TYPES = [("click", "Click"), ("send_keys", "Type text"), ("wait", "Wait")]
@@ -203,7 +204,7 @@ def editor_card() -> rx.Component:
                 variant="soft",
             ),
             rx.spacer(),
-            rx.button(rx.icon("save", size=16), "Save rule", on_click=E.save, id="save-rule"),
+            rx.button(rx.icon("save", size=16), "Save rule", on_click=[E.save, WebRulesState.refresh], id="save-rule"),
             width="100%",
         ),
         tools=(

@@ -9,7 +9,8 @@ from printer_app.components.layout import section_card
 from printer_app.components.table import data_table, row_icon_button, sort_header
 from printer_app.services.web.templates import DESCRIPTION_MAX, NAME_MAX
 from printer_app.state.session import SessionState
-from printer_app.state.web.rules import PUBLIC_TEMPLATES, WebRulesState
+from printer_app.state.web.common import PUBLIC_TEMPLATES
+from printer_app.state.web.rules import WebRulesState
 from printer_app.state.web.templates import TemplateRow, WebTemplatesState
 
 T = WebTemplatesState
@@ -28,7 +29,13 @@ def _row(row: TemplateRow) -> rx.Component:
         rx.table.cell(row.updated, white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
-                rx.button("Apply", size="1", variant="soft", on_click=T.apply(row.id), class_name="apply-template"),
+                rx.button(
+                    "Apply",
+                    size="1",
+                    variant="soft",
+                    on_click=[T.apply(row.id), WebRulesState.refresh],
+                    class_name="apply-template",
+                ),
                 rx.cond(
                     row.can_delete,
                     row_icon_button("trash-2", "Delete template", T.delete(row.id), color_scheme="red"),

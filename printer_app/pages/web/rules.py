@@ -11,7 +11,8 @@ from printer_app.components.web.rule_runs import last_poll_card, run_buttons, te
 from printer_app.components.web.rule_table import rules_card
 from printer_app.components.web.templates import templates_card
 from printer_app.state.session import SessionState
-from printer_app.state.web.rules import MANAGE, WebRulesState
+from printer_app.state.web.common import MANAGE
+from printer_app.state.web.rules import WebRulesState
 
 S = WebRulesState
 

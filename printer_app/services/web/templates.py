@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from printer_app.models import Printer, WebParsingRule, WebParsingTemplate
+from printer_app.models import Printer, User, WebParsingRule, WebParsingTemplate
 from printer_app.services.audit import Actor, audit
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.web.rule_store import list_rules
@@ -132,6 +132,18 @@ def list_templates(
     if not is_superuser:
         query = query.where(WebParsingTemplate.is_public | (WebParsingTemplate.created_by_id == user_id))
     return list(session.exec(query.order_by(WebParsingTemplate.name, WebParsingTemplate.id)).all())
+
+
+def printer_templates(
+    session: Session, *, printer_id: int, user_id: int | None, is_superuser: bool = False
+) -> list[tuple[WebParsingTemplate, str]]:
+    """The templates of the printer's model the user may see, each with its creator's username ("—" if unknown)."""
+    printer = session.get(Printer, printer_id)
+    model_id = printer.device_model_id if printer is not None else None
+    templates = list_templates(session, device_model_id=model_id, user_id=user_id, is_superuser=is_superuser)
+    creator_ids = {t.created_by_id for t in templates if t.created_by_id is not None}
+    names = dict(session.exec(select(User.id, User.username).where(User.id.in_(creator_ids))).all())
+    return [(t, names.get(t.created_by_id, "—")) for t in templates]
 
 
 def delete_template(session: Session, *, template_id: int, user_id: int | None, is_superuser: bool = False) -> str:

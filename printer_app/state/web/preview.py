@@ -1,18 +1,16 @@
-"""Rule builder: the printer page fetched into a preview (rendered, and its source) for writing or picking XPaths."""
+"""Rule builder: the printer page fetched into a preview (rendered, and its source) for writing or picking XPaths.
+
+The form asks for a fetch (WebRuleEditorState.fetch_page: it holds the URL, and evaluates its rule on the page
+fetched); this state holds what was fetched and shows it.
+"""
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
-from printer_app.db import session_scope
-from printer_app.models import Printer
-from printer_app.services.web.builder import builder_preview
-from printer_app.services.web.fetch import WebFetchError, page_url
+from printer_app.services.web.parser import PagePreview
 from printer_app.services.web.rules import Page
-from printer_app.state.session import SessionState, requires
-from printer_app.state.web.rules import MANAGE, route_printer_id
+from printer_app.state.session import SessionState
 
 SOURCE_VIEW_CHARS = 200_000  # the Source tab shows this much; rules always see the whole page
 
@@ -47,43 +45,14 @@ class WebPreviewState(SessionState):
     def set_render(self, value: bool) -> None:
         self.render = bool(value)
 
-    @rx.event(background=True)
-    @requires(MANAGE)
-    async def fetch(self, protocol: str, url_path: str):
-        """Fetch the page through the SSRF guard (statically, or rendered by the headless browser)."""
-        async with self:
-            if self.fetching:
-                return None
-            printer = _printer(route_printer_id(self))
-            if printer is None:
-                return rx.toast.error("The printer no longer exists")
-            try:
-                self.url = page_url(protocol, printer.ip_address, url_path)
-            except WebFetchError as exc:
-                self.error, self.html, self.source_view, self._source = str(exc), "", "", ""
-                return None
-            self.fetching, self.error = True, ""
-            render = self.render
-        try:
-            preview = await asyncio.to_thread(builder_preview, printer, url_path, render=render, protocol=protocol)
-        finally:
-            async with self:
-                self.fetching = False
-        async with self:
-            self.error = preview.error
-            self.html, self._source = preview.html, preview.source
-            self.source_view = preview.source[:SOURCE_VIEW_CHARS]
-            self.fetched_path = url_path if not preview.error else ""
-            self.rendered = render and not preview.error
-        from printer_app.state.web.rule_editor import WebRuleEditorState
+    def _refused(self, error: str) -> None:
+        """The page may not be fetched at all (the SSRF guard refused its URL): nothing is shown."""
+        self.error, self.html, self.source_view, self._source = error, "", "", ""
 
-        return WebRuleEditorState.evaluate
-
-
-def _printer(printer_id: int) -> Printer | None:
-    """The printer, detached (the fetch runs with no session open)."""
-    with session_scope() as session:
-        printer = session.get(Printer, printer_id)
-        if printer is not None:
-            session.expunge(printer)
-        return printer
+    def _show(self, preview: PagePreview, url_path: str, *, render: bool) -> None:
+        """What a fetch of `url_path` brought back (its error, or the page)."""
+        self.error = preview.error
+        self.html, self._source = preview.html, preview.source
+        self.source_view = preview.source[:SOURCE_VIEW_CHARS]
+        self.fetched_path = url_path if not preview.error else ""
+        self.rendered = render and not preview.error

@@ -1,17 +1,21 @@
-"""Rule builder: the form of one rule, its value on the fetched page at every change, and saving it."""
+"""Rule builder: the form of one rule, its value on the fetched page at every change, and saving it.
+
+The form also fetches its page into the preview (preview.py, below it: it only holds the page) and tests its rule on
+the device; both run in the background, their network work in a worker thread.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import reflex as rx
 
-from printer_app.db import session_scope
-from printer_app.models import Printer
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
-from printer_app.services.web.builder import is_picked_xpath
+from printer_app.services.inventory.printers import get_printer
+from printer_app.services.web.builder import builder_preview, is_picked_xpath
+from printer_app.services.web.fetch import WebFetchError, page_url
 from printer_app.services.web.parser import test_rules
+from printer_app.services.web.rule_page import rules_for_test_run
 from printer_app.services.web.rule_store import (
     RuleInput,
     create_rule,
@@ -21,11 +25,11 @@ from printer_app.services.web.rule_store import (
     update_rule,
     xpath_problem,
 )
-from printer_app.services.web.rules import evaluate_rule, load_web_rules
+from printer_app.services.web.rules import evaluate_rule
 from printer_app.state.conflict import conflict_message, not_saved
-from printer_app.state.session import SessionState, requires
+from printer_app.state.session import SessionState, in_thread, requires, with_session
+from printer_app.state.web.common import MANAGE, NO_PRINTER, VIEW, field_label, route_printer_id
 from printer_app.state.web.preview import WebPreviewState
-from printer_app.state.web.rules import FIELD_LABELS, MANAGE, VIEW, WebRulesState, route_printer_id
 
 ACTION_KEYS = ("type", "selector", "value", "wait")
 LABELS = {
@@ -72,7 +76,7 @@ class WebRuleEditorState(SessionState):
 
     @rx.var
     def field_label(self) -> str:
-        return FIELD_LABELS.get(self.field_name, self.field_name)
+        return field_label(self.field_name)
 
     def _input(self) -> RuleInput:
         return RuleInput(
@@ -105,7 +109,7 @@ class WebRuleEditorState(SessionState):
         page = (await self.get_state(WebPreviewState))._page()
         if page is None:
             return
-        raw, value, error = await asyncio.to_thread(evaluate_rule, page, self._input().as_rule())
+        raw, value, error = await in_thread(evaluate_rule, page, self._input().as_rule())
         self.raw_value, self.value, self.value_error = raw or "", "" if value is None else str(value), error
         self.value_source = "preview"
 
@@ -128,17 +132,16 @@ class WebRuleEditorState(SessionState):
     @requires(VIEW)
     async def open_rule(self, rule_id: int):
         try:
-            self._fill(rule_id)
+            await self._fill(rule_id)
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         self.errors, self.unsaved = {}, []
         await self._recompute()
         return None
 
-    def _fill(self, rule_id: int) -> None:
+    async def _fill(self, rule_id: int) -> None:
         """The form shows the stored rule as it is now; remembers which rule and its version."""
-        with session_scope() as session:
-            rule = get_rule(session, printer_id=route_printer_id(self), rule_id=rule_id)
+        rule = await with_session(get_rule, printer_id=route_printer_id(self), rule_id=rule_id)
         self.editing_id = self._loaded_rule = rule.id
         self._version, self.field_name, self.protocol = rule.version, rule.field_name, rule.protocol
         self.url_path, self.xpath, self.formula = rule.url_path, rule.xpath, rule.calculation_formula
@@ -213,7 +216,7 @@ class WebRuleEditorState(SessionState):
             return
         preview = await self.get_state(WebPreviewState)
         page = preview._page()
-        if page is None or not await asyncio.to_thread(is_picked_xpath, preview.html, page, xpath):
+        if page is None or not await in_thread(is_picked_xpath, preview.html, page, xpath):
             return rx.toast.error("Ignored a pick that is not an element of the fetched page")
         self.xpath, self.is_calculated = xpath, False
         if preview.rendered and not self.actions:
@@ -223,58 +226,89 @@ class WebRuleEditorState(SessionState):
 
     @rx.event
     @requires(VIEW)
-    def add_action(self, kind: str = "click") -> None:
+    async def add_action(self, kind: str = "click") -> None:
         self.actions = [*self.actions, _blank_action(kind)]
 
     @rx.event
     @requires(VIEW)
-    def remove_action(self, index: int) -> None:
+    async def remove_action(self, index: int) -> None:
         self.actions = [a for i, a in enumerate(self.actions) if i != int(index)]
 
     @rx.event
     @requires(VIEW)
-    def set_action(self, index: int, key: str, value: str) -> None:
+    async def set_action(self, index: int, key: str, value: str) -> None:
         if key in ACTION_KEYS:
             self.actions = [{**a, key: value} if i == int(index) else a for i, a in enumerate(self.actions)]
 
     @rx.event
     @requires(MANAGE)
-    def save(self):
+    async def save(self):
+        """Store the form's rule (new, or the one open_rule loaded); the page's table re-reads after it (in the
+        button's event chain)."""
         rule_id, printer_id = self._loaded_rule, route_printer_id(self)
         if self.editing_id != rule_id:  # only open_rule chooses the stored rule a save changes
             return rx.toast.error("This form is not the rule's any more: open the rule again")
         try:
-            with session_scope() as session:
-                if rule_id:
-                    rule = update_rule(
-                        session,
-                        printer_id=printer_id,
-                        rule_id=rule_id,
-                        data=self._input(),
-                        version=self._version,
-                        actor=self._actor(),
-                    )
-                else:
-                    rule = create_rule(session, printer_id=printer_id, data=self._input(), actor=self._actor())
-                saved, version, actions = rule.id, rule.version, rule.actions_chain
+            if rule_id:
+                rule = await with_session(
+                    update_rule,
+                    printer_id=printer_id,
+                    rule_id=rule_id,
+                    data=self._input(),
+                    version=self._version,
+                    actor=self._actor(),
+                )
+            else:
+                rule = await with_session(create_rule, printer_id=printer_id, data=self._input(), actor=self._actor())
         except ConflictError as exc:
             mine, loaded = self._shown(), self._loaded_values
-            self._fill(rule_id)
+            await self._fill(rule_id)
             self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
             self.errors = {"form": conflict_message(exc)}
-            return [WebRulesState.refresh, rx.toast.error("Not saved: someone else changed this rule")]
+            return rx.toast.error("Not saved: someone else changed this rule")
         except DomainValidationError as exc:
             self.errors = exc.errors
             return rx.toast.error("Not saved: " + "; ".join(exc.errors.values()))
         except NotFoundError as exc:
             self.errors = {"form": str(exc)}
             return rx.toast.error(str(exc))
-        self.editing_id = self._loaded_rule = saved
-        self._version, self.errors, self.unsaved = version, {}, []
-        self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in actions]
+        self.editing_id = self._loaded_rule = rule.id
+        self._version, self.errors, self.unsaved = rule.version, {}, []
+        self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in rule.actions_chain]
         self._loaded_values = self._shown()
         verb = "saved" if rule_id else "added"
-        return [WebRulesState.refresh, rx.toast.success(f"Rule for {self.field_label} {verb}")]
+        return rx.toast.success(f"Rule for {self.field_label} {verb}")
+
+    @rx.event(background=True)
+    @requires(MANAGE)
+    async def fetch_page(self):
+        """Fetch the form's page into the preview through the SSRF guard (statically, or rendered by the headless
+        browser), then evaluate the form's rule on it."""
+        async with self:
+            preview = await self.get_state(WebPreviewState)
+            if preview.fetching:
+                return None
+            protocol, url_path, render = self.protocol, self.url_path, preview.render
+            printer_id, preview.fetching = route_printer_id(self), True
+        try:
+            printer = await with_session(get_printer, printer_id=printer_id)
+            url = page_url(protocol, printer.ip_address, url_path)
+            async with self:
+                preview = await self.get_state(WebPreviewState)
+                preview.url, preview.error = url, ""
+            page = await in_thread(builder_preview, printer, url_path, render=render, protocol=protocol)
+        except NotFoundError:
+            return rx.toast.error(NO_PRINTER)
+        except WebFetchError as exc:
+            async with self:
+                (await self.get_state(WebPreviewState))._refused(str(exc))
+            return None
+        finally:
+            async with self:
+                (await self.get_state(WebPreviewState)).fetching = False
+        async with self:
+            (await self.get_state(WebPreviewState))._show(page, url_path, render=render)
+        return WebRuleEditorState.evaluate
 
     @rx.event(background=True)
     @requires(MANAGE)
@@ -285,16 +319,13 @@ class WebRuleEditorState(SessionState):
                 return None
             draft = self._input().as_rule()
             editing_id, printer_id = self.editing_id, route_printer_id(self)
-            with session_scope() as session:
-                printer = session.get(Printer, printer_id)
-                others = [r for r in load_web_rules(session, printer_id) if r.id != editing_id]
-                if printer is not None:
-                    session.expunge(printer)
-            if printer is None:
-                return rx.toast.error("The printer no longer exists")
             self.testing = True
         try:
-            result = await asyncio.to_thread(test_rules, printer, [*others, draft])
+            printer, stored = await with_session(rules_for_test_run, printer_id=printer_id)
+            others = [r for r in stored if r.id != editing_id]
+            result = await in_thread(test_rules, printer, [*others, draft])
+        except NotFoundError:
+            return rx.toast.error(NO_PRINTER)
         finally:
             async with self:
                 self.testing = False

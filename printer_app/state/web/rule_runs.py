@@ -7,18 +7,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import reflex as rx
-from sqlmodel import select
 
-from printer_app.db import session_scope
-from printer_app.models import InventoryTask, PageCounter, Printer
 from printer_app.models.choices import DataSource, TaskStatus
 from printer_app.services import events
+from printer_app.services.errors import NotFoundError
 from printer_app.services.web.parser import test_rules
-from printer_app.services.web.rules import load_web_rules
+from printer_app.services.web.rule_page import LastPoll, last_poll, rules_for_test_run
 from printer_app.state.live.hub import hub
-from printer_app.state.session import SessionState, requires
+from printer_app.state.session import SessionState, in_thread, requires, with_session
 from printer_app.state.view import local_time, number
-from printer_app.state.web.rules import FIELD_LABELS, MANAGE, RUN, VIEW, route_printer_id
+from printer_app.state.web.common import MANAGE, NO_PRINTER, RUN, VIEW, field_label, route_printer_id
 
 POLL_WAIT_S = 180.0
 
@@ -48,31 +46,11 @@ class WebRuleRunsState(SessionState):
 
     @rx.event
     @requires(VIEW)
-    def load(self):
+    async def load(self):
         self.results, self.tested_at, self.test_summary = [], "", ""
         self.testing = self.polling = False
-        self._load_last_poll(route_printer_id(self))
+        self.last_poll = _last_poll_view(await with_session(last_poll, printer_id=route_printer_id(self)))
         return None
-
-    def _load_last_poll(self, printer_id: int) -> None:
-        with session_scope() as session:
-            task = session.exec(
-                select(InventoryTask)
-                .where(InventoryTask.printer_id == printer_id)
-                .order_by(InventoryTask.task_timestamp.desc(), InventoryTask.id.desc())
-            ).first()
-            if task is None:
-                self.last_poll = {}
-                return
-            counter = session.exec(select(PageCounter).where(PageCounter.task_id == task.id)).first()
-            self.last_poll = {
-                "status": task.status,
-                "status_label": TaskStatus(task.status).label,
-                "at": local_time(task.task_timestamp),
-                "source": DataSource(task.data_source).label if task.data_source else "—",
-                "total": number(counter.total_pages) if counter else "—",
-                "error": task.error_message or "",
-            }
 
     @rx.event(background=True)
     @requires(MANAGE)
@@ -81,18 +59,14 @@ class WebRuleRunsState(SessionState):
         async with self:
             if self.testing:
                 return None
-            with session_scope() as session:
-                printer = session.get(Printer, route_printer_id(self))
-                rules = load_web_rules(session, printer.id) if printer is not None else []
-                if printer is not None:
-                    session.expunge(printer)
-            if printer is None:
-                return rx.toast.error("The printer no longer exists")
+            printer_id, self.testing = route_printer_id(self), True
+        try:
+            printer, rules = await with_session(rules_for_test_run, printer_id=printer_id)
             if not rules:
                 return rx.toast.info("There are no saved rules to test yet")
-            self.testing = True
-        try:
-            result = await asyncio.to_thread(test_rules, printer, rules)
+            result = await in_thread(test_rules, printer, rules)
+        except NotFoundError:
+            return rx.toast.error(NO_PRINTER)
         finally:
             async with self:
                 self.testing = False
@@ -100,7 +74,7 @@ class WebRuleRunsState(SessionState):
             self.results = [
                 TestRow(
                     field_name=r.field_name,
-                    field_label=FIELD_LABELS.get(r.field_name, r.field_name),
+                    field_label=field_label(r.field_name),
                     raw=r.raw or "",
                     value="" if r.value is None or r.error else str(r.value),
                     error=r.error,
@@ -137,13 +111,29 @@ class WebRuleRunsState(SessionState):
             hub.detach(queue)
             async with self:
                 self.polling = False
+        shown = _last_poll_view(await with_session(last_poll, printer_id=printer_id))
         async with self:
-            self._load_last_poll(printer_id)
+            self.last_poll = shown
         if result is None:
             return rx.toast.info("The poll is queued; its result will appear on the printer's page")
         if result["status"] == TaskStatus.SUCCESS:
             return rx.toast.success(f"{result['ip']}: polled successfully")
         return rx.toast.error(f"{result['ip']}: {TaskStatus(result['status']).label}. {result['error']}"[:300])
+
+
+def _last_poll_view(poll: LastPoll | None) -> dict[str, str]:
+    """The latest poll as the card shows it (empty before the first one)."""
+    if poll is None:
+        return {}
+    task, counter = poll.task, poll.counter
+    return {
+        "status": task.status,
+        "status_label": TaskStatus(task.status).label,
+        "at": local_time(task.task_timestamp),
+        "source": DataSource(task.data_source).label if task.data_source else "—",
+        "total": number(counter.total_pages) if counter else "—",
+        "error": task.error_message or "",
+    }
 
 
 async def _wait_for_result(queue: asyncio.Queue, printer_id: int) -> dict | None:

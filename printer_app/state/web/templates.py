@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import reflex as rx
-from sqlmodel import select
 
-from printer_app.db import session_scope
-from printer_app.models import Printer, User
 from printer_app.services.errors import DomainValidationError, NotFoundError
-from printer_app.services.web.templates import apply_template, delete_template, list_templates, save_template
+from printer_app.services.web.templates import apply_template, delete_template, printer_templates, save_template
 from printer_app.state.paged import SortableMixin
-from printer_app.state.session import SessionState, requires
+from printer_app.state.session import SessionState, requires, with_session
 from printer_app.state.view import local_time
-from printer_app.state.web.rules import MANAGE, PUBLIC_TEMPLATES, VIEW, WebRulesState, route_printer_id
+from printer_app.state.web.common import MANAGE, PUBLIC_TEMPLATES, VIEW, route_printer_id
 
 SORT_KEYS = ("name", "usage_count", "updated", "creator")
 
@@ -62,49 +59,41 @@ class WebTemplatesState(SortableMixin, SessionState):
 
     @rx.event
     @requires(VIEW)
-    def load(self):
-        self.search, self.name, self.description, self.is_public, self.overwrite, self.errors = (
-            "",
-            "",
-            "",
-            False,
-            False,
-            {},
-        )
-        self._query()
+    async def load(self):
+        self.search, self.name, self.description, self.errors = "", "", "", {}
+        self.is_public = self.overwrite = False
+        await self._query()
         return None
 
-    def _query(self) -> None:
-        principal = self._principal()
+    async def _query(self) -> None:
+        principal = await self._principal_async()
         if principal is None:
             self.all_rows = []
             return
-        with session_scope() as session:
-            printer = session.get(Printer, route_printer_id(self))
-            model_id = printer.device_model_id if printer is not None else None
-            templates = list_templates(
-                session, device_model_id=model_id, user_id=principal.user_id, is_superuser=principal.is_superuser
+        templates = await with_session(
+            printer_templates,
+            printer_id=route_printer_id(self),
+            user_id=principal.user_id,
+            is_superuser=principal.is_superuser,
+        )
+        self.all_rows = [
+            TemplateRow(
+                id=t.id,
+                name=t.name,
+                description=t.description,
+                is_public=t.is_public,
+                creator=creator,
+                rules=len(t.rules_config or []),
+                usage_count=t.usage_count,
+                updated=local_time(t.updated_at),
+                can_delete=principal.is_superuser or t.created_by_id == principal.user_id,
             )
-            creator_ids = {t.created_by_id for t in templates if t.created_by_id is not None}
-            names = dict(session.exec(select(User.id, User.username).where(User.id.in_(creator_ids))).all())
-            self.all_rows = [
-                TemplateRow(
-                    id=t.id,
-                    name=t.name,
-                    description=t.description,
-                    is_public=t.is_public,
-                    creator=names.get(t.created_by_id, "—"),
-                    rules=len(t.rules_config or []),
-                    usage_count=t.usage_count,
-                    updated=local_time(t.updated_at),
-                    can_delete=principal.is_superuser or t.created_by_id == principal.user_id,
-                )
-                for t in templates
-            ]
+            for t, creator in templates
+        ]
 
     @rx.event
     @requires(VIEW)
-    def set_search(self, value: str) -> None:
+    async def set_search(self, value: str) -> None:
         self.search = value
 
     @rx.event
@@ -125,61 +114,59 @@ class WebTemplatesState(SortableMixin, SessionState):
 
     @rx.event
     @requires(MANAGE, lambda s: PUBLIC_TEMPLATES if s.is_public else None)
-    def save(self):
+    async def save(self):
         try:
-            with session_scope() as session:
-                template = save_template(
-                    session,
-                    printer_id=route_printer_id(self),
-                    name=self.name,
-                    description=self.description,
-                    is_public=self.is_public,
-                    user_id=self._user_id,
-                )
-                name, count = template.name, len(template.rules_config)
+            template = await with_session(
+                save_template,
+                printer_id=route_printer_id(self),
+                name=self.name,
+                description=self.description,
+                is_public=self.is_public,
+                user_id=self._user_id,
+            )
         except (DomainValidationError, NotFoundError) as exc:
             self.errors = exc.errors if isinstance(exc, DomainValidationError) else {"form": str(exc)}
             return rx.toast.error(f"Template not saved: {exc}")
+        name, count = template.name, len(template.rules_config)
         self.name, self.description, self.is_public, self.errors = "", "", False, {}
-        self._query()
+        await self._query()
         return rx.toast.success(f"Template “{name}” saved with {count} rule{'s' if count != 1 else ''}")
 
     @rx.event
     @requires(MANAGE)
-    def apply(self, template_id: int):
+    async def apply(self, template_id: int):
+        """Create the template's rules on this printer; the page's table re-reads after it (in the button's event
+        chain)."""
         template_id = int(template_id)
-        self._query()
+        await self._query()
         if template_id not in {r.id for r in self.all_rows}:  # only templates this user may see
             return rx.toast.error(f"Template #{template_id} does not exist or is not visible to you")
         try:
-            with session_scope() as session:
-                created = apply_template(
-                    session,
-                    template_id=template_id,
-                    printer_id=route_printer_id(self),
-                    overwrite=self.overwrite,
-                    actor=self._actor(),
-                )
-                count = len(created)
+            created = await with_session(
+                apply_template,
+                template_id=template_id,
+                printer_id=route_printer_id(self),
+                overwrite=self.overwrite,
+                actor=self._actor(),
+            )
         except (DomainValidationError, NotFoundError) as exc:
             return rx.toast.error(f"Template not applied: {exc}")
-        self._query()
+        await self._query()
         mode = "replacing the printer's rules" if self.overwrite else "added beside the existing rules"
-        return [WebRulesState.refresh, rx.toast.success(f"{count} rules created from the template, {mode}")]
+        return rx.toast.success(f"{len(created)} rules created from the template, {mode}")
 
     @rx.event
     @requires(MANAGE)
-    def delete(self, template_id: int):
-        principal = self._principal()
+    async def delete(self, template_id: int):
+        principal = await self._principal_async()
         try:
-            with session_scope() as session:
-                name = delete_template(
-                    session,
-                    template_id=int(template_id),
-                    user_id=principal.user_id if principal else None,
-                    is_superuser=bool(principal and principal.is_superuser),
-                )
+            name = await with_session(
+                delete_template,
+                template_id=int(template_id),
+                user_id=principal.user_id if principal else None,
+                is_superuser=bool(principal and principal.is_superuser),
+            )
         except (DomainValidationError, NotFoundError) as exc:
             return rx.toast.error(str(exc))
-        self._query()
+        await self._query()
         return rx.toast.success(f"Template “{name}” deleted")
