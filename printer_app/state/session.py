@@ -8,7 +8,9 @@ Every page state derives from `SessionState`. A handler is decorated (under `@rx
 Every handler has one: a test walks all handlers of the app and fails on one without, unless it is a pure form
 setter on its allow-list (tests/integration/test_handler_guards.py). A permission that depends on the call is a
 function of the state and the handler's arguments (`@requires(lambda s: "a" if s.editing_id else "b")`); a handler
-that must act before its check says why with `@checks_inline(...)` and starts with `self._deny...`.
+that must act before its check says why with `@checks_inline(...)` and checks in its body (`await
+self._deny_async(...)`). Guarded handlers are `async def`: the session lookup runs in a worker thread, never on the
+event loop (a sync handler is refused when the module is imported).
 
 The check reads the `pi_session` cookie that the browser sent when its websocket connected (sign-in and sign-out are
 full page navigations, so a new cookie always comes with a new connection) and looks the session up in the database
@@ -83,10 +85,6 @@ class SessionState(rx.State):
     access_message: str = ""
     _user_id: int | None = None  # who passed the last check of this event (for the change log)
 
-    def _principal(self) -> Principal | None:
-        """Look the session up on the event loop: only for the few sync handlers left (prefer an async handler)."""
-        return self._apply_principal(principal_for_cookie(self.router.headers.cookie))
-
     async def _principal_async(self) -> Principal | None:
         return self._apply_principal(await in_thread(principal_for_cookie, self.router.headers.cookie))
 
@@ -99,16 +97,9 @@ class SessionState(rx.State):
             self.permissions = sorted(principal.permissions) if not principal.is_superuser else sorted(PERMISSIONS)
         return principal
 
-    def _deny(self, *perms: str) -> rx.event.EventSpec | list | None:
-        """None when the signed-in user holds every one of `perms`; else the event that answers the refusal."""
-        return self._refusal(self._principal(), perms, page=False)
-
-    def _deny_page(self, *perms: str) -> rx.event.EventSpec | list | None:
-        """Like `_deny`, for a page's on_load: a refusal shows the access-denied panel instead of a toast."""
-        return self._refusal(self._principal(), perms, page=True)
-
     async def _deny_async(self, *perms: str, page: bool = False) -> rx.event.EventSpec | list | None:
-        """`_deny` / `_deny_page` with the session looked up in a worker thread."""
+        """None when the signed-in user holds every one of `perms`; else the event that answers the refusal (a toast,
+        the sign-in page, or with `page` the access-denied panel). The session is looked up in a worker thread."""
         return self._refusal(await self._principal_async(), perms, page=page)
 
     def _refusal(
@@ -128,7 +119,7 @@ class SessionState(rx.State):
         return None
 
     def _actor(self) -> Actor:
-        """Who did it, from where: for the change log (call after a `_deny` check passed in the same event).
+        """Who did it, from where: for the change log (call after a check passed in the same event).
 
         The address is the event socket's peer; X-Forwarded-For counts only when that peer is a trusted proxy.
         """
@@ -170,11 +161,7 @@ def _needed(perms: tuple[Perm, ...], state: SessionState, args: tuple, kwargs: d
 
 
 def _guard(perms: tuple[Perm, ...], *, page: bool) -> Callable[[Callable], Callable]:
-    """Check before the handler runs; a background handler's check takes the state lock (`async with self`)."""
-
-    def check(state: SessionState, args: tuple, kwargs: dict):
-        needed = _needed(perms, state, args, kwargs)
-        return state._deny_page(*needed) if page else state._deny(*needed)
+    """Check before the handler runs; a background handler applies the answer under the state lock."""
 
     async def check_async(state: SessionState, args: tuple, kwargs: dict):
         """The session is looked up in a thread, outside the state lock; only the answer is applied under it."""
@@ -206,15 +193,8 @@ def _guard(perms: tuple[Perm, ...], *, page: bool) -> Callable[[Callable], Calla
                 return await fn(self, *args, **kwargs)
 
             guarded = guarded_async
-        else:
-
-            @functools.wraps(fn)
-            def guarded_sync(self, *args, **kwargs):
-                if (denied := check(self, args, kwargs)) is not None:
-                    return denied
-                return fn(self, *args, **kwargs)
-
-            guarded = guarded_sync
+        else:  # its session lookup would block the event loop, which every tab of this process shares
+            raise TypeError(f"{fn.__qualname__}: a guarded event handler must be `async def`")
         guarded.__guard__ = Guard(perms, page=page)
         return guarded
 
@@ -234,7 +214,7 @@ def requires_page(*perms: Perm) -> Callable[[Callable], Callable]:
 
 
 def checks_inline(why: str) -> Callable[[Callable], Callable]:
-    """Mark a handler that must do something before its `self._deny...` check (say why); prefer `requires`."""
+    """Mark a handler that must do something before its `self._deny_async` check (say why); prefer `requires`."""
 
     def mark(fn: Callable) -> Callable:
         fn.__guard__ = Guard((), inline=why)

@@ -3,7 +3,8 @@ is on the allow-list below of pure form setters (each with the reason it may run
 
 A browser can call any handler of `State.event_handlers` by name with any arguments (background ones and Reflex's
 `setvar` included), whatever the page shows, so the check is per handler: `@requires` / `@requires_page` from
-printer_app/state/session.py, or, where the check cannot come first, `@checks_inline` with `self._deny` in the body.
+printer_app/state/session.py, or, where the check cannot come first, `@checks_inline` with `self._deny_async` in
+the body.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 import reflex as rx
 from sqlmodel import Session
 
-from printer_app.state.session import guard_of
+from printer_app.state.session import guard_of, requires
 from tests.factories import make_printer
 from tests.integration.state_fixtures import app_db, app_states, run_background, session_cookie  # noqa: F401
 
@@ -106,8 +107,18 @@ def test_inline_checks_really_check(app) -> None:
     for label, _, _, fn in _handlers():
         if (guard := guard_of(fn)) is not None and guard.inline:
             source = inspect.getsource(inspect.unwrap(fn))
-            checks = ("self._deny(", "self._deny_page(", "self._deny_async(", "self._refusal(")
+            checks = ("self._deny_async(", "self._refusal(")
             assert any(check in source for check in checks), f"{label} says it checks inline"
+
+
+def test_a_guarded_handler_must_be_async() -> None:
+    """Its session lookup runs in a worker thread; a sync handler would do it on the event loop every tab shares."""
+
+    def load(self) -> None:
+        return None
+
+    with pytest.raises(TypeError, match="must be `async def`"):
+        requires("inventory.view_printer")(load)
 
 
 def test_setvar_reaches_walked_handlers_only(app) -> None:
