@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run dev install test lint format db demo check clean worker scheduler
+.PHONY: run dev install test lint format db demo check clean worker scheduler messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt tests/oidc_provider/package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,6 +42,9 @@ scheduler: install  ## production: the process that sends scheduled messages (ru
 
 check: install  ## can the app reach its database (and Redis, if configured)?
 	$(PY) -m printer_app check
+
+messages: install  ## extract the UI messages into printer_app/locale/*/LC_MESSAGES/*.po (translations kept)
+	$(PY) -m printer_app messages
 
 lint: install
 	$(VENV)/bin/ruff check .

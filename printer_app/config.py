@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     secret_key: str | None = Field(default=None, alias="SECRET_KEY")
     time_zone: str = Field(default="Asia/Irkutsk", alias="TIME_ZONE")
+    default_language: str = Field(default="en", alias="DEFAULT_LANGUAGE")  # of new users and the sign-in page
 
     poll_interval_minutes: int = Field(default=60, ge=1, alias="POLL_INTERVAL_MINUTES")
     max_queue_size: int = Field(default=10_000, ge=1, alias="MAX_QUEUE_SIZE")
@@ -70,6 +71,13 @@ class Settings(BaseSettings):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone name
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("en", "ru"):
+            raise ValueError(f"DEFAULT_LANGUAGE={value!r}: use en or ru")
         return value
 
     @field_validator("app_url")

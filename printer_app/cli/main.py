@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from printer_app.cli.access import roles, users, whitelist
+from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
 from printer_app.config import PROJECT_ROOT, get_settings
 
@@ -123,6 +124,7 @@ def check() -> None:
 
 app.command("poll")(poll)
 app.command("poll-all")(poll_all)
+app.command("messages")(messages)
 app.command("discover")(discover)
 app.command("import-xml")(import_xml)
 app.add_typer(users, name="users")

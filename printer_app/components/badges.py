@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.i18n import t
 from printer_app.models.choices import TaskStatus
 
 _STATUS_COLORS = {s.value: s.color for s in TaskStatus}
@@ -15,7 +16,7 @@ def status_badge(status: rx.Var, error: rx.Var | str = "") -> rx.Component:
     badge = rx.match(
         status,
         *[
-            (value, rx.badge(_STATUS_LABELS[value], color_scheme=color, variant="soft"))
+            (value, rx.badge(t(_STATUS_LABELS[value]), color_scheme=color, variant="soft"))
             for value, color in _STATUS_COLORS.items()
         ],
         rx.badge(status, color_scheme="gray"),
@@ -25,7 +26,7 @@ def status_badge(status: rx.Var, error: rx.Var | str = "") -> rx.Component:
 
 def active_badge(active) -> rx.Component:
     """Active (green) or Inactive (grey): organizations, users, whitelist entries."""
-    return rx.cond(active, rx.badge("Active", color_scheme="green"), rx.badge("Inactive", color_scheme="gray"))
+    return rx.cond(active, rx.badge(t("Active"), color_scheme="green"), rx.badge(t("Inactive"), color_scheme="gray"))
 
 
 SUPPLY_CSS = {"black": "#1f2328", "cyan": "#00a3d9", "magenta": "#d6198a", "yellow": "#e8c200", "other": "#8b8d98"}

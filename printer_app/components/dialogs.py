@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.i18n import t, text
+
 
 def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None) -> rx.Component:
     """Cancel (closes the dialog without an event of its own) and Save, at the right."""
     return rx.hstack(
-        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", id=cancel_id)),
-        rx.button("Save", on_click=on_save, id=save_id),
+        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", id=cancel_id)),
+        rx.button(t("Save"), on_click=on_save, id=save_id),
         justify="end",
         width="100%",
     )
@@ -35,9 +37,9 @@ def form_dialog(
     `open` is the state var that shows it and `on_open_change` the state's setter for it (Escape and Cancel send
     False). A save that succeeds closes it by setting that var; one that fails leaves it open with the errors.
     """
-    header = [rx.dialog.title(title)]
+    header = [rx.dialog.title(text(title))]
     if description is not None:
-        header.append(rx.dialog.description(description, size="2", color=rx.color("gray", 11)))
+        header.append(rx.dialog.description(text(description), size="2", color=rx.color("gray", 11)))
     return rx.dialog.root(
         rx.dialog.content(
             *header,
@@ -73,12 +75,12 @@ def confirm_dialog(
     by Cancel), and `on_confirm` resets it too as it acts. Or opened by a `trigger` button: then Radix opens and
     closes it itself, and the action button closes it as well.
     """
-    confirm = rx.button(action, color_scheme=color_scheme, on_click=on_confirm, id=confirm_id)
+    confirm = rx.button(text(action), color_scheme=color_scheme, on_click=on_confirm, id=confirm_id)
     content = rx.alert_dialog.content(
-        rx.alert_dialog.title(title),
-        rx.alert_dialog.description(description, size="2"),
+        rx.alert_dialog.title(text(title)),
+        rx.alert_dialog.description(text(description), size="2"),
         rx.hstack(
-            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
             confirm if trigger is None else rx.alert_dialog.action(confirm),
             justify="end",
             padding_top="12px",

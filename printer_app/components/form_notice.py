@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.i18n import t
+
 
 def form_notice(errors, unsaved, notice_id: str) -> rx.Component:
     """A red callout with `errors["form"]`; beneath it the user's unsaved input, to enter again if still wanted."""
@@ -15,7 +17,7 @@ def form_notice(errors, unsaved, notice_id: str) -> rx.Component:
                 rx.cond(
                     unsaved.length() > 0,
                     rx.vstack(
-                        rx.text("Your input, not saved:", weight="medium"),
+                        rx.text(t("Your input, not saved:"), weight="medium"),
                         rx.foreach(unsaved, lambda line: rx.text(line, size="1", class_name="unsaved-line")),
                         spacing="0",
                     ),

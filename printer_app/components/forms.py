@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import reflex as rx
 
+from printer_app.components.i18n import t, text
 from printer_app.components.spinner import spinner
 
 
@@ -30,11 +31,11 @@ def choice_select(
 
     `id` and `width` go to the trigger: the trigger is what a user (and a browser test) clicks and reads.
     """
-    items = [rx.select.item(label, value=v) for v, label in options]
+    items = [rx.select.item(text(label), value=v) for v, label in options]
     if dynamic is not None:
         items.append(rx.foreach(dynamic, item))
     return rx.select.root(
-        rx.select.trigger(width=width, id=id, placeholder=placeholder),
+        rx.select.trigger(width=width, id=id, placeholder=text(placeholder)),
         rx.select.content(*items),
         value=value,
         on_change=on_change,
@@ -79,9 +80,9 @@ def field_error(errors, name: str) -> rx.Component:
 def labelled(label, control: rx.Component, *, errors=None, name: str = "", hint=None, **props) -> rx.Component:
     """A form field: its label (text, or a component such as a label with a hint), the control, an optional hint
     beneath, and the field's error from `errors[name]`. Full width unless `props` says otherwise."""
-    children = [label if isinstance(label, rx.Component) else rx.text(label, size="2", weight="medium"), control]
+    children = [label if isinstance(label, rx.Component) else rx.text(text(label), size="2", weight="medium"), control]
     if hint is not None:
-        children.append(rx.text(hint, size="1", color=rx.color("gray", 10)))
+        children.append(rx.text(text(hint), size="1", color=rx.color("gray", 10)))
     if errors is not None:
         children.append(field_error(errors, name))
     return rx.vstack(*children, spacing="1", **{"width": "100%", **props})
@@ -113,14 +114,19 @@ def debounced_input(value, on_change, *, id: str, **props) -> rx.Component:
 def busy_button(label: str, icon: str, *, busy, on_click, id: str, **props) -> rx.Component:
     """A button for slow work: a spinner replaces its icon and it stays disabled while `busy`."""
     return rx.button(
-        rx.cond(busy, spinner(16), rx.icon(icon, size=16)), label, on_click=on_click, disabled=busy, id=id, **props
+        rx.cond(busy, spinner(16), rx.icon(icon, size=16)),
+        text(label),
+        on_click=on_click,
+        disabled=busy,
+        id=id,
+        **props,
     )
 
 
 def active_toggle(active, on_click, **props) -> rx.Component:
     """The Deactivate / Activate button of a table row."""
     return rx.button(
-        rx.cond(active, "Deactivate", "Activate"),
+        rx.cond(active, t("Deactivate"), t("Activate")),
         size="1",
         variant="soft",
         color_scheme=rx.cond(active, "orange", "green"),

@@ -5,22 +5,25 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
+from printer_app.components.i18n import t, text
+from printer_app.i18n import LANGUAGES, N_
+from printer_app.state.language import LanguageState
 from printer_app.state.session import SessionState
 
 NAV = [  # label, path, icon, the permission the page needs (the page checks it again on the server)
-    ("Dashboard", "/", "layout-dashboard", "dashboard.access_dashboard_app"),
-    ("Printers", "/printers", "printer", "inventory.view_printer"),
-    ("Discover", "/discover", "radar", "inventory.run_inventory"),
-    ("Organizations", "/organizations", "building-2", "inventory.view_organization"),
+    (N_("Dashboard"), "/", "layout-dashboard", "dashboard.access_dashboard_app"),
+    (N_("Printers"), "/printers", "printer", "inventory.view_printer"),
+    (N_("Discover"), "/discover", "radar", "inventory.run_inventory"),
+    (N_("Organizations"), "/organizations", "building-2", "inventory.view_organization"),
 ]
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: str, href: str, icon: str, key: str) -> rx.Component:
     active = rx.State.router.page.path == href
     if href != "/":
         active = active | rx.State.router.page.path.startswith(href + "/")
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        rx.hstack(rx.icon(icon, size=18), rx.text(text(label), size="3"), align="center", spacing="3"),
         href=href,
         underline="none",
         padding_x="12px",
@@ -30,7 +33,7 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         background=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background": rx.color("accent", 4)},
-        id=f"nav-{label.lower()}",
+        id=f"nav-{key}",
     )
 
 
@@ -38,22 +41,25 @@ def sidebar() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("printer-check", size=26, color=rx.color("accent", 10)),
-            rx.heading("Printer Inventory", size="4"),
+            rx.heading(t("Printer Inventory"), size="4"),
             align="center",
             padding_bottom="16px",
         ),
         # Until the first page check told who is signed in, every link shows (no flicker); then only allowed ones.
         *[
-            rx.cond(~SessionState.signed_in | SessionState.permissions.contains(perm), _nav_link(label, href, icon))
+            rx.cond(
+                ~SessionState.signed_in | SessionState.permissions.contains(perm),
+                _nav_link(label, href, icon, label.lower()),
+            )
             for label, href, icon, perm in NAV
         ],
         rx.cond(
             SessionState.permissions.contains("access.manage_users"),
-            _nav_link("Users", "/users", "users"),
+            _nav_link(N_("Users"), "/users", "users", "users"),
         ),
         rx.cond(
             SessionState.permissions.contains("access.view_entity_changes"),
-            _nav_link("Change log", "/changes", "history"),
+            _nav_link(N_("Change log"), "/changes", "history", "change log"),
         ),
         rx.spacer(),
         _account(),
@@ -81,7 +87,7 @@ def _sign_out() -> rx.Component:
     """Sign-out is a POST from this page (a full navigation: the server ends the session); a link could be forged."""
     return _PostForm.create(
         rx.el.button(
-            rx.hstack(rx.icon("log-out", size=16), rx.text("Sign out", size="2"), align="center", spacing="2"),
+            rx.hstack(rx.icon("log-out", size=16), rx.text(t("Sign out"), size="2"), align="center", spacing="2"),
             type="submit",
             id="sign-out",
             color=rx.color("gray", 11),
@@ -97,6 +103,18 @@ def _sign_out() -> rx.Component:
     )
 
 
+def _language_switch() -> rx.Component:
+    """The UI language of the signed-in user: a choice takes effect at once and is kept on the account."""
+    return rx.segmented_control.root(
+        *[rx.segmented_control.item(name, value=code) for code, name in LANGUAGES.items()],
+        value=SessionState.language,
+        on_change=LanguageState.switch_language,
+        size="1",
+        id="language-switch",
+        aria_label=t("Language"),
+    )
+
+
 def _account() -> rx.Component:
     """Who is signed in, and the sign-out button."""
     return rx.cond(
@@ -108,6 +126,7 @@ def _account() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
+            _language_switch(),
             _sign_out(),
             padding="12px",
             spacing="2",
@@ -120,9 +139,9 @@ def _account() -> rx.Component:
 def access_denied() -> rx.Component:
     return rx.callout(
         rx.vstack(
-            rx.text("You do not have access to this page.", weight="bold"),
+            rx.text(t("You do not have access to this page."), weight="bold"),
             rx.text(SessionState.access_message),
-            rx.text("Ask an administrator to add the permission to one of your groups.", size="2"),
+            rx.text(t("Ask an administrator to add the permission to one of your groups."), size="2"),
             spacing="1",
         ),
         icon="shield-x",
@@ -138,7 +157,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
         sidebar(),
         rx.vstack(
             rx.hstack(
-                rx.heading(title, size="6", id="page-title"),
+                rx.heading(text(title), size="6", id="page-title"),
                 rx.spacer(),
                 rx.cond(SessionState.access == "denied", rx.fragment(), actions or rx.fragment()),
                 width="100%",
@@ -166,10 +185,10 @@ def section_card(title, *children: rx.Component, tools: tuple = (), **props) -> 
     `tools` follow the heading on its line (start them with `rx.spacer()` to push them to the right); `props` go to
     the card's column (e.g. `spacing`), except `id`, which names the card.
     """
-    heading = rx.heading(title, size="3")
+    heading = rx.heading(text(title), size="3")
     if tools:
         heading = rx.hstack(
-            rx.heading(title, size="3", white_space="nowrap"), *tools, width="100%", align="center", spacing="3"
+            rx.heading(text(title), size="3", white_space="nowrap"), *tools, width="100%", align="center", spacing="3"
         )
     card_id = props.pop("id", None)
     return rx.card(rx.vstack(heading, *children, **{"width": "100%", **props}), width="100%", id=card_id)

@@ -7,6 +7,7 @@ import json
 import reflex as rx
 from reflex.event import EventSpec
 
+from printer_app.components.i18n import t, text, tf
 from printer_app.services.paging import PAGE_SIZES
 
 
@@ -18,7 +19,9 @@ def sort_header(label: str, column: str, state, *, align: str = "left") -> rx.Co
         rx.icon("arrow-up-down", size=14, opacity=0.3),
     )
     return rx.table.column_header_cell(
-        rx.hstack(rx.text(label), arrow, spacing="1", align="center", justify="end" if align == "right" else "start"),
+        rx.hstack(
+            rx.text(text(label)), arrow, spacing="1", align="center", justify="end" if align == "right" else "start"
+        ),
         on_click=state.sort_by(column),
         cursor="pointer",
         white_space="nowrap",
@@ -35,7 +38,7 @@ def search_box(value, on_change, *, placeholder: str, id: str, width: str = "220
     """
     return rx.input(
         rx.input.slot(rx.icon("search", size=16)),
-        placeholder=placeholder,
+        placeholder=text(placeholder),
         default_value=value,
         key=rx.State.is_hydrated.to_string(),
         on_change=on_change.debounce(300),
@@ -56,7 +59,7 @@ def clear_input(input_id: str) -> EventSpec:
 def reset_button(on_reset, *, search_id: str, id: str) -> rx.Component:
     """Reset of a table's filters: the search field is emptied at the click, then the server resets the filters."""
     return rx.button(
-        rx.icon("x", size=14), "Reset", variant="ghost", on_click=[clear_input(search_id), on_reset], id=id
+        rx.icon("x", size=14), t("Reset"), variant="ghost", on_click=[clear_input(search_id), on_reset], id=id
     )
 
 
@@ -65,7 +68,7 @@ def pager(state) -> rx.Component:
     return rx.hstack(
         rx.text(state.range_text, size="2", color=rx.color("gray", 11), id="pager-range"),
         rx.spacer(),
-        rx.text("Rows per page", size="2"),
+        rx.text(t("Rows per page"), size="2"),
         rx.select(
             [str(s) for s in PAGE_SIZES],
             value=state.page_size.to_string(),
@@ -89,7 +92,7 @@ def pager(state) -> rx.Component:
             size="1",
             id="page-prev",
         ),
-        rx.text(f"Page {state.page} of {state.page_count}", size="2", id="page-info"),
+        rx.text(tf("Page {page} of {count}", page=state.page, count=state.page_count), size="2", id="page-info"),
         rx.icon_button(
             rx.icon("chevron-right"),
             on_click=state.go_to(state.page + 1),
@@ -115,7 +118,9 @@ def pager(state) -> rx.Component:
 def data_table(headers, rows, render_row, *, id: str, **props) -> rx.Component:
     """A full-width table: a header row (a string is a plain header cell), then `render_row(row)` per row of `rows`."""
     return rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) if isinstance(h, str) else h for h in headers])),
+        rx.table.header(
+            rx.table.row(*[rx.table.column_header_cell(text(h)) if isinstance(h, str) else h for h in headers])
+        ),
         rx.table.body(rx.foreach(rows, render_row)),
         width="100%",
         id=id,
@@ -126,5 +131,5 @@ def data_table(headers, rows, render_row, *, id: str, **props) -> rx.Component:
 def row_icon_button(icon: str, title: str, on_click, **props) -> rx.Component:
     """A small icon button of a table row (edit, delete, …); `title` names it for the tooltip and screen readers."""
     return rx.icon_button(
-        rx.icon(icon, size=14), **{"variant": "ghost", **props}, size="1", on_click=on_click, title=title
+        rx.icon(icon, size=14), **{"variant": "ghost", **props}, size="1", on_click=on_click, title=text(title)
     )

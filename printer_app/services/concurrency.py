@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, select
 
+from printer_app import i18n
 from printer_app.config import get_settings
 from printer_app.models import EntityChangeLog, PrinterChangeLog, User, claim_next_version
 from printer_app.models.base import utcnow
@@ -104,4 +105,4 @@ def _clock(when: datetime) -> str:
     """HH:MM in the configured time zone, with the date when that was not today."""
     tz = get_settings().tz
     local = when.astimezone(tz)
-    return local.strftime("%H:%M" if local.date() == datetime.now(tz).date() else "%Y-%m-%d %H:%M")
+    return local.strftime("%H:%M") if local.date() == datetime.now(tz).date() else i18n.format_datetime(when, tz)

@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import reflex as rx
 from reflex.istate.proxy import StateProxy
 
+from printer_app import i18n
 from printer_app.config import get_settings
 from printer_app.db import session_scope
 from printer_app.services.access.auth import user_from_cookie_header
@@ -41,6 +42,7 @@ from printer_app.services.access.roles import PERMISSIONS
 from printer_app.services.audit import Actor
 
 T = TypeVar("T")
+LANGUAGE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 LOGIN_SCRIPT = (
     "window.location.assign('/auth/login?next='"
     " + encodeURIComponent(window.location.pathname + window.location.search))"
@@ -72,7 +74,8 @@ async def with_session(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
 
 
 def permission_label(perm: str) -> str:
-    return PERMISSIONS.get(perm, perm)
+    """A permission's name in the language of the current event."""
+    return i18n.gettext(PERMISSIONS[perm]) if perm in PERMISSIONS else perm
 
 
 class SessionState(rx.State):
@@ -83,13 +86,24 @@ class SessionState(rx.State):
     permissions: list[str] = []
     access: str = ""  # "" until the page's guard ran, then "ok" or "denied"
     access_message: str = ""
+    language: str = i18n.SOURCE_LANGUAGE  # of the signed-in user's account; the pages' labels follow it
+    language_cookie: str = rx.Cookie("", name="pi_lang", max_age=LANGUAGE_COOKIE_AGE, same_site="lax")
     _user_id: int | None = None  # who passed the last check of this event (for the change log)
+
+    @rx.var(cache=True)
+    def t(self) -> dict[str, str]:
+        """Every label of the pages in the user's language: components read it through `components/i18n.t`."""
+        return i18n.browser_messages(self.language)
 
     async def _principal_async(self) -> Principal | None:
         return self._apply_principal(await in_thread(principal_for_cookie, self.router.headers.cookie))
 
     def _apply_principal(self, principal: Principal | None) -> Principal | None:
+        """Show who is signed in, and make their language the language of this event (its toasts and messages)."""
         self._user_id = principal.user_id if principal else None
+        chosen = principal.language if principal else self.language_cookie
+        self.language = i18n.supported(chosen) or get_settings().default_language
+        i18n.set_language(self.language)
         if principal is None:
             self.username, self.display_name, self.permissions = "", "", []
         else:
@@ -110,9 +124,12 @@ class SessionState(rx.State):
             return rx.call_script(LOGIN_SCRIPT)
         if missing := principal.missing(*perms):
             if not page:
-                return rx.toast.error(f"Not allowed: you need the permission “{permission_label(missing[0])}”.")
+                needed = permission_label(missing[0])
+                return rx.toast.error(i18n.gettext("Not allowed: you need the permission “{perm}”.", perm=needed))
             self.access = "denied"
-            self.access_message = f"This page needs the permission “{permission_label(missing[0])}”."
+            self.access_message = i18n.gettext(
+                "This page needs the permission “{perm}”.", perm=permission_label(missing[0])
+            )
             return []
         if page:
             self.access, self.access_message = "ok", ""

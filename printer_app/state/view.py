@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from printer_app import i18n
 from printer_app.config import get_settings
 from printer_app.models.choices import MatchRule, SupplyState
 from printer_app.services.errors import DomainValidationError
@@ -35,7 +36,7 @@ def refusal_text(exc: DomainValidationError) -> str:
 def not_a_choice(value: object) -> str:
     """The message for a value no select, segmented control or filter of the page offers."""
     text = str(value)
-    return f"Not a choice: “{text if len(text) <= 20 else text[:20] + '…'}”"
+    return i18n.gettext("Not a choice: “{value}”", value=text if len(text) <= 20 else text[:20] + "…")
 
 
 def range_text(total: int, page: int, page_size: int, shown: int, empty: str) -> str:
@@ -43,18 +44,25 @@ def range_text(total: int, page: int, page_size: int, shown: int, empty: str) ->
     if not total:
         return empty
     first = (page - 1) * page_size + 1
-    return f"{first}–{min(total, first + shown - 1)} of {total}"
+    last = min(total, first + shown - 1)
+    return i18n.gettext(
+        "{first}–{last} of {total}",
+        first=i18n.format_number(first),
+        last=i18n.format_number(last),
+        total=i18n.format_number(total),
+    )
 
 
 def local_time(value: datetime | None) -> str:
-    """`YYYY-MM-DD HH:MM` in the configured time zone, or an em dash."""
+    """The date and time in the configured time zone in the user's format (2026-12-05 14:30 / 05.12.2026 14:30)."""
     if value is None:
         return "—"
-    return value.astimezone(get_settings().tz).strftime("%Y-%m-%d %H:%M")
+    return i18n.format_datetime(value, get_settings().tz)
 
 
 def number(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}".replace(",", " ")
+    """1,234,567 / 1 234 567 by the user's language, or an em dash."""
+    return "—" if value is None else i18n.format_number(value)
 
 
 @dataclass

@@ -69,4 +69,4 @@ def test_printer_view_flags_no_page_counter_and_unverifiable_identity() -> None:
     )
     assert [(s.label, s.tone) for s in view.supplies] == [("Black: Low", "amber")]
     view = printer_view(_row(total=12000, bw_a4=12000, match_rule="SN_MAC"))
-    assert (view.no_counter, view.unverified, view.total) == (False, False, "12 000")
+    assert (view.no_counter, view.unverified, view.total) == (False, False, "12,000")  # English: 1,234,567

@@ -133,6 +133,7 @@ def create_local_user(
         password_hash=hash_password(password),
         is_staff=is_superuser,
         is_superuser=is_superuser,
+        language=get_settings().default_language,
     )
     session.add(user)
     session.flush()
@@ -168,7 +169,7 @@ def login_oidc_user(session: Session, claims: Mapping[str, object]) -> User:
             )
         raise AccessDenied(f"The account '{username}' is not allowed to use this application.")
     if user is None:
-        user = User(username=username)
+        user = User(username=username, language=get_settings().default_language)
         session.add(user)
         session.flush()
         groups = find_groups(session, entry.initial_groups or [], strict=False)

@@ -23,6 +23,7 @@ class Principal:
     display_name: str
     permissions: frozenset[str]
     is_superuser: bool
+    language: str = "en"  # the user's choice of the UI language
 
     def can(self, perm: str | None) -> bool:
         """Does the user hold `perm` ("app_label.codename")? None asks only for a signed-in user."""
@@ -43,4 +44,5 @@ def principal_of(session: Session, user: User | None) -> Principal | None:
         display_name=user.full_name or user.username,
         permissions=frozenset(user_permissions(session, user)),
         is_superuser=user.is_superuser,
+        language=user.language,
     )

@@ -310,3 +310,12 @@ def create_user(
             user_agent=actor.user_agent,
         )
     return user
+
+
+def set_language(session: Session, *, user_id: int, language: str) -> None:
+    """Remember the user's UI language on their account (not a change the change log needs)."""
+    if (user := session.get(User, user_id)) is None:
+        raise NotFoundError("This account no longer exists.")
+    if user.language != language:
+        user.language = language
+        session.add(user)
