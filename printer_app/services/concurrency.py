@@ -16,19 +16,22 @@ from sqlmodel import Session, SQLModel, select
 
 from printer_app import i18n
 from printer_app.config import get_settings
+from printer_app.i18n import N_, gettext
 from printer_app.models import EntityChangeLog, PrinterChangeLog, User, claim_next_version
 from printer_app.models.base import utcnow
 from printer_app.models.choices import TriggeredBy
 from printer_app.services.audit import Actor, audit, diff, snapshot
 from printer_app.services.errors import ConflictError
 
-NOUNS = {
-    "printer": "printer",
-    "organization": "organization",
-    "user": "user",
-    "alloweduser": "whitelist entry",
-    "webparsingrule": "web rule",
+# One sentence per kind of object (a translation agrees in gender with the noun); `{who}` is "anna at 14:05".
+REFUSALS = {
+    "printer": N_("This printer was changed by {who} since you opened it; your changes were not saved."),
+    "organization": N_("This organization was changed by {who} since you opened it; your changes were not saved."),
+    "user": N_("This user was changed by {who} since you opened it; your changes were not saved."),
+    "alloweduser": N_("This whitelist entry was changed by {who} since you opened it; your changes were not saved."),
+    "webparsingrule": N_("This web rule was changed by {who} since you opened it; your changes were not saved."),
 }
+_RECORD_REFUSAL = N_("This record was changed by {who} since you opened it; your changes were not saved.")
 _STAMPS = ("updated_at", "last_updated")
 
 
@@ -72,24 +75,27 @@ def claim_version(session: Session, obj: SQLModel, version: int | None) -> None:
 def conflict(session: Session, obj: SQLModel) -> ConflictError:
     """The refusal of a stale save: "This printer was changed by anna at 14:05 since you opened it; ..."."""
     who, when = last_change(session, obj)
-    noun = NOUNS.get(obj.__tablename__, "record")
-    at = f" at {_clock(when)}" if when else ""
-    message = f"This {noun} was changed by {who}{at} since you opened it; your changes were not saved."
+    by = gettext("{who} at {time}", who=who, time=_clock(when)) if when else who
+    message = gettext(REFUSALS.get(obj.__tablename__, _RECORD_REFUSAL), who=by)
     return ConflictError(message, changed_by=who, changed_at=when)
 
 
 def last_change(session: Session, obj: SQLModel) -> tuple[str, datetime | None]:
-    """Who changed the object last and when: the newest change-log row (and, for a printer, the poller's log)."""
+    """Who changed the object last and when: the newest change-log row (and, for a printer, the poller's log).
+
+    Who is a person's name or, in the current language, what did it ("the automatic poll", "the system").
+    """
     entry = session.exec(
         select(EntityChangeLog.timestamp, EntityChangeLog.user_id, User.username, User.full_name)
         .outerjoin(User, User.id == EntityChangeLog.user_id)
         .where(EntityChangeLog.object_type == obj.__tablename__, EntityChangeLog.object_id == obj.id)
         .order_by(EntityChangeLog.timestamp.desc(), EntityChangeLog.id.desc())
     ).first()
-    found: tuple[str, datetime | None] = ("someone else", None)
+    found: tuple[str, datetime | None] = (gettext("someone else"), None)
     if entry is not None:
         at, user_id, username, full_name = entry
-        found = (full_name or username or f"user #{user_id}") if user_id else "the system", at
+        name = full_name or username or gettext("user #{id}", id=user_id)
+        found = (name if user_id else gettext("the system")), at
     if obj.__tablename__ == "printer":
         poll = session.exec(
             select(PrinterChangeLog.timestamp, PrinterChangeLog.triggered_by)
@@ -97,7 +103,8 @@ def last_change(session: Session, obj: SQLModel) -> tuple[str, datetime | None]:
             .order_by(PrinterChangeLog.timestamp.desc(), PrinterChangeLog.id.desc())
         ).first()
         if poll is not None and (found[1] is None or poll[0] > found[1]):
-            found = ("the automatic poll" if poll[1] == TriggeredBy.AUTO_POLL else "a poll"), poll[0]
+            poller = gettext("the automatic poll") if poll[1] == TriggeredBy.AUTO_POLL else gettext("a poll")
+            found = poller, poll[0]
     return found
 
 

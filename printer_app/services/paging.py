@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from printer_app.i18n import gettext
 from printer_app.services.errors import DomainValidationError
 
 PAGE_SIZES = (25, 50, 100, 200)
-_SIZES_TEXT = ", ".join(str(s) for s in PAGE_SIZES[:-1]) + f" or {PAGE_SIZES[-1]}"
 
 
 def page_count(total: int, page_size: int) -> int:
@@ -27,7 +27,13 @@ def parse_page_size(value: object) -> int:
     """The rows per page a user chose (the pager sends it as text); anything but one of PAGE_SIZES is refused."""
     size = _whole_number(value)
     if size not in PAGE_SIZES:
-        raise DomainValidationError({"page_size": f"Rows per page must be {_SIZES_TEXT}, not “{_shown(value)}”"})
+        message = gettext(
+            "Rows per page must be {sizes} or {last}, not “{value}”",
+            sizes=", ".join(str(s) for s in PAGE_SIZES[:-1]),
+            last=PAGE_SIZES[-1],
+            value=_shown(value),
+        )
+        raise DomainValidationError({"page_size": message})
     return size
 
 
@@ -35,7 +41,7 @@ def parse_page(value: object) -> int:
     """A page number a user asked for; not a whole number is refused (the caller clamps it to the pages there are)."""
     page = _whole_number(value)
     if page is None:
-        raise DomainValidationError({"page": f"“{_shown(value)}” is not a page number"})
+        raise DomainValidationError({"page": gettext("“{value}” is not a page number", value=_shown(value))})
     return page
 
 

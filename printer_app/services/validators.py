@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from printer_app.i18n import gettext, ngettext
+
 _COMMUNITY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NON_HEX = re.compile(r"[^0-9A-Fa-f]")
 _MAC_TYPED = re.compile(r"^[0-9A-Fa-f:.\- ]+$")
@@ -39,7 +41,9 @@ def parse_ipv4(value: str) -> ipaddress.IPv4Address:
     try:
         return ipaddress.IPv4Address(text)
     except ValueError:
-        msg = f"'{text}' is not a valid IPv4 address (expected four numbers 0-255, e.g. 192.168.1.20)"
+        msg = gettext(
+            "'{value}' is not a valid IPv4 address (expected four numbers 0-255, e.g. 192.168.1.20)", value=text
+        )
         raise ValueError(msg) from None
 
 
@@ -47,13 +51,13 @@ def parse_device_ip(value: str) -> ipaddress.IPv4Address:
     """An IPv4 address a printer can have: not 0.0.0.0, the broadcast, a multicast or a reserved (240/4) one."""
     ip = parse_ipv4(value)
     if ip.is_unspecified:
-        raise ValueError("0.0.0.0 means any address; enter the printer's own address")
+        raise ValueError(gettext("0.0.0.0 means any address; enter the printer's own address"))
     if ip == _BROADCAST:
-        raise ValueError("255.255.255.255 is the broadcast address, not a printer's")
+        raise ValueError(gettext("255.255.255.255 is the broadcast address, not a printer's"))
     if ip.is_multicast:
-        raise ValueError(f"{ip} is a multicast address (224.0.0.0-239.255.255.255), not a printer's")
+        raise ValueError(gettext("{ip} is a multicast address (224.0.0.0-239.255.255.255), not a printer's", ip=ip))
     if ip.is_reserved:
-        raise ValueError(f"{ip} is in the reserved range 240.0.0.0/4, not a printer's address")
+        raise ValueError(gettext("{ip} is in the reserved range 240.0.0.0/4, not a printer's address", ip=ip))
     return ip
 
 
@@ -69,11 +73,11 @@ def parse_mac(value: str | None) -> str | None:
     mac = normalize_mac(text) if _MAC_TYPED.match(text) else None
     if mac is None:
         shown = text if len(text) <= 40 else text[:40] + "…"
-        raise ValueError(f"'{shown}' is not a MAC address (12 hex digits, e.g. AA:BB:CC:DD:EE:FF)")
+        raise ValueError(gettext("'{value}' is not a MAC address (12 hex digits, e.g. AA:BB:CC:DD:EE:FF)", value=shown))
     if mac == "00:00:00:00:00:00":
-        raise ValueError("00:00:00:00:00:00 is a placeholder, not a device's MAC address")
+        raise ValueError(gettext("00:00:00:00:00:00 is a placeholder, not a device's MAC address"))
     if mac == "FF:FF:FF:FF:FF:FF":
-        raise ValueError("FF:FF:FF:FF:FF:FF is the broadcast address, not a device's MAC address")
+        raise ValueError(gettext("FF:FF:FF:FF:FF:FF is the broadcast address, not a device's MAC address"))
     return mac
 
 
@@ -88,8 +92,17 @@ def parse_id(value: object) -> int | None:
 
 
 def too_long(label: str, value: str, limit: int) -> str:
-    """The message for a text over its column's size, or "" when it fits."""
-    return f"{label} is longer than {limit} characters ({len(value)} given)" if len(value) > limit else ""
+    """The message for a text over its column's size, or "" when it fits; `label` is an English message (N_)."""
+    if len(value) <= limit:
+        return ""
+    return ngettext(
+        "{label} is longer than {limit} character ({given} given)",
+        "{label} is longer than {limit} characters ({given} given)",
+        limit,
+        label=gettext(label),
+        limit=limit,
+        given=len(value),
+    )
 
 
 def ip_to_int(value: str) -> int | None:
@@ -104,5 +117,5 @@ def check_community(value: str) -> str:
     """SNMP community: letters, digits, '_' and '-' only (the original's rule; keeps shells and logs safe)."""
     text = (value or "").strip()
     if not _COMMUNITY_RE.match(text):
-        raise ValueError("SNMP community may contain only letters, digits, '_' and '-' (1-64 characters)")
+        raise ValueError(gettext("SNMP community may contain only letters, digits, '_' and '-' (1-64 characters)"))
     return text

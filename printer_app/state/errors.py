@@ -10,6 +10,8 @@ import secrets
 import reflex as rx
 from reflex.event import EventSpec
 
+from printer_app.i18n import gettext
+
 log = logging.getLogger(__name__)
 
 
@@ -18,6 +20,8 @@ def backend_exception_handler(exception: Exception) -> EventSpec:
     ref = secrets.token_hex(4)
     log.error("Event handler failed [ref %s]", ref, exc_info=(type(exception), exception, exception.__traceback__))
     return rx.toast.error(
-        f"Something went wrong on the server (ref {ref}). The page still works: try again, or reload it.",
+        gettext(
+            "Something went wrong on the server (ref {ref}). The page still works: try again, or reload it.", ref=ref
+        ),
         duration=10000,
     )

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.i18n import gettext
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.paging import parse_page, parse_page_size
 from printer_app.state.session import SessionState, requires
@@ -43,7 +44,7 @@ class PagedListMixin(rx.State, mixin=True):
     @_listing
     async def set_search(self, value: str):
         if not isinstance(value, str) or len(value) > MAX_SEARCH:
-            return rx.toast.error(f"A search is text of at most {MAX_SEARCH} characters.")
+            return rx.toast.error(gettext("A search is text of at most {n} characters.", n=MAX_SEARCH))
         self.search, self.page = value, 1
         await requery(self)
         return None
@@ -55,7 +56,7 @@ class PagedListMixin(rx.State, mixin=True):
         if name not in self.LIST_FILTERS:
             return None
         if not isinstance(value, str) or len(value) > MAX_SEARCH:
-            return rx.toast.error("That is not one of the filter's choices.")
+            return rx.toast.error(gettext("That is not one of the filter's choices."))
         setattr(self, name, value)
         self.page = 1
         await requery(self)
@@ -100,7 +101,7 @@ class SortableMixin(rx.State, mixin=True):
     @_listing
     async def sort_by(self, column: str):
         if not isinstance(column, str) or column not in self.SORT_COLUMNS:
-            return rx.toast.error("That column cannot be sorted.")
+            return rx.toast.error(gettext("That column cannot be sorted."))
         self.descending = not self.descending if self.sort == column else column in self.DESCENDING_FIRST
         self.sort = column
         if self.SORT_REQUERIES:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from printer_app import i18n
 from printer_app.config import get_settings
+from printer_app.i18n import N_
 from printer_app.models.choices import MatchRule, SupplyState
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.inventory.printer_list import PrinterRow
@@ -15,7 +16,16 @@ from printer_app.services.paging import page_count as page_count
 from printer_app.services.validators import row_id
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
-_STATE_LABELS.update({"ok": "OK", "some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+_STATE_LABELS.update(
+    {"ok": N_("OK"), "some_remaining": N_("Some left"), "unknown": N_("Unknown"), "other": N_("Other")}
+)
+_COLOUR_NAMES = {
+    "black": N_("Black"),
+    "cyan": N_("Cyan"),
+    "magenta": N_("Magenta"),
+    "yellow": N_("Yellow"),
+    "other": N_("Other"),
+}
 _STATE_TONES = {s.value: s.color for s in SupplyState}
 
 
@@ -79,14 +89,14 @@ class SupplyView:
 def supply_view(color: str, value: str, name: str = "") -> SupplyView:
     """A percentage string becomes a bar; a state word ("low", "some_remaining") stays a word, never 0 %.
 
-    `name` (default: the colour) starts the label.
+    `name` (default: the colour) starts the label; words are in the language of the current event.
     """
-    name = name or color.title()
+    name = name or i18n.gettext(_COLOUR_NAMES.get(color, color.title()))
     if value.isdigit():
         percent = min(int(value), 100)
         level = f"{percent}%"
         return SupplyView(color=color, percent=percent, known=True, label=f"{name}: {level}", level=level, name=name)
-    level = _STATE_LABELS.get(value, value)
+    level = i18n.gettext(_STATE_LABELS[value]) if value in _STATE_LABELS else value
     tone = _STATE_TONES.get(value, "gray")
     return SupplyView(color=color, label=f"{name}: {level}", tone=tone, level=level, name=name)
 
@@ -94,7 +104,7 @@ def supply_view(color: str, value: str, name: str = "") -> SupplyView:
 def stored_supply_view(description: str, color: str | None, percent: int | None, state: str) -> SupplyView:
     """One supply as a poll stored it (printer page): its percentage, else its state."""
     value = str(percent) if percent is not None else state
-    return supply_view(color or "other", value, name=description or "Supply")
+    return supply_view(color or "other", value, name=description or i18n.gettext("Supply"))
 
 
 @dataclass
@@ -138,7 +148,7 @@ def printer_view(row: PrinterRow) -> PrinterView:
         last_poll=local_time(row.last_poll_at),
         status=row.status,
         error=row.last_error,
-        match_rule=MatchRule(row.match_rule).label if row.match_rule else "—",
+        match_rule=MatchRule(row.match_rule).text if row.match_rule else "—",
         no_counter=row.no_counter,
         unverified=row.match_rule == MatchRule.NONE,
     )

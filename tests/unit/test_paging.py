@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from printer_app import i18n
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.paging import PAGE_SIZES, clamp_page, page_count, parse_page, parse_page_size
 
@@ -34,3 +35,11 @@ def test_other_page_numbers_are_refused(value: object) -> None:
 def test_pages_are_clamped_to_the_pages_there_are() -> None:
     assert [clamp_page(p, 60, 25) for p in (-5, 0, 1, 3, 4, 10**30)] == [1, 1, 1, 3, 3, 3]
     assert (page_count(0, 25), page_count(60, 25), clamp_page(9, 0, 25)) == (1, 3, 1)
+
+
+def test_refusals_in_russian() -> None:
+    with i18n.use_language("ru"), pytest.raises(DomainValidationError) as refused:
+        parse_page_size("7")
+    assert refused.value.errors["page_size"] == "Строк на странице может быть 25, 50, 100 или 200, но не «7»"
+    with i18n.use_language("ru"), pytest.raises(DomainValidationError, match="«abc» — не номер страницы"):
+        parse_page("abc")

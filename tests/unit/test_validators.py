@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 
+from printer_app import i18n
 from printer_app.models.choices import Choice, MatchRule, PollingMethod, SupplyState, TaskStatus
 from printer_app.services.validators import (
     check_community,
@@ -181,3 +182,13 @@ def test_parse_id_takes_only_whole_numbers(raw: object, expected: int | None) ->
 def test_too_long_names_the_limit() -> None:
     assert too_long("Full name", "x" * 200, 200) == ""
     assert too_long("Full name", "x" * 10_000, 200) == "Full name is longer than 200 characters (10000 given)"
+
+
+def test_messages_follow_the_language_of_the_event() -> None:
+    with i18n.use_language("ru"):
+        assert too_long("Serial number", "x" * 101, 100) == "Поле «Серийный номер» длиннее 100 символов (введено 101)"
+        assert too_long("Serial number", "x" * 22, 21) == "Поле «Серийный номер» длиннее 21 символа (введено 22)"
+        with pytest.raises(ValueError, match=r"«999\.1\.1\.1» — не IPv4-адрес"):
+            parse_ipv4("999.1.1.1")
+        with pytest.raises(ValueError, match="широковещательный адрес"):
+            parse_mac("FF:FF:FF:FF:FF:FF")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from printer_app import i18n
 from printer_app.services.inventory.printer_list import PrinterRow
 from printer_app.state.view import page_count, printer_id_from_path, printer_view, range_text, supply_view
 
@@ -70,3 +71,11 @@ def test_printer_view_flags_no_page_counter_and_unverifiable_identity() -> None:
     assert [(s.label, s.tone) for s in view.supplies] == [("Black: Low", "amber")]
     view = printer_view(_row(total=12000, bw_a4=12000, match_rule="SN_MAC"))
     assert (view.no_counter, view.unverified, view.total) == (False, False, "12,000")  # English: 1,234,567
+
+
+def test_supply_words_follow_the_language() -> None:
+    with i18n.use_language("ru"):
+        assert supply_view("black", "75").label == "Чёрный: 75%"
+        assert supply_view("cyan", "some_remaining").label == "Голубой: Ещё есть"
+        assert supply_view("yellow", "Replace cartridge").level == "Replace cartridge"  # a device's own word
+    assert supply_view("black", "low").label == "Black: Low"
