@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from printer_app.i18n import LANGUAGES
 from printer_app.services.access.proxy import IPNetwork, origin_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +77,8 @@ class Settings(BaseSettings):
     @field_validator("default_language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        if value not in ("en", "ru"):
-            raise ValueError(f"DEFAULT_LANGUAGE={value!r}: use en or ru")
+        if value not in LANGUAGES:
+            raise ValueError(f"DEFAULT_LANGUAGE={value!r}: use one of {', '.join(LANGUAGES)}")
         return value
 
     @field_validator("app_url")

@@ -4,6 +4,8 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from printer_app.api import auth as auth_api
+from printer_app.components.i18n import t
+from printer_app.i18n import N_
 from printer_app.pages.access.change_log import change_log_page
 from printer_app.pages.access.users import users_page
 from printer_app.pages.inventory.dashboard import dashboard_page
@@ -24,30 +26,32 @@ from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
 from printer_app.state.web.rules import WebRulesState
 
+
+def title(page: str) -> rx.Var[str]:
+    """The browser tab's title in the user's language (React puts the page's <title> into the head as it changes)."""
+    return t(page) + " · " + t("Printer Inventory")
+
+
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
 
 app = rx.App(api_transformer=api, stylesheets=["/app.css"], backend_exception_handler=backend_exception_handler)
 app.register_lifespan_task(live_updates)
-app.add_page(dashboard_page, route="/", title="Dashboard · Printer Inventory", on_load=DashboardState.load)
-app.add_page(printers_page, route="/printers", title="Printers · Printer Inventory", on_load=PrintersState.load)
+app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=DashboardState.load)
+app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_load=PrintersState.load)
 app.add_page(
     printer_detail_page,
     route="/printers/[id]",
-    title="Printer · Printer Inventory",
+    title=title(N_("Printer")),
     on_load=PrinterDetailState.load,
 )
-app.add_page(discover_page, route="/discover", title="Discover · Printer Inventory", on_load=DiscoveryState.load)
+app.add_page(discover_page, route="/discover", title=title(N_("Discover")), on_load=DiscoveryState.load)
 app.add_page(
     organizations_page,
     route="/organizations",
-    title="Organizations · Printer Inventory",
+    title=title(N_("Organizations")),
     on_load=OrganizationsState.load,
 )
-app.add_page(
-    users_page, route="/users", title="Users · Printer Inventory", on_load=[UsersState.load, WhitelistState.load]
-)
-app.add_page(change_log_page, route="/changes", title="Change log · Printer Inventory", on_load=ChangeLogState.load)
-app.add_page(
-    web_rules_page, route="/printers/[id]/web", title="Web rules · Printer Inventory", on_load=WebRulesState.load
-)
+app.add_page(users_page, route="/users", title=title(N_("Users")), on_load=[UsersState.load, WhitelistState.load])
+app.add_page(change_log_page, route="/changes", title=title(N_("Change log")), on_load=ChangeLogState.load)
+app.add_page(web_rules_page, route="/printers/[id]/web", title=title(N_("Web rules")), on_load=WebRulesState.load)

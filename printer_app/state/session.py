@@ -104,6 +104,8 @@ class SessionState(rx.State):
         chosen = principal.language if principal else self.language_cookie
         self.language = i18n.supported(chosen) or get_settings().default_language
         i18n.set_language(self.language)
+        if principal is not None and self.language_cookie != self.language:
+            self.language_cookie = self.language  # the sign-in page after a sign-out speaks the account's language
         if principal is None:
             self.username, self.display_name, self.permissions = "", "", []
         else:

@@ -55,6 +55,7 @@ def test_a_user_switches_to_russian_and_every_page_follows(browser, app_server, 
             page.goto(path.format(id=printer_id))
             expect(page.locator("#page-title")).not_to_be_empty()
             expect(page.locator("#nav-printers")).to_contain_text("Принтеры")
+            expect(page).to_have_title(re.compile(r" · Учёт принтеров$"))
             page.wait_for_load_state("networkidle")
             assert _english_words(page) == [], f"{path}: English UI words on a page in Russian"
             name = path.strip("/").replace("/", "_").replace("{id}", "id") or "dashboard"
