@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
+from printer_app import i18n
 from printer_app.models import AllowedUser, EntityChangeLog, Organization, Printer, User, WebParsingRule
 from printer_app.services.access import auth
 from printer_app.services.access.roles import bootstrap_roles, set_user_groups, user_group_names
@@ -150,6 +151,21 @@ def test_the_later_save_from_the_same_version_is_refused(
     first = [spec.first] if case == "user" else spec.first
     assert _value(engine, case, obj) == first
     assert _reread(engine, obj).version == loaded + 1
+
+
+def test_the_refusal_is_in_the_language_of_the_event(session: Session, people: tuple[Actor, Actor]) -> None:
+    anna, boris = people
+    org = make_org(session, name="Before")
+    session.commit()
+    loaded = org.version
+    _org_save(session, org, "Renamed by Anna", loaded, anna)
+    session.commit()
+    with i18n.use_language("ru"), pytest.raises(ConflictError) as refused:
+        _org_save(session, org, "Renamed by Boris", loaded, boris)
+    session.rollback()
+    message = refused.value.errors["form"]
+    assert message.startswith("Организация изменена после того, как вы открыли форму (Anna Petrova, ")
+    assert message.endswith("); ваши изменения не сохранены.")
 
 
 @pytest.mark.parametrize("case", CASES)
