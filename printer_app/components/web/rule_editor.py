@@ -46,7 +46,7 @@ def _action_row(action, index) -> rx.Component:
     return rx.hstack(
         rx.text((index + 1).to_string() + ".", size="2", width="20px"),
         choice_select(
-            ACTION_TYPES, action["type"], lambda v: E.set_action(index, "type", v), id="action-type", width="120px"
+            ACTION_TYPES, action["type"], lambda v: E.set_action(index, "type", v), id="action-type", width="140px"
         ),
         rx.cond(
             action["type"] != "wait",
