@@ -20,10 +20,11 @@ ACTION_TYPES = [("click", N_("Click")), ("send_keys", N_("Type text")), ("wait",
 
 def _label(label: str, hint: str = "") -> rx.Component:
     return rx.hstack(
-        rx.text(text(label), size="2", weight="medium"),
+        rx.text(text(label), size="2", weight="medium", white_space="nowrap"),
         rx.text(text(hint), size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
         align="baseline",
         spacing="2",
+        wrap="wrap",
     )
 
 
@@ -50,7 +51,14 @@ def _action_row(action, index) -> rx.Component:
         ),
         rx.cond(
             action["type"] != "wait",
-            _action_input(action, index, "selector", placeholder=t("CSS selector, e.g. #tab-counters"), flex="2"),
+            _action_input(
+                action,
+                index,
+                "selector",
+                placeholder=t("CSS selector"),
+                title=t("CSS selector, e.g. #tab-counters"),
+                flex="2",
+            ),
         ),
         rx.cond(
             action["type"] == "send_keys",

@@ -109,7 +109,7 @@ def templates_card() -> rx.Component:
                         T.set_search,
                         id="template-search",
                         placeholder=t("Name, description or author contains…"),
-                        width="260px",
+                        width="320px",
                         size="1",
                     ),
                     rx.spacer(),

@@ -41,7 +41,7 @@ def web_rules_page() -> rx.Component:
                 rx.grid(
                     rx.vstack(editor_card(), rules_card(), width="100%", spacing="4"),
                     preview_card(),
-                    columns="2",
+                    columns=rx.breakpoints(initial="1", lg="2"),
                     spacing="4",
                     width="100%",
                 ),
