@@ -167,7 +167,7 @@ def preview_card() -> rx.Component:
             rx.tooltip(
                 rx.hstack(
                     rx.switch(checked=P.render, on_change=P.set_render, id="preview-render", size="1"),
-                    rx.text(t("Run the page's JavaScript"), size="2", white_space="nowrap"),
+                    rx.text(t("Run the page's JavaScript"), size="2"),
                     align="center",
                     spacing="2",
                 ),

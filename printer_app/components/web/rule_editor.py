@@ -20,7 +20,7 @@ ACTION_TYPES = [("click", N_("Click")), ("send_keys", N_("Type text")), ("wait",
 
 def _label(label: str, hint: str = "") -> rx.Component:
     return rx.hstack(
-        rx.text(text(label), size="2", weight="medium", white_space="nowrap"),
+        rx.text(text(label), size="2", weight="medium"),
         rx.text(text(hint), size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
         align="baseline",
         spacing="2",
@@ -197,7 +197,7 @@ def editor_card() -> rx.Component:
                 _debounced(E.regex_replacement, E.set_regex_replacement, "rule-replacement", r"\1"),
                 "regex_replacement",
             ),
-            columns="2",
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),
