@@ -160,10 +160,10 @@ def test_build_rules_by_clicking_then_test_and_poll(
 
     # A real poll: stored, shown here and on the printer list.
     page.locator("#web-poll-now").click()
-    expect(page.locator("#last-poll-total")).to_contain_text("8 862", timeout=60_000)
+    expect(page.locator("#last-poll-total")).to_contain_text("8,862", timeout=60_000)
     expect(page.locator("#last-poll")).to_contain_text("Success")
     page.goto(f"{web_app.base_url}/printers")
-    expect(page.locator('tr.printer-row[data-ip="127.0.0.1"]')).to_contain_text("8 862")
+    expect(page.locator('tr.printer-row[data-ip="127.0.0.1"]')).to_contain_text("8,862")
 
 
 def test_template_saved_and_applied_to_a_printer_of_the_same_model(

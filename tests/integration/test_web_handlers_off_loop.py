@@ -196,7 +196,7 @@ def test_runs_and_the_page_fetch_read_off_the_loop(printers: Printers, signed_in
     with off_the_loop("the runs' last poll"):
         runs = tab(WebRuleRunsState, signed_in, printers.path())
         run_handler(WebRuleRunsState.load, runs)
-    assert runs.last_poll["total"] == "1 000"
+    assert runs.last_poll["total"] == "1,000"  # English: the default language of a test user
 
     with off_the_loop("testing all rules of a printer that has none"):
         answer = run_background(WebRuleRunsState, WebRuleRunsState.test_all, signed_in, printers.path("target"))

@@ -16,7 +16,9 @@ import hashlib
 import reflex as rx
 
 from printer_app.components.forms import busy_button
+from printer_app.components.i18n import t
 from printer_app.components.layout import section_card
+from printer_app.i18n import N_
 from printer_app.state.web.preview import WebPreviewState
 from printer_app.state.web.rule_editor import WebRuleEditorState
 
@@ -102,7 +104,7 @@ def _frame() -> rx.Component:
         src_doc=PREVIEW_HEAD + P.html + PICKER,
         sandbox="allow-scripts",
         referrer_policy="no-referrer",
-        title="Printer page preview",
+        title=t("Printer page preview"),
         width="100%",
         height="600px",
         style={"border": f"1px solid {rx.color('gray', 6)}", "borderRadius": "6px", "background": "white"},
@@ -129,7 +131,7 @@ def _source() -> rx.Component:
 def preview_card() -> rx.Component:
     """Fetch controls, the rendered page and the source."""
     return section_card(
-        "Page preview",
+        N_("Page preview"),
         rx.cond(
             P.url != "",
             rx.text(rx.text.strong("URL "), rx.code(P.url, variant="ghost"), size="2", id="preview-url"),
@@ -139,8 +141,8 @@ def preview_card() -> rx.Component:
             P.has_page,
             rx.tabs.root(
                 rx.tabs.list(
-                    rx.tabs.trigger("Page (click a value to pick it)", value="page", id="tab-page"),
-                    rx.tabs.trigger("Source", value="source", id="tab-source"),
+                    rx.tabs.trigger(t("Page (click a value to pick it)"), value="page", id="tab-page"),
+                    rx.tabs.trigger(t("Source"), value="source", id="tab-source"),
                 ),
                 rx.tabs.content(_frame(), value="page", padding_top="8px"),
                 rx.tabs.content(_source(), value="source", padding_top="8px"),
@@ -149,7 +151,7 @@ def preview_card() -> rx.Component:
             ),
             rx.center(
                 rx.text(
-                    "Set the URL path in the form, then fetch the page to write or pick an XPath.",
+                    t("Set the URL path in the form, then fetch the page to write or pick an XPath."),
                     size="2",
                     color=rx.color("gray", 10),
                 ),
@@ -165,14 +167,14 @@ def preview_card() -> rx.Component:
             rx.tooltip(
                 rx.hstack(
                     rx.switch(checked=P.render, on_change=P.set_render, id="preview-render", size="1"),
-                    rx.text("Run the page's JavaScript", size="2"),
+                    rx.text(t("Run the page's JavaScript"), size="2"),
                     align="center",
                     spacing="2",
                 ),
-                content="Open the page in the headless browser (for pages that fill their values by script)",
+                content=t("Open the page in the headless browser (for pages that fill their values by script)"),
             ),
             busy_button(
-                "Fetch page",
+                N_("Fetch page"),
                 "download",
                 busy=P.fetching,
                 on_click=WebRuleEditorState.fetch_page,

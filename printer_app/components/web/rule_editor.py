@@ -6,26 +6,29 @@ import reflex as rx
 
 from printer_app.components.form_notice import form_notice
 from printer_app.components.forms import busy_button, choice_select, debounced_input, field_error, labelled
+from printer_app.components.i18n import t, text, tf
 from printer_app.components.layout import section_card
 from printer_app.components.table import row_icon_button
+from printer_app.i18n import N_
 from printer_app.models.choices import WebField, WebProtocol
 from printer_app.state.web.rule_editor import WebRuleEditorState
 from printer_app.state.web.rules import WebRulesState
 
 E = WebRuleEditorState
-ACTION_TYPES = [("click", "Click"), ("send_keys", "Type text"), ("wait", "Wait")]
+ACTION_TYPES = [("click", N_("Click")), ("send_keys", N_("Type text")), ("wait", N_("Wait"))]
 
 
-def _label(text: str, hint: str = "") -> rx.Component:
+def _label(label: str, hint: str = "") -> rx.Component:
     return rx.hstack(
-        rx.text(text, size="2", weight="medium"),
-        rx.cond(hint != "", rx.text(hint, size="1", color=rx.color("gray", 10))),
+        rx.text(text(label), size="2", weight="medium"),
+        rx.text(text(hint), size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
         align="baseline",
         spacing="2",
+        wrap="wrap",
     )
 
 
-def _debounced(value, on_change, element_id: str, placeholder: str = "") -> rx.Component:
+def _debounced(value, on_change, element_id: str, placeholder="") -> rx.Component:
     return debounced_input(value, on_change, id=element_id, placeholder=placeholder, width="100%")
 
 
@@ -44,19 +47,26 @@ def _action_row(action, index) -> rx.Component:
     return rx.hstack(
         rx.text((index + 1).to_string() + ".", size="2", width="20px"),
         choice_select(
-            ACTION_TYPES, action["type"], lambda v: E.set_action(index, "type", v), id="action-type", width="120px"
+            ACTION_TYPES, action["type"], lambda v: E.set_action(index, "type", v), id="action-type", width="140px"
         ),
         rx.cond(
             action["type"] != "wait",
-            _action_input(action, index, "selector", placeholder="CSS selector, e.g. #tab-counters", flex="2"),
+            _action_input(
+                action,
+                index,
+                "selector",
+                placeholder=t("CSS selector"),
+                title=t("CSS selector, e.g. #tab-counters"),
+                flex="2",
+            ),
         ),
         rx.cond(
             action["type"] == "send_keys",
-            _action_input(action, index, "value", placeholder="text to type", flex="1"),
+            _action_input(action, index, "value", placeholder=t("text to type"), flex="1"),
         ),
-        _action_input(action, index, "wait", width="64px", title="seconds to wait afterwards"),
-        rx.text("s", size="2"),
-        row_icon_button("x", "Remove", E.remove_action(index), color_scheme="red"),
+        _action_input(action, index, "wait", width="64px", title=t("seconds to wait afterwards")),
+        rx.text(t("s"), size="2"),
+        row_icon_button("x", N_("Remove"), E.remove_action(index), color_scheme="red"),
         width="100%",
         align="center",
         spacing="2",
@@ -66,11 +76,11 @@ def _action_row(action, index) -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.vstack(
-        _label("Actions before reading", "run in the headless browser, in this order (docs/web-rules.md §5.4)"),
+        _label(N_("Actions before reading"), N_("run in the headless browser, in this order (docs/web-rules.md §5.4)")),
         rx.foreach(E.actions, _action_row),
         rx.hstack(
             *[
-                rx.button(rx.icon("plus", size=14), label, size="1", variant="soft", on_click=E.add_action(kind))
+                rx.button(rx.icon("plus", size=14), t(label), size="1", variant="soft", on_click=E.add_action(kind))
                 for kind, label in ACTION_TYPES
             ],
             spacing="2",
@@ -85,24 +95,24 @@ def _result() -> rx.Component:
     return rx.box(
         rx.vstack(
             rx.hstack(
-                rx.text("Result", size="2", weight="bold"),
+                rx.text(t("Result"), size="2", weight="bold"),
                 rx.match(
                     E.value_source,
-                    ("preview", rx.badge("on the preview", color_scheme="gray")),
-                    ("device", rx.badge("on the device", color_scheme="blue")),
+                    ("preview", rx.badge(t("on the preview"), color_scheme="gray")),
+                    ("device", rx.badge(t("on the device"), color_scheme="blue")),
                     rx.fragment(),
                 ),
                 spacing="2",
                 align="center",
             ),
             rx.hstack(
-                rx.text("Raw", size="2", width="60px", color=rx.color("gray", 11)),
+                rx.text(t("Raw"), size="2", min_width="60px", color=rx.color("gray", 11)),
                 rx.code(rx.cond(E.raw_value != "", E.raw_value, "—"), id="rule-raw", size="2", variant="ghost"),
                 align="start",
                 width="100%",
             ),
             rx.hstack(
-                rx.text("Value", size="2", width="60px", color=rx.color("gray", 11)),
+                rx.text(t("Value"), size="2", min_width="60px", color=rx.color("gray", 11)),
                 rx.text(rx.cond(E.value != "", E.value, "—"), id="rule-value", size="3", weight="bold"),
                 align="center",
             ),
@@ -124,8 +134,8 @@ def _where() -> rx.Component:
     return rx.cond(
         E.is_calculated,
         _field(
-            "Formula",
-            "field names, + - * / // % ** ( )",
+            N_("Formula"),
+            N_("field names, + - * / // % ** ( )"),
             _debounced(E.formula, E.set_formula, "rule-formula", "variable_1 + counter_a4_bw * 2"),
             "calculation_formula",
         ),
@@ -133,16 +143,16 @@ def _where() -> rx.Component:
             rx.hstack(
                 choice_select(WebProtocol.options(), E.protocol, E.set_protocol, id="rule-protocol", width="90px"),
                 rx.box(
-                    _debounced(E.url_path, E.set_url_path, "rule-url", "/status.html or :8080/status.html"), flex="1"
+                    _debounced(E.url_path, E.set_url_path, "rule-url", t("/status.html or :8080/status.html")), flex="1"
                 ),
                 width="100%",
             ),
             field_error(E.errors, "url_path"),
             _field(
-                "XPath",
-                "or a JSON path ($.a.b); empty = the whole page for a regex",
+                N_("XPath"),
+                N_("or a JSON path ($.a.b); empty = the whole page for a regex"),
                 _debounced(
-                    E.xpath, E.set_xpath, "rule-xpath", "click a value in the preview, or type //td[@id='total']"
+                    E.xpath, E.set_xpath, "rule-xpath", t("click a value in the preview, or type //td[@id='total']")
                 ),
                 "xpath",
             ),
@@ -154,10 +164,10 @@ def _where() -> rx.Component:
 
 def editor_card() -> rx.Component:
     return section_card(
-        rx.cond(E.editing_id > 0, "Edit rule #" + E.editing_id.to_string(), "New rule"),
+        rx.cond(E.editing_id > 0, tf("Edit rule #{id}", id=E.editing_id), t("New rule")),
         rx.hstack(
             _field(
-                "Field",
+                N_("Field"),
                 "",
                 choice_select(WebField.options(), E.field_name, E.set_field_name, id="rule-field", width="200px"),
                 "field_name",
@@ -165,7 +175,7 @@ def editor_card() -> rx.Component:
             ),
             rx.hstack(
                 rx.switch(checked=E.is_calculated, on_change=E.set_is_calculated, id="rule-calculated"),
-                rx.text("Calculated from other fields", size="2"),
+                rx.text(t("Calculated from other fields"), size="2"),
                 align="center",
                 spacing="2",
                 padding_top="22px",
@@ -176,18 +186,18 @@ def editor_card() -> rx.Component:
         _where(),
         rx.grid(
             _field(
-                "Regex",
-                "group 1 or the whole match",
+                N_("Regex"),
+                N_("group 1 or the whole match"),
                 _debounced(E.regex_pattern, E.set_regex_pattern, "rule-regex", r"(\d+)%"),
                 "regex_pattern",
             ),
             _field(
-                "Replacement",
-                "optional; replaces every match",
+                N_("Replacement"),
+                N_("optional; replaces every match"),
                 _debounced(E.regex_replacement, E.set_regex_replacement, "rule-replacement", r"\1"),
                 "regex_replacement",
             ),
-            columns="2",
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
         ),
@@ -196,7 +206,7 @@ def editor_card() -> rx.Component:
         form_notice(E.errors, E.unsaved, "rule-form-error"),
         rx.hstack(
             busy_button(
-                "Test rule on the device",
+                N_("Test rule on the device"),
                 "flask-conical",
                 busy=E.testing,
                 on_click=E.test_on_device,
@@ -204,12 +214,14 @@ def editor_card() -> rx.Component:
                 variant="soft",
             ),
             rx.spacer(),
-            rx.button(rx.icon("save", size=16), "Save rule", on_click=[E.save, WebRulesState.refresh], id="save-rule"),
+            rx.button(
+                rx.icon("save", size=16), t("Save rule"), on_click=[E.save, WebRulesState.refresh], id="save-rule"
+            ),
             width="100%",
         ),
         tools=(
             rx.spacer(),
-            rx.button(rx.icon("file-plus", size=14), "New rule", size="1", variant="soft", on_click=E.new_rule),
+            rx.button(rx.icon("file-plus", size=14), t("New rule"), size="1", variant="soft", on_click=E.new_rule),
         ),
         spacing="3",
     )

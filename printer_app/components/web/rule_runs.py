@@ -6,8 +6,10 @@ import reflex as rx
 
 from printer_app.components.badges import status_badge
 from printer_app.components.forms import busy_button
+from printer_app.components.i18n import t, tf
 from printer_app.components.layout import section_card
 from printer_app.components.table import data_table
+from printer_app.i18n import N_
 from printer_app.state.web.rule_runs import TestRow, WebRuleRunsState
 
 R = WebRuleRunsState
@@ -17,7 +19,7 @@ def _row(row: TestRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.text(row.field_label, weight="medium"),
-            rx.cond(~row.is_output, rx.text("for formulas only", size="1", color=rx.color("gray", 10))),
+            rx.cond(~row.is_output, rx.text(t("for formulas only"), size="1", color=rx.color("gray", 10))),
         ),
         rx.table.cell(rx.text(row.value, weight="bold", class_name="test-value")),
         rx.table.cell(rx.code(row.raw, variant="ghost", size="1", style={"wordBreak": "break-all"}), max_width="360px"),
@@ -30,18 +32,26 @@ def _row(row: TestRow) -> rx.Component:
 
 def test_results_card() -> rx.Component:
     return section_card(
-        "Test of all rules",
+        N_("Test of all rules"),
         rx.cond(
             R.results.length() > 0,
-            data_table(["Field", "Value", "Raw", "Error", "URL"], R.results, _row, size="1", id="test-results"),
+            data_table(
+                [N_("Field"), N_("Value"), N_("Raw"), N_("Error"), N_("URL")],
+                R.results,
+                _row,
+                size="1",
+                id="test-results",
+            ),
             rx.text(
-                "“Test all rules” reads every saved rule from the device as a poll would; nothing is stored.",
+                t("“Test all rules” reads every saved rule from the device as a poll would; nothing is stored."),
                 size="2",
                 color=rx.color("gray", 10),
             ),
         ),
         tools=(
-            rx.cond(R.tested_at != "", rx.text("at " + R.tested_at, size="2", color=rx.color("gray", 10))),
+            rx.cond(
+                R.tested_at != "", rx.text(tf("at {time}", time=R.tested_at), size="2", color=rx.color("gray", 10))
+            ),
             rx.spacer(),
             rx.text(R.test_summary, size="2", id="test-summary"),
         ),
@@ -52,20 +62,20 @@ def last_poll_card() -> rx.Component:
     poll = R.last_poll
     return rx.card(
         rx.hstack(
-            rx.text("Latest stored poll", size="2", weight="bold"),
+            rx.text(t("Latest stored poll"), size="2", weight="bold"),
             rx.cond(
                 poll.contains("status"),
                 rx.hstack(
                     status_badge(poll["status"].to(str)),
                     rx.text(poll["at"].to(str), size="2"),
-                    rx.text("source " + poll["source"].to(str), size="2", color=rx.color("gray", 11)),
-                    rx.text("total ", rx.text.strong(poll["total"].to(str)), size="2", id="last-poll-total"),
+                    rx.text(tf("source {source}", source=poll["source"].to(str)), size="2", color=rx.color("gray", 11)),
+                    rx.text(t("total"), " ", rx.text.strong(poll["total"].to(str)), size="2", id="last-poll-total"),
                     rx.text(poll["error"].to(str), size="1", color=rx.color("red", 11)),
                     spacing="3",
                     align="center",
                     id="last-poll",
                 ),
-                rx.text("never polled", size="2", color=rx.color("gray", 10)),
+                rx.text(t("never polled"), size="2", color=rx.color("gray", 10)),
             ),
             spacing="3",
             align="center",
@@ -78,8 +88,8 @@ def last_poll_card() -> rx.Component:
 def run_buttons() -> rx.Component:
     return rx.hstack(
         busy_button(
-            "Test all rules", "flask-conical", busy=R.testing, on_click=R.test_all, id="test-all", variant="soft"
+            N_("Test all rules"), "flask-conical", busy=R.testing, on_click=R.test_all, id="test-all", variant="soft"
         ),
-        busy_button("Poll now", "refresh-cw", busy=R.polling, on_click=R.poll_now, id="web-poll-now"),
+        busy_button(N_("Poll now"), "refresh-cw", busy=R.polling, on_click=R.poll_now, id="web-poll-now"),
         spacing="2",
     )

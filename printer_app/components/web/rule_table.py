@@ -6,8 +6,10 @@ import reflex as rx
 
 from printer_app.components.dialogs import confirm_dialog
 from printer_app.components.forms import debounced_input
+from printer_app.components.i18n import t
 from printer_app.components.layout import section_card
 from printer_app.components.table import data_table, row_icon_button, sort_header
+from printer_app.i18n import N_
 from printer_app.state.web.rule_editor import WebRuleEditorState
 from printer_app.state.web.rules import RuleRow, WebRulesState
 
@@ -29,18 +31,18 @@ def _row(row: RuleRow) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 row.is_calculated,
-                rx.hstack(rx.badge("formula", color_scheme="purple"), _cell_code(row.formula), spacing="1"),
+                rx.hstack(rx.badge(t("formula"), color_scheme="purple"), _cell_code(row.formula), spacing="1"),
                 rx.vstack(_cell_code(row.url), rx.text(row.xpath, size="1", style={"wordBreak": "break-all"})),
             ),
             max_width="380px",
         ),
         rx.table.cell(_cell_code(row.regex), max_width="160px"),
-        rx.table.cell(rx.cond(row.actions > 0, rx.badge(row.actions.to_string() + " actions"), "")),
+        rx.table.cell(rx.cond(row.actions > 0, rx.badge(row.actions_text), "")),
         rx.table.cell(
             rx.hstack(
-                row_icon_button("pencil", "Edit", WebRuleEditorState.open_rule(row.id), class_name="edit-rule"),
+                row_icon_button("pencil", N_("Edit"), WebRuleEditorState.open_rule(row.id), class_name="edit-rule"),
                 row_icon_button(
-                    "trash-2", "Delete", S.ask_delete(row.id), color_scheme="red", class_name="delete-rule"
+                    "trash-2", N_("Delete"), S.ask_delete(row.id), color_scheme="red", class_name="delete-rule"
                 ),
                 spacing="1",
             )
@@ -53,9 +55,9 @@ def _row(row: RuleRow) -> rx.Component:
 
 def _confirm_delete() -> rx.Component:
     return confirm_dialog(
-        "Delete this rule?",
-        "The printer's next polls will no longer read this field.",
-        action="Delete",
+        N_("Delete this rule?"),
+        N_("The printer's next polls will no longer read this field."),
+        action=N_("Delete"),
         on_confirm=S.delete,
         confirm_id="confirm-delete",
         open=S.confirm_delete_id > 0,
@@ -65,14 +67,14 @@ def _confirm_delete() -> rx.Component:
 
 def rules_card() -> rx.Component:
     return section_card(
-        "Saved rules",
+        N_("Saved rules"),
         rx.text(S.rule_count_text, size="2", color=rx.color("gray", 10), id="rule-count"),
         data_table(
             [
-                sort_header("Field", "field_name", S),
-                sort_header("Where (URL, XPath)", "url", S),
-                "Regex",
-                "Actions",
+                sort_header(N_("Field"), "field_name", S),
+                sort_header(N_("Where (URL, XPath)"), "url", S),
+                N_("Regex"),
+                N_("Actions"),
                 "",
             ],
             S.rows,
@@ -87,7 +89,7 @@ def rules_card() -> rx.Component:
                 S.search,
                 S.set_search,
                 id="rule-search",
-                placeholder="Field, URL or XPath contains…",
+                placeholder=t("Field, URL or XPath contains…"),
                 width="240px",
                 size="1",
             ),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.forms import debounced_input, field_error
+from printer_app.components.i18n import t, tf
 from printer_app.components.layout import section_card
 from printer_app.components.table import data_table, row_icon_button, sort_header
+from printer_app.i18n import N_
 from printer_app.services.web.templates import DESCRIPTION_MAX, NAME_MAX
 from printer_app.state.session import SessionState
 from printer_app.state.web.common import PUBLIC_TEMPLATES
@@ -22,7 +24,7 @@ def _row(row: TemplateRow) -> rx.Component:
             rx.text(row.name, weight="medium"),
             rx.text(row.description, size="1", color=rx.color("gray", 10)),
         ),
-        rx.table.cell(rx.cond(row.is_public, rx.badge("public", color_scheme="green"), rx.badge("private"))),
+        rx.table.cell(rx.cond(row.is_public, rx.badge(t("public"), color_scheme="green"), rx.badge(t("private")))),
         rx.table.cell(row.creator),
         rx.table.cell(row.rules, text_align="right"),
         rx.table.cell(row.usage_count, text_align="right", class_name="template-usage"),
@@ -30,7 +32,7 @@ def _row(row: TemplateRow) -> rx.Component:
         rx.table.cell(
             rx.hstack(
                 rx.button(
-                    "Apply",
+                    t("Apply"),
                     size="1",
                     variant="soft",
                     on_click=[T.apply(row.id), WebRulesState.refresh],
@@ -38,7 +40,7 @@ def _row(row: TemplateRow) -> rx.Component:
                 ),
                 rx.cond(
                     row.can_delete,
-                    row_icon_button("trash-2", "Delete template", T.delete(row.id), color_scheme="red"),
+                    row_icon_button("trash-2", N_("Delete template"), T.delete(row.id), color_scheme="red"),
                 ),
                 spacing="2",
             )
@@ -50,12 +52,16 @@ def _row(row: TemplateRow) -> rx.Component:
 
 def _save_form() -> rx.Component:
     return rx.vstack(
-        rx.text("Save the saved rules as a template for " + WebRulesState.printer_model, size="2", weight="medium"),
+        rx.text(
+            tf("Save the saved rules as a template for {model}", model=WebRulesState.printer_model),
+            size="2",
+            weight="medium",
+        ),
         rx.hstack(
             rx.input(
                 value=T.name,
                 on_change=T.set_name,
-                placeholder="Template name",
+                placeholder=t("Template name"),
                 max_length=NAME_MAX,
                 id="template-name",
                 width="240px",
@@ -63,7 +69,7 @@ def _save_form() -> rx.Component:
             rx.input(
                 value=T.description,
                 on_change=T.set_description,
-                placeholder="Description (optional)",
+                placeholder=t("Description (optional)"),
                 max_length=DESCRIPTION_MAX,
                 id="template-description",
                 flex="1",
@@ -72,12 +78,12 @@ def _save_form() -> rx.Component:
                 SessionState.permissions.contains(PUBLIC_TEMPLATES),
                 rx.hstack(
                     rx.switch(checked=T.is_public, on_change=T.set_is_public, id="template-public", size="1"),
-                    rx.text("Public", size="2"),
+                    rx.text(t("Public"), size="2"),
                     align="center",
                     spacing="2",
                 ),
             ),
-            rx.button(rx.icon("bookmark-plus", size=16), "Save as template", on_click=T.save, id="save-template"),
+            rx.button(rx.icon("bookmark-plus", size=16), t("Save as template"), on_click=T.save, id="save-template"),
             width="100%",
             align="center",
         ),
@@ -91,7 +97,7 @@ def _save_form() -> rx.Component:
 
 def templates_card() -> rx.Component:
     return section_card(
-        "Templates",
+        N_("Templates"),
         rx.cond(
             WebRulesState.has_model,
             rx.vstack(
@@ -102,13 +108,13 @@ def templates_card() -> rx.Component:
                         T.search,
                         T.set_search,
                         id="template-search",
-                        placeholder="Name, description or author contains…",
-                        width="260px",
+                        placeholder=t("Name, description or author contains…"),
+                        width="320px",
                         size="1",
                     ),
                     rx.spacer(),
                     rx.checkbox(
-                        "Applying replaces this printer's rules",
+                        t("Applying replaces this printer's rules"),
                         checked=T.overwrite,
                         on_change=T.set_overwrite,
                         id="template-overwrite",
@@ -118,12 +124,12 @@ def templates_card() -> rx.Component:
                 ),
                 data_table(
                     [
-                        sort_header("Name", "name", T),
-                        "Visibility",
-                        sort_header("Author", "creator", T),
-                        "Rules",
-                        sort_header("Used", "usage_count", T),
-                        sort_header("Updated", "updated", T),
+                        sort_header(N_("Name"), "name", T),
+                        N_("Visibility"),
+                        sort_header(N_("Author"), "creator", T),
+                        N_("Rules"),
+                        sort_header(N_("Used"), "usage_count", T),
+                        sort_header(N_("Updated"), "updated", T),
                         "",
                     ],
                     T.rows,
@@ -133,12 +139,12 @@ def templates_card() -> rx.Component:
                 ),
                 rx.cond(
                     T.rows.length() == 0,
-                    rx.text("No templates for this model yet.", size="2", color=rx.color("gray", 10)),
+                    rx.text(t("No templates for this model yet."), size="2", color=rx.color("gray", 10)),
                 ),
                 width="100%",
             ),
             rx.callout(
-                "Templates belong to a device model: set this printer's model (Edit on the printer page) first.",
+                t("Templates belong to a device model: set this printer's model (Edit on the printer page) first."),
                 icon="info",
             ),
         ),

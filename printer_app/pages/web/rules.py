@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
 from printer_app.components.web.preview import preview_card
 from printer_app.components.web.rule_editor import editor_card
@@ -19,7 +20,7 @@ S = WebRulesState
 
 def web_rules_page() -> rx.Component:
     return page(
-        rx.cond(S.printer_ip != "", "Web rules · " + S.printer_ip, "Web rules"),
+        rx.cond(S.printer_ip != "", tf("Web rules · {ip}", ip=S.printer_ip), t("Web rules")),
         rx.cond(
             S.not_found != "",
             rx.callout(S.not_found, icon="triangle-alert", color_scheme="red"),
@@ -28,8 +29,10 @@ def web_rules_page() -> rx.Component:
                 rx.cond(
                     ~SessionState.permissions.contains(MANAGE),
                     rx.callout(
-                        "You can look at these rules; changing them or fetching the page needs the permission "
-                        "“Manage web parsing rules”.",
+                        t(
+                            "You can look at these rules; changing them or fetching the page needs the permission "
+                            "“Manage web parsing rules”."
+                        ),
                         icon="eye",
                         id="read-only-note",
                     ),
@@ -38,7 +41,7 @@ def web_rules_page() -> rx.Component:
                 rx.grid(
                     rx.vstack(editor_card(), rules_card(), width="100%", spacing="4"),
                     preview_card(),
-                    columns="2",
+                    columns=rx.breakpoints(initial="1", lg="2"),
                     spacing="4",
                     width="100%",
                 ),
@@ -50,7 +53,7 @@ def web_rules_page() -> rx.Component:
         ),
         actions=rx.hstack(
             rx.link(
-                rx.button(rx.icon("arrow-left", size=16), "Printer", variant="soft"),
+                rx.button(rx.icon("arrow-left", size=16), t("Printer"), variant="soft"),
                 href="/printers/" + S.printer_id.to_string(),
             ),
             run_buttons(),

@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
+from printer_app.i18n import gettext
 from printer_app.services.web.browser_pool import CHROMIUM, BrowserPool, first_line
 from printer_app.services.web.fetch import HOP_HEADERS, IP, WebFetchError, check_host, fetch, origin, same_host
 
@@ -106,7 +107,7 @@ def render_pages(
             finally:
                 await context.close()
         except PlaywrightError as exc:  # the browser itself failed (crashed, closed): not one page's problem
-            raise WebFetchError(f"headless browser failed: {first_line(exc)}") from None
+            raise WebFetchError(gettext("headless browser failed: {error}", error=first_line(exc))) from None
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
 
@@ -172,9 +173,13 @@ async def _visit(context: Any, visit: BrowserVisit, host: IP) -> list[Snapshot]:
         try:
             response = await page.goto(visit.url, wait_until="load")
         except PlaywrightError as exc:
-            return [(None, f"cannot open {visit.url}: {first_line(exc)}")] * len(visit.action_chains)
+            return [(None, gettext("cannot open {url}: {error}", url=visit.url, error=first_line(exc)))] * len(
+                visit.action_chains
+            )
         if response is not None and response.status >= 400:
-            return [(None, f"HTTP {response.status} from {visit.url}")] * len(visit.action_chains)
+            return [(None, gettext("HTTP {status} from {url}", status=response.status, url=visit.url))] * len(
+                visit.action_chains
+            )
         shots: list[Snapshot] = []
         for chain in visit.action_chains:
             try:
@@ -192,7 +197,9 @@ async def _visit(context: Any, visit: BrowserVisit, host: IP) -> list[Snapshot]:
 async def _snapshot(page: Any, host: IP) -> str:
     """The page's DOM, if the page is still on the printer."""
     if not same_host(page.url, host):
-        raise LeftPrinterError(f"the page went to another address ({page.url[:200]}), not the printer's")
+        raise LeftPrinterError(
+            gettext("the page went to another address ({url}), not the printer's", url=page.url[:200])
+        )
     return await page.content()
 
 
@@ -201,20 +208,22 @@ async def run_actions(page: Any, actions: Sequence[Mapping[str, Any]]) -> None:
     1)."""
     for action in actions:
         if not isinstance(action, Mapping):
-            raise ActionError(f"an action must be an object, got {action!r}")
+            raise ActionError(gettext("an action must be an object, got {action}", action=repr(action)))
         kind = str(action.get("type", "")).strip().lower()
         selector = str(action.get("selector") or "")
         if kind in ("click", "send_keys") and not selector:
-            raise ActionError(f"'{kind}' needs a CSS selector")
+            raise ActionError(gettext("'{kind}' needs a CSS selector", kind=kind))
         if kind == "click":
             await page.locator(selector).first.click()
         elif kind == "send_keys":
             await page.locator(selector).first.fill(str(action.get("value", "")))
         elif kind != "wait":
-            raise ActionError(f"unknown action type '{kind}'")
+            raise ActionError(gettext("unknown action type '{kind}'", kind=kind))
         try:
             wait = float(action.get("wait", 1))
         except (TypeError, ValueError):
-            raise ActionError(f"'wait' must be a number of seconds, got {action.get('wait')!r}") from None
+            raise ActionError(
+                gettext("'wait' must be a number of seconds, got {value}", value=repr(action.get("wait")))
+            ) from None
         if wait > 0:
             await page.wait_for_timeout(min(wait, MAX_ACTION_WAIT_S) * 1000)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
+from printer_app.i18n import gettext
 from printer_app.services.web.fetch import WebFetchError
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,7 +46,9 @@ class BrowserPool:
             return future.result(timeout + _GRACE_S)
         except FutureTimeout:
             future.cancel()
-            raise WebFetchError(f"browser did not finish within {timeout:.0f} s") from None
+            raise WebFetchError(
+                gettext("browser did not finish within {seconds} s", seconds=f"{timeout:.0f}")
+            ) from None
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop Chromium and the loop thread; the next job starts them again."""
@@ -76,7 +79,9 @@ class BrowserPool:
                 async with self._slots:
                     return await job(await self._running_browser())
         except TimeoutError:
-            raise WebFetchError(f"browser did not finish within {timeout:.0f} s") from None
+            raise WebFetchError(
+                gettext("browser did not finish within {seconds} s", seconds=f"{timeout:.0f}")
+            ) from None
 
     async def _running_browser(self) -> Any:
         async with self._launching:
@@ -89,14 +94,16 @@ class BrowserPool:
             from playwright.async_api import Error as PlaywrightError
             from playwright.async_api import async_playwright
         except ImportError:
-            raise WebFetchError("headless browser unavailable: the playwright package is not installed") from None
+            raise WebFetchError(
+                gettext("headless browser unavailable: the playwright package is not installed")
+            ) from None
         try:
             self._playwright = self._playwright or await async_playwright().start()
             return await self._playwright.chromium.launch(
                 executable_path=CHROMIUM, args=self._args, proxy={"server": self._proxy}, timeout=LAUNCH_TIMEOUT_MS
             )
         except PlaywrightError as exc:
-            raise WebFetchError(f"headless browser unavailable: {first_line(exc)}") from None
+            raise WebFetchError(gettext("headless browser unavailable: {error}", error=first_line(exc))) from None
 
     async def _shutdown(self) -> None:
         browser, playwright = self._browser, self._playwright

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from printer_app.config import get_settings
+from printer_app.i18n import gettext
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -52,23 +53,27 @@ def check_host(host: str, *, allow_loopback: bool | None = None) -> IP:
     """The printer address as an IP, or UnsafeTargetError; only IP literals are accepted (no DNS, no rebinding)."""
     name = (host or "").strip().strip("[]").rstrip(".").lower()
     if name in BLOCKED_NAMES or name.endswith(".localhost"):
-        raise UnsafeTargetError(f"refused target '{host}'")
+        raise UnsafeTargetError(gettext("refused target '{host}'", host=host))
     try:
         ip = ipaddress.ip_address(name)
     except ValueError:
-        raise UnsafeTargetError(f"'{host}' is not an IP address") from None
+        raise UnsafeTargetError(gettext("'{host}' is not an IP address", host=host)) from None
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     judged = _tunnelled_ipv4(ip) or ip  # a 6to4 or NAT64 address is judged by the IPv4 address it reaches
     if judged.is_loopback:  # before is_reserved, which ::1 also is
         allowed = get_settings().allow_loopback_targets if allow_loopback is None else allow_loopback
         if not allowed:
-            raise UnsafeTargetError(f"refused loopback target {ip}")
+            raise UnsafeTargetError(gettext("refused loopback target {ip}", ip=ip))
         return ip
     in_blocked = any(judged in network for network in BLOCKED_NETWORKS if network.version == judged.version)
     if in_blocked or judged in METADATA_IPS or judged.is_link_local or judged.is_unspecified or judged.is_reserved:
         raise UnsafeTargetError(
-            f"refused target {ip} (this-network, carrier NAT, link-local, multicast, broadcast, reserved or metadata)"
+            gettext(
+                "refused target {ip} (this-network, carrier NAT, link-local, multicast, broadcast, reserved "
+                "or metadata)",
+                ip=ip,
+            )
         )
     return ip
 
@@ -87,22 +92,24 @@ def page_url(protocol: str, host: str, url_path: str, *, allow_loopback: bool | 
     """
     scheme = (protocol or "").strip().lower()
     if scheme not in ("http", "https"):
-        raise UnsafeTargetError(f"protocol '{protocol}' is not allowed (http or https only)")
+        raise UnsafeTargetError(gettext("protocol '{protocol}' is not allowed (http or https only)", protocol=protocol))
     ip = check_host(host, allow_loopback=allow_loopback)
     path = (url_path or "").strip() or "/"
     port = None
     if match := _PORT_PREFIX.match(path):
         port = int(match.group(1))
         if not 1 <= port <= 65535:
-            raise UnsafeTargetError(f"port {port} is out of range")
+            raise UnsafeTargetError(gettext("port {port} is out of range", port=port))
         path = path[match.end() :] or "/"
     forbidden = path.startswith("//") or "://" in path or "@" in path or "\\" in path
     if forbidden or not path.startswith("/") or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in path):
-        raise UnsafeTargetError(f"URL path '{url_path}' must be a path on the printer (starting with '/')")
+        raise UnsafeTargetError(
+            gettext("URL path '{path}' must be a path on the printer (starting with '/')", path=url_path)
+        )
     netloc = f"[{ip}]" if ip.version == 6 else str(ip)
     url = f"{scheme}://{netloc}{f':{port}' if port else ''}{path}"
     if not same_host(url, ip):  # defence in depth: whatever the path holds, the URL's host is the printer
-        raise UnsafeTargetError(f"URL path '{url_path}' changes the host")
+        raise UnsafeTargetError(gettext("URL path '{path}' changes the host", path=url_path))
     return url
 
 
@@ -161,30 +168,30 @@ def fetch(
                     if r.status_code in _REDIRECTS and "location" in r.headers:
                         url = urljoin(str(r.url), r.headers["location"])
                         if not same_host(url, host):
-                            raise UnsafeTargetError(f"redirect to another host refused: {url}")
+                            raise UnsafeTargetError(gettext("redirect to another host refused: {url}", url=url))
                         if r.status_code == 303 or (r.status_code in (301, 302) and method == "POST"):
                             method, content = "GET", None
                         continue
                     body = _read_capped(r, max_bytes, deadline)
                     return Fetched(url=str(r.url), status=r.status_code, headers=dict(r.headers), body=body)
     except httpx.TimeoutException:
-        raise WebFetchError(f"timed out fetching {url}") from None
+        raise WebFetchError(gettext("timed out fetching {url}", url=url)) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise WebFetchError(f"cannot fetch {url}: {exc or type(exc).__name__}") from None
-    raise WebFetchError(f"more than {MAX_REDIRECTS} redirects from {url}")
+        raise WebFetchError(gettext("cannot fetch {url}: {error}", url=url, error=exc or type(exc).__name__)) from None
+    raise WebFetchError(gettext("more than {n} redirects from {url}", n=MAX_REDIRECTS, url=url))
 
 
 def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise WebFetchError(f"page larger than {max_bytes // (1024 * 1024)} MB")
+        raise WebFetchError(gettext("page larger than {n} MB", n=max_bytes // (1024 * 1024)))
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise WebFetchError(f"page larger than {max_bytes // (1024 * 1024)} MB")
+            raise WebFetchError(gettext("page larger than {n} MB", n=max_bytes // (1024 * 1024)))
         if time.monotonic() > deadline:
-            raise WebFetchError("timed out reading the page")
+            raise WebFetchError(gettext("timed out reading the page"))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -193,5 +200,5 @@ def fetch_page(url: str, *, auth: tuple[str, str] | None = None, allow_loopback:
     """A page for parsing: like `fetch`, but an HTTP error status is an error."""
     page = fetch(url, auth=auth, allow_loopback=allow_loopback)
     if page.status >= 400:
-        raise WebFetchError(f"HTTP {page.status} from {url}")
+        raise WebFetchError(gettext("HTTP {status} from {url}", status=page.status, url=url))
     return page

@@ -13,6 +13,8 @@ import operator
 import re
 from collections.abc import Callable, Mapping
 
+from printer_app.i18n import gettext
+
 MAX_FORMULA_LENGTH = 500
 MAX_EXPONENT = 64
 MAX_MAGNITUDE = 10**30  # far above any page counter; stops runaway products and powers
@@ -48,37 +50,37 @@ def evaluate_formula(formula: str, values: Mapping[str, Number]) -> int:
     """The formula's value truncated to an integer; raises FormulaError with a readable reason."""
     text = (formula or "").strip()
     if not text:
-        raise FormulaError("empty formula")
+        raise FormulaError(gettext("empty formula"))
     if len(text) > MAX_FORMULA_LENGTH:
-        raise FormulaError(f"formula longer than {MAX_FORMULA_LENGTH} characters")
+        raise FormulaError(gettext("formula longer than {n} characters", n=MAX_FORMULA_LENGTH))
     if not _ALLOWED_CHARS.fullmatch(text):
         bad = sorted({c for c in text if not _ALLOWED_CHARS.fullmatch(c)})
-        raise FormulaError(f"formula contains characters that are not allowed: {' '.join(bad)}")
+        raise FormulaError(gettext("formula contains characters that are not allowed: {chars}", chars=" ".join(bad)))
     try:
         tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        raise FormulaError("formula is not a valid arithmetic expression") from None
+        raise FormulaError(gettext("formula is not a valid arithmetic expression")) from None
     try:
         result = _eval(tree.body, values)
     except ZeroDivisionError:
-        raise FormulaError("division by zero") from None
+        raise FormulaError(gettext("division by zero")) from None
     except RecursionError:
-        raise FormulaError("formula is nested too deeply") from None
+        raise FormulaError(gettext("formula is nested too deeply")) from None
     except OverflowError:
-        raise FormulaError("result too large") from None
+        raise FormulaError(gettext("result too large")) from None
     if isinstance(result, float) and not math.isfinite(result):
-        raise FormulaError("result is not a finite number")
+        raise FormulaError(gettext("result is not a finite number"))
     return int(result)
 
 
 def _eval(node: ast.AST, values: Mapping[str, Number]) -> Number:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise FormulaError("only numbers may appear as constants")
+            raise FormulaError(gettext("only numbers may appear as constants"))
         return _checked(node.value)
     if isinstance(node, ast.Name):
         if node.id not in values:
-            raise FormulaError(f"unknown variable '{node.id}'")
+            raise FormulaError(gettext("unknown variable '{name}'", name=node.id))
         return _checked(values[node.id])
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_eval(node.operand, values))
@@ -87,19 +89,19 @@ def _eval(node: ast.AST, values: Mapping[str, Number]) -> Number:
         if isinstance(node.op, ast.Pow):
             _check_power(left, right)
         return _checked(_BINARY[type(node.op)](left, right))
-    raise FormulaError(f"'{type(node).__name__}' is not allowed in a formula")
+    raise FormulaError(gettext("'{name}' is not allowed in a formula", name=type(node).__name__))
 
 
 def _check_power(base: Number, exponent: Number) -> None:
     if abs(exponent) > MAX_EXPONENT:
-        raise FormulaError(f"exponent larger than {MAX_EXPONENT}")
+        raise FormulaError(gettext("exponent larger than {n}", n=MAX_EXPONENT))
     if base and exponent > 0 and exponent * math.log10(abs(base)) > math.log10(MAX_MAGNITUDE):
-        raise FormulaError("result too large")
+        raise FormulaError(gettext("result too large"))
 
 
 def _checked(value: Number) -> Number:
     if isinstance(value, complex):  # a negative number to a fractional power
-        raise FormulaError("result is not a real number")
+        raise FormulaError(gettext("result is not a real number"))
     if abs(value) > MAX_MAGNITUDE:
-        raise FormulaError("result too large")
+        raise FormulaError(gettext("result too large"))
     return value

@@ -20,6 +20,7 @@ from typing import Any
 from lxml import etree
 from lxml import html as lxml_html
 
+from printer_app.i18n import gettext
 from printer_app.models import Printer, WebParsingRule
 from printer_app.models.choices import WebField
 from printer_app.services.web.browser import BrowserVisit, render_page, render_pages
@@ -101,7 +102,7 @@ class WebParseResult:
         return bool(self.fields)
 
     def error_text(self) -> str:
-        return "; ".join(f"{name}: {error}" for name, error in self.errors.items()) or "No results"
+        return "; ".join(f"{name}: {error}" for name, error in self.errors.items()) or gettext("No results")
 
 
 def credentials(printer: Printer) -> tuple[str, str] | None:

@@ -12,6 +12,8 @@ import re
 
 import regex
 
+from printer_app.i18n import gettext
+
 REGEX_TIMEOUT_S = 1.0
 MAX_PATTERN_CHARS = 500  # the rule's column size
 MAX_REGEX_INPUT_CHARS = 1_000_000  # printer pages are tens of kilobytes; a regex over a whole page stays cheap
@@ -29,13 +31,13 @@ class RegexLimitError(ValueError):
 def compile_pattern(pattern: str) -> Pattern:
     """The compiled pattern; RegexLimitError past the limits, `error` for bad syntax."""
     if len(pattern) > MAX_PATTERN_CHARS:
-        raise RegexLimitError(f"the pattern is longer than {MAX_PATTERN_CHARS} characters")
+        raise RegexLimitError(gettext("the pattern is longer than {n} characters", n=MAX_PATTERN_CHARS))
     product = 1
     for repeat in _COUNTED_REPEAT.finditer(pattern):  # braces that are not a repeat only make the bound stricter
         low, high = repeat.groups()
         product *= max(1, int(high or low))
         if product > MAX_REPEAT_PRODUCT:
-            raise RegexLimitError(f"repetition counts multiply to more than {MAX_REPEAT_PRODUCT}")
+            raise RegexLimitError(gettext("repetition counts multiply to more than {n}", n=MAX_REPEAT_PRODUCT))
     return regex.compile(pattern)
 
 
@@ -60,10 +62,15 @@ def substitute(pattern: Pattern, replacement: str, text: str) -> str:
 def _check_subject(text: str) -> None:
     if len(text) > MAX_REGEX_INPUT_CHARS:
         raise RegexLimitError(
-            f"the text is too long for a regex ({len(text)} characters, at most {MAX_REGEX_INPUT_CHARS}):"
-            " narrow it with an XPath first"
+            gettext(
+                "the text is too long for a regex ({n} characters, at most {max}): narrow it with an XPath first",
+                n=len(text),
+                max=MAX_REGEX_INPUT_CHARS,
+            )
         )
 
 
 def _timed_out() -> str:
-    return f"the regex took longer than {REGEX_TIMEOUT_S:g} s on this text: simplify the pattern"
+    return gettext(
+        "the regex took longer than {seconds} s on this text: simplify the pattern", seconds=f"{REGEX_TIMEOUT_S:g}"
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from lxml import etree
 from sqlmodel import Session, select
 
+from printer_app.i18n import gettext
 from printer_app.models import Printer, WebParsingRule
 from printer_app.models.choices import PollingMethod, WebField, WebProtocol
 from printer_app.services.audit import Actor, audit
@@ -60,6 +61,9 @@ class RuleInput:
         }
 
 
+MAX_WAIT_TEXT = f"{MAX_ACTION_WAIT_S:g}"
+
+
 def clean_rule(data: RuleInput) -> RuleInput:
     """The input trimmed and checked; raises DomainValidationError mapping each bad field to a message."""
     errors: dict[str, str] = {}
@@ -74,12 +78,12 @@ def clean_rule(data: RuleInput) -> RuleInput:
         calculation_formula=data.calculation_formula.strip(),
     )
     if out.field_name not in {f.value for f in WebField}:
-        errors["field_name"] = "Choose the field this rule fills"
+        errors["field_name"] = gettext("Choose the field this rule fills")
     if out.protocol not in {p.value for p in WebProtocol}:
-        errors["protocol"] = "http or https"
+        errors["protocol"] = gettext("http or https")
     for name in ("url_path", "xpath", "regex_pattern", "regex_replacement", "calculation_formula"):
         if len(getattr(out, name)) > MAX_TEXT:
-            errors[name] = f"At most {MAX_TEXT} characters"
+            errors[name] = gettext("At most {n} characters", n=MAX_TEXT)
     if out.is_calculated:
         if "calculation_formula" not in errors and (problem := formula_problem(out.calculation_formula)):
             errors["calculation_formula"] = problem
@@ -105,7 +109,7 @@ def path_problem(protocol: str, url_path: str) -> str:
     try:
         page_url(protocol if protocol in ("http", "https") else "http", "192.0.2.1", url_path)
     except WebFetchError as exc:
-        return str(exc).replace("'192.0.2.1'", "the printer")
+        return str(exc).replace("'192.0.2.1'", gettext("the printer"))
     return ""
 
 
@@ -116,41 +120,41 @@ def xpath_problem(expression: str) -> str:
     try:
         etree.XPath(expression)
     except etree.XPathSyntaxError as exc:
-        return f"Invalid XPath: {exc}"
+        return gettext("Invalid XPath: {error}", error=exc)
     return ""
 
 
 def regex_problem(pattern: str, replacement: str) -> tuple[str, str]:
     """(field, why) when the pattern or its replacement cannot be used, else ("", "")."""
     if not pattern:
-        return ("regex_replacement", "A replacement needs a pattern") if replacement else ("", "")
+        return ("regex_replacement", gettext("A replacement needs a pattern")) if replacement else ("", "")
     try:
         compiled = web_regex.compile_pattern(pattern)
     except web_regex.RegexLimitError as exc:
-        return "regex_pattern", f"Not allowed: {exc}"
+        return "regex_pattern", gettext("Not allowed: {error}", error=exc)
     except web_regex.error as exc:
-        return "regex_pattern", f"Invalid regular expression: {exc}"
+        return "regex_pattern", gettext("Invalid regular expression: {error}", error=exc)
     try:
         compiled.sub(replacement, "")  # the template is parsed even when nothing matches
     except (web_regex.error, IndexError) as exc:
-        return "regex_replacement", f"Invalid replacement: {exc}"
+        return "regex_replacement", gettext("Invalid replacement: {error}", error=exc)
     return "", ""
 
 
 def formula_problem(formula: str) -> str:
     """Why a formula cannot work (syntax, characters, names that are not fields), or ""."""
     if not formula:
-        return "A calculated field needs a formula, e.g. variable_1 + counter_a4_bw * 2"
+        return gettext("A calculated field needs a formula, e.g. variable_1 + counter_a4_bw * 2")
     names = formula_names(formula)
     fields = {f.value for f in WebField}
     unknown = [n for n in names if n not in fields and not _RULE_NAME.fullmatch(n)]
     if unknown:
-        return f"Unknown name {unknown[0]!r}: use field names such as counter or variable_1"
+        return gettext("Unknown name {name}: use field names such as counter or variable_1", name=repr(unknown[0]))
     try:
         evaluate_formula(formula, dict.fromkeys(names, 7))
     except FormulaError as exc:
-        if str(exc) not in ("division by zero", "result too large"):
-            return f"Invalid formula: {exc}"
+        if str(exc) not in (gettext("division by zero"), gettext("result too large")):
+            return gettext("Invalid formula: {error}", error=exc)
     return ""
 
 
@@ -159,25 +163,38 @@ def clean_actions(actions: Sequence[Mapping[str, Any]] | None) -> list[dict[str,
     out: list[dict[str, Any]] = []
     items = list(actions or [])
     if len(items) > MAX_ACTIONS:
-        raise ValueError(f"At most {MAX_ACTIONS} actions")
+        raise ValueError(gettext("At most {n} actions", n=MAX_ACTIONS))
     for number, action in enumerate(items, start=1):
         if not isinstance(action, Mapping):
-            raise ValueError(f"Action {number}: not an action")
+            raise ValueError(gettext("Action {number}: not an action", number=number))
         kind = str(action.get("type", "")).strip().lower()
         if kind not in ACTION_TYPES:
-            raise ValueError(f"Action {number}: the type must be click, send_keys or wait")
+            raise ValueError(gettext("Action {number}: the type must be click, send_keys or wait", number=number))
         raw_wait = action.get("wait")
         try:
             wait = 1.0 if raw_wait in (None, "") else float(str(raw_wait).replace(",", "."))
         except ValueError:
-            raise ValueError(f"Action {number}: wait must be a number of seconds") from None
+            raise ValueError(gettext("Action {number}: wait must be a number of seconds", number=number)) from None
         if not 0 <= wait <= MAX_ACTION_WAIT_S:
-            raise ValueError(f"Action {number}: wait must be between 0 and {MAX_ACTION_WAIT_S:g} seconds")
+            raise ValueError(
+                gettext(
+                    "Action {number}: wait must be between 0 and {max} seconds",
+                    number=number,
+                    max=MAX_WAIT_TEXT,
+                )
+            )
         item: dict[str, Any] = {"type": kind, "wait": int(wait) if wait.is_integer() else wait}
         if kind != "wait":
             selector = str(action.get("selector", "")).strip()
             if not selector or len(selector) > MAX_TEXT:
-                raise ValueError(f"Action {number}: {kind} needs a CSS selector (at most {MAX_TEXT} characters)")
+                raise ValueError(
+                    gettext(
+                        "Action {number}: {kind} needs a CSS selector (at most {n} characters)",
+                        number=number,
+                        kind=kind,
+                        n=MAX_TEXT,
+                    )
+                )
             item["selector"] = selector
         if kind == "send_keys":
             item["value"] = str(action.get("value", ""))[:MAX_TEXT]
@@ -194,7 +211,7 @@ def list_rules(session: Session, *, printer_id: int) -> list[WebParsingRule]:
 def create_rule(session: Session, *, printer_id: int, data: RuleInput, actor: Actor | None = None) -> WebParsingRule:
     """A new rule on the printer, after validation; audited."""
     if session.get(Printer, printer_id) is None:
-        raise NotFoundError(f"Printer #{printer_id} does not exist")
+        raise NotFoundError(gettext("Printer #{id} does not exist", id=printer_id))
     clean = clean_rule(data)
     rule = WebParsingRule(printer_id=printer_id, **clean.as_rule(), source_rules=_sources(session, printer_id, clean))
     session.add(rule)
@@ -230,8 +247,10 @@ def delete_rule(session: Session, *, printer_id: int, rule_id: int, actor: Actor
     if printer.polling_method == PollingMethod.HYBRID and len(list_rules(session, printer_id=printer.id)) == 1:
         raise DomainValidationError(
             {
-                "form": "This is the last web rule of a HYBRID printer: switch the printer to SNMP first, "
-                "or every poll of it fails"
+                "form": gettext(
+                    "This is the last web rule of a HYBRID printer: switch the printer to SNMP first, "
+                    "or every poll of it fails"
+                )
             }
         )
     name = rule.field_name
@@ -245,7 +264,7 @@ def get_rule(session: Session, *, printer_id: int, rule_id: int) -> WebParsingRu
     ident = parse_id(rule_id)
     rule = session.get(WebParsingRule, ident) if ident is not None else None
     if rule is None or rule.printer_id != parse_id(printer_id):
-        raise NotFoundError(f"Rule #{rule_id} does not exist (it may have been deleted in another tab)")
+        raise NotFoundError(gettext("Rule #{id} does not exist (it may have been deleted in another tab)", id=rule_id))
     return rule
 
 

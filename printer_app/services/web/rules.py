@@ -23,6 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from sqlmodel import Session, select
 
+from printer_app.i18n import gettext
 from printer_app.models import WebParsingRule
 from printer_app.models.choices import SupplyState, WebField
 from printer_app.services.validators import normalize_mac
@@ -140,7 +141,7 @@ class Page:
         if isinstance(raw, str):
             raw = re.sub(r"^\s*<\?xml[^>]*\?>", "", raw)  # lxml refuses a str that declares its encoding
         if not raw.strip():
-            raise RuleError("the page is empty")
+            raise RuleError(gettext("the page is empty"))
         kind = self.content_type.lower()
         head = self.source[:1024].lstrip().lower()
         if ("xml" in kind and "html" not in kind) or (head.startswith("<?xml") and "<html" not in head):
@@ -151,7 +152,7 @@ class Page:
         try:
             return lxml_html.fromstring(raw)
         except (etree.ParserError, ValueError) as exc:
-            raise RuleError(f"cannot parse the page: {exc}") from None
+            raise RuleError(gettext("cannot parse the page: {error}", error=exc)) from None
 
 
 def parse_lenient_json(text: str) -> Any:
@@ -174,26 +175,26 @@ def parse_lenient_json(text: str) -> Any:
     try:
         return json.loads(_JS_TOKEN.sub(fix, text))
     except ValueError as exc:
-        raise RuleError(f"the page is not JSON: {exc}") from None
+        raise RuleError(gettext("the page is not JSON: {error}", error=exc)) from None
 
 
 def json_path(data: Any, path: str) -> Any:
     """The value at `$.a.b[0]['c d']` (no wildcards or filters); raises RuleError when a step is missing."""
     text = path.strip()
     if not text.startswith("$"):
-        raise RuleError(f"a JSON path starts with '$': {path}")
+        raise RuleError(gettext("a JSON path starts with '$': {path}", path=path))
     position, value = 1, data
     while position < len(text):
         step = _JSON_PATH_STEP.match(text, position)
         if step is None:
-            raise RuleError(f"invalid JSON path at '{text[position:]}'")
+            raise RuleError(gettext("invalid JSON path at '{rest}'", rest=text[position:]))
         key, index, quoted1, quoted2 = step.groups()
         position = step.end()
         name = key if key is not None else quoted1 if quoted1 is not None else quoted2
         try:
             value = value[int(index)] if index is not None else value[name]
         except (KeyError, IndexError, TypeError):
-            raise RuleError(f"JSON path matched nothing: {path}") from None
+            raise RuleError(gettext("JSON path matched nothing: {path}", path=path)) from None
     return value
 
 
@@ -212,10 +213,10 @@ def extract_raw(page: Page, expression: str) -> str:
     try:
         result = page.tree().xpath(expression)
     except etree.XPathError as exc:
-        raise RuleError(f"invalid XPath: {exc}") from None
+        raise RuleError(gettext("invalid XPath: {error}", error=exc)) from None
     text = _xpath_text(result)
     if text is None:
-        raise RuleError("XPath matched nothing")
+        raise RuleError(gettext("XPath matched nothing"))
     return text
 
 
@@ -265,7 +266,7 @@ def to_integer(value: str) -> int:
     head = re.sub(r"[\s,]", "", value).split(".", 1)[0]
     digits = "".join(re.findall(r"[0-9]+", head))
     if len(digits) > MAX_DIGITS:
-        raise RuleError(f"number with more than {MAX_DIGITS} digits")
+        raise RuleError(gettext("number with more than {n} digits", n=MAX_DIGITS))
     return int(digits) if digits else 0
 
 
@@ -296,9 +297,9 @@ def process_value(field_name: str, raw: str, pattern: str = "", replacement: str
     """Regex then conversion (docs/web-rules.md §5.2); a value the field cannot use raises RuleError."""
     value = convert_value(field_name, apply_regex(raw, pattern, replacement))
     if value is None:
-        raise RuleError("not a valid MAC address (12 hex digits)")
+        raise RuleError(gettext("not a valid MAC address (12 hex digits)"))
     if value == "":
-        raise RuleError("empty value")
+        raise RuleError(gettext("empty value"))
     return value
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from printer_app.i18n import format_number, gettext
 from printer_app.models import Printer, User, WebParsingRule, WebParsingTemplate
 from printer_app.services.audit import Actor, audit
 from printer_app.services.errors import DomainValidationError, NotFoundError
@@ -44,16 +45,16 @@ def save_template(
     name, description = name.strip(), description.strip()
     errors = {}
     if not name:
-        errors["name"] = "A template needs a name"
+        errors["name"] = gettext("A template needs a name")
     elif len(name) > NAME_MAX:
         errors["name"] = _too_long(name, NAME_MAX)
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = _too_long(description, DESCRIPTION_MAX)
     if printer.device_model_id is None:
-        errors["form"] = "Set the printer's device model first: a template belongs to a model"
+        errors["form"] = gettext("Set the printer's device model first: a template belongs to a model")
     rules = list_rules(session, printer_id=printer_id)
     if not rules:
-        errors.setdefault("form", "The printer has no web rules to save")
+        errors.setdefault("form", gettext("The printer has no web rules to save"))
     if errors:
         raise DomainValidationError(errors)
     field_of = {r.id: r.field_name for r in rules}
@@ -76,7 +77,9 @@ def save_template(
 
 
 def _too_long(text: str, limit: int) -> str:
-    return f"At most {limit:,} characters (this one has {len(text):,})"
+    return gettext(
+        "At most {limit} characters (this one has {n})", limit=format_number(limit), n=format_number(len(text))
+    )
 
 
 def apply_template(
@@ -87,10 +90,10 @@ def apply_template(
     With `overwrite` the printer's rules are deleted first; every deleted and created rule is in the change log."""
     template = session.get(WebParsingTemplate, template_id)
     if template is None:
-        raise NotFoundError(f"Template #{template_id} does not exist")
+        raise NotFoundError(gettext("Template #{id} does not exist", id=template_id))
     printer = _printer(session, printer_id)
     if printer.device_model_id != template.device_model_id:
-        raise DomainValidationError({"form": "The template is for another device model than this printer's"})
+        raise DomainValidationError({"form": gettext("The template is for another device model than this printer's")})
     if overwrite:
         for rule in list_rules(session, printer_id=printer_id):
             audit(session, rule, "delete", actor)
@@ -118,7 +121,7 @@ def apply_template(
 def _printer(session: Session, printer_id: int) -> Printer:
     printer = session.get(Printer, printer_id)
     if printer is None:
-        raise NotFoundError(f"Printer #{printer_id} does not exist")
+        raise NotFoundError(gettext("Printer #{id} does not exist", id=printer_id))
     return printer
 
 
@@ -150,9 +153,9 @@ def delete_template(session: Session, *, template_id: int, user_id: int | None, 
     """Remove a template; only its creator or a superuser may (docs/inventory-and-polling.md §2). Returns its name."""
     template = session.get(WebParsingTemplate, template_id)
     if template is None:
-        raise NotFoundError(f"Template #{template_id} does not exist")
+        raise NotFoundError(gettext("Template #{id} does not exist", id=template_id))
     if not is_superuser and (user_id is None or template.created_by_id != user_id):
-        raise DomainValidationError({"form": "Only the template's creator or a superuser may delete it"})
+        raise DomainValidationError({"form": gettext("Only the template's creator or a superuser may delete it")})
     session.delete(template)
     session.flush()
     return template.name

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app import i18n
+from printer_app.i18n import N_
 from printer_app.models.choices import WebField
 from printer_app.state.view import printer_id_from_path
 
@@ -17,7 +19,7 @@ MANAGE = "inventory.manage_web_parsing"
 RUN = "inventory.run_inventory"
 PUBLIC_TEMPLATES = "inventory.can_create_public_templates"
 FIELD_LABELS = {f.value: f.label for f in WebField}
-NO_PRINTER = "The printer no longer exists"
+NO_PRINTER = N_("The printer no longer exists")  # translated where shown
 
 
 def route_printer_id(state: rx.State) -> int:
@@ -27,4 +29,5 @@ def route_printer_id(state: rx.State) -> int:
 
 def field_label(field_name: str) -> str:
     """A rule's field as the page names it (a variable or unknown field keeps its name)."""
-    return FIELD_LABELS.get(field_name, field_name)
+    label = FIELD_LABELS.get(field_name)
+    return i18n.gettext(label) if label else field_name

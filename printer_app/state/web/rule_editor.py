@@ -10,6 +10,8 @@ import json
 
 import reflex as rx
 
+from printer_app import i18n
+from printer_app.i18n import N_
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.inventory.printers import get_printer
 from printer_app.services.web.builder import builder_preview, is_picked_xpath
@@ -33,15 +35,15 @@ from printer_app.state.web.preview import WebPreviewState
 
 ACTION_KEYS = ("type", "selector", "value", "wait")
 LABELS = {
-    "field_name": "Field",
-    "protocol": "Protocol",
-    "url_path": "Page",
-    "xpath": "XPath",
-    "regex_pattern": "Regex",
-    "regex_replacement": "Replacement",
-    "is_calculated": "Calculated",
-    "formula": "Formula",
-    "actions": "Actions",
+    "field_name": N_("Field"),
+    "protocol": N_("Protocol"),
+    "url_path": N_("Page"),
+    "xpath": N_("XPath"),
+    "regex_pattern": N_("Regex"),
+    "regex_replacement": N_("Replacement"),
+    "is_calculated": N_("Calculated"),
+    "formula": N_("Formula"),
+    "actions": N_("Actions"),
 }
 LIVE_CHECKED = ("xpath", "regex_pattern", "regex_replacement", "calculation_formula")
 
@@ -104,7 +106,9 @@ class WebRuleEditorState(SessionState):
         self.value_source = ""
         self.raw_value = self.value = self.value_error = ""
         if self.is_calculated:
-            self.value_error = "A calculated field needs the other fields: use “Test rule” or “Test all rules”."
+            self.value_error = i18n.gettext(
+                "A calculated field needs the other fields: use “Test rule” or “Test all rules”."
+            )
             return
         page = (await self.get_state(WebPreviewState))._page()
         if page is None:
@@ -217,7 +221,7 @@ class WebRuleEditorState(SessionState):
         preview = await self.get_state(WebPreviewState)
         page = preview._page()
         if page is None or not await in_thread(is_picked_xpath, preview.html, page, xpath):
-            return rx.toast.error("Ignored a pick that is not an element of the fetched page")
+            return rx.toast.error(i18n.gettext("Ignored a pick that is not an element of the fetched page"))
         self.xpath, self.is_calculated = xpath, False
         if preview.rendered and not self.actions:
             self.actions = [_blank_action("wait") | {"wait": "0"}]  # read it in the browser, as picked
@@ -247,7 +251,7 @@ class WebRuleEditorState(SessionState):
         button's event chain)."""
         rule_id, printer_id = self._loaded_rule, route_printer_id(self)
         if self.editing_id != rule_id:  # only open_rule chooses the stored rule a save changes
-            return rx.toast.error("This form is not the rule's any more: open the rule again")
+            return rx.toast.error(i18n.gettext("This form is not the rule's any more: open the rule again"))
         try:
             if rule_id:
                 rule = await with_session(
@@ -263,12 +267,13 @@ class WebRuleEditorState(SessionState):
         except ConflictError as exc:
             mine, loaded = self._shown(), self._loaded_values
             await self._fill(rule_id)
-            self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+            labels = {name: i18n.gettext(label) for name, label in LABELS.items()}
+            self.unsaved = not_saved(mine, loaded, self._shown(), labels)
             self.errors = {"form": conflict_message(exc)}
-            return rx.toast.error("Not saved: someone else changed this rule")
+            return rx.toast.error(i18n.gettext("Not saved: someone else changed this rule"))
         except DomainValidationError as exc:
             self.errors = exc.errors
-            return rx.toast.error("Not saved: " + "; ".join(exc.errors.values()))
+            return rx.toast.error(i18n.gettext("Not saved: {errors}", errors="; ".join(exc.errors.values())))
         except NotFoundError as exc:
             self.errors = {"form": str(exc)}
             return rx.toast.error(str(exc))
@@ -276,8 +281,10 @@ class WebRuleEditorState(SessionState):
         self._version, self.errors, self.unsaved = rule.version, {}, []
         self.actions = [{k: str(a.get(k, "")) for k in ACTION_KEYS} for a in rule.actions_chain]
         self._loaded_values = self._shown()
-        verb = "saved" if rule_id else "added"
-        return rx.toast.success(f"Rule for {self.field_label} {verb}")
+        field = field_label(self.field_name)
+        if rule_id:
+            return rx.toast.success(i18n.gettext("Rule for {field} saved", field=field))
+        return rx.toast.success(i18n.gettext("Rule for {field} added", field=field))
 
     @rx.event(background=True)
     @requires(MANAGE)
@@ -298,7 +305,7 @@ class WebRuleEditorState(SessionState):
                 preview.url, preview.error = url, ""
             page = await in_thread(builder_preview, printer, url_path, render=render, protocol=protocol)
         except NotFoundError:
-            return rx.toast.error(NO_PRINTER)
+            return rx.toast.error(i18n.gettext(NO_PRINTER))
         except WebFetchError as exc:
             async with self:
                 (await self.get_state(WebPreviewState))._refused(str(exc))
@@ -325,7 +332,7 @@ class WebRuleEditorState(SessionState):
             others = [r for r in stored if r.id != editing_id]
             result = await in_thread(test_rules, printer, [*others, draft])
         except NotFoundError:
-            return rx.toast.error(NO_PRINTER)
+            return rx.toast.error(i18n.gettext(NO_PRINTER))
         finally:
             async with self:
                 self.testing = False

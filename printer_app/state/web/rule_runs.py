@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from printer_app import i18n
 from printer_app.models.choices import DataSource, TaskStatus
 from printer_app.services import events
 from printer_app.services.errors import NotFoundError
@@ -63,10 +64,10 @@ class WebRuleRunsState(SessionState):
         try:
             printer, rules = await with_session(rules_for_test_run, printer_id=printer_id)
             if not rules:
-                return rx.toast.info("There are no saved rules to test yet")
+                return rx.toast.info(i18n.gettext("There are no saved rules to test yet"))
             result = await in_thread(test_rules, printer, rules)
         except NotFoundError:
-            return rx.toast.error(NO_PRINTER)
+            return rx.toast.error(i18n.gettext(NO_PRINTER))
         finally:
             async with self:
                 self.testing = False
@@ -85,9 +86,14 @@ class WebRuleRunsState(SessionState):
             ]
             produced = len(result.fields)
             self.test_summary = (
-                f"{produced} field{'s' if produced != 1 else ''} produced, {len(result.errors)} with errors"
+                i18n.ngettext(
+                    "{n} field produced, {errors} with errors",
+                    "{n} fields produced, {errors} with errors",
+                    produced,
+                    errors=i18n.format_number(len(result.errors)),
+                )
                 if result.success
-                else f"The poll would fail: {result.error_text()}"
+                else i18n.gettext("The poll would fail: {error}", error=result.error_text())
             )
             self.tested_at = local_time(datetime.now(UTC))
         return None
@@ -115,10 +121,10 @@ class WebRuleRunsState(SessionState):
         async with self:
             self.last_poll = shown
         if result is None:
-            return rx.toast.info("The poll is queued; its result will appear on the printer's page")
+            return rx.toast.info(i18n.gettext("The poll is queued; its result will appear on the printer's page"))
         if result["status"] == TaskStatus.SUCCESS:
-            return rx.toast.success(f"{result['ip']}: polled successfully")
-        return rx.toast.error(f"{result['ip']}: {TaskStatus(result['status']).label}. {result['error']}"[:300])
+            return rx.toast.success(i18n.gettext("{ip}: polled successfully", ip=result["ip"]))
+        return rx.toast.error(f"{result['ip']}: {TaskStatus(result['status']).text}. {result['error']}"[:300])
 
 
 def _last_poll_view(poll: LastPoll | None) -> dict[str, str]:
@@ -128,9 +134,9 @@ def _last_poll_view(poll: LastPoll | None) -> dict[str, str]:
     task, counter = poll.task, poll.counter
     return {
         "status": task.status,
-        "status_label": TaskStatus(task.status).label,
+        "status_label": TaskStatus(task.status).text,
         "at": local_time(task.task_timestamp),
-        "source": DataSource(task.data_source).label if task.data_source else "—",
+        "source": DataSource(task.data_source).text if task.data_source else "—",
         "total": number(counter.total_pages) if counter else "—",
         "error": task.error_message or "",
     }

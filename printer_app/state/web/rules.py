@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app import i18n
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.web.rule_page import rule_page
 from printer_app.services.web.rule_store import delete_rule
@@ -39,6 +40,7 @@ class RuleRow:
     formula: str = ""
     is_calculated: bool = False
     actions: int = 0
+    actions_text: str = ""  # "2 actions" in the user's language
 
 
 class WebRulesState(SortableMixin, SessionState):
@@ -73,9 +75,12 @@ class WebRulesState(SortableMixin, SessionState):
     @rx.var
     def rule_count_text(self) -> str:
         shown, total = len(self.rows), len(self.all_rows)
-        if not total:
-            return "No rules yet: fetch the page, pick a value and save the rule."
-        return f"{total} rule{'s' if total != 1 else ''}" if shown == total else f"{shown} of {total} rules"
+        with i18n.use_language(self.language):
+            if not total:
+                return i18n.gettext("No rules yet: fetch the page, pick a value and save the rule.")
+            if shown == total:
+                return i18n.ngettext("{n} rule", "{n} rules", total)
+            return i18n.ngettext("{shown} of {n} rule", "{shown} of {n} rules", total, shown=i18n.format_number(shown))
 
     @rx.event
     @requires_page(APP, VIEW)
@@ -114,6 +119,7 @@ class WebRulesState(SortableMixin, SessionState):
                 formula=r.calculation_formula,
                 is_calculated=r.is_calculated,
                 actions=len(r.actions_chain or []),
+                actions_text=i18n.ngettext("{n} action", "{n} actions", len(r.actions_chain or [])),
             )
             for r in page.rules
         ]
@@ -142,7 +148,10 @@ class WebRulesState(SortableMixin, SessionState):
             await self._query()
             return rx.toast.error(str(exc))
         await self._query()
-        return [WebRuleEditorState.forget(rule_id), rx.toast.success(f"Rule for {field_label(name)} deleted")]
+        return [
+            WebRuleEditorState.forget(rule_id),
+            rx.toast.success(i18n.gettext("Rule for {field} deleted", field=field_label(name))),
+        ]
 
 
 def _joined(url_path: str) -> str:

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app import i18n
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.web.templates import apply_template, delete_template, printer_templates, save_template
 from printer_app.state.paged import SortableMixin
@@ -126,11 +127,15 @@ class WebTemplatesState(SortableMixin, SessionState):
             )
         except (DomainValidationError, NotFoundError) as exc:
             self.errors = exc.errors if isinstance(exc, DomainValidationError) else {"form": str(exc)}
-            return rx.toast.error(f"Template not saved: {exc}")
+            return rx.toast.error(i18n.gettext("Template not saved: {error}", error=exc))
         name, count = template.name, len(template.rules_config)
         self.name, self.description, self.is_public, self.errors = "", "", False, {}
         await self._query()
-        return rx.toast.success(f"Template “{name}” saved with {count} rule{'s' if count != 1 else ''}")
+        return rx.toast.success(
+            i18n.ngettext(
+                "Template “{name}” saved with {n} rule", "Template “{name}” saved with {n} rules", count, name=name
+            )
+        )
 
     @rx.event
     @requires(MANAGE)
@@ -140,7 +145,9 @@ class WebTemplatesState(SortableMixin, SessionState):
         template_id = int(template_id)
         await self._query()
         if template_id not in {r.id for r in self.all_rows}:  # only templates this user may see
-            return rx.toast.error(f"Template #{template_id} does not exist or is not visible to you")
+            return rx.toast.error(
+                i18n.gettext("Template #{id} does not exist or is not visible to you", id=template_id)
+            )
         try:
             created = await with_session(
                 apply_template,
@@ -150,10 +157,21 @@ class WebTemplatesState(SortableMixin, SessionState):
                 actor=self._actor(),
             )
         except (DomainValidationError, NotFoundError) as exc:
-            return rx.toast.error(f"Template not applied: {exc}")
+            return rx.toast.error(i18n.gettext("Template not applied: {error}", error=exc))
         await self._query()
-        mode = "replacing the printer's rules" if self.overwrite else "added beside the existing rules"
-        return rx.toast.success(f"{len(created)} rules created from the template, {mode}")
+        if self.overwrite:
+            message = i18n.ngettext(
+                "{n} rule created from the template, replacing the printer's rules",
+                "{n} rules created from the template, replacing the printer's rules",
+                len(created),
+            )
+        else:
+            message = i18n.ngettext(
+                "{n} rule created from the template, added beside the existing rules",
+                "{n} rules created from the template, added beside the existing rules",
+                len(created),
+            )
+        return rx.toast.success(message)
 
     @rx.event
     @requires(MANAGE)
@@ -169,4 +187,4 @@ class WebTemplatesState(SortableMixin, SessionState):
         except (DomainValidationError, NotFoundError) as exc:
             return rx.toast.error(str(exc))
         await self._query()
-        return rx.toast.success(f"Template “{name}” deleted")
+        return rx.toast.success(i18n.gettext("Template “{name}” deleted", name=name))
