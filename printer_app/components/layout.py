@@ -37,14 +37,19 @@ def _nav_link(label: str, href: str, icon: str, key: str) -> rx.Component:
     )
 
 
-def sidebar() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.icon("printer-check", size=26, color=rx.color("accent", 10)),
-            rx.heading(t("Printer Inventory"), size="4"),
-            align="center",
-            padding_bottom="16px",
-        ),
+def _brand() -> rx.Component:
+    return rx.hstack(
+        rx.icon("printer-check", size=26, color=rx.color("accent", 10)),
+        rx.heading(t("Printer Inventory"), size="4"),
+        align="center",
+        padding_bottom="16px",
+    )
+
+
+def _navigation() -> list[rx.Component]:
+    """The links of the pages the signed-in user may open, then who is signed in (language, sign-out)."""
+    return [
+        _brand(),
         # Until the first page check told who is signed in, every link shows (no flicker); then only allowed ones.
         *[
             rx.cond(
@@ -63,6 +68,13 @@ def sidebar() -> rx.Component:
         ),
         rx.spacer(),
         _account(),
+    ]
+
+
+def sidebar() -> rx.Component:
+    """The navigation beside the page on a wide screen (from 768 px); a narrow one opens it from the top bar."""
+    return rx.vstack(
+        *_navigation(),
         width="220px",
         min_width="220px",
         height="100vh",
@@ -72,6 +84,39 @@ def sidebar() -> rx.Component:
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
         spacing="1",
+        display=rx.breakpoints(initial="none", md="flex"),
+    )
+
+
+def top_bar() -> rx.Component:
+    """On a phone: the menu button (the navigation slides in from the left) and the product name."""
+    return rx.hstack(
+        rx.drawer.root(
+            rx.drawer.trigger(
+                rx.icon_button(rx.icon("menu", size=20), variant="ghost", aria_label=t("Menu"), id="menu-open")
+            ),
+            rx.drawer.overlay(z_index="50"),
+            rx.drawer.portal(
+                rx.drawer.content(
+                    rx.vstack(*_navigation(), height="100%", spacing="1", width="100%"),
+                    width="260px",
+                    height="100%",
+                    top="0",
+                    left="0",
+                    padding="20px 12px",
+                    background=rx.color("gray", 2),
+                    z_index="51",
+                    id="menu-drawer",
+                ),
+            ),
+            direction="left",
+        ),
+        rx.icon("printer-check", size=22, color=rx.color("accent", 10)),
+        rx.text(t("Printer Inventory"), weight="bold"),
+        align="center",
+        spacing="2",
+        width="100%",
+        display=rx.breakpoints(initial="flex", md="none"),
     )
 
 
@@ -156,6 +201,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
     return rx.hstack(
         sidebar(),
         rx.vstack(
+            top_bar(),
             rx.hstack(
                 rx.heading(text(title), size="6", id="page-title"),
                 rx.spacer(),
@@ -170,7 +216,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
             ),
             width="100%",
             min_width="0",
-            padding="24px 28px",
+            padding=rx.breakpoints(initial="12px 12px", md="24px 28px"),
             spacing="4",
         ),
         spacing="0",

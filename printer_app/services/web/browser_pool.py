@@ -46,9 +46,7 @@ class BrowserPool:
             return future.result(timeout + _GRACE_S)
         except FutureTimeout:
             future.cancel()
-            raise WebFetchError(
-                gettext("browser did not finish within {seconds} s", seconds=f"{timeout:.0f}")
-            ) from None
+            raise WebFetchError(gettext("browser did not finish within {seconds} s", seconds=round(timeout))) from None
 
     def close(self, timeout: float = 10.0) -> None:
         """Stop Chromium and the loop thread; the next job starts them again."""
@@ -79,9 +77,7 @@ class BrowserPool:
                 async with self._slots:
                     return await job(await self._running_browser())
         except TimeoutError:
-            raise WebFetchError(
-                gettext("browser did not finish within {seconds} s", seconds=f"{timeout:.0f}")
-            ) from None
+            raise WebFetchError(gettext("browser did not finish within {seconds} s", seconds=round(timeout))) from None
 
     async def _running_browser(self) -> Any:
         async with self._launching:
