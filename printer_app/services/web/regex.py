@@ -71,6 +71,5 @@ def _check_subject(text: str) -> None:
 
 
 def _timed_out() -> str:
-    return gettext(
-        "the regex took longer than {seconds} s on this text: simplify the pattern", seconds=f"{REGEX_TIMEOUT_S:g}"
-    )
+    seconds = format(REGEX_TIMEOUT_S, "g")
+    return gettext("the regex took longer than {seconds} s on this text: simplify the pattern", seconds=seconds)
