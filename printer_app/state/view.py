@@ -15,7 +15,14 @@ from printer_app.services.paging import page_count as page_count
 from printer_app.services.validators import row_id
 
 _STATE_LABELS = {s.value: s.label for s in SupplyState}
-_STATE_LABELS.update({"ok": "OK", "some_remaining": "Some left", "unknown": "Unknown", "other": "Other"})
+_STATE_LABELS.update(
+    {
+        "ok": i18n.N_("OK"),
+        "some_remaining": i18n.N_("Some left"),
+        "unknown": i18n.N_("Unknown"),
+        "other": i18n.N_("Other"),
+    }
+)
 _STATE_TONES = {s.value: s.color for s in SupplyState}
 
 
@@ -81,12 +88,12 @@ def supply_view(color: str, value: str, name: str = "") -> SupplyView:
 
     `name` (default: the colour) starts the label.
     """
-    name = name or color.title()
+    name = name or i18n.gettext(color.title())
     if value.isdigit():
         percent = min(int(value), 100)
         level = f"{percent}%"
         return SupplyView(color=color, percent=percent, known=True, label=f"{name}: {level}", level=level, name=name)
-    level = _STATE_LABELS.get(value, value)
+    level = i18n.gettext(_STATE_LABELS[value]) if value in _STATE_LABELS else value
     tone = _STATE_TONES.get(value, "gray")
     return SupplyView(color=color, label=f"{name}: {level}", tone=tone, level=level, name=name)
 
@@ -94,7 +101,7 @@ def supply_view(color: str, value: str, name: str = "") -> SupplyView:
 def stored_supply_view(description: str, color: str | None, percent: int | None, state: str) -> SupplyView:
     """One supply as a poll stored it (printer page): its percentage, else its state."""
     value = str(percent) if percent is not None else state
-    return supply_view(color or "other", value, name=description or "Supply")
+    return supply_view(color or "other", value, name=description or i18n.gettext("Supply"))
 
 
 @dataclass
@@ -138,7 +145,7 @@ def printer_view(row: PrinterRow) -> PrinterView:
         last_poll=local_time(row.last_poll_at),
         status=row.status,
         error=row.last_error,
-        match_rule=MatchRule(row.match_rule).label if row.match_rule else "—",
+        match_rule=MatchRule(row.match_rule).text if row.match_rule else "—",
         no_counter=row.no_counter,
         unverified=row.match_rule == MatchRule.NONE,
     )
