@@ -64,7 +64,7 @@ def organizations_page() -> rx.Component:
         N_("Organizations"),
         rx.hstack(
             debounced_input(
-                S.search, S.set_search, id="org-search", placeholder=N_("Name or code contains…"), width="260px"
+                S.search, S.set_search, id="org-search", placeholder=t("Name or code contains…"), width="260px"
             ),
             choice_select(
                 [("all", N_("All")), ("active", N_("Active")), ("inactive", N_("Inactive"))],
