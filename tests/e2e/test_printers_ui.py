@@ -291,7 +291,7 @@ def test_paging(page: Page, db_session, demo_data) -> None:
 
 
 def _fmt(value: int) -> str:
-    return f"{value:,}".replace(",", " ")
+    return f"{value:,}"  # the English number format of the e2e admin (ru: 6 133)
 
 
 def _column_index(page: Page, header: str) -> int:

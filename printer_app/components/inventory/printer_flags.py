@@ -6,7 +6,9 @@ import reflex as rx
 
 from printer_app.components.badges import supply_bar, tone_color
 from printer_app.components.dialogs import confirm_dialog
+from printer_app.components.i18n import t
 from printer_app.components.layout import section_card
+from printer_app.i18n import N_
 from printer_app.state.inventory.printer_detail import PrinterDetailState
 
 S = PrinterDetailState
@@ -17,8 +19,10 @@ def identity_flag() -> rx.Component:
     return rx.cond(
         S.unverified,
         rx.callout(
-            "Identity not verifiable: the device reports neither a serial number nor a MAC address, so a different "
-            "device at this address would not be noticed. The first serial or MAC it reports is learned.",
+            t(
+                "Identity not verifiable: the device reports neither a serial number nor a MAC address, so a "
+                "different device at this address would not be noticed. The first serial or MAC it reports is learned."
+            ),
             icon="shield-alert",
             color_scheme="amber",
             id="identity-unverifiable",
@@ -29,14 +33,19 @@ def identity_flag() -> rx.Component:
 def counter_reset() -> rx.Component:
     """The history check keeps rejecting the counters: after a genuine reset the user accepts them as the baseline."""
     confirm = confirm_dialog(
-        "Accept the device's counters as the new baseline?",
-        "Only after a genuine counter reset, such as a replaced main board. Later polls are compared only with "
-        "counters read from now on; the earlier history stays. The change log records who did it.",
-        action="Accept as baseline",
+        N_("Accept the device's counters as the new baseline?"),
+        N_(
+            "Only after a genuine counter reset, such as a replaced main board. Later polls are compared only with "
+            "counters read from now on; the earlier history stays. The change log records who did it."
+        ),
+        action=N_("Accept as baseline"),
         on_confirm=S.accept_baseline,
         confirm_id="confirm-baseline",
         trigger=rx.button(
-            rx.icon("history", size=16), "Accept new counters as baseline", color_scheme="amber", id="accept-baseline"
+            rx.icon("history", size=16),
+            t("Accept new counters as baseline"),
+            color_scheme="amber",
+            id="accept-baseline",
         ),
         color_scheme="amber",
         max_width="600px",
@@ -46,9 +55,9 @@ def counter_reset() -> rx.Component:
         rx.callout.root(
             rx.callout.icon(rx.icon("triangle-alert")),
             rx.vstack(
-                rx.callout.text("The history check rejects this printer's counters: ", S.rejected),
+                rx.callout.text(t("The history check rejects this printer's counters: "), S.rejected),
                 rx.callout.text(
-                    "If they were really reset (for example a replaced main board), accept them as the new baseline."
+                    t("If they were really reset (for example a replaced main board), accept them as the new baseline.")
                 ),
                 rx.cond(S.permissions.contains("inventory.change_printer"), confirm),
                 spacing="2",
@@ -65,7 +74,7 @@ def supplies_card() -> rx.Component:
     return rx.cond(
         S.supplies.length() > 0,
         section_card(
-            "Supplies (last successful poll)",
+            N_("Supplies (last successful poll)"),
             rx.grid(
                 rx.foreach(
                     S.supplies,

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.i18n import t
 from printer_app.components.layout import page, section_card
 from printer_app.components.table import data_table
+from printer_app.i18n import N_
 from printer_app.models.choices import TaskStatus
 from printer_app.state.inventory.dashboard import DashboardState
 
 S = DashboardState
 CARDS = [
-    ("total", "Printers", "printer", "gray"),
-    ("active", "Active", "circle-check", "blue"),
-    ("ok_24h", "Polled OK in 24 h", "activity", "green"),
-    ("failing", "Failing", "circle-alert", "red"),
-    ("never_polled", "Never polled", "circle-dashed", "amber"),
+    ("total", N_("Printers"), "printer", "gray"),
+    ("active", N_("Active"), "circle-check", "blue"),
+    ("ok_24h", N_("Polled OK in 24 h"), "activity", "green"),
+    ("failing", N_("Failing"), "circle-alert", "red"),
+    ("never_polled", N_("Never polled"), "circle-dashed", "amber"),
 ]
 BAR_COLOURS = {
     "SUCCESS": "#30a46c",
@@ -30,8 +32,8 @@ def stat_card(key: str, label: str, icon: str, colour: str) -> rx.Component:
         rx.hstack(
             rx.icon(icon, size=28, color=rx.color(colour, 10)),
             rx.vstack(
-                rx.text(label, size="2", color=rx.color("gray", 11)),
-                rx.heading(S.counts[key].to_string(), size="7", id=f"count-{key}"),
+                rx.text(t(label), size="2", color=rx.color("gray", 11)),
+                rx.heading(S.count_texts[key], size="7", id=f"count-{key}"),
                 spacing="0",
             ),
             align="center",
@@ -43,10 +45,10 @@ def stat_card(key: str, label: str, icon: str, colour: str) -> rx.Component:
 
 def outcomes_chart() -> rx.Component:
     return section_card(
-        "Poll outcomes per day (last 30 days)",
+        N_("Poll outcomes per day (last 30 days)"),
         rx.recharts.bar_chart(
             *[
-                rx.recharts.bar(data_key=s.value, name=s.label, stack_id="a", fill=BAR_COLOURS[s.value])
+                rx.recharts.bar(data_key=s.value, name=t(s.label), stack_id="a", fill=BAR_COLOURS[s.value])
                 for s in TaskStatus
                 if s.value in BAR_COLOURS
             ],
@@ -83,16 +85,20 @@ def _supply_row(s) -> rx.Component:
 
 def low_supplies() -> rx.Component:
     return section_card(
-        "Lowest supplies",
+        N_("Lowest supplies"),
         data_table(
-            ["Printer", "Organization", "Supply", "Level"], S.low_supplies, _supply_row, size="1", id="low-supplies"
+            [N_("Printer"), N_("Organization"), N_("Supply"), N_("Level")],
+            S.low_supplies,
+            _supply_row,
+            size="1",
+            id="low-supplies",
         ),
     )
 
 
 def dashboard_page() -> rx.Component:
     return page(
-        "Dashboard",
+        N_("Dashboard"),
         rx.grid(*[stat_card(*c) for c in CARDS], columns="5", spacing="4", width="100%"),
         rx.grid(outcomes_chart(), low_supplies(), columns="2", spacing="4", width="100%"),
     )

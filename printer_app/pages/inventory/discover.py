@@ -5,8 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.forms import choice_select, labelled
+from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
 from printer_app.components.table import data_table
+from printer_app.i18n import N_
 from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundView
 
 S = DiscoveryState
@@ -19,7 +21,7 @@ def _field(label: str, name: str, width: str, placeholder: str = "") -> rx.Compo
             value=getattr(S, name),
             on_change=lambda v: S.set_field(name, v),
             width=width,
-            placeholder=placeholder,
+            placeholder=t(placeholder) if placeholder else "",
             id=f"discover-{name}",
         ),
         width="auto",
@@ -30,21 +32,23 @@ def form() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                _field("Addresses", "targets", "360px", "192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7"),
-                _field("Community", "community", "140px"),
-                _field("Port", "port", "90px"),
+                _field(N_("Addresses"), "targets", "360px", N_("192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7")),
+                _field(N_("Community"), "community", "140px"),
+                _field(N_("Port"), "port", "90px"),
                 labelled(
-                    "SNMP version",
+                    N_("SNMP version"),
                     rx.select(["1", "2c"], value=S.version, on_change=lambda v: S.set_field("version", v)),
                     width="auto",
                 ),
-                rx.button(rx.icon("radar", size=16), "Scan", on_click=S.start, disabled=S.running, id="discover-start"),
+                rx.button(
+                    rx.icon("radar", size=16), t("Scan"), on_click=S.start, disabled=S.running, id="discover-start"
+                ),
                 align="end",
                 spacing="3",
                 wrap="wrap",
             ),
             rx.text(
-                "At most 4096 addresses per scan. Addresses that do not answer cost one timeout in total.",
+                t("At most 4096 addresses per scan. Addresses that do not answer cost one timeout in total."),
                 size="1",
                 color=rx.color("gray", 10),
             ),
@@ -54,12 +58,12 @@ def form() -> rx.Component:
                 rx.hstack(
                     rx.progress(value=S.percent, max=100, width="320px"),
                     rx.text(
-                        S.scanned.to_string()
-                        + " / "
-                        + S.total.to_string()
-                        + " scanned, "
-                        + S.found.length().to_string()
-                        + " printer(s) found",
+                        tf(
+                            "{scanned} / {total} scanned, found: {found}",
+                            scanned=S.scanned,
+                            total=S.total,
+                            found=S.found.length(),
+                        ),
                         size="2",
                         id="discover-progress",
                     ),
@@ -79,7 +83,7 @@ def _row(f: FoundView) -> rx.Component:
         rx.table.cell(rx.code(f.serial, variant="ghost")),
         rx.table.cell(rx.code(f.mac, variant="ghost")),
         rx.table.cell(f.total_pages, text_align="right"),
-        rx.table.cell(rx.cond(f.known, rx.badge("Already added", color_scheme="gray"), rx.badge("New"))),
+        rx.table.cell(rx.cond(f.known, rx.badge(t("Already added"), color_scheme="gray"), rx.badge(t("New")))),
         class_name="found-row",
     )
 
@@ -89,7 +93,7 @@ def results() -> rx.Component:
         S.found.length() > 0,
         rx.vstack(
             data_table(
-                ["", "IP", "Model", "Serial", "MAC", "Total pages", ""],
+                ["", N_("IP"), N_("Model"), N_("Serial"), N_("MAC"), N_("Total pages"), ""],
                 S.found,
                 _row,
                 variant="surface",
@@ -98,14 +102,14 @@ def results() -> rx.Component:
             ),
             rx.hstack(
                 choice_select(
-                    [(NONE, "No organization")],
+                    [(NONE, N_("No organization"))],
                     S.organization_id,
                     lambda v: S.set_field("organization_id", v),
                     dynamic=S.org_options,
                     width="240px",
                 ),
                 rx.button(
-                    "Add " + S.selected_count.to_string() + " selected",
+                    tf("Add selected: {n}", n=S.selected_count),
                     on_click=S.add_selected,
                     disabled=S.selected_count == 0,
                     id="discover-add",
@@ -117,4 +121,4 @@ def results() -> rx.Component:
 
 
 def discover_page() -> rx.Component:
-    return page("Discover printers", form(), results())
+    return page(N_("Discover printers"), form(), results())

@@ -10,10 +10,12 @@ from reflex.vars import FunctionStringVar, VarData
 
 from printer_app.components.badges import status_badge, supply_bar
 from printer_app.components.forms import filter_select
+from printer_app.components.i18n import t, tf
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
 from printer_app.components.table import pager, reset_button, row_icon_button, search_box, sort_header
+from printer_app.i18n import N_
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
@@ -71,16 +73,16 @@ def filters_bar(
 ) -> rx.Component:
     """The filters as a memo of their values: a live update of the rows does not re-render them."""
     return rx.hstack(
-        search_box(search, S.set_search, placeholder="IP or serial contains…", id="filter-search", width="220px"),
+        search_box(search, S.set_search, placeholder=N_("IP or serial contains…"), id="filter-search", width="220px"),
         filter_select(
             S,
             "organization",
-            [[ALL, "All organizations"], ["none", "No organization"]],
+            [[ALL, N_("All organizations")], ["none", N_("No organization")]],
             dynamic=org_options,
             value=organization,
             width="180px",
         ),
-        filter_select(S, "model", [[ALL, "All models"]], dynamic=model_options, value=model, width="220px"),
+        filter_select(S, "model", [[ALL, N_("All models")]], dynamic=model_options, value=model, width="220px"),
         filter_select(S, "match_rule", RULE_OPTIONS, value=match_rule, width="160px"),
         filter_select(S, "status", STATUS_OPTIONS, value=status),
         filter_select(S, "active", ACTIVE_OPTIONS, value=active),
@@ -95,12 +97,12 @@ def filters_bar(
 
 def column_chooser(hidden) -> rx.Component:
     return rx.popover.root(
-        rx.popover.trigger(rx.button(rx.icon("columns-3", size=16), "Columns", variant="soft", id="columns")),
+        rx.popover.trigger(rx.button(rx.icon("columns-3", size=16), t("Columns"), variant="soft", id="columns")),
         rx.popover.content(
             rx.vstack(
                 *[
                     rx.checkbox(
-                        label,
+                        t(label),
                         checked=_visible(key, hidden),
                         on_change=lambda _v, k=key: S.toggle_column(k),
                         id=f"col-{key}",
@@ -121,7 +123,7 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
             rx.code(row.serial_number, variant="ghost"),
             rx.cond(
                 row.unverified,
-                rx.badge("identity not verifiable", color_scheme="amber", variant="soft", class_name="unverified"),
+                rx.badge(t("identity not verifiable"), color_scheme="amber", variant="soft", class_name="unverified"),
             ),
             spacing="2",
             align="center",
@@ -130,7 +132,7 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
         "model": rx.text(row.model, max_width="220px", overflow="hidden", text_overflow="ellipsis"),
         "total": rx.cond(
             row.no_counter,
-            rx.text("no page counter", size="1", color=rx.color("gray", 10), class_name="no-counter"),
+            rx.text(t("no page counter"), size="1", color=rx.color("gray", 10), class_name="no-counter"),
             rx.text(row.total),
         ),
         "bw_a4": rx.text(row.bw_a4),
@@ -169,9 +171,9 @@ def printer_row(row: rx.Var[PrinterView], busy: rx.Var[bool], hidden: rx.Var[str
         rx.table.cell(
             rx.hstack(
                 poll_button(row.id, busy),
-                row_icon_button("pencil", "Edit", PrinterFormState.open_edit(row.id)),
+                row_icon_button("pencil", N_("Edit"), PrinterFormState.open_edit(row.id)),
                 row_icon_button(
-                    "trash-2", "Delete", PrinterFormState.ask_delete(row.id, row.ip_address), color_scheme="red"
+                    "trash-2", N_("Delete"), PrinterFormState.ask_delete(row.id, row.ip_address), color_scheme="red"
                 ),
                 spacing="1",
             )
@@ -190,7 +192,7 @@ def poll_button(printer_id, busy) -> rx.Component:
         size="1",
         disabled=busy,
         on_click=LiveState.poll_now(printer_id),
-        title="Poll now",
+        title=t("Poll now"),
         class_name="poll-now",
     )
 
@@ -203,7 +205,7 @@ def poll_all_progress() -> rx.Component:
             rx.hstack(
                 rx.cond(LiveState.batch_running, spinner(16), rx.icon("circle-check", color="green")),
                 rx.text(
-                    rx.cond(LiveState.batch_running, "Polling all printers", "Last poll of all printers"),
+                    rx.cond(LiveState.batch_running, t("Polling all printers"), t("Last poll of all printers")),
                     weight="medium",
                     size="2",
                 ),
@@ -214,7 +216,7 @@ def poll_all_progress() -> rx.Component:
                     id="poll-all-count",
                 ),
                 rx.text(
-                    LiveState.batch_failed.to_string() + " failed",
+                    tf("{n} failed", n=LiveState.batch_failed),
                     size="2",
                     color=rx.color("red", 11),
                     id="poll-all-failed",
@@ -235,7 +237,7 @@ def printers_header(sort: rx.Var[str], descending: rx.Var[bool], hidden: rx.Var[
     headers = [
         rx.cond(_visible(key, hidden), sort_header(label, key, sorting, align="right" if key in NUMERIC else "left"))
         if key != "supplies"
-        else rx.cond(_visible(key, hidden), rx.table.column_header_cell(label))
+        else rx.cond(_visible(key, hidden), rx.table.column_header_cell(t(label)))
         for key, label in COLUMNS
     ]
     return rx.table.header(rx.table.row(*headers, rx.table.column_header_cell("")))
@@ -258,23 +260,23 @@ def printers_table() -> rx.Component:
 
 def printers_page() -> rx.Component:
     return page(
-        "Printers",
+        N_("Printers"),
         poll_all_progress(),
         filters(),
         printers_table(),
-        rx.cond(S.total == 0, rx.center(rx.text("No printers match these filters."), padding="24px")),
+        rx.cond(S.total == 0, rx.center(rx.text(t("No printers match these filters.")), padding="24px")),
         pager(S),
         printer_dialog(),
         delete_dialog(),
         actions=rx.hstack(
             rx.button(
                 rx.icon("radar", size=16),
-                "Poll all",
+                t("Poll all"),
                 variant="soft",
                 on_click=LiveState.poll_all,
                 disabled=LiveState.batch_running,
                 id="poll-all",
             ),
-            rx.button(rx.icon("plus", size=16), "Add printer", on_click=PrinterFormState.open_new, id="add-printer"),
+            rx.button(rx.icon("plus", size=16), t("Add printer"), on_click=PrinterFormState.open_new, id="add-printer"),
         ),
     )

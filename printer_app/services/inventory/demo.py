@@ -61,6 +61,9 @@ class DemoStats:
     polls: int = 0
 
 
+_LETTERS = {"black": "K", "cyan": "C", "magenta": "M", "yellow": "Y"}
+
+
 def _get_or_create(session: Session, model, lookup: dict, **extra):
     query = select(model)
     for key, value in lookup.items():
@@ -184,7 +187,7 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
         supplies.append(
             [
                 {
-                    "description": f"{c.title()} Toner",
+                    "description": f"TK-5240{_LETTERS[c]} ({c})",  # as Kyocera devices name them
                     "kind": "toner",
                     "color": c,
                     "level": v,
@@ -197,7 +200,7 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
             ]
             + [
                 {
-                    "description": "Drum Unit",
+                    "description": "DK-5231 drum unit",
                     "kind": "drum",
                     "color": "black",
                     "level": drum,

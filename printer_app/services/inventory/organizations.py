@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from printer_app.i18n import gettext
 from printer_app.models import Organization, Printer
 from printer_app.services.audit import Actor, audit
 from printer_app.services.concurrency import save_changes
@@ -75,21 +76,21 @@ def active_organizations(session: Session) -> list[tuple[int, str]]:
 def _check_name(session: Session, name: str, *, org_id: int | None) -> str:
     clean = " ".join((name or "").split())
     if not clean:
-        raise DomainValidationError({"name": "Name is required"})
+        raise DomainValidationError({"name": gettext("Name is required")})
     if len(clean) > 200:
-        raise DomainValidationError({"name": "Name is longer than 200 characters"})
+        raise DomainValidationError({"name": gettext("Name is longer than 200 characters")})
     clash = session.exec(
         select(Organization).where(func.lower(Organization.name) == clean.lower(), Organization.id != (org_id or -1))
     ).first()
     if clash:
-        raise DomainValidationError({"name": f"An organization named '{clash.name}' already exists"})
+        raise DomainValidationError({"name": gettext("An organization named “{name}” already exists", name=clash.name)})
     return clean
 
 
 def _check_code(code: str) -> str | None:
     clean = (code or "").strip()
     if len(clean) > 50:
-        raise DomainValidationError({"code": "Code is longer than 50 characters"})
+        raise DomainValidationError({"code": gettext("Code is longer than 50 characters")})
     return clean or None
 
 
@@ -98,7 +99,7 @@ def _flush(session: Session) -> None:
         session.flush()
     except IntegrityError as exc:
         session.rollback()
-        raise DomainValidationError({"name": "An organization with this name already exists"}) from exc
+        raise DomainValidationError({"name": gettext("An organization with this name already exists")}) from exc
 
 
 def create_organization(session: Session, *, name: str, code: str = "", actor: Actor | None = None) -> Organization:
@@ -139,5 +140,5 @@ def get_organization(session: Session, *, org_id: int) -> Organization:
     ident = parse_id(org_id)
     org = session.get(Organization, ident) if ident is not None else None
     if org is None:
-        raise NotFoundError(f"Organization #{org_id} does not exist")
+        raise NotFoundError(gettext("Organization #{id} does not exist", id=org_id))
     return org

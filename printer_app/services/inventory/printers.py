@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from printer_app.i18n import N_, gettext
 from printer_app.models import ContractDevice, DeviceModel, Organization, Printer, User, WebParsingRule
 from printer_app.models.choices import ConnectionType, PollingMethod
 from printer_app.services.access.roles import PERMISSIONS, user_permissions
@@ -51,7 +52,7 @@ V3_PRIV_PROTOCOLS = ("DES", "3DES", "AES", "AES192", "AES256")
 def _validate_snmp(data: PrinterInput, errors: dict[str, str], values: dict, stored: Printer | None) -> None:
     """SNMP version, port and v3 credentials; secrets are only replaced when a new value is given."""
     if data.snmp_version not in ("1", "2c", "3"):
-        errors["snmp_version"] = "SNMP version must be 1, 2c or 3"
+        errors["snmp_version"] = gettext("SNMP version must be 1, 2c or 3")
     values["snmp_version"] = data.snmp_version
     try:
         port = int(data.snmp_port)
@@ -59,29 +60,33 @@ def _validate_snmp(data: PrinterInput, errors: dict[str, str], values: dict, sto
             raise ValueError
         values["snmp_port"] = port
     except (TypeError, ValueError):
-        errors["snmp_port"] = "Port must be a number between 1 and 65535"
+        errors["snmp_port"] = gettext("Port must be a number between 1 and 65535")
     if data.snmp_version != "3":
         return
     user = (data.snmp_v3_user or "").strip()
     if not user or len(user) > 64:
-        errors["snmp_v3_user"] = "SNMPv3 needs a user name (at most 64 characters)"
+        errors["snmp_v3_user"] = gettext("SNMPv3 needs a user name (at most 64 characters)")
     values["snmp_v3_user"] = user
     auth, priv = data.snmp_v3_auth_protocol or "", data.snmp_v3_priv_protocol or ""
     if auth and auth not in V3_AUTH_PROTOCOLS:
-        errors["snmp_v3_auth_protocol"] = f"Authentication protocol must be one of {', '.join(V3_AUTH_PROTOCOLS)}"
+        errors["snmp_v3_auth_protocol"] = gettext(
+            "Authentication protocol must be one of {protocols}", protocols=", ".join(V3_AUTH_PROTOCOLS)
+        )
     if priv and priv not in V3_PRIV_PROTOCOLS:
-        errors["snmp_v3_priv_protocol"] = f"Privacy protocol must be one of {', '.join(V3_PRIV_PROTOCOLS)}"
+        errors["snmp_v3_priv_protocol"] = gettext(
+            "Privacy protocol must be one of {protocols}", protocols=", ".join(V3_PRIV_PROTOCOLS)
+        )
     if priv and not auth:
-        errors["snmp_v3_priv_protocol"] = "Privacy (encryption) needs an authentication protocol too"
+        errors["snmp_v3_priv_protocol"] = gettext("Privacy (encryption) needs an authentication protocol too")
     values["snmp_v3_auth_protocol"], values["snmp_v3_priv_protocol"] = auth or None, priv or None
     for name, protocol in (("snmp_v3_auth_key", auth), ("snmp_v3_priv_key", priv)):
         secret = getattr(data, name)
         if secret:
             if not 8 <= len(secret) <= 128:
-                errors[name] = "SNMPv3 keys are 8 to 128 characters"
+                errors[name] = gettext("SNMPv3 keys are 8 to 128 characters")
             values[name] = secret
         elif protocol and not (stored is not None and getattr(stored, name)):
-            errors[name] = "Enter the key for the chosen protocol"
+            errors[name] = gettext("Enter the key for the chosen protocol")
         elif not protocol:
             values[name] = None
     context = (data.snmp_v3_context or "").strip()
@@ -132,18 +137,20 @@ def _validate_method(
     """A known method; changing it needs manage_web_parsing; HYBRID needs web rules or every poll fails."""
     values["polling_method"] = method
     if method not in PollingMethod.__members__.values():
-        errors["polling_method"] = f"Unknown polling method '{method}'"
+        errors["polling_method"] = gettext("Unknown polling method “{method}”", method=method)
         return
     current = stored.polling_method if stored else PollingMethod.SNMP
     if method == current:
         return
     if not _may(session, actor, MANAGE_WEB):
-        errors["polling_method"] = f"Changing the polling method needs the permission “{PERMISSIONS[MANAGE_WEB]}”"
+        errors["polling_method"] = gettext(
+            "Changing the polling method needs the permission “{perm}”", perm=gettext(PERMISSIONS[MANAGE_WEB])
+        )
     elif method == PollingMethod.HYBRID and (
         stored is None
         or session.exec(select(WebParsingRule.id).where(WebParsingRule.printer_id == stored.id)).first() is None
     ):
-        errors["polling_method"] = (
+        errors["polling_method"] = gettext(
             "HYBRID polling needs web rules, or every poll fails: add them on the printer's web rules page "
             "first (a new printer is saved with SNMP)"
         )
@@ -157,23 +164,36 @@ def _may(session: Session, actor: Actor | None, perm: str) -> bool:
     return user is not None and perm in user_permissions(session, user)
 
 
-_LINKS = (("organization_id", Organization, "an organization"), ("device_model_id", DeviceModel, "a device model"))
+_LINKS = (
+    (
+        "organization_id",
+        Organization,
+        N_("Choose an organization from the list"),
+        N_("This organization no longer exists"),
+    ),
+    (
+        "device_model_id",
+        DeviceModel,
+        N_("Choose a device model from the list"),
+        N_("This device model no longer exists"),
+    ),
+)
 
 
 def _validate_links(
     session: Session, data: PrinterInput, errors: dict, values: dict, *, stored: Printer | None
 ) -> None:
     """The organization (active, unless the printer already belongs to it) and the catalogue model exist."""
-    for name, model, what in _LINKS:
+    for name, model, unknown, gone in _LINKS:
         raw = getattr(data, name)
         ident = values[name] = None if raw is None else parse_id(raw)
         row = session.get(model, ident) if ident is not None else None
         if raw is not None and ident is None:
-            errors[name] = f"Choose {what} from the list"
+            errors[name] = gettext(unknown)
         elif ident is not None and row is None:
-            errors[name] = f"This {what.split(' ', 1)[1]} no longer exists"
+            errors[name] = gettext(gone)
         elif isinstance(row, Organization) and not row.active and ident != getattr(stored, name, None):
-            errors[name] = f"Organization '{row.name}' is inactive; activate it or choose another"
+            errors[name] = gettext("Organization “{name}” is inactive; activate it or choose another", name=row.name)
 
 
 def _check_unique(session: Session, errors: dict, values: dict, *, printer_id: int | None) -> None:
@@ -186,14 +206,24 @@ def _check_unique(session: Session, errors: dict, values: dict, *, printer_id: i
             )
         ).first()
         if clash:
-            errors["ip_address"] = f"IP {values['ip_address']} is already used by active printer #{clash.id}" + (
-                f" (serial {clash.serial_number})" if clash.serial_number else ""
+            errors["ip_address"] = (
+                gettext(
+                    "IP {ip} is already used by active printer #{id} (serial {serial})",
+                    ip=values["ip_address"],
+                    id=clash.id,
+                    serial=clash.serial_number,
+                )
+                if clash.serial_number
+                else gettext("IP {ip} is already used by active printer #{id}", ip=values["ip_address"], id=clash.id)
             )
     if values.get("mac_address") and "mac_address" not in errors:
         clash = session.exec(select(Printer).where(Printer.mac_address == values["mac_address"], *others)).first()
         if clash:
-            errors["mac_address"] = (
-                f"MAC {values['mac_address']} belongs to active printer #{clash.id} ({clash.ip_address})"
+            errors["mac_address"] = gettext(
+                "MAC {mac} belongs to active printer #{id} ({ip})",
+                mac=values["mac_address"],
+                id=clash.id,
+                ip=clash.ip_address,
             )
 
 
@@ -204,7 +234,7 @@ def _flush_or_explain(session: Session) -> None:
     except IntegrityError as exc:
         session.rollback()
         raise DomainValidationError(
-            {"form": "Another active printer already uses this IP or MAC address (saved concurrently)"}
+            {"form": gettext("Another active printer already uses this IP or MAC address (saved concurrently)")}
         ) from exc
 
 
@@ -247,7 +277,7 @@ def get_printer(session: Session, *, printer_id: int) -> Printer:
     ident = parse_id(printer_id)
     printer = session.get(Printer, ident) if ident is not None else None
     if printer is None:
-        raise NotFoundError(f"Printer #{printer_id} does not exist")
+        raise NotFoundError(gettext("Printer #{id} does not exist", id=printer_id))
     return printer
 
 
@@ -265,7 +295,7 @@ def printer_choices(session: Session, *, printer: Printer | None = None) -> Prin
     organizations = [(str(i), name) for i, name in active_organizations(session)]
     own = session.get(Organization, printer.organization_id) if printer and printer.organization_id else None
     if own is not None and not own.active:
-        organizations = [(str(own.id), f"{own.name} (inactive)"), *organizations]
+        organizations = [(str(own.id), gettext("{name} (inactive)", name=own.name)), *organizations]
     return PrinterChoices(organizations=organizations, models=model_choices(session))
 
 

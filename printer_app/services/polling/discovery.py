@@ -10,6 +10,7 @@ from itertools import islice
 
 from sqlmodel import Session, select
 
+from printer_app.i18n import format_number, gettext
 from printer_app.models import Printer
 from printer_app.services.audit import Actor
 from printer_app.services.errors import DomainValidationError
@@ -69,7 +70,11 @@ def _blocks(specs: list[str]) -> list[_Block]:
     blocks = [_block(spec) for spec in islice(parts, MAX_ADDRESSES + 1)]
     if len(blocks) > MAX_ADDRESSES:
         raise DomainValidationError(
-            {"targets": f"At most {MAX_ADDRESSES:,} addresses or ranges can be entered at once"}
+            {
+                "targets": gettext(
+                    "At most {max} addresses or ranges can be entered at once", max=format_number(MAX_ADDRESSES)
+                )
+            }
         )
     return blocks
 
@@ -88,10 +93,10 @@ def _block(spec: str) -> _Block:
         else:
             last = ipaddress.IPv4Address(f"{first_s.rsplit('.', 1)[0]}.{int(last_s)}")
     except ValueError as exc:
-        raise DomainValidationError({"targets": f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"}) from None
+        raise DomainValidationError({"targets": _not_an_address(spec, exc)}) from None
     if last < first:
-        raise DomainValidationError({"targets": f"Range {spec} ends before it starts"})
-    _check_size(int(last) - int(first) + 1, f"{spec} has")
+        raise DomainValidationError({"targets": gettext("Range {spec} ends before it starts", spec=spec)})
+    _check_size(int(last) - int(first) + 1, spec)
     return _Block(int(first), int(last))
 
 
@@ -99,8 +104,8 @@ def _cidr_block(spec: str) -> _Block:
     try:
         net = ipaddress.IPv4Network(spec, strict=False)
     except ValueError as exc:
-        raise DomainValidationError({"targets": f"'{spec}' is not an IPv4 address, range or CIDR ({exc})"}) from None
-    _check_size(net.num_addresses, f"{net} has")
+        raise DomainValidationError({"targets": _not_an_address(spec, exc)}) from None
+    _check_size(net.num_addresses, str(net))
     first, last = int(net.network_address), int(net.broadcast_address)
     return _Block(first + 1, last - 1) if net.num_addresses > 2 else _Block(first, last)
 
@@ -112,13 +117,23 @@ def _distinct(blocks: list[_Block]) -> int:
         if block.last > reach:
             total += block.last - max(block.first, reach + 1) + 1
             reach = block.last
-    _check_size(total, "These ranges have", " together")
+    _check_size(total, "")
     return total
 
 
-def _check_size(n: int, subject: str, suffix: str = "") -> None:
+def _not_an_address(spec: str, exc: ValueError) -> str:
+    return gettext("'{spec}' is not an IPv4 address, range or CIDR ({reason})", spec=spec, reason=exc)
+
+
+def _check_size(n: int, spec: str) -> None:
+    """Refuse more than MAX_ADDRESSES in one spec, or (`spec` empty) in all of them together."""
     if n > MAX_ADDRESSES:
-        msg = f"{subject} {n:,} addresses{suffix}; at most {MAX_ADDRESSES:,} can be scanned at once"
+        values = {"n": format_number(n), "max": format_number(MAX_ADDRESSES)}
+        msg = (
+            gettext("{spec} has {n} addresses; at most {max} can be scanned at once", spec=spec, **values)
+            if spec
+            else gettext("These ranges have {n} addresses together; at most {max} can be scanned at once", **values)
+        )
         raise DomainValidationError({"targets": msg})
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 import reflex as rx
 
 from printer_app.config import get_settings
+from printer_app.i18n import format_number, language
 from printer_app.services.inventory.dashboard import dashboard
 from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
@@ -18,6 +19,7 @@ DASHBOARD = "dashboard.access_dashboard_app"
 
 class DashboardState(SessionState):
     counts: dict[str, int] = {}
+    count_texts: dict[str, str] = {}  # the counts in the user's number format
     low_supplies: list[dict[str, str | int]] = []
     outcomes: list[dict[str, str | int]] = []
 
@@ -35,8 +37,15 @@ class DashboardState(SessionState):
     async def _query(self) -> None:
         figures = await with_session(dashboard, tz=get_settings().tz, supplies=10, days=30)
         self.counts = asdict(figures.counts)
+        self.count_texts = {k: format_number(v) for k, v in self.counts.items()}
         self.low_supplies = [{**asdict(s), "organization": s.organization or "—"} for s in figures.low_supplies]
-        self.outcomes = figures.outcomes
+        self.outcomes = [{**o, "day": _day_label(o["day"])} for o in figures.outcomes]
+
+
+def _day_label(month_day: str) -> str:
+    """The chart's "MM-DD" day in the user's format: 12-05 (en), 05.12 (ru)."""
+    month, _, day = month_day.partition("-")
+    return f"{day}.{month}" if language() == "ru" else month_day
 
 
 # Every finished poll may change the fleet's figures: the dashboard is re-read (at most once a second in a burst).

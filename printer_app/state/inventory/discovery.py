@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from printer_app.i18n import format_number, gettext, ngettext
 from printer_app.services import events
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.inventory.organizations import active_organizations
@@ -74,11 +75,11 @@ class DiscoveryState(SessionState):
         try:
             total = count_targets([self.targets])
             if not total:
-                raise DomainValidationError({"targets": "Enter at least one address, range or CIDR"})
+                raise DomainValidationError({"targets": gettext("Enter at least one address, range or CIDR")})
             community = check_community(self.community)
             port = int(self.port)
             if not 1 <= port <= 65535:
-                raise ValueError("Port must be between 1 and 65535")
+                raise ValueError(gettext("Port must be between 1 and 65535"))
         except (DomainValidationError, ValueError) as exc:
             self.error = str(exc)
             return None
@@ -123,7 +124,7 @@ class DiscoveryState(SessionState):
                 model=f["model"],
                 serial=f["serial"],
                 mac=f["mac"],
-                total_pages="—" if f["total_pages"] is None else str(f["total_pages"]),
+                total_pages="—" if f["total_pages"] is None else format_number(f["total_pages"]),
                 known=f["ip"] in known,
                 selected=f["ip"] in chosen or f["ip"] not in known,
             )
@@ -167,5 +168,5 @@ class DiscoveryState(SessionState):
                 problems.append(f"{f.ip}: {exc}")
         self.found = list(self.found)
         if problems:
-            return rx.toast.error(f"Added {added}; not added: " + "; ".join(problems)[:400])
-        return rx.toast.success(f"Added {added} printer(s)")
+            return rx.toast.error(gettext("Added {n}; not added: ", n=added) + "; ".join(problems)[:400])
+        return rx.toast.success(ngettext("Added {n} printer", "Added {n} printers", added))

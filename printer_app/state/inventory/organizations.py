@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.i18n import N_, gettext, ngettext
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.inventory.organizations import (
     ORGANIZATION_SORTS,
@@ -21,7 +22,7 @@ from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page, with_session
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
-LABELS = {"name": "Name", "code": "Code"}
+LABELS = {"name": N_("Name"), "code": N_("Code")}
 
 
 class OrganizationsState(SortableMixin, SessionState):
@@ -52,7 +53,7 @@ class OrganizationsState(SortableMixin, SessionState):
         rows = await with_session(
             list_organizations, search=self.search, show=self.show, sort=self.sort, descending=self.descending
         )
-        self.rows = [asdict(r) for r in rows]
+        self.rows = [{**asdict(r), "printers_text": ngettext("{n} printer", "{n} printers", r.printers)} for r in rows]
 
     @rx.event
     @requires(*VIEW)
@@ -107,7 +108,7 @@ class OrganizationsState(SortableMixin, SessionState):
     async def save(self):
         org_id = self._loaded_id
         if self.editing_id != org_id:  # only open_edit chooses the organization a save changes
-            return rx.toast.error("This form is not the organization's any more: open it again")
+            return rx.toast.error(gettext("This form is not the organization's any more: open it again"))
         name, code, actor = self.name, self.code, self._actor()
         try:
             if org_id:
@@ -119,7 +120,9 @@ class OrganizationsState(SortableMixin, SessionState):
         except ConflictError as exc:
             mine, loaded = {"name": self.name, "code": self.code}, self._loaded_values
             await self._fill(org_id)
-            self.unsaved = not_saved(mine, loaded, {"name": self.name, "code": self.code}, LABELS)
+            self.unsaved = not_saved(
+                mine, loaded, {"name": self.name, "code": self.code}, {k: gettext(v) for k, v in LABELS.items()}
+            )
             self.errors = {"form": conflict_message(exc)}
             await self._query()
             return None
@@ -131,7 +134,7 @@ class OrganizationsState(SortableMixin, SessionState):
             return None
         self.dialog_open = False
         await self._query()
-        return rx.toast.success(f"Organization '{org.name}' saved")
+        return rx.toast.success(gettext("Organization “{name}” saved", name=org.name))
 
     @rx.event
     @requires("inventory.change_organization")
@@ -141,4 +144,8 @@ class OrganizationsState(SortableMixin, SessionState):
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         await self._query()
-        return rx.toast.info(f"'{org.name}' is now {'active' if org.active else 'inactive'}")
+        return rx.toast.info(
+            gettext("“{name}” is now active", name=org.name)
+            if org.active
+            else gettext("“{name}” is now inactive", name=org.name)
+        )

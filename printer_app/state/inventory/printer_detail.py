@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from printer_app.i18n import N_, gettext
 from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod, TaskStatus
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.inventory.printer_detail import Charts, PrinterDetail, printer_charts, printer_detail
@@ -28,7 +29,7 @@ from printer_app.state.view import (
     stored_supply_view,
 )
 
-CHART_RANGES = [["7", "7 days"], ["30", "30 days"], ["90", "90 days"], ["365", "1 year"]]
+CHART_RANGES = [["7", N_("7 days")], ["30", N_("30 days")], ["90", N_("90 days")], ["365", N_("1 year")]]
 CHART_DAYS = tuple(d for d, _ in CHART_RANGES)
 STATUS_FILTERS = ("all", *(s.value for s in TaskStatus if s != TaskStatus.NEVER_RUN))
 
@@ -79,7 +80,7 @@ class PrinterDetailState(SessionState):
 
     @rx.var
     def range_text(self) -> str:
-        return view.range_text(self.polls_total, self.page, self.page_size, len(self.polls), "No polls yet")
+        return view.range_text(self.polls_total, self.page, self.page_size, len(self.polls), gettext("No polls yet"))
 
     @rx.event
     @requires_page(*VIEW)
@@ -98,7 +99,7 @@ class PrinterDetailState(SessionState):
 
     async def _reload(self) -> None:
         if not self.printer_id:
-            self.not_found, self.identity = "This address names no printer", {}
+            self.not_found, self.identity = gettext("This address names no printer"), {}
             return
         try:
             detail = await with_session(
@@ -117,22 +118,22 @@ class PrinterDetailState(SessionState):
     def _show(self, detail: PrinterDetail) -> None:
         p = detail.printer
         identity = {
-            "IP address": p.ip_address,
-            "Serial number": p.serial_number or "—",
-            "MAC address": p.mac_address or "—",
-            "Model": detail.model or "—",
-            "Organization": detail.organization or "—",
-            "SNMP community": p.snmp_community,
-            "Polling method": PollingMethod(p.polling_method).label,
-            "Connection": ConnectionType(p.connection_type).label,
-            "Match rule": MatchRule(p.last_match_rule).label if p.last_match_rule else "—",
-            "Last poll": local_time(p.last_poll_at),
-            "Last status": TaskStatus(p.last_poll_status).label if p.last_poll_status else "Never polled",
-            "Last successful poll": local_time(p.last_success_at),
-            "Added": local_time(p.created_at),
+            N_("IP address"): p.ip_address,
+            N_("Serial number"): p.serial_number or "—",
+            N_("MAC address"): p.mac_address or "—",
+            N_("Model"): detail.model or "—",
+            N_("Organization"): detail.organization or "—",
+            N_("SNMP community"): p.snmp_community,
+            N_("Polling method"): PollingMethod(p.polling_method).text,
+            N_("Connection"): ConnectionType(p.connection_type).text,
+            N_("Match rule"): MatchRule(p.last_match_rule).text if p.last_match_rule else "—",
+            N_("Last poll"): local_time(p.last_poll_at),
+            N_("Last status"): TaskStatus(p.last_poll_status).text if p.last_poll_status else gettext("Never polled"),
+            N_("Last successful poll"): local_time(p.last_success_at),
+            N_("Added"): local_time(p.created_at),
         }
         if p.counter_baseline_at is not None:
-            identity["Counter baseline"] = local_time(p.counter_baseline_at)
+            identity[N_("Counter baseline")] = local_time(p.counter_baseline_at)
         self.not_found, self.is_active, self.identity = "", p.is_active, identity
         self.supplies = [stored_supply_view(s.description, s.color, s.percent, s.state) for s in detail.supplies]
         self.unverified = p.last_match_rule == MatchRule.NONE
@@ -158,7 +159,7 @@ class PrinterDetailState(SessionState):
                 at=local_time(r.at),
                 status=r.status,
                 error=r.error,
-                match_rule=MatchRule(r.match_rule).label if r.match_rule else "—",
+                match_rule=MatchRule(r.match_rule).text if r.match_rule else "—",
                 source=r.source,
                 total=number(r.total),
                 bw_a4=number(r.bw_a4),
@@ -230,7 +231,7 @@ class PrinterDetailState(SessionState):
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         await self._reload()
-        return rx.toast.success("New counters accepted: the next poll starts the counter history afresh.")
+        return rx.toast.success(gettext("New counters accepted: the next poll starts the counter history afresh."))
 
 
 def _supply_colour(description: str) -> str:

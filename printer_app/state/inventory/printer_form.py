@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.i18n import N_, gettext
 from printer_app.models import Printer
 from printer_app.models.choices import PollingMethod
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
@@ -39,20 +40,20 @@ FIELDS = (
 )
 SHOWN = tuple(f for f in FIELDS if not f.endswith("_key"))  # what a refused save lists as not saved
 LABELS = {
-    "ip_address": "IP address",
-    "serial_number": "Serial number",
-    "mac_address": "MAC address",
-    "organization_id": "Organization",
-    "device_model_id": "Device model",
-    "snmp_community": "SNMP community",
-    "polling_method": "Polling method",
-    "snmp_version": "SNMP version",
-    "snmp_port": "SNMP port",
-    "snmp_v3_user": "SNMPv3 user",
-    "snmp_v3_auth_protocol": "Authentication",
-    "snmp_v3_priv_protocol": "Privacy",
-    "snmp_v3_context": "Context name",
-    "is_active": "State",
+    "ip_address": N_("IP address"),
+    "serial_number": N_("Serial number"),
+    "mac_address": N_("MAC address"),
+    "organization_id": N_("Organization"),
+    "device_model_id": N_("Device model"),
+    "snmp_community": N_("SNMP community"),
+    "polling_method": N_("Polling method"),
+    "snmp_version": N_("SNMP version"),
+    "snmp_port": N_("SNMP port"),
+    "snmp_v3_user": N_("SNMPv3 user"),
+    "snmp_v3_auth_protocol": N_("Authentication"),
+    "snmp_v3_priv_protocol": N_("Privacy"),
+    "snmp_v3_context": N_("Context name"),
+    "is_active": N_("State"),
 }
 SNMP_DEFAULTS = {
     "snmp_version": "2c",
@@ -157,8 +158,8 @@ class PrinterFormState(SessionState):
         for name in SHOWN:
             value = str(getattr(self, name))
             names = dict((str(i), label) for i, label in options.get(name, []))
-            shown[name] = "(none)" if value == NONE else names.get(value, value)
-        shown["is_active"] = "Active" if self.is_active else "Inactive"
+            shown[name] = gettext("(none)") if value == NONE else names.get(value, value)
+        shown["is_active"] = gettext("Active") if self.is_active else gettext("Inactive")
         return shown
 
     @rx.event
@@ -180,7 +181,7 @@ class PrinterFormState(SessionState):
     async def save(self):
         printer_id = self._loaded_id
         if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes
-            return rx.toast.error("This form is not the printer's edit form any more: open the printer again")
+            return rx.toast.error(gettext("This form is not the printer's edit form any more: open the printer again"))
         data, actor = self._input(), self._actor()
         try:
             if printer_id:
@@ -199,7 +200,8 @@ class PrinterFormState(SessionState):
             self.errors = {"form": str(exc)}
             return None
         self.open = False
-        return [rx.toast.success(f"Printer {ip} {'updated' if printer_id else 'added'}"), *_reload_events()]
+        done = gettext("Printer {ip} updated", ip=ip) if printer_id else gettext("Printer {ip} added", ip=ip)
+        return [rx.toast.success(done), *_reload_events()]
 
     def _input(self) -> PrinterInput:
         return PrinterInput(
@@ -229,7 +231,7 @@ class PrinterFormState(SessionState):
         except NotFoundError as gone:
             self.errors, self.unsaved = {"form": str(gone)}, []
             return []
-        self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+        self.unsaved = not_saved(mine, loaded, self._shown(), {k: gettext(v) for k, v in LABELS.items()})
         self.errors = {"form": conflict_message(exc)}
         return [*_reload_events()]
 
@@ -252,7 +254,7 @@ class PrinterFormState(SessionState):
             await with_session(delete_printer, printer_id=printer_id, actor=self._actor())
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
-        return [rx.toast.success(f"Printer {label} deleted"), *_reload_events()]
+        return [rx.toast.success(gettext("Printer {ip} deleted", ip=label)), *_reload_events()]
 
 
 def _reload_events() -> list:

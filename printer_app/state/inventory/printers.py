@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.i18n import N_, gettext
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.inventory.printer_list import (
     NO_RULE_YET,
@@ -25,20 +26,20 @@ from printer_app.state.view import PrinterView, printer_view
 
 ALL = "all"
 COLUMNS = [
-    ("organization", "Organization"),
-    ("ip", "IP address"),
-    ("serial", "Serial"),
-    ("mac", "MAC"),
-    ("model", "Model"),
-    ("status", "Status"),
-    ("last_poll", "Last poll"),
-    ("total", "Total"),
-    ("bw_a4", "B/W A4"),
-    ("color_a4", "Colour A4"),
-    ("bw_a3", "B/W A3"),
-    ("color_a3", "Colour A3"),
-    ("supplies", "Toner"),
-    ("match_rule", "Match rule"),
+    ("organization", N_("Organization")),
+    ("ip", N_("IP address")),
+    ("serial", N_("Serial")),
+    ("mac", N_("MAC")),
+    ("model", N_("Model")),
+    ("status", N_("Status")),
+    ("last_poll", N_("Last poll")),
+    ("total", N_("Total")),
+    ("bw_a4", N_("B/W A4")),
+    ("color_a4", N_("Colour A4")),
+    ("bw_a3", N_("B/W A3")),
+    ("color_a3", N_("Colour A3")),
+    ("supplies", N_("Toner")),
+    ("match_rule", N_("Match rule")),
 ]
 DEFAULT_HIDDEN = "mac,bw_a3,color_a3,match_rule"
 
@@ -75,7 +76,7 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
 
     @rx.var
     def range_text(self) -> str:
-        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No printers match")
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No printers match"))
 
     def _filters(self) -> PrinterFilters:
         def opt(value: str) -> str:
@@ -164,6 +165,6 @@ register(
     )
 )
 
-STATUS_OPTIONS = [[ALL, "Any status"]] + [[s.value, s.label] for s in TaskStatus]
-RULE_OPTIONS = [[ALL, "Any match rule"], [NO_RULE_YET, "No rule yet"]] + [[r.value, r.label] for r in MatchRule]
-ACTIVE_OPTIONS = [["active", "Active"], ["inactive", "Inactive"], ["all", "Active and inactive"]]
+STATUS_OPTIONS = [[ALL, N_("Any status")]] + [[s.value, s.label] for s in TaskStatus]
+RULE_OPTIONS = [[ALL, N_("Any match rule")], [NO_RULE_YET, N_("No rule yet")]] + [[r.value, r.label] for r in MatchRule]
+ACTIVE_OPTIONS = [["active", N_("Active")], ["inactive", N_("Inactive")], ["all", N_("Active and inactive")]]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from printer_app.i18n import gettext
 from printer_app.services import events
 from printer_app.services.polling.results import results_since
 from printer_app.state.live.hub import Event
@@ -41,7 +42,11 @@ async def late_events(overdue: dict[int, float]) -> list[Event]:
     found = await _found(overdue)
     late: list[Event] = []
     for printer_id, at in overdue.items():
-        answer = found.get(printer_id) or {"printer_id": printer_id, "ip": f"Printer #{printer_id}", "status": None}
+        answer = found.get(printer_id) or {
+            "printer_id": printer_id,
+            "ip": gettext("Printer #{id}", id=printer_id),
+            "status": None,
+        }
         if answer["status"] is None:
             late.append((NO_RESULT, {**answer, "requested_at": at}))
         else:

@@ -18,6 +18,7 @@ from typing import Any
 
 import reflex as rx
 
+from printer_app.i18n import format_number, gettext
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.state.live.hub import Event, hub, next_batch, watch
@@ -169,15 +170,21 @@ class LiveState(SessionState):
         for printer_id in set(self.pending) & set(results):
             result = results[printer_id]
             if result["status"] == TaskStatus.SUCCESS:
-                notices.append(rx.toast.success(f"{result['ip']}: polled successfully"))
+                notices.append(rx.toast.success(gettext("{ip}: polled successfully", ip=result["ip"])))
             else:
-                label = TaskStatus(result["status"]).label
+                label = TaskStatus(result["status"]).text
                 notices.append(rx.toast.error(f"{result['ip']}: {label}. {result['error']}"[:300]))
         for printer_id in (set(self.pending) & folded) - set(results):
-            notices.append(rx.toast.info(f"Printer #{printer_id} is already being polled; its result will show here"))
+            notices.append(
+                rx.toast.info(
+                    gettext("Printer #{id} is already being polled; its result will show here", id=printer_id)
+                )
+            )
         for printer_id in set(self.pending) & (set(unanswered) - set(results)):
             ip = unanswered[printer_id]["ip"]
-            notices.append(rx.toast.warning(f"{ip}: no result from the worker; the poll may not have run"))
+            notices.append(
+                rx.toast.warning(gettext("{ip}: no result from the worker; the poll may not have run", ip=ip))
+            )
         if answered := set(self.pending) & (set(results) | set(unanswered)):
             self.pending = [i for i in self.pending if i not in answered]
             self._requested = {i: at for i, at in self._requested.items() if i not in answered}
@@ -223,9 +230,13 @@ class LiveState(SessionState):
             self._show_batch(*running)
             done, total = running[1]["done"], running[1]["total"]
             return rx.toast.warning(
-                f"Poll all is already running ({done} / {total} printers done); its progress shows above the table"
+                gettext(
+                    "Poll all is already running ({done} / {total} printers done); its progress shows above the table",
+                    done=format_number(done),
+                    total=format_number(total),
+                )
             )
-        return rx.toast.info("Polling all active printers; progress shows above the table in every open tab")
+        return rx.toast.info(gettext("Polling all active printers; progress shows above the table in every open tab"))
 
 
 class _Progress:
