@@ -6,6 +6,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from printer_app.i18n import gettext
+
 _COMMUNITY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NON_HEX = re.compile(r"[^0-9A-Fa-f]")
 _MAC_TYPED = re.compile(r"^[0-9A-Fa-f:.\- ]+$")
@@ -88,8 +90,11 @@ def parse_id(value: object) -> int | None:
 
 
 def too_long(label: str, value: str, limit: int) -> str:
-    """The message for a text over its column's size, or "" when it fits."""
-    return f"{label} is longer than {limit} characters ({len(value)} given)" if len(value) > limit else ""
+    """The message for a text over its column's size, or "" when it fits (`label`: a catalogued message)."""
+    if len(value) <= limit:
+        return ""
+    text = gettext("{label} is longer than {limit} characters ({given} given)")
+    return text.format(label=gettext(label), limit=limit, given=len(value))
 
 
 def ip_to_int(value: str) -> int | None:
