@@ -166,12 +166,21 @@ def _row(entry: EntityChangeLog, username: str | None) -> ChangeRow:
         object_type=entry.object_type,
         object_label=gettext(OBJECT_LABELS.get(entry.object_type, entry.object_type.replace("_", " ").capitalize())),
         object_id=entry.object_id,
-        object_repr=entry.object_repr,
+        object_repr=_shown_repr(entry),
         user=username or gettext("system"),
         ip_address=entry.ip_address or "",
         link="" if entry.action == "delete" else object_link(entry.object_type, entry.object_id),
         changes=changes,
     )
+
+
+def _shown_repr(entry: EntityChangeLog) -> str:
+    """The stored "Printer 10.0.0.1" (audit._repr: class name, then a name) with the kind in the user's language."""
+    kind, _, rest = entry.object_repr.partition(" ")
+    label = OBJECT_LABELS.get(entry.object_type)
+    if label and rest and kind.lower() == entry.object_type:
+        return f"{gettext(label)} {rest}"
+    return entry.object_repr
 
 
 def change_filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
