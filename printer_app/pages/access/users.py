@@ -28,7 +28,7 @@ def _filters() -> rx.Component:
     return rx.hstack(
         search_box(S.search, S.set_search, placeholder=N_("Username, name or email…"), id="user-search", width="240px"),
         filter_select(S, "kind", KIND_OPTIONS, width="190px"),
-        filter_select(S, "active", ACTIVE_OPTIONS, width="150px"),
+        filter_select(S, "active", ACTIVE_OPTIONS, width="170px"),
         filter_select(S, "group", [[ALL, N_("Any group")]], dynamic=S.group_choices, item=_group_item, width="280px"),
         reset_button(S.reset_filters, search_id="user-search", id="user-filter-reset"),
         rx.spacer(),
@@ -73,7 +73,7 @@ def _row(u) -> rx.Component:
         ),
         rx.table.cell(rx.text(u.last_login, size="2"), min_width="90px"),
         rx.table.cell(
-            rx.hstack(
+            rx.flex(
                 rx.button(
                     t("Groups"), size="1", variant="soft", on_click=S.open_groups(u.id), class_name="edit-groups"
                 ),
@@ -97,9 +97,10 @@ def _row(u) -> rx.Component:
                         class_name="toggle-active",
                     ),
                 ),
-                spacing="2",
+                wrap="wrap",  # Russian labels are longer: the buttons stack rather than overflow the table
+                gap="2",
+                white_space="nowrap",
             ),
-            white_space="nowrap",
         ),
         id="user-" + u.username,
         class_name="user-row",

@@ -28,7 +28,17 @@ OBJECT_LABELS = {
     "webparsingtemplate": N_("Web parsing template"),
 }
 # Field labels the change log holds that no form shows (audit.flag_change derives them from the column name).
-STORED_LABELS = (N_("Is active"), N_("Groups"), N_("Initial groups"), N_("Notes"), N_("Email"), N_("Full name"))
+STORED_LABELS = (
+    N_("Is active"),
+    N_("Is staff"),
+    N_("Is superuser"),
+    N_("Language"),
+    N_("Groups"),
+    N_("Initial groups"),
+    N_("Notes"),
+    N_("Email"),
+    N_("Full name"),
+)
 
 
 @dataclass
