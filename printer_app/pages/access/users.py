@@ -26,7 +26,7 @@ def _group_item(group) -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        search_box(S.search, S.set_search, placeholder=N_("Username, name or email…"), id="user-search", width="240px"),
+        search_box(S.search, S.set_search, placeholder=N_("Username, name or email…"), id="user-search", width="270px"),
         filter_select(S, "kind", KIND_OPTIONS, width="190px"),
         filter_select(S, "active", ACTIVE_OPTIONS, width="170px"),
         filter_select(S, "group", [[ALL, N_("Any group")]], dynamic=S.group_choices, item=_group_item, width="280px"),
