@@ -26,11 +26,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from printer_app import i18n
 from printer_app.api import pages
 from printer_app.api.guard import SameOriginGuard, client_of, secure_cookies
-from printer_app.api.pages import message_page
+from printer_app.api.pages import HTTPS_NEEDED, localized, message_page
 from printer_app.config import Settings, get_settings
 from printer_app.db import session_scope
+from printer_app.i18n import N_, gettext
 from printer_app.models import User, UserSession
 from printer_app.services.access import auth, login_throttle
 from printer_app.services.access.principal import Principal, principal_of
@@ -43,10 +45,6 @@ except ImportError:
     from httpx import HTTPError
 
 CSRF_COOKIE = "pi_csrf"
-HTTPS_NEEDED = (
-    "This page was opened over plain HTTP, but the sign-in cookie is only sent over HTTPS: open the app at its "
-    "https:// address (administrators: see COOKIE_SECURE)."
-)
 OIDC_STATE_COOKIE = "pi_oidc"  # authlib's state, nonce and PKCE verifier between /oidc/login and /oidc/callback
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -188,7 +186,7 @@ def _login_page(
     except BadSignature:
         token = config.csrf.dumps(secrets.token_urlsafe(16))
     client, secure = _client(request), _secure(request)
-    notice = HTTPS_NEEDED if secure and not client.https and not _loopback(client) else ""
+    notice = gettext(HTTPS_NEEDED) if secure and not client.https and not _loopback(client) else ""
     response = pages.login_page(
         token=token, next_url=next_url, sso=config.oidc is not None, error=error, notice=notice, status=status
     )
@@ -233,6 +231,8 @@ def _signed_in_redirect(request: Request, raw_token: str, next_url: str) -> Redi
 
 async def login_page(request: Request) -> Response:
     next_url = _safe_next(request.query_params.get("next"))
+    if lang := i18n.supported(request.query_params.get("lang")):  # the English | Русский links
+        return pages.choose_language(lang, next_url, secure=_secure(request))
     user, _ = await current_user(request)
     if user is not None:
         return RedirectResponse(next_url, status_code=303)
@@ -251,7 +251,8 @@ async def login_submit(request: Request) -> Response:
     except BadSignature:
         valid_csrf = False
     if not valid_csrf:
-        return message_page("Sign-in refused", "The sign-in form expired; please reload the page and try again.", 403)
+        expired = gettext("The sign-in form expired; please reload the page and try again.")
+        return message_page(N_("Sign-in refused"), expired, 403)
     raw, error, wait = await run_in_threadpool(_local_login, config, request, fields)
     if raw is None:
         return _login_page(request, error=error, status=429 if wait else 401, next_url=next_url, retry_after=wait)
@@ -290,12 +291,12 @@ def _local_login(config: AuthConfig, request: Request, fields: dict[str, str]) -
 async def oidc_login(request: Request) -> Response:
     config = _config(request)
     if config.oidc is None:
-        return message_page("Single sign-on is not configured", "Sign in with a username and password.", 404)
+        return pages.sso_off_page()
     redirect_uri = config.settings.oidc_redirect_uri or str(request.url_for("auth_oidc_callback"))
     try:  # authlib keeps one pending sign-in per browser: the latest replaces an unfinished one
         response = await config.oidc.authorize_redirect(request, redirect_uri)
     except HTTPError:
-        return message_page("Sign-in unavailable", "The identity provider cannot be reached; try again later.", 502)
+        return pages.unreachable_page()
     request.session["next"] = _safe_next(request.query_params.get("next"))
     return response
 
@@ -303,7 +304,7 @@ async def oidc_login(request: Request) -> Response:
 async def oidc_callback(request: Request) -> Response:
     config = _config(request)
     if config.oidc is None:
-        return message_page("Single sign-on is not configured", "Sign in with a username and password.", 404)
+        return pages.sso_off_page()
     try:
         token = await config.oidc.authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
@@ -315,18 +316,21 @@ async def oidc_callback(request: Request) -> Response:
                 raise OAuthError(description="userinfo subject differs from the ID token")
             claims = {**extra, **claims}
     except MismatchingStateError:
-        return message_page("Sign-in refused", "The sign-in response does not match a request from this browser.", 400)
+        mismatch = gettext("The sign-in response does not match a request from this browser.")
+        return message_page(N_("Sign-in refused"), mismatch, 400)
     except (OAuthError, JoseError) as exc:
         detail = getattr(exc, "description", None) or str(exc) or type(exc).__name__
         if request.query_params.get("error"):
-            return message_page("Sign-in refused", f"The identity provider refused the sign-in ({detail}).", 400)
-        return message_page("Sign-in refused", f"The sign-in response could not be verified ({detail}).", 400)
+            refused = gettext("The identity provider refused the sign-in ({detail}).", detail=detail)
+            return message_page(N_("Sign-in refused"), refused, 400)
+        unverified = gettext("The sign-in response could not be verified ({detail}).", detail=detail)
+        return message_page(N_("Sign-in refused"), unverified, 400)
     except HTTPError:
-        return message_page("Sign-in unavailable", "The identity provider cannot be reached; try again later.", 502)
+        return pages.unreachable_page()
     next_url = request.session.pop("next", "/")
     raw, error = await run_in_threadpool(_oidc_login, config, request, claims, token.get("id_token"))
     if raw is None:
-        return message_page("Access denied", error, 403)
+        return message_page(N_("Access denied"), error, 403)
     return _signed_in_redirect(request, raw, next_url)
 
 
@@ -386,12 +390,12 @@ def _end(config: AuthConfig, raw: str | None) -> UserSession | None:
         return auth.end_session(session, raw)
 
 
-ROUTES = [
-    Route("/auth/login", login_page, methods=["GET"], name="auth_login"),
-    Route("/auth/login", login_submit, methods=["POST"], name="auth_login_submit"),
-    Route("/auth/oidc/login", oidc_login, methods=["GET"], name="auth_oidc_login"),
-    Route("/auth/oidc/callback", oidc_callback, methods=["GET"], name="auth_oidc_callback"),
-    Route("/auth/logout", logout_page, methods=["GET"], name="auth_logout_page"),
+ROUTES = [  # the pages in the language of the pi_lang cookie (api/pages.py)
+    Route("/auth/login", localized(login_page), methods=["GET"], name="auth_login"),
+    Route("/auth/login", localized(login_submit), methods=["POST"], name="auth_login_submit"),
+    Route("/auth/oidc/login", localized(oidc_login), methods=["GET"], name="auth_oidc_login"),
+    Route("/auth/oidc/callback", localized(oidc_callback), methods=["GET"], name="auth_oidc_callback"),
+    Route("/auth/logout", localized(logout_page), methods=["GET"], name="auth_logout_page"),
     Route("/auth/logout", logout, methods=["POST"], name="auth_logout"),
     Route("/auth/me", me, methods=["GET"], name="auth_me"),
 ]

@@ -26,6 +26,7 @@ _UNVERSIONED = {
     "last_updated",
     "last_login",
     "password_hash",  # not shown anywhere
+    "language",  # the user's own UI choice: no edit form shows it, so it makes none stale
     "last_poll_status",
     "last_error",
     "last_counter_id",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from printer_app import i18n
 from printer_app.models import EntityChangeLog, User, UserSession
 from printer_app.services.access import auth
 from printer_app.services.access.roles import bootstrap_roles, set_user_groups
@@ -16,7 +17,9 @@ from printer_app.services.access.users import (
     group_options,
     list_users,
     save_user_groups,
+    set_language,
     set_user_active,
+    user_groups,
 )
 from printer_app.services.access.whitelist import list_whitelist, save_allowed_user, set_allowed_user_active
 from printer_app.services.audit import Actor
@@ -219,6 +222,34 @@ def test_group_options_follow_the_role_catalogue(roles: Session) -> None:
     assert options[0].name == "Inventory — Viewer"
     assert options[0].label_ru == "Инвентаризация — Просмотр"
     assert "Application administrator" in [o.name for o in options]
+
+
+def test_group_options_name_the_groups_in_the_users_language(roles: Session) -> None:
+    with i18n.use_language("ru"):
+        ru = group_options(roles)[0]
+    en = group_options(roles)[0]
+
+    assert (ru.name, ru.label, ru.alt) == ("Inventory — Viewer", "Инвентаризация — Просмотр", "Inventory — Viewer")
+    assert (en.label, en.alt) == ("Inventory — Viewer", "Инвентаризация — Просмотр")
+
+
+def test_a_language_choice_is_neither_audited_nor_a_change_an_open_groups_dialog_conflicts_with(roles: Session) -> None:
+    admin = _local(roles, "admin", "Users — Management")
+    user = _local(roles, "worker", "Viewer")
+    roles.commit()
+    opened = user_groups(roles, user_id=user.id)  # an administrator opens the user's groups dialog
+    before = len(_log(roles, user))
+
+    set_language(roles, user_id=user.id, language="ru")  # meanwhile the user switches to Russian
+    roles.commit()
+
+    assert roles.get(User, user.id).language == "ru"
+    assert roles.get(User, user.id).version == opened.version
+    assert len(_log(roles, user)) == before
+    saved = save_user_groups(
+        roles, user_id=user.id, group_names=["Inventory — Viewer"], version=opened.version, actor=Actor(admin.id)
+    )
+    assert saved == ["Inventory — Viewer"]
 
 
 def test_list_whitelist_searches_filters_and_sorts(roles: Session) -> None:

@@ -58,3 +58,18 @@ def test_default_viewer_only_views() -> None:
     assert not any(p.split(".")[1].startswith(("add_", "change_", "delete_", "export_", "run_")) for p in viewer)
     assert "access.manage_users" not in viewer
     assert ROLE["Application administrator"].permissions == set(PERMISSIONS)
+
+
+def test_every_permission_name_is_a_message_with_a_russian_translation() -> None:
+    from printer_app import i18n
+    from printer_app.state.session import permission_label
+
+    for perm, name in PERMISSIONS.items():
+        assert i18n.catalogued(name), perm
+        with i18n.use_language("ru"):
+            assert permission_label(perm) != name, perm
+        with i18n.use_language("en"):
+            assert permission_label(perm) == name
+    with i18n.use_language("ru"):
+        assert permission_label("inventory.change_printer") == "Изменение принтеров"
+        assert permission_label("access.manage_users") == "Управление пользователями и ролями"

@@ -9,7 +9,9 @@ from printer_app.components.badges import active_badge
 from printer_app.components.dialogs import confirm_dialog, form_dialog
 from printer_app.components.form_notice import form_notice
 from printer_app.components.forms import active_toggle, choice_select, form_input, labelled
+from printer_app.components.i18n import t
 from printer_app.components.table import data_table, row_icon_button, search_box, sort_header
+from printer_app.i18n import N_
 from printer_app.state.access.users import ALL
 from printer_app.state.access.whitelist import UPLOAD_ID, WhitelistState
 
@@ -27,10 +29,14 @@ def _row(e) -> rx.Component:
         rx.table.cell(rx.text(e.added, size="2"), white_space="nowrap"),
         rx.table.cell(
             rx.hstack(
-                rx.button("Edit", size="1", variant="soft", on_click=S.open_edit(e.username)),
+                rx.button(t("Edit"), size="1", variant="soft", on_click=S.open_edit(e.username)),
                 active_toggle(e.is_active, S.toggle_active(e.username, e.is_active)),
                 row_icon_button(
-                    "trash-2", "Remove from the whitelist", S.ask_remove(e.username), variant="soft", color_scheme="red"
+                    "trash-2",
+                    N_("Remove from the whitelist"),
+                    S.ask_remove(e.username),
+                    variant="soft",
+                    color_scheme="red",
                 ),
                 spacing="2",
             )
@@ -43,17 +49,21 @@ def _row(e) -> rx.Component:
 def _toolbar() -> rx.Component:
     return rx.hstack(
         search_box(
-            S.search, S.set_search, placeholder="Username, name, email or notes…", id="whitelist-search", width="260px"
+            S.search,
+            S.set_search,
+            placeholder=N_("Username, name, email or notes…"),
+            id="whitelist-search",
+            width="280px",
         ),
         choice_select(
-            [(ALL, "Active and inactive"), ("active", "Active"), ("inactive", "Inactive")],
+            [(ALL, N_("Active and inactive")), ("active", N_("Active")), ("inactive", N_("Inactive"))],
             S.active,
             S.set_active_filter,
-            width="180px",
+            width="200px",
         ),
         rx.spacer(),
         rx.upload(
-            rx.button(rx.icon("upload", size=16), "Import CSV", variant="soft", id="whitelist-import"),
+            rx.button(rx.icon("upload", size=16), t("Import CSV"), variant="soft", id="whitelist-import"),
             id=UPLOAD_ID,
             accept={"text/csv": [".csv"], "text/plain": [".txt"]},
             max_files=1,
@@ -63,7 +73,7 @@ def _toolbar() -> rx.Component:
             border="none",
             padding="0",
         ),
-        rx.button(rx.icon("plus", size=16), "Add to whitelist", on_click=S.open_new, id="add-entry"),
+        rx.button(rx.icon("plus", size=16), t("Add to whitelist"), on_click=S.open_new, id="add-entry"),
         width="100%",
         spacing="2",
         align="center",
@@ -77,10 +87,7 @@ def _import_result() -> rx.Component:
         rx.callout(
             rx.vstack(
                 rx.text(
-                    f"Import: {S.import_created} created, {S.import_updated} updated, ",
-                    S.import_errors.length(),
-                    rx.cond(S.import_errors.length() == 1, " error", " errors"),
-                    rx.cond(failed, " — nothing was saved; fix the file and import it again.", ""),
+                    S.import_summary,
                     weight="medium",
                     id="import-summary",
                 ),
@@ -100,13 +107,15 @@ def _entry_dialog() -> rx.Component:
         return form_input(S, name, label, id_prefix="entry", **props)
 
     return form_dialog(
-        rx.cond(S.editing, "Edit whitelist entry", "Add to the SSO whitelist"),
+        rx.cond(S.editing, t("Edit whitelist entry"), t("Add to the SSO whitelist")),
         form_notice(S.errors, S.unsaved, "entry-form-error"),
-        rx.hstack(field("Username *", "username", disabled=S.editing), field("Full name", "full_name"), width="100%"),
-        field("Email", "email", type="email"),
-        field("Notes", "notes", control=rx.text_area, rows="2"),
-        labelled("Initial groups", group_picker(S, "entry-groups"), errors=S.errors, name="groups"),
-        description="Only active entries may sign in with SSO; a new user gets the initial groups (else “Viewer”).",
+        rx.hstack(
+            field(N_("Username *"), "username", disabled=S.editing), field(N_("Full name"), "full_name"), width="100%"
+        ),
+        field(N_("Email"), "email", type="email"),
+        field(N_("Notes"), "notes", control=rx.text_area, rows="2"),
+        labelled(N_("Initial groups"), group_picker(S, "entry-groups"), errors=S.errors, name="groups"),
+        description=N_("Only active entries may sign in with SSO; a new user gets the initial groups (else “Viewer”)."),
         open=S.dialog_open,
         on_open_change=S.set_dialog_open,
         on_save=S.save,
@@ -116,9 +125,9 @@ def _entry_dialog() -> rx.Component:
 
 def _remove_dialog() -> rx.Component:
     return confirm_dialog(
-        rx.fragment("Remove ", rx.code(S.confirm_remove), " from the whitelist?"),
-        "Their SSO sessions end at once; the account stays for the change log.",
-        action="Remove",
+        rx.fragment(t("Remove from the whitelist:"), " ", rx.code(S.confirm_remove), "?"),
+        N_("Their SSO sessions end at once; the account stays for the change log."),
+        action=N_("Remove"),
         on_confirm=S.remove,
         confirm_id="confirm-remove",
         open=S.confirm_remove != "",
@@ -130,20 +139,20 @@ def whitelist_panel() -> rx.Component:
     return rx.vstack(
         _toolbar(),
         rx.text(
-            "CSV columns: username, email, full_name, groups (separated by “;”). Existing entries are updated.",
+            t("CSV columns: username, email, full_name, groups (separated by “;”). Existing entries are updated."),
             size="1",
             color=rx.color("gray", 10),
         ),
         _import_result(),
         data_table(
             [
-                sort_header("Username", "username", S),
-                sort_header("Full name", "full_name", S),
-                sort_header("Email", "email", S),
-                sort_header("State", "active", S),
-                "Initial groups",
-                "Notes",
-                sort_header("Added", "added_at", S),
+                sort_header(N_("Username"), "username", S),
+                sort_header(N_("Full name"), "full_name", S),
+                sort_header(N_("Email"), "email", S),
+                sort_header(N_("State"), "active", S),
+                N_("Initial groups"),
+                N_("Notes"),
+                sort_header(N_("Added"), "added_at", S),
                 "",
             ],
             S.rows,
@@ -151,7 +160,7 @@ def whitelist_panel() -> rx.Component:
             variant="surface",
             id="whitelist-table",
         ),
-        rx.cond(S.rows.length() == 0, rx.text("The whitelist is empty.", size="2", color=rx.color("gray", 10))),
+        rx.cond(S.rows.length() == 0, rx.text(t("The whitelist is empty."), size="2", color=rx.color("gray", 10))),
         _entry_dialog(),
         _remove_dialog(),
         width="100%",

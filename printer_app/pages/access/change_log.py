@@ -5,18 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.forms import filter_select
+from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
 from printer_app.components.table import data_table, pager, reset_button, search_box
+from printer_app.config import get_settings
+from printer_app.i18n import N_
 from printer_app.state.access.change_log import ACTION_OPTIONS, ALL, ChangeLogState
 
 S = ChangeLogState
 ACTION_COLORS = {"create": "green", "update": "blue", "delete": "red"}
-ACTION_LABELS = {"create": "Created", "update": "Updated", "delete": "Deleted"}
+ACTION_LABELS = {"create": N_("Created"), "update": N_("Updated"), "delete": N_("Deleted")}
 
 
 def _date(name: str, label: str) -> rx.Component:
     return rx.hstack(
-        rx.text(label, size="2", color=rx.color("gray", 11)),
+        rx.text(t(label), size="2", color=rx.color("gray", 11)),
         rx.input(type="date", value=getattr(S, name), on_change=lambda v: S.set_filter(name, v), id=f"filter-{name}"),
         align="center",
         spacing="1",
@@ -25,12 +28,18 @@ def _date(name: str, label: str) -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        search_box(S.search, S.set_search, placeholder="Object contains…", id="change-search", width="220px"),
-        filter_select(S, "object_type", [[ALL, "All objects"]], dynamic=S.type_options),
-        filter_select(S, "action", ACTION_OPTIONS, width="150px"),
-        filter_select(S, "user", [[ALL, "All users"], ["system", "System (no user)"]], dynamic=S.user_options),
-        _date("date_from", "From"),
-        _date("date_to", "to"),
+        search_box(S.search, S.set_search, placeholder=N_("Object contains…"), id="change-search", width="220px"),
+        filter_select(S, "object_type", [[ALL, N_("All objects")]], dynamic=S.type_options, width="190px"),
+        filter_select(S, "action", ACTION_OPTIONS, width="160px"),
+        filter_select(
+            S,
+            "user",
+            [[ALL, N_("All users")], ["system", N_("System (no user)")]],
+            dynamic=S.user_options,
+            width="190px",
+        ),
+        _date("date_from", N_("From")),
+        _date("date_to", N_("to")),
         reset_button(S.reset_filters, search_id="change-search", id="change-reset"),
         wrap="wrap",
         width="100%",
@@ -77,7 +86,7 @@ def _row(r) -> rx.Component:
         rx.table.cell(
             rx.match(
                 r.action,
-                *[(a, rx.badge(ACTION_LABELS[a], color_scheme=c, variant="soft")) for a, c in ACTION_COLORS.items()],
+                *[(a, rx.badge(t(ACTION_LABELS[a]), color_scheme=c, variant="soft")) for a, c in ACTION_COLORS.items()],
                 rx.badge(r.action),
             )
         ),
@@ -92,15 +101,17 @@ def _row(r) -> rx.Component:
 
 def change_log_page() -> rx.Component:
     return page(
-        "Change log",
+        N_("Change log"),
         _filters(),
         data_table(
             [
-                rx.table.column_header_cell("When", width="150px"),
-                rx.table.column_header_cell("User", width="150px"),
-                rx.table.column_header_cell("Action", width="100px"),
-                rx.table.column_header_cell("Object", width="260px"),
-                "Changes",
+                rx.table.column_header_cell(
+                    tf("When ({zone})", zone=get_settings().time_zone), width="150px", white_space="nowrap"
+                ),
+                rx.table.column_header_cell(t("User"), width="150px"),
+                rx.table.column_header_cell(t("Action"), width="110px"),
+                rx.table.column_header_cell(t("Object"), width="260px"),
+                N_("Changes"),
             ],
             S.rows,
             _row,

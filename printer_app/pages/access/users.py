@@ -8,29 +8,31 @@ from printer_app.components.access.user_dialogs import deactivate_dialog, groups
 from printer_app.components.access.whitelist_panel import whitelist_panel
 from printer_app.components.badges import active_badge
 from printer_app.components.forms import filter_select
+from printer_app.components.i18n import t
 from printer_app.components.layout import page
 from printer_app.components.table import data_table, pager, reset_button, search_box, sort_header
+from printer_app.i18n import N_
 from printer_app.state.access.user_form import NewUserState
 from printer_app.state.access.users import ALL, UsersState
 
 S = UsersState
-KIND_OPTIONS = [[ALL, "Any sign-in"], ["local", "Local password"], ["sso", "SSO"]]
-ACTIVE_OPTIONS = [[ALL, "Any state"], ["active", "Active"], ["inactive", "Inactive"]]
+KIND_OPTIONS = [[ALL, N_("Any sign-in")], ["local", N_("Local password")], ["sso", N_("SSO")]]
+ACTIVE_OPTIONS = [[ALL, N_("Any state")], ["active", N_("Active")], ["inactive", N_("Inactive")]]
 
 
 def _group_item(group) -> rx.Component:
-    return rx.select.item(group.name, value=group.name)
+    return rx.select.item(group.label, value=group.name)
 
 
 def _filters() -> rx.Component:
     return rx.hstack(
-        search_box(S.search, S.set_search, placeholder="Username, name or email…", id="user-search", width="240px"),
-        filter_select(S, "kind", KIND_OPTIONS, width="150px"),
-        filter_select(S, "active", ACTIVE_OPTIONS, width="130px"),
-        filter_select(S, "group", [[ALL, "Any group"]], dynamic=S.group_choices, item=_group_item, width="240px"),
+        search_box(S.search, S.set_search, placeholder=N_("Username, name or email…"), id="user-search", width="270px"),
+        filter_select(S, "kind", KIND_OPTIONS, width="190px"),
+        filter_select(S, "active", ACTIVE_OPTIONS, width="170px"),
+        filter_select(S, "group", [[ALL, N_("Any group")]], dynamic=S.group_choices, item=_group_item, width="280px"),
         reset_button(S.reset_filters, search_id="user-search", id="user-filter-reset"),
         rx.spacer(),
-        rx.button(rx.icon("user-plus", size=16), "New local user", on_click=NewUserState.open_new, id="add-user"),
+        rx.button(rx.icon("user-plus", size=16), t("New local user"), on_click=NewUserState.open_new, id="add-user"),
         wrap="wrap",
         width="100%",
         spacing="2",
@@ -39,14 +41,15 @@ def _filters() -> rx.Component:
 
 
 def _yes(flag, label: str, color: str) -> rx.Component:
-    return rx.cond(flag, rx.badge(label, color_scheme=color, variant="soft"), rx.text("—", color=rx.color("gray", 9)))
+    badge = rx.badge(t(label), color_scheme=color, variant="soft")
+    return rx.cond(flag, badge, rx.text("—", color=rx.color("gray", 9)))
 
 
 def _row(u) -> rx.Component:
     is_me = u.id == S.me
     return rx.table.row(
         rx.table.cell(
-            rx.text(u.username, rx.cond(is_me, rx.text(" (you)", size="1", as_="span")), weight="medium"),
+            rx.text(u.username, rx.cond(is_me, rx.text(" ", t("(you)"), size="1", as_="span")), weight="medium"),
             white_space="nowrap",
         ),
         rx.table.cell(
@@ -56,12 +59,12 @@ def _row(u) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 u.kind == "local",
-                rx.badge("Local", color_scheme="gray", variant="surface"),
-                rx.badge("SSO", color_scheme="blue", variant="surface"),
+                rx.badge(t("Local"), color_scheme="gray", variant="surface"),
+                rx.badge(t("SSO"), color_scheme="blue", variant="surface"),
             )
         ),
         rx.table.cell(active_badge(u.is_active)),
-        rx.table.cell(_yes(u.is_superuser, "Superuser", "purple")),
+        rx.table.cell(_yes(u.is_superuser, N_("Superuser"), "purple")),
         rx.table.cell(
             rx.flex(
                 rx.foreach(u.groups, lambda g: rx.badge(g, variant="soft", color_scheme="gray")), wrap="wrap", gap="1"
@@ -70,12 +73,14 @@ def _row(u) -> rx.Component:
         ),
         rx.table.cell(rx.text(u.last_login, size="2"), min_width="90px"),
         rx.table.cell(
-            rx.hstack(
-                rx.button("Groups", size="1", variant="soft", on_click=S.open_groups(u.id), class_name="edit-groups"),
+            rx.flex(
+                rx.button(
+                    t("Groups"), size="1", variant="soft", on_click=S.open_groups(u.id), class_name="edit-groups"
+                ),
                 rx.cond(
                     u.is_active,
                     rx.button(
-                        "Deactivate",
+                        t("Deactivate"),
                         size="1",
                         variant="soft",
                         color_scheme="orange",
@@ -84,7 +89,7 @@ def _row(u) -> rx.Component:
                         class_name="toggle-active",
                     ),
                     rx.button(
-                        "Activate",
+                        t("Activate"),
                         size="1",
                         variant="soft",
                         color_scheme="green",
@@ -92,9 +97,10 @@ def _row(u) -> rx.Component:
                         class_name="toggle-active",
                     ),
                 ),
-                spacing="2",
+                wrap="wrap",  # Russian labels are longer: the buttons stack rather than overflow the table
+                gap="2",
+                white_space="nowrap",
             ),
-            white_space="nowrap",
         ),
         id="user-" + u.username,
         class_name="user-row",
@@ -106,13 +112,13 @@ def accounts_panel() -> rx.Component:
         _filters(),
         data_table(
             [
-                sort_header("Username", "username", S),
-                sort_header("Name and email", "full_name", S),
-                sort_header("Sign-in", "kind", S),
-                sort_header("State", "active", S),
-                sort_header("Superuser", "superuser", S),
-                "Groups",
-                sort_header("Last login", "last_login", S),
+                sort_header(N_("Username"), "username", S),
+                sort_header(N_("Name and email"), "full_name", S),
+                sort_header(N_("Sign-in"), "kind", S),
+                sort_header(N_("State"), "active", S),
+                sort_header(N_("Superuser"), "superuser", S),
+                N_("Groups"),
+                sort_header(N_("Last login"), "last_login", S),
                 "",
             ],
             S.rows,
@@ -132,11 +138,11 @@ def accounts_panel() -> rx.Component:
 
 def users_page() -> rx.Component:
     return page(
-        "Users",
+        N_("Users"),
         rx.tabs.root(
             rx.tabs.list(
-                rx.tabs.trigger("Accounts", value="accounts", id="tab-accounts"),
-                rx.tabs.trigger("SSO whitelist", value="whitelist", id="tab-whitelist"),
+                rx.tabs.trigger(t("Accounts"), value="accounts", id="tab-accounts"),
+                rx.tabs.trigger(t("SSO whitelist"), value="whitelist", id="tab-whitelist"),
             ),
             rx.tabs.content(accounts_panel(), value="accounts"),
             rx.tabs.content(whitelist_panel(), value="whitelist"),

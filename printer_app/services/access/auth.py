@@ -18,6 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, delete, select
 
 from printer_app.config import Settings, get_settings
+from printer_app.i18n import gettext
 from printer_app.models import AllowedUser, Group, User, UserGroup, UserSession
 from printer_app.models.base import utcnow
 from printer_app.services.access.roles import DEFAULT_GROUP, find_groups
@@ -61,9 +62,10 @@ def _dummy_hash() -> str:
 def check_password_strength(password: str, *, username: str = "") -> None:
     """Local passwords: at least 10 characters and not the username."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainValidationError({"password": f"Password must be at least {MIN_PASSWORD_LENGTH} characters"})
+        message = gettext("Password must be at least {n} characters", n=MIN_PASSWORD_LENGTH)
+        raise DomainValidationError({"password": message})
     if username and password.strip().lower() == username.lower():
-        raise DomainValidationError({"password": "Password must differ from the username"})
+        raise DomainValidationError({"password": gettext("Password must differ from the username")})
 
 
 # --- usernames -------------------------------------------------------------------------------------------------
@@ -102,7 +104,7 @@ def authenticate_local(session: Session, username: str, password: str) -> LoginO
     name = normalize_username(username)
     user = session.exec(select(User).where(func.lower(User.username) == name)).first() if name else None
     if not verify_password(user.password_hash if user else None, password or "") or not user.is_active:
-        return LoginOutcome(error="Wrong username or password.")
+        return LoginOutcome(error=gettext("Wrong username or password."))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login = utcnow()
@@ -122,10 +124,10 @@ def create_local_user(
     """A user who signs in with a password (the first admin, or sites without SSO); audited."""
     name = normalize_username(username)
     if not name:
-        raise DomainValidationError({"username": "Username is required"})
+        raise DomainValidationError({"username": gettext("Username is required")})
     check_password_strength(password, username=name)
     if session.exec(select(User).where(func.lower(User.username) == name)).first():
-        raise DomainValidationError({"username": f"User '{name}' already exists"})
+        raise DomainValidationError({"username": gettext("User '{name}' already exists", name=name)})
     user = User(
         username=name,
         email=email,
@@ -157,7 +159,7 @@ def login_oidc_user(session: Session, claims: Mapping[str, object]) -> User:
     """
     username = derive_username(claims)
     if not username:
-        raise AccessDenied("The identity provider sent no usable username.")
+        raise AccessDenied(gettext("The identity provider sent no usable username."))
     user = session.exec(select(User).where(func.lower(User.username) == username)).first()
     entry = active_whitelist_entry(session, username)
     if entry is None:
@@ -167,7 +169,7 @@ def login_oidc_user(session: Session, claims: Mapping[str, object]) -> User:
             record_change(
                 session, obj=user, action="update", user_id=None, changes=flag_change("is_active", True, False)
             )
-        raise AccessDenied(f"The account '{username}' is not allowed to use this application.")
+        raise AccessDenied(gettext("The account '{name}' is not allowed to use this application.", name=username))
     if user is None:
         user = User(username=username, language=get_settings().default_language)
         session.add(user)
@@ -177,7 +179,7 @@ def login_oidc_user(session: Session, claims: Mapping[str, object]) -> User:
         _update_profile(user, claims, entry)
         record_change(session, obj=user, action="create", user_id=None)
     elif not user.is_active:
-        raise AccessDenied(f"The account '{username}' is disabled.")
+        raise AccessDenied(gettext("The account '{name}' is disabled.", name=username))
     else:
         _update_profile(user, claims, entry)
         if not session.exec(select(UserGroup).where(UserGroup.user_id == user.id)).first():

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from printer_app.config import get_settings
+from printer_app.i18n import N_, gettext
 from printer_app.models import EntityChangeLog, User
 from printer_app.services.audit import ACTIONS
 from printer_app.services.paging import allowed_page_size, clamp_page
@@ -19,11 +20,25 @@ from printer_app.services.validators import row_id
 
 SYSTEM = "system"
 OBJECT_LABELS = {
-    "printer": "Printer",
-    "organization": "Organization",
-    "user": "User",
-    "alloweduser": "Whitelist entry",
+    "printer": N_("Printer"),
+    "organization": N_("Organization"),
+    "user": N_("User"),
+    "alloweduser": N_("Whitelist entry"),
+    "webparsingrule": N_("Web parsing rule"),
+    "webparsingtemplate": N_("Web parsing template"),
 }
+# Field labels the change log holds that no form shows (audit.flag_change derives them from the column name).
+STORED_LABELS = (
+    N_("Is active"),
+    N_("Is staff"),
+    N_("Is superuser"),
+    N_("Language"),
+    N_("Groups"),
+    N_("Initial groups"),
+    N_("Notes"),
+    N_("Email"),
+    N_("Full name"),
+)
 
 
 @dataclass
@@ -75,7 +90,7 @@ def format_value(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
         return ", ".join(format_value(v) for v in value)
     if isinstance(value, dict):
@@ -148,7 +163,7 @@ def list_changes(
 def _row(entry: EntityChangeLog, username: str | None) -> ChangeRow:
     changes = [
         FieldChange(
-            label=(change or {}).get("label") or name.replace("_", " ").capitalize(),
+            label=gettext((change or {}).get("label") or name.replace("_", " ").capitalize()),
             old=format_value((change or {}).get("old")),
             new=format_value((change or {}).get("new")),
         )
@@ -159,14 +174,23 @@ def _row(entry: EntityChangeLog, username: str | None) -> ChangeRow:
         timestamp=entry.timestamp,
         action=entry.action,
         object_type=entry.object_type,
-        object_label=OBJECT_LABELS.get(entry.object_type, entry.object_type.replace("_", " ").capitalize()),
+        object_label=gettext(OBJECT_LABELS.get(entry.object_type, entry.object_type.replace("_", " ").capitalize())),
         object_id=entry.object_id,
-        object_repr=entry.object_repr,
-        user=username or SYSTEM,
+        object_repr=_shown_repr(entry),
+        user=username or gettext("system"),
         ip_address=entry.ip_address or "",
         link="" if entry.action == "delete" else object_link(entry.object_type, entry.object_id),
         changes=changes,
     )
+
+
+def _shown_repr(entry: EntityChangeLog) -> str:
+    """The stored "Printer 10.0.0.1" (audit._repr: class name, then a name) with the kind in the user's language."""
+    kind, _, rest = entry.object_repr.partition(" ")
+    label = OBJECT_LABELS.get(entry.object_type)
+    if label and rest and kind.lower() == entry.object_type:
+        return f"{gettext(label)} {rest}"
+    return entry.object_repr
 
 
 def change_filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
@@ -178,6 +202,6 @@ def change_filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
         .order_by(func.lower(User.username))
     ).all()
     return {
-        "object_types": [(t, OBJECT_LABELS.get(t, t.capitalize())) for t in types],
+        "object_types": [(t, gettext(OBJECT_LABELS.get(t, t.capitalize()))) for t in types],
         "users": [(str(i), name) for i, name in users],
     }

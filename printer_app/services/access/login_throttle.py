@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, delete, select
 
 from printer_app.config import Settings
+from printer_app.i18n import gettext, ngettext
 from printer_app.models import LoginThrottle
 from printer_app.models.base import utcnow
 
@@ -91,8 +92,11 @@ def release_attempt(session: Session, *, username: str, address: str | None, set
 
 def wait_message(seconds: int) -> str:
     """What the sign-in page says to an attempt that must wait."""
-    wait = f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"
-    return f"Too many failed sign-ins from this address; try again in {wait}."
+    if seconds < 120:
+        wait = ngettext("{n} second", "{n} seconds", seconds)
+    else:
+        wait = ngettext("{n} minute", "{n} minutes", math.ceil(seconds / 60))
+    return gettext("Too many failed sign-ins from this address; try again in {wait}.", wait=wait)
 
 
 def purge_login_throttle(session: Session, *, settings: Settings, now: datetime | None = None) -> int:

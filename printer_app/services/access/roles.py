@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, delete, select
 
+from printer_app.i18n import N_, gettext, language
 from printer_app.models import Group, GroupPermission, Permission, User, UserGroup
+from printer_app.services.access.permission_names import CRUD_NAMES
 from printer_app.services.audit import record_change
 from printer_app.services.errors import DomainValidationError
 
@@ -26,36 +28,36 @@ CONTRACT_MODELS = (
 
 CUSTOM_PERMISSIONS: dict[str, dict[str, str]] = {
     "inventory": {
-        "access_inventory_app": "Open the inventory application",
-        "run_inventory": "Run inventory polls",
-        "export_printers": "Export printers",
-        "export_amb_report": "Export the AMB report",
-        "manage_web_parsing": "Manage web parsing rules",
-        "view_web_parsing": "View web parsing rules",
-        "can_create_public_templates": "Create public web parsing templates",
-        "view_api_docs": "View the API documentation",
+        "access_inventory_app": N_("Open the inventory application"),
+        "run_inventory": N_("Run inventory polls"),
+        "export_printers": N_("Export printers"),
+        "export_amb_report": N_("Export the AMB report"),
+        "manage_web_parsing": N_("Manage web parsing rules"),
+        "view_web_parsing": N_("View web parsing rules"),
+        "can_create_public_templates": N_("Create public web parsing templates"),
+        "view_api_docs": N_("View the API documentation"),
     },
     "contracts": {
-        "access_contracts_app": "Open the contracts application",
-        "export_contracts": "Export contracts",
-        "import_contracts": "Import contracts",
+        "access_contracts_app": N_("Open the contracts application"),
+        "export_contracts": N_("Export contracts"),
+        "import_contracts": N_("Import contracts"),
     },
     "monthly_report": {
-        "access_monthly_report": "Open monthly reports",
-        "upload_monthly_report": "Upload monthly reports",
-        "edit_counters_start": "Edit start counters",
-        "edit_counters_end": "Edit end counters",
-        "sync_from_inventory": "Sync counters from inventory",
-        "view_change_history": "View the change history",
-        "view_monthly_report_metrics": "View monthly report metrics",
-        "can_manage_month_visibility": "Manage month visibility",
-        "can_reset_auto_polling": "Reset automatic polling",
-        "can_poll_all_printers": "Poll all printers",
-        "can_delete_month": "Delete a month",
-        "override_auto_lock": "Override the automatic counter lock",
+        "access_monthly_report": N_("Open monthly reports"),
+        "upload_monthly_report": N_("Upload monthly reports"),
+        "edit_counters_start": N_("Edit start counters"),
+        "edit_counters_end": N_("Edit end counters"),
+        "sync_from_inventory": N_("Sync counters from inventory"),
+        "view_change_history": N_("View the change history"),
+        "view_monthly_report_metrics": N_("View monthly report metrics"),
+        "can_manage_month_visibility": N_("Manage month visibility"),
+        "can_reset_auto_polling": N_("Reset automatic polling"),
+        "can_poll_all_printers": N_("Poll all printers"),
+        "can_delete_month": N_("Delete a month"),
+        "override_auto_lock": N_("Override the automatic counter lock"),
     },
-    "access": {"manage_users": "Manage users and roles", "view_entity_changes": "View the change log"},
-    "dashboard": {"access_dashboard_app": "Open the dashboard"},
+    "access": {"manage_users": N_("Manage users and roles"), "view_entity_changes": N_("View the change log")},
+    "dashboard": {"access_dashboard_app": N_("Open the dashboard")},
 }
 
 
@@ -67,13 +69,12 @@ def _catalogue() -> dict[str, str]:
     perms = {f"{app}.{code}": name for app, codes in CUSTOM_PERMISSIONS.items() for code, name in codes.items()}
     for app, models in (("inventory", INVENTORY_MODELS), ("contracts", CONTRACT_MODELS)):
         for perm in sorted(_crud(app, models)):
-            action, model = perm.split(".", 1)[1].split("_", 1)
-            perms[perm] = f"Can {action} {model}"
+            perms[perm] = CRUD_NAMES[perm]  # a KeyError here: name the new model's permissions there
     return perms
 
 
 PERMISSIONS: dict[str, str] = _catalogue()
-"""Every permission: "app_label.codename" → English name."""
+"""Every permission: "app_label.codename" → English name (a catalogued message: `gettext` it where shown)."""
 
 MONTHLY = {f"monthly_report.{code}" for code in CUSTOM_PERMISSIONS["monthly_report"]}
 _INV_VIEW = {
@@ -217,6 +218,11 @@ def bootstrap_roles(session: Session) -> BootstrapResult:
     return result
 
 
+def group_label(name: str, label_ru: str) -> str:
+    """A group's name in the current language: the Russian label in Russian (when it has one), else the name."""
+    return label_ru if language() == "ru" and label_ru else name
+
+
 def find_groups(session: Session, names: Iterable[str], *, strict: bool = True) -> list[Group]:
     """Groups by English name or Russian label (ignoring case); unknown names are an error unless not `strict`."""
     wanted = {n.strip().casefold(): n.strip() for n in names if n and n.strip()}
@@ -227,7 +233,10 @@ def find_groups(session: Session, names: Iterable[str], *, strict: bool = True) 
     known = {g.name.casefold() for g in found} | {g.label_ru.casefold() for g in found}
     missing = sorted(wanted[k] for k in wanted if k not in known)
     if missing and strict:
-        raise DomainValidationError({"groups": f"Unknown group(s): {', '.join(missing)} (run `roles bootstrap`?)"})
+        unknown = ", ".join(missing)
+        raise DomainValidationError(
+            {"groups": gettext("Unknown group(s): {names} (run `roles bootstrap`?)", names=unknown)}
+        )
     return sorted(found, key=lambda g: g.name)
 
 
@@ -255,7 +264,7 @@ def set_user_groups(
     session.flush()
     after = [g.name for g in groups]
     if before != after:
-        change = {"groups": {"old": before, "new": after, "label": "Groups"}}
+        change = {"groups": {"old": before, "new": after, "label": N_("Groups")}}
         record_change(
             session, obj=user, action="update", user_id=actor_id, changes=change, ip=ip, user_agent=user_agent
         )

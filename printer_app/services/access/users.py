@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
+from printer_app.i18n import N_, gettext
 from printer_app.models import EntityChangeLog, Group, GroupPermission, Permission, User, UserGroup
 from printer_app.services.access.auth import (
     check_password_strength,
@@ -16,7 +17,7 @@ from printer_app.services.access.auth import (
     end_user_sessions,
     normalize_username,
 )
-from printer_app.services.access.roles import ROLES, find_groups, set_user_groups, user_group_names
+from printer_app.services.access.roles import ROLES, find_groups, group_label, set_user_groups, user_group_names
 from printer_app.services.audit import Actor
 from printer_app.services.concurrency import claim_version, save_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
@@ -24,7 +25,12 @@ from printer_app.services.paging import PAGE_SIZES, allowed_page_size, clamp_pag
 from printer_app.services.validators import parse_id, too_long
 
 MANAGE_USERS = "access.manage_users"
-USER_LABELS = {"is_active": "Active", "full_name": "Full name", "is_superuser": "Superuser", "is_staff": "Staff"}
+USER_LABELS = {
+    "is_active": N_("Active"),
+    "full_name": N_("Full name"),
+    "is_superuser": N_("Superuser"),
+    "is_staff": N_("Staff"),
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_PASSWORD = 256  # argon2 takes any length; a megabyte "password" would only cost CPU
 _KIND = case((User.password_hash.is_not(None), "local"), else_="sso")
@@ -41,10 +47,13 @@ USER_SORTS = {
 
 @dataclass
 class GroupOption:
-    """A bootstrapped group as the pickers show it: the English name and the Russian label."""
+    """A bootstrapped group as the pickers show it: the English name (the value), the Russian label, and its name in
+    the current language (`label`) with the other language's name beneath (`alt`)."""
 
     name: str
     label_ru: str
+    label: str = ""
+    alt: str = ""
 
 
 @dataclass
@@ -84,7 +93,11 @@ def group_options(session: Session) -> list[GroupOption]:
     """Every group, in the order of the role catalogue (groups made by hand follow, by name)."""
     order = {role.name: index for index, role in enumerate(ROLES)}
     groups = sorted(session.exec(select(Group)).all(), key=lambda g: (order.get(g.name, len(order)), g.name))
-    return [GroupOption(g.name, g.label_ru) for g in groups]
+    options = []
+    for g in groups:
+        label = group_label(g.name, g.label_ru)
+        options.append(GroupOption(g.name, g.label_ru, label, g.label_ru if label == g.name else g.name))
+    return options
 
 
 def _filtered(filters: UserFilters):
@@ -165,7 +178,7 @@ def get_user(session: Session, *, user_id: int) -> User:
     ident = parse_id(user_id)
     user = session.get(User, ident) if ident is not None else None
     if user is None:
-        raise NotFoundError(f"User #{user_id} does not exist")
+        raise NotFoundError(gettext("User #{id} does not exist", id=user_id))
     return user
 
 
@@ -189,9 +202,9 @@ def person_errors(*, username: str, email: str, full_name: str) -> dict[str, str
     """Messages for the person fields accounts and whitelist entries share: the sizes of their columns."""
     errors = {}
     for name, label, value, limit in (
-        ("username", "Username", (username or "").strip(), 150),
-        ("email", "Email", email, 254),
-        ("full_name", "Full name", full_name, 200),
+        ("username", N_("Username"), (username or "").strip(), 150),
+        ("email", N_("Email"), email, 254),
+        ("full_name", N_("Full name"), full_name, 200),
     ):
         if problem := too_long(label, value, limit):
             errors[name] = problem
@@ -218,7 +231,7 @@ def set_user_active(session: Session, *, user_id: int, active: bool, actor: Acto
     """
     user = get_user(session, user_id=user_id)
     if not active and actor is not None and actor.user_id == user.id:
-        raise DomainValidationError({"form": "You cannot deactivate your own account"})
+        raise DomainValidationError({"form": gettext("You cannot deactivate your own account")})
     save_changes(session, user, {"is_active": bool(active)}, version=None, actor=actor, labels=USER_LABELS)
     if not active:
         end_user_sessions(session, user.id)
@@ -248,7 +261,7 @@ def save_user_groups(
     groups = find_groups(session, group_names)
     own = actor is not None and actor.user_id == user.id
     if own and not user.is_superuser and MANAGE_USERS not in _grants(session, groups):
-        raise DomainValidationError({"groups": "You cannot remove your own permission to manage users"})
+        raise DomainValidationError({"groups": gettext("You cannot remove your own permission to manage users")})
     if sorted(g.name for g in groups) == sorted(user_group_names(session, user.id)):
         return sorted(g.name for g in groups)
     claim_version(session, user, version)
@@ -277,16 +290,16 @@ def create_user(
     name, email, full_name = normalize_username(username), email.strip(), " ".join(full_name.split())
     errors = person_errors(username=username, email=email, full_name=full_name)
     if email and "email" not in errors and not _EMAIL.match(email):
-        errors["email"] = "Not a valid email address"
+        errors["email"] = gettext("Not a valid email address")
     if not name:
-        errors["username"] = "Username is required"
+        errors["username"] = gettext("Username is required")
     elif "username" not in errors and session.exec(select(User.id).where(func.lower(User.username) == name)).first():
-        errors["username"] = f"User '{name}' already exists"
+        errors["username"] = gettext("User '{name}' already exists", name=name)
     try:
         check_password_strength(password or "", username=name)
     except DomainValidationError as exc:
         errors.update(exc.errors)
-    if problem := too_long("Password", password or "", MAX_PASSWORD):
+    if problem := too_long(N_("Password"), password or "", MAX_PASSWORD):
         errors["password"] = problem
     groups: list[Group] = []
     try:
@@ -313,9 +326,10 @@ def create_user(
 
 
 def set_language(session: Session, *, user_id: int, language: str) -> None:
-    """Remember the user's UI language on their account (not a change the change log needs)."""
+    """Remember the user's UI language on their account: not a change the change log needs, and not one that moves
+    the account's version (models/versioning.py: an open groups dialog of this user elsewhere saves unrefused)."""
     if (user := session.get(User, user_id)) is None:
-        raise NotFoundError("This account no longer exists.")
+        raise NotFoundError(gettext("This account no longer exists."))
     if user.language != language:
         user.language = language
         session.add(user)

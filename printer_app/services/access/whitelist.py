@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from printer_app.i18n import N_, gettext
 from printer_app.models import AllowedUser, User
 from printer_app.services.access.auth import OIDC, end_user_sessions, normalize_username
 from printer_app.services.access.roles import find_groups
@@ -92,7 +93,7 @@ def get_allowed_user(session: Session, *, username: str) -> AllowedUser:
     name = normalize_username(username)
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is None:
-        raise NotFoundError(f"'{name}' is not on the whitelist")
+        raise NotFoundError(gettext("'{name}' is not on the whitelist", name=name))
     return entry
 
 
@@ -119,17 +120,19 @@ def save_allowed_user(
     email, full_name, notes = (email or "").strip(), " ".join((full_name or "").split()), (notes or "").strip()
     errors = person_errors(username=username, email=email, full_name=full_name)
     if not name:
-        errors["username"] = "Username is required"
-    if problem := too_long("Notes", notes, MAX_NOTES):
+        errors["username"] = gettext("Username is required")
+    if problem := too_long(N_("Notes"), notes, MAX_NOTES):
         errors["notes"] = problem
     if errors:
         raise DomainValidationError(errors)
     groups = [g.name for g in find_groups(session, initial_groups or [])]
     entry = session.exec(select(AllowedUser).where(func.lower(AllowedUser.username) == name)).first()
     if entry is not None and not update_existing:
-        raise DomainValidationError({"username": f"'{name}' is already on the whitelist"})
+        raise DomainValidationError({"username": gettext("'{name}' is already on the whitelist", name=name)})
     if entry is None and replace:
-        raise NotFoundError(f"'{name}' is no longer on the whitelist (removed meanwhile?): nothing was saved")
+        raise NotFoundError(
+            gettext("'{name}' is no longer on the whitelist (removed meanwhile?): nothing was saved", name=name)
+        )
     if entry is None:
         entry = AllowedUser(
             username=name, added_by_id=actor_id, email=email, full_name=full_name, initial_groups=groups, notes=notes
@@ -185,7 +188,7 @@ def import_allowed_users_csv(session: Session, text: str, *, actor_id: int | Non
     """Bulk add/update from CSV (username,email,full_name,groups; groups separated by ";"); all rows or none."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if "username" not in [(h or "").strip().lower() for h in reader.fieldnames or []]:
-        raise DomainValidationError({"file": "The CSV needs a header row with at least a 'username' column"})
+        raise DomainValidationError({"file": gettext("The CSV needs a header row with at least a 'username' column")})
     result, errors = WhitelistImport(), {}
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
@@ -203,7 +206,7 @@ def import_allowed_users_csv(session: Session, text: str, *, actor_id: int | Non
                 update_existing=True,
             )
         except DomainValidationError as exc:
-            errors[f"line {line}"] = str(exc)
+            errors[gettext("line {n}", n=line)] = "; ".join(exc.errors.values())
             continue
         result.created += created
         result.updated += not created

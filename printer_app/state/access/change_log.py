@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.i18n import N_, gettext
 from printer_app.services.access.change_log import (
     ChangeFilters,
     ChangeRow,
@@ -23,7 +24,12 @@ from printer_app.state.view import local_time
 VIEW = "access.view_entity_changes"
 ALL = "all"
 FILTERS = ("object_type", "action", "user", "date_from", "date_to")
-ACTION_OPTIONS = [[ALL, "All actions"], ["create", "Created"], ["update", "Updated"], ["delete", "Deleted"]]
+ACTION_OPTIONS = [
+    [ALL, N_("All actions")],
+    ["create", N_("Created")],
+    ["update", N_("Updated")],
+    ["delete", N_("Deleted")],
+]
 
 
 @dataclass
@@ -89,7 +95,7 @@ class ChangeLogState(PagedListMixin, SessionState):
 
     @rx.var
     def range_text(self) -> str:
-        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No changes match")
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No changes match"))
 
     async def _query(self) -> None:
         def opt(value: str) -> str:

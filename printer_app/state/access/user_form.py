@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.i18n import gettext
 from printer_app.services.access.users import MANAGE_USERS, create_user
 from printer_app.services.errors import DomainValidationError
 from printer_app.state.access.users import GroupPickerMixin, UsersState
@@ -54,4 +55,4 @@ class NewUserState(GroupPickerMixin, SessionState):
             return None
         name = user.username
         self.open, self.form = False, dict.fromkeys(FIELDS, "")
-        return [rx.toast.success(f"User '{name}' created"), UsersState.reload]
+        return [rx.toast.success(gettext("User '{name}' created", name=name)), UsersState.reload]

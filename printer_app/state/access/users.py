@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.i18n import gettext
 from printer_app.services.access.users import (
     MANAGE_USERS,
     USER_SORTS,
@@ -45,7 +46,8 @@ class UserView:
     last_login: str = ""
 
 
-def user_view(row: UserRow) -> UserView:
+def user_view(row: UserRow, labels: dict[str, str] | None = None) -> UserView:
+    """The row as shown: the groups by their names in the user's language (`labels`: name -> shown name)."""
     return UserView(
         id=row.id,
         username=row.username,
@@ -54,8 +56,8 @@ def user_view(row: UserRow) -> UserView:
         kind=row.kind,
         is_active=row.is_active,
         is_superuser=row.is_superuser,
-        groups=row.groups,
-        last_login=local_time(row.last_login) if row.last_login else "never",
+        groups=[(labels or {}).get(g, g) for g in row.groups],
+        last_login=local_time(row.last_login) if row.last_login else gettext("never"),
     )
 
 
@@ -67,6 +69,10 @@ class GroupPickerMixin(rx.State, mixin=True):
 
     async def _load_group_choices(self) -> None:
         self.group_choices = await with_session(group_options)
+
+    def _group_labels(self) -> dict[str, str]:
+        """Group name -> its name in the user's language (as the last load of the choices gave them)."""
+        return {g.name: g.label or g.name for g in self.group_choices}
 
     @rx.event
     def toggle_group(self, name: str, checked: bool) -> None:
@@ -109,7 +115,7 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
 
     @rx.var
     def range_text(self) -> str:
-        return view.range_text(self.total, self.page, self.page_size, len(self.rows), "No users match")
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No users match"))
 
     async def _query(self) -> None:
         filters = UserFilters(
@@ -123,7 +129,8 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
             page=self.page,
             page_size=self.page_size,
         )
-        self.rows = [user_view(r) for r in result.rows]
+        labels = self._group_labels()
+        self.rows = [user_view(r, labels) for r in result.rows]
         self.total, self.page = result.total, result.page
 
     @rx.event
@@ -173,8 +180,9 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
             return rx.toast.error(str(exc))
         name = user.username
         await self._query()
-        verb = "activated" if active else "deactivated; their open sessions have ended"
-        return rx.toast.success(f"User '{name}' {verb}")
+        if active:
+            return rx.toast.success(gettext("User '{name}' activated", name=name))
+        return rx.toast.success(gettext("User '{name}' deactivated; their open sessions have ended", name=name))
 
     # --- groups -----------------------------------------------------------------------------------------------
 
@@ -214,7 +222,7 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
         except ConflictError as exc:
             mine, loaded = {"groups": ", ".join(sorted(self.chosen_groups))}, self._groups_loaded
             await self._fill_groups(self.groups_user_id)
-            self.groups_unsaved = not_saved(mine, loaded, self._groups_loaded, {"groups": "Groups"})
+            self.groups_unsaved = not_saved(mine, loaded, self._groups_loaded, {"groups": gettext("Groups")})
             self.groups_error = conflict_message(exc)
             await self._query()
             return None
@@ -226,5 +234,6 @@ class UsersState(GroupPickerMixin, SortableMixin, PagedListMixin, SessionState):
             return None
         self.groups_open = False
         await self._query()
-        summary = ", ".join(names) or "no groups"
-        return rx.toast.success(f"Groups of '{self.groups_username}': {summary}")
+        labels = self._group_labels()
+        summary = ", ".join(labels.get(n, n) for n in names) or gettext("no groups")
+        return rx.toast.success(gettext("Groups of '{name}': {groups}", name=self.groups_username, groups=summary))

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import reflex as rx
 
+from printer_app.i18n import N_, gettext, ngettext
 from printer_app.services.access.auth import normalize_username
 from printer_app.services.access.users import MANAGE_USERS
 from printer_app.services.access.whitelist import (
@@ -28,7 +29,7 @@ from printer_app.state.session import SessionState, requires, requires_page, wit
 from printer_app.state.view import local_time
 
 FIELDS = ("username", "email", "full_name", "notes")
-LABELS = {"email": "Email", "full_name": "Full name", "notes": "Notes", "groups": "Initial groups"}
+LABELS = {"email": N_("Email"), "full_name": N_("Full name"), "notes": N_("Notes"), "groups": N_("Initial groups")}
 UPLOAD_ID = "whitelist-csv"
 
 
@@ -46,12 +47,13 @@ class EntryView:
     added: str = ""
 
 
-def entry_view(row: WhitelistRow) -> EntryView:
-    added = local_time(row.added_at) + (f" by {row.added_by}" if row.added_by else "")
+def entry_view(row: WhitelistRow, labels: dict[str, str] | None = None) -> EntryView:
+    """The row as shown: the initial groups by their names in the user's language (`labels`: name -> shown)."""
+    when = local_time(row.added_at)
+    added = gettext("{when} by {who}", when=when, who=row.added_by) if row.added_by else when
     groups = row.initial_groups
-    return EntryView(
-        row.username, row.email, row.full_name, row.is_active, row.notes, ", ".join(groups), list(groups), added
-    )
+    shown = ", ".join((labels or {}).get(g, g) for g in groups)
+    return EntryView(row.username, row.email, row.full_name, row.is_active, row.notes, shown, list(groups), added)
 
 
 class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
@@ -76,6 +78,7 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
     import_updated: int = 0
     import_errors: list[str] = []
     import_done: bool = False
+    import_summary: str = ""
 
     async def _query(self) -> None:
         rows = await with_session(
@@ -85,11 +88,13 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
             sort=self.sort,
             descending=self.descending,
         )
-        self.rows = [entry_view(r) for r in rows]
+        labels = self._group_labels()
+        self.rows = [entry_view(r, labels) for r in rows]
 
     @rx.event
     @requires_page(MANAGE_USERS)
     async def load(self) -> None:
+        await self._load_group_choices()
         await self._query()
 
     @rx.event
@@ -150,9 +155,9 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
     @requires(MANAGE_USERS)
     async def save(self):
         if self.editing != bool(self._loaded):
-            return rx.toast.error("This form is not the entry's edit form any more: open it again")
+            return rx.toast.error(gettext("This form is not the entry's edit form any more: open it again"))
         if self.editing and normalize_username(self.form["username"]) != self._loaded:
-            self.errors = {"username": "The username of an entry cannot be changed: add a new entry instead"}
+            self.errors = {"username": gettext("The username of an entry cannot be changed: add a new entry instead")}
             return None
         try:
             entry, created = await with_session(
@@ -171,7 +176,7 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
         except ConflictError as exc:
             mine, loaded = self._shown(), self._loaded_values
             await self._fill(self._loaded)
-            self.unsaved = not_saved(mine, loaded, self._shown(), LABELS)
+            self.unsaved = not_saved(mine, loaded, self._shown(), {k: gettext(v) for k, v in LABELS.items()})
             self.errors = {"form": conflict_message(exc)}
             await self._query()
             return None
@@ -184,7 +189,9 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
             return rx.toast.error(str(exc))
         self.dialog_open = False
         await self._query()
-        return rx.toast.success(f"'{entry.username}' {'added to' if created else 'updated on'} the whitelist")
+        if created:
+            return rx.toast.success(gettext("'{name}' added to the whitelist", name=entry.username))
+        return rx.toast.success(gettext("'{name}' updated on the whitelist", name=entry.username))
 
     # --- (de)activate, remove ---------------------------------------------------------------------------------
 
@@ -200,8 +207,11 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
     @rx.event
     @requires(MANAGE_USERS)
     async def toggle_active(self, username: str, active: bool):
-        done = "deactivated: their SSO sessions have ended" if active else "activated"
-        return await self._change(set_allowed_user_active, f"'{username}' {done}", username=username, active=not active)
+        if active:
+            done = gettext("'{name}' deactivated: their SSO sessions have ended", name=username)
+        else:
+            done = gettext("'{name}' activated", name=username)
+        return await self._change(set_allowed_user_active, done, username=username, active=not active)
 
     @rx.event
     @requires(MANAGE_USERS)
@@ -216,7 +226,8 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
     @requires(MANAGE_USERS)
     async def remove(self):
         username, self.confirm_remove = self.confirm_remove, ""
-        return await self._change(remove_allowed_user, f"'{username}' removed from the whitelist", username=username)
+        done = gettext("'{name}' removed from the whitelist", name=username)
+        return await self._change(remove_allowed_user, done, username=username)
 
     # --- CSV import -------------------------------------------------------------------------------------------
 
@@ -230,19 +241,29 @@ class WhitelistState(GroupPickerMixin, SortableMixin, SessionState):
         try:
             text = (await upload.read()).decode("utf-8-sig")
         except UnicodeDecodeError:
-            self._import_result(0, 0, [f"{upload.name}: not a UTF-8 text file"])
+            self._import_result(0, 0, [gettext("{file}: not a UTF-8 text file", file=upload.name)])
             return None
         try:
             result = await with_session(as_actor, self._actor(), import_allowed_users_csv, text=text)
         except DomainValidationError as exc:
             self._import_result(
-                0, 0, [f"{where}: {msg}" if where != "form" else msg for where, msg in exc.errors.items()]
+                0, 0, [f"{where}: {msg}" if where not in ("form", "file") else msg for where, msg in exc.errors.items()]
             )
             return None
         self._import_result(result.created, result.updated, [])
         await self._query()
-        return rx.toast.success(f"Whitelist import: {result.created} added, {result.updated} updated")
+        message = gettext(
+            "Whitelist import: {created} added, {updated} updated", created=result.created, updated=result.updated
+        )
+        return rx.toast.success(message)
 
     def _import_result(self, created: int, updated: int, errors: list[str]) -> None:
         self.import_created, self.import_updated, self.import_errors = created, updated, errors
+        failed = ngettext("{n} error", "{n} errors", len(errors))
+        summary = gettext(
+            "Import: {created} created, {updated} updated, {errors}", created=created, updated=updated, errors=failed
+        )
+        if errors:
+            summary += " — " + gettext("nothing was saved; fix the file and import it again.")
+        self.import_summary = summary
         self.import_done = True
