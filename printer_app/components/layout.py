@@ -208,6 +208,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
                 rx.cond(SessionState.access == "denied", rx.fragment(), actions or rx.fragment()),
                 width="100%",
                 align="center",
+                flex_wrap="wrap",  # a phone puts the page's buttons under its title
             ),
             rx.cond(
                 SessionState.access == "denied",
