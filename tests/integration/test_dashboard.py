@@ -23,6 +23,11 @@ def test_fleet_counts(session: Session) -> None:
     stale = make_printer(session)  # succeeded long ago, failing now
     make_poll(session, stale, at=NOW - timedelta(hours=30))
     make_poll(session, stale, status=TaskStatus.FAILED, at=NOW - timedelta(hours=1))
+    flapping = make_printer(session)  # succeeded 2 h ago, failed since: failing only, not also "OK in 24 h"
+    make_poll(session, flapping, at=NOW - timedelta(hours=2))
+    make_poll(session, flapping, status=TaskStatus.FAILED, at=NOW - timedelta(hours=1))
+    quiet = make_printer(session)  # succeeded 30 h ago and not polled since
+    make_poll(session, quiet, at=NOW - timedelta(hours=30))
     make_printer(session)  # never polled
     for status in (TaskStatus.VALIDATION_ERROR, TaskStatus.HISTORICAL_INCONSISTENCY):
         make_poll(session, make_printer(session), status=status, at=NOW - timedelta(hours=2))
@@ -33,11 +38,20 @@ def test_fleet_counts(session: Session) -> None:
 
     counts = fleet_counts(session, now=NOW)
 
-    assert (counts.total, counts.active, counts.ok_24h, counts.failing, counts.never_polled) == (7, 5, 1, 3, 1)
+    assert (counts.total, counts.active) == (9, 7)
+    assert (counts.ok_24h, counts.stale, counts.failing, counts.never_polled) == (1, 1, 4, 1)
+    assert counts.ok_24h + counts.stale + counts.failing + counts.never_polled == counts.active
 
 
 def test_fleet_counts_of_an_empty_database(session: Session) -> None:
-    assert vars(fleet_counts(session)) == {"total": 0, "active": 0, "ok_24h": 0, "failing": 0, "never_polled": 0}
+    assert vars(fleet_counts(session)) == {
+        "total": 0,
+        "active": 0,
+        "ok_24h": 0,
+        "stale": 0,
+        "failing": 0,
+        "never_polled": 0,
+    }
 
 
 def _toner(color: str, percent: int | None, state: str = SupplyState.OK) -> SupplyReading:

@@ -13,30 +13,30 @@ from printer_app.models import InventoryTask, Organization, PageCounter, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import TaskStatus
 from printer_app.services.days import local_day
-
-FAILING = (TaskStatus.FAILED, TaskStatus.VALIDATION_ERROR, TaskStatus.HISTORICAL_INCONSISTENCY)
+from printer_app.services.inventory.health import GROUPS, in_group
 
 
 @dataclass
 class FleetCounts:
+    """Printer counts; the groups (services/inventory/health.py) count active printers and add up to `active`."""
+
     total: int
     active: int
     ok_24h: int
+    stale: int
     failing: int
     never_polled: int
 
 
 def fleet_counts(session: Session, *, now: datetime | None = None) -> FleetCounts:
-    """Printer counts; "failing" and "never polled" look at active printers only."""
-    since = (now or utcnow()) - timedelta(hours=24)
+    """All printers, the active ones, and the active ones per group: ok in 24 h, stale, failing, never polled."""
+    now = now or utcnow()
     active = Printer.is_active
     row = session.exec(
         select(
             func.count(Printer.id),
             func.count(Printer.id).filter(active),
-            func.count(Printer.id).filter(active, Printer.last_success_at >= since),
-            func.count(Printer.id).filter(active, Printer.last_poll_status.in_(FAILING)),
-            func.count(Printer.id).filter(active, Printer.last_poll_at.is_(None)),
+            *(func.count(Printer.id).filter(active, in_group(group, now=now)) for group in GROUPS),
         )
     ).one()
     return FleetCounts(*row)
