@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run dev install test lint format db demo check clean worker scheduler messages
+.PHONY: run dev install test test-units test-browser lint format db demo check clean worker scheduler messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt tests/oidc_provider/package-lock.json
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -54,8 +54,25 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: install lint  ## ruff, then unit, integration (SQLite + PostgreSQL) and browser tests
-	$(VENV)/bin/pytest -p no:cacheprovider --timeout=900 tests/unit tests/integration tests/e2e  # browser tests last: playwright keeps an event loop in the main thread
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider --timeout=900
+
+# The browser tests run in a pytest process of their own, beside the unit and integration tests (each side has a
+# core of its own; the browser tests bring their own app server and Redis). Their report follows the other's.
+test: install lint  ## ruff, then unit + integration (SQLite + PostgreSQL) beside the browser tests
+	@log=$$(mktemp); \
+	$(PYTEST) tests/e2e >$$log 2>&1 & browser=$$!; \
+	$(PYTEST) tests/unit tests/integration; units=$$?; \
+	wait $$browser; browsers=$$?; \
+	echo "=============================== browser tests (tests/e2e) ==============================="; \
+	cat $$log; rm -f $$log; \
+	echo "unit + integration: exit $$units; browser: exit $$browsers"; \
+	test $$units -eq 0 && test $$browsers -eq 0
+
+test-units: install  ## unit and integration tests only
+	$(PYTEST) tests/unit tests/integration
+
+test-browser: install  ## browser tests only
+	$(PYTEST) tests/e2e
 
 clean:
 	rm -rf .web .states data/*.db* $(VENV)/.installed
