@@ -77,9 +77,10 @@ def poll_printer_scheduled(printer_id: int, batch_id: str | None = None) -> None
 
 
 @dramatiq.actor(actor_name="poll_all", queue_name=HIGH, max_retries=0, time_limit=5 * MINUTE_MS, broker=broker)
-def poll_all() -> None:
-    """Fan out one message per pollable printer and track the run's progress; one run at a time."""
-    run = polls.start_run()
+def poll_all(printer_ids: list[int] | None = None) -> None:
+    """Fan out one message per pollable printer (of `printer_ids` only, when given) and track the run's progress;
+    one run at a time."""
+    run = polls.start_run(printer_ids)
     if run is None:  # two requests raced past the caller's check: the running batch answers this one too
         log.info("poll all: a run is already going; this request is folded into it")
         return

@@ -23,6 +23,7 @@ _local_locks: dict[int, str] = {}
 _local_polled: dict[int, tuple[int, int]] = {}
 _local_guard = threading.Lock()
 _local_batches: dict[str, dict] = {}
+_local_failed: dict[str, set[int]] = {}
 _local_current, _local_running = "current", "running"  # keys of _local_batches beside the batch ids
 
 
@@ -121,8 +122,9 @@ def start_batch(total: int) -> str | None:
     return batch_id
 
 
-def batch_step(batch_id: str, *, failed: bool) -> dict[str, int]:
-    """Count one finished printer of a batch; returns the new totals. The last one ends the run."""
+def batch_step(batch_id: str, *, failed: bool, printer_id: int | None = None) -> dict[str, int]:
+    """Count one finished printer of a batch (a failed one is remembered: the list shows a run's failures); returns
+    the new totals. The last one ends the run and notes when (`finished_at`, seconds since the epoch)."""
     r = client()
     if r is not None:
         key = f"pi:batch:{batch_id}"
@@ -131,14 +133,23 @@ def batch_step(batch_id: str, *, failed: bool) -> dict[str, int]:
         pipe.hincrby(key, "failed", 1 if failed else 0)
         pipe.hgetall(key)
         pipe.expire(RUNNING_KEY, BATCH_IDLE_TTL_S)
+        if failed and printer_id is not None:
+            pipe.sadd(f"{key}:failed", printer_id)
+            pipe.expire(f"{key}:failed", 86400)
         totals = {k.decode(): int(v) for k, v in pipe.execute()[2].items()}
         if totals["done"] >= totals["total"]:
+            totals["finished_at"] = int(time.time())
+            r.hsetnx(key, "finished_at", totals["finished_at"])
             r.eval(_RELEASE_LOCK, 1, RUNNING_KEY, batch_id)
         return totals
     with _local_guard:
         data = _local_batches[batch_id]
         data["done"] += 1
         data["failed"] += 1 if failed else 0
+        if failed and printer_id is not None:
+            _local_failed.setdefault(batch_id, set()).add(printer_id)
+        if data["done"] >= data["total"]:
+            data.setdefault("finished_at", int(time.time()))
         running = _local_batches.get(_local_running)
         if running is not None and running["id"] == batch_id:
             if data["done"] >= data["total"]:
@@ -146,6 +157,15 @@ def batch_step(batch_id: str, *, failed: bool) -> dict[str, int]:
             else:
                 running["until"] = time.monotonic() + BATCH_IDLE_TTL_S
         return dict(data)
+
+
+def batch_failures(batch_id: str) -> list[int]:
+    """The printers whose poll failed in a poll-all run (kept for a day), by id."""
+    r = client()
+    if r is not None:
+        return sorted(int(i) for i in r.smembers(f"pi:batch:{batch_id}:failed"))
+    with _local_guard:
+        return sorted(_local_failed.get(batch_id, ()))
 
 
 def current_batch() -> tuple[str, dict[str, int]] | None:

@@ -9,7 +9,8 @@ progress published to every tab (workers/coordination.py).
 - Queued for the workers: `request_poll`, `poll_all`, `discover`.
 - Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
   `printers_to_poll`).
-- What is going on: `current_run` (the poll-all run going now), `latest_run` (the last one, finished or not).
+- What is going on: `current_run` (the poll-all run going now), `latest_run` (the last one, finished or not),
+  `run_failures` (the printers that failed in a run).
 
 Commands still to come go here too, as a function that sends the message of a thin actor in workers/actors.py
 and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook) and `sync_month` (fill a
@@ -52,14 +53,23 @@ def poll_result_time_limit_s() -> float:
     return actors.poll_printer_now.options["time_limit"] / 1000
 
 
-def poll_all() -> Run | None:
-    """Queue a poll of every pollable printer, unless a run is going: then that run is returned and nothing is
-    queued (one run at a time; the worker checks again, for two requests that race past this check)."""
+def poll_all(printer_ids: list[int] | None = None) -> Run | None:
+    """Queue a poll of every pollable printer (only those of `printer_ids`, when given: the ones a filtered list
+    shows, found by the server), unless a run is going: then that run is returned and nothing is queued (one run at
+    a time; the worker checks again, for two requests that race past this check)."""
     running = coordination.running_batch()
     if running is not None:
         return running
-    actors.poll_all.send()
+    if printer_ids is None:
+        actors.poll_all.send()
+    else:
+        actors.poll_all.send(sorted(printer_ids))
     return None
+
+
+def run_failures(run_id: str) -> list[int]:
+    """The printers whose poll failed in a poll-all run (the list's "N failed" link)."""
+    return coordination.batch_failures(run_id)
 
 
 def current_run() -> Run | None:

@@ -47,7 +47,8 @@ def poll_guarded(
         else:
             status = _poll_or_report_gone(printer_id, triggered_by, message_id)
     if batch_id:
-        progress = coordination.batch_step(batch_id, failed=status not in (None, TaskStatus.SUCCESS))
+        failed = status not in (None, TaskStatus.SUCCESS)
+        progress = coordination.batch_step(batch_id, failed=failed, printer_id=printer_id)
         events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, **progress})
 
 
@@ -79,11 +80,15 @@ def _poll_or_report_gone(printer_id: int, triggered_by: str, message_id: str | N
         return TaskStatus.FAILED
 
 
-def start_run() -> tuple[str, list[int]] | None:
-    """Register a poll-all run over every pollable printer and announce it: its id and the printers to poll; None
-    while another run is going (that run answers this request too)."""
+def start_run(printer_ids: list[int] | None = None) -> tuple[str, list[int]] | None:
+    """Register a poll-all run over every pollable printer (or those of `printer_ids` that are pollable: the ones a
+    filtered list shows) and announce it: its id and the printers to poll; None while another run is going (that
+    run answers this request too)."""
     with session_scope() as session:
         ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
+    if printer_ids is not None:
+        wanted = set(printer_ids)
+        ids = [i for i in ids if i in wanted]
     batch_id = coordination.start_batch(len(ids))
     if batch_id is None:
         return None

@@ -39,29 +39,32 @@ def tone_color(tone: rx.Var, default_shade: int = 10) -> rx.Var:
     )
 
 
-def supply_bar(color: rx.Var, percent: rx.Var, label: rx.Var, known: rx.Var, tone: rx.Var) -> rx.Component:
-    """A 40 px level bar for a percentage, or the state word (Printer-MIB special value, web status) — never 0 %.
+def supply_bar(
+    color: rx.Var, percent: rx.Var, label: rx.Var, known: rx.Var, tone: rx.Var, level: rx.Var | None = None
+) -> rx.Component:
+    """A level bar carrying its number, or the state word (Printer-MIB special value, web status) — never 0 %.
 
-    `tone` colours the word: amber for low, red for empty or error, else grey.
+    Plain elements styled by assets/app.css (a table re-renders many of them); `label` is the tooltip (title), `tone`
+    colours the word (`level`, else the label): amber for low, red for empty or error, else grey.
     """
-    css = rx.match(color, *[(k, v) for k, v in SUPPLY_CSS.items()], SUPPLY_CSS["other"])
-    return rx.tooltip(
-        rx.cond(
-            known,
-            rx.box(
-                rx.box(height="100%", width=percent.to_string() + "%", background=css, border_radius="2px"),
-                width="40px",
-                height="8px",
-                background=rx.color("gray", 4),
-                border_radius="2px",
-                border=f"1px solid {rx.color('gray', 6)}",
+    return rx.cond(
+        known,
+        rx.el.span(
+            rx.el.span(percent.to_string(), class_name="pi-supply-num"),
+            rx.el.span(
+                rx.el.span(class_name="pi-supply-fill", style={"width": percent.to_string() + "%"}),
+                class_name="pi-supply-track",
             ),
-            rx.text(
-                label,
-                size="1",
-                color=tone_color(tone),
-                white_space="nowrap",
-            ),
+            class_name="pi-supply pi-supply-" + color.to(str),
+            title=label,
         ),
-        content=label,
+        rx.el.span(
+            label if level is None else level, class_name="pi-supply-word pi-tone-text-" + tone.to(str), title=label
+        ),
     )
+
+
+def tone_badge(text, tone: rx.Var | str, **props) -> rx.Component:
+    """A small coloured badge as a plain element (a CSS class per tone: green, red, orange, amber, gray)."""
+    tone_class = tone.to(str) if isinstance(tone, rx.Var) else tone
+    return rx.el.span(text, class_name="pi-badge pi-tone-" + tone_class, **props)

@@ -6,11 +6,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from babel.dates import format_timedelta
+
 from printer_app import i18n
 from printer_app.config import get_settings
 from printer_app.i18n import N_
-from printer_app.models.choices import MatchRule, SupplyState
+from printer_app.models.base import utcnow
+from printer_app.models.choices import MatchRule, SupplyState, TaskStatus
 from printer_app.services.errors import DomainValidationError
+from printer_app.services.inventory.health import FAILING
 from printer_app.services.inventory.printer_list import PrinterRow
 from printer_app.services.paging import page_count as page_count
 from printer_app.services.validators import row_id
@@ -27,6 +31,8 @@ _COLOUR_NAMES = {
     "other": N_("Other"),
 }
 _STATE_TONES = {s.value: s.color for s in SupplyState}
+_STATUSES = {s.value: s.color for s in TaskStatus}
+LOW_SUPPLY, EMPTY_SUPPLY = 20, 5  # percent
 
 
 _PRINTER_PATH = re.compile(r"^/printers/([^/]+)(?:/|$)")
@@ -128,6 +134,12 @@ class PrinterView:
     match_rule: str = ""
     no_counter: bool = False  # shown as "no page counter" instead of counters
     unverified: bool = False  # match rule NONE: shown as "identity not verifiable"
+    status_label: str = ""
+    status_tone: str = "gray"  # the status's colour (a CSS class of the badge)
+    last_ok: str = ""  # beside counters whose last poll failed: "last OK 3 days ago"
+    lowest_supply: str = "—"  # "12%"
+    lowest_supply_name: str = ""  # which supply that is
+    lowest_tone: str = "gray"  # amber at 20 % and below, red at 5 %
 
 
 def printer_view(row: PrinterRow) -> PrinterView:
@@ -151,6 +163,29 @@ def printer_view(row: PrinterRow) -> PrinterView:
         match_rule=MatchRule(row.match_rule).text if row.match_rule else "—",
         no_counter=row.no_counter,
         unverified=row.match_rule == MatchRule.NONE,
+        status_label=TaskStatus(row.status).text if row.status in _STATUSES else row.status,
+        status_tone=_STATUSES.get(row.status, "gray"),
+        last_ok=last_ok(row.last_success_at) if row.status in FAILING else "",
+        lowest_supply="—" if row.lowest_supply is None else f"{row.lowest_supply}%",
+        lowest_supply_name=row.lowest_supply_name,
+        lowest_tone=supply_tone(row.lowest_supply),
+    )
+
+
+def supply_tone(percent: int | None) -> str:
+    """How urgent a supply level looks: red at 5 % and below, amber at 20 % and below."""
+    if percent is None or percent > LOW_SUPPLY:
+        return "gray"
+    return "red" if percent <= EMPTY_SUPPLY else "amber"
+
+
+def last_ok(at: datetime | None, now: datetime | None = None) -> str:
+    """ "last OK 3 days ago" (the age of the last good data, in the user's language), or "never OK"."""
+    if at is None:
+        return i18n.gettext("never OK")
+    age = (now or utcnow()) - at
+    return i18n.gettext(
+        "last OK {age}", age=format_timedelta(-age, add_direction=True, threshold=1.0, locale=i18n.language())
     )
 
 

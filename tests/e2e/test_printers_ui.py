@@ -18,7 +18,7 @@ from printer_app.models import PageCounter, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import MatchRule, SupplyState, TaskStatus
 from printer_app.services.polling.history import COUNTER_FIELDS, SupplyReading
-from tests.e2e.conftest import seed_printer, shot
+from tests.e2e.conftest import ensure_local_user, seed_printer, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -343,7 +343,7 @@ def test_column_chooser_is_remembered(page: Page, demo_data) -> None:
     expect(page.locator(ROWS).first).to_be_visible()
     expect(page.locator("#sort-ip")).to_be_visible()
     expect(page.locator("#sort-serial")).to_have_count(0)
-    assert "serial" in page.evaluate("() => localStorage.getItem('printers_hidden_columns')").split(",")
+    assert "serial" in page.evaluate("() => localStorage.getItem('printers_columns')").split(",")
 
     page.click("#columns")
     expect(page.locator("#col-serial")).to_have_attribute("aria-checked", "false")
@@ -449,3 +449,205 @@ def test_accept_a_counter_reset_as_the_baseline(page: Page, db_session, demo_dat
         ).all()[-1]
         assert "counter_baseline" in entry.changes
         assert s.get(User, entry.user_id).username == "e2e-admin"
+
+
+# ---- issue #14: the table fits, supplies, filters in the URL, poll what is shown, permissions ----
+
+
+def _in_viewport(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= size["width"] and box["y"] >= 0
+
+
+def test_table_fits_at_1440_and_keeps_header_and_actions_in_view(page: Page, demo_data) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_printers(page)
+    first = page.locator(ROWS).first
+    for button in (".poll-now", ".edit", ".delete"):
+        expect(first.locator(button)).to_be_visible()
+        assert _in_viewport(page, first.locator(button)), f"{button} of the first row is off-screen at 1440 px"
+    for column in ("Organization", "IP address", "Model", "Serial", "Status", "Last poll", "Total", "Toner"):
+        assert column in [t.strip() for t in page.locator("#printers-table thead th").all_inner_texts()]
+    wrap = page.locator("#printers-table")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the table is wider than its box at 1440 px"
+    shot(page, "printers_1440")
+
+    header = page.locator("#sort-ip")
+    top = header.bounding_box()["y"]
+    wrap.evaluate("el => el.scrollTo(0, 600)")
+    page.wait_for_function("() => document.querySelector('#printers-table').scrollTop > 300")
+    assert abs(header.bounding_box()["y"] - top) < 2, "the header row scrolled away"
+    assert _in_viewport(page, header)
+    shot(page, "printers_1440_scrolled")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(first.locator(".poll-now")).to_be_visible()
+    assert wrap.evaluate("el => el.scrollWidth > el.clientWidth"), "on a phone the table scrolls inside its box"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls"
+    assert _in_viewport(page, first.locator(".poll-now")), "the sticky actions column stays in view"
+    shot(page, "printers_phone")
+
+
+def _seed_supplies(db_session, ip: str, serial: str, *supplies: SupplyReading) -> int:
+    printer_id = seed_printer(db_session, ip, serial)
+    seed_poll(
+        db_session,
+        printer_id,
+        status=TaskStatus.SUCCESS,
+        match_rule=MatchRule.SN_ONLY,
+        counters={"total_pages": 1000},
+        supplies=list(supplies),
+    )
+    return printer_id
+
+
+def _toner(color: str, percent: int | None, state: str = SupplyState.OK) -> SupplyReading:
+    return SupplyReading(description=f"{color.title()} Toner", kind="toner", color=color, percent=percent, state=state)
+
+
+def test_supply_filter_lowest_sort_and_url(page: Page, db_session, demo_data) -> None:
+    net = "127.30.20."
+    a, b, c = f"{net}10", f"{net}11", f"{net}12"
+    _seed_supplies(db_session, a, "E2E-SUP-A", _toner("black", 8), _toner("cyan", None, SupplyState.SOME_REMAINING))
+    _seed_supplies(db_session, b, "E2E-SUP-B", _toner("black", 90), _toner("cyan", 12))
+    drum = SupplyReading(description="Drum Unit", kind="drum", color="black", percent=3)
+    _seed_supplies(db_session, c, "E2E-SUP-C", _toner("black", 80), drum)
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_printers(page)
+    search(page, net)
+    expect(page.locator(ROWS)).to_have_count(3)
+    supply = row(page, a).locator(".pi-supply").first
+    expect(supply).to_have_text("8")  # the bar carries its number
+    expect(supply).to_have_attribute("title", "Black: 8%")
+    expect(row(page, a).locator(".pi-supply-word")).to_have_text("Some left")  # a state as a word, never 0 %
+    expect(row(page, a).locator(".pi-supply-word")).to_have_attribute("title", "Cyan: Some left")
+
+    choose(page, "filter-supply_below", "< 10 %")
+    expect(page.locator(ROWS)).to_have_count(2)
+    assert sorted(visible_ips(page)) == [a, c]
+    choose(page, "filter-supply", "Toner")
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(row(page, a)).to_be_visible()
+    page.wait_for_function("() => location.search.includes('supply=toner')")
+    assert "supply_below=10" in page.url and "q=127.30.20." in page.url
+    shot(page, "printers_supply_filter")
+
+    page.reload()  # the view survives a reload: filters read back from the URL
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(row(page, a)).to_be_visible()
+    expect(page.locator("#filter-supply_below")).to_have_text("< 10 %")
+    expect(page.locator("#filter-supply")).to_have_text("Toner")
+    expect(page.locator("#filter-search")).to_have_value(net)
+
+    page.goto(f"/printers?q={net}&supply_below=15&supply=toner:cyan")  # a shared link
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(row(page, b)).to_be_visible()
+
+    page.goto(f"/printers?q={net}&sort=lowest_supply")
+    expect(page.locator(ROWS)).to_have_count(3)
+    assert visible_ips(page) == [c, a, b]  # 3 % (drum), 8 %, 12 %
+    assert column_texts(page, "Lowest supply") == ["3%", "8%", "12%"]
+    page.click("#sort-lowest_supply")
+    page.wait_for_function("() => location.search.includes('desc=1')")
+    expect(page.locator(ROWS).first).to_have_attribute("data-ip", b)
+
+    row(page, a).get_by_role("link", name=a).click()  # to the printer, and back: the filtered view again
+    page.wait_for_url(re.compile(r"/printers/\d+$"))
+    page.go_back()
+    expect(page.locator(ROWS).first).to_have_attribute("data-ip", b)
+    expect(page.locator(ROWS)).to_have_count(3)
+
+    page.click("#filter-reset")
+    page.wait_for_function("() => location.search === ''")
+    expect(page.locator("#pager-range")).to_have_text(f"1–50 of {active_count(db_session)}")
+
+
+def test_hostile_url_values_are_ignored(page: Page, db_session, demo_data) -> None:
+    page.goto(
+        "/printers?status=%3Cscript%3E&supply_below=9999&supply=ink:blood&page=-3&size=7&sort=1;drop&org=x&run=../"
+    )
+    expect(page.locator(ROWS).first).to_be_visible()
+    expect(page.locator("#filter-status")).to_have_text("Any status")
+    expect(page.locator("#filter-supply_below")).to_have_text("< 100 %")  # clamped
+    expect(page.locator("#filter-supply")).to_have_text("Any supply")
+    expect(page.locator("#page-info")).to_contain_text("Page 1 of")
+    page.wait_for_function("() => location.search === '?supply_below=100'")  # the URL says what is applied
+
+
+def test_status_group_from_a_dashboard_link(page: Page, db_session, demo_data) -> None:
+    from printer_app.services.inventory.health import FAILING
+
+    failing = active_count(db_session, Printer.last_poll_status.in_(FAILING))
+    assert failing
+    page.goto("/printers?status=failing")
+    expect(page.locator("#filter-status")).to_have_text("Failing")
+    expect(page.locator("#pager-range")).to_contain_text(f"of {failing}")
+    expect(page.locator("#poll-all")).to_have_text(f"Poll {failing} shown")
+    last_ok = page.locator(f"{ROWS} .last-ok").first  # a failed row tells the age of its counters
+    expect(last_ok).to_contain_text(re.compile(r"^(last OK .* ago|never OK)$"))
+
+
+def test_poll_the_filtered_set_and_open_its_failures(page: Page, db_session, demo_data) -> None:
+    from printer_app.models import InventoryTask
+
+    net = "127.30.21."
+    ids = [seed_printer(db_session, f"{net}{n}", f"E2E-POLL-{n}") for n in (10, 11, 12)]
+    with db_session() as s:
+        before = s.exec(select(func.max(InventoryTask.id))).one() or 0
+    open_printers(page)
+    expect(page.locator("#poll-all")).to_have_text(re.compile(r"^Poll all \d+$"))
+    search(page, net)
+    expect(page.locator(ROWS)).to_have_count(3)
+    expect(page.locator("#poll-all")).to_have_text("Poll 3 shown")
+    page.click("#poll-all")
+    expect(page.locator("#poll-all-count")).to_have_text("3 / 3", timeout=90_000)  # nothing listens there: 3 fail
+    expect(page.locator("#poll-all-failed")).to_have_text("3 failed")
+    expect(page.locator("#poll-all-finished")).to_contain_text("finished")
+    with db_session() as s:
+        polled = set(s.exec(select(InventoryTask.printer_id).where(InventoryTask.id > before)).all())
+    assert polled == set(ids), "only the printers shown were polled"
+    shot(page, "printers_poll_shown_done")
+
+    page.click("#filter-reset")
+    page.click("#poll-all-failed")
+    page.wait_for_url(re.compile(r"/printers\?run="))
+    expect(page.locator("#filter-run")).to_be_visible()
+    expect(page.locator(ROWS)).to_have_count(3)
+    assert sorted(visible_ips(page)) == [f"{net}{n}" for n in (10, 11, 12)]
+    page.reload()
+    expect(page.locator(ROWS)).to_have_count(3)
+
+    page.click("#poll-all-dismiss")
+    expect(page.locator("#poll-all-card")).to_have_count(0)
+
+
+def test_read_only_user_sees_no_actions(browser, app_server, db_session, demo_data) -> None:
+    from printer_app.services.access.auth import create_local_user
+    from printer_app.services.access.roles import set_user_groups
+
+    name, password = "e2e-viewer", "E2e-viewer-password-2026"
+    ensure_local_user(app_server)  # bootstraps the role groups
+    with db_session() as s:
+        user = create_local_user(s, username=name, password=password)
+        set_user_groups(s, user=user, group_names=["Viewer"], actor_id=None)
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=app_server.base_url)
+    try:
+        sign_in(context, app_server, name, password)
+        viewer = context.new_page()
+        open_printers(viewer)
+        first = viewer.locator(ROWS).first
+        for button in (".poll-now", ".edit", ".delete"):
+            expect(first.locator(button)).to_have_count(0)
+        for button in ("#poll-all", "#add-printer"):
+            expect(viewer.locator(button)).to_be_disabled()
+        expect(viewer.locator("#add-printer").locator("..")).to_have_attribute(
+            "title", "Not allowed: you need the permission “Can add printer”."
+        )
+        expect(viewer.locator("#poll-all").locator("..")).to_have_attribute(
+            "title", "Not allowed: you need the permission “Run inventory polls”."
+        )
+        shot(viewer, "printers_read_only")
+    finally:
+        context.close()

@@ -17,11 +17,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from printer_app.db import make_engine
+from printer_app.models import Printer
 from printer_app.models.choices import MatchRule, TaskStatus
+from printer_app.services.inventory.health import FAILING
 from printer_app.services.inventory.printer_list import (
     SORTABLE,
     PrinterFilters,
     filter_options,
+    filtered_ids,
     list_printers,
     rows_by_ids,
 )
@@ -29,6 +32,8 @@ from printer_app.services.paging import PAGE_SIZES
 from printer_app.services.polling.history import SupplyReading
 from printer_app.services.validators import ip_to_int
 from tests.factories import make_model, make_org, make_poll, make_printer
+from tests.integration.state_fixtures import app_db, run_handler, session_cookie, signed_in, tab  # noqa: F401
+from workers import coordination
 
 SIZE = 120
 ORGS = ["alpha Clinic", "Beta Office", "gamma School", "Delta Plant"]
@@ -70,6 +75,21 @@ def _counters(n: int) -> dict[str, int | None]:
     }
 
 
+def _supplies(n: int) -> list[SupplyReading]:
+    """Black toner n %; every second printer a cyan toner, every third a drum; some only as a state (no percent)."""
+    supplies = [SupplyReading(description="Black Toner", kind="toner", color="black", percent=n % 100)]
+    if n % 2:
+        cyan = (n * 13) % 100 if n % 8 != 1 else None
+        supplies.append(
+            SupplyReading(
+                description="Cyan Toner", kind="toner", color="cyan", percent=cyan, state="ok" if cyan else "low"
+            )
+        )
+    if n % 3 == 1:
+        supplies.append(SupplyReading(description="Drum Unit", kind="drum", color="black", percent=(n * 7) % 100))
+    return supplies
+
+
 def _build(session: Session, fleet: Fleet) -> None:
     orgs = {name: make_org(session, name=name) for name in ORGS}
     fleet.org_ids = {name: org.id for name, org in orgs.items()}
@@ -102,21 +122,28 @@ def _build(session: Session, fleet: Fleet) -> None:
             "model": " ".join(MODELS[model]).lower() if model is not None else legacy.lower(),
             "model_id": fleet.model_ids[model] if model is not None else None,
             "active": printer.is_active,
+            "org_name": org,
+            "maker": MODELS[model][0] if model is not None else None,
+            "last_success": None,
             "last_poll": None,
             "status": None,
             "match_rule": None,
+            "lowest_supply": None,
+            "supplies": [],
             **dict.fromkeys(("total", "bw_a4", "color_a4", "bw_a3", "color_a3")),
         }
         history = HISTORIES[n % 6]
         for step, status in enumerate(history):
             at = T0 + timedelta(minutes=n * 37 % 500, hours=step - len(history))
             rule = RULES[n // 6 % 4]
-            supplies = [SupplyReading(description="Black Toner", kind="toner", color="black", percent=n % 100)]
+            supplies = _supplies(n)
             make_poll(session, printer, status=status, at=at, match_rule=rule, counters=_counters(n), supplies=supplies)
             expected |= {"last_poll": at, "status": status}
             if status == TaskStatus.SUCCESS:
                 c = _counters(n)
-                expected |= {"match_rule": rule, "total": c.pop("total_pages"), **c}
+                known = [s.percent for s in supplies if s.percent is not None]
+                expected |= {"match_rule": rule, "total": c.pop("total_pages"), **c, "last_success": at}
+                expected |= {"lowest_supply": min(known, default=None), "supplies": supplies}
         fleet.expected[printer.id] = expected
     session.commit()
 
@@ -214,17 +241,40 @@ def test_empty_result_is_one_empty_page(reader: Session) -> None:
 # Filters
 
 
-def _filtered(session: Session, **filters: str) -> set[int]:
+def _filtered(session: Session, **filters: Any) -> set[int]:
     filters.setdefault("active", "all")
     result = list_printers(session, filters=PrinterFilters(**filters), page_size=200)
     assert result.total == len(result.rows)
     return {row.id for row in result.rows}
 
 
-@pytest.mark.parametrize("needle", ["10.0.1.", "10.0.0.1", "0.0.9", "sn003", " SN0037 ", "SN"])
-def test_search_matches_ip_or_serial_containing_the_text(fleet: Fleet, reader: Session, needle: str) -> None:
+def _searchable(e: dict[str, Any]) -> list[str]:
+    """What the search looks in: organization, model (catalogue or legacy), manufacturer, serial, IP and MAC."""
+    return [(v or "").lower() for v in (e["org_name"], e["model"], e["maker"], e["serial"], e["ip_address"], e["mac"])]
+
+
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "10.0.1.",
+        "10.0.0.1",
+        "0.0.9",
+        "sn003",
+        " SN0037 ",
+        "SN",
+        "beta off",
+        "CLINIC",
+        "lbp66",
+        "canon lbp",
+        "BROTHER",
+        "legacy",
+        "02:00:00:00:35",
+        ":0a",
+    ],
+)
+def test_search_matches_any_field_a_printer_is_known_by(fleet: Fleet, reader: Session, needle: str) -> None:
     text = needle.strip().lower()
-    expected = {i for i, e in fleet.expected.items() if text in e["ip_address"] or text in e["serial"].lower()}
+    expected = {i for i, e in fleet.expected.items() if any(text in v for v in _searchable(e))}
     assert expected
     assert _filtered(reader, search=needle) == expected
 
@@ -260,6 +310,98 @@ def test_filter_by_status(fleet: Fleet, reader: Session, status: TaskStatus) -> 
     assert _filtered(reader, status=status) == expected
 
 
+@pytest.mark.parametrize("group", ["ok24h", "stale", "failing", "never"])
+def test_filter_by_status_group(fleet: Fleet, reader: Session, group: str) -> None:
+    """The groups of services/inventory/health.py, at a moment when some last polls are recent and some not."""
+    now = T0 + timedelta(hours=2)  # the fleet's polls spread over T0 - 10 h .. T0 + 8 h
+    day_ago = now - timedelta(hours=24)
+
+    def member(e: dict[str, Any]) -> bool:
+        status = e["status"]
+        return {
+            "ok24h": status == TaskStatus.SUCCESS and e["last_poll"] is not None and e["last_poll"] >= day_ago,
+            "stale": status == TaskStatus.SUCCESS and e["last_poll"] is not None and e["last_poll"] < day_ago,
+            "failing": status in FAILING,
+            "never": status is None,
+        }[group]
+
+    expected = {i for i, e in fleet.expected.items() if member(e)}
+    result = list_printers(reader, filters=PrinterFilters(status=group, active="all"), page_size=200, now=now)
+    assert {r.id for r in result.rows} == expected
+    groups = [
+        list_printers(reader, filters=PrinterFilters(status=g), now=now).total
+        for g in ("ok24h", "stale", "failing", "never")
+    ]
+    assert sum(groups) == list_printers(reader, filters=PrinterFilters()).total  # they add up to the active count
+
+
+def _with_supply(fleet: Fleet, below: int, kind: str = "", colour: str = "") -> set[int]:
+    return {
+        i
+        for i, e in fleet.expected.items()
+        if any(
+            s.percent is not None
+            and s.percent < below
+            and (not kind or s.kind == kind)
+            and (not colour or s.color == colour)
+            for s in e["supplies"]
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("below", "supply", "kind", "colour"),
+    [
+        (10, "", "", ""),
+        (30, "toner", "toner", ""),
+        (30, "toner:cyan", "toner", "cyan"),
+        (50, "drum", "drum", ""),
+        (0, "", "", ""),
+        (100, "toner:black", "toner", "black"),
+        (40, "no-such-supply", "", ""),  # an unknown kind (a forged URL) restricts nothing
+    ],
+)
+def test_filter_by_a_supply_below(
+    fleet: Fleet, reader: Session, below: int, supply: str, kind: str, colour: str
+) -> None:
+    expected = _with_supply(fleet, below, kind, colour)
+    assert expected or below == 0
+    assert _filtered(reader, supply_below=below, supply=supply) == expected
+
+
+def test_supply_kind_alone_filters_nothing(fleet: Fleet, reader: Session) -> None:
+    assert _filtered(reader, supply="drum") == set(fleet.expected)
+
+
+def test_row_shows_its_lowest_supply(fleet: Fleet, reader: Session) -> None:
+    rows = {r.id: r for r in list_printers(reader, filters=PrinterFilters(active="all"), page_size=200).rows}
+    for printer_id, e in fleet.expected.items():
+        assert rows[printer_id].lowest_supply == e["lowest_supply"], e["n"]
+        if e["lowest_supply"] is not None:
+            names = {s.description for s in e["supplies"] if s.percent == e["lowest_supply"]}
+            assert rows[printer_id].lowest_supply_name in names
+
+
+def test_only_ids_restricts_to_those_printers(fleet: Fleet, reader: Session) -> None:
+    some = sorted(fleet.expected)[:5]
+    assert _filtered(reader, only_ids=tuple(some)) == set(some)
+    assert _filtered(reader, only_ids=()) == set()  # a run without failures shows none, not all
+
+
+def test_filtered_ids_cover_every_page(fleet: Fleet, reader: Session) -> None:
+    filters = PrinterFilters(search="10.0.0.")
+    ids = filtered_ids(reader, filters=filters)
+    assert len(ids) > 50
+    assert set(ids) == {r.id for r in list_printers(reader, filters=filters, page_size=200).rows}
+
+
+def test_narrowed_says_whether_a_filter_is_set() -> None:
+    assert not PrinterFilters().narrowed
+    assert not PrinterFilters(search="  ", supply="toner").narrowed  # a kind alone narrows nothing
+    for changed in ({"search": "hp"}, {"status": "failing"}, {"active": "all"}, {"supply_below": 0}, {"only_ids": ()}):
+        assert PrinterFilters(**changed).narrowed, changed
+
+
 @pytest.mark.parametrize(("active", "flags"), [("active", {True}), ("inactive", {False}), ("all", {True, False})])
 def test_filter_by_activity(fleet: Fleet, reader: Session, active: str, flags: set[bool]) -> None:
     expected = {i for i, e in fleet.expected.items() if e["active"] in flags}
@@ -287,7 +429,9 @@ def test_row_shows_names_counters_and_summary(fleet: Fleet, reader: Session) -> 
     polled = rows[by_n[2]]  # success then failure: counters of the success, status of the failure
     assert (polled.organization, polled.model) == ("Beta Office", "brother HL-5370DW")
     assert (polled.total, polled.bw_a4, polled.color_a3) == (2 * 7919 + 100, None, 2)
-    assert polled.toners == {"black": "2"}
+    assert polled.toners == {"black": "2"}  # n = 2: black toner only
+    assert (polled.lowest_supply, polled.lowest_supply_name) == (2, "Black Toner")
+    assert polled.last_success_at == fleet.expected[by_n[2]]["last_success"]
     assert (polled.status, polled.match_rule, polled.no_counter) == (TaskStatus.FAILED, MatchRule.SN_MAC, False)
     assert polled.last_error.startswith("FAILED while polling")
 
@@ -311,3 +455,134 @@ def test_row_of_a_poll_without_page_counter_says_so(session: Session) -> None:
     make_poll(session, printer, counters=dict.fromkeys(("total_pages", "bw_a4")), supplies=[toner])
     (row,) = rows_by_ids(session, [printer.id])
     assert (row.no_counter, row.total, row.bw_a4, row.toners) == (True, None, None, {"black": "35"})
+
+
+# The page's state on the server: the URL read back, "Poll N shown", a run's failures, permissions
+
+
+@pytest.fixture
+def shown_fleet(app_db: str, session: Session) -> dict[str, int]:  # noqa: F811
+    """Six printers of two organizations (ip -> id); two of them failed their last poll."""
+    north, south = make_org(session, name="North Clinic"), make_org(session, name="South Depot")
+    ids = {}
+    for n in range(6):
+        printer = make_printer(
+            session,
+            ip_address=f"10.9.0.{n + 1}",
+            serial_number=f"ST{n}",
+            organization_id=(north if n < 4 else south).id,
+        )
+        make_poll(session, printer, status=TaskStatus.FAILED if n in (1, 4) else TaskStatus.SUCCESS)
+        ids[printer.ip_address] = printer.id
+    session.commit()
+    return ids
+
+
+def _queued_poll_all() -> list[list]:
+    """The arguments of the poll_all messages queued since the last call (they are taken off the queue)."""
+    from dramatiq import Message
+
+    from workers.broker import HIGH, broker
+
+    queue, found = broker.queues.get(HIGH), []
+    while queue is not None and not queue.empty():
+        message = Message.decode(queue.get_nowait())
+        if message.actor_name == "poll_all":
+            found.append(list(message.args))
+    return found
+
+
+def test_url_is_read_on_load_and_hostile_values_are_left_out(shown_fleet: dict[str, int], signed_in: str) -> None:  # noqa: F811
+    from printer_app.state.inventory.printers import PrintersState
+
+    url = "/printers?q=north&status=failing&supply_below=250&supply=toner:black&sort=1;drop&page=x&size=7&run=../x"
+    state = tab(PrintersState, signed_in, url)
+    run_handler(PrintersState.load, state)
+    assert (state.search, state.status, state.supply_below, state.supply) == ("north", "failing", "100", "toner:black")
+    assert (state.sort, state.page, state.page_size, state.run) == ("ip", 1, 50, "")
+    assert [r.ip_address for r in state.rows] == []  # the failing printer of North has no supply below 100 %
+    assert state.url == "/printers?q=north&status=failing&supply_below=100&supply=toner%3Ablack"
+
+    state = tab(PrintersState, signed_in, "/printers?q=north&status=failing")
+    run_handler(PrintersState.load, state)
+    assert [r.ip_address for r in state.rows] == ["10.9.0.2"]
+    assert state.narrowed and state.poll_label == "Poll 1 shown"
+
+
+def test_poll_shown_polls_what_the_server_finds_for_the_filters(
+    shown_fleet: dict[str, int],
+    signed_in: str,  # noqa: F811
+    session: Session,
+) -> None:
+    from printer_app.state.inventory.printers import PrintersState
+
+    _queued_poll_all()
+    state = tab(PrintersState, signed_in, "/printers?q=north")
+    run_handler(PrintersState.load, state)
+    assert state.total == 4 and state.poll_label == "Poll 4 shown"
+    state.page_size = 25
+    run_handler(PrintersState.poll_shown, state)
+    north = sorted(shown_fleet[f"10.9.0.{n}"] for n in (1, 2, 3, 4))
+    assert _queued_poll_all() == [[north]]  # all pages of the filtered list, found on the server
+
+    state = tab(PrintersState, signed_in, "/printers")
+    run_handler(PrintersState.load, state)
+    assert not state.narrowed and state.poll_label == "Poll all 6"
+    run_handler(PrintersState.poll_shown, state)
+    assert _queued_poll_all() == [[]]  # no filter: every pollable printer (the worker finds them)
+
+    state = tab(PrintersState, signed_in, "/printers?q=no-such-printer")
+    run_handler(PrintersState.load, state)
+    assert "No printers match" in repr(run_handler(PrintersState.poll_shown, state))
+    assert _queued_poll_all() == []
+
+
+def test_the_worker_polls_only_the_pollable_printers_it_was_given(
+    shown_fleet: dict[str, int], session: Session
+) -> None:
+    from workers import polls
+
+    inactive = shown_fleet["10.9.0.6"]
+    printer = session.get(Printer, inactive)
+    printer.is_active = False
+    session.commit()
+    wanted = [shown_fleet["10.9.0.1"], inactive]
+    batch_id, ids = polls.start_run(wanted)
+    assert ids == [shown_fleet["10.9.0.1"]]  # an inactive printer is not polled even when asked for
+    for printer_id in ids:
+        coordination.batch_step(batch_id, failed=False, printer_id=printer_id)
+
+
+def test_run_filter_lists_the_printers_that_failed_in_that_run(
+    shown_fleet: dict[str, int],
+    signed_in: str,  # noqa: F811
+) -> None:
+    from printer_app.state.inventory.printers import PrintersState
+    from workers import jobs
+
+    batch_id = coordination.start_batch(3)
+    failed = [shown_fleet["10.9.0.2"], shown_fleet["10.9.0.5"]]
+    coordination.batch_step(batch_id, failed=True, printer_id=failed[0])
+    coordination.batch_step(batch_id, failed=False, printer_id=shown_fleet["10.9.0.1"])
+    totals = coordination.batch_step(batch_id, failed=True, printer_id=failed[1])
+    assert totals["failed"] == 2 and totals["finished_at"] > 0
+    assert jobs.run_failures(batch_id) == sorted(failed)
+
+    state = tab(PrintersState, signed_in, f"/printers?run={batch_id}")
+    run_handler(PrintersState.load, state)
+    assert state.run == batch_id and sorted(r.id for r in state.rows) == sorted(failed)
+    run_handler(PrintersState.clear_run, state)
+    assert state.total == 6 and state.url == "/printers"
+
+
+def test_a_viewer_may_not_poll_the_shown_printers(shown_fleet: dict[str, int], session: Session) -> None:
+    from printer_app.state.inventory.printers import PrintersState
+
+    cookie = session_cookie(session, username="viewer", groups=("Viewer",))
+    _queued_poll_all()
+    state = tab(PrintersState, cookie, "/printers?q=north")
+    run_handler(PrintersState.load, state)
+    assert state.total == 4  # may look
+    assert "inventory.run_inventory" not in state.permissions  # the page hides the buttons by this list
+    assert "Not allowed" in repr(run_handler(PrintersState.poll_shown, state))
+    assert _queued_poll_all() == []

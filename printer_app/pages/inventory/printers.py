@@ -1,4 +1,8 @@
-"""Printers list page: filters, sortable columns, paging, column chooser, add/edit/delete."""
+"""Printers list page: filters (in the URL), sortable columns, paging, column chooser, add/edit/delete, poll all.
+
+The table is plain HTML elements styled by assets/app.css (`.pi-table`): a live update re-renders a changed row, and
+a row of plain `<td>`s costs the browser far less than one of Radix components with per-cell styles.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,17 @@ from types import SimpleNamespace
 
 import reflex as rx
 from reflex.utils.imports import ImportVar
-from reflex.vars import FunctionStringVar, VarData
+from reflex.vars import FunctionStringVar, Var, VarData
 
-from printer_app.components.badges import status_badge, supply_bar
+from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
-from printer_app.components.i18n import t, tf
+from printer_app.components.i18n import t, text, tf
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
-from printer_app.components.table import pager, reset_button, row_icon_button, search_box, sort_header
+from printer_app.components.table import pager, reset_button, search_box
 from printer_app.i18n import N_
+from printer_app.services.access.roles import PERMISSIONS
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
@@ -23,17 +28,31 @@ from printer_app.state.inventory.printers import (
     COLUMNS,
     RULE_OPTIONS,
     STATUS_OPTIONS,
+    SUPPLY_BELOW_OPTIONS,
+    SUPPLY_OPTIONS,
     PrintersState,
 )
 from printer_app.state.live.state import LiveState
+from printer_app.state.session import SessionState
 from printer_app.state.view import PrinterView
 
 S = PrintersState
-NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3"}
+NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3", "lowest_supply"}
+UNSORTABLE = {"supplies"}
+ADD, CHANGE, DELETE, RUN = (
+    "inventory.add_printer",
+    "inventory.change_printer",
+    "inventory.delete_printer",
+    "inventory.run_inventory",
+)
 
 
 def _visible(column: str, hidden=S.hidden_columns):
     return ~hidden.split(",").contains(column)
+
+
+def _can(permission: str) -> rx.Var[bool]:
+    return SessionState.permissions.contains(permission)
 
 
 # React.memo with a deep comparison: every state delta brings fresh row objects (parsed JSON), so the default
@@ -45,6 +64,29 @@ _ROW_MEMO = FunctionStringVar.create(
 )
 
 
+class UrlSync(rx.Fragment):
+    """Keeps the address bar in step with the list's filters (history.replaceState: no reload, no new history entry).
+
+    The first value is skipped: it is the state as it was before this page's `load` read the URL it was opened with.
+    """
+
+    def add_hooks(self) -> list[str | Var]:
+        url = str(S.url)
+        return [
+            Var(
+                "const piUrlFirst = useRef(true);",
+                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
+            ),
+            Var(
+                f"useEffect(() => {{ const u = {url}; if (piUrlFirst.current) {{ piUrlFirst.current = false; return; }}"
+                " if (u && window.location.pathname === '/printers'"
+                " && window.location.pathname + window.location.search !== u) {"
+                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
+                _var_data=S.url._get_all_var_data(),
+            ),
+        ]
+
+
 def filters() -> rx.Component:
     return filters_bar(
         search=S.search,
@@ -53,8 +95,12 @@ def filters() -> rx.Component:
         match_rule=S.match_rule,
         status=S.status,
         active=S.active,
+        supply_below=S.supply_below,
+        supply=S.supply,
+        run=S.run,
         org_options=S.org_options,
         model_options=S.model_options,
+        level_options=S.supply_below_options,
         hidden=S.hidden_columns,
     )
 
@@ -67,13 +113,23 @@ def filters_bar(
     match_rule: rx.Var[str],
     status: rx.Var[str],
     active: rx.Var[str],
+    supply_below: rx.Var[str],
+    supply: rx.Var[str],
+    run: rx.Var[str],
     org_options: rx.Var[list[list[str]]],
     model_options: rx.Var[list[list[str]]],
+    level_options: rx.Var[list[list[str]]],
     hidden: rx.Var[str],
 ) -> rx.Component:
     """The filters as a memo of their values: a live update of the rows does not re-render them."""
     return rx.hstack(
-        search_box(search, S.set_search, placeholder=N_("IP or serial contains…"), id="filter-search", width="220px"),
+        search_box(
+            search,
+            S.set_search,
+            placeholder=N_("Organization, model, serial, IP or MAC…"),
+            id="filter-search",
+            width="260px",
+        ),
         filter_select(
             S,
             "organization",
@@ -82,10 +138,25 @@ def filters_bar(
             value=organization,
             width="180px",
         ),
-        filter_select(S, "model", [[ALL, N_("All models")]], dynamic=model_options, value=model, width="220px"),
+        filter_select(S, "model", [[ALL, N_("All models")]], dynamic=model_options, value=model, width="200px"),
+        filter_select(S, "status", STATUS_OPTIONS, value=status, width="190px"),
+        filter_select(
+            S, "supply_below", SUPPLY_BELOW_OPTIONS, dynamic=level_options, value=supply_below, width="150px"
+        ),
+        filter_select(S, "supply", SUPPLY_OPTIONS, value=supply, width="150px"),
         filter_select(S, "match_rule", RULE_OPTIONS, value=match_rule, width="160px"),
-        filter_select(S, "status", STATUS_OPTIONS, value=status),
-        filter_select(S, "active", ACTIVE_OPTIONS, value=active),
+        filter_select(S, "active", ACTIVE_OPTIONS, value=active, width="150px"),
+        rx.cond(
+            run != "",
+            rx.button(
+                t("Failed in a poll-all run"),
+                rx.icon("x", size=14),
+                variant="soft",
+                color_scheme="red",
+                on_click=S.clear_run,
+                id="filter-run",
+            ),
+        ),
         reset_button(S.reset_filters, search_id="filter-search", id="filter-reset"),
         rx.spacer(),
         column_chooser(hidden),
@@ -117,90 +188,113 @@ def column_chooser(hidden) -> rx.Component:
 
 def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Component:
     content = {
-        "organization": rx.text(row.organization, max_width="200px", overflow="hidden", text_overflow="ellipsis"),
+        "organization": rx.el.span(row.organization, class_name="pi-clip", title=row.organization),
         "ip": rx.link(row.ip_address, href="/printers/" + row.id.to_string(), weight="medium"),
-        "serial": rx.hstack(
-            rx.code(row.serial_number, variant="ghost"),
-            rx.cond(
-                row.unverified,
-                rx.badge(t("identity not verifiable"), color_scheme="amber", variant="soft", class_name="unverified"),
-            ),
-            spacing="2",
-            align="center",
+        "serial": rx.fragment(
+            rx.el.span(row.serial_number, class_name="pi-mono"),
+            rx.cond(row.unverified, tone_badge(t("identity not verifiable"), "amber", class_name="unverified")),
         ),
-        "mac": rx.code(row.mac_address, variant="ghost"),
-        "model": rx.text(row.model, max_width="220px", overflow="hidden", text_overflow="ellipsis"),
-        "total": rx.cond(
-            row.no_counter,
-            rx.text(t("no page counter"), size="1", color=rx.color("gray", 10), class_name="no-counter"),
-            rx.text(row.total),
+        "mac": rx.el.span(row.mac_address, class_name="pi-mono"),
+        "model": rx.el.span(row.model, class_name="pi-clip", title=row.model),
+        "total": rx.fragment(
+            rx.cond(row.no_counter, rx.el.span(t("no page counter"), class_name="no-counter pi-muted"), row.total),
+            rx.cond(row.last_ok != "", rx.el.span(row.last_ok, class_name="last-ok pi-muted")),
         ),
-        "bw_a4": rx.text(row.bw_a4),
-        "color_a4": rx.text(row.color_a4),
-        "bw_a3": rx.text(row.bw_a3),
-        "color_a3": rx.text(row.color_a3),
-        "supplies": rx.hstack(
-            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known, s.tone)), spacing="1"
+        "bw_a4": row.bw_a4,
+        "color_a4": row.color_a4,
+        "bw_a3": row.bw_a3,
+        "color_a3": row.color_a3,
+        "supplies": rx.el.span(
+            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known, s.tone, s.level)),
+            class_name="pi-supplies",
         ),
-        "match_rule": rx.text(row.match_rule),
-        "last_poll": rx.text(row.last_poll, white_space="nowrap"),
-        "status": status_badge(row.status, row.error),
+        "lowest_supply": rx.el.span(
+            row.lowest_supply, class_name="pi-tone-text-" + row.lowest_tone, title=row.lowest_supply_name
+        ),
+        "match_rule": row.match_rule,
+        "last_poll": row.last_poll,
+        "status": tone_badge(row.status_label, row.status_tone, title=row.error),
     }[key]
-    return rx.cond(
-        _visible(key, hidden),
-        rx.table.cell(content, text_align="right" if key in NUMERIC else "left", white_space="nowrap"),
-    )
+    return rx.cond(_visible(key, hidden), rx.el.td(content, class_name="pi-num" if key in NUMERIC else None))
 
 
 def _row(row: PrinterView) -> rx.Component:
-    """One printer row; re-rendered only when its printer, its spinner or the visible columns change."""
+    """One printer row; re-rendered only when its printer, its spinner, the columns or the permissions change."""
     return printer_row(
-        row=row, busy=LiveState.polling_ids.contains(row.id), hidden=S.hidden_columns, key=row.id.to_string()
+        row=row,
+        busy=LiveState.polling_ids.contains(row.id),
+        hidden=S.hidden_columns,
+        can_run=_can(RUN),
+        can_change=_can(CHANGE),
+        can_delete=_can(DELETE),
+        key=row.id.to_string(),
     )
 
 
 @rx.memo(wrapper=_ROW_MEMO)
-def printer_row(row: rx.Var[PrinterView], busy: rx.Var[bool], hidden: rx.Var[str], rest: rx.RestProp) -> rx.Component:
+def printer_row(
+    row: rx.Var[PrinterView],
+    busy: rx.Var[bool],
+    hidden: rx.Var[str],
+    can_run: rx.Var[bool],
+    can_change: rx.Var[bool],
+    can_delete: rx.Var[bool],
+    rest: rx.RestProp,
+) -> rx.Component:
     """A memoised row: reads no state var itself, so only a change of its own props re-renders it.
 
     `rest` only carries React's `key` (the printer id), which keeps each printer's row instance across updates.
+    Actions the user may not take are not shown (the server refuses them anyway).
     """
-    return rx.table.row(
+    return rx.el.tr(
         rest,
         *[_cell(key, row, hidden) for key, _ in COLUMNS],
-        rx.table.cell(
-            rx.hstack(
-                poll_button(row.id, busy),
-                row_icon_button("pencil", N_("Edit"), PrinterFormState.open_edit(row.id)),
-                row_icon_button(
-                    "trash-2", N_("Delete"), PrinterFormState.ask_delete(row.id, row.ip_address), color_scheme="red"
+        rx.el.td(
+            rx.el.span(
+                rx.cond(can_run, poll_button(row.id, busy)),
+                rx.cond(
+                    can_change,
+                    _row_button("pencil", N_("Edit"), PrinterFormState.open_edit(row.id), "edit"),
                 ),
-                spacing="1",
-            )
+                rx.cond(
+                    can_delete,
+                    _row_button("trash-2", N_("Delete"), PrinterFormState.ask_delete(row.id, row.ip_address), "delete"),
+                ),
+                class_name="pi-row-actions",
+            ),
+            class_name="pi-actions",
         ),
-        opacity=rx.cond(row.is_active, "1", "0.55"),
-        class_name="printer-row",
+        class_name=rx.cond(row.is_active, "printer-row", "printer-row pi-inactive"),
         custom_attrs={"data-ip": row.ip_address},
+    )
+
+
+def _row_button(icon: str, title: str, on_click, name: str) -> rx.Component:
+    return rx.el.button(
+        rx.icon(icon, size=14),
+        on_click=on_click,
+        title=text(title),
+        aria_label=text(title),
+        class_name=f"pi-icon-btn {name}",
     )
 
 
 def poll_button(printer_id, busy) -> rx.Component:
     """Poll now; a spinner while a poll of this printer runs (in any tab or worker)."""
-    return rx.icon_button(
+    return rx.el.button(
         rx.cond(busy, spinner(14), rx.icon("refresh-cw", size=14)),
-        variant="ghost",
-        size="1",
         disabled=busy,
         on_click=LiveState.poll_now(printer_id),
         title=t("Poll now"),
-        class_name="poll-now",
+        aria_label=t("Poll now"),
+        class_name="pi-icon-btn poll-now",
     )
 
 
 def poll_all_progress() -> rx.Component:
-    """The latest poll-all run, live in every open tab."""
+    """The latest poll-all run, live in every open tab; a tab may close the card of a finished run."""
     return rx.cond(
-        LiveState.batch_total > 0,
+        (LiveState.batch_total > 0) & (LiveState.dismissed_batch != LiveState.batch_id),
         rx.card(
             rx.hstack(
                 rx.cond(LiveState.batch_running, spinner(16), rx.icon("circle-check", color="green")),
@@ -209,23 +303,47 @@ def poll_all_progress() -> rx.Component:
                     weight="medium",
                     size="2",
                 ),
-                rx.progress(value=LiveState.batch_percent, max=100, width="320px", id="poll-all-bar"),
+                rx.progress(value=LiveState.batch_percent, max=100, width="240px", id="poll-all-bar"),
                 rx.text(
                     LiveState.batch_done.to_string() + " / " + LiveState.batch_total.to_string(),
                     size="2",
                     id="poll-all-count",
                 ),
-                rx.text(
-                    tf("{n} failed", n=LiveState.batch_failed),
-                    size="2",
-                    color=rx.color("red", 11),
-                    id="poll-all-failed",
+                rx.cond(
+                    LiveState.batch_failed > 0,
+                    rx.link(
+                        tf("{n} failed", n=LiveState.batch_failed),
+                        href="/printers?run=" + LiveState.batch_id,
+                        size="2",
+                        color_scheme="red",
+                        id="poll-all-failed",
+                    ),
+                    rx.text(tf("{n} failed", n=LiveState.batch_failed), size="2", id="poll-all-failed"),
+                ),
+                rx.cond(
+                    LiveState.batch_finished != "",
+                    rx.text(tf("finished {time}", time=LiveState.batch_finished), size="2", id="poll-all-finished"),
+                ),
+                rx.spacer(),
+                rx.cond(
+                    ~LiveState.batch_running,
+                    rx.icon_button(
+                        rx.icon("x", size=14),
+                        variant="ghost",
+                        size="1",
+                        on_click=LiveState.dismiss_batch,
+                        title=t("Close"),
+                        id="poll-all-dismiss",
+                    ),
                 ),
                 align="center",
                 spacing="3",
+                wrap="wrap",
+                width="100%",
             ),
             width="100%",
             size="1",
+            id="poll-all-card",
         ),
     )
 
@@ -233,34 +351,54 @@ def poll_all_progress() -> rx.Component:
 @rx.memo
 def printers_header(sort: rx.Var[str], descending: rx.Var[bool], hidden: rx.Var[str]) -> rx.Component:
     """The header row as a memo of the sort and the hidden columns: a live update of the rows skips it."""
-    sorting = SimpleNamespace(sort=sort, descending=descending, sort_by=S.sort_by)
-    headers = [
-        rx.cond(_visible(key, hidden), sort_header(label, key, sorting, align="right" if key in NUMERIC else "left"))
-        if key != "supplies"
-        else rx.cond(_visible(key, hidden), rx.table.column_header_cell(t(label)))
-        for key, label in COLUMNS
-    ]
-    return rx.table.header(rx.table.row(*headers, rx.table.column_header_cell("")))
+    sorting = SimpleNamespace(sort=sort, descending=descending)
+    return rx.el.thead(
+        rx.el.tr(
+            *[rx.cond(_visible(key, hidden), _header(label, key, sorting)) for key, label in COLUMNS],
+            rx.el.th(class_name="pi-actions"),
+        )
+    )
+
+
+def _header(label: str, key: str, sorting) -> rx.Component:
+    """A column title; a click sorts by it (again: the other way)."""
+    classes = "pi-num" if key in NUMERIC else ""
+    if key in UNSORTABLE:
+        return rx.el.th(t(label), class_name=classes)
+    arrow = rx.cond(
+        sorting.sort == key,
+        rx.icon(rx.cond(sorting.descending, "arrow-down", "arrow-up"), size=13),
+        rx.icon("arrow-up-down", size=13, class_name="pi-faint"),
+    )
+    return rx.el.th(
+        rx.el.span(t(label), arrow, class_name="pi-sort"),
+        on_click=S.sort_by(key),
+        class_name=classes + " pi-sortable",
+        id=f"sort-{key}",
+    )
 
 
 def printers_table() -> rx.Component:
-    return rx.box(
-        rx.table.root(
+    return rx.el.div(
+        rx.el.table(
             printers_header(sort=S.sort, descending=S.descending, hidden=S.hidden_columns),
-            rx.table.body(rx.foreach(S.rows, _row)),
-            variant="surface",
-            size="1",
-            width="100%",
-            id="printers-table",
+            rx.el.tbody(rx.foreach(S.rows, _row)),
+            class_name="pi-table",
         ),
-        overflow_x="auto",
-        width="100%",
+        class_name="pi-table-wrap",
+        id="printers-table",
     )
+
+
+def _needs(permission: str) -> rx.Var[str]:
+    """Why a button is disabled: the permission it needs, by its name."""
+    return tf("Not allowed: you need the permission “{perm}”.", perm=t(PERMISSIONS[permission]))
 
 
 def printers_page() -> rx.Component:
     return page(
         N_("Printers"),
+        UrlSync.create(),
         poll_all_progress(),
         filters(),
         printers_table(),
@@ -269,14 +407,30 @@ def printers_page() -> rx.Component:
         printer_dialog(),
         delete_dialog(),
         actions=rx.hstack(
-            rx.button(
-                rx.icon("radar", size=16),
-                t("Poll all"),
-                variant="soft",
-                on_click=LiveState.poll_all,
-                disabled=LiveState.batch_running,
-                id="poll-all",
+            rx.cond(
+                _can(RUN),
+                rx.button(
+                    rx.icon("radar", size=16),
+                    S.poll_label,
+                    variant="soft",
+                    on_click=S.poll_shown,
+                    disabled=LiveState.batch_running,
+                    id="poll-all",
+                ),
+                rx.el.span(
+                    rx.button(rx.icon("radar", size=16), t("Poll all"), variant="soft", disabled=True, id="poll-all"),
+                    title=_needs(RUN),
+                ),
             ),
-            rx.button(rx.icon("plus", size=16), t("Add printer"), on_click=PrinterFormState.open_new, id="add-printer"),
+            rx.cond(
+                _can(ADD),
+                rx.button(
+                    rx.icon("plus", size=16), t("Add printer"), on_click=PrinterFormState.open_new, id="add-printer"
+                ),
+                rx.el.span(
+                    rx.button(rx.icon("plus", size=16), t("Add printer"), disabled=True, id="add-printer"),
+                    title=_needs(ADD),
+                ),
+            ),
         ),
     )

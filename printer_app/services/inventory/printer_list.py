@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, case, func, or_
+from sqlalchemy import ColumnElement, String, case, exists, func, or_
 from sqlmodel import Session, select
 
-from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
-from printer_app.models.choices import TaskStatus
+from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer, SupplyLevel
+from printer_app.models.base import utcnow
+from printer_app.models.choices import SupplyColor, SupplyKind, TaskStatus
 from printer_app.services.inventory.device_models import CATALOGUE_LABEL, model_choices
+from printer_app.services.inventory.health import GROUPS, in_group
 from printer_app.services.paging import allowed_page_size, clamp_page, page_count
 from printer_app.services.polling.history import COUNTER_FIELDS
 from printer_app.services.validators import row_id
@@ -21,6 +23,24 @@ _model_display = case(
     (DeviceModel.id.is_not(None), CATALOGUE_LABEL),
     else_=Printer.model,
 )
+
+# The supplies the last successful poll read (its counter's task): the lowest percentage among them, and whether one
+# (of a kind / colour) is below a threshold. Correlated on the printer, so the list sorts and pages in SQL.
+_last_supplies = (
+    select(SupplyLevel.percent)
+    .join(PageCounter, PageCounter.task_id == SupplyLevel.task_id)
+    .where(PageCounter.id == Printer.last_counter_id)
+)
+LOWEST_SUPPLY = (
+    select(func.min(SupplyLevel.percent))
+    .join(PageCounter, PageCounter.task_id == SupplyLevel.task_id)
+    .where(PageCounter.id == Printer.last_counter_id)
+    .correlate(Printer)
+    .scalar_subquery()
+)
+TONER_COLOURS = (SupplyColor.BLACK, SupplyColor.CYAN, SupplyColor.MAGENTA, SupplyColor.YELLOW)
+# The `supply` filter's keys: a kind ("toner", "drum") or a toner's colour ("toner:black").
+SUPPLY_KEYS = (*(k.value for k in SupplyKind), *(f"{SupplyKind.TONER.value}:{c.value}" for c in TONER_COLOURS))
 
 SORTABLE: dict[str, ColumnElement] = {
     "organization": func.lower(Organization.name),
@@ -36,6 +56,7 @@ SORTABLE: dict[str, ColumnElement] = {
     "last_poll": Printer.last_poll_at,
     "status": Printer.last_poll_status,
     "match_rule": Printer.last_match_rule,
+    "lowest_supply": LOWEST_SUPPLY,
 }
 
 
@@ -43,12 +64,22 @@ SORTABLE: dict[str, ColumnElement] = {
 class PrinterFilters:
     """Filters of the printers list; empty strings mean "any"."""
 
-    search: str = ""  # IP or serial contains
+    search: str = ""  # organization, model, manufacturer, serial, IP or MAC contains
     organization: str = ""  # "" any, "none", or an organization id
     model: str = ""  # "" any, or a device model id
     match_rule: str = ""  # "" any, "UNSET" (no successful poll yet), or a MatchRule value (NONE included)
-    status: str = ""  # "" any, a TaskStatus value, NEVER_RUN
+    status: str = ""  # "" any, a TaskStatus value, NEVER_RUN, or a group of services/inventory/health.py
     active: str = "active"  # active | inactive | all
+    supply_below: int | None = None  # a supply of the last successful poll below this percent
+    supply: str = ""  # "" any supply, or a SUPPLY_KEYS key: which supply `supply_below` looks at
+    only_ids: tuple[int, ...] | None = None  # only these printers (the ones that failed in a poll-all run)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter is set beyond the default (active printers): the list shows a part of the fleet."""
+        chosen = (self.search.strip(), self.organization, self.model, self.match_rule, self.status)
+        narrowing = self.supply_below is not None or self.only_ids is not None
+        return any(chosen) or narrowing or self.active != "active"
 
 
 @dataclass
@@ -73,6 +104,9 @@ class PrinterRow:
     last_error: str = ""
     match_rule: str = ""
     no_counter: bool = False  # the last successful poll reported supplies but no page counter
+    last_success_at: datetime | None = None  # when the counters shown were read
+    lowest_supply: int | None = None  # the lowest percentage among the last successful poll's supplies
+    lowest_supply_name: str = ""  # which supply that is (its description)
 
 
 @dataclass
@@ -87,7 +121,31 @@ class PrinterPage:
         return page_count(self.total, self.page_size)
 
 
-def _filtered(filters: PrinterFilters):
+def _supply_condition(kind_key: str) -> list[ColumnElement[bool]]:
+    kind, _, colour = kind_key.partition(":")
+    conditions = [SupplyLevel.kind == kind]
+    if colour:
+        conditions.append(SupplyLevel.color == colour)
+    return conditions
+
+
+def _search(needle: str) -> ColumnElement[bool]:
+    """Any of the fields a user recognises a printer by contains the text (case-insensitive, LIKE autoescaped)."""
+    fields = (
+        Organization.name,
+        Printer.model,
+        DeviceModel.name,
+        Manufacturer.name,
+        Printer.serial_number,
+        Printer.ip_address,
+        Printer.mac_address,
+    )
+    contains = [func.lower(f).contains(needle, autoescape=True) for f in fields]
+    catalogue = func.lower(Manufacturer.name + " " + DeviceModel.name).contains(needle, autoescape=True)
+    return or_(*contains, catalogue)
+
+
+def _filtered(filters: PrinterFilters, *, now: datetime | None = None):
     query = (
         select(Printer.id)
         .select_from(Printer)
@@ -97,12 +155,7 @@ def _filtered(filters: PrinterFilters):
     )
     if filters.search.strip():
         needle = filters.search.strip().lower()  # autoescape: a typed "_" or "%" is a character, not a wildcard
-        query = query.where(
-            or_(
-                Printer.ip_address.contains(needle, autoescape=True),
-                func.lower(Printer.serial_number).contains(needle, autoescape=True),
-            )
-        )
+        query = query.where(_search(needle))
     if filters.organization == "none":
         query = query.where(Printer.organization_id.is_(None))
     elif (organization_id := row_id(filters.organization)) is not None:
@@ -115,8 +168,17 @@ def _filtered(filters: PrinterFilters):
         query = query.where(Printer.last_match_rule == filters.match_rule)
     if filters.status == TaskStatus.NEVER_RUN:
         query = query.where(Printer.last_poll_status.is_(None))
+    elif filters.status in GROUPS:
+        query = query.where(in_group(filters.status, now=now or utcnow()))
     elif filters.status:
         query = query.where(Printer.last_poll_status == filters.status)
+    if filters.supply_below is not None:
+        below = _last_supplies.where(SupplyLevel.percent < filters.supply_below)
+        if filters.supply in SUPPLY_KEYS:
+            below = below.where(*_supply_condition(filters.supply))
+        query = query.where(exists(below.correlate(Printer)))
+    if filters.only_ids is not None:
+        query = query.where(Printer.id.in_(filters.only_ids or (-1,)))
     if filters.active == "active":
         query = query.where(Printer.is_active)
     elif filters.active == "inactive":
@@ -128,6 +190,11 @@ COUNTER_SORTS = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3"}
 NOT_NULL_SORTS = {"ip", "serial"}
 
 
+def filtered_ids(session: Session, *, filters: PrinterFilters, now: datetime | None = None) -> list[int]:
+    """Every printer the list shows with these filters, all pages (what "Poll N shown" polls)."""
+    return list(session.exec(_filtered(filters, now=now).order_by(Printer.id)).all())
+
+
 def list_printers(
     session: Session,
     *,
@@ -136,6 +203,7 @@ def list_printers(
     descending: bool = False,
     page: int = 1,
     page_size: int = 50,
+    now: datetime | None = None,
 ) -> PrinterPage:
     """One page of printers: a COUNT, then the page's ids, then those rows — never the whole table.
 
@@ -143,7 +211,7 @@ def list_printers(
     does not grow with the number of polls.
     """
     page_size = allowed_page_size(page_size, 50)
-    base = _filtered(filters)
+    base = _filtered(filters, now=now)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
     page = clamp_page(page, total, page_size)
     if sort not in SORTABLE:
@@ -170,7 +238,23 @@ def rows_by_ids(session: Session, ids: list[int]) -> list[PrinterRow]:
         .where(Printer.id.in_(ids))
     )
     by_id = {p.id: _row(p, org, model, c) for p, org, model, c in session.execute(query).all()}
+    _add_lowest_supplies(session, by_id)
     return [by_id[i] for i in ids if i in by_id]
+
+
+def _add_lowest_supplies(session: Session, rows: dict[int, PrinterRow]) -> None:
+    """Each row's lowest supply percentage of its last successful poll (as LOWEST_SUPPLY sorts), and its name."""
+    query = (
+        select(PageCounter.printer_id, SupplyLevel.percent, SupplyLevel.description)
+        .join(SupplyLevel, SupplyLevel.task_id == PageCounter.task_id)
+        .join(Printer, Printer.last_counter_id == PageCounter.id)
+        .where(Printer.id.in_(list(rows)), SupplyLevel.percent.is_not(None))
+        .order_by(PageCounter.printer_id, SupplyLevel.percent, SupplyLevel.id)
+    )
+    for printer_id, percent, description in session.exec(query).all():
+        row = rows[printer_id]
+        if row.lowest_supply is None:
+            row.lowest_supply, row.lowest_supply_name = percent, description
 
 
 def _row(printer: Printer, org: str | None, model: str | None, counter: PageCounter | None) -> PrinterRow:
@@ -200,6 +284,7 @@ def _row(printer: Printer, org: str | None, model: str | None, counter: PageCoun
         last_error=printer.last_error or "",
         match_rule=printer.last_match_rule or "",
         no_counter=counter is not None and all(getattr(counter, key) is None for key in COUNTER_FIELDS),
+        last_success_at=printer.last_success_at,
     )
 
 

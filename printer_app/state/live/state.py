@@ -14,17 +14,19 @@ import asyncio
 import inspect
 import time
 import types
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
 
-from printer_app.i18n import format_number, gettext
+from printer_app.i18n import format_number, gettext, ngettext
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
 from printer_app.state.live.hub import Event, hub, next_batch, watch
 from printer_app.state.live.pages import Apply, LivePage, live_page
 from printer_app.state.live.requests import NO_RESULT, late_events, result_timeout, stored_answers
 from printer_app.state.session import SessionState, in_thread, principal_for_cookie, requires
+from printer_app.state.view import local_time
 
 KINDS = {events.INVENTORY_START, events.INVENTORY_UPDATE, events.POLL_FOLDED, events.POLL_ALL_PROGRESS}
 RUN = "inventory.run_inventory"
@@ -50,6 +52,8 @@ class LiveState(SessionState):
     batch_total: int = 0
     batch_done: int = 0
     batch_failed: int = 0
+    batch_finished: str = ""  # when the run finished, in the user's format and the configured time zone
+    dismissed_batch: str = ""  # the run whose card this tab closed
 
     @rx.var
     def batch_running(self) -> bool:
@@ -62,6 +66,8 @@ class LiveState(SessionState):
     def _show_batch(self, batch_id: str, data: dict[str, int]) -> None:
         self.batch_id = batch_id
         self.batch_total, self.batch_done, self.batch_failed = data["total"], data["done"], data["failed"]
+        finished = data.get("finished_at")
+        self.batch_finished = local_time(datetime.fromtimestamp(finished, UTC)) if finished else ""
 
     @rx.event(background=True)
     @requires(_permission)
@@ -220,12 +226,23 @@ class LiveState(SessionState):
         self.polling_ids = sorted({*self.polling_ids, printer_id})
 
     @rx.event
+    @requires("inventory.view_printer")
+    async def dismiss_batch(self) -> None:
+        """Close the card of the latest run in this tab (the next run shows again)."""
+        self.dismissed_batch = self.batch_id
+
+    @rx.event
     @requires(RUN)
     async def poll_all(self):
         """Queue a poll of every pollable printer, unless a run is going: one run at a time."""
+        return await self._start_poll_all(None)
+
+    async def _start_poll_all(self, printer_ids: list[int] | None):
+        """Queue a poll-all run (of `printer_ids` only, when given; the caller checked the permission), unless a run
+        is going; returns the toast that says so."""
         from workers import jobs
 
-        running = await in_thread(jobs.poll_all)
+        running = await in_thread(jobs.poll_all, printer_ids)
         if running is not None:
             self._show_batch(*running)
             done, total = running[1]["done"], running[1]["total"]
@@ -234,6 +251,14 @@ class LiveState(SessionState):
                     "Poll all is already running ({done} / {total} printers done); its progress shows above the table",
                     done=format_number(done),
                     total=format_number(total),
+                )
+            )
+        if printer_ids is not None:
+            return rx.toast.info(
+                ngettext(
+                    "Polling {n} printer; progress shows above the table in every open tab",
+                    "Polling {n} printers; progress shows above the table in every open tab",
+                    len(printer_ids),
                 )
             )
         return rx.toast.info(gettext("Polling all active printers; progress shows above the table in every open tab"))
