@@ -170,6 +170,30 @@ def format_date(value: date | None, lang: str | None = None) -> str:
     return babel_format_date(value, _DATE.get(lang, _DATE["en"]), locale=lang)
 
 
+_PERIOD = {"day": "d MMM", "month": "LLL yyyy"}
+
+
+def format_period(value: date, period: str, lang: str | None = None) -> str:
+    """A chart's day or month label: "Mar 5" / "5 мар.", "Mar 2026" / "мар. 2026"."""
+    return babel_format_date(value, _PERIOD[period], locale=_locale(lang or _current.get()))
+
+
+def parse_date(text: str) -> date | None:
+    """A date typed in either format the app shows: 05.12.2026 (Russian) or 2026-12-05 (English, ISO).
+
+    None for an empty text; ValueError for anything else that is not a date.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    if "." in text:  # day.month.year, whatever the language (a filter typed before a language switch)
+        parts = text.split(".")
+        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
 def format_datetime(value: datetime | None, tz: ZoneInfo, lang: str | None = None) -> str:
     """A stored UTC time in the time zone `tz`: 2026-12-05 14:30 (en) / 05.12.2026 14:30 (ru); "" for None."""
     if value is None:

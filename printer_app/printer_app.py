@@ -42,7 +42,9 @@ app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_l
 app.add_page(
     printer_detail_page,
     route="/printers/[id]",
-    title=title(N_("Printer")),
+    title=rx.cond(PrinterDetailState.heading != "", PrinterDetailState.heading, t("Printer"))
+    + " · "
+    + t("Printer Inventory"),
     on_load=PrinterDetailState.load,
 )
 app.add_page(discover_page, route="/discover", title=title(N_("Discover")), on_load=DiscoveryState.load)

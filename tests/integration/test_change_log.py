@@ -9,13 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from printer_app.models import EntityChangeLog, User
-from printer_app.services.access.change_log import (
-    ChangeFilters,
-    change_filter_options,
-    format_value,
-    list_changes,
-    object_link,
-)
+from printer_app.services.access.change_log import ChangeFilters, change_filter_options, list_changes
+from printer_app.services.access.change_values import format_value
 from printer_app.services.audit import Actor
 from printer_app.services.inventory.organizations import set_organization_active, update_organization
 from tests.factories import make_org, make_printer
@@ -111,7 +106,8 @@ def test_deleted_objects_have_no_link(session: Session) -> None:
 
     rows = list_changes(session).rows
 
-    assert [(r.action, r.link) for r in rows] == [("delete", ""), ("create", f"/printers/{printer.id}")]
+    # The creation's link would lead nowhere now: both entries say the printer is gone instead.
+    assert [(r.action, r.link, r.deleted) for r in rows] == [("delete", "", True), ("create", "", True)]
 
 
 def test_filter_options_list_types_and_users_present(session: Session, people: dict[str, User]) -> None:
@@ -132,7 +128,110 @@ def test_format_value(value: object, text: str) -> None:
     assert format_value(value) == text
 
 
-def test_object_link() -> None:
-    assert object_link("printer", 7) == "/printers/7"
-    assert object_link("organization", 3) == "/organizations"
-    assert object_link("user", 1) == ""
+def test_values_are_humanised_and_linked(session: Session, people: dict[str, User]) -> None:
+    import dataclasses
+
+    from printer_app.services.inventory.printers import PrinterInput, update_printer
+    from tests.factories import make_model
+
+    org = make_org(session, name="ООО Ромашка")
+    model = make_model(session, "Kyocera", "ECOSYS M2040dn")
+    printer = make_printer(session, ip_address="10.1.2.3")
+    data = PrinterInput(**{f.name: getattr(printer, f.name) for f in dataclasses.fields(PrinterInput)})
+    data.ip_address, data.organization_id, data.device_model_id, data.polling_method = "10.1.2.4", org.id, model.id, "WEB"
+    update_printer(session, printer_id=printer.id, data=data, version=printer.version)
+
+    update = list_changes(session, filters=ChangeFilters(action="update")).rows[0]
+
+    assert (update.link, update.deleted, update.shows, update.action_label) == (
+        f"/printers/{printer.id}",
+        False,
+        "both",
+        "Updated",
+    )
+    changes = [(c.label, c.old, c.new) for c in update.changes]
+    assert ("IP address", "10.1.2.3", "10.1.2.4") in changes
+    assert ("Organization", "—", "ООО Ромашка") in changes
+    assert ("Model", "—", "Kyocera ECOSYS M2040dn") in changes
+    assert ("Polling method", "SNMP", "Web parsing") in changes
+    assert not any("167838" in c.old + c.new for c in update.changes)  # the numeric IP is not shown
+
+    create = list_changes(session, filters=ChangeFilters(object_type="printer", action="create")).rows[0]
+    assert ("Active", "—", "yes") in [(c.label, c.old, c.new) for c in create.changes]
+    assert create.shows == "new"
+
+
+def test_deleted_organization_named_as_deleted(session: Session) -> None:
+    from printer_app.services.access.change_values import Names
+
+    names = Names(session, [{"organization_id": 999, "ip_numeric": 167838211}], [("organization", 999)])
+
+    assert names.value("organization_id", 999) == "#999 (deleted)"
+    assert names.value("ip_numeric", 167838211) == "10.1.2.3"
+    assert names.link("organization", 999) == ""
+
+
+def test_links_by_kind(session: Session, people: dict[str, User]) -> None:
+    from printer_app.services.access.change_values import Names
+
+    org = make_org(session)
+    printer = make_printer(session)
+    user = people["alice"]
+    names = Names(session, [], [("printer", printer.id), ("organization", org.id), ("user", user.id)])
+
+    assert names.link("printer", printer.id) == f"/printers/{printer.id}"
+    assert names.link("organization", org.id) == "/organizations"
+    assert names.link("user", user.id) == "/users"
+    assert names.link("printer", printer.id + 100) == ""
+
+
+def test_the_pollers_changes_are_listed_with_the_peoples(session: Session) -> None:
+    """A real poll learns the MAC and the serial of a printer added without them: the change log shows both."""
+    from printer_app.services.polling.pipeline import run_inventory_for_printer
+    from printer_app.services.polling.reading import DeviceReading
+
+    printer = make_printer(session, ip_address="10.7.7.7", serial_number="")
+    _at(session, datetime(2026, 3, 1, tzinfo=UTC))
+    reading = DeviceReading(serial="VCF9192281", mac="00:1B:A9:0B:A7:52", raw_counters={"TOTAL": 100})
+    run_inventory_for_printer(session, printer_id=printer.id, source=lambda _p: reading)
+    session.flush()
+
+    rows = list_changes(session, filters=ChangeFilters(object_type="printer", object_id=printer.id)).rows
+
+    polled = [r for r in rows if r.user == "poller"]
+    assert {r.action_label for r in polled} == {"MAC update", "Serial update"}
+    mac = next(r for r in polled if r.action == "mac_update")
+    assert (mac.object_repr, mac.link, mac.ip_address) == ("Printer 10.7.7.7", f"/printers/{printer.id}", "Automatic poll")
+    assert [(c.label, c.old, c.new) for c in mac.changes] == [("MAC address", "—", "00:1B:A9:0B:A7:52")]
+    assert rows[-1].action == "create"  # the person's creation, older, after the poller's entries
+
+    def count(**kw) -> int:
+        return list_changes(session, filters=ChangeFilters(**kw)).total
+
+    assert count(user="poller") == 2
+    assert count(user="system") == 3  # the factory's creation had no user either
+    assert count(action="mac_update") == 1
+    assert count(action="update") == 0
+    assert count(object_type="organization") == 0
+    assert count(search="10.7.7") == 3
+    assert count(object_type="printer", object_id=printer.id + 1) == 0
+    assert ("printer", "Printer") in change_filter_options(session)["object_types"]
+
+
+def test_replacement_names_the_other_printer(session: Session) -> None:
+    from printer_app.services.polling.pipeline import run_inventory_for_printer
+    from printer_app.services.polling.reading import DeviceReading
+    from tests.factories import make_contract_device
+
+    old = make_printer(session, ip_address="10.8.8.8", serial_number="OLD-1", mac_address="00:1B:A9:0B:A7:01")
+    make_contract_device(session, serial_number="NEW-2")
+    reading = DeviceReading(serial="NEW-2", mac="00:1B:A9:0B:A7:02", raw_counters={"TOTAL": 5})
+    run_inventory_for_printer(session, printer_id=old.id, source=lambda _p: reading)
+    session.flush()
+
+    rows = [r for r in list_changes(session).rows if r.user == "poller"]
+
+    by_action = {r.action: r for r in rows}
+    assert by_action["deactivation"].object_id == old.id
+    assert [(c.label, c.old, c.new) for c in by_action["deactivation"].changes] == [("Active", "yes", "no")]
+    assert by_action["replacement"].note == f"Other printer: #{old.id} (10.8.8.8)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from printer_app.components.changes import action_badge, changes_cell
 from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
@@ -13,16 +14,38 @@ from printer_app.i18n import N_
 from printer_app.state.access.change_log import ACTION_OPTIONS, ALL, ChangeLogState
 
 S = ChangeLogState
-ACTION_COLORS = {"create": "green", "update": "blue", "delete": "red"}
-ACTION_LABELS = {"create": N_("Created"), "update": N_("Updated"), "delete": N_("Deleted")}
 
 
 def _date(name: str, label: str) -> rx.Component:
+    """A date typed in the user's format (ДД.ММ.ГГГГ in Russian): a browser's date input follows the browser's
+    locale instead, whatever language the user chose."""
     return rx.hstack(
         rx.text(t(label), size="2", color=rx.color("gray", 11)),
-        rx.input(type="date", value=getattr(S, name), on_change=lambda v: S.set_filter(name, v), id=f"filter-{name}"),
+        rx.input(
+            value=getattr(S, name),
+            on_change=lambda v: S.set_date(name, v),
+            placeholder=t("DD.MM.YYYY"),
+            color_scheme=rx.cond(getattr(S, f"{name}_invalid"), "red", "gray"),
+            width="120px",
+            input_mode="numeric",
+            id=f"filter-{name}",
+        ),
         align="center",
         spacing="1",
+    )
+
+
+def _object_chip() -> rx.Component:
+    """While the log shows one object's entries (the printer page's link): which, and a way back to all."""
+    return rx.cond(
+        S.object_id != 0,
+        rx.badge(
+            S.object_title,
+            rx.link(rx.icon("x", size=12), href="/changes", aria_label=t("Show all changes"), id="object-clear"),
+            size="2",
+            variant="soft",
+            id="object-filter",
+        ),
     )
 
 
@@ -31,10 +54,11 @@ def _filters() -> rx.Component:
         search_box(S.search, S.set_search, placeholder=N_("Object contains…"), id="change-search", width="220px"),
         filter_select(S, "object_type", [[ALL, N_("All objects")]], dynamic=S.type_options, width="190px"),
         filter_select(S, "action", ACTION_OPTIONS, width="160px"),
+        _object_chip(),
         filter_select(
             S,
             "user",
-            [[ALL, N_("All users")], ["system", N_("System (no user)")]],
+            [[ALL, N_("All users")], ["system", N_("System (no user)")], ["poller", N_("Poller")]],
             dynamic=S.user_options,
             width="190px",
         ),
@@ -48,32 +72,15 @@ def _filters() -> rx.Component:
     )
 
 
-def _change(c, action) -> rx.Component:
-    """One field: "Label: old → new" for an update, just the value for a creation or deletion."""
-    muted = rx.color("gray", 11)
-    return rx.hstack(
-        rx.text(c.label + ":", weight="medium", size="2", white_space="nowrap"),
-        rx.cond(
-            action == "update",
-            rx.hstack(
-                rx.text(c.old, size="2", color=muted, class_name="change-old"),
-                rx.icon("arrow-right", size=12, color=muted, flex_shrink="0", margin_top="4px"),
-                rx.text(c.new, size="2", class_name="change-new"),
-                spacing="1",
-                align="start",
-            ),
-            rx.text(rx.cond(action == "delete", c.old, c.new), size="2", class_name="change-new"),
-        ),
-        spacing="1",
-        align="start",
-        class_name="field-change",
-    )
-
-
 def _object(r) -> rx.Component:
     name = rx.vstack(
         rx.text(r.object_repr, size="2", weight="medium"),
-        rx.text(r.object_label, " #", r.object_id, size="1", color=rx.color("gray", 10)),
+        rx.hstack(
+            rx.text(r.object_label, " #", r.object_id, size="1", color=rx.color("gray", 10)),
+            rx.cond(r.deleted, rx.badge(t("deleted"), color_scheme="gray", size="1", class_name="object-deleted")),
+            spacing="1",
+            align="center",
+        ),
         spacing="0",
     )
     return rx.cond(r.link != "", rx.link(name, href=r.link, class_name="object-link"), name)
@@ -83,18 +90,9 @@ def _row(r) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(r.when, size="2"), white_space="nowrap"),
         rx.table.cell(rx.text(r.user, size="2"), rx.text(r.ip_address, size="1", color=rx.color("gray", 10))),
-        rx.table.cell(
-            rx.match(
-                r.action,
-                *[(a, rx.badge(t(ACTION_LABELS[a]), color_scheme=c, variant="soft")) for a, c in ACTION_COLORS.items()],
-                rx.badge(r.action),
-            )
-        ),
+        rx.table.cell(action_badge(r)),
         rx.table.cell(_object(r), max_width="260px"),
-        rx.table.cell(
-            rx.vstack(rx.foreach(r.changes, lambda c: _change(c, r.action)), spacing="1"),
-            max_width="560px",
-        ),
+        rx.table.cell(changes_cell(r), max_width="560px"),
         class_name="change-row",
     )
 

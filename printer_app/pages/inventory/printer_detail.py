@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.badges import status_badge
+from printer_app.components.changes import action_badge, changes_cell
 from printer_app.components.forms import busy_button, choice_select
 from printer_app.components.i18n import t, tf
 from printer_app.components.inventory.printer_dialog import printer_dialog
@@ -14,19 +15,12 @@ from printer_app.components.table import data_table, pager
 from printer_app.config import get_settings
 from printer_app.i18n import N_
 from printer_app.models.choices import TaskStatus
-from printer_app.state.inventory.printer_detail import CHART_RANGES, PollView, PrinterDetailState
+from printer_app.state.inventory.printer_detail import CHART_PERIODS, CHART_RANGES, PollView, PrinterDetailState
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.live.state import LiveState
 from printer_app.state.session import SessionState
 
 S = PrinterDetailState
-COUNTER_LINES = [
-    ("total_pages", N_("Total"), "#0090ff"),
-    ("bw_a4", N_("B/W A4"), "#1f2328"),
-    ("color_a4", N_("Colour A4"), "#d6198a"),
-    ("bw_a3", N_("B/W A3"), "#8b8d98"),
-    ("color_a3", N_("Colour A3"), "#e8c200"),
-]
 
 
 def identity_card() -> rx.Component:
@@ -48,58 +42,121 @@ def identity_card() -> rx.Component:
     )
 
 
-def counters_chart() -> rx.Component:
-    return section_card(
-        N_("Page counters"),
-        rx.recharts.line_chart(
-            *[
-                rx.recharts.line(data_key=key, name=t(label), stroke=colour, dot=False, type_="monotone")
-                for key, label, colour in COUNTER_LINES
-            ],
-            rx.recharts.x_axis(data_key="at", tick={"fontSize": 11}, min_tick_gap=40),
-            rx.recharts.y_axis(tick={"fontSize": 11}, width=80, domain=["auto", "auto"]),
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-            rx.recharts.graphing_tooltip(),
-            rx.recharts.legend(),
-            data=S.counter_points,
-            height=280,
-            width="100%",
-            id="counters-chart",
+def _axes(*extra: rx.Component) -> list[rx.Component]:
+    return [
+        rx.recharts.x_axis(data_key="label", tick={"fontSize": 11}, min_tick_gap=16),
+        rx.recharts.y_axis(y_axis_id="pages", tick={"fontSize": 11}, width=64, allow_decimals=False),
+        *extra,
+        rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+        rx.recharts.graphing_tooltip(),
+    ]
+
+
+def _pages_bar() -> rx.Component:
+    return rx.recharts.bar(data_key="pages", name=t("Pages printed"), fill="#0090ff", y_axis_id="pages")
+
+
+def usage_chart() -> rx.Component:
+    """Pages printed per day or month as bars; the total counter as a line only when asked for."""
+    bars = rx.recharts.bar_chart(_pages_bar(), *_axes(), data=S.usage_points, height=280, width="100%")
+    with_counter = rx.recharts.composed_chart(
+        _pages_bar(),
+        rx.recharts.line(
+            data_key="counter",
+            name=t("Total counter"),
+            stroke="#1f2328",
+            dot=False,
+            y_axis_id="counter",
+            connect_nulls=True,
         ),
+        *_axes(
+            rx.recharts.y_axis(
+                y_axis_id="counter", orientation="right", tick={"fontSize": 11}, width=80, domain=["auto", "auto"]
+            )
+        ),
+        rx.recharts.legend(),
+        data=S.usage_points,
+        height=280,
+        width="100%",
+    )
+    return section_card(
+        N_("Pages printed"),
+        rx.cond(
+            S.usage_ready,
+            rx.box(rx.cond(S.cumulative, with_counter, bars), width="100%", id="usage-chart"),
+            rx.center(
+                rx.text(
+                    t("No data yet: the chart needs two successful polls that read the page counter."),
+                    size="2",
+                    color=rx.color("gray", 11),
+                    text_align="center",
+                ),
+                height="120px",
+                width="100%",
+                id="usage-no-data",
+            ),
+        ),
+        rx.hstack(
+            rx.segmented_control.root(
+                *[rx.segmented_control.item(t(label), value=value) for value, label in CHART_PERIODS],
+                value=S.chart_period,
+                on_change=S.set_chart_period,
+                size="1",
+                id="usage-period",
+            ),
+            rx.checkbox(
+                t("Total counter line"), checked=S.cumulative, on_change=S.set_cumulative, size="1", id="usage-counter"
+            ),
+            spacing="4",
+            align="center",
+            flex_wrap="wrap",
+        ),
+        id="usage-card",
     )
 
 
 def supplies_chart() -> rx.Component:
     return section_card(
         N_("Supply levels (%)"),
-        rx.recharts.line_chart(
-            rx.foreach(
-                S.supply_lines,
-                lambda line: rx.recharts.line(data_key=line[0], stroke=line[1], dot=False, type_="stepAfter"),
+        rx.cond(
+            S.supply_points.length() > 1,
+            rx.recharts.line_chart(
+                rx.foreach(
+                    S.supply_lines,
+                    lambda line: rx.recharts.line(data_key=line[0], stroke=line[1], dot=False, type_="stepAfter"),
+                ),
+                rx.recharts.x_axis(data_key="at", tick={"fontSize": 11}, min_tick_gap=40),
+                rx.recharts.y_axis(domain=[0, 100], tick={"fontSize": 11}, width=40),
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
+                rx.recharts.graphing_tooltip(),
+                rx.recharts.legend(),
+                data=S.supply_points,
+                height=280,
+                width="100%",
+                id="supplies-chart",
             ),
-            rx.recharts.x_axis(data_key="at", tick={"fontSize": 11}, min_tick_gap=40),
-            rx.recharts.y_axis(domain=[0, 100], tick={"fontSize": 11}, width=40),
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-            rx.recharts.graphing_tooltip(),
-            rx.recharts.legend(),
-            data=S.supply_points,
-            height=280,
-            width="100%",
-            id="supplies-chart",
+            rx.center(
+                rx.text(t("No supply levels in this period yet."), size="2", color=rx.color("gray", 11)),
+                height="120px",
+                width="100%",
+            ),
         ),
     )
 
 
+NUMBER = {"text_align": "right", "white_space": "nowrap", "font_variant_numeric": "tabular-nums"}
+
+
 def _poll_row(poll: PollView) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(poll.at, white_space="nowrap"),
+        rx.table.cell(poll.at, white_space="nowrap", font_variant_numeric="tabular-nums"),
         rx.table.cell(status_badge(poll.status)),
-        rx.table.cell(poll.match_rule),
-        rx.table.cell(poll.total, text_align="right"),
-        rx.table.cell(poll.bw_a4, text_align="right"),
-        rx.table.cell(poll.color_a4, text_align="right"),
-        rx.table.cell(poll.bw_a3, text_align="right"),
-        rx.table.cell(poll.color_a3, text_align="right"),
+        rx.table.cell(poll.match_rule, white_space="nowrap"),
+        rx.table.cell(poll.total, **NUMBER),
+        rx.table.cell(poll.bw_a4, **NUMBER),
+        rx.table.cell(poll.color_a4, **NUMBER),
+        rx.table.cell(poll.bw_a3, **NUMBER),
+        rx.table.cell(poll.color_a3, **NUMBER),
         rx.table.cell(
             rx.text(poll.error, size="1", color=rx.color("red", 11)),
             rx.text(poll.note, size="1", color=rx.color("gray", 11)),
@@ -114,11 +171,10 @@ def history_table() -> rx.Component:
         time,
         N_("Status"),
         N_("Match rule"),
-        N_("Total"),
-        N_("B/W A4"),
-        N_("Colour A4"),
-        N_("B/W A3"),
-        N_("Colour A3"),
+        *[
+            rx.table.column_header_cell(t(label), text_align="right", white_space="nowrap")
+            for label in (N_("Total"), N_("B/W A4"), N_("Colour A4"), N_("B/W A3"), N_("Colour A3"))
+        ],
         N_("Error / note"),
     ]
     statuses = [("all", N_("Any status")), *[(s.value, s.label) for s in TaskStatus if s != TaskStatus.NEVER_RUN]]
@@ -130,16 +186,61 @@ def history_table() -> rx.Component:
     )
 
 
+def _change_row(r) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(r.when, size="2"), white_space="nowrap"),
+        rx.table.cell(rx.text(r.user, size="2"), rx.text(r.ip_address, size="1", color=rx.color("gray", 10))),
+        rx.table.cell(action_badge(r)),
+        rx.table.cell(changes_cell(r)),
+        class_name="change-row",
+    )
+
+
+def changes_card() -> rx.Component:
+    """The printer's change-log entries, newest first: what people changed and what the poller learned or moved."""
+    link = "/changes?object_type=printer&object_id=" + S.printer_id.to_string()
+    return section_card(
+        N_("Changes"),
+        rx.cond(
+            S.changes_total > 0,
+            data_table(
+                [
+                    rx.table.column_header_cell(
+                        tf("When ({zone})", zone=get_settings().time_zone), width="150px", white_space="nowrap"
+                    ),
+                    rx.table.column_header_cell(t("By"), width="150px"),
+                    rx.table.column_header_cell(t("Action"), width="130px"),
+                    N_("Changes"),
+                ],
+                S.changes,
+                _change_row,
+                size="1",
+                id="changes-table",
+            ),
+            rx.text(t("No changes recorded yet."), size="2", color=rx.color("gray", 11)),
+        ),
+        rx.cond(
+            SessionState.permissions.contains("access.view_entity_changes") & (S.changes_total > 0),
+            rx.link(
+                tf("This printer in the change log ({n})", n=S.changes_total),
+                href=link,
+                size="2",
+                id="all-changes",
+            ),
+        ),
+        id="changes-card",
+    )
+
+
 def printer_detail_page() -> rx.Component:
     busy = LiveState.polling_ids.contains(S.printer_id)
     return page(
-        rx.cond(
-            S.identity.contains("IP address"), tf("Printer {ip}", ip=S.identity["IP address"].to(str)), t("Printer")
-        ),
+        rx.cond(S.heading != "", S.heading, t("Printer")),
         rx.cond(
             S.not_found != "",
             rx.callout(S.not_found, icon="triangle-alert", color_scheme="red"),
             rx.vstack(
+                rx.text(S.subtitle, size="2", color=rx.color("gray", 11), margin_top="-12px", id="page-subtitle"),
                 rx.cond(~S.is_active, rx.callout(t("This printer is inactive (replaced or removed)."), icon="info")),
                 identity_card(),
                 identity_flag(),
@@ -154,8 +255,15 @@ def printer_detail_page() -> rx.Component:
                     ),
                     align="center",
                 ),
-                rx.grid(counters_chart(), supplies_chart(), columns="2", spacing="4", width="100%"),
+                rx.grid(
+                    usage_chart(),
+                    supplies_chart(),
+                    columns=rx.breakpoints(initial="1", lg="2"),
+                    spacing="4",
+                    width="100%",
+                ),
                 history_table(),
+                changes_card(),
                 width="100%",
                 spacing="4",
             ),

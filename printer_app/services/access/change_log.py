@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, literal, or_, union_all
 from sqlmodel import Session, select
 
 from printer_app.config import get_settings
 from printer_app.i18n import N_, gettext
-from printer_app.models import EntityChangeLog, User
+from printer_app.models import EntityChangeLog, Printer, PrinterChangeLog, User
+from printer_app.models.choices import ChangeAction, TriggeredBy
+from printer_app.services.access.change_values import ACTION_LABELS, FieldChange, Names
 from printer_app.services.audit import ACTIONS
 from printer_app.services.paging import allowed_page_size, clamp_page
 from printer_app.services.validators import row_id
 
-SYSTEM = "system"
+SYSTEM = "system"  # changes nobody signed in made: the CLI, the poller
+POLLER = "poller"  # the poller's own changes of a printer's identity (PrinterChangeLog)
+POLL_ACTIONS = tuple(a.value for a in ChangeAction)
 OBJECT_LABELS = {
     "printer": N_("Printer"),
     "organization": N_("Organization"),
@@ -47,17 +49,11 @@ class ChangeFilters:
 
     object_type: str = ""
     action: str = ""
-    user: str = ""  # a user id, or "system" for changes nobody signed in made (CLI, polls)
+    user: str = ""  # a user id, "system" for changes nobody signed in made (CLI, polls), "poller" for polls only
     date_from: date | None = None  # inclusive, in the display time zone
     date_to: date | None = None  # inclusive
     search: str = ""  # object_repr contains
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
+    object_id: int | None = None  # with object_type: one object's entries
 
 
 @dataclass
@@ -72,9 +68,13 @@ class ChangeRow:
     object_id: int
     object_repr: str
     user: str
-    ip_address: str
-    link: str
+    ip_address: str  # for a poll: how it was started
+    link: str  # "" when the object has no page or no longer exists
     changes: list[FieldChange] = field(default_factory=list)
+    action_label: str = ""
+    deleted: bool = False  # the object no longer exists
+    shows: str = "both"  # "both" old → new, "new" (a creation), "old" (a deletion)
+    note: str = ""  # the other printer of a replacement or an IP move
 
 
 @dataclass
@@ -85,28 +85,6 @@ class ChangePage:
     page_size: int
 
 
-def format_value(value: Any) -> str:
-    """A stored old/new value as text: lists joined, booleans as yes/no, nothing as an em dash."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, list):
-        return ", ".join(format_value(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-def object_link(object_type: str, object_id: int) -> str:
-    """Where the changed object is shown in the app ("" when it has no page)."""
-    if object_type == "printer":
-        return f"/printers/{object_id}"
-    if object_type == "organization":
-        return "/organizations"
-    return ""
-
-
 def _bounds(filters: ChangeFilters, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
     """The date range as UTC instants: from the start of `date_from` to the end of `date_to`, local time."""
     start = datetime.combine(filters.date_from, time(), tz) if filters.date_from else None
@@ -114,25 +92,53 @@ def _bounds(filters: ChangeFilters, tz: ZoneInfo) -> tuple[datetime | None, date
     return start, end
 
 
-def _filtered(filters: ChangeFilters, tz: ZoneInfo):
-    query = select(EntityChangeLog.id)
+def _entity_ids(filters: ChangeFilters, tz: ZoneInfo):
+    """The matching EntityChangeLog rows as (source, id, timestamp); None when none can match."""
+    if (filters.action and filters.action not in ACTIONS) or filters.user == POLLER:
+        return None
+    query = select(literal("e").label("src"), EntityChangeLog.id.label("id"), EntityChangeLog.timestamp.label("at"))
     if filters.object_type:
         query = query.where(EntityChangeLog.object_type == filters.object_type)
-    if filters.action in ACTIONS:
+        if filters.object_id is not None:
+            query = query.where(EntityChangeLog.object_id == filters.object_id)
+    if filters.action:
         query = query.where(EntityChangeLog.action == filters.action)
     if filters.user == SYSTEM:
         query = query.where(EntityChangeLog.user_id.is_(None))
     elif (user_id := row_id(filters.user)) is not None:
         query = query.where(EntityChangeLog.user_id == user_id)
+    return _dated(query, EntityChangeLog.timestamp, filters, tz).where(*_contains(filters, EntityChangeLog.object_repr))
+
+
+def _poller_ids(filters: ChangeFilters, tz: ZoneInfo):
+    """The matching PrinterChangeLog rows (the poller's own changes) as (source, id, timestamp); None for none."""
+    if filters.object_type not in ("", "printer") or (filters.action and filters.action not in POLL_ACTIONS):
+        return None
+    if filters.user not in ("", SYSTEM, POLLER):
+        return None
+    query = select(literal("p").label("src"), PrinterChangeLog.id.label("id"), PrinterChangeLog.timestamp.label("at"))
+    if filters.object_type and filters.object_id is not None:
+        query = query.where(PrinterChangeLog.printer_id == filters.object_id)
+    if filters.action:
+        query = query.where(PrinterChangeLog.action == filters.action)
+    if filters.search.strip():
+        query = query.join(Printer, Printer.id == PrinterChangeLog.printer_id)
+        query = query.where(or_(*_contains(filters, Printer.ip_address), *_contains(filters, Printer.serial_number)))
+    return _dated(query, PrinterChangeLog.timestamp, filters, tz)
+
+
+def _dated(query, column, filters: ChangeFilters, tz: ZoneInfo):
     start, end = _bounds(filters, tz)
     if start is not None:
-        query = query.where(EntityChangeLog.timestamp >= start)
+        query = query.where(column >= start)
     if end is not None:
-        query = query.where(EntityChangeLog.timestamp < end)
-    if filters.search.strip():
-        needle = filters.search.strip().lower()
-        query = query.where(func.lower(EntityChangeLog.object_repr).contains(needle, autoescape=True))
+        query = query.where(column < end)
     return query
+
+
+def _contains(filters: ChangeFilters, column) -> list:
+    needle = filters.search.strip().lower()
+    return [func.lower(column).contains(needle, autoescape=True)] if needle else []
 
 
 def list_changes(
@@ -143,44 +149,93 @@ def list_changes(
     page_size: int = 50,
     tz: ZoneInfo | None = None,
 ) -> ChangePage:
-    """One page of change-log entries, newest first; the page number is clamped to the pages there are."""
-    base = _filtered(filters or ChangeFilters(), tz or get_settings().tz)
+    """One page of the people's changes and the poller's, newest first; the page number is clamped to the pages
+    there are."""
+    filters = filters or ChangeFilters()
+    tz = tz or get_settings().tz
+    parts = [q for q in (_entity_ids(filters, tz), _poller_ids(filters, tz)) if q is not None]
     page_size = allowed_page_size(page_size, 50)
-    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    if not parts:
+        return ChangePage(rows=[], total=0, page=1, page_size=page_size)
+    both = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    total = session.exec(select(func.count()).select_from(both)).one()
     page = clamp_page(page, total, page_size)
-    ids = base.order_by(EntityChangeLog.timestamp.desc(), EntityChangeLog.id.desc())
-    ids = ids.offset((page - 1) * page_size).limit(page_size)
-    query = (
-        select(EntityChangeLog, User.username)
-        .outerjoin(User, User.id == EntityChangeLog.user_id)
-        .where(EntityChangeLog.id.in_(ids.scalar_subquery()))
-        .order_by(EntityChangeLog.timestamp.desc(), EntityChangeLog.id.desc())
-    )
-    rows = [_row(entry, username) for entry, username in session.exec(query).all()]
+    keys = session.exec(
+        select(both.c.src, both.c.id)
+        .order_by(both.c.at.desc(), both.c.src, both.c.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    entity_ids = [i for src, i in keys if src == "e"]
+    poll_ids = [i for src, i in keys if src == "p"]
+    entries = {
+        ("e", e.id): (e, name)
+        for e, name in session.exec(
+            select(EntityChangeLog, User.username)
+            .outerjoin(User, User.id == EntityChangeLog.user_id)
+            .where(EntityChangeLog.id.in_(entity_ids))
+        ).all()
+    }
+    polls = {("p", p.id): p for p in session.exec(select(PrinterChangeLog).where(PrinterChangeLog.id.in_(poll_ids)))}
+    stored = [e.changes or {} for e, _ in entries.values()]
+    values = [{k: (v or {}).get(side) for k, v in c.items()} for c in stored for side in ("old", "new")]
+    for p in polls.values():
+        values += [p.old_values or {}, p.new_values or {}, {"printer_id": p.related_printer_id}]
+    objects = [(e.object_type, e.object_id) for e, _ in entries.values()]
+    names = Names(session, values, [*objects, *(("printer", p.printer_id) for p in polls.values())])
+    rows = [
+        _row(names, *entries[key]) if key[0] == "e" else _poll_row(names, polls[key])
+        for key in map(tuple, keys)
+        if key in entries or key in polls
+    ]
     return ChangePage(rows=rows, total=total, page=page, page_size=page_size)
 
 
-def _row(entry: EntityChangeLog, username: str | None) -> ChangeRow:
-    changes = [
-        FieldChange(
-            label=gettext((change or {}).get("label") or name.replace("_", " ").capitalize()),
-            old=format_value((change or {}).get("old")),
-            new=format_value((change or {}).get("new")),
-        )
-        for name, change in (entry.changes or {}).items()
-    ]
+def _row(names: Names, entry: EntityChangeLog, username: str | None) -> ChangeRow:
+    stored = entry.changes or {}
+    old = {k: (v or {}).get("old") for k, v in stored.items()}
+    new = {k: (v or {}).get("new") for k, v in stored.items()}
+    labels = {k: (v or {}).get("label") or "" for k, v in stored.items()}
     return ChangeRow(
         id=entry.id,
         timestamp=entry.timestamp,
         action=entry.action,
+        action_label=gettext(ACTION_LABELS.get(entry.action, entry.action)),
         object_type=entry.object_type,
         object_label=gettext(OBJECT_LABELS.get(entry.object_type, entry.object_type.replace("_", " ").capitalize())),
         object_id=entry.object_id,
         object_repr=_shown_repr(entry),
         user=username or gettext("system"),
         ip_address=entry.ip_address or "",
-        link="" if entry.action == "delete" else object_link(entry.object_type, entry.object_id),
-        changes=changes,
+        link=names.link(entry.object_type, entry.object_id),
+        deleted=entry.object_type in OBJECT_LABELS and not names.exists(entry.object_type, entry.object_id),
+        changes=names.changes(old, new, labels),
+        shows={"create": "new", "delete": "old"}.get(entry.action, "both"),
+    )
+
+
+def _poll_row(names: Names, entry: PrinterChangeLog) -> ChangeRow:
+    exists = names.exists("printer", entry.printer_id)
+    ip = names.names.get("printer", {}).get(entry.printer_id, "")
+    how = TriggeredBy(entry.triggered_by).text if entry.triggered_by in set(TriggeredBy) else entry.triggered_by
+    note = ""
+    if entry.related_printer_id:
+        note = gettext("Other printer: {printer}", printer=names.printer(entry.related_printer_id))
+    return ChangeRow(
+        id=entry.id,
+        timestamp=entry.timestamp,
+        action=entry.action,
+        action_label=gettext(ACTION_LABELS.get(entry.action, entry.action)),
+        object_type="printer",
+        object_label=gettext("Printer"),
+        object_id=entry.printer_id,
+        object_repr=f"{gettext('Printer')} {ip}".strip(),
+        user=gettext("poller"),
+        ip_address=how,
+        link=names.link("printer", entry.printer_id),
+        deleted=not exists,
+        changes=names.changes(entry.old_values or {}, entry.new_values or {}, {}),
+        note=note,
     )
 
 
@@ -195,13 +250,15 @@ def _shown_repr(entry: EntityChangeLog) -> str:
 
 def change_filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
     """Choices for the filters: the object types present in the log, and the users who made changes."""
-    types = session.exec(select(EntityChangeLog.object_type).distinct().order_by(EntityChangeLog.object_type)).all()
+    types = set(session.exec(select(EntityChangeLog.object_type).distinct()).all())
+    if session.exec(select(PrinterChangeLog.id).limit(1)).first() is not None:
+        types.add("printer")
     users = session.exec(
         select(User.id, User.username)
         .where(User.id.in_(select(EntityChangeLog.user_id).where(EntityChangeLog.user_id.is_not(None))))
         .order_by(func.lower(User.username))
     ).all()
     return {
-        "object_types": [(t, gettext(OBJECT_LABELS.get(t, t.capitalize()))) for t in types],
+        "object_types": [(t, gettext(OBJECT_LABELS.get(t, t.capitalize()))) for t in sorted(types)],
         "users": [(str(i), name) for i, name in users],
     }

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -11,14 +13,15 @@ from printer_app.models import Organization, Printer, SupplyLevel
 from printer_app.services.inventory.device_models import model_label
 from printer_app.services.inventory.printers import get_printer
 from printer_app.services.polling.baseline import rejected_counters
-from printer_app.services.polling.history import PollPage, counter_series, latest_supplies, list_polls, supply_series
+from printer_app.services.polling.history import PollPage, latest_supplies, list_polls, supply_series
+from printer_app.services.polling.usage import Usage, usage
 
 
 @dataclass
 class Charts:
-    """The printer's counters and supply levels over time, oldest first."""
+    """Pages printed per day or month, and supply levels over time, oldest first."""
 
-    counters: list[dict[str, Any]]
+    usage: Usage
     supplies: list[dict[str, Any]]
 
 
@@ -35,16 +38,25 @@ class PrinterDetail:
     charts: Charts
 
 
-def printer_charts(session: Session, *, printer_id: int, days: int) -> Charts:
-    """The chart series of the last `days` days."""
+def usage_span(period: str, days: int, today: date) -> tuple[date, date]:
+    """The local dates the pages chart covers: the last `days` days, or per month the last twelve months."""
+    if period == "month":
+        month = today.year * 12 + today.month - 1 - 11
+        return date(month // 12, month % 12 + 1, 1), today
+    return today - timedelta(days=days - 1), today
+
+
+def printer_charts(session: Session, *, printer_id: int, days: int, period: str, tz: ZoneInfo) -> Charts:
+    """The pages chart (per day over the last `days` days, or per month) and the supplies of the last `days` days."""
+    first, last = usage_span(period, days, datetime.now(tz).date())
     return Charts(
-        counters=counter_series(session, printer_id=printer_id, days=days),
+        usage=usage(session, printer_id=printer_id, tz=tz, period=period, first=first, last=last),
         supplies=supply_series(session, printer_id=printer_id, days=days),
     )
 
 
 def printer_detail(
-    session: Session, *, printer_id: int, page: int, page_size: int, status: str, days: int
+    session: Session, *, printer_id: int, page: int, page_size: int, status: str, days: int, period: str, tz: ZoneInfo
 ) -> PrinterDetail:
     """The printer (NotFoundError when there is none), a page of its polls (of `status` only, "" for all) and its
     charts of the last `days` days."""
@@ -58,5 +70,5 @@ def printer_detail(
         supplies=latest_supplies(session, printer),
         rejected=rejection.error_message if rejection else "",
         polls=list_polls(session, printer_id=printer.id, page=page, page_size=page_size, status=status),
-        charts=printer_charts(session, printer_id=printer.id, days=days),
+        charts=printer_charts(session, printer_id=printer.id, days=days, period=period, tz=tz),
     )

@@ -260,18 +260,6 @@ def latest_supplies(session: Session, printer: Printer) -> list[SupplyLevel]:
     )
 
 
-def counter_series(session: Session, *, printer_id: int, days: int = 90, limit: int = 2000) -> list[dict[str, Any]]:
-    """Counters of successful polls over time, oldest first, for the detail chart."""
-    since = utcnow() - timedelta(days=days)
-    rows = session.exec(
-        select(PageCounter)
-        .where(PageCounter.printer_id == printer_id, PageCounter.recorded_at >= since)
-        .order_by(PageCounter.recorded_at.desc())
-        .limit(limit)
-    ).all()
-    return [{"at": c.recorded_at, **{k: getattr(c, k) for k in COUNTER_FIELDS}} for c in reversed(rows)]
-
-
 def supply_series(session: Session, *, printer_id: int, days: int = 90, limit: int = 4000) -> list[dict[str, Any]]:
     """Supply percentages over time, one point per poll with one key per supply description."""
     since = utcnow() - timedelta(days=days)

@@ -6,14 +6,17 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from printer_app.i18n import N_, gettext
+from printer_app.config import get_settings
+from printer_app.i18n import N_, format_period, gettext
 from printer_app.models.choices import ConnectionType, MatchRule, PollingMethod, TaskStatus
+from printer_app.services.access.change_log import ChangeFilters, list_changes
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.inventory.printer_detail import Charts, PrinterDetail, printer_charts, printer_detail
 from printer_app.services.paging import clamp_page, parse_page, parse_page_size
 from printer_app.services.polling.baseline import accept_counter_baseline
 from printer_app.services.polling.history import PollPage, list_polls
 from printer_app.state import view
+from printer_app.state.changes import ChangeView, change_view
 from printer_app.state.live.hub import watch
 from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
@@ -31,6 +34,8 @@ from printer_app.state.view import (
 
 CHART_RANGES = [["7", N_("7 days")], ["30", N_("30 days")], ["90", N_("90 days")], ["365", N_("1 year")]]
 CHART_DAYS = tuple(d for d, _ in CHART_RANGES)
+CHART_PERIODS = [["day", N_("Per day")], ["month", N_("Per month")]]
+CHANGES_SHOWN = 10  # the newest entries on the page; the change log has them all
 STATUS_FILTERS = ("all", *(s.value for s in TaskStatus if s != TaskStatus.NEVER_RUN))
 
 
@@ -67,11 +72,18 @@ class PrinterDetailState(SessionState):
     page_size: int = 25
     status_filter: str = "all"
     chart_days: str = "30"
-    counter_points: list[dict[str, str | int | None]] = []
+    chart_period: str = "day"  # pages per "day" or per "month"
+    cumulative: bool = False  # the total counter as a line beside the bars
+    usage_points: list[dict[str, str | int | None]] = []  # label, pages, pages_text, counter
+    usage_ready: bool = False  # two successful polls with a total counter: bars can be drawn
+    heading: str = ""  # "Kyocera ECOSYS M2040dn · ООО Ромашка"
+    subtitle: str = ""  # "10.0.0.5 · SN VCF9192281"
     supply_points: list[dict[str, str | int | None]] = []
     supply_lines: list[list[str]] = []
     supplies: list[SupplyView] = []  # as the last successful poll stored them
     unverified: bool = False  # match rule NONE: neither serial nor MAC to check the device by
+    changes: list[ChangeView] = []  # the newest CHANGES_SHOWN change-log entries, the people's and the poller's
+    changes_total: int = 0
     rejected: str = ""  # the history check's latest rejection nothing was accepted after (offer the baseline)
 
     @rx.var
@@ -109,11 +121,19 @@ class PrinterDetailState(SessionState):
                 page_size=self.page_size,
                 status=self._status(),
                 days=int(self.chart_days),
+                period=self.chart_period,
+                tz=get_settings().tz,
             )
         except NotFoundError as exc:
             self.not_found, self.identity = str(exc), {}
+            self.heading = self.subtitle = ""
             return
         self._show(detail)
+        changes = await with_session(
+            list_changes, filters=ChangeFilters(object_type="printer", object_id=self.printer_id), page_size=25
+        )
+        self.changes = [change_view(row) for row in changes.rows[:CHANGES_SHOWN]]
+        self.changes_total = changes.total
 
     def _show(self, detail: PrinterDetail) -> None:
         p = detail.printer
@@ -135,6 +155,11 @@ class PrinterDetailState(SessionState):
         if p.counter_baseline_at is not None:
             identity[N_("Counter baseline")] = local_time(p.counter_baseline_at)
         self.not_found, self.is_active, self.identity = "", p.is_active, identity
+        named = [part for part in (detail.model, detail.organization) if part]
+        self.heading = " · ".join(named) or gettext("Printer {ip}", ip=p.ip_address)
+        self.subtitle = (
+            " · ".join(part for part in (p.ip_address, p.serial_number) if part) if named else p.serial_number
+        )
         self.supplies = [stored_supply_view(s.description, s.color, s.percent, s.state) for s in detail.supplies]
         self.unverified = p.last_match_rule == MatchRule.NONE
         self.rejected = detail.rejected
@@ -173,8 +198,14 @@ class PrinterDetailState(SessionState):
         ]
 
     def _show_charts(self, charts: Charts) -> None:
-        self.counter_points = [
-            {**{k: v for k, v in p.items() if k != "at"}, "at": local_time(p["at"])} for p in charts.counters
+        self.usage_ready = charts.usage.readings >= 2
+        self.usage_points = [
+            {
+                "label": format_period(bar.start, self.chart_period),
+                "pages": bar.pages,
+                "counter": bar.counter,
+            }
+            for bar in charts.usage.bars
         ]
         keys = sorted({k for p in charts.supplies for k in p if k != "at"})
         self.supply_lines = [[k, _supply_colour(k)] for k in keys]
@@ -219,8 +250,34 @@ class PrinterDetailState(SessionState):
         if days not in CHART_DAYS:
             return rx.toast.error(not_a_choice(value))
         self.chart_days = days
-        self._show_charts(await with_session(printer_charts, printer_id=self.printer_id, days=int(days)))
+        await self._reload_charts()
         return None
+
+    @rx.event
+    @requires(*VIEW)
+    async def set_chart_period(self, value: str | list[str]):
+        period = value[0] if isinstance(value, list) and len(value) == 1 else value
+        if period not in ("day", "month"):
+            return rx.toast.error(not_a_choice(value))
+        self.chart_period = period
+        await self._reload_charts()
+        return None
+
+    @rx.event
+    @requires(*VIEW)
+    async def set_cumulative(self, value: bool) -> None:
+        self.cumulative = bool(value)
+
+    async def _reload_charts(self) -> None:
+        self._show_charts(
+            await with_session(
+                printer_charts,
+                printer_id=self.printer_id,
+                days=int(self.chart_days),
+                period=self.chart_period,
+                tz=get_settings().tz,
+            )
+        )
 
     @rx.event
     @requires(*VIEW, "inventory.change_printer")
