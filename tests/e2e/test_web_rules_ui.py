@@ -123,7 +123,9 @@ def test_build_rules_by_clicking_then_test_and_poll(
     _choose_field(page, "Serial number")
     _fetch(page, web_printer.path(INFO))
     _pick(page, "ZHJ020393")
-    expect(page.locator("#rule-xpath")).to_have_value(re.compile(r"/font$"))
+    # anchored on the label beside the value, not on its position in the page
+    serial_xpath = "//td[normalize-space()='Printer Serial Number']/following-sibling::td[1]/font"
+    expect(page.locator("#rule-xpath")).to_have_value(serial_xpath)
     expect(page.locator("#rule-value")).to_have_text("ZHJ020393")
     shot(page, "web_rules_preview")
     page.locator("#save-rule").click()
@@ -134,6 +136,8 @@ def test_build_rules_by_clicking_then_test_and_poll(
     _choose_field(page, "Total counter")
     _fetch(page, web_printer.path(VOLUME))
     _pick(page, "8862")
+    counter_xpath = "//td[normalize-space()='Drucker-Seitenzähler']/following-sibling::td[1]/font"
+    expect(page.locator("#rule-xpath")).to_have_value(counter_xpath)
     expect(page.locator("#rule-value")).to_have_text("8862")
     page.locator("#rule-regex").fill(r"(\d\d)$")
     expect(page.locator("#rule-value")).to_have_text("62")
@@ -148,7 +152,8 @@ def test_build_rules_by_clicking_then_test_and_poll(
     expect(page.locator('tr.rule-row[data-field="counter"]')).to_be_visible()
     stored = {r.field_name: r for r in _stored_rules(sessions, printer_id)}
     assert set(stored) == {"serial_number", "counter"}
-    assert stored["counter"].url_path == web_printer.path(VOLUME) and stored["counter"].xpath.endswith("/font")
+    assert stored["serial_number"].xpath == serial_xpath
+    assert stored["counter"].url_path == web_printer.path(VOLUME) and stored["counter"].xpath == counter_xpath
 
     # The whole set as a test poll: every field's value.
     page.locator("#test-all").click()

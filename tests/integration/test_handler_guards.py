@@ -49,7 +49,6 @@ ALLOWED = {
     "WebTemplatesState.set_description": "types the description of a template to save",
     "WebTemplatesState.set_is_public": "ticks 'public' for a template to save; saving checks the permission",
     "WebTemplatesState.set_overwrite": "ticks 'overwrite' for the next apply; applying checks",
-    "WebPreviewState.clear": "empties this tab's page preview",
     "WebPreviewState.set_render": "ticks 'run JavaScript' for the next fetch; fetching checks",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.

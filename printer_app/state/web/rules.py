@@ -90,7 +90,11 @@ class WebRulesState(SortableMixin, SessionState):
         await self._query()
         if self.not_found:
             return None
-        return [WebPreviewState.clear, WebRuleEditorState.new_rule, WebRuleRunsState.load, WebTemplatesState.load]
+        # The preview and the form start empty in this event, not in chained ones: a chained reset would arrive
+        # after whatever the user already did on the page (a field chosen, a page fetched, a value picked).
+        (await self.get_state(WebPreviewState))._reset()
+        await (await self.get_state(WebRuleEditorState))._start_new()
+        return [WebRuleRunsState.load, WebTemplatesState.load]
 
     @rx.event
     @requires(VIEW)
