@@ -134,7 +134,7 @@ def test_the_dialogs_test_connection_marks_invalid_fields(signed_in: str) -> Non
 
 
 def test_a_viewer_may_not_test_connections(app_db: str, session: Session) -> None:  # noqa: F811
-    viewer = session_cookie(session, username="viewer", groups=("Viewer",))
+    viewer = session_cookie(session, username="viewer", groups=("Inventory — Viewer",))
     answer, form = _background_with_form(viewer, {"ip_address": "127.0.0.1"})
     assert form["test_done"] is False
     assert "permission" in repr(answer).lower() or answer == [None]
