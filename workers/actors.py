@@ -147,16 +147,17 @@ def daily_contract_autolink() -> None:
 @dramatiq.actor(
     actor_name="discover_printers", queue_name=HIGH, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker
 )
-def discover_printers(job_id: str, specs: list[str], community: str, port: int, version: str) -> None:
-    """Scan address ranges for printers, publishing progress and the printers found so far."""
+def discover_printers(job_id: str, specs: list[str], communities: list[str], port: int, version: str) -> None:
+    """Scan address ranges for printers (each address with the communities in order), publishing progress and the
+    printers found so far; the latest progress is remembered for a page that attaches later."""
 
     def progress(scanned: int, total: int, found: list) -> None:
-        events.publish(
-            events.DISCOVERY_PROGRESS,
-            {"job_id": job_id, "scanned": scanned, "total": total, "found": [asdict(f) for f in found]},
-        )
+        payload = {"job_id": job_id, "scanned": scanned, "total": total, "found": [asdict(f) for f in found]}
+        coordination.scan_progress(job_id, payload)
+        events.publish(events.DISCOVERY_PROGRESS, payload)
 
     try:
-        discover_in_chunks(specs, community=community, port=port, version=version, progress=progress)
+        discover_in_chunks(specs, community=communities, port=port, version=version, progress=progress)
     except DomainValidationError as exc:
+        coordination.scan_progress(job_id, {"job_id": job_id, "error": str(exc), "scanned": 0, "total": 0})
         events.publish(events.DISCOVERY_PROGRESS, {"job_id": job_id, "error": str(exc), "scanned": 0, "total": 0})

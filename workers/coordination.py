@@ -5,6 +5,7 @@ Redis in production (shared by every process); in-process structures in embedded
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -197,3 +198,55 @@ def running_batch() -> tuple[str, dict[str, int]] | None:
         running = _local_batches.get(_local_running)
         alive = running is not None and running["id"] == current[0] and time.monotonic() < running["until"]
     return current if alive else None
+
+
+# ---- discovery scans: their settings and latest progress, so a page reloaded while a scan lives attaches again ----
+
+SCAN_TTL_S = 3600  # a scan (running or finished) is kept this long after its last progress
+_local_scans: dict[str, tuple[float, dict]] = {}  # key -> (expires at, value)
+
+
+def _scan_set(key: str, value: dict) -> None:
+    r = client()
+    if r is not None:
+        r.set(key, json.dumps(value), ex=SCAN_TTL_S)
+        return
+    now = time.monotonic()
+    with _local_guard:
+        for stale in [k for k, (until, _v) in _local_scans.items() if until < now]:
+            del _local_scans[stale]
+        _local_scans[key] = (now + SCAN_TTL_S, value)
+
+
+def _scan_get(key: str) -> dict | None:
+    r = client()
+    if r is not None:
+        raw = r.get(key)
+        return json.loads(raw) if raw else None
+    with _local_guard:
+        until, value = _local_scans.get(key, (0.0, None))
+    return value if until >= time.monotonic() else None
+
+
+def start_scan(job_id: str, *, owner: str, settings: dict) -> None:
+    """A new scan of `owner` (a user): its settings, and that it is now the owner's scan."""
+    _scan_set(f"pi:scan:{job_id}:settings", settings)
+    _scan_set(f"pi:scan:{job_id}", {"job_id": job_id, "scanned": 0, "total": settings.get("total", 0), "found": []})
+    _scan_set(f"pi:scan:owner:{owner}", {"job_id": job_id})
+
+
+def scan_progress(job_id: str, progress: dict) -> None:
+    """The latest progress of a scan (what the worker publishes, remembered for a page that attaches later)."""
+    _scan_set(f"pi:scan:{job_id}", progress)
+
+
+def scan_of(owner: str) -> tuple[dict, dict] | None:
+    """The owner's latest scan that still lives: (its settings, its latest progress)."""
+    latest = _scan_get(f"pi:scan:owner:{owner}")
+    if not latest:
+        return None
+    job_id = latest["job_id"]
+    settings, progress = _scan_get(f"pi:scan:{job_id}:settings"), _scan_get(f"pi:scan:{job_id}")
+    if settings is None or progress is None:
+        return None
+    return settings, progress

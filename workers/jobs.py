@@ -7,6 +7,7 @@ remembered so a request just after it is answered by it (workers/polls.py), one 
 progress published to every tab (workers/coordination.py).
 
 - Queued for the workers: `request_poll`, `poll_all`, `discover`.
+- What is going on: `discovery_of` (a user's latest scan, for a page reloaded while it runs).
 - Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
   `printers_to_poll`).
 - What is going on: `current_run` (the poll-all run going now), `latest_run` (the last one, finished or not),
@@ -82,9 +83,19 @@ def latest_run() -> Run | None:
     return coordination.current_batch()
 
 
-def discover(job_id: str, specs: list[str], community: str, port: int, version: str) -> None:
-    """Queue a scan of address ranges; its progress and findings are published under `job_id`."""
-    actors.discover_printers.send(job_id, specs, community, port, version)
+def discover(
+    job_id: str, specs: list[str], communities: list[str], port: int, version: str, *, owner: str, total: int
+) -> None:
+    """Queue a scan of address ranges with these communities (tried in order); its progress and findings are
+    published under `job_id` and remembered as `owner`'s latest scan (`discovery_of`) while it lives."""
+    settings = {"specs": specs, "communities": communities, "port": port, "version": version, "total": total}
+    coordination.start_scan(job_id, owner=owner, settings=settings)
+    actors.discover_printers.send(job_id, specs, communities, port, version)
+
+
+def discovery_of(owner: str) -> tuple[dict, dict] | None:
+    """The latest scan of `owner` that still lives (running or finished): its settings and latest progress."""
+    return coordination.scan_of(owner)
 
 
 def poll_here(printer_id: int) -> InventoryTask:

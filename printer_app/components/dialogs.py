@@ -11,11 +11,19 @@ import reflex as rx
 from printer_app.components.i18n import t, text
 
 
-def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None) -> rx.Component:
-    """Cancel (closes the dialog without an event of its own) and Save, at the right."""
+def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None, submits: bool = False) -> rx.Component:
+    """Cancel (closes the dialog without an event of its own) and Save, at the right.
+
+    `submits`: Save is the submit button of the form around it (the form's on_submit saves; no click handler too).
+    """
+    save = (
+        rx.button(t("Save"), type="submit", id=save_id)
+        if submits
+        else rx.button(t("Save"), on_click=on_save, id=save_id)
+    )
     return rx.hstack(
-        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", id=cancel_id)),
-        rx.button(t("Save"), on_click=on_save, id=save_id),
+        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", id=cancel_id, type="button")),
+        save,
         justify="end",
         width="100%",
     )
@@ -31,8 +39,12 @@ def form_dialog(
     cancel_id: str | None = None,
     description: str | None = None,
     max_width: str = "520px",
+    on_submit=None,
 ) -> rx.Component:
     """An edit form in a dialog: title, optional description, the fields, then Cancel / Save.
+
+    `on_submit` (an event taking the form data): the fields are a real form, Enter in a field submits it and Save is
+    its submit button; other buttons in the body must be `type="button"`.
 
     `open` is the state var that shows it and `on_open_change` the state's setter for it (Escape and Cancel send
     False). A save that succeeds closes it by setting that var; one that fails leaves it open with the errors.
@@ -43,12 +55,7 @@ def form_dialog(
     return rx.dialog.root(
         rx.dialog.content(
             *header,
-            rx.vstack(
-                *body,
-                dialog_footer(on_save, save_id=save_id, cancel_id=cancel_id),
-                spacing="3",
-                padding_top="12px",
-            ),
+            _form_body(body, on_save, on_submit, save_id=save_id, cancel_id=cancel_id),
             max_width=max_width,
         ),
         open=open,
@@ -90,3 +97,15 @@ def confirm_dialog(
     if trigger is not None:
         return rx.alert_dialog.root(rx.alert_dialog.trigger(trigger), content)
     return rx.alert_dialog.root(content, open=open, on_open_change=lambda _open: on_cancel())
+
+
+def _form_body(body: tuple, on_save, on_submit, *, save_id: str, cancel_id: str | None) -> rx.Component:
+    fields = rx.vstack(
+        *body,
+        dialog_footer(on_save, save_id=save_id, cancel_id=cancel_id, submits=on_submit is not None),
+        spacing="3",
+        padding_top="12px",
+    )
+    if on_submit is None:
+        return fields
+    return rx.form(fields, on_submit=on_submit, reset_on_submit=False, width="100%")

@@ -123,7 +123,9 @@ def test_build_rules_by_clicking_then_test_and_poll(
     _choose_field(page, "Serial number")
     _fetch(page, web_printer.path(INFO))
     _pick(page, "ZHJ020393")
-    expect(page.locator("#rule-xpath")).to_have_value(re.compile(r"/font$"))
+    # anchored on the label beside the value, not on its position in the page
+    serial_xpath = "//td[normalize-space()='Printer Serial Number']/following-sibling::td[1]/font"
+    expect(page.locator("#rule-xpath")).to_have_value(serial_xpath)
     expect(page.locator("#rule-value")).to_have_text("ZHJ020393")
     shot(page, "web_rules_preview")
     page.locator("#save-rule").click()
@@ -134,6 +136,8 @@ def test_build_rules_by_clicking_then_test_and_poll(
     _choose_field(page, "Total counter")
     _fetch(page, web_printer.path(VOLUME))
     _pick(page, "8862")
+    counter_xpath = "//td[normalize-space()='Drucker-Seitenzähler']/following-sibling::td[1]/font"
+    expect(page.locator("#rule-xpath")).to_have_value(counter_xpath)
     expect(page.locator("#rule-value")).to_have_text("8862")
     page.locator("#rule-regex").fill(r"(\d\d)$")
     expect(page.locator("#rule-value")).to_have_text("62")
@@ -148,7 +152,8 @@ def test_build_rules_by_clicking_then_test_and_poll(
     expect(page.locator('tr.rule-row[data-field="counter"]')).to_be_visible()
     stored = {r.field_name: r for r in _stored_rules(sessions, printer_id)}
     assert set(stored) == {"serial_number", "counter"}
-    assert stored["counter"].url_path == web_printer.path(VOLUME) and stored["counter"].xpath.endswith("/font")
+    assert stored["serial_number"].xpath == serial_xpath
+    assert stored["counter"].url_path == web_printer.path(VOLUME) and stored["counter"].xpath == counter_xpath
 
     # The whole set as a test poll: every field's value.
     page.locator("#test-all").click()
@@ -283,3 +288,53 @@ def test_preview_loads_nothing_remote_and_takes_picks_of_its_own_elements_only(
     for name, size in (("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})):
         page.set_viewport_size(size)
         shot(page, f"web_rules_preview_blocked_{name}")
+
+
+def test_poll_now_asks_first_without_an_identity_rule_and_the_form_says_what_it_edits(
+    tab: Page, web_app: AppServer, web_printer: PrinterWebServer, sessions
+) -> None:
+    """A printer whose web rules read no serial or MAC: Poll now asks before polling (its identity check would
+    fail); the URL field shows the printer's address; opening a saved rule shows a banner to leave it."""
+    from printer_app.models import InventoryTask
+    from printer_app.services.inventory.printers import PrinterInput, create_printer
+
+    with sessions() as session:
+        printer = create_printer(session, data=PrinterInput(ip_address="127.0.0.1", is_active=False))
+        session.flush()
+        other_id = printer.id
+    page = tab
+    page.goto(f"{web_app.base_url}/printers/{other_id}/web")
+    expect(page.locator("#rule-host")).to_have_text("://127.0.0.1")
+    _choose_field(page, "Total counter")
+    _fetch(page, web_printer.path(VOLUME))
+    expect(page.locator("#rule-full-url")).to_contain_text(f"http://127.0.0.1{web_printer.path(VOLUME)}")
+    _pick(page, "8862")
+    expect(page.locator("#rule-value")).to_have_text("8862")
+    expect(page.locator("#editing-banner")).to_have_count(0)
+    page.locator("#save-rule").click()
+    expect(page.locator('tr.rule-row[data-field="counter"]')).to_be_visible()
+    # saved: the form now edits that rule, and says so
+    expect(page.locator("#editing-banner")).to_contain_text("Editing the saved rule «Total counter»")
+    shot(page, "web_rules_editing_banner")
+
+    page.locator("#web-poll-now").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Poll without a serial number or MAC rule?")
+    shot(page, "web_rules_poll_confirm")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    with sessions() as session:
+        assert session.exec(select(InventoryTask).where(InventoryTask.printer_id == other_id)).all() == []
+
+    page.locator("#editing-new").click()
+    expect(page.locator("#editing-banner")).to_have_count(0)
+    page.locator("tr.rule-row .edit-rule").first.click()
+    expect(page.locator("#editing-banner")).to_be_visible()
+    page.locator("#rule-regex").fill(r"(\d\d)$")
+    expect(page.locator("#rule-value")).to_have_text("62")
+    page.locator("#editing-cancel").click()  # back to the saved rule as stored
+    expect(page.locator("#rule-regex")).to_have_value("")
+    expect(page.locator("#rule-value")).to_have_text("8862")
+    for name, size in (("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        page.set_viewport_size(size)
+        shot(page, f"web_rules_form_{name}")

@@ -43,13 +43,15 @@ ALLOWED = {
     "PrinterFormState.cancel_delete": "closes the delete question without deleting",
     "DiscoveryState.set_field": "types into the scan form (its field names only); starting a scan checks",
     "DiscoveryState.toggle": "ticks a found printer to add; adding checks",
+    "DiscoveryState.select_all": "ticks every found printer not added yet; adding checks",
+    "DiscoveryState.select_none": "unticks every found printer",
     "WebRulesState.cancel_delete": "closes the delete question without deleting",
+    "WebRulesState.cancel_poll": "closes the 'poll without an identity rule?' question without polling",
     "WebRuleEditorState.forget": "a rule deleted in this tab: the form's rule becomes a new, unsaved one",
     "WebTemplatesState.set_name": "types the name of a template to save",
     "WebTemplatesState.set_description": "types the description of a template to save",
     "WebTemplatesState.set_is_public": "ticks 'public' for a template to save; saving checks the permission",
     "WebTemplatesState.set_overwrite": "ticks 'overwrite' for the next apply; applying checks",
-    "WebPreviewState.clear": "empties this tab's page preview",
     "WebPreviewState.set_render": "ticks 'run JavaScript' for the next fetch; fetching checks",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.

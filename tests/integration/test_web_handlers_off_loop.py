@@ -158,14 +158,16 @@ def test_rule_open_save_and_delete(printers: Printers, signed_in: str, session: 
         form.field_name, form.xpath = "toner_black", "//td[@id='black']"
         assert "added" in repr(run_handler(WebRuleEditorState.save, form))
     assert len(_rows(session, WebParsingRule, printer_id=printers.source)) == 3
+    added = form.editing_id
 
     with off_the_loop("deleting a rule"):
-        run_handler(WebRulesState.load, page)
+        run_handler(WebRulesState.load, page)  # a reload: the form starts empty again
+        assert form.editing_id == 0 and form.xpath == ""
         run_handler(WebRulesState.ask_delete, page, printers.rules[1])
         assert "deleted" in repr(run_handler(WebRulesState.delete, page))
     assert [r.id for r in _rows(session, WebParsingRule, printer_id=printers.source)] == [
         printers.rules[0],
-        form.editing_id,
+        added,
     ]
 
 

@@ -8,6 +8,7 @@ from printer_app.components.dialogs import confirm_dialog, form_dialog
 from printer_app.components.form_notice import form_notice
 from printer_app.components.forms import choice_select, labelled
 from printer_app.components.i18n import t, text, tf
+from printer_app.components.spinner import spinner
 from printer_app.i18n import N_
 from printer_app.models.choices import PollingMethod
 from printer_app.services.inventory.printers import MANAGE_WEB, V3_AUTH_PROTOCOLS, V3_PRIV_PROTOCOLS
@@ -77,10 +78,85 @@ def snmp_v3_fields() -> rx.Component:
                 "snmp_v3_priv_protocol",
             ),
             _labeled(N_("Privacy key"), _secret("snmp_v3_priv_key", S.has_priv_key), "snmp_v3_priv_key"),
-            columns="2",
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="4",
             width="100%",
         ),
+    )
+
+
+def _test_row(row) -> rx.Component:
+    return rx.hstack(
+        rx.text(row[0], size="2", color=rx.color("gray", 11), min_width="110px"),
+        rx.text(row[1], size="2", weight="medium", class_name="test-value", word_break="break-all"),
+        spacing="2",
+        align="baseline",
+    )
+
+
+def _test_result() -> rx.Component:
+    return rx.cond(
+        S.test_error != "",
+        rx.callout(S.test_error, icon="triangle-alert", color_scheme="red", size="1", id="printer-test-error"),
+        rx.box(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("circle-check", size=16, color=rx.color("green", 10)),
+                    rx.text(t("The device answered"), size="2", weight="bold"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.foreach(S.test_rows, _test_row),
+                rx.cond(
+                    S.test_supplies.length() > 0,
+                    rx.vstack(
+                        rx.text(t("Supplies"), size="2", weight="medium"),
+                        rx.foreach(S.test_supplies, _test_row),
+                        spacing="1",
+                        width="100%",
+                    ),
+                ),
+                rx.foreach(S.test_notes, lambda n: rx.text(n, size="1", color=rx.color("gray", 10))),
+                spacing="1",
+                width="100%",
+            ),
+            padding="10px 12px",
+            border_radius="6px",
+            background=rx.color("green", 2),
+            border=f"1px solid {rx.color('green', 6)}",
+            width="100%",
+            max_height="240px",
+            overflow_y="auto",
+            id="printer-test-result",
+        ),
+    )
+
+
+def connection_test() -> rx.Component:
+    """ "Test connection": reads the device with the form's current settings before saving; stores nothing."""
+    return rx.vstack(
+        rx.hstack(
+            rx.button(
+                rx.cond(S.testing, spinner(16), rx.icon("plug-zap", size=16)),
+                t("Test connection"),
+                type="button",
+                variant="soft",
+                on_click=S.test_connection,
+                disabled=S.testing,
+                id="printer-test",
+            ),
+            rx.text(
+                t("Reads model, serial, MAC and supplies with the settings above; nothing is saved"),
+                size="1",
+                color=rx.color("gray", 10),
+            ),
+            align="center",
+            spacing="3",
+            wrap="wrap",
+        ),
+        rx.cond(S.test_done, _test_result()),
+        spacing="2",
+        width="100%",
     )
 
 
@@ -144,14 +220,16 @@ def printer_dialog() -> rx.Component:
                     align="center",
                 ),
             ),
-            columns="2",
+            columns=rx.breakpoints(initial="1", sm="2"),
             spacing="4",
             width="100%",
         ),
         snmp_v3_fields(),
+        connection_test(),
         open=S.open,
         on_open_change=S.set_open,
         on_save=S.save,
+        on_submit=S.submit,
         save_id="printer-save",
         cancel_id="printer-cancel",
         max_width="640px",

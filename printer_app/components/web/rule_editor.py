@@ -76,7 +76,9 @@ def _action_row(action, index) -> rx.Component:
 
 def _actions() -> rx.Component:
     return rx.vstack(
-        _label(N_("Actions before reading"), N_("run in the headless browser, in this order (docs/web-rules.md §5.4)")),
+        _label(
+            N_("Actions before reading"), N_("run in the headless browser, in this order, before the value is read")
+        ),
         rx.foreach(E.actions, _action_row),
         rx.hstack(
             *[
@@ -130,6 +132,51 @@ def _result() -> rx.Component:
     )
 
 
+def _full_url():
+    """The address the rule reads: protocol, the printer's IP, then the path (a `:port/...` path keeps its port)."""
+    path = E.url_path.strip()
+    joined = rx.cond(
+        path == "",
+        "/",
+        rx.cond(path.startswith(":") | path.startswith("/"), path, "/" + path),
+    )
+    return E.protocol + "://" + WebRulesState.printer_ip + joined
+
+
+def _editing_banner() -> rx.Component:
+    """Says plainly that the form now changes a saved rule (after a click on a rule of the table)."""
+    return rx.cond(
+        E.editing_id > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("pencil", size=16)),
+            rx.hstack(
+                rx.callout.text(
+                    tf("Editing the saved rule «{field}» (#{id})", field=E.field_label, id=E.editing_id),
+                    weight="medium",
+                ),
+                rx.spacer(),
+                rx.button(
+                    t("Cancel changes"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=E.open_rule(E.editing_id),
+                    id="editing-cancel",
+                ),
+                rx.button(t("New rule"), size="1", variant="soft", on_click=E.new_rule, id="editing-new"),
+                width="100%",
+                align="center",
+                wrap="wrap",
+                spacing="2",
+            ),
+            color_scheme="blue",
+            size="1",
+            width="100%",
+            id="editing-banner",
+        ),
+    )
+
+
 def _where() -> rx.Component:
     return rx.cond(
         E.is_calculated,
@@ -142,10 +189,28 @@ def _where() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 choice_select(WebProtocol.options(), E.protocol, E.set_protocol, id="rule-protocol", width="90px"),
+                rx.code(
+                    "://" + WebRulesState.printer_ip,
+                    variant="ghost",
+                    size="2",
+                    white_space="nowrap",
+                    id="rule-host",
+                    title=t("The printer's address: the page is always read from the printer itself"),
+                ),
                 rx.box(
                     _debounced(E.url_path, E.set_url_path, "rule-url", t("/status.html or :8080/status.html")), flex="1"
                 ),
                 width="100%",
+                align="center",
+                spacing="2",
+            ),
+            rx.text(
+                t("Reads"),
+                " ",
+                rx.code(_full_url(), variant="ghost", size="1", word_break="break-all"),
+                size="1",
+                color=rx.color("gray", 10),
+                id="rule-full-url",
             ),
             field_error(E.errors, "url_path"),
             _field(
@@ -165,6 +230,7 @@ def _where() -> rx.Component:
 def editor_card() -> rx.Component:
     return section_card(
         rx.cond(E.editing_id > 0, tf("Edit rule #{id}", id=E.editing_id), t("New rule")),
+        _editing_banner(),
         rx.hstack(
             _field(
                 N_("Field"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.badges import status_badge
+from printer_app.components.dialogs import confirm_dialog
 from printer_app.components.forms import busy_button
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import section_card
 from printer_app.components.table import data_table
 from printer_app.i18n import N_
 from printer_app.state.web.rule_runs import TestRow, WebRuleRunsState
+from printer_app.state.web.rules import WebRulesState
 
 R = WebRuleRunsState
 
@@ -85,11 +87,35 @@ def last_poll_card() -> rx.Component:
     )
 
 
+def _confirm_poll() -> rx.Component:
+    return confirm_dialog(
+        N_("Poll without a serial number or MAC rule?"),
+        N_(
+            "This printer is read through its web rules, and none of them reads its serial number or MAC address: "
+            "the poll cannot tell that the device is still this printer and will fail its identity check. Add a "
+            "rule for the serial number (or MAC address) first, or poll anyway."
+        ),
+        action=N_("Poll anyway"),
+        on_confirm=[WebRulesState.cancel_poll, R.poll_now],
+        confirm_id="confirm-poll",
+        open=WebRulesState.confirm_poll,
+        on_cancel=WebRulesState.cancel_poll,
+        color_scheme="amber",
+    )
+
+
 def run_buttons() -> rx.Component:
     return rx.hstack(
         busy_button(
             N_("Test all rules"), "flask-conical", busy=R.testing, on_click=R.test_all, id="test-all", variant="soft"
         ),
-        busy_button(N_("Poll now"), "refresh-cw", busy=R.polling, on_click=R.poll_now, id="web-poll-now"),
+        busy_button(
+            N_("Poll now"),
+            "refresh-cw",
+            busy=R.polling,
+            on_click=WebRulesState.poll_now,
+            id="web-poll-now",
+        ),
+        _confirm_poll(),
         spacing="2",
     )

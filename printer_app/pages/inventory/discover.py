@@ -14,17 +14,19 @@ from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundVie
 S = DiscoveryState
 
 
-def _field(label: str, name: str, width: str, placeholder: str = "") -> rx.Component:
+def _field(label: str, name: str, width, placeholder: str = "", hint: str | None = None) -> rx.Component:
     return labelled(
         label,
         rx.input(
             value=getattr(S, name),
             on_change=lambda v: S.set_field(name, v),
             width=width,
+            max_width="100%",
             placeholder=t(placeholder) if placeholder else "",
             id=f"discover-{name}",
         ),
         width="auto",
+        hint=hint,
     )
 
 
@@ -33,7 +35,12 @@ def form() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 _field(N_("Addresses"), "targets", "360px", N_("192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7")),
-                _field(N_("Community"), "community", "140px"),
+                _field(
+                    N_("Communities"),
+                    "community",
+                    "220px",
+                    N_("public, private"),
+                ),
                 _field(N_("Port"), "port", "90px"),
                 labelled(
                     N_("SNMP version"),
@@ -48,7 +55,11 @@ def form() -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(
-                t("At most 4096 addresses per scan. Addresses that do not answer cost one timeout in total."),
+                t(
+                    "At most 4096 addresses per scan. Addresses that do not answer cost one timeout in total, per "
+                    "community: several communities (separated by commas) are tried in order, the first that answers "
+                    "is kept."
+                ),
                 size="1",
                 color=rx.color("gray", 10),
             ),
@@ -82,9 +93,11 @@ def _row(f: FoundView) -> rx.Component:
         rx.table.cell(f.manufacturer + " " + f.model),
         rx.table.cell(rx.code(f.serial, variant="ghost")),
         rx.table.cell(rx.code(f.mac, variant="ghost")),
+        rx.table.cell(rx.code(f.community, variant="ghost"), class_name="found-community"),
         rx.table.cell(f.total_pages, text_align="right"),
         rx.table.cell(rx.cond(f.known, rx.badge(t("Already added"), color_scheme="gray"), rx.badge(t("New")))),
         class_name="found-row",
+        custom_attrs={"data-ip": f.ip},
     )
 
 
@@ -93,12 +106,32 @@ def results() -> rx.Component:
         S.found.length() > 0,
         rx.vstack(
             data_table(
-                ["", N_("IP"), N_("Model"), N_("Serial"), N_("MAC"), N_("Total pages"), ""],
+                ["", N_("IP"), N_("Model"), N_("Serial"), N_("MAC"), N_("Community"), N_("Total pages"), ""],
                 S.found,
                 _row,
                 variant="surface",
                 size="1",
                 id="discover-results",
+            ),
+            rx.hstack(
+                rx.button(
+                    rx.icon("list-checks", size=14),
+                    t("Select all"),
+                    size="1",
+                    variant="soft",
+                    on_click=S.select_all,
+                    id="discover-select-all",
+                ),
+                rx.button(
+                    rx.icon("list-x", size=14),
+                    t("Select none"),
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    on_click=S.select_none,
+                    id="discover-select-none",
+                ),
+                spacing="2",
             ),
             rx.hstack(
                 choice_select(
@@ -114,6 +147,8 @@ def results() -> rx.Component:
                     disabled=S.selected_count == 0,
                     id="discover-add",
                 ),
+                wrap="wrap",
+                spacing="3",
             ),
             width="100%",
         ),

@@ -131,6 +131,31 @@ def _validate(session: Session, data: PrinterInput, *, stored: Printer | None, a
     return values
 
 
+def connection_values(data: PrinterInput, *, stored: Printer | None = None) -> dict:
+    """The fields a device is reached with (address, SNMP settings, polling method), validated like a save; raises
+    DomainValidationError with every problem. Nothing is stored: "Test connection" reads the device with these."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+    try:
+        values["ip_address"] = str(parse_device_ip(data.ip_address))
+    except ValueError as exc:
+        errors["ip_address"] = str(exc)
+    try:
+        values["snmp_community"] = check_community(data.snmp_community)
+    except ValueError as exc:
+        errors["snmp_community"] = str(exc)
+    if data.polling_method not in {m.value for m in PollingMethod}:
+        errors["polling_method"] = gettext("Unknown polling method")
+    values["polling_method"] = data.polling_method
+    _validate_snmp(data, errors, values, stored)
+    if stored is not None:  # a secret left empty keeps the stored one
+        for name in ("snmp_v3_auth_key", "snmp_v3_priv_key"):
+            values.setdefault(name, getattr(stored, name))
+    if errors:
+        raise DomainValidationError(errors)
+    return values
+
+
 def _validate_method(
     session: Session, method: str, errors: dict, values: dict, *, stored: Printer | None, actor: Actor | None
 ) -> None:

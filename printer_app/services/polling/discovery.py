@@ -1,10 +1,15 @@
-"""Find printers on address ranges: every address answering SNMP with a Printer-MIB is reported."""
+"""Find printers on address ranges: every address answering SNMP with a Printer-MIB is reported.
+
+A scan may try several communities: each address is asked with them in order and the first that answers is the
+one reported (and stored on a printer added from the find).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
@@ -16,8 +21,11 @@ from printer_app.services.audit import Actor
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.inventory.printers import PrinterInput, create_printer
 from printer_app.services.snmp.poller import SnmpTarget, SnmpUnreachable, poll_many
+from printer_app.services.validators import check_community
 
 MAX_ADDRESSES = 4096
+MAX_COMMUNITIES = 8  # each one costs a timeout per silent address
+_COMMUNITY_SEPARATORS = re.compile(r"[,;\s]+")
 
 
 @dataclass
@@ -29,6 +37,35 @@ class Found:
     mac: str
     total_pages: int | None
     sys_descr: str
+    community: str = ""  # the community the device answered to
+
+
+def parse_communities(text: str) -> list[str]:
+    """The communities of a scan as typed (separated by commas, semicolons, spaces or lines), in order, each once;
+    DomainValidationError naming the bad one(s)."""
+    names = list(dict.fromkeys(part for part in _COMMUNITY_SEPARATORS.split(text or "") if part))
+    if not names:
+        raise DomainValidationError({"community": gettext("Enter at least one SNMP community")})
+    if len(names) > MAX_COMMUNITIES:
+        raise DomainValidationError(
+            {"community": gettext("At most {n} communities per scan", n=format_number(MAX_COMMUNITIES))}
+        )
+    bad = []
+    for name in names:
+        try:
+            check_community(name)
+        except ValueError:
+            bad.append(name[:40])
+    if bad:
+        raise DomainValidationError(
+            {
+                "community": gettext(
+                    "Not a valid SNMP community: {names} (letters, digits, '_' and '-' only, 1-64 characters)",
+                    names=", ".join(bad),
+                )
+            }
+        )
+    return names
 
 
 @dataclass(frozen=True)
@@ -160,24 +197,35 @@ def discover_in_chunks(
 def discover(
     specs: list[str],
     *,
-    community: str = "public",
+    community: str | Sequence[str] = "public",
     port: int = 161,
     version: str = "2c",
     timeout: float = 1.0,
     retries: int = 0,
     concurrency: int = 128,
 ) -> list[Found]:
-    """Scan the addresses concurrently; unreachable ones and non-printers are left out."""
+    """Scan the addresses concurrently, with each community in turn for the addresses no earlier one reached;
+    unreachable addresses and non-printers are left out."""
+    communities = [community] if isinstance(community, str) else list(community)
     ips = expand_targets(specs)
-    targets = [
-        SnmpTarget(host=ip, port=port, community=community, version=version, timeout=timeout, retries=retries)
-        for ip in ips
-    ]
-    results = asyncio.run(poll_many(targets, concurrency=concurrency))
+    answered: dict[str, tuple[str, object]] = {}  # ip -> (community, poll result)
+    for name in communities:
+        waiting = [ip for ip in ips if ip not in answered]
+        if not waiting:
+            break
+        targets = [
+            SnmpTarget(host=ip, port=port, community=name, version=version, timeout=timeout, retries=retries)
+            for ip in waiting
+        ]
+        results = asyncio.run(poll_many(targets, concurrency=concurrency))
+        for ip, result in zip(waiting, results, strict=True):
+            if not isinstance(result, SnmpUnreachable):
+                answered[ip] = (name, result)
     found = []
-    for ip, result in zip(ips, results, strict=True):
-        if isinstance(result, SnmpUnreachable):
+    for ip in ips:
+        if ip not in answered:
             continue
+        name, result = answered[ip]
         if result.counters.get("total") is None and not result.supplies:
             continue  # answers SNMP but has no Printer-MIB
         found.append(
@@ -189,6 +237,7 @@ def discover(
                 mac=result.mac or "",
                 total_pages=result.counters.get("total"),
                 sys_descr=result.sys_descr or "",
+                community=name,
             )
         )
     return found
@@ -209,8 +258,9 @@ def add_found_printer(
     organization_id: int | None,
     actor: Actor | None = None,
 ) -> Printer:
-    """Store a printer the scan found, with the SNMP settings that reached it (validated like the form), linked to
-    the catalogue model it reported when the catalogue has it (the model text is kept either way)."""
+    """Store a printer the scan found, with the SNMP settings that reached it (the community it answered to, else
+    `community`), validated like the form, linked to the catalogue model it reported when the catalogue has it (the
+    model text is kept either way)."""
     from printer_app.services.inventory.device_models import find_device_model
 
     catalogued = find_device_model(session, manufacturer=found.manufacturer, model=found.model)
@@ -226,7 +276,7 @@ def add_found_printer(
             ip_address=found.ip,
             serial_number=found.serial,
             mac_address=found.mac,
-            snmp_community=community,
+            snmp_community=found.community or community,
             snmp_port=port,
             snmp_version=version,
             organization_id=organization_id,

@@ -11,8 +11,13 @@ from printer_app.i18n import format_number, gettext, ngettext
 from printer_app.services import events
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.inventory.organizations import active_organizations
-from printer_app.services.polling.discovery import Found, add_found_printer, count_targets, known_addresses
-from printer_app.services.validators import check_community
+from printer_app.services.polling.discovery import (
+    Found,
+    add_found_printer,
+    count_targets,
+    known_addresses,
+    parse_communities,
+)
 from printer_app.state.live.hub import batches, hub
 from printer_app.state.session import SessionState, in_thread, requires, requires_page, with_session
 
@@ -27,6 +32,7 @@ class FoundView:
     serial: str = ""
     mac: str = ""
     total_pages: str = ""
+    community: str = ""  # the one the device answered to (stored on the printer when it is added)
     known: bool = False
     selected: bool = False
 
@@ -43,6 +49,7 @@ class DiscoveryState(SessionState):
     scanned: int = 0
     total: int = 0
     found: list[FoundView] = []
+    _scan: dict = {}  # the settings of the scan shown (what its finds are added with), server side only
 
     @rx.var
     def running(self) -> bool:
@@ -59,8 +66,25 @@ class DiscoveryState(SessionState):
     @rx.event
     @requires_page("inventory.access_inventory_app", "inventory.run_inventory")
     async def load(self):
+        """The page attaches to this user's latest scan while it lives (running or finished): a reload loses nothing."""
+        from workers import jobs
+
         self.org_options = [[str(i), n] for i, n in await with_session(active_organizations)]
+        attached = await in_thread(jobs.discovery_of, self._owner())
+        if attached is not None:
+            settings, progress = attached
+            self._scan = settings
+            self.targets = ", ".join(settings.get("specs", []))
+            self.community = ", ".join(settings.get("communities", []))
+            self.port, self.version = str(settings.get("port", 161)), settings.get("version", "2c")
+            self.job_id, self.found, self.error = progress.get("job_id", ""), [], ""
+            self.scanned, self.total = 0, settings.get("total", 0)
+            known = await with_session(known_addresses)
+            self._apply(progress, known)
         return DiscoveryState.listen
+
+    def _owner(self) -> str:
+        return f"user:{self._user_id}" if self._user_id else f"name:{self.username}"
 
     @rx.event
     def set_field(self, name: str, value: str) -> None:
@@ -76,17 +100,32 @@ class DiscoveryState(SessionState):
             total = count_targets([self.targets])
             if not total:
                 raise DomainValidationError({"targets": gettext("Enter at least one address, range or CIDR")})
-            community = check_community(self.community)
-            port = int(self.port)
+            communities = parse_communities(self.community)
+            try:
+                port = int(self.port)
+            except ValueError:
+                port = 0
             if not 1 <= port <= 65535:
                 raise ValueError(gettext("Port must be between 1 and 65535"))
+            if self.version not in ("1", "2c"):
+                raise ValueError(gettext("SNMP version must be 1 or 2c"))
         except (DomainValidationError, ValueError) as exc:
             self.error = str(exc)
             return None
         from workers import jobs
 
         self.job_id, self.scanned, self.total, self.found, self.error = uuid.uuid4().hex, 0, total, [], ""
-        await in_thread(jobs.discover, self.job_id, [self.targets], community, port, self.version)
+        self._scan = {"specs": [self.targets], "communities": communities, "port": port, "version": self.version}
+        await in_thread(
+            jobs.discover,
+            self.job_id,
+            [self.targets],
+            communities,
+            port,
+            self.version,
+            owner=self._owner(),
+            total=total,
+        )
         return None
 
     @rx.event(background=True)
@@ -116,7 +155,7 @@ class DiscoveryState(SessionState):
             self.error, self.job_id = payload["error"], ""
             return
         self.scanned, self.total = payload["scanned"], payload["total"]
-        chosen = {f.ip for f in self.found if f.selected}
+        shown = {f.ip: f.selected for f in self.found}  # a choice made keeps, a new find of a new printer is chosen
         self.found = [
             FoundView(
                 ip=f["ip"],
@@ -125,8 +164,9 @@ class DiscoveryState(SessionState):
                 serial=f["serial"],
                 mac=f["mac"],
                 total_pages="—" if f["total_pages"] is None else format_number(f["total_pages"]),
+                community=f.get("community", ""),
                 known=f["ip"] in known,
-                selected=f["ip"] in chosen or f["ip"] not in known,
+                selected=f["ip"] not in known and shown.get(f["ip"], True),
             )
             for f in payload["found"]
         ]
@@ -136,10 +176,27 @@ class DiscoveryState(SessionState):
         self.found = [FoundView(**{**vars(f), "selected": not f.selected}) if f.ip == ip else f for f in self.found]
 
     @rx.event
+    def select_all(self) -> None:
+        """Every found printer not in the inventory yet."""
+        self.found = [FoundView(**{**vars(f), "selected": not f.known}) for f in self.found]
+
+    @rx.event
+    def select_none(self) -> None:
+        self.found = [FoundView(**{**vars(f), "selected": False}) for f in self.found]
+
+    @rx.event
     @requires("inventory.add_printer")
     async def add_selected(self):
-        org_id = None if self.organization_id == NONE else int(self.organization_id)
-        added, problems, actor = 0, [], self._actor()
+        """Store the chosen finds with the settings of their scan (each with the community it answered to), then
+        poll each one right away."""
+        try:
+            org_id = None if self.organization_id == NONE else int(self.organization_id)
+        except ValueError:
+            return rx.toast.error(gettext("Choose an organization from the list"))
+        scan = self._scan or {}
+        communities = scan.get("communities") or ["public"]
+        port, version = int(scan.get("port", 161)), scan.get("version", "2c")
+        added, problems, actor = [], [], self._actor()
         for f in self.found:
             if not f.selected or f.known:
                 continue
@@ -151,22 +208,35 @@ class DiscoveryState(SessionState):
                 mac=f.mac,
                 total_pages=None,
                 sys_descr="",
+                community=f.community,
             )
             try:
-                await with_session(
+                printer = await with_session(
                     add_found_printer,
                     found=found,
-                    community=self.community,
-                    port=int(self.port),
-                    version=self.version,
+                    community=communities[0],
+                    port=port,
+                    version=version,
                     organization_id=org_id,
                     actor=actor,
                 )
-                added += 1
+                added.append(printer.id)
                 f.known, f.selected = True, False
             except DomainValidationError as exc:
                 problems.append(f"{f.ip}: {exc}")
         self.found = list(self.found)
+        polls = [_poll_now(printer_id) for printer_id in added] if RUN in self.permissions else []
         if problems:
-            return rx.toast.error(gettext("Added {n}; not added: ", n=added) + "; ".join(problems)[:400])
-        return rx.toast.success(ngettext("Added {n} printer", "Added {n} printers", added))
+            n = format_number(len(added))
+            return [rx.toast.error(gettext("Added {n}; not added: ", n=n) + "; ".join(problems)[:400]), *polls]
+        return [rx.toast.success(ngettext("Added {n} printer", "Added {n} printers", len(added))), *polls]
+
+
+RUN = "inventory.run_inventory"
+
+
+def _poll_now(printer_id: int):
+    """A printer just added is polled at once, like Poll now (its result arrives as a toast and on every list)."""
+    from printer_app.state.live.state import LiveState
+
+    return LiveState.poll_now(printer_id)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import reflex as rx
 
-from printer_app.i18n import N_, gettext
+from printer_app.i18n import N_, format_number, gettext
 from printer_app.models import Printer
 from printer_app.models.choices import PollingMethod
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
@@ -17,6 +20,7 @@ from printer_app.services.inventory.printers import (
     printer_to_edit,
     update_printer,
 )
+from printer_app.services.polling.probe import ProbeResult, probe, probe_target
 from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.session import SessionState, requires, with_session
 
@@ -67,6 +71,17 @@ SNMP_DEFAULTS = {
 }
 
 
+# "Test connection" reads a device that may be slow or silent: its own threads, so a user's unreachable printer never
+# holds a thread the other handlers' database work needs; and a time limit, past which the form says so.
+PROBE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="printer-probe")
+PROBE_TIME_LIMIT_S = 45.0
+RUN = "inventory.run_inventory"
+
+
+def _may_save(state: PrinterFormState) -> str:
+    return "inventory.change_printer" if state._loaded_id or state.editing_id else "inventory.add_printer"
+
+
 class PrinterFormState(SessionState):
     """Dialog state; after a change the list (and detail page) reload through their own handlers."""
 
@@ -100,6 +115,12 @@ class PrinterFormState(SessionState):
     model_options: list[list[str]] = []
     confirm_delete_id: int = 0
     confirm_delete_label: str = ""
+    testing: bool = False
+    test_done: bool = False  # a result (or its error) is shown
+    test_error: str = ""
+    test_rows: list[list[str]] = []  # [label, value]: model, serial, MAC, total pages
+    test_supplies: list[list[str]] = []  # [description, "58 %" or a state word]
+    test_notes: list[str] = []
 
     def _show_choices(self, choices: PrinterChoices) -> None:
         self.org_options = [list(o) for o in choices.organizations]
@@ -119,6 +140,7 @@ class PrinterFormState(SessionState):
             setattr(self, name, value)
         self.has_auth_key = self.has_priv_key = False
         self.errors, self.unsaved = {}, []
+        self._clear_test()
         self.open = True
 
     @rx.event
@@ -129,8 +151,12 @@ class PrinterFormState(SessionState):
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         self.errors, self.unsaved = {}, []
+        self._clear_test()
         self.open = True
         return None
+
+    def _clear_test(self) -> None:
+        self.test_done, self.test_error, self.test_rows, self.test_supplies, self.test_notes = False, "", [], [], []
 
     def _fill(self, p: Printer, choices: PrinterChoices) -> None:
         """The form shows the stored printer as it is now (options included); remembers its id and version."""
@@ -177,8 +203,17 @@ class PrinterFormState(SessionState):
         self.is_active = value
 
     @rx.event
-    @requires(lambda s: "inventory.change_printer" if s._loaded_id or s.editing_id else "inventory.add_printer")
+    @requires(_may_save)
     async def save(self):
+        return await self._save()
+
+    @rx.event
+    @requires(_may_save)
+    async def submit(self, _form_data: dict):
+        """Enter in a field of the dialog: the same as Save (the form's values are this state's, not the DOM's)."""
+        return await self._save()
+
+    async def _save(self):
         printer_id = self._loaded_id
         if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes
             return rx.toast.error(gettext("This form is not the printer's edit form any more: open the printer again"))
@@ -200,8 +235,58 @@ class PrinterFormState(SessionState):
             self.errors = {"form": str(exc)}
             return None
         self.open = False
-        done = gettext("Printer {ip} updated", ip=ip) if printer_id else gettext("Printer {ip} added", ip=ip)
-        return [rx.toast.success(done), *_reload_events()]
+        if printer_id:
+            return [rx.toast.success(gettext("Printer {ip} updated", ip=ip)), *_reload_events()]
+        # A new printer is polled right away (like Poll now: its row shows the spinner, then the result).
+        poll = [_poll_now(printer.id)] if RUN in self.permissions and printer.is_active else []
+        return [rx.toast.success(gettext("Printer {ip} added", ip=ip)), *_reload_events(), *poll]
+
+    @rx.event(background=True)
+    @requires(_may_save)
+    async def test_connection(self):
+        """Read the device with the form's current address, SNMP settings and polling method; nothing is stored."""
+        async with self:
+            if self.testing:
+                return None
+            data, printer_id = self._input(), self._loaded_id or None
+            self.testing = True
+            self._clear_test()
+        result, errors = ProbeResult(), {}
+        try:
+            target = await with_session(probe_target, data=data, printer_id=printer_id)
+            loop = asyncio.get_running_loop()
+            result = await asyncio.wait_for(
+                loop.run_in_executor(PROBE_THREADS, probe, target), timeout=PROBE_TIME_LIMIT_S
+            )
+        except DomainValidationError as exc:
+            errors = exc.errors
+            result = ProbeResult(error=gettext("Correct the marked fields to test the connection"))
+        except NotFoundError as exc:
+            result = ProbeResult(error=str(exc))
+        except TimeoutError:
+            result = ProbeResult(
+                error=gettext("No answer within {n} seconds", n=int(PROBE_TIME_LIMIT_S)),
+            )
+        finally:
+            async with self:
+                self.testing = False
+        async with self:
+            self.errors = {**self.errors, **errors}
+            self.test_done, self.test_error = True, result.error
+            if not result.error:
+                model = " ".join(p for p in (result.manufacturer, result.model) if p)
+                if result.manufacturer and result.model.lower().startswith(result.manufacturer.lower()):
+                    model = result.model
+                dash = "—"
+                self.test_rows = [
+                    [gettext("Model"), model or dash],
+                    [gettext("Serial number"), result.serial or dash],
+                    [gettext("MAC address"), result.mac or dash],
+                    [gettext("Total pages"), dash if result.total_pages is None else format_number(result.total_pages)],
+                ]
+                self.test_supplies = [[name, level] for name, level in result.supplies]
+                self.test_notes = list(result.notes)
+        return None
 
     def _input(self) -> PrinterInput:
         return PrinterInput(
@@ -255,6 +340,12 @@ class PrinterFormState(SessionState):
         except NotFoundError as exc:
             return rx.toast.error(str(exc))
         return [rx.toast.success(gettext("Printer {ip} deleted", ip=label)), *_reload_events()]
+
+
+def _poll_now(printer_id: int):
+    from printer_app.state.live.state import LiveState
+
+    return LiveState.poll_now(printer_id)
 
 
 def _reload_events() -> list:

@@ -36,8 +36,8 @@ class WebPreviewState(SessionState):
         """The fetched page for evaluating a rule, or None before the first fetch."""
         return Page.from_text(self._source) if self._source or self.html else None
 
-    @rx.event
-    def clear(self) -> None:
+    def _reset(self) -> None:
+        """Nothing fetched (the page loads with an empty preview)."""
         self.url, self.html, self.source_view, self.error, self.fetched_path, self._source = "", "", "", "", "", ""
         self.fetching = self.rendered = False
 

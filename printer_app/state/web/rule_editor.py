@@ -14,7 +14,7 @@ from printer_app import i18n
 from printer_app.i18n import N_
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.inventory.printers import get_printer
-from printer_app.services.web.builder import builder_preview, is_picked_xpath
+from printer_app.services.web.builder import anchored_xpath, builder_preview, is_picked_xpath
 from printer_app.services.web.fetch import WebFetchError, page_url
 from printer_app.services.web.parser import test_rules
 from printer_app.services.web.rule_page import rules_for_test_run
@@ -125,6 +125,10 @@ class WebRuleEditorState(SessionState):
     @rx.event
     @requires(VIEW)
     async def new_rule(self) -> None:
+        await self._start_new()
+
+    async def _start_new(self) -> None:
+        """An empty form for a new rule (on the page fetched last, if any)."""
         self.editing_id, self.field_name, self.protocol, self.is_calculated = 0, "counter", "http", False
         self.xpath = self.regex_pattern = self.regex_replacement = self.formula = ""
         preview = await self.get_state(WebPreviewState)
@@ -222,7 +226,8 @@ class WebRuleEditorState(SessionState):
         page = preview._page()
         if page is None or not await in_thread(is_picked_xpath, preview.html, page, xpath):
             return rx.toast.error(i18n.gettext("Ignored a pick that is not an element of the fetched page"))
-        self.xpath, self.is_calculated = xpath, False
+        self.xpath = await in_thread(anchored_xpath, preview.html, page, xpath)
+        self.is_calculated = False
         if preview.rendered and not self.actions:
             self.actions = [_blank_action("wait") | {"wait": "0"}]  # read it in the browser, as picked
         await self._recompute()
@@ -297,6 +302,7 @@ class WebRuleEditorState(SessionState):
                 return None
             protocol, url_path, render = self.protocol, self.url_path, preview.render
             printer_id, preview.fetching = route_printer_id(self), True
+        page = None
         try:
             printer = await with_session(get_printer, printer_id=printer_id)
             url = page_url(protocol, printer.ip_address, url_path)
@@ -311,11 +317,18 @@ class WebRuleEditorState(SessionState):
                 (await self.get_state(WebPreviewState))._refused(str(exc))
             return None
         finally:
-            async with self:
-                (await self.get_state(WebPreviewState)).fetching = False
+            if page is None:
+                async with self:
+                    (await self.get_state(WebPreviewState)).fetching = False
+        # One update shows the page, ends the fetch and evaluates the form's rule on it: the preview frame is filled
+        # once per fetch, so the picker's "ready" mark is the frame's last one (a click after it is never lost to a
+        # refill), and no later event of this fetch touches the form.
         async with self:
-            (await self.get_state(WebPreviewState))._show(page, url_path, render=render)
-        return WebRuleEditorState.evaluate
+            preview = await self.get_state(WebPreviewState)
+            preview._show(page, url_path, render=render)
+            preview.fetching = False
+            await self._recompute()
+        return None
 
     @rx.event(background=True)
     @requires(MANAGE)

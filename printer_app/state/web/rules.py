@@ -13,12 +13,13 @@ from typing import ClassVar
 import reflex as rx
 
 from printer_app import i18n
+from printer_app.models.choices import PollingMethod
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.web.rule_page import rule_page
 from printer_app.services.web.rule_store import delete_rule
 from printer_app.state.paged import SortableMixin
 from printer_app.state.session import SessionState, requires, requires_page, with_session
-from printer_app.state.web.common import APP, MANAGE, VIEW, field_label, route_printer_id
+from printer_app.state.web.common import APP, MANAGE, RUN, VIEW, field_label, route_printer_id
 from printer_app.state.web.preview import WebPreviewState
 from printer_app.state.web.rule_editor import WebRuleEditorState
 from printer_app.state.web.rule_runs import WebRuleRunsState
@@ -60,6 +61,8 @@ class WebRulesState(SortableMixin, SessionState):
     sort: str = "id"
     descending: bool = False
     confirm_delete_id: int = 0
+    printer_method: str = ""
+    confirm_poll: bool = False
 
     @rx.var
     def rows(self) -> list[RuleRow]:
@@ -71,6 +74,14 @@ class WebRulesState(SortableMixin, SessionState):
         ]
         key = self.sort if self.sort in SORT_KEYS else "id"
         return sorted(rows, key=lambda r: (getattr(r, key), r.id), reverse=self.descending)
+
+    @rx.var
+    def identity_missing(self) -> bool:
+        """The printer is polled by its web rules (it has some, and is not HYBRID, whose SNMP side reads the
+        identity) and none reads its serial number or MAC address: the poll's identity check will fail."""
+        if not self.all_rows or self.printer_method == PollingMethod.HYBRID:
+            return False
+        return not any(r.field_name in ("serial_number", "mac_address") for r in self.all_rows)
 
     @rx.var
     def rule_count_text(self) -> str:
@@ -90,7 +101,11 @@ class WebRulesState(SortableMixin, SessionState):
         await self._query()
         if self.not_found:
             return None
-        return [WebPreviewState.clear, WebRuleEditorState.new_rule, WebRuleRunsState.load, WebTemplatesState.load]
+        # The preview and the form start empty in this event, not in chained ones: a chained reset would arrive
+        # after whatever the user already did on the page (a field chosen, a page fetched, a value picked).
+        (await self.get_state(WebPreviewState))._reset()
+        await (await self.get_state(WebRuleEditorState))._start_new()
+        return [WebRuleRunsState.load, WebTemplatesState.load]
 
     @rx.event
     @requires(VIEW)
@@ -107,6 +122,7 @@ class WebRulesState(SortableMixin, SessionState):
         printer = page.printer
         self.not_found = ""
         self.printer_ip, self.printer_model = printer.ip_address, page.model
+        self.printer_method = printer.polling_method
         self.has_model = printer.device_model_id is not None
         self.all_rows = [
             RuleRow(
@@ -128,6 +144,19 @@ class WebRulesState(SortableMixin, SessionState):
     @requires(VIEW)
     async def set_search(self, value: str) -> None:
         self.search = value
+
+    @rx.event
+    @requires(RUN)
+    async def poll_now(self):
+        """Poll now; without a serial or MAC rule (identity_missing) the user is asked first."""
+        if self.identity_missing:
+            self.confirm_poll = True
+            return None
+        return WebRuleRunsState.poll_now
+
+    @rx.event
+    def cancel_poll(self, _open: bool = False) -> None:
+        self.confirm_poll = False
 
     @rx.event
     @requires(MANAGE)
