@@ -91,7 +91,7 @@ def stat_tile(tile: Tile) -> rx.Component:
                 rx.hstack(
                     rx.icon(tile.icon, size=26, color=rx.color(tile.colour, 10), flex_shrink="0"),
                     rx.vstack(
-                        rx.text(t(tile.label), size="2", color=rx.color("gray", 11)),
+                        rx.text(t(tile.label), size="2", color=rx.color("gray", 11), text_wrap="balance"),
                         rx.heading(S.count_texts[tile.key], size="7", id=f"count-{tile.key}"),
                         spacing="0",
                         min_width="0",
@@ -220,5 +220,6 @@ def dashboard_page() -> rx.Component:
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",
             width="100%",
+            align="start",
         ),
     )

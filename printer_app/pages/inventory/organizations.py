@@ -79,6 +79,7 @@ def organizations_page() -> rx.Component:
                 S.set_show,
                 width="160px",
             ),
+            flex_wrap="wrap",
         ),
         data_table(
             [
