@@ -1,7 +1,9 @@
 """The few plain HTML pages the /auth routes answer with (sign-in form, sign-out button, messages).
 
-They are in the language of the `pi_lang` cookie (the sidebar's switch sets it, and so do the links at the foot of
-the sign-in page), else in DEFAULT_LANGUAGE: the endpoints run inside `i18n.use_language(request_language(...))`.
+They look like the app (pages.css: its theme, the sidebar's brand) and are in the language of the `pi_lang` cookie
+(the sidebar's switch sets it, and so does the switch on the sign-in page), else the browser's preferred language
+(Accept-Language) when we have it, else DEFAULT_LANGUAGE: the endpoints run inside
+`i18n.use_language(request_language(...))`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -26,19 +29,42 @@ HTTPS_NEEDED = N_(
 )
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem;color:#1f2937}"
-    "input,button,.sso{display:block;width:100%;box-sizing:border-box;margin:.4rem 0;padding:.6rem;font:inherit}"
-    ".sso{text-align:center;background:#2563eb;color:#fff;text-decoration:none;border-radius:.4rem}"
-    ".error{color:#b91c1c}.or{text-align:center;color:#6b7280}"
-    ".languages{margin-top:1.5rem;text-align:center;font-size:.9rem;color:#6b7280}"
-    ".languages a{color:inherit}.languages strong{color:#1f2937;font-weight:600}"
+_STYLE = (Path(__file__).with_name("pages.css")).read_text(encoding="utf-8")
+# The sidebar's brand icon (Lucide "printer-check", as components/layout.py shows it), inline: no request, no script.
+_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="28" height="28" viewBox="0 0 24 24" fill="none" '
+    'stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">'
+    '<path d="M13.5 22H7a1 1 0 0 1-1-1v-6a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v.5"/><path d="m16 19 2 2 4-4"/>'
+    '<path d="M6 18H4a2 2 0 0 1-2-2v-5a2 2 0 0 1 2-2h16a2 2 0 0 1 2 2v2"/>'
+    '<path d="M6 9V3a1 1 0 0 1 1-1h10a1 1 0 0 1 1 1v6"/></svg>'
 )
 
 
 def request_language(request: Request, settings: Settings) -> str:
-    """The language of an /auth page: the `pi_lang` cookie when it names one we have, else DEFAULT_LANGUAGE."""
-    return i18n.supported(request.cookies.get(LANGUAGE_COOKIE)) or settings.default_language
+    """The language of an /auth page: the `pi_lang` cookie when it names one we have, else the first language of
+    the browser's Accept-Language that we have, else DEFAULT_LANGUAGE."""
+    return (
+        i18n.supported(request.cookies.get(LANGUAGE_COOKIE))
+        or accepted_language(request.headers.get("accept-language", ""))
+        or settings.default_language
+    )
+
+
+def accepted_language(header: str) -> str | None:
+    """The language we have that an Accept-Language header prefers most ("ru-RU,ru;q=0.9,en;q=0.8" -> "ru")."""
+    choices = []
+    for position, part in enumerate(header[:512].split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        lang = i18n.supported(tag.strip().split("-")[0].lower())
+        if lang and 0 < weight <= 1:
+            choices.append((-weight, position, lang))
+    return min(choices)[2] if choices else None
 
 
 def localized(endpoint: Endpoint) -> Endpoint:
@@ -62,11 +88,15 @@ def choose_language(lang: str, next_url: str, *, secure: bool) -> RedirectRespon
     return response
 
 
-def page(title: str, body: str, status: int = 200) -> HTMLResponse:
+def page(title: str, body: str, status: int = 200, *, heading: str | None = None) -> HTMLResponse:
+    """A page in the app's look: the brand over a card with the `heading` (else the `title`) and the `body`."""
+    esc = html.escape
+    brand = f'<div class="brand" id="brand">{_LOGO}<span>{esc(gettext("Printer Inventory"))}</span></div>'
     doc = (
-        f'<!doctype html><html lang="{i18n.language()}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'<!doctype html><html lang="{i18n.language()}"><head><meta charset="utf-8"><title>{esc(title)}</title>'
         f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_STYLE}</style></head>'
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+        f'<body><main class="shell">{brand}<div class="card"><h1>{esc(heading or title)}</h1>{body}</div></main>'
+        "</body></html>"
     )
     return HTMLResponse(doc, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -88,16 +118,19 @@ def unreachable_page() -> HTMLResponse:
 
 
 def _language_links(next_url: str) -> str:
-    """English | Русский: the current one in bold, the other a link that sets the cookie."""
+    """English | Русский as the sidebar's switch shows them: the current one marked, the other a link that sets the
+    cookie."""
     links = []
     for code, name in i18n.LANGUAGES.items():
         if code == i18n.language():
-            links.append(f'<strong lang="{code}">{html.escape(name)}</strong>')
+            links.append(f'<strong lang="{code}" aria-current="true">{html.escape(name)}</strong>')
         else:
             params = {"lang": code, **({"next": next_url} if next_url != "/" else {})}
             href = html.escape("/auth/login?" + urlencode(params))
             links.append(f'<a href="{href}" lang="{code}" hreflang="{code}" id="lang-{code}">{html.escape(name)}</a>')
-    return f'<p class="languages" id="sign-in-languages">{" | ".join(links)}</p>'
+    label = html.escape(gettext("Language"))
+    switch = f'<span class="switch">{"".join(links)}</span>'
+    return f'<nav class="languages" id="sign-in-languages" aria-label="{label}">{switch}</nav>'
 
 
 def login_page(
@@ -123,7 +156,7 @@ def login_page(
         f"<button type=submit>{submit}</button></form>"
     )
     parts.append(_language_links(next_url))
-    return page(gettext("Printer Inventory — sign in"), "".join(parts), status)
+    return page(gettext("Printer Inventory — sign in"), "".join(parts), status, heading=gettext("Sign in"))
 
 
 def logout_page() -> HTMLResponse:

@@ -1,7 +1,8 @@
 """The two kinds of dialog the pages use: an edit form (Cancel / Save) and a question before a delete or deactivation.
 
 Escape, the Cancel button and (for a form) a click outside all close a dialog the same way: Radix reports them
-through the root's `on_open_change`, which sets the state var that `open` reads.
+through the root's `on_open_change`, which sets the state var that `open` reads. On a phone a dialog takes the
+screen's width (less a margin) and a long one scrolls inside itself (FIT).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.i18n import t, text
+
+FIT = {"max_height": "85vh", "overflow_y": "auto"}  # Radix already narrows a dialog to the screen less 16 px a side
 
 
 def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None, submits: bool = False) -> rx.Component:
@@ -57,6 +60,7 @@ def form_dialog(
             *header,
             _form_body(body, on_save, on_submit, save_id=save_id, cancel_id=cancel_id),
             max_width=max_width,
+            **FIT,
         ),
         open=open,
         on_open_change=on_open_change,
@@ -91,8 +95,10 @@ def confirm_dialog(
             confirm if trigger is None else rx.alert_dialog.action(confirm),
             justify="end",
             padding_top="12px",
+            flex_wrap="wrap",
         ),
         max_width=max_width,
+        **FIT,
     )
     if trigger is not None:
         return rx.alert_dialog.root(rx.alert_dialog.trigger(trigger), content)

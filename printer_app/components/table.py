@@ -64,54 +64,71 @@ def reset_button(on_reset, *, search_id: str, id: str) -> rx.Component:
 
 
 def pager(state) -> rx.Component:
-    """First / previous / next / last, the current range, and a rows-per-page choice (the same everywhere)."""
+    """First / previous / next / last, the current range, and a rows-per-page choice (the same everywhere).
+
+    On a narrow screen its three groups wrap onto lines of their own instead of widening the page."""
     return rx.hstack(
-        rx.text(state.range_text, size="2", color=rx.color("gray", 11), id="pager-range"),
+        rx.text(state.range_text, size="2", color=rx.color("gray", 11), id="pager-range", white_space="nowrap"),
         rx.spacer(),
-        rx.text(t("Rows per page"), size="2"),
-        rx.select(
-            [str(s) for s in PAGE_SIZES],
-            value=state.page_size.to_string(),
-            on_change=state.set_page_size,
-            size="1",
-            id="page-size",
+        rx.hstack(
+            rx.text(t("Rows per page"), size="2", white_space="nowrap"),
+            rx.select(
+                [str(s) for s in PAGE_SIZES],
+                value=state.page_size.to_string(),
+                on_change=state.set_page_size,
+                size="1",
+                id="page-size",
+            ),
+            align="center",
+            spacing="2",
         ),
-        rx.icon_button(
-            rx.icon("chevrons-left"),
-            on_click=state.go_to(1),
-            disabled=state.page <= 1,
-            variant="soft",
-            size="1",
-            id="page-first",
-        ),
-        rx.icon_button(
-            rx.icon("chevron-left"),
-            on_click=state.go_to(state.page - 1),
-            disabled=state.page <= 1,
-            variant="soft",
-            size="1",
-            id="page-prev",
-        ),
-        rx.text(tf("Page {page} of {count}", page=state.page, count=state.page_count), size="2", id="page-info"),
-        rx.icon_button(
-            rx.icon("chevron-right"),
-            on_click=state.go_to(state.page + 1),
-            disabled=state.page >= state.page_count,
-            variant="soft",
-            size="1",
-            id="page-next",
-        ),
-        rx.icon_button(
-            rx.icon("chevrons-right"),
-            on_click=state.go_to(state.page_count),
-            disabled=state.page >= state.page_count,
-            variant="soft",
-            size="1",
-            id="page-last",
+        rx.hstack(
+            rx.icon_button(
+                rx.icon("chevrons-left"),
+                on_click=state.go_to(1),
+                disabled=state.page <= 1,
+                variant="soft",
+                size="1",
+                id="page-first",
+            ),
+            rx.icon_button(
+                rx.icon("chevron-left"),
+                on_click=state.go_to(state.page - 1),
+                disabled=state.page <= 1,
+                variant="soft",
+                size="1",
+                id="page-prev",
+            ),
+            rx.text(
+                tf("Page {page} of {count}", page=state.page, count=state.page_count),
+                size="2",
+                id="page-info",
+                white_space="nowrap",
+            ),
+            rx.icon_button(
+                rx.icon("chevron-right"),
+                on_click=state.go_to(state.page + 1),
+                disabled=state.page >= state.page_count,
+                variant="soft",
+                size="1",
+                id="page-next",
+            ),
+            rx.icon_button(
+                rx.icon("chevrons-right"),
+                on_click=state.go_to(state.page_count),
+                disabled=state.page >= state.page_count,
+                variant="soft",
+                size="1",
+                id="page-last",
+            ),
+            align="center",
+            spacing="2",
         ),
         width="100%",
         align="center",
         spacing="2",
+        flex_wrap="wrap",
+        row_gap="8px",
     )
 
 

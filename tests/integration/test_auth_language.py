@@ -1,4 +1,5 @@
-"""The /auth pages in the visitor's language: the pi_lang cookie, else DEFAULT_LANGUAGE; the English | Русский links."""
+"""The /auth pages in the visitor's language (the pi_lang cookie, else Accept-Language, else DEFAULT_LANGUAGE), the
+English | Русский switch, and the app's look."""
 
 from __future__ import annotations
 
@@ -52,3 +53,34 @@ def test_a_forged_cookie_falls_back_to_the_default_language(make_client: MakeCli
     assert ">Войти</button>" in client.get("/auth/login").text
     client.cookies.set("pi_lang", "en")
     assert ">Sign in</button>" in client.get("/auth/login").text
+
+
+def test_without_the_cookie_the_browser_language_decides(make_client: MakeClient) -> None:
+    client = make_client(DEFAULT_LANGUAGE="en")
+
+    def button(accept_language: str) -> str:
+        page = client.get("/auth/login", headers={"Accept-Language": accept_language})
+        return page.text.split("<button type=submit>", 1)[1].split("</button>", 1)[0]
+
+    assert button("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7") == "Войти"
+    assert button("de-DE, en;q=0.5, ru;q=0.9") == "Войти"  # the most preferred language we have
+    assert button("de-DE, ru;q=0, en;q=0.1") == "Sign in"  # q=0: "not this one"
+    assert button("de, fr;q=0.9") == "Sign in"  # none we have: DEFAULT_LANGUAGE
+    assert button("ru;q=abc, *") == "Sign in"  # malformed: ignored
+    client.cookies.set("pi_lang", "en")  # a choice made on the switch wins over the browser's preference
+    assert button("ru-RU") == "Sign in"
+    russian_default = make_client(DEFAULT_LANGUAGE="ru")
+    english = russian_default.get("/auth/login", headers={"Accept-Language": "en-GB"})
+    assert ">Sign in</button>" in english.text
+
+
+def test_the_sign_in_page_looks_like_the_app(local: TestClient) -> None:
+    local.cookies.set("pi_lang", "ru")
+    page = local.get("/auth/login").text
+
+    assert '<div class="brand" id="brand"><svg' in page and "<span>Учёт принтеров</span>" in page  # the sidebar's
+    assert "<h1>Войти</h1>" in page
+    assert "--accent-9: #0090ff" in page  # the Radix blue accent of rxconfig.py
+    assert 'name="viewport" content="width=device-width,initial-scale=1"' in page
+    assert '<strong lang="ru" aria-current="true">Русский</strong>' in page
+    assert 'href="/auth/login?lang=en" lang="en" hreflang="en" id="lang-en">English</a>' in page

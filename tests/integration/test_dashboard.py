@@ -10,9 +10,16 @@ from sqlmodel import Session
 
 from printer_app.models.base import utcnow
 from printer_app.models.choices import SupplyState, TaskStatus
-from printer_app.services.inventory.dashboard import fleet_counts, lowest_supplies, poll_outcomes_per_day
+from printer_app.services.inventory.dashboard import (
+    LOW_SUPPLY_PERCENT,
+    fleet_counts,
+    lowest_supplies,
+    organization_filter,
+    poll_outcomes_per_day,
+)
 from printer_app.services.polling.history import SupplyReading
-from tests.factories import make_org, make_poll, make_printer
+from tests.factories import make_model, make_org, make_poll, make_printer
+from tests.integration.state_fixtures import app_db, run_handler, session_cookie, tab  # noqa: F401
 
 NOW = utcnow()
 
@@ -88,6 +95,84 @@ def test_lowest_supplies_reads_latest_successful_poll_of_active_printers(session
     assert (rows[1].organization, rows[1].ip_address, rows[1].color) == ("Baikal Medical", a.ip_address, "cyan")
     assert rows[0].organization == ""
     assert [r.percent for r in lowest_supplies(session, limit=2)] == [3, 5]
+
+
+def _two_clients(session: Session):
+    """Printers of two organizations and one without: a catalogue model, a legacy model text, and none."""
+    baikal, lena = make_org(session, name="Baikal Medical"), make_org(session, name="Lena Shipping")
+    model = make_model(session, maker="Kyocera", name="ECOSYS M2040dn")
+    a = make_printer(session, organization_id=baikal.id, device_model_id=model.id)
+    make_poll(session, a, supplies=[_toner("black", 4), _toner("cyan", 60)])
+    b = make_printer(session, organization_id=lena.id, model="Legacy LaserJet 1320")
+    make_poll(session, b, supplies=[_toner("black", 2)])
+    c = make_printer(session)
+    make_poll(session, c, supplies=[_toner("yellow", 7)])
+    session.commit()
+    return baikal, lena, a, b, c
+
+
+def test_lowest_supplies_name_the_model_and_the_organization(session: Session) -> None:
+    _, _, a, b, c = _two_clients(session)
+
+    rows = {r.printer_id: r for r in lowest_supplies(session)}
+
+    assert (rows[a.id].model, rows[a.id].organization) == ("Kyocera ECOSYS M2040dn", "Baikal Medical")
+    assert (rows[b.id].model, rows[b.id].organization) == ("Legacy LaserJet 1320", "Lena Shipping")
+    assert (rows[c.id].model, rows[c.id].organization) == ("", "")
+
+
+def test_lowest_supplies_of_one_organization(session: Session) -> None:
+    baikal, lena, a, b, c = _two_clients(session)
+
+    def of(organization: str) -> list[tuple[int, int]]:
+        return [(r.printer_id, r.percent) for r in lowest_supplies(session, organization=organization)]
+
+    assert of("") == [(b.id, 2), (a.id, 4), (c.id, 7), (a.id, 60)]
+    assert of(str(baikal.id)) == [(a.id, 4), (a.id, 60)]
+    assert of(str(lena.id)) == [(b.id, 2)]
+    assert of("none") == [(c.id, 7)]
+    assert of(str(lena.id + baikal.id + 100)) == []  # no such organization: nothing, not everything
+    # what a browser may send that names no organization: every printer's
+    for forged in ("all", "1 OR 1=1", "-1", "0", "99999999999", " 1", "ＩＤ", None, 5):
+        assert organization_filter(forged) == "", forged
+        assert of(forged) == of(""), forged
+
+
+@pytest.mark.usefixtures("app_db")
+def test_dashboard_filter_and_show_all_link_follow_the_organization(session: Session) -> None:
+    from printer_app.state.inventory.dashboard import DashboardState
+
+    _, lena, a, b, c = _two_clients(session)
+    cookie = session_cookie(session, username="root", superuser=True)
+    state = tab(DashboardState, cookie, "/")
+    run_handler(DashboardState.load, state)
+    assert [s["printer_id"] for s in state.low_supplies] == [b.id, a.id, c.id, a.id]
+    assert state.low_supplies[2]["organization"] == "—" and state.low_supplies[2]["model"] == "—"
+    assert [name for _, name in state.organizations] == ["Baikal Medical", "Lena Shipping"]
+    assert state.supplies_link == f"/printers?supply_below={LOW_SUPPLY_PERCENT}"
+
+    run_handler(DashboardState.set_supply_org, state, str(lena.id))
+    assert [(s["printer_id"], s["model"]) for s in state.low_supplies] == [(b.id, "Legacy LaserJet 1320")]
+    assert state.supplies_link == f"/printers?supply_below={LOW_SUPPLY_PERCENT}&org={lena.id}"
+
+    run_handler(DashboardState.set_supply_org, state, "none")
+    assert [s["printer_id"] for s in state.low_supplies] == [c.id]
+    assert state.supplies_link == f"/printers?supply_below={LOW_SUPPLY_PERCENT}&org=none"
+
+    run_handler(DashboardState.set_supply_org, state, "javascript:alert(1)")
+    assert state.supply_org == "" and len(state.low_supplies) == 4
+    assert state.supplies_link == f"/printers?supply_below={LOW_SUPPLY_PERCENT}"
+
+
+@pytest.mark.usefixtures("app_db")
+def test_dashboard_filter_is_refused_without_the_dashboard(session: Session) -> None:
+    from printer_app.state.inventory.dashboard import DashboardState
+
+    _two_clients(session)
+    cookie = session_cookie(session, username="nobody")  # signed in, in no group
+    state = tab(DashboardState, cookie, "/")
+    run_handler(DashboardState.set_supply_org, state, "none")
+    assert state.low_supplies == [] and state.supply_org == ""
 
 
 def test_lowest_supplies_without_colour_reports_other(session: Session) -> None:

@@ -18,12 +18,19 @@ S = OrganizationsState
 
 
 def _row(org) -> rx.Component:
+    printers = "/printers?org=" + org["id"].to(str)  # the printers list of this organization (its active ones)
     return rx.table.row(
         rx.table.cell(rx.text(org["name"], weight="medium")),
         rx.table.cell(rx.code(org["code"], variant="ghost")),
         rx.table.cell(active_badge(org["active"])),
-        rx.table.cell(org["printers_text"], text_align="right", white_space="nowrap"),
-        rx.table.cell(org["active_printers"], text_align="right"),
+        rx.table.cell(
+            rx.link(org["printers_text"], href=printers + "&active=all", class_name="org-printers"),
+            text_align="right",
+            white_space="nowrap",
+        ),
+        rx.table.cell(
+            rx.link(org["active_printers"], href=printers, class_name="org-active-printers"), text_align="right"
+        ),
         rx.table.cell(
             rx.hstack(
                 rx.button(t("Rename"), size="1", variant="soft", on_click=S.open_edit(org["id"])),
@@ -72,6 +79,7 @@ def organizations_page() -> rx.Component:
                 S.set_show,
                 width="160px",
             ),
+            flex_wrap="wrap",
         ),
         data_table(
             [

@@ -9,11 +9,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from printer_app.models import InventoryTask, Organization, PageCounter, Printer, SupplyLevel
+from printer_app.models import DeviceModel, InventoryTask, Manufacturer, Organization, PageCounter, Printer, SupplyLevel
 from printer_app.models.base import utcnow
 from printer_app.models.choices import TaskStatus
 from printer_app.services.days import local_day
+from printer_app.services.inventory.device_models import MODEL_DISPLAY
 from printer_app.services.inventory.health import GROUPS, in_group
+from printer_app.services.inventory.organizations import active_organizations
+from printer_app.services.validators import row_id
+
+NO_ORGANIZATION = "none"  # the organization filter's value for printers without one (as the printers list's `org`)
+LOW_SUPPLY_PERCENT = 20  # "show all" of the lowest supplies lists the printers with a supply below this
 
 
 @dataclass
@@ -47,18 +53,31 @@ class LowSupply:
     printer_id: int
     ip_address: str
     organization: str
+    model: str
     description: str
     color: str
     percent: int
 
 
-def lowest_supplies(session: Session, *, limit: int = 10) -> list[LowSupply]:
-    """The emptiest consumables of active printers, read from each printer's latest successful poll."""
-    rows = session.exec(
+def organization_filter(value: object) -> str:
+    """A filter value as sent by a browser, made safe: an organization id, NO_ORGANIZATION, or "" (all)."""
+    if value == NO_ORGANIZATION:
+        return NO_ORGANIZATION
+    org_id = row_id(value)
+    return str(org_id) if org_id else ""  # ids start at 1
+
+
+def lowest_supplies(session: Session, *, limit: int = 10, organization: str = "") -> list[LowSupply]:
+    """The emptiest consumables of active printers, read from each printer's latest successful poll.
+
+    `organization` (see `organization_filter`) keeps those of one organization's printers, or of printers without one.
+    """
+    query = (
         select(
             Printer.id,
             Printer.ip_address,
             Organization.name,
+            MODEL_DISPLAY,
             SupplyLevel.description,
             SupplyLevel.color,
             SupplyLevel.percent,
@@ -66,11 +85,17 @@ def lowest_supplies(session: Session, *, limit: int = 10) -> list[LowSupply]:
         .join(PageCounter, PageCounter.id == Printer.last_counter_id)
         .join(SupplyLevel, SupplyLevel.task_id == PageCounter.task_id)
         .outerjoin(Organization, Organization.id == Printer.organization_id)
+        .outerjoin(DeviceModel, DeviceModel.id == Printer.device_model_id)
+        .outerjoin(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
         .where(Printer.is_active, SupplyLevel.percent.is_not(None))
-        .order_by(SupplyLevel.percent.asc(), Printer.id)
-        .limit(limit)
-    ).all()
-    return [LowSupply(pid, ip, org or "", d, c or "other", p) for pid, ip, org, d, c, p in rows]
+    )
+    organization = organization_filter(organization)
+    if organization == NO_ORGANIZATION:
+        query = query.where(Printer.organization_id.is_(None))
+    elif organization:
+        query = query.where(Printer.organization_id == int(organization))
+    rows = session.exec(query.order_by(SupplyLevel.percent.asc(), Printer.id).limit(limit)).all()
+    return [LowSupply(pid, ip, org or "", m or "", d, c or "other", p) for pid, ip, org, m, d, c, p in rows]
 
 
 def poll_outcomes_per_day(session: Session, *, tz: ZoneInfo, days: int = 30) -> list[dict]:
@@ -101,12 +126,17 @@ class Dashboard:
     counts: FleetCounts
     low_supplies: list[LowSupply]
     outcomes: list[dict]
+    organizations: list[tuple[int, str]]  # the choices of the lowest supplies' organization filter
 
 
-def dashboard(session: Session, *, tz: ZoneInfo, supplies: int = 10, days: int = 30) -> Dashboard:
-    """The fleet counts, the `supplies` emptiest consumables and the poll outcomes of the last `days` days."""
+def dashboard(
+    session: Session, *, tz: ZoneInfo, supplies: int = 10, days: int = 30, organization: str = ""
+) -> Dashboard:
+    """The fleet counts, the `supplies` emptiest consumables (of `organization`, see `organization_filter`) and the
+    poll outcomes of the last `days` days."""
     return Dashboard(
         counts=fleet_counts(session),
-        low_supplies=lowest_supplies(session, limit=supplies),
+        low_supplies=lowest_supplies(session, limit=supplies, organization=organization),
         outcomes=poll_outcomes_per_day(session, tz=tz, days=days),
+        organizations=active_organizations(session),
     )

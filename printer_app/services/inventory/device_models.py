@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal
+from sqlalchemy import case, func, literal
 from sqlmodel import Session, select
 
 from printer_app.models import DeviceModel, Manufacturer, Printer
 
 CATALOGUE_LABEL = Manufacturer.name + literal(" ") + DeviceModel.name  # "Manufacturer Model", in a query joining both
+# A printer's model in a query joining Printer, DeviceModel and Manufacturer: the catalogue's, else the legacy text.
+MODEL_DISPLAY = case((DeviceModel.id.is_not(None), CATALOGUE_LABEL), else_=Printer.model)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ import reflex as rx
 
 from printer_app.config import get_settings
 from printer_app.i18n import format_number, language
-from printer_app.services.inventory.dashboard import dashboard
+from printer_app.services.inventory.dashboard import LOW_SUPPLY_PERCENT, dashboard, organization_filter
 from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
-from printer_app.state.session import SessionState, checks_inline, with_session
+from printer_app.state.session import SessionState, checks_inline, requires, with_session
 
 INVENTORY = ("inventory.access_inventory_app", "inventory.view_printer")
 DASHBOARD = "dashboard.access_dashboard_app"
@@ -22,6 +22,8 @@ class DashboardState(SessionState):
     count_texts: dict[str, str] = {}  # the counts in the user's number format
     low_supplies: list[dict[str, str | int]] = []
     outcomes: list[dict[str, str | int]] = []
+    organizations: list[list[str]] = []  # [id, name] choices of the lowest supplies' filter
+    supply_org: str = ""  # that filter: an organization id, "none" (printers without one) or "" (all)
 
     @rx.event
     @checks_inline("the home page: someone without the dashboard but with the inventory lands on the printers")
@@ -34,12 +36,30 @@ class DashboardState(SessionState):
         await self._query()
         return LiveState.listen("dashboard")
 
+    @rx.event
+    @requires(DASHBOARD)
+    async def set_supply_org(self, value: str) -> None:
+        """The lowest supplies of one organization ("all" or a forged value: of every printer)."""
+        self.supply_org = organization_filter(value)
+        await self._query()
+
+    @rx.var
+    def supplies_link(self) -> str:
+        """The printers list with a supply below LOW_SUPPLY_PERCENT, of the organization the filter names."""
+        org = f"&org={self.supply_org}" if self.supply_org else ""
+        return f"/printers?supply_below={LOW_SUPPLY_PERCENT}{org}"
+
     async def _query(self) -> None:
-        figures = await with_session(dashboard, tz=get_settings().tz, supplies=10, days=30)
+        figures = await with_session(
+            dashboard, tz=get_settings().tz, supplies=10, days=30, organization=self.supply_org
+        )
         self.counts = asdict(figures.counts)
         self.count_texts = {k: format_number(v) for k, v in self.counts.items()}
-        self.low_supplies = [{**asdict(s), "organization": s.organization or "—"} for s in figures.low_supplies]
+        self.low_supplies = [
+            {**asdict(s), "organization": s.organization or "—", "model": s.model or "—"} for s in figures.low_supplies
+        ]
         self.outcomes = [{**o, "day": _day_label(o["day"])} for o in figures.outcomes]
+        self.organizations = [[str(i), name] for i, name in figures.organizations]
 
 
 def _day_label(month_day: str) -> str:
