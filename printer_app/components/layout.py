@@ -209,7 +209,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
                     SessionState.access == "denied",
                     rx.fragment(),
                     # a row of buttons wraps too rather than widening the page
-                    rx.box(actions or rx.fragment(), max_width="100%", css={"& > .rt-Flex": {"flexWrap": "wrap"}}),
+                    rx.box(actions or rx.fragment(), max_width="100%", style={"& > .rt-Flex": {"flexWrap": "wrap"}}),
                 ),
                 width="100%",
                 align="center",
