@@ -205,10 +205,16 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
             rx.hstack(
                 rx.heading(text(title), size="6", id="page-title"),
                 rx.spacer(),
-                rx.cond(SessionState.access == "denied", rx.fragment(), actions or rx.fragment()),
+                rx.cond(
+                    SessionState.access == "denied",
+                    rx.fragment(),
+                    # a row of buttons wraps too rather than widening the page
+                    rx.box(actions or rx.fragment(), max_width="100%", style={"& > .rt-Flex": {"flexWrap": "wrap"}}),
+                ),
                 width="100%",
                 align="center",
                 flex_wrap="wrap",  # a phone puts the page's buttons under its title
+                row_gap="8px",
             ),
             rx.cond(
                 SessionState.access == "denied",

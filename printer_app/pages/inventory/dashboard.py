@@ -64,7 +64,7 @@ TILES = [
     ),
     Tile(
         "never_polled",
-        N_("Never polled"),
+        N_("Not polled yet"),  # not the status "Never polled": Russian needs the plural here ("Не опрашивался")
         "circle-off",
         "gray",
         "/printers?status=never",
