@@ -1,4 +1,4 @@
-"""Sign-in beside the Reflex app: login page, local and OIDC (authlib) sign-in, logout, /auth/me, API guards.
+"""Sign-in beside the Reflex app: login page, local and OIDC (authlib) sign-in, logout (guards: api/permissions.py).
 
 Mount with `install(app)` on the Starlette app given to `rx.App(api_transformer=app)`. Sign-in and sign-out are
 full page navigations: the Reflex websocket only sees the cookies present when it connected.
@@ -6,12 +6,9 @@ full page navigations: the Reflex websocket only sees the cookies present when i
 
 from __future__ import annotations
 
-import functools
-import inspect
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -23,21 +20,20 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from printer_app import i18n
 from printer_app.api import pages
 from printer_app.api.guard import SameOriginGuard, client_of, secure_cookies
 from printer_app.api.pages import HTTPS_NEEDED, localized, message_page
+from printer_app.api.permissions import AuthConfig, current_user, me
 from printer_app.config import Settings, get_settings
 from printer_app.db import session_scope
 from printer_app.i18n import N_, gettext
-from printer_app.models import User, UserSession
+from printer_app.models import UserSession
 from printer_app.services.access import auth, login_throttle
-from printer_app.services.access.principal import Principal, principal_of
 from printer_app.services.access.proxy import Client
-from printer_app.services.access.roles import user_group_names
 
 try:  # authlib talks through httpx2 when it is installed, else through httpx: catch that library's errors
     from httpx2 import HTTPError
@@ -46,18 +42,6 @@ except ImportError:
 
 CSRF_COOKIE = "pi_csrf"
 OIDC_STATE_COOKIE = "pi_oidc"  # authlib's state, nonce and PKCE verifier between /oidc/login and /oidc/callback
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass
-class AuthConfig:
-    """What the endpoints need, built once by `install` and kept on `app.state.auth`."""
-
-    settings: Settings
-    cookie: auth.SessionCookie
-    csrf: URLSafeTimedSerializer
-    session_factory: Callable[[], AbstractContextManager[Session]]
-    oidc: StarletteOAuth2App | None  # None when SSO is not configured
 
 
 def install(
@@ -113,64 +97,6 @@ def _safe_next(value: str | None) -> str:
     if not value.startswith("/") or value.startswith("//") or "\\" in value or any(ord(c) < 32 for c in value):
         return "/"
     return value
-
-
-# --- guards for JSON endpoints ---------------------------------------------------------------------------------
-
-
-def _signed_in(config: AuthConfig, cookie_value: str | None) -> tuple[User | None, Principal | None]:
-    with config.session_factory() as session:
-        user = auth.resolve_session(session, config.cookie.unsign(cookie_value))
-        return user, principal_of(session, user)
-
-
-async def current_user(request: Request) -> tuple[User | None, Principal | None]:
-    """The signed-in user and what they may do, or (None, None)."""
-    config = _config(request)
-    return await run_in_threadpool(_signed_in, config, request.cookies.get(auth.SESSION_COOKIE))
-
-
-def require_permission(perm: str | None = None) -> Callable[[Endpoint], Endpoint]:
-    """Guard a Starlette endpoint: 401 when not signed in, 403 without `perm`; sets request.state.user."""
-
-    def decorate(endpoint: Endpoint) -> Endpoint:
-        @functools.wraps(endpoint)
-        async def guarded(request: Request) -> Response:
-            user, principal = await current_user(request)
-            if user is None or principal is None:
-                return JSONResponse({"detail": "Not authenticated"}, status_code=401)
-            if missing := principal.missing(perm):
-                return JSONResponse({"detail": f"Permission required: {missing[0]}"}, status_code=403)
-            request.state.user, request.state.principal = user, principal
-            if inspect.iscoroutinefunction(endpoint):
-                return await endpoint(request)
-            return await run_in_threadpool(endpoint, request)
-
-        return guarded
-
-    return decorate
-
-
-@require_permission()
-async def me(request: Request) -> Response:
-    user: User = request.state.user
-    config = _config(request)
-    groups = await run_in_threadpool(_groups, config, user.id)
-    return JSONResponse(
-        {
-            "username": user.username,
-            "full_name": user.full_name,
-            "email": user.email,
-            "is_superuser": user.is_superuser,
-            "groups": groups,
-            "permissions": sorted(request.state.principal.permissions),
-        }
-    )
-
-
-def _groups(config: AuthConfig, user_id: int) -> list[str]:
-    with config.session_factory() as session:
-        return user_group_names(session, user_id)
 
 
 # --- pages and the session cookie ------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from printer_app.api.auth import install, require_permission
+from printer_app.api.auth import install
+from printer_app.api.permissions import require_permission
 from printer_app.config import Settings
 from printer_app.models import UserSession
 from printer_app.services.access import auth
