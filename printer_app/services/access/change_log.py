@@ -209,7 +209,7 @@ def _row(names: Names, entry: EntityChangeLog, username: str | None) -> ChangeRo
         ip_address=entry.ip_address or "",
         link=names.link(entry.object_type, entry.object_id),
         deleted=entry.object_type in OBJECT_LABELS and not names.exists(entry.object_type, entry.object_id),
-        changes=names.changes(old, new, labels),
+        changes=names.changes(old, new, labels, skip_empty=entry.action != "update"),
         shows={"create": "new", "delete": "old"}.get(entry.action, "both"),
     )
 
