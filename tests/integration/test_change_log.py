@@ -204,7 +204,7 @@ def test_the_pollers_changes_are_listed_with_the_peoples(session: Session) -> No
     assert {r.action_label for r in polled} == {"MAC update", "Serial update"}
     mac = next(r for r in polled if r.action == "mac_update")
     assert (mac.object_repr, mac.link) == ("Printer 10.7.7.7", f"/printers/{printer.id}")
-    assert mac.ip_address == "Automatic poll"  # how the poll that made the change was started
+    assert (mac.how, mac.ip_address) == ("Automatic poll", "")  # how the poll that made the change was started
     assert [(c.label, c.old, c.new) for c in mac.changes] == [("MAC address", "—", "00:1B:A9:0B:A7:52")]
     assert rows[-1].action == "create"  # the person's creation, older, after the poller's entries
 
