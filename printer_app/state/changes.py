@@ -22,6 +22,7 @@ class ChangeView:
     object_repr: str = ""
     user: str = ""
     ip_address: str = ""
+    how: str = ""
     link: str = ""
     deleted: bool = False
     shows: str = "both"
@@ -40,6 +41,7 @@ def change_view(row: ChangeRow) -> ChangeView:
         object_repr=row.object_repr,
         user=row.user,
         ip_address=row.ip_address,
+        how=row.how,
         link=row.link,
         deleted=row.deleted,
         shows=row.shows,

@@ -138,7 +138,8 @@ def test_values_are_humanised_and_linked(session: Session, people: dict[str, Use
     model = make_model(session, "Kyocera", "ECOSYS M2040dn")
     printer = make_printer(session, ip_address="10.1.2.3")
     data = PrinterInput(**{f.name: getattr(printer, f.name) for f in dataclasses.fields(PrinterInput)})
-    data.ip_address, data.organization_id, data.device_model_id, data.polling_method = "10.1.2.4", org.id, model.id, "WEB"
+    data.ip_address, data.organization_id, data.device_model_id = "10.1.2.4", org.id, model.id
+    data.polling_method = "WEB"
     update_printer(session, printer_id=printer.id, data=data, version=printer.version)
 
     update = list_changes(session, filters=ChangeFilters(action="update")).rows[0]
@@ -159,6 +160,7 @@ def test_values_are_humanised_and_linked(session: Session, people: dict[str, Use
     create = list_changes(session, filters=ChangeFilters(object_type="printer", action="create")).rows[0]
     assert ("Active", "—", "yes") in [(c.label, c.old, c.new) for c in create.changes]
     assert create.shows == "new"
+    assert "Model (text)" not in [c.label for c in create.changes]  # left empty: not listed on a creation
 
 
 def test_deleted_organization_named_as_deleted(session: Session) -> None:
@@ -201,7 +203,8 @@ def test_the_pollers_changes_are_listed_with_the_peoples(session: Session) -> No
     polled = [r for r in rows if r.user == "poller"]
     assert {r.action_label for r in polled} == {"MAC update", "Serial update"}
     mac = next(r for r in polled if r.action == "mac_update")
-    assert (mac.object_repr, mac.link, mac.ip_address) == ("Printer 10.7.7.7", f"/printers/{printer.id}", "Automatic poll")
+    assert (mac.object_repr, mac.link) == ("Printer 10.7.7.7", f"/printers/{printer.id}")
+    assert (mac.how, mac.ip_address) == ("Automatic poll", "")  # how the poll that made the change was started
     assert [(c.label, c.old, c.new) for c in mac.changes] == [("MAC address", "—", "00:1B:A9:0B:A7:52")]
     assert rows[-1].action == "create"  # the person's creation, older, after the poller's entries
 

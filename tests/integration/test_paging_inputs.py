@@ -80,10 +80,14 @@ def test_detail_chart_range_and_status_filter_refuse_what_they_do_not_offer(deta
 
     assert "Not a choice" in repr(event(detail, PrinterDetailState.set_chart_days, value))
     assert "Not a choice" in repr(event(detail, PrinterDetailState.set_status_filter, value))
-    assert (detail.chart_days, detail.status_filter, detail.page) == ("30", "all", 2)
+    assert "Not a choice" in repr(event(detail, PrinterDetailState.set_chart_period, value))
+    assert (detail.chart_days, detail.status_filter, detail.page, detail.chart_period) == ("30", "all", 2, "day")
     event(detail, PrinterDetailState.set_chart_days, "7")
     event(detail, PrinterDetailState.set_status_filter, "SUCCESS")
     assert (detail.chart_days, detail.status_filter, detail.polls_total) == ("7", "SUCCESS", 60)
+    assert len(detail.usage_points) == 7
+    event(detail, PrinterDetailState.set_chart_period, "month")
+    assert (detail.chart_period, len(detail.usage_points)) == ("month", 12)
 
 
 def test_detail_page_of_an_id_no_column_holds_is_not_found(signed_in: str) -> None:  # noqa: F811

@@ -89,7 +89,7 @@ def _object(r) -> rx.Component:
 def _row(r) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(r.when, size="2"), white_space="nowrap"),
-        rx.table.cell(rx.text(r.user, size="2"), rx.text(r.ip_address, size="1", color=rx.color("gray", 10))),
+        rx.table.cell(rx.text(r.user, size="2"), rx.text(r.ip_address, r.how, size="1", color=rx.color("gray", 10))),
         rx.table.cell(action_badge(r)),
         rx.table.cell(_object(r), max_width="260px"),
         rx.table.cell(changes_cell(r), max_width="560px"),

@@ -189,7 +189,8 @@ def history_table() -> rx.Component:
 def _change_row(r) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(r.when, size="2"), white_space="nowrap"),
-        rx.table.cell(rx.text(r.user, size="2"), rx.text(r.ip_address, size="1", color=rx.color("gray", 10))),
+        # who, and for the poller how it was started; a person's client address stays on the change log page
+        rx.table.cell(rx.text(r.user, size="2"), rx.text(r.how, size="1", color=rx.color("gray", 10))),
         rx.table.cell(action_badge(r)),
         rx.table.cell(changes_cell(r)),
         class_name="change-row",

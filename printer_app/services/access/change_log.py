@@ -68,13 +68,14 @@ class ChangeRow:
     object_id: int
     object_repr: str
     user: str
-    ip_address: str  # for a poll: how it was started
+    ip_address: str  # the person's client address ("" for the system and the poller)
     link: str  # "" when the object has no page or no longer exists
     changes: list[FieldChange] = field(default_factory=list)
     action_label: str = ""
     deleted: bool = False  # the object no longer exists
     shows: str = "both"  # "both" old → new, "new" (a creation), "old" (a deletion)
     note: str = ""  # the other printer of a replacement or an IP move
+    how: str = ""  # for the poller: how the poll was started ("Automatic poll")
 
 
 @dataclass
@@ -209,7 +210,7 @@ def _row(names: Names, entry: EntityChangeLog, username: str | None) -> ChangeRo
         ip_address=entry.ip_address or "",
         link=names.link(entry.object_type, entry.object_id),
         deleted=entry.object_type in OBJECT_LABELS and not names.exists(entry.object_type, entry.object_id),
-        changes=names.changes(old, new, labels),
+        changes=names.changes(old, new, labels, skip_empty=entry.action != "update"),
         shows={"create": "new", "delete": "old"}.get(entry.action, "both"),
     )
 
@@ -231,7 +232,8 @@ def _poll_row(names: Names, entry: PrinterChangeLog) -> ChangeRow:
         object_id=entry.printer_id,
         object_repr=f"{gettext('Printer')} {ip}".strip(),
         user=gettext("poller"),
-        ip_address=how,
+        ip_address="",
+        how=how,
         link=names.link("printer", entry.printer_id),
         deleted=not exists,
         changes=names.changes(entry.old_values or {}, entry.new_values or {}, {}),

@@ -41,7 +41,7 @@ FIELD_LABELS = {
     "ip_numeric": N_("IP address"),
     "serial_number": N_("Serial number"),
     "mac_address": N_("MAC address"),
-    "model": N_("Model"),
+    "model": N_("Model (text)"),
     "device_model_id": N_("Model"),
     "organization_id": N_("Organization"),
     "printer_id": N_("Printer"),
@@ -107,6 +107,10 @@ def format_value(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return str(value)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
 
 
 def dotted_ip(value: Any) -> str:
@@ -189,12 +193,16 @@ class Names:
                 return value
         return format_value(value)
 
-    def changes(self, old: dict[str, Any], new: dict[str, Any], stored_labels: dict[str, str]) -> list[FieldChange]:
-        """Each field's change; the numeric IP is left out beside the address it repeats."""
+    def changes(
+        self, old: dict[str, Any], new: dict[str, Any], stored_labels: dict[str, str], *, skip_empty: bool = False
+    ) -> list[FieldChange]:
+        """Each field's change; the numeric IP is left out beside the address it repeats, and with `skip_empty` (a
+        creation or deletion lists one side) the fields that were left empty."""
         names = [
             n
             for n in dict.fromkeys([*old, *new])
             if not (n == "ip_numeric" and ("ip_address" in old or "ip_address" in new))
+            and not (skip_empty and _empty(old.get(n)) and _empty(new.get(n)))
         ]
         return [
             FieldChange(
