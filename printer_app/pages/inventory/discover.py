@@ -7,6 +7,7 @@ import reflex as rx
 from printer_app.components.forms import choice_select, labelled
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
+from printer_app.components.spinner import spinner
 from printer_app.components.table import data_table
 from printer_app.i18n import N_
 from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundView
@@ -95,7 +96,18 @@ def _row(f: FoundView) -> rx.Component:
         rx.table.cell(rx.code(f.mac, variant="ghost")),
         rx.table.cell(rx.code(f.community, variant="ghost"), class_name="found-community"),
         rx.table.cell(f.total_pages, text_align="right"),
-        rx.table.cell(rx.cond(f.known, rx.badge(t("Already added"), color_scheme="gray"), rx.badge(t("New")))),
+        rx.table.cell(
+            rx.cond(
+                f.poll == "polling",
+                rx.badge(spinner(12), t("Added, polling…"), color_scheme="blue", class_name="found-poll"),
+                rx.cond(
+                    f.poll != "",
+                    rx.badge(f.poll, color_scheme=rx.cond(f.poll_ok, "green", "red"), class_name="found-poll"),
+                    rx.cond(f.known, rx.badge(t("Already added"), color_scheme="gray"), rx.badge(t("New"))),
+                ),
+            ),
+            white_space="nowrap",
+        ),
         class_name="found-row",
         custom_attrs={"data-ip": f.ip},
     )
