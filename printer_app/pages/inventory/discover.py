@@ -15,7 +15,7 @@ from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundVie
 S = DiscoveryState
 
 
-def _field(label: str, name: str, width, placeholder: str = "", hint: str | None = None) -> rx.Component:
+def _field(label: str, name: str, width, placeholder: str = "", box_width="auto") -> rx.Component:
     return labelled(
         label,
         rx.input(
@@ -26,8 +26,7 @@ def _field(label: str, name: str, width, placeholder: str = "", hint: str | None
             placeholder=t(placeholder) if placeholder else "",
             id=f"discover-{name}",
         ),
-        width="auto",
-        hint=hint,
+        width=box_width,
     )
 
 
@@ -35,7 +34,13 @@ def form() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                _field(N_("Addresses"), "targets", "360px", N_("192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7")),
+                _field(
+                    N_("Addresses"),
+                    "targets",
+                    rx.breakpoints(initial="100%", sm="360px"),
+                    box_width=rx.breakpoints(initial="100%", sm="auto"),
+                    placeholder=N_("192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7"),
+                ),
                 _field(
                     N_("Communities"),
                     "community",
@@ -68,7 +73,7 @@ def form() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.hstack(
-                    rx.progress(value=S.percent, max=100, width="320px"),
+                    rx.progress(value=S.percent, max=100, width=rx.breakpoints(initial="100%", sm="320px")),
                     rx.text(
                         tf(
                             "{scanned} / {total} scanned, found: {found}",
@@ -80,6 +85,8 @@ def form() -> rx.Component:
                         id="discover-progress",
                     ),
                     align="center",
+                    wrap="wrap",
+                    width="100%",
                 ),
             ),
         ),
