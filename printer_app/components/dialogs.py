@@ -13,20 +13,30 @@ from printer_app.components.i18n import t, text
 
 FIT = {"max_height": "85vh", "overflow_y": "auto"}  # Radix already narrows a dialog to the screen less 16 px a side
 
+# Enter in a text field of a dialog marked `data-enter-clicks="<save button id>"` clicks that button: one listener per
+# window, installed by the first such dialog that mounts. A button, a select or a switch keeps its own Enter.
+ENTER_SAVES = """
+if (!window.__piEnterSaves) {
+  window.__piEnterSaves = true;
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || e.isComposing || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey) return;
+    var field = e.target;
+    if (!field || field.tagName !== "INPUT" || ["checkbox", "radio", "button", "submit"].includes(field.type)) return;
+    var box = field.closest("[data-enter-clicks]");
+    var save = box && document.getElementById(box.getAttribute("data-enter-clicks"));
+    if (!save || save.disabled) return;
+    e.preventDefault();
+    save.click();
+  }, true);
+}
+"""
 
-def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None, submits: bool = False) -> rx.Component:
-    """Cancel (closes the dialog without an event of its own) and Save, at the right.
 
-    `submits`: Save is the submit button of the form around it (the form's on_submit saves; no click handler too).
-    """
-    save = (
-        rx.button(t("Save"), type="submit", id=save_id)
-        if submits
-        else rx.button(t("Save"), on_click=on_save, id=save_id)
-    )
+def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None) -> rx.Component:
+    """Cancel (closes the dialog without an event of its own) and Save, at the right."""
     return rx.hstack(
-        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", id=cancel_id, type="button")),
-        save,
+        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", id=cancel_id)),
+        rx.button(t("Save"), on_click=on_save, id=save_id),
         justify="end",
         width="100%",
     )
@@ -42,12 +52,11 @@ def form_dialog(
     cancel_id: str | None = None,
     description: str | None = None,
     max_width: str = "520px",
-    on_submit=None,
+    enter_saves: bool = False,
 ) -> rx.Component:
     """An edit form in a dialog: title, optional description, the fields, then Cancel / Save.
 
-    `on_submit` (an event taking the form data): the fields are a real form, Enter in a field submits it and Save is
-    its submit button; other buttons in the body must be `type="button"`.
+    `enter_saves`: Enter in a text field of the dialog clicks Save (the same event as a click; Escape still closes).
 
     `open` is the state var that shows it and `on_open_change` the state's setter for it (Escape and Cancel send
     False). A save that succeeds closes it by setting that var; one that fails leaves it open with the errors.
@@ -58,9 +67,19 @@ def form_dialog(
     return rx.dialog.root(
         rx.dialog.content(
             *header,
-            _form_body(body, on_save, on_submit, save_id=save_id, cancel_id=cancel_id),
+            rx.vstack(
+                *body,
+                dialog_footer(on_save, save_id=save_id, cancel_id=cancel_id),
+                spacing="3",
+                padding_top="12px",
+            ),
             max_width=max_width,
             **FIT,
+            **(
+                {"custom_attrs": {"data-enter-clicks": save_id}, "on_mount": rx.call_script(ENTER_SAVES)}
+                if enter_saves
+                else {}
+            ),
         ),
         open=open,
         on_open_change=on_open_change,
@@ -104,14 +123,3 @@ def confirm_dialog(
         return rx.alert_dialog.root(rx.alert_dialog.trigger(trigger), content)
     return rx.alert_dialog.root(content, open=open, on_open_change=lambda _open: on_cancel())
 
-
-def _form_body(body: tuple, on_save, on_submit, *, save_id: str, cancel_id: str | None) -> rx.Component:
-    fields = rx.vstack(
-        *body,
-        dialog_footer(on_save, save_id=save_id, cancel_id=cancel_id, submits=on_submit is not None),
-        spacing="3",
-        padding_top="12px",
-    )
-    if on_submit is None:
-        return fields
-    return rx.form(fields, on_submit=on_submit, reset_on_submit=False, width="100%")

@@ -42,7 +42,6 @@ def test_each_address_is_asked_with_the_communities_in_order(snmpsim: SnmpSimSer
 
 def test_the_discovery_page_reattaches_to_its_scan_after_a_reload(signed_in: str, session: Session, snmpsim) -> None:  # noqa: F811
     from printer_app.state.inventory.discovery import DiscoveryState
-    from printer_app.state.live.state import LiveState
     from workers import actors
     from workers.broker import broker
 
@@ -71,12 +70,13 @@ def test_the_discovery_page_reattaches_to_its_scan_after_a_reload(signed_in: str
     run_handler(DiscoveryState.select_all, reloaded)
     assert reloaded.selected_count == 1
 
-    answer = run_handler(DiscoveryState.add_selected, reloaded)
+    run_handler(DiscoveryState.add_selected, reloaded)
     printer = session.exec(select(Printer).where(Printer.ip_address == snmpsim.host)).one()
     assert printer.snmp_community == BROTHER and printer.snmp_port == snmpsim.port
-    polls = [a for a in answer if getattr(getattr(a, "handler", None), "fn", None) is LiveState.poll_now.fn]
-    assert len(polls) == 1 and str(printer.id) in repr(polls[0].args)  # polled right away
+    [poll] = [m for name in broker.queues for m in iter_queue(broker, name)]  # polled right away
+    assert (poll.actor_name, poll.args) == ("poll_printer_now", (printer.id,))
     assert reloaded.found[0].known and reloaded.selected_count == 0
+    assert (reloaded.found[0].printer_id, reloaded.found[0].poll) == (printer.id, "polling")
     run_handler(DiscoveryState.select_all, reloaded)
     assert reloaded.selected_count == 0  # a printer in the inventory is not chosen again
 

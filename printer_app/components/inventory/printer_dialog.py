@@ -229,7 +229,7 @@ def printer_dialog() -> rx.Component:
         open=S.open,
         on_open_change=S.set_open,
         on_save=S.save,
-        on_submit=S.submit,
+        enter_saves=True,
         save_id="printer-save",
         cancel_id="printer-cancel",
         max_width="640px",

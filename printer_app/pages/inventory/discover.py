@@ -7,6 +7,7 @@ import reflex as rx
 from printer_app.components.forms import choice_select, labelled
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
+from printer_app.components.spinner import spinner
 from printer_app.components.table import data_table
 from printer_app.i18n import N_
 from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundView
@@ -14,7 +15,7 @@ from printer_app.state.inventory.discovery import NONE, DiscoveryState, FoundVie
 S = DiscoveryState
 
 
-def _field(label: str, name: str, width, placeholder: str = "", hint: str | None = None) -> rx.Component:
+def _field(label: str, name: str, width, placeholder: str = "", box_width="auto") -> rx.Component:
     return labelled(
         label,
         rx.input(
@@ -25,8 +26,7 @@ def _field(label: str, name: str, width, placeholder: str = "", hint: str | None
             placeholder=t(placeholder) if placeholder else "",
             id=f"discover-{name}",
         ),
-        width="auto",
-        hint=hint,
+        width=box_width,
     )
 
 
@@ -34,7 +34,13 @@ def form() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                _field(N_("Addresses"), "targets", "360px", N_("192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7")),
+                _field(
+                    N_("Addresses"),
+                    "targets",
+                    rx.breakpoints(initial="100%", sm="360px"),
+                    box_width=rx.breakpoints(initial="100%", sm="auto"),
+                    placeholder=N_("192.168.1.0/24, 10.0.0.5-40 or 10.0.0.7"),
+                ),
                 _field(
                     N_("Communities"),
                     "community",
@@ -67,7 +73,7 @@ def form() -> rx.Component:
             rx.cond(
                 S.total > 0,
                 rx.hstack(
-                    rx.progress(value=S.percent, max=100, width="320px"),
+                    rx.progress(value=S.percent, max=100, width=rx.breakpoints(initial="100%", sm="320px")),
                     rx.text(
                         tf(
                             "{scanned} / {total} scanned, found: {found}",
@@ -79,6 +85,8 @@ def form() -> rx.Component:
                         id="discover-progress",
                     ),
                     align="center",
+                    wrap="wrap",
+                    width="100%",
                 ),
             ),
         ),
@@ -95,7 +103,18 @@ def _row(f: FoundView) -> rx.Component:
         rx.table.cell(rx.code(f.mac, variant="ghost")),
         rx.table.cell(rx.code(f.community, variant="ghost"), class_name="found-community"),
         rx.table.cell(f.total_pages, text_align="right"),
-        rx.table.cell(rx.cond(f.known, rx.badge(t("Already added"), color_scheme="gray"), rx.badge(t("New")))),
+        rx.table.cell(
+            rx.cond(
+                f.poll == "polling",
+                rx.badge(spinner(12), t("Added, polling…"), color_scheme="blue", class_name="found-poll"),
+                rx.cond(
+                    f.poll != "",
+                    rx.badge(f.poll, color_scheme=rx.cond(f.poll_ok, "green", "red"), class_name="found-poll"),
+                    rx.cond(f.known, rx.badge(t("Already added"), color_scheme="gray"), rx.badge(t("New"))),
+                ),
+            ),
+            white_space="nowrap",
+        ),
         class_name="found-row",
         custom_attrs={"data-ip": f.ip},
     )

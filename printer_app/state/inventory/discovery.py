@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from printer_app.i18n import format_number, gettext, ngettext
+from printer_app.models.choices import TaskStatus
 from printer_app.services import events
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.inventory.organizations import active_organizations
@@ -35,6 +36,9 @@ class FoundView:
     community: str = ""  # the one the device answered to (stored on the printer when it is added)
     known: bool = False
     selected: bool = False
+    printer_id: int = 0  # added from this page: its first poll's status shows beside it
+    poll: str = ""  # "" (not polled from here), "polling", or the poll's status label
+    poll_ok: bool = False
 
 
 class DiscoveryState(SessionState):
@@ -135,6 +139,10 @@ class DiscoveryState(SessionState):
         queue = hub.attach()
         try:
             async for batch in batches(queue, window=0.2):
+                polled = {p.get("printer_id"): p for kind, p in batch if kind == events.INVENTORY_UPDATE}
+                if polled:
+                    async with self:
+                        self._show_polls(polled)
                 progress = [p for kind, p in batch if kind == events.DISCOVERY_PROGRESS]
                 if not progress:
                     continue
@@ -150,12 +158,27 @@ class DiscoveryState(SessionState):
         finally:
             hub.detach(queue)
 
+    def _show_polls(self, polled: dict) -> None:
+        """The first polls of the printers added from this page, as their results arrive."""
+        if not any(f.printer_id in polled for f in self.found if f.printer_id):
+            return
+        rows = []
+        for f in self.found:
+            result = polled.get(f.printer_id) if f.printer_id else None
+            if result is not None:
+                status = str(result.get("status", ""))
+                label = TaskStatus(status).text if status in {s.value for s in TaskStatus} else status
+                f = FoundView(**{**vars(f), "poll": label, "poll_ok": status == TaskStatus.SUCCESS})
+            rows.append(f)
+        self.found = rows
+
     def _apply(self, payload: dict, known: set[str]) -> None:
         if payload.get("error"):
             self.error, self.job_id = payload["error"], ""
             return
         self.scanned, self.total = payload["scanned"], payload["total"]
         shown = {f.ip: f.selected for f in self.found}  # a choice made keeps, a new find of a new printer is chosen
+        polls = {f.ip: (f.printer_id, f.poll, f.poll_ok) for f in self.found}
         self.found = [
             FoundView(
                 ip=f["ip"],
@@ -167,6 +190,9 @@ class DiscoveryState(SessionState):
                 community=f.get("community", ""),
                 known=f["ip"] in known,
                 selected=f["ip"] not in known and shown.get(f["ip"], True),
+                printer_id=polls.get(f["ip"], (0, "", False))[0],
+                poll=polls.get(f["ip"], (0, "", False))[1],
+                poll_ok=polls.get(f["ip"], (0, "", False))[2],
             )
             for f in payload["found"]
         ]
@@ -221,22 +247,20 @@ class DiscoveryState(SessionState):
                     actor=actor,
                 )
                 added.append(printer.id)
-                f.known, f.selected = True, False
+                f.known, f.selected, f.printer_id = True, False, printer.id
+                f.poll = "polling" if RUN in self.permissions else ""
             except DomainValidationError as exc:
                 problems.append(f"{f.ip}: {exc}")
         self.found = list(self.found)
-        polls = [_poll_now(printer_id) for printer_id in added] if RUN in self.permissions else []
+        if RUN in self.permissions and added:  # polled at once (high priority); each row shows its result
+            from workers import jobs
+
+            for printer_id in added:
+                await in_thread(jobs.request_poll, printer_id)
         if problems:
             n = format_number(len(added))
-            return [rx.toast.error(gettext("Added {n}; not added: ", n=n) + "; ".join(problems)[:400]), *polls]
-        return [rx.toast.success(ngettext("Added {n} printer", "Added {n} printers", len(added))), *polls]
+            return rx.toast.error(gettext("Added {n}; not added: ", n=n) + "; ".join(problems)[:400])
+        return rx.toast.success(ngettext("Added {n} printer", "Added {n} printers", len(added)))
 
 
 RUN = "inventory.run_inventory"
-
-
-def _poll_now(printer_id: int):
-    """A printer just added is polled at once, like Poll now (its result arrives as a toast and on every list)."""
-    from printer_app.state.live.state import LiveState
-
-    return LiveState.poll_now(printer_id)

@@ -207,12 +207,6 @@ class PrinterFormState(SessionState):
     async def save(self):
         return await self._save()
 
-    @rx.event
-    @requires(_may_save)
-    async def submit(self, _form_data: dict):
-        """Enter in a field of the dialog: the same as Save (the form's values are this state's, not the DOM's)."""
-        return await self._save()
-
     async def _save(self):
         printer_id = self._loaded_id
         if self.editing_id != printer_id:  # only open_edit chooses the printer a save changes

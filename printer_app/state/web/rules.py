@@ -155,7 +155,7 @@ class WebRulesState(SortableMixin, SessionState):
         return WebRuleRunsState.poll_now
 
     @rx.event
-    def cancel_poll(self, _open: bool = False) -> None:
+    def cancel_poll(self) -> None:
         self.confirm_poll = False
 
     @rx.event
