@@ -122,4 +122,3 @@ def confirm_dialog(
     if trigger is not None:
         return rx.alert_dialog.root(rx.alert_dialog.trigger(trigger), content)
     return rx.alert_dialog.root(content, open=open, on_open_change=lambda _open: on_cancel())
-
