@@ -303,7 +303,7 @@ def poll_all_progress() -> rx.Component:
             rx.hstack(
                 rx.cond(LiveState.batch_running, spinner(16), rx.icon("circle-check", color="green")),
                 rx.text(
-                    rx.cond(LiveState.batch_running, t("Polling all printers"), t("Last poll of all printers")),
+                    rx.cond(LiveState.batch_running, t("Polling printers"), t("Last poll run")),
                     weight="medium",
                     size="2",
                 ),
