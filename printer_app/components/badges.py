@@ -64,7 +64,8 @@ def supply_bar(
     )
 
 
-def tone_badge(text, tone: rx.Var | str, **props) -> rx.Component:
-    """A small coloured badge as a plain element (a CSS class per tone: green, red, orange, amber, gray)."""
+def tone_badge(text, tone: rx.Var | str, *, name: str = "", **props) -> rx.Component:
+    """A small coloured badge as a plain element (a CSS class per tone: green, red, orange, amber, gray); `name` is
+    a class of its own (for tests and styles)."""
     tone_class = tone.to(str) if isinstance(tone, rx.Var) else tone
-    return rx.el.span(text, class_name="pi-badge pi-tone-" + tone_class, **props)
+    return rx.el.span(text, class_name=f"{name} pi-badge pi-tone-" + tone_class, **props)

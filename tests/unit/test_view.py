@@ -79,3 +79,38 @@ def test_supply_words_follow_the_language() -> None:
         assert supply_view("cyan", "some_remaining").label == "Голубой: Ещё есть"
         assert supply_view("yellow", "Replace cartridge").level == "Replace cartridge"  # a device's own word
     assert supply_view("black", "low").label == "Black: Low"
+
+
+def test_a_failed_row_tells_the_age_of_its_last_good_data_in_the_users_language() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from printer_app.state.view import last_ok
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    with i18n.use_language("en"):
+        assert last_ok(now - timedelta(days=3), now) == "last OK 3 days ago"
+        assert last_ok(now - timedelta(hours=1), now) == "last OK 1 hour ago"
+        assert last_ok(None, now) == "never OK"
+    with i18n.use_language("ru"):
+        assert last_ok(now - timedelta(days=3), now) == "успешно 3 дня назад"
+        assert last_ok(now - timedelta(days=5), now) == "успешно 5 дней назад"
+
+
+def test_printer_view_shows_an_em_dash_for_no_value_and_the_lowest_supply() -> None:
+    base = dict(
+        id=1, organization="", ip_address="10.0.0.1", serial_number="", mac_address="", model="", is_active=True,
+        total=None, bw_a4=None, color_a4=None, bw_a3=None, color_a3=None,
+    )  # fmt: skip
+    with i18n.use_language("en"):
+        never = printer_view(PrinterRow(**base))
+        assert (never.organization, never.serial_number, never.total, never.last_poll, never.lowest_supply) == (
+            "—",
+            "—",
+            "—",
+            "—",
+            "—",
+        )
+        assert never.last_ok == ""  # never polled: nothing failed
+        failed = printer_view(PrinterRow(**base, status="FAILED", lowest_supply=4, lowest_supply_name="Drum"))
+        assert (failed.status_label, failed.status_tone, failed.last_ok) == ("Failed", "red", "never OK")
+        assert (failed.lowest_supply, failed.lowest_supply_name, failed.lowest_tone) == ("4%", "Drum", "red")

@@ -38,6 +38,7 @@ from printer_app.state.view import PrinterView
 
 S = PrintersState
 NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3", "lowest_supply"}
+WRAPPED = {"lowest_supply"}  # a long title over short values: on two lines
 UNSORTABLE = {"supplies"}
 ADD, CHANGE, DELETE, RUN = (
     "inventory.add_printer",
@@ -79,8 +80,7 @@ class UrlSync(rx.Fragment):
             ),
             Var(
                 f"useEffect(() => {{ const u = {url}; if (piUrlFirst.current) {{ piUrlFirst.current = false; return; }}"
-                " if (u && window.location.pathname === '/printers'"
-                " && window.location.pathname + window.location.search !== u) {"
+                " if (u && /^\\/printers\\/?$/.test(window.location.pathname)) {"
                 " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
                 _var_data=S.url._get_all_var_data(),
             ),
@@ -192,7 +192,7 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
         "ip": rx.link(row.ip_address, href="/printers/" + row.id.to_string(), weight="medium"),
         "serial": rx.fragment(
             rx.el.span(row.serial_number, class_name="pi-mono"),
-            rx.cond(row.unverified, tone_badge(t("identity not verifiable"), "amber", class_name="unverified")),
+            rx.cond(row.unverified, tone_badge(t("identity not verifiable"), "amber", name="unverified")),
         ),
         "mac": rx.el.span(row.mac_address, class_name="pi-mono"),
         "model": rx.el.span(row.model, class_name="pi-clip", title=row.model),
@@ -204,9 +204,13 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
         "color_a4": row.color_a4,
         "bw_a3": row.bw_a3,
         "color_a3": row.color_a3,
-        "supplies": rx.el.span(
-            rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known, s.tone, s.level)),
-            class_name="pi-supplies",
+        "supplies": rx.cond(
+            row.supplies.length() > 0,
+            rx.el.span(
+                rx.foreach(row.supplies, lambda s: supply_bar(s.color, s.percent, s.label, s.known, s.tone, s.level)),
+                class_name="pi-supplies",
+            ),
+            "—",
         ),
         "lowest_supply": rx.el.span(
             row.lowest_supply, class_name="pi-tone-text-" + row.lowest_tone, title=row.lowest_supply_name
@@ -299,7 +303,7 @@ def poll_all_progress() -> rx.Component:
             rx.hstack(
                 rx.cond(LiveState.batch_running, spinner(16), rx.icon("circle-check", color="green")),
                 rx.text(
-                    rx.cond(LiveState.batch_running, t("Polling all printers"), t("Last poll of all printers")),
+                    rx.cond(LiveState.batch_running, t("Polling printers"), t("Last poll run")),
                     weight="medium",
                     size="2",
                 ),
@@ -362,7 +366,7 @@ def printers_header(sort: rx.Var[str], descending: rx.Var[bool], hidden: rx.Var[
 
 def _header(label: str, key: str, sorting) -> rx.Component:
     """A column title; a click sorts by it (again: the other way)."""
-    classes = "pi-num" if key in NUMERIC else ""
+    classes = ("pi-num" if key in NUMERIC else "") + (" pi-wrap" if key in WRAPPED else "")
     if key in UNSORTABLE:
         return rx.el.th(t(label), class_name=classes)
     arrow = rx.cond(

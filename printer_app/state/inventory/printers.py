@@ -227,11 +227,12 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
     @rx.event
     @requires(*VIEW)
     async def reset_filters(self) -> None:
+        """Back to the whole list of active printers in the default order (the URL then names no filter)."""
         self.search = ""
         self.organization = self.model = self.match_rule = self.status = self.supply = self.supply_below = ALL
         self.run = ""
         self.active = "active"
-        self.page = 1
+        self.sort, self.descending, self.page = DEFAULTS["sort"], False, 1
         await self._query()
 
     @rx.event
