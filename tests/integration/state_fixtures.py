@@ -99,10 +99,19 @@ def run_background(cls: type[rx.State], handler, cookie: str, path: str, *args) 
     """A background handler as Reflex runs one: on a StateProxy of a tab a state manager keeps, outside its lock.
 
     Returns what the handler answered (its return value, or everything it yielded)."""
-    return asyncio.run(_background(cls, handler, cookie, path, args))
+    return asyncio.run(_background(cls, handler, cookie, path, args))[0]
 
 
-async def _background(cls: type[rx.State], handler, cookie: str, path: str, args: tuple) -> list:
+def run_background_with(
+    cls: type[rx.State], handler, cookie: str, path: str, *args, values: dict, read: tuple[str, ...]
+) -> tuple[list, dict]:
+    """`run_background` on a tab whose state first holds `values`; also returns the vars `read` afterwards."""
+    return asyncio.run(_background(cls, handler, cookie, path, args, values=values, read=read))
+
+
+async def _background(
+    cls: type[rx.State], handler, cookie: str, path: str, args: tuple, *, values: dict | None = None, read=()
+) -> tuple[list, dict]:
     async def ignore(*_args, **_kwargs) -> None:
         return None
 
@@ -110,15 +119,19 @@ async def _background(cls: type[rx.State], handler, cookie: str, path: str, args
     context = EventContext(
         token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore, emit_event_impl=ignore
     )
+    state_token = BaseStateToken(ident=token, cls=cls)
     try:
         with context:
-            async with manager.modify_state(BaseStateToken(ident=token, cls=cls)) as root:
+            async with manager.modify_state(state_token) as root:
                 root.router_data = _router_data(cookie, path)
                 root.router = RouterData.from_router_data(root.router_data)
                 state = await root.get_state(cls)
+                for name, value in (values or {}).items():
+                    setattr(state, name, value)
             outcome = handler.fn(StateProxy(state), *args)
-            if inspect.isasyncgen(outcome):
-                return [answer async for answer in outcome]
-            return [await outcome]
+            answers = [answer async for answer in outcome] if inspect.isasyncgen(outcome) else [await outcome]
+            async with manager.modify_state(state_token) as root:
+                state = await root.get_state(cls)
+                return answers, {name: getattr(state, name) for name in read}
     finally:
         await manager.close()

@@ -3,15 +3,7 @@ simulated device (snmpsim) and store nothing; a save of a new printer asks for i
 
 from __future__ import annotations
 
-import asyncio
-import secrets
-
 import pytest
-from reflex.istate.data import RouterData
-from reflex.istate.manager.memory import StateManagerMemory
-from reflex.istate.manager.token import BaseStateToken
-from reflex.istate.proxy import StateProxy
-from reflex_base.event.context import EventContext
 from sqlmodel import Session, func, select
 
 from printer_app.models import Printer
@@ -20,8 +12,8 @@ from printer_app.services.inventory.printers import PrinterInput
 from printer_app.services.polling.probe import probe, probe_target
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 from tests.integration.state_fixtures import (  # noqa: F401
-    _router_data,
     app_db,
+    run_background_with,
     run_handler,
     session_cookie,
     signed_in,
@@ -82,35 +74,10 @@ def _background_with_form(cookie: str, values: dict) -> tuple[list, dict]:
     returns its answer and the form's state afterwards."""
     from printer_app.state.inventory.printer_form import PrinterFormState
 
-    async def run():
-        async def ignore(*_args, **_kwargs) -> None:
-            return None
-
-        manager, token = StateManagerMemory(), "tab-" + secrets.token_hex(6)
-        context = EventContext(
-            token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore, emit_event_impl=ignore
-        )
-        try:
-            with context:
-                state_token = BaseStateToken(ident=token, cls=PrinterFormState)
-                async with manager.modify_state(state_token) as root:
-                    root.router_data = _router_data(cookie, "/printers")
-                    root.router = RouterData.from_router_data(root.router_data)
-                    form = await root.get_state(PrinterFormState)
-                    for name, value in values.items():
-                        setattr(form, name, value)
-                answer = await PrinterFormState.test_connection.fn(StateProxy(form))
-                async with manager.modify_state(state_token) as root:
-                    form = await root.get_state(PrinterFormState)
-                    shown = {
-                        name: getattr(form, name)
-                        for name in ("testing", "test_done", "test_error", "test_rows", "test_supplies", "errors")
-                    }
-                return [answer], shown
-        finally:
-            await manager.close()
-
-    return asyncio.run(run())
+    shown = ("testing", "test_done", "test_error", "test_rows", "test_supplies", "errors")
+    return run_background_with(
+        PrinterFormState, PrinterFormState.test_connection, cookie, "/printers", values=values, read=shown
+    )
 
 
 def test_the_dialogs_test_connection_shows_what_the_device_says(
