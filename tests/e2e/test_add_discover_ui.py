@@ -1,20 +1,18 @@
 """Adding printers in a real browser, against simulated devices (snmpsim on loopback addresses of their own):
 "Test connection" in the printer dialog reads the device before saving, Enter saves, a new printer is polled right
 away; discovery with several communities keeps its results across a reload, selects all / none, and polls what it
-added."""
+added. On the session's app server (its embedded workers poll for real); the agents' addresses are this module's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from printer_app.db import make_engine
 from printer_app.models import InventoryTask, Printer
-from tests.e2e.conftest import AppRun, AppServer, new_context, shot
+from tests.e2e.conftest import shot
 from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -29,43 +27,6 @@ def agents() -> Iterator[SnmpSimServer]:
         pytest.skip(f"SNMP recordings not found at {RECORDINGS_DIR}")
     with SnmpSimServer(hosts=(DIALOG_HOST, DISCOVER_HOST)) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def app_server() -> Iterator[AppServer]:
-    """An app server of its own (SQLite, the workers embedded): it polls the simulated devices for real."""
-    run = AppRun("add_discover")
-    try:
-        run.launch()
-        yield run.wait_ready()
-    finally:
-        run.stop()
-
-
-@pytest.fixture(scope="module")
-def db_session(app_server: AppServer) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
-    engine = make_engine(app_server.db_url)
-
-    @contextmanager
-    def factory() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-
-    yield factory
-    engine.dispose()
-
-
-@pytest.fixture
-def page(browser, app_server: AppServer) -> Iterator[Page]:
-    expect.set_options(timeout=20_000)
-    context = new_context(browser, app_server)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield tab
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def toast(page: Page, text: str):

@@ -353,7 +353,8 @@ def test_column_chooser_is_remembered(page: Page, demo_data) -> None:
     page.reload()
     expect(page.locator(ROWS).first).to_be_visible()
     expect(page.locator("#sort-serial")).to_be_visible()
-    assert column_texts(page, "Serial")[0].startswith("DEMO")
+    # the column is back with its values (the first rows by IP may be other tests' printers without a serial)
+    assert any(serial.startswith("DEMO") for serial in column_texts(page, "Serial"))
 
 
 # ---- what the device did not report, and a counter reset (issue #11) ----

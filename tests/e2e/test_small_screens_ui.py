@@ -50,9 +50,6 @@ def _widths(page: Page) -> tuple[int, int]:
     return tuple(page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]"))
 
 
-# The printer detail page's "Chart range" row (pages/inventory/printer_detail.py, being reworked on another branch)
-# is 410 px wide at 390: strict, so this mark must go when that row fits.
-DETAIL_TOO_WIDE = pytest.mark.xfail(strict=True, reason="printer detail: the chart range row is 410 px wide at 390")
 CASES = [
     pytest.param(
         path,
@@ -60,7 +57,6 @@ CASES = [
         ready,
         size,
         id=f"{name}-{size}",
-        marks=[DETAIL_TOO_WIDE] if (name, size) == ("printer_detail", "phone") else [],
     )
     for path, name, ready in PAGES
     for size in ("desktop", "phone")

@@ -255,6 +255,7 @@ def printer_detail_page() -> rx.Component:
                         on_change=S.set_chart_days,
                     ),
                     align="center",
+                    flex_wrap="wrap",  # on a phone the choices go under their label
                 ),
                 rx.grid(
                     usage_chart(),
