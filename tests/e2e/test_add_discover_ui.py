@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from printer_app.models import InventoryTask, Printer
 from tests.e2e.conftest import shot
@@ -27,6 +27,19 @@ def agents() -> Iterator[SnmpSimServer]:
         pytest.skip(f"SNMP recordings not found at {RECORDINGS_DIR}")
     with SnmpSimServer(hosts=(DIALOG_HOST, DISCOVER_HOST)) as server:
         yield server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_the_added_printers(app_server, e2e_engine) -> Iterator[None]:
+    """The printers this module adds (real devices' MACs, supplies and names) leave the shared server with it."""
+    yield
+    from printer_app.services.inventory.printers import delete_printer
+
+    with Session(e2e_engine) as session:
+        added = session.exec(select(Printer.id).where(Printer.ip_address.startswith("127.0.7."))).all()
+        for printer_id in added:
+            delete_printer(session, printer_id=printer_id)
+        session.commit()
 
 
 def toast(page: Page, text: str):

@@ -181,7 +181,9 @@ def test_poll_all_fans_out_one_poll_per_pollable_printer_and_counts_progress(wor
         return progress if progress.get("done") == progress.get("total") else None
 
     progress = wait_for(finished, timeout=30, what=f"batch {batch_id} to finish")
+    finished_at = progress.pop("finished_at")  # when the last printer was counted (the card says it)
     assert progress == {"total": len(ids), "done": len(ids), "failed": 1}
+    assert abs(finished_at - time.time()) < 120
     for pid in ids:
         (task,) = tasks_of(db, pid)
         assert task.triggered_by == TriggeredBy.AUTO_POLL
@@ -197,7 +199,9 @@ def test_a_second_poll_all_while_one_runs_is_folded_into_it(workers, db, sim, br
     batch_id = wait_for(lambda: r.get("pi:batch:running"), timeout=15, what="the poll-all run").decode()
     wait_for(lambda: not r.exists("pi:batch:running"), timeout=30, what="the run to end (it releases its mark)")
 
-    assert r.hgetall(f"pi:batch:{batch_id}") == {b"total": b"5", b"done": b"5", b"failed": b"1"}
+    progress = r.hgetall(f"pi:batch:{batch_id}")
+    assert progress.pop(b"finished_at").isdigit()
+    assert progress == {b"total": b"5", b"done": b"5", b"failed": b"1"}
     assert sorted(t.printer_id for t in all_tasks(db)) == sorted(ids)  # one poll per printer: one run only
     assert r.llen(LOW_QUEUE) == 0
 
