@@ -1,18 +1,20 @@
 """Adding printers in a real browser, against simulated devices (snmpsim on loopback addresses of their own):
 "Test connection" in the printer dialog reads the device before saving, Enter saves, a new printer is polled right
 away; discovery with several communities keeps its results across a reload, selects all / none, and polls what it
-added. On the session's app server (its embedded workers poll for real); the agents' addresses are this module's."""
+added."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
+from printer_app.db import make_engine
 from printer_app.models import InventoryTask, Printer
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import AppRun, AppServer, new_context, shot
 from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -29,17 +31,41 @@ def agents() -> Iterator[SnmpSimServer]:
         yield server
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _remove_the_added_printers(app_server, e2e_engine) -> Iterator[None]:
-    """The printers this module adds (real devices' MACs, supplies and names) leave the shared server with it."""
-    yield
-    from printer_app.services.inventory.printers import delete_printer
+@pytest.fixture(scope="module")
+def app_server() -> Iterator[AppServer]:
+    """An app server of its own (SQLite, the workers embedded): it polls the simulated devices for real."""
+    run = AppRun("add_discover")
+    try:
+        run.launch()
+        yield run.wait_ready()
+    finally:
+        run.stop()
 
-    with Session(e2e_engine) as session:
-        added = session.exec(select(Printer.id).where(Printer.ip_address.startswith("127.0.7."))).all()
-        for printer_id in added:
-            delete_printer(session, printer_id=printer_id)
-        session.commit()
+
+@pytest.fixture(scope="module")
+def db_session(app_server: AppServer) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
+    engine = make_engine(app_server.db_url)
+
+    @contextmanager
+    def factory() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def page(browser, app_server: AppServer) -> Iterator[Page]:
+    expect.set_options(timeout=20_000)
+    context = new_context(browser, app_server)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def toast(page: Page, text: str):
