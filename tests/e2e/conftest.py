@@ -374,6 +374,30 @@ def seed_printer(db_session, ip: str, serial: str = "", **fields) -> int:
 # ---- production mode: a private Redis (never the system one on 6379) and the worker processes ----
 
 
+def own_server(name: str, **env: str) -> Iterator[AppServer]:
+    """For a module-scoped fixture: an app server of the module's own (SQLite, workers embedded), stopped after it."""
+    run = AppRun(name, extra_env=env)
+    try:
+        run.launch()
+        yield run.wait_ready()
+    finally:
+        run.stop()
+
+
+def sessions_of(server: AppServer) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
+    """For a module-scoped fixture: `with factory() as s:` short sessions on `server`'s database (commit at the end)."""
+    engine = make_engine(server.db_url)
+
+    @contextmanager
+    def factory() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+    yield factory
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def private_redis():
     """A throw-away `redis-server` on a free port of 127.0.0.1 (no persistence), stopped with the module."""

@@ -6,15 +6,14 @@ added."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from printer_app.db import make_engine
 from printer_app.models import InventoryTask, Printer
-from tests.e2e.conftest import AppRun, AppServer, new_context, shot
+from tests.e2e.conftest import AppServer, new_context, own_server, sessions_of, shot
 from tests.snmpsim_server import RECORDINGS_DIR, SnmpSimServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -34,26 +33,12 @@ def agents() -> Iterator[SnmpSimServer]:
 @pytest.fixture(scope="module")
 def app_server() -> Iterator[AppServer]:
     """An app server of its own (SQLite, the workers embedded): it polls the simulated devices for real."""
-    run = AppRun("add_discover")
-    try:
-        run.launch()
-        yield run.wait_ready()
-    finally:
-        run.stop()
+    yield from own_server("add_discover")
 
 
 @pytest.fixture(scope="module")
 def db_session(app_server: AppServer) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
-    engine = make_engine(app_server.db_url)
-
-    @contextmanager
-    def factory() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-
-    yield factory
-    engine.dispose()
+    yield from sessions_of(app_server)
 
 
 @pytest.fixture

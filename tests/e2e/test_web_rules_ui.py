@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from printer_app.db import make_engine
 from printer_app.models import Printer, WebParsingRule
-from tests.e2e.conftest import AppRun, AppServer, ensure_local_user, new_context, shot, sign_in
+from tests.e2e.conftest import AppServer, ensure_local_user, new_context, own_server, sessions_of, shot, sign_in
 from tests.web_server import PrinterWebServer, RecordingServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -35,26 +34,12 @@ def web_printer() -> Iterator[PrinterWebServer]:
 
 @pytest.fixture(scope="module")
 def web_app() -> Iterator[AppServer]:
-    run = AppRun("web_rules", extra_env={"ALLOW_LOOPBACK_TARGETS": "true"})
-    try:
-        run.launch()
-        yield run.wait_ready()
-    finally:
-        run.stop()
+    yield from own_server("web_rules", ALLOW_LOOPBACK_TARGETS="true")
 
 
 @pytest.fixture(scope="module")
 def sessions(web_app: AppServer) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
-    engine = make_engine(web_app.db_url)
-
-    @contextmanager
-    def factory() -> Iterator[Session]:
-        with Session(engine, expire_on_commit=False) as session:
-            yield session
-            session.commit()
-
-    yield factory
-    engine.dispose()
+    yield from sessions_of(web_app)
 
 
 @pytest.fixture(scope="module")
