@@ -15,6 +15,7 @@ from reflex.vars import FunctionStringVar, Var, VarData
 from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t, text, tf
+from printer_app.components.inventory.poll_all_card import poll_all_progress
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
@@ -292,63 +293,6 @@ def poll_button(printer_id, busy) -> rx.Component:
         title=t("Poll now"),
         aria_label=t("Poll now"),
         class_name="pi-icon-btn poll-now",
-    )
-
-
-def poll_all_progress() -> rx.Component:
-    """The latest poll-all run, live in every open tab; a tab may close the card of a finished run."""
-    return rx.cond(
-        (LiveState.batch_total > 0) & (LiveState.dismissed_batch != LiveState.batch_id),
-        rx.card(
-            rx.hstack(
-                rx.cond(LiveState.batch_running, spinner(16), rx.icon("circle-check", color="green")),
-                rx.text(
-                    rx.cond(LiveState.batch_running, t("Polling printers"), t("Last poll run")),
-                    weight="medium",
-                    size="2",
-                ),
-                rx.progress(value=LiveState.batch_percent, max=100, width="240px", id="poll-all-bar"),
-                rx.text(
-                    LiveState.batch_done.to_string() + " / " + LiveState.batch_total.to_string(),
-                    size="2",
-                    id="poll-all-count",
-                ),
-                rx.cond(
-                    LiveState.batch_failed > 0,
-                    rx.link(
-                        tf("{n} failed", n=LiveState.batch_failed),
-                        href="/printers?run=" + LiveState.batch_id,
-                        size="2",
-                        color_scheme="red",
-                        id="poll-all-failed",
-                    ),
-                    rx.text(tf("{n} failed", n=LiveState.batch_failed), size="2", id="poll-all-failed"),
-                ),
-                rx.cond(
-                    LiveState.batch_finished != "",
-                    rx.text(tf("finished {time}", time=LiveState.batch_finished), size="2", id="poll-all-finished"),
-                ),
-                rx.spacer(),
-                rx.cond(
-                    ~LiveState.batch_running,
-                    rx.icon_button(
-                        rx.icon("x", size=14),
-                        variant="ghost",
-                        size="1",
-                        on_click=LiveState.dismiss_batch,
-                        title=t("Close"),
-                        id="poll-all-dismiss",
-                    ),
-                ),
-                align="center",
-                spacing="3",
-                wrap="wrap",
-                width="100%",
-            ),
-            width="100%",
-            size="1",
-            id="poll-all-card",
-        ),
     )
 
 
