@@ -15,13 +15,20 @@ NAV = [  # label, path, icon, the permission the page needs (the page checks it 
     (N_("Printers"), "/printers", "printer", "inventory.view_printer"),
     (N_("Discover"), "/discover", "radar", "inventory.run_inventory"),
     (N_("Organizations"), "/organizations", "building-2", "inventory.view_organization"),
+    (N_("Contracts"), "/contracts", "file-text", "contracts.access_contracts_app"),
+    (N_("Contract import"), "/contracts/import", "file-up", "contracts.import_contracts"),
+    (N_("Reference data"), "/contracts/reference", "book-open", "contracts.access_contracts_app"),
 ]
 
 
 def _nav_link(label: str, href: str, icon: str, key: str) -> rx.Component:
-    active = rx.State.router.page.path == href
+    path = rx.State.router.page.path
+    active = path == href
     if href != "/":
-        active = active | rx.State.router.page.path.startswith(href + "/")
+        below = path.startswith(href + "/")
+        for other in (other for _, other, _, _ in NAV if other.startswith(href + "/")):  # a page of its own
+            below = below & ~(path == other) & ~path.startswith(other + "/")
+        active = active | below
     return rx.link(
         rx.hstack(rx.icon(icon, size=18), rx.text(text(label), size="3"), align="center", spacing="3"),
         href=href,

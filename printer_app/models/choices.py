@@ -186,3 +186,26 @@ class AuditAction(Choice):
     CREATE = ("create", N_("Created"))
     UPDATE = ("update", N_("Updated"))
     DELETE = ("delete", N_("Deleted"))
+
+
+class ImportRowClass(Choice):
+    """How a row of a contracts workbook relates to what is stored (DOMAIN 8.3)."""
+
+    ERROR = ("ERROR", N_("Error"), "red")
+    NEW = ("NEW", N_("New"), "green")
+    MATCH = ("MATCH", N_("Match"), "blue")
+    MOVED = ("MOVED", N_("Moved"), "amber")
+    DUP_IN_FILE = ("DUP_IN_FILE", N_("Duplicate in files"), "orange")
+
+
+class ImportDecision(Choice):
+    PENDING = ("pending", N_("Pending"), "gray")
+    APPLY = ("apply", N_("Apply"), "green")
+    SKIP = ("skip", N_("Skip"), "gray")
+
+
+class ImportSessionStatus(Choice):
+    OPEN = ("open", N_("Open"), "blue")
+    APPLYING = ("applying", N_("Applying"), "amber")
+    APPLIED = ("applied", N_("Applied"), "green")
+    FAILED = ("failed", N_("Failed"), "red")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import JSON, Field, SQLModel
 
 from printer_app.models.base import choice_field, fk, ts_field
-from printer_app.models.choices import CartridgeColor, DeviceType, IssueTracker
+from printer_app.models.choices import (
+    CartridgeColor,
+    DeviceType,
+    ImportDecision,
+    ImportSessionStatus,
+    IssueTracker,
+)
 
 
 def _ci_unique(name: str, *columns: str) -> sa.Index:
@@ -123,3 +130,55 @@ class ContractDevice(SQLModel, table=True):
     )
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()
+
+
+class ContractImportSession(SQLModel, table=True):
+    """A two-phase import of contract devices (DOMAIN 8.3): files uploaded, rows analysed and decided, then applied.
+
+    It lives in the database so it survives a page reload and a backend restart; `progress_*` is the apply's
+    progress (the actor writes it, every tab reads it), `stats` its result (created/updated/failed/total and
+    missing_devices).
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = fk("user.id")
+    status: str = choice_field(ImportSessionStatus.OPEN, length=16, index=True)
+    target_status_id: int | None = fk("contractstatus.id")
+    service_provider_id: int | None = fk("serviceprovider.id")
+    create_cities: bool = Field(default=False)
+    progress_done: int = Field(default=0)
+    progress_total: int = Field(default=0)
+    stats: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    error: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = ts_field()
+    updated_at: datetime = ts_field()
+    applied_at: datetime | None = ts_field(nullable=True, auto=False)
+
+
+class ContractImportFile(SQLModel, table=True):
+    """One uploaded workbook of an import session; uploading the same file name again replaces its rows."""
+
+    __table_args__ = (sa.UniqueConstraint("session_id", "file_name", name="uq_contractimportfile_name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = fk("contractimportsession.id", nullable=False, ondelete="CASCADE")
+    file_name: str = Field(max_length=255)
+    rows_read: int = Field(default=0)
+    headers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # key -> the header that matched it
+    uploaded_at: datetime = ts_field()
+
+
+class ContractImportRow(SQLModel, table=True):
+    """One data row of an uploaded workbook: its normalised values, errors, warnings, class and the decision."""
+
+    __table_args__ = (sa.Index("ix_contractimportrow_session_class", "session_id", "row_class"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = fk("contractimportsession.id", nullable=False, ondelete="CASCADE", index=False)
+    file_id: int = fk("contractimportfile.id", nullable=False, ondelete="CASCADE")
+    row_number: int  # the spreadsheet's row number (the header is row 1)
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # key -> normalised cell text
+    errors: list[Any] = Field(default_factory=list, sa_type=JSON)  # codes of DOMAIN 8.3
+    warnings: list[Any] = Field(default_factory=list, sa_type=JSON)
+    row_class: str = Field(max_length=16)  # ImportRowClass
+    decision: str = choice_field(ImportDecision.PENDING, length=16)
+    device_id: int | None = fk("contractdevice.id")  # the stored device it matches (MATCH / MOVED)
+    applied: bool = Field(default=False)
