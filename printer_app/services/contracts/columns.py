@@ -51,9 +51,7 @@ def normalise_header(text: object) -> str:
 
 
 ALIAS_TO_KEY: dict[str, str] = {
-    normalise_header(alias): column.key
-    for column in COLUMNS
-    for alias in (*column.aliases, column.english)
+    normalise_header(alias): column.key for column in COLUMNS for alias in (*column.aliases, column.english)
 }
 
 
