@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from printer_app.cli.access import roles, users, whitelist
+from printer_app.cli.contracts import cartridges, contracts
 from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
 from printer_app.config import PROJECT_ROOT, get_settings
@@ -130,6 +131,8 @@ app.command("import-xml")(import_xml)
 app.add_typer(users, name="users")
 app.add_typer(whitelist, name="whitelist")
 app.add_typer(roles, name="roles")
+app.add_typer(contracts, name="contracts")
+app.add_typer(cartridges, name="cartridges")
 
 
 def _safe_url() -> str:
