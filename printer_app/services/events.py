@@ -29,6 +29,8 @@ INVENTORY_UPDATE = "inventory_update"
 POLL_FOLDED = "poll_folded"
 POLL_ALL_PROGRESS = "poll_all_progress"
 DISCOVERY_PROGRESS = "discovery_progress"
+CONTRACTS_CHANGED = "contracts_changed"  # {"device_ids": [...]} or {"all": True} after a save, a link run, an import
+CONTRACT_IMPORT_PROGRESS = "contract_import_progress"  # {"import_id", "done", "total", "status"}
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()
