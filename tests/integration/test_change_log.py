@@ -110,6 +110,32 @@ def test_deleted_objects_have_no_link(session: Session) -> None:
     assert [(r.action, r.link, r.deleted) for r in rows] == [("delete", "", True), ("create", "", True)]
 
 
+def test_an_objects_history_starts_at_its_own_creation(session: Session) -> None:
+    """SQLite gives a new printer the id of a deleted one: the deleted one's entries are not the new one's."""
+    from printer_app.services.inventory.printers import delete_printer
+
+    def history(object_id: int) -> list[tuple[str, str]]:
+        rows = list_changes(session, filters=ChangeFilters(object_type="printer", object_id=object_id)).rows
+        return [(r.action, r.object_repr) for r in rows]
+
+    old = make_printer(session, ip_address="10.0.0.1", serial_number="OLD1")
+    old_id = old.id
+    delete_printer(session, printer_id=old_id)
+    assert [action for action, _ in history(old_id)] == ["delete", "create"]  # a deleted object keeps its history
+
+    new = make_printer(session, ip_address="10.0.0.2", serial_number="NEW1")
+    stored = session.exec(
+        select(EntityChangeLog.action).where(
+            EntityChangeLog.object_type == "printer", EntityChangeLog.object_id == new.id
+        )
+    ).all()
+
+    assert [action for action, _ in history(new.id)] == ["create"]
+    assert "10.0.0.1" not in str(history(new.id))
+    if session.get_bind().dialect.name == "sqlite":  # the id was reused: the old entries are stored under it
+        assert new.id == old_id and sorted(stored) == ["create", "create", "delete"]
+
+
 def test_filter_options_list_types_and_users_present(session: Session, people: dict[str, User]) -> None:
     make_org(session, actor=Actor(user_id=people["bob"].id))
     make_printer(session)

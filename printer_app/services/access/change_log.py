@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, or_, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from printer_app.config import get_settings
@@ -101,7 +102,7 @@ def _entity_ids(filters: ChangeFilters, tz: ZoneInfo):
     if filters.object_type:
         query = query.where(EntityChangeLog.object_type == filters.object_type)
         if filters.object_id is not None:
-            query = query.where(EntityChangeLog.object_id == filters.object_id)
+            query = query.where(EntityChangeLog.object_id == filters.object_id, EntityChangeLog.id >= _born(filters))
     if filters.action:
         query = query.where(EntityChangeLog.action == filters.action)
     if filters.user == SYSTEM:
@@ -109,6 +110,18 @@ def _entity_ids(filters: ChangeFilters, tz: ZoneInfo):
     elif (user_id := row_id(filters.user)) is not None:
         query = query.where(EntityChangeLog.user_id == user_id)
     return _dated(query, EntityChangeLog.timestamp, filters, tz).where(*_contains(filters, EntityChangeLog.object_repr))
+
+
+def _born(filters: ChangeFilters):
+    """The id of the object's latest "create" entry (0 without one): SQLite reuses a deleted row's id, and the
+    entries of the object that held the id before belong to that one, not to the object of today."""
+    created = aliased(EntityChangeLog)
+    latest = select(func.max(created.id)).where(
+        created.object_type == filters.object_type,
+        created.object_id == filters.object_id,
+        created.action == "create",
+    )
+    return func.coalesce(latest.scalar_subquery(), 0)
 
 
 def _poller_ids(filters: ChangeFilters, tz: ZoneInfo):
