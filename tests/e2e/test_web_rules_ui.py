@@ -117,7 +117,9 @@ def test_build_rules_by_clicking_then_test_and_poll(
     expect(page.locator('tr.rule-row[data-field="serial_number"]')).to_be_visible()
 
     # Total counter: another page, clicked too; a regex changes the value at once, and back.
+    expect(page.get_by_role("button", name="New rule", exact=True)).to_have_count(1)  # the banner's only
     page.locator("#editing-new").click()  # the banner of the saved rule: leave it for a new one
+    expect(page.get_by_role("button", name="New rule", exact=True)).to_have_count(1)  # the card's, for a blank form
     _choose_field(page, "Total counter")
     _fetch(page, web_printer.path(VOLUME))
     _pick(page, "8862")

@@ -287,7 +287,11 @@ def editor_card() -> rx.Component:
         ),
         tools=(
             rx.spacer(),
-            rx.button(rx.icon("file-plus", size=14), t("New rule"), size="1", variant="soft", on_click=E.new_rule),
+            rx.cond(  # while a saved rule is edited, its banner offers "New rule" (one button, not two)
+                E.editing_id > 0,
+                rx.fragment(),
+                rx.button(rx.icon("file-plus", size=14), t("New rule"), size="1", variant="soft", on_click=E.new_rule),
+            ),
         ),
         spacing="3",
     )
