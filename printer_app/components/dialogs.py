@@ -33,12 +33,18 @@ if (!window.__piEnterSaves) {
 
 
 def dialog_footer(on_save, *, save_id: str, cancel_id: str | None = None) -> rx.Component:
-    """Cancel (closes the dialog without an event of its own) and Save, at the right."""
+    """Cancel (closes the dialog without an event of its own) and Save, at the right; in a long form that scrolls
+    (a phone) they stay at the bottom of the dialog instead of below the last field."""
     return rx.hstack(
         rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", id=cancel_id)),
         rx.button(t("Save"), on_click=on_save, id=save_id),
         justify="end",
         width="100%",
+        position="sticky",
+        bottom="0",
+        z_index="1",
+        padding_y="10px",
+        background="var(--color-panel-solid)",
     )
 
 
