@@ -20,6 +20,7 @@ month's billing report from the polls).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from printer_app.db import session_scope
@@ -88,7 +89,14 @@ def discover(
 ) -> None:
     """Queue a scan of address ranges with these communities (tried in order); its progress and findings are
     published under `job_id` and remembered as `owner`'s latest scan (`discovery_of`) while it lives."""
-    settings = {"specs": specs, "communities": communities, "port": port, "version": version, "total": total}
+    settings = {
+        "specs": specs,
+        "communities": communities,
+        "port": port,
+        "version": version,
+        "total": total,
+        "started_at": time.time(),  # the printers added from its page since then are its finds' additions
+    }
     coordination.start_scan(job_id, owner=owner, settings=settings)
     actors.discover_printers.send(job_id, specs, communities, port, version)
 

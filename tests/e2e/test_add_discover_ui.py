@@ -151,3 +151,5 @@ def test_discovery_with_two_communities_survives_a_reload(
     expect(row.locator(".found-poll")).to_have_text("Success", timeout=60_000)
     assert [t.status for t in _tasks(db_session, printer.id)] == ["SUCCESS"]
     shot(page, "discover_added_and_polled")
+    page.reload()  # the page remembers what was added from it since the scan started, with its poll's result
+    expect(row.locator(".found-poll")).to_have_text("Success")

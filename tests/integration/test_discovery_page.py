@@ -84,3 +84,27 @@ def test_worker_scan_reports_each_chunk(snmpsim) -> None:  # noqa: F811
     )
     assert [f.ip for f in found] == [snmpsim.host]
     assert reports == [(2, 3, [snmpsim.host]), (3, 3, [snmpsim.host])]
+
+
+def test_added_since_names_the_printers_added_after_the_scan_started_with_their_latest_poll(session) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from printer_app.models import InventoryTask
+    from printer_app.services.polling.discovery import added_since
+    from tests.factories import make_printer
+
+    started = datetime.now(UTC)
+    before = make_printer(session, ip_address="10.77.0.1", created_at=started - timedelta(hours=1))
+    polled = make_printer(session, ip_address="10.77.0.2")
+    waiting = make_printer(session, ip_address="10.77.0.3")
+    make_printer(session, ip_address="10.77.0.4", is_active=False)
+    for status, minutes in (("FAILED", 1), ("SUCCESS", 2)):
+        session.add(
+            InventoryTask(printer_id=polled.id, status=status, task_timestamp=started + timedelta(minutes=minutes))
+        )
+    session.flush()
+
+    ips = ["10.77.0.1", "10.77.0.2", "10.77.0.3", "10.77.0.4", "10.77.0.9"]
+    assert added_since(session, ips, started) == {"10.77.0.2": (polled.id, "SUCCESS"), "10.77.0.3": (waiting.id, None)}
+    assert before.id not in {pid for pid, _ in added_since(session, ips, started).values()}
+    assert added_since(session, [], started) == {}

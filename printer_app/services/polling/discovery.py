@@ -11,12 +11,13 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 
 from sqlmodel import Session, select
 
 from printer_app.i18n import format_number, gettext
-from printer_app.models import Printer
+from printer_app.models import InventoryTask, Printer
 from printer_app.services.audit import Actor
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.inventory.printers import PrinterInput, create_printer
@@ -246,6 +247,26 @@ def discover(
 def known_addresses(session: Session) -> set[str]:
     """The IP addresses of the active printers: a found device at one of them is already in the inventory."""
     return set(session.exec(select(Printer.ip_address).where(Printer.is_active)).all())
+
+
+def added_since(session: Session, ips: list[str], since: datetime) -> dict[str, tuple[int, str | None]]:
+    """The active printers at `ips` created at or after `since` (added from a scan's page), each with the status of
+    its latest poll (None before its first): what the page shows beside its finds after a reload."""
+    if not ips:
+        return {}
+    latest = (
+        select(InventoryTask.status)
+        .where(InventoryTask.printer_id == Printer.id)
+        .order_by(InventoryTask.task_timestamp.desc(), InventoryTask.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = session.exec(
+        select(Printer.ip_address, Printer.id, latest).where(
+            Printer.is_active, Printer.ip_address.in_(ips), Printer.created_at >= since
+        )
+    ).all()
+    return {ip: (printer_id, status) for ip, printer_id, status in rows}
 
 
 def add_found_printer(

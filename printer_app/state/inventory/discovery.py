@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import reflex as rx
 
@@ -15,6 +16,7 @@ from printer_app.services.inventory.organizations import active_organizations
 from printer_app.services.polling.discovery import (
     Found,
     add_found_printer,
+    added_since,
     count_targets,
     known_addresses,
     parse_communities,
@@ -85,7 +87,25 @@ class DiscoveryState(SessionState):
             self.scanned, self.total = 0, settings.get("total", 0)
             known = await with_session(known_addresses)
             self._apply(progress, known)
+            if started := settings.get("started_at"):
+                ips = [f.ip for f in self.found if f.known]
+                added = await with_session(added_since, ips, datetime.fromtimestamp(started, UTC))
+                self._show_added(added)
         return DiscoveryState.listen
+
+    def _show_added(self, added: dict[str, tuple[int, str | None]]) -> None:
+        """After a reload: the finds added from this page since the scan started, with their latest poll."""
+        rows = []
+        for f in self.found:
+            if f.ip in added:
+                printer_id, status = added[f.ip]
+                if status is None:
+                    label = "polling" if RUN in self.permissions else ""
+                else:
+                    label = TaskStatus(status).text if status in {s.value for s in TaskStatus} else status
+                f = FoundView(**{**vars(f), "printer_id": printer_id, "poll": label, "poll_ok": status == "SUCCESS"})
+            rows.append(f)
+        self.found = rows
 
     def _owner(self) -> str:
         return f"user:{self._user_id}" if self._user_id else f"name:{self.username}"
