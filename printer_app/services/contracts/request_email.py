@@ -29,6 +29,7 @@ from printer_app.models import (
     Organization,
     Printer,
     ServiceProvider,
+    User,
 )
 from printer_app.models.choices import CartridgeColor
 from printer_app.services.serials import serial_key, sql_serial_key
@@ -83,6 +84,28 @@ def cartridge_request(
     row = _row(session, device)
     message = _message(row, sender=sender, recipient=recipient)
     return file_name(row["Организация"], device.serial_number), message.as_bytes(policy=SMTP)
+
+
+def request_for_user(
+    session: Session, *, user_id: int | None, device_id: int | None = None, printer_id: int | None = None
+) -> tuple[str, bytes]:
+    """What the pages ask for: the signed-in user's request, for a contract device or for a polled printer (the
+    device linked to it, else the device with its serial); sent from the user's e-mail address."""
+    user = session.get(User, user_id) if user_id is not None else None
+    sender = (user.email if user else "").strip()
+    if not sender:
+        raise RequestRefused(
+            gettext("Your account has no e-mail address to send the request from: ask an administrator to add one")
+        )
+    if printer_id is None:
+        return cartridge_request(session, device_id=device_id, sender=sender)
+    printer = session.get(Printer, printer_id)
+    if printer is None:
+        raise RequestRefused(gettext("The printer no longer exists"))
+    linked = session.exec(select(ContractDevice.id).where(ContractDevice.printer_id == printer.id)).first()
+    if linked is not None:
+        return cartridge_request(session, device_id=linked, sender=sender)
+    return cartridge_request(session, serial=printer.serial_number, sender=sender)
 
 
 def _find_device(session: Session, *, device_id: int | None, serial: str | None) -> ContractDevice:
