@@ -18,7 +18,7 @@ from printer_app.models import ContractDevice, EntityChangeLog, Printer
 from printer_app.models.base import utcnow
 from printer_app.services import events
 from printer_app.services.audit import Actor
-from printer_app.services.serials import has_serial, serial_key, sql_serial_key
+from printer_app.services.serials import has_serial, same_serial, serial_key, sql_serial_key
 
 STATS_KEYS = ("total", "linked", "not_found", "multiple_found", "conflicts", "errors")
 _LABEL = "Printer"
@@ -114,7 +114,7 @@ def link_new_printer(session: Session, *, printer: Printer, actor: Actor | None 
     same_org = sa.case((ContractDevice.organization_id == printer.organization_id, 0), else_=1)
     row = session.exec(
         select(ContractDevice.id, ContractDevice.serial_number)
-        .where(sql_serial_key(ContractDevice.serial_number) == key, ContractDevice.printer_id.is_(None))
+        .where(same_serial(ContractDevice.serial_number, printer.serial_number), ContractDevice.printer_id.is_(None))
         .order_by(same_org, ContractDevice.id)
     ).first()
     if row is None:

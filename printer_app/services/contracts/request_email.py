@@ -32,7 +32,7 @@ from printer_app.models import (
     User,
 )
 from printer_app.models.choices import CartridgeColor
-from printer_app.services.serials import serial_key, sql_serial_key
+from printer_app.services.serials import same_serial, serial_key
 
 SUBJECT = "Заявка на картридж"
 MIME_TYPE = "message/rfc822"
@@ -117,11 +117,11 @@ def _find_device(session: Session, *, device_id: int | None, serial: str | None)
     key = serial_key(serial)
     if not key:
         raise RequestRefused(gettext("The printer has no serial number, so it cannot be found in the contracts"))
-    linked = sa.case((sql_serial_key(Printer.serial_number) == key, 0), else_=1)
+    linked = sa.case((same_serial(Printer.serial_number, serial), 0), else_=1)
     device = session.exec(
         select(ContractDevice)
         .outerjoin(Printer, Printer.id == ContractDevice.printer_id)
-        .where(sql_serial_key(ContractDevice.serial_number) == key)
+        .where(same_serial(ContractDevice.serial_number, serial))
         .order_by(linked, ContractDevice.id)
     ).first()
     if device is None:
