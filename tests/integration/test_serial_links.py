@@ -251,3 +251,18 @@ def test_contracts_link_command_prints_the_stats(app_cli: RunCli, session: Sessi
     assert _links(engine)[device.id] == printer.id
     assert text_run.exit_code == 0
     assert "linked 0" in text_run.stdout and "Devices without a printer: 1" in text_run.stdout
+
+
+def test_a_batch_rolled_back_by_its_caller_leaves_no_link(session: Session, engine: Engine) -> None:
+    make_printer(session, serial_number="UNDO-1")
+    device = make_contract_device(session, serial_number="undo-1")
+    session.commit()
+    seen: list[str] = []
+    unsubscribe = events.subscribe(lambda kind, _payload: seen.append(kind))
+    try:
+        assert autolink_devices(session)["linked"] == 1  # the batch's first write comes after its reads
+        session.rollback()
+    finally:
+        unsubscribe()
+    assert _links(engine) == {device.id: None}
+    assert seen == []

@@ -8,6 +8,7 @@ queries whatever the number of devices. Every link is written to the change log 
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 
 import sqlalchemy as sa
@@ -128,6 +129,7 @@ def _store_links(session: Session, pairs: list[tuple[int, str, int]], actor: Act
     if not pairs:
         return []
     session.flush()
+    _open_transaction(session)
     try:
         with session.begin_nested():
             _write(session, pairs, actor)
@@ -145,6 +147,14 @@ def _store_links(session: Session, pairs: list[tuple[int, str, int]], actor: Act
     if done:
         events.publish_after_commit(session, events.CONTRACTS_CHANGED, {"device_ids": done})
     return done
+
+
+def _open_transaction(session: Session) -> None:
+    """pysqlite opens its transaction lazily, at the first write: a SAVEPOINT issued before one would become the
+    transaction itself and its RELEASE a commit the caller could no longer roll back. Open it first."""
+    dbapi = session.connection().connection.dbapi_connection
+    if isinstance(dbapi, sqlite3.Connection) and not dbapi.in_transaction:
+        session.connection().exec_driver_sql("BEGIN")
 
 
 def _write(session: Session, pairs: list[tuple[int, str, int]], actor: Actor | None) -> None:
