@@ -206,3 +206,8 @@ def test_every_refusal_is_a_clear_message(session: Session) -> None:
         assert (
             _refusal(session, serial="UNKNOWN-7") == "Ни у одного устройства по договору нет серийного номера UNKNOWN-7"
         )
+
+
+def test_the_file_is_7_bit_clean(session: Session) -> None:
+    _name, data = cartridge_request(session, device_id=_device(session).id, sender=SENDER)
+    assert data.isascii() and max(len(line) for line in data.split(b"\r\n")) <= 78

@@ -185,8 +185,9 @@ def _message(row: dict[str, str], *, sender: str, recipient: str) -> EmailMessag
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
     message["X-Unsent"] = "1"
-    lines = [f"{column}: {value}" for column, value in row.items() if value]
-    message.set_content("Здравствуйте!\n\nПрошу заменить картридж:\n\n" + "\n".join(lines) + f"\n\n--\n{sender}\n")
+    lines = [f"{column}: {value}" for column, value in row.items() if value and column != "№"]
+    text = "Здравствуйте!\n\nПрошу заменить картридж:\n\n" + "\n".join(lines) + f"\n\n--\n{sender}\n"
+    message.set_content(text, cte="quoted-printable")  # 7-bit clean: any client, any gateway
     cell = 'style="border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top"'
     head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in row)
     body = "".join(f"<td {cell}>{html.escape(v)}</td>" for v in row.values())
