@@ -79,7 +79,8 @@ def test_request_cartridge_downloads_the_eml_of_the_printers_contract_device(
         assert download.suggested_filename == f"{expected}_VCF_{serial[4:]}.eml"
         message = BytesParser(policy=email.policy.default).parsebytes(Path(download.path()).read_bytes())
         assert message["Subject"] == "Заявка на картридж"
-        assert (str(message["From"]), str(message["To"])) == ("zavhoz@example.ru", "sd@amb.example.ru")
+        sender, desk = message["From"].addresses[0], message["To"].addresses[0]
+        assert (sender.addr_spec, desk.addr_spec) == ("zavhoz@example.ru", "sd@amb.example.ru")
         html = message.get_body(("html",)).get_content()
         assert org_name in html and serial in html and "ул. Ленина, 1" in html
         for size, name in (((1440, 900), "cartridge_request_1440"), ((390, 844), "cartridge_request_390")):

@@ -101,13 +101,15 @@ def _device(session: Session, **overrides) -> ContractDevice:
 def test_the_request_is_a_russian_multipart_message_with_the_one_row_table(session: Session) -> None:
     device = _device(session)
 
-    name, data = cartridge_request(session, device_id=device.id, sender=SENDER)
+    name, data = cartridge_request(session, device_id=device.id, sender=SENDER, sender_name="Иванова Мария")
 
     message = _parse(data)
     assert message["Subject"] == "Заявка на картридж"
     assert b"=?utf-8?" in data.split(b"\r\n\r\n", 1)[0].lower()  # RFC 2047: no raw 8-bit text in the headers
     assert data.split(b"\r\n\r\n", 1)[0].isascii()
-    assert (str(message["To"]), str(message["From"])) == (DESK, SENDER)
+    (sender,), (desk,) = message["From"].addresses, message["To"].addresses
+    assert (sender.display_name, sender.addr_spec) == ("Иванова Мария", SENDER)
+    assert (desk.display_name, desk.addr_spec) == ("АМБ amb", DESK)
     assert message["Date"] and re.fullmatch(r"<.+@example\.ru>", message["Message-ID"])
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
@@ -133,6 +135,7 @@ def test_the_request_is_a_russian_multipart_message_with_the_one_row_table(sessi
         "Комментарии": "Печатает бледно <срочно>",
     }
     assert "&lt;срочно&gt;" in page  # escaped in the HTML
+    assert text.rstrip().endswith("Иванова Мария")
     assert name == "Заявка_на_картридж_ООО__Ромашка___Ко__VCF9Z01234.eml"
 
 

@@ -48,7 +48,7 @@ def _setup(session: Session) -> tuple[int, int]:
 
 def _with_email(session: Session, username: str, address: str) -> None:
     user = session.exec(select(User).where(User.username == username)).one()
-    user.email = address
+    user.email, user.full_name = address, "Петров Пётр"
     session.add(user)
     session.commit()
 
@@ -80,10 +80,11 @@ def test_a_permitted_user_downloads_the_request_from_a_device_and_from_a_printer
     for answer in (_answer(viewer, S.for_device, device_id), _answer(viewer, S.for_printer, printer_id)):
         assert "Заявка_на_картридж_ООО_Ромашка_REQ_1.eml" in answer
         message = BytesParser(policy=email.policy.default).parsebytes(_eml(answer))
-        assert (message["Subject"], str(message["From"]), str(message["To"])) == (
-            "Заявка на картридж",
+        assert message["Subject"] == "Заявка на картридж"
+        assert (message["From"].addresses[0].addr_spec, message["To"].addresses[0].addr_spec) == (
             "viewer@example.ru",
             "sd@amb.ru",
         )
+        assert message["From"].addresses[0].display_name == "Петров Пётр"
     assert "The contract device no longer exists" in _answer(viewer, S.for_device, "not-an-id")
     assert "The printer no longer exists" in _answer(viewer, S.for_printer, 10**9)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
@@ -64,11 +65,17 @@ class RequestRefused(Exception):
 
 
 def cartridge_request(
-    session: Session, *, device_id: int | None = None, serial: str | None = None, sender: str
+    session: Session,
+    *,
+    device_id: int | None = None,
+    serial: str | None = None,
+    sender: str,
+    sender_name: str = "",
 ) -> tuple[str, bytes]:
-    """The request for one contract device, found by id or by serial (trimmed, ignoring case): (file name, .eml)."""
-    sender = (sender or "").strip()
-    if not _EMAIL.match(sender):
+    """The request for one contract device, found by id or by serial (trimmed, ignoring case): (file name, .eml),
+    from the `sender` address (with `sender_name` shown beside it)."""
+    address = (sender or "").strip()
+    if not _EMAIL.match(address):
         raise RequestRefused(gettext("Your account has no valid e-mail address to send the request from"))
     device = _find_device(session, device_id=device_id, serial=serial)
     provider = session.get(ServiceProvider, device.service_provider_id) if device.service_provider_id else None
@@ -82,7 +89,11 @@ def cartridge_request(
             gettext("The service provider {name} has no service-desk e-mail address", name=provider.name)
         )
     row = _row(session, device)
-    message = _message(row, sender=sender, recipient=recipient)
+    message = _message(
+        row,
+        sender=Address(display_name=_one_line(sender_name), addr_spec=address),
+        recipient=Address(display_name=_one_line(provider.name), addr_spec=recipient),
+    )
     return file_name(row["Организация"], device.serial_number), message.as_bytes(policy=SMTP)
 
 
@@ -92,20 +103,21 @@ def request_for_user(
     """What the pages ask for: the signed-in user's request, for a contract device or for a polled printer (the
     device linked to it, else the device with its serial); sent from the user's e-mail address."""
     user = session.get(User, user_id) if user_id is not None else None
-    sender = (user.email if user else "").strip()
-    if not sender:
+    address = (user.email if user else "").strip()
+    if not address:
         raise RequestRefused(
             gettext("Your account has no e-mail address to send the request from: ask an administrator to add one")
         )
+    sender = {"sender": address, "sender_name": user.full_name}
     if printer_id is None:
-        return cartridge_request(session, device_id=device_id, sender=sender)
+        return cartridge_request(session, device_id=device_id, **sender)
     printer = session.get(Printer, printer_id)
     if printer is None:
         raise RequestRefused(gettext("The printer no longer exists"))
     linked = session.exec(select(ContractDevice.id).where(ContractDevice.printer_id == printer.id)).first()
     if linked is not None:
-        return cartridge_request(session, device_id=linked, sender=sender)
-    return cartridge_request(session, serial=printer.serial_number, sender=sender)
+        return cartridge_request(session, device_id=linked, **sender)
+    return cartridge_request(session, serial=printer.serial_number, **sender)
 
 
 def _find_device(session: Session, *, device_id: int | None, serial: str | None) -> ContractDevice:
@@ -177,16 +189,21 @@ def _colour(value: str, russian: Catalogue) -> str:
         return value
 
 
-def _message(row: dict[str, str], *, sender: str, recipient: str) -> EmailMessage:
+def _one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+def _message(row: dict[str, str], *, sender: Address, recipient: Address) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = SUBJECT
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[1])
+    message["Message-ID"] = make_msgid(domain=sender.domain)
     message["X-Unsent"] = "1"
     lines = [f"{column}: {value}" for column, value in row.items() if value and column != "№"]
-    text = "Здравствуйте!\n\nПрошу заменить картридж:\n\n" + "\n".join(lines) + f"\n\n--\n{sender}\n"
+    signature = sender.display_name or sender.addr_spec
+    text = "Здравствуйте!\n\nПрошу заменить картридж:\n\n" + "\n".join(lines) + f"\n\n--\n{signature}\n"
     message.set_content(text, cte="quoted-printable")  # 7-bit clean: any client, any gateway
     cell = 'style="border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top"'
     head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in row)
@@ -196,7 +213,7 @@ def _message(row: dict[str, str], *, sender: str, recipient: str) -> EmailMessag
         "<p>Здравствуйте!</p><p>Прошу заменить картридж:</p>"
         f'<table style="border-collapse:collapse;font-family:Arial,sans-serif;font-size:13px">'
         f"<thead><tr>{head}</tr></thead><tbody><tr>{body}</tr></tbody></table>"
-        f"<p>--<br>{html.escape(sender)}</p></body></html>",
+        f"<p>--<br>{html.escape(signature)}</p></body></html>",
         subtype="html",
     )
     return message
