@@ -9,6 +9,7 @@ import typer
 
 from printer_app.cli.access import roles, users, whitelist
 from printer_app.cli.contracts import cartridges, contracts
+from printer_app.cli.contracts_link import link as contracts_link  # noqa: F401  (adds `contracts link`)
 from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
 from printer_app.config import PROJECT_ROOT, get_settings

@@ -7,10 +7,25 @@ import itertools
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from printer_app.models import InventoryTask, Organization, PageCounter, Printer, SupplyLevel
+from printer_app.models import (
+    Cartridge,
+    City,
+    ContractDevice,
+    ContractStatus,
+    DeviceModelCartridge,
+    InventoryTask,
+    Organization,
+    PageCounter,
+    Printer,
+    ServiceProvider,
+    SupplyLevel,
+)
 from printer_app.models.choices import TaskStatus
+from printer_app.services.contracts.request_email import cartridge_request
 from printer_app.services.inventory.demo import MODELS, ORGANIZATIONS, DemoStats, load_demo_data
 from printer_app.services.inventory.printer_list import PrinterFilters, list_printers
+
+CONTRACT_TABLES = (City, ContractStatus, ServiceProvider, Cartridge, DeviceModelCartridge, ContractDevice)
 
 
 def _count(session: Session, model) -> int:
@@ -20,7 +35,7 @@ def _count(session: Session, model) -> int:
 def test_loading_twice_adds_nothing_the_second_time(session: Session) -> None:
     first = load_demo_data(session, printers=30, days=3, polls_per_day=2)
     session.commit()
-    tables = (Organization, Printer, InventoryTask, PageCounter, SupplyLevel)
+    tables = (Organization, Printer, InventoryTask, PageCounter, SupplyLevel, *CONTRACT_TABLES)
     before = [_count(session, t) for t in tables]
 
     second = load_demo_data(session, printers=30, days=3, polls_per_day=2)
@@ -97,3 +112,48 @@ def test_demo_fleet_fills_the_printers_page(session: Session) -> None:
     assert page.total == 59  # one demo printer is inactive
     assert len(page.rows) == 25
     assert page.rows[0].ip_address == "127.20.0.1"
+
+
+def test_demo_contracts_fill_the_contracts_page(session: Session) -> None:
+    load_demo_data(session, printers=60, days=1)
+    session.commit()
+
+    statuses = {s.name: s.color for s in session.exec(select(ContractStatus)).all()}
+    assert set(statuses) == {"Активен", "Приостановлен", "Расторгнут"}
+    assert all(len(c) == 7 and c.startswith("#") for c in statuses.values())
+    providers = {p.code: p for p in session.exec(select(ServiceProvider)).all()}
+    assert (
+        providers["amb"].name == "АМБ" and providers["amb"].support_email and providers["amb"].issue_tracker == "okdesk"
+    )
+    assert providers["tonex"].issue_tracker == "none"
+    printers = {p.id: p for p in session.exec(select(Printer)).all()}
+    devices = session.exec(select(ContractDevice)).all()
+    linked = [d for d in devices if d.printer_id is not None]
+    assert len(linked) >= 0.75 * sum(p.organization_id is not None for p in printers.values())
+    assert all(printers[d.printer_id].serial_number == d.serial_number for d in linked)
+    assert all(printers[d.printer_id].organization_id == d.organization_id for d in linked)
+    polled = {p.serial_number.lower() for p in printers.values()}
+    assert sum(d.serial_number.lower() not in polled for d in devices) >= 3  # contracted, never polled
+    by_serial: dict[str, set[int]] = {}
+    for d in devices:
+        by_serial.setdefault(d.serial_number.lower(), set()).add(d.organization_id)
+    assert [s for s, orgs in by_serial.items() if len(orgs) > 1] != []  # one device moved between organizations
+    assert all(d.service_start_month and d.service_start_month.day == 1 for d in devices)
+    assert all(d.city_id and d.address and d.device_model_id and d.status_id for d in devices)
+    primary = session.exec(select(DeviceModelCartridge).where(DeviceModelCartridge.is_primary)).all()
+    assert {link.device_model_id for link in primary} == {p.device_model_id for p in printers.values()}
+
+    _name, eml = cartridge_request(session, device_id=linked[0].id, sender="demo@example.ru")
+    assert "Заявка на картридж".encode() not in eml and b"Subject: =?utf-8?" in eml  # encoded, ready to open
+
+
+def test_demo_contracts_reuse_the_service_providers_seeded_by_code(session: Session) -> None:
+    session.add(ServiceProvider(name="AMB Service", code="amb", issue_tracker="okdesk", support_email="sd@amb.ru"))
+    session.commit()
+
+    load_demo_data(session, printers=10, days=0)
+    session.commit()
+
+    amb = session.exec(select(ServiceProvider).where(ServiceProvider.code == "amb")).all()
+    assert [(p.name, p.support_email) for p in amb] == [("AMB Service", "sd@amb.ru")]
+    assert _count(session, ServiceProvider) == 2

@@ -15,6 +15,7 @@ from printer_app.services.serials import same_serial, serial_key
         ("CNB1234567", "cnb1234567"),
         ("  Ab-12 ", "ab-12"),
         ("ab 12", "ab 12"),  # spaces inside are part of the serial
+        ("\tCN-1\xa0\r\n", "cn-1"),  # tabs, line ends and no-break spaces around it are not
         ("", ""),
         ("   ", ""),
         (None, ""),
@@ -32,4 +33,5 @@ def test_serials_differing_in_case_and_surrounding_spaces_share_a_key() -> None:
 def test_same_serial_compares_the_trimmed_lower_cased_column_with_the_key(dialect) -> None:
     condition = same_serial(column("serial_number"), "  AB-12 ")
     compiled = condition.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-    assert str(compiled) == "lower(trim(serial_number)) = 'ab-12'"
+    blanks = "' \t\r\n\xa0'"
+    assert str(compiled) == f"lower(trim(serial_number, {blanks})) = lower(trim('  AB-12 ', {blanks}))"

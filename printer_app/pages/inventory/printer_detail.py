@@ -6,6 +6,7 @@ import reflex as rx
 
 from printer_app.components.badges import status_badge
 from printer_app.components.changes import action_badge, changes_cell
+from printer_app.components.contracts.cartridge_request import request_cartridge_button
 from printer_app.components.forms import busy_button, choice_select
 from printer_app.components.i18n import t, tf
 from printer_app.components.inventory.printer_dialog import printer_dialog
@@ -15,6 +16,7 @@ from printer_app.components.table import data_table, pager
 from printer_app.config import get_settings
 from printer_app.i18n import N_
 from printer_app.models.choices import TaskStatus
+from printer_app.state.contracts.cartridge_request import CartridgeRequestState
 from printer_app.state.inventory.printer_detail import CHART_PERIODS, CHART_RANGES, PollView, PrinterDetailState
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.live.state import LiveState
@@ -285,6 +287,7 @@ def printer_detail_page() -> rx.Component:
                 rx.button(rx.icon("code-xml", size=16), t("Web rules"), variant="soft", id="web-rules"),
                 href="/printers/" + S.printer_id.to_string() + "/web",
             ),
+            request_cartridge_button(CartridgeRequestState.for_printer(S.printer_id)),
             rx.button(
                 rx.icon("pencil", size=16),
                 t("Edit"),

@@ -24,6 +24,7 @@ from printer_app.models import (
 )
 from printer_app.models.base import utcnow
 from printer_app.models.choices import DataSource, MatchRule, TaskStatus, TriggeredBy
+from printer_app.services.contracts.demo import load_contracts_demo
 from printer_app.services.validators import ip_to_int
 
 ORGANIZATIONS = [
@@ -133,6 +134,7 @@ def load_demo_data(
         stats.polls += _history(session, printer, rng, days, polls_per_day, colour_of.get(printer.device_model_id))
         if progress and (i % 100 == 0 or i == len(todo) - 1):
             progress(i + 1, len(todo))
+    load_contracts_demo(session)
     return stats
 
 

@@ -8,15 +8,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from printer_app.i18n import N_, gettext
-from printer_app.models import ContractDevice, DeviceModel, Organization, Printer, User, WebParsingRule
+from printer_app.models import DeviceModel, Organization, Printer, User, WebParsingRule
 from printer_app.models.choices import ConnectionType, PollingMethod
 from printer_app.services.access.roles import PERMISSIONS, user_permissions
 from printer_app.services.audit import Actor, audit
 from printer_app.services.concurrency import save_changes
+from printer_app.services.contracts.devices import link_new_printer
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.inventory.device_models import model_choices
 from printer_app.services.inventory.organizations import active_organizations
-from printer_app.services.serials import same_serial
 from printer_app.services.validators import check_community, ip_to_int, parse_device_ip, parse_id, parse_mac, too_long
 
 MANAGE_WEB = "inventory.manage_web_parsing"
@@ -270,9 +270,8 @@ def create_printer(session: Session, *, data: PrinterInput, actor: Actor | None 
     printer = Printer(**values)
     session.add(printer)
     _flush_or_explain(session)
-    if printer.serial_number:
-        link_contract_devices(session, printer=printer)
     audit(session, printer, "create", actor)
+    link_new_printer(session, printer=printer, actor=actor)
     return printer
 
 
@@ -328,25 +327,3 @@ def printer_to_edit(session: Session, *, printer_id: int) -> tuple[Printer, Prin
     """The stored printer (NotFoundError when there is none) and its form's choices."""
     printer = get_printer(session, printer_id=printer_id)
     return printer, printer_choices(session, printer=printer)
-
-
-def link_contract_devices(session: Session, *, printer: Printer) -> bool:
-    """Link the first unlinked contract device with this printer's serial (case-insensitive, trimmed).
-
-    A device links to one printer and a printer to one device, so at most one link is made.
-    """
-    if session.exec(select(ContractDevice.id).where(ContractDevice.printer_id == printer.id)).first():
-        return False
-    device = session.exec(
-        select(ContractDevice)
-        .where(
-            same_serial(ContractDevice.serial_number, printer.serial_number),
-            ContractDevice.printer_id.is_(None),
-        )
-        .order_by(ContractDevice.id)
-    ).first()
-    if device is None:
-        return False
-    device.printer_id = printer.id
-    session.add(device)
-    return True

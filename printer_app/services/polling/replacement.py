@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from printer_app.models import ContractDevice, Printer, PrinterChangeLog
 from printer_app.models.choices import ChangeAction
+from printer_app.services.contracts.devices import link_new_printer
 from printer_app.services.serials import same_serial
 from printer_app.services.validators import ip_to_int
 
@@ -66,9 +67,6 @@ def replace_device(session: Session, *, printer: Printer, reading: DeviceReading
     session.flush()
     printer.replaced_by_id = new.id
     session.add(printer)
-    if device.printer_id is None:
-        device.printer_id = new.id
-        session.add(device)
     log_change(
         session,
         new,
@@ -78,6 +76,7 @@ def replace_device(session: Session, *, printer: Printer, reading: DeviceReading
         related=printer,
         comment=f"replaces printer #{printer.id} at {ip}",
     )
+    link_new_printer(session, printer=new)
     session.flush()
     return new
 
