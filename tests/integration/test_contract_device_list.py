@@ -67,7 +67,7 @@ def test_filters(session, data):
 
 
 def test_search_takes_wildcards_literally_and_hostile_values_are_ignored(session, data):
-    refs, devices = data
+    _refs, devices = data
     assert _ids(session, devices, search="b_c%") == ["a2"]
     assert _ids(session, devices, search="_") == ["a2"]
     assert _ids(session, devices, search="%") == ["a2"]
@@ -134,7 +134,7 @@ def test_unknown_sort_falls_back_and_ties_are_stable(session, data):
 
 
 def test_paging_clamps(session, data):
-    _refs, devices = data
+    _refs, _devices = data
     first = list_devices(session, filters=DeviceFilters(), page=1, page_size=25)
     assert first.total == 4 and first.page_count == 1 and len(first.rows) == 4
     assert list_devices(session, filters=DeviceFilters(), page=99).page == 1
