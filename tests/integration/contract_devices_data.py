@@ -67,4 +67,3 @@ def polled_printer(session: Session, serial: str, *, total: int = 12345, toner: 
     supplies.append(SupplyReading(description="Drum", kind=SupplyKind.DRUM, percent=1, level=1, max_capacity=100))
     make_poll(session, printer, counters={"total_pages": total}, supplies=supplies)
     return printer
-

@@ -26,14 +26,44 @@ def data(session):
     refs = make_refs(session)
     printer = polled_printer(session, "PRN-1", total=5000, toner=(60, 12))
     devices = {
-        "a1": device(session, refs, serial_number="PRN-1", address="Lenina 1", printer_id=printer.id,
-                     service_start_month=date(2025, 1, 1), room_number="101"),
-        "a2": device(session, refs, serial_number="ab_c%1", address="Karla Marksa 5", city_id=refs.angarsk.id,
-                     device_model_id=refs.kyocera.id, status_id=refs.repair.id, service_start_month=date(2025, 6, 1)),
-        "b1": device(session, refs, organization_id=refs.org_b.id, serial_number="XYZ", address="Sovetskaya 3",
-                     status_id=None, service_provider_id=refs.tonex.id, service_start_month=date(2026, 2, 1)),
-        "b2": device(session, refs, organization_id=refs.org_b.id, serial_number="", address="Lenina 77",
-                     service_provider_id=None, device_model_id=None),
+        "a1": device(
+            session,
+            refs,
+            serial_number="PRN-1",
+            address="Lenina 1",
+            printer_id=printer.id,
+            service_start_month=date(2025, 1, 1),
+            room_number="101",
+        ),
+        "a2": device(
+            session,
+            refs,
+            serial_number="ab_c%1",
+            address="Karla Marksa 5",
+            city_id=refs.angarsk.id,
+            device_model_id=refs.kyocera.id,
+            status_id=refs.repair.id,
+            service_start_month=date(2025, 6, 1),
+        ),
+        "b1": device(
+            session,
+            refs,
+            organization_id=refs.org_b.id,
+            serial_number="XYZ",
+            address="Sovetskaya 3",
+            status_id=None,
+            service_provider_id=refs.tonex.id,
+            service_start_month=date(2026, 2, 1),
+        ),
+        "b2": device(
+            session,
+            refs,
+            organization_id=refs.org_b.id,
+            serial_number="",
+            address="Lenina 77",
+            service_provider_id=None,
+            device_model_id=None,
+        ),
     }
     session.commit()
     return refs, devices
