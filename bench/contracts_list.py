@@ -3,8 +3,8 @@ page, and the export of 10 000 devices (time and peak memory of the process writ
 
 Builds (or reuses) a PostgreSQL database: demo printers with a few polls (`load_demo_data`), then reference data
 and `--devices` contract devices generated set-based in one INSERT ... SELECT, every 4th linked to a polled
-printer while there are printers. Every case: one warm-up, then `--runs` timed runs in a fresh session each; median and max in ms
-and the median as a multiple of a `SELECT count(*) FROM contractdevice` baseline run beside them.
+printer while there are printers. Every case: one warm-up, then `--runs` timed runs in a fresh session each;
+median and max in ms and the median as a multiple of a `SELECT count(*) FROM contractdevice` baseline.
 
     .venv/bin/python bench/contracts_list.py [--devices 20000] [--printers 2000] [--reuse]
 """
