@@ -61,7 +61,7 @@ def filters() -> rx.Component:
         filter_select(S, "organization", [[ALL, N_("All organizations")]], dynamic=S.org_options, width="180px"),
         filter_select(S, "city", [[ALL, N_("All cities")]], dynamic=S.city_options, width="140px"),
         filter_select(S, "manufacturer", [[ALL, N_("All manufacturers")]], dynamic=S.maker_options, width="150px"),
-        filter_select(S, "model", [[ALL, N_("All models")]], dynamic=S.model_options, width="180px"),
+        filter_select(S, "model", [[ALL, N_("All models")]], dynamic=S.models_shown, width="180px"),
         filter_select(
             S, "status", [[ALL, N_("Any status")], [NONE, N_("No status")]], dynamic=S.status_options, width="150px"
         ),

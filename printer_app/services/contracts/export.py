@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import date
+from operator import attrgetter
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -60,25 +61,10 @@ def headers(*, english: bool = False) -> list[str]:
     return [header_of(key, english=english) for key in _keys()] + extra
 
 
-def _values(row: DeviceRow) -> dict[str, Any]:
-    return {
-        "organization": row.organization,
-        "city": row.city,
-        "address": row.address,
-        "room": row.room,
-        "manufacturer": row.manufacturer,
-        "model": row.model,
-        "serial": row.serial,
-        "service_month": row.service_month,
-        "comment": row.comment,
-        "status": row.status,
-        "provider": row.provider,
-        "printer_ip": row.printer_ip,
-    }
-
-
 def _cell(sheet: Worksheet, value: Any) -> WriteOnlyCell | Any:
     """A cell of the sheet: a month as a real date with the `MM.YYYY` format; formula-like text as a string."""
+    if not value:
+        return None
     if isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = MONTH_FORMAT
@@ -87,7 +73,7 @@ def _cell(sheet: Worksheet, value: Any) -> WriteOnlyCell | Any:
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # openpyxl would write "=..." as a formula; a string cell is shown, never evaluated
         return cell
-    return value if value != "" else None
+    return value
 
 
 def write_workbook(rows: Iterable[DeviceRow], out: IO[bytes], *, english: bool = False) -> int:
@@ -106,10 +92,10 @@ def write_workbook(rows: Iterable[DeviceRow], out: IO[bytes], *, english: bool =
         cell.data_type = "s"
         header_cells.append(cell)
     sheet.append(header_cells)
+    values = attrgetter(*keys)  # every column key is the name of a DeviceRow field
     count = 0
     for row in rows:
-        values = _values(row)
-        sheet.append([_cell(sheet, values[key]) for key in keys])
+        sheet.append([_cell(sheet, value) for value in values(row)])
         count += 1
     workbook.save(out)
     return count

@@ -209,6 +209,12 @@ class DevicesState(SortableMixin, PagedListMixin, SessionState):
         return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No devices match"))
 
     @rx.var
+    def models_shown(self) -> list[list[str]]:
+        """The model filter's choices: those of the chosen manufacturer, or all."""
+        maker = _opt(self.manufacturer)
+        return [m for m in self.model_options if not maker or m[2] == maker]
+
+    @rx.var
     def url(self) -> str:
         """The list's address with its filters, sort and page ("" until the URL was read)."""
         if not self.loaded:
