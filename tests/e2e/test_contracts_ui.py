@@ -12,6 +12,7 @@ from sqlmodel import func, select
 
 from printer_app.models import City, ContractDevice, ContractStatus, DeviceModel, Manufacturer, Organization
 from tests.e2e.conftest import shot
+from tests.integration.contract_devices_data import polled_printer
 
 pytestmark = pytest.mark.e2e
 
@@ -106,7 +107,25 @@ def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
         stored = session.exec(select(ContractDevice).where(ContractDevice.serial_number == serial)).one()
         status = session.get(ContractStatus, stored.status_id)
     assert status.name == names["repair"]
+
+    # a device linked to a polled printer shows the printer's IP (a link to it), total counter and lowest toner
+    with db_session() as session:
+        printer = polled_printer(session, f"LNK-{tag}", total=123456, toner=(60, 4))
+        session.add(
+            ContractDevice(
+                organization_id=int(names["org_id"]),
+                address="Karla Marksa 2",
+                printer_id=printer.id,
+                serial_number=f"LNK-{tag}",
+            )
+        )
+    page.goto(f"/contracts?org={names['org_id']}&linked=yes")
+    linked = page.locator(f'tr.device-row[data-serial="LNK-{tag}"]')
+    expect(linked.locator("a.device-printer")).to_have_attribute("href", f"/printers/{printer.id}")
+    expect(linked).to_contain_text("123")
+    expect(linked).to_contain_text("4 %")
     shot(page, "contracts_1440")
+    page.goto(f"/contracts?org={names['org_id']}&linked=no")
 
     # export what the filters show, and read the download back
     with page.expect_download() as download:

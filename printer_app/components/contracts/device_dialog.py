@@ -46,7 +46,7 @@ def _select(name: str, label: str, dynamic, *, fixed=(), placeholder: str = N_("
 
 def _pair(*children: rx.Component) -> rx.Component:
     """Two fields side by side; on a phone one under the other."""
-    return rx.flex(*children, direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%")
+    return rx.flex(*children, direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%")
 
 
 def device_dialog() -> rx.Component:
