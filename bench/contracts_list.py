@@ -40,7 +40,9 @@ from printer_app.services.contracts.export import export_devices
 from printer_app.services.inventory.demo import load_demo_data
 
 TARGET_MS, EXPORT_TARGET_S, EXPORT_TARGET_MB = 300.0, 3.0, 300.0
-DEFAULT_PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pi_bench_contracts")
+DEFAULT_PG_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/pi_bench_contract_devices"
+)
 MONTHS = 24  # service months spread over 2024-2025: month_to 2024-12 selects half of the devices
 
 

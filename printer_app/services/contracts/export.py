@@ -61,6 +61,11 @@ def headers(*, english: bool = False) -> list[str]:
     return [header_of(key, english=english) for key in _keys()] + extra
 
 
+def _plain(value: Any) -> bool:
+    """Text openpyxl writes as it is: not empty, not a date, not taken for a formula (the common case, kept fast)."""
+    return value.__class__ is str and value != "" and not value.startswith(FORMULA_STARTS)
+
+
 def _cell(sheet: Worksheet, value: Any) -> WriteOnlyCell | Any:
     """A cell of the sheet: a month as a real date with the `MM.YYYY` format; formula-like text as a string."""
     if not value:
@@ -95,7 +100,7 @@ def write_workbook(rows: Iterable[DeviceRow], out: IO[bytes], *, english: bool =
     values = attrgetter(*keys)  # every column key is the name of a DeviceRow field
     count = 0
     for row in rows:
-        sheet.append([_cell(sheet, value) for value in values(row)])
+        sheet.append([value if _plain(value) else _cell(sheet, value) for value in values(row)])
         count += 1
     workbook.save(out)
     return count
