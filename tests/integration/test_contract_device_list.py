@@ -181,3 +181,14 @@ def test_filter_options(session, data):
     assert [n for _i, n in options["models"]] == ["HP LaserJet M404", "Kyocera ECOSYS P2040"]
     assert (str(refs.kyocera.id), str(refs.kyocera.manufacturer_id)) in options["model_makers"]
     assert (str(refs.repair.id), "#ffeb3b") in options["status_colors"]
+
+
+def test_search_and_sort_ignore_the_case_of_cyrillic_letters(session, data):
+    refs, devices = data
+    extra = device(session, refs, serial_number="СН-Ж1", address="улица ЛЕНИНА, 5")
+    session.commit()
+    names = {**devices, "ru": extra}
+    assert _ids(session, names, search="Ленина") == ["ru"]
+    assert _ids(session, names, search="сн-ж") == ["ru"]
+    rows = list_devices(session, filters=DeviceFilters(), sort="address").rows
+    assert [r.address for r in rows][-1] == "улица ЛЕНИНА, 5"  # sorted as "улица ленина", after the Latin ones

@@ -133,6 +133,14 @@ def _refused_keep(session, data) -> dict[str, str]:
     return info.value.errors
 
 
+def test_cyrillic_serials_differing_in_case_are_the_same(session, refs):
+    create_device(session, data=_input(refs, serial="жк-1"))
+    session.commit()
+    assert _refused_keep(session, _input(refs, serial="ЖК-1")) == {
+        "serial": "Serial ЖК-1 is already under contract for Alpha Clinic"
+    }
+
+
 def test_update_logs_the_changed_fields_and_refuses_a_stale_form(session, refs, published):
     stored = create_device(session, data=_input(refs)).device
     session.commit()

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, func, or_
 from sqlmodel import Session, select
 
+from printer_app.db import unicode_lower
 from printer_app.models import (
     City,
     ContractDevice,
@@ -42,20 +43,20 @@ LOWEST_TONER = (
 )
 
 SORTABLE: dict[str, ColumnElement] = {
-    "organization": func.lower(Organization.name),
-    "city": func.lower(City.name),
-    "address": func.lower(ContractDevice.address),
-    "room": func.lower(ContractDevice.room_number),
-    "manufacturer": func.lower(Manufacturer.name),
-    "model": func.lower(DeviceModel.name),
-    "serial": func.lower(ContractDevice.serial_number),
-    "status": func.lower(ContractStatus.name),
-    "provider": func.lower(ServiceProvider.name),
+    "organization": unicode_lower(Organization.name),
+    "city": unicode_lower(City.name),
+    "address": unicode_lower(ContractDevice.address),
+    "room": unicode_lower(ContractDevice.room_number),
+    "manufacturer": unicode_lower(Manufacturer.name),
+    "model": unicode_lower(DeviceModel.name),
+    "serial": unicode_lower(ContractDevice.serial_number),
+    "status": unicode_lower(ContractStatus.name),
+    "provider": unicode_lower(ServiceProvider.name),
     "service_month": ContractDevice.service_start_month,
     "printer": Printer.ip_numeric,
     "total": PageCounter.total_pages,
     "lowest_toner": LOWEST_TONER,
-    "comment": func.lower(ContractDevice.comment),
+    "comment": unicode_lower(ContractDevice.comment),
     "updated": ContractDevice.updated_at,
 }
 DEFAULT_SORT = "organization"
@@ -144,8 +145,8 @@ def _conditions(filters: DeviceFilters) -> list[ColumnElement[bool]]:
     if needle := " ".join(filters.search.split()).lower():  # autoescape: a typed "_" or "%" is a character
         conditions.append(
             or_(
-                func.lower(ContractDevice.serial_number).contains(needle, autoescape=True),
-                func.lower(ContractDevice.address).contains(needle, autoescape=True),
+                unicode_lower(ContractDevice.serial_number).contains(needle, autoescape=True),
+                unicode_lower(ContractDevice.address).contains(needle, autoescape=True),
             )
         )
     for column, value in (
@@ -296,7 +297,7 @@ def filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
     """Choices of the filter selects (and of the device form): (id, name) by name."""
 
     def pairs(model, *, active_only: bool = False) -> list[tuple[str, str]]:
-        query = select(model.id, model.name).order_by(func.lower(model.name), model.id)
+        query = select(model.id, model.name).order_by(unicode_lower(model.name), model.id)
         if active_only:
             query = query.where(model.is_active)
         return [(str(i), n) for i, n in session.exec(query).all()]
@@ -304,7 +305,7 @@ def filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
     models = session.exec(
         select(DeviceModel.id, DeviceModel.name, DeviceModel.manufacturer_id, Manufacturer.name)
         .join(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
-        .order_by(func.lower(Manufacturer.name), func.lower(DeviceModel.name), DeviceModel.id)
+        .order_by(unicode_lower(Manufacturer.name), unicode_lower(DeviceModel.name), DeviceModel.id)
     ).all()
     return {
         "organizations": pairs(Organization),

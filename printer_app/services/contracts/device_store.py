@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from printer_app.db import unicode_lower
 from printer_app.i18n import N_, gettext
 from printer_app.models import (
     City,
@@ -143,7 +144,7 @@ def _check_unique(session: Session, org_id: int, serial: str, device_id: int | N
     clash = session.exec(
         select(ContractDevice.id).where(
             ContractDevice.organization_id == org_id,
-            func.lower(ContractDevice.serial_number) == serial.lower(),
+            unicode_lower(ContractDevice.serial_number) == serial.lower(),
             ContractDevice.id != (device_id or -1),
         )
     ).first()
