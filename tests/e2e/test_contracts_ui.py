@@ -145,3 +145,17 @@ def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
     shot(page, "contracts_390")
+    page.click("#add-device")
+    expect(page.locator("#device-address")).to_be_visible()
+    shot(page, "contracts_dialog_390")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    # the column chooser: a hidden column shows, and stays shown after a reload (kept in the browser)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(page.locator("#sort-comment")).to_have_count(0)
+    page.click("#columns")
+    page.click("#col-comment")
+    expect(page.locator("#sort-comment")).to_be_visible()
+    page.reload()
+    expect(page.locator("#sort-comment")).to_be_visible()

@@ -20,6 +20,7 @@ from printer_app.services.contracts.device_store import (
     update_device,
 )
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.services.validators import MAX_ID, parse_id
 from printer_app.state.conflict import conflict_message, not_saved
 from printer_app.state.contracts.devices import DevicesState, device_view
 from printer_app.state.session import SessionState, requires, with_session
@@ -168,7 +169,8 @@ class DeviceFormState(SessionState):
     @requires(DELETE)
     async def ask_delete(self, device_id: int):
         """The question names the device as stored now."""
-        rows = await with_session(rows_by_ids, [device_id] if isinstance(device_id, int) else [])
+        ident = parse_id(device_id)
+        rows = await with_session(rows_by_ids, [ident] if ident is not None and ident <= MAX_ID else [])
         if not rows:
             return [
                 rx.toast.error(gettext("Contract device #{id} does not exist", id=str(device_id)[:20])),
