@@ -49,6 +49,11 @@ def choose(page: Page, trigger_id: str, option: str) -> None:
     expect(page.locator(f"#{trigger_id}")).to_have_text(option)
 
 
+def settled(page: Page) -> None:
+    """Wait until the open dialog's opening animation has finished (for a screenshot of it)."""
+    page.get_by_role("dialog").evaluate("el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))")
+
+
 def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
     tag = secrets.token_hex(3)
     names = _seed(db_session, tag)
@@ -69,6 +74,7 @@ def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
     expect(page.locator("#error-service_month")).to_contain_text("MM.YYYY")  # refused: nothing stored
     page.fill("#device-service_month", "03.2026")
     choose(page, "device-status", names["active"])
+    settled(page)
     shot(page, "contracts_dialog_1440")
     page.click("#device-save")
     expect(page.get_by_role("dialog")).to_have_count(0)
@@ -147,6 +153,7 @@ def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
     shot(page, "contracts_390")
     page.click("#add-device")
     expect(page.locator("#device-address")).to_be_visible()
+    settled(page)
     shot(page, "contracts_dialog_390")
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
