@@ -51,7 +51,10 @@ def choose(page: Page, trigger_id: str, option: str) -> None:
 
 def settled(page: Page) -> None:
     """Wait until the open dialog's opening animation has finished (for a screenshot of it)."""
-    page.get_by_role("dialog").evaluate("el => Promise.all(el.getAnimations({subtree: true}).map(a => a.finished))")
+    page.evaluate(
+        "Promise.all(document.getAnimations()"
+        ".filter(a => a.effect && a.effect.getTiming().iterations !== Infinity).map(a => a.finished))"
+    )
 
 
 def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
