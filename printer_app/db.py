@@ -7,11 +7,36 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import String, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, create_engine
 
 from printer_app.config import get_settings
+
+UNICODE_LOWER_SQLITE = "pi_lower"  # SQLite's own lower() changes ASCII letters only ("Ленина" stays as it is)
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+class unicode_lower(FunctionElement):
+    """`lower(x)` for every letter on both databases: PostgreSQL's lower(), SQLite's registered pi_lower()."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_default(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element, compiler, **kw) -> str:
+    return f"{UNICODE_LOWER_SQLITE}({compiler.process(element.clauses, **kw)})"
 
 
 def make_engine(url: str, *, immediate: bool = False) -> Engine:
@@ -36,6 +61,7 @@ def make_engine(url: str, *, immediate: bool = False) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        dbapi_conn.create_function(UNICODE_LOWER_SQLITE, 1, _unicode_lower, deterministic=True)
 
     if immediate:
 

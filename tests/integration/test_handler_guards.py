@@ -53,6 +53,12 @@ ALLOWED = {
     "WebTemplatesState.set_is_public": "ticks 'public' for a template to save; saving checks the permission",
     "WebTemplatesState.set_overwrite": "ticks 'overwrite' for the next apply; applying checks",
     "WebPreviewState.set_render": "ticks 'run JavaScript' for the next fetch; fetching checks",
+    "DevicesState.toggle_column": "shows or hides a column of the contracts table (a preference kept in the browser)",
+    "DevicesState.set_english": "ticks 'English headers' for the next export; exporting checks",
+    "DevicesState.dismiss_link_result": "closes the figures of the last 'Link now' run",
+    "DeviceFormState.set_open": "opens / closes the contract device dialog",
+    "DeviceFormState.set_value": "types into a field of the contract device dialog (its field names only)",
+    "DeviceFormState.cancel_delete": "closes the delete question without deleting",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}
