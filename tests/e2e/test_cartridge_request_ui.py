@@ -87,6 +87,16 @@ def test_request_cartridge_downloads_the_eml_of_the_printers_contract_device(
             tab.set_viewport_size({"width": size[0], "height": size[1]})
             expect(button).to_be_visible()
             shot(tab, name)
+
+        # the same request from the device's row on /contracts
+        tab.set_viewport_size({"width": 1440, "height": 900})
+        tab.goto(f"/contracts?q={serial}")
+        row_button = tab.locator(f'tr.device-row[data-serial="{serial}"] button.request')
+        expect(row_button).to_be_visible()
+        with tab.expect_download() as caught:
+            row_button.click()
+        again = BytesParser(policy=email.policy.default).parsebytes(Path(caught.value.path()).read_bytes())
+        assert again["Subject"] == "Заявка на картридж" and serial in again.get_body(("html",)).get_content()
     finally:
         context.close()
 

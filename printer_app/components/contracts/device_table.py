@@ -11,6 +11,7 @@ import reflex as rx
 from printer_app.components.i18n import t, text
 from printer_app.i18n import N_
 from printer_app.services.contracts.device_list import NONE
+from printer_app.state.contracts.cartridge_request import REQUEST, CartridgeRequestState
 from printer_app.state.contracts.device_form import DeviceFormState
 from printer_app.state.contracts.devices import COLUMNS, DevicesState, DeviceView
 from printer_app.state.session import SessionState
@@ -87,6 +88,10 @@ def _row(row: rx.Var[DeviceView]) -> rx.Component:
         *[_cell(key, row) for key, _label in COLUMNS],
         rx.el.td(
             rx.el.span(
+                rx.cond(
+                    can(REQUEST[0]) & can(REQUEST[1]),
+                    _row_button("mail", N_("Request cartridge"), CartridgeRequestState.for_device(row.id), "request"),
+                ),
                 rx.cond(
                     can("contracts.change_contractdevice"),
                     _row_button("pencil", N_("Edit"), DeviceFormState.open_edit(row.id), "edit"),
