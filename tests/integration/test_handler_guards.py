@@ -53,6 +53,13 @@ ALLOWED = {
     "WebTemplatesState.set_is_public": "ticks 'public' for a template to save; saving checks the permission",
     "WebTemplatesState.set_overwrite": "ticks 'overwrite' for the next apply; applying checks",
     "WebPreviewState.set_render": "ticks 'run JavaScript' for the next fetch; fetching checks",
+    "ReferenceState.set_dialog_open": "opens / closes the reference row dialog",
+    "ReferenceState.set_value": "types into a field of the reference row dialog (its field names only); saving checks",
+    "ReferenceState.cancel_delete": "closes the delete question without deleting",
+    "ModelCartridgesState.set_open": "opens / closes a model's cartridges dialog",
+    "ModelCartridgesState.set_pick": "chooses the cartridge to add; adding checks",
+    "ModelCartridgesState.set_primary": "ticks 'primary' for the cartridge to add; adding checks",
+    "CartridgeImportState.set_option": "ticks an option of the next cartridge import; importing checks",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}

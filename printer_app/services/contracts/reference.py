@@ -46,11 +46,19 @@ class Use:
     """One kind of row that points at a reference row: counted before a delete and named in the refusal."""
 
     column: Any  # the pointing column, e.g. ContractDevice.city_id
-    one: str  # "{n} contract device"
-    many: str  # "{n} contract devices"
+    words: Callable[[int], str]  # "12 contract devices", in the user's language
 
 
-DEVICES = (N_("{n} contract device"), N_("{n} contract devices"))
+def _devices(n: int) -> str:
+    return ngettext("{n} contract device", "{n} contract devices", n)
+
+
+def _models(n: int) -> str:
+    return ngettext("{n} device model", "{n} device models", n)
+
+
+def _sessions(n: int) -> str:
+    return ngettext("{n} import session", "{n} import sessions", n)
 
 
 @dataclass(frozen=True)
@@ -238,7 +246,7 @@ KINDS: dict[str, Kind] = {
         City,
         N_("A city named “{name}” already exists"),
         N_("City #{id} does not exist"),
-        (Use(ContractDevice.city_id, *DEVICES),),
+        (Use(ContractDevice.city_id, _devices),),
         _check_city,
     ),
     "manufacturer": Kind(
@@ -246,7 +254,7 @@ KINDS: dict[str, Kind] = {
         Manufacturer,
         N_("A manufacturer named “{name}” already exists"),
         N_("Manufacturer #{id} does not exist"),
-        (Use(DeviceModel.manufacturer_id, N_("{n} device model"), N_("{n} device models")),),
+        (Use(DeviceModel.manufacturer_id, _models),),
         _check_manufacturer,
     ),
     "devicemodel": Kind(
@@ -255,9 +263,12 @@ KINDS: dict[str, Kind] = {
         N_("A model named “{name}” already exists"),
         N_("Device model #{id} does not exist"),
         (
-            Use(ContractDevice.device_model_id, *DEVICES),
-            Use(Printer.device_model_id, N_("{n} printer"), N_("{n} printers")),
-            Use(WebParsingTemplate.device_model_id, N_("{n} web rule template"), N_("{n} web rule templates")),
+            Use(ContractDevice.device_model_id, _devices),
+            Use(Printer.device_model_id, lambda n: ngettext("{n} printer", "{n} printers", n)),
+            Use(
+                WebParsingTemplate.device_model_id,
+                lambda n: ngettext("{n} web rule template", "{n} web rule templates", n),
+            ),
         ),
         _check_model,
     ),
@@ -266,7 +277,7 @@ KINDS: dict[str, Kind] = {
         Cartridge,
         N_("A cartridge named “{name}” already exists"),
         N_("Cartridge #{id} does not exist"),
-        (Use(DeviceModelCartridge.cartridge_id, N_("{n} device model"), N_("{n} device models")),),
+        (Use(DeviceModelCartridge.cartridge_id, _models),),
         _check_cartridge,
     ),
     "contractstatus": Kind(
@@ -275,8 +286,8 @@ KINDS: dict[str, Kind] = {
         N_("A status named “{name}” already exists"),
         N_("Status #{id} does not exist"),
         (
-            Use(ContractDevice.status_id, *DEVICES),
-            Use(ContractImportSession.target_status_id, N_("{n} import session"), N_("{n} import sessions")),
+            Use(ContractDevice.status_id, _devices),
+            Use(ContractImportSession.target_status_id, _sessions),
         ),
         _check_status,
     ),
@@ -286,8 +297,8 @@ KINDS: dict[str, Kind] = {
         N_("A service provider named “{name}” already exists"),
         N_("Service provider #{id} does not exist"),
         (
-            Use(ContractDevice.service_provider_id, *DEVICES),
-            Use(ContractImportSession.service_provider_id, N_("{n} import session"), N_("{n} import sessions")),
+            Use(ContractDevice.service_provider_id, _devices),
+            Use(ContractImportSession.service_provider_id, _sessions),
         ),
         _check_provider,
     ),
@@ -351,7 +362,7 @@ def usage(session: Session, key: str, row_id: int) -> str:
     for use in kind_of(key).uses:
         n = session.exec(select(func.count()).select_from(use.column.table).where(use.column == row_id)).one()
         if n:
-            parts.append(ngettext(use.one, use.many, n))
+            parts.append(use.words(n))
     if len(parts) > 1:
         return gettext("{first} and {last}", first=", ".join(parts[:-1]), last=parts[-1])
     return parts[0] if parts else ""
@@ -373,3 +384,13 @@ def delete_row(session: Session, key: str, row_id: object, *, actor: Actor | Non
         session.rollback()
         raise DomainValidationError({"form": gettext("“{name}” cannot be deleted: it is in use.", name=name)}) from exc
     return name
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on a `#rrggbb` badge (WCAG relative luminance)."""
+    if not HEX_COLOUR.match(background or ""):
+        return "#ffffff"
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if luminance > 0.179 else "#ffffff"
