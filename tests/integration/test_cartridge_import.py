@@ -122,7 +122,7 @@ def test_row_errors_are_reported_by_row_number_and_the_other_rows_imported(sessi
         (2, "No cartridge name"),
         (3, "“abc” is not a model id"),
         (4, "There is no device model with id 999999"),
-        (5, "Model id {} is “M404”, not “M500”".format(model.id)),
+        (5, f"Model id {model.id} is “M404”, not “M500”"),
         (6, "Model “M999” of “HP” not found"),
         (7, "No model: give the model id, or the manufacturer and the model"),
     ]

@@ -19,13 +19,13 @@ from printer_app.models import (
     ServiceProvider,
 )
 from printer_app.services.audit import Actor
+from printer_app.services.contracts import reference
 from printer_app.services.contracts.model_cartridges import (
     link_cartridge,
     model_cartridges,
     set_primary,
     unlink_cartridge,
 )
-from printer_app.services.contracts import reference
 from printer_app.services.contracts.reference import create_row, delete_row, update_row, usage
 from printer_app.services.contracts.reference_list import list_rows
 from printer_app.services.contracts.seed import seed_service_providers
