@@ -31,6 +31,7 @@ from printer_app.services.contracts.reference_list import list_rows
 from printer_app.services.contracts.seed import seed_service_providers
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from tests.factories import make_contract_device, make_model, make_printer
+from tests.integration.cli_runner import app_cli  # noqa: F401
 
 
 def _count(engine: Engine, model) -> int:
@@ -251,3 +252,13 @@ def test_statuses_list_with_their_colour(session: Session) -> None:
     rows = list_rows(session, "contractstatus").rows
     assert rows[0]["color"] == "#198754"
     assert session.exec(select(ContractStatus)).one().is_active
+
+
+def test_init_db_seeds_the_providers_once(app_cli, session: Session) -> None:  # noqa: F811
+    first = app_cli("init-db")
+    assert first.exit_code == 0, first.output
+    assert "Service providers: 2 created." in first.stdout
+    second = app_cli("init-db")
+    assert "Service providers" not in second.stdout
+    codes = session.exec(select(ServiceProvider.code).order_by(ServiceProvider.code)).all()
+    assert codes == ["amb", "tonex"]

@@ -32,13 +32,13 @@ def _result() -> rx.Component:
     return rx.fragment(
         rx.cond(
             S.refused != "",
-            rx.callout(S.refused, icon="triangle-alert", color_scheme="red", width="100%", id="import-refused"),
+            rx.callout(S.refused, icon="triangle-alert", color_scheme="red", width="100%", id="cartridge-import-refused"),
         ),
         rx.cond(
             S.summary != "",
             rx.callout(
                 rx.vstack(
-                    rx.text(S.summary, id="import-summary"),
+                    rx.text(S.summary, id="cartridge-import-summary"),
                     rx.foreach(S.errors, lambda e: rx.text(e, size="1", class_name="import-row-error")),
                     spacing="1",
                 ),
