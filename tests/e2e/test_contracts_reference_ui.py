@@ -47,17 +47,17 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
 
     page.click("#ref-add")
     page.fill("#ref-name", name)
-    page.fill("#ref-color", "#198754")
+    page.fill("#ref-color", "#6f42c1")
     preview = page.locator("#ref-color-preview")
     expect(preview).to_have_text(name)
-    expect(preview).to_have_css("background-color", "rgb(25, 135, 84)")
-    expect(preview).to_have_css("color", "rgb(255, 255, 255)")  # white reads better on dark green
+    expect(preview).to_have_css("background-color", "rgb(111, 66, 193)")
+    expect(preview).to_have_css("color", "rgb(255, 255, 255)")  # white reads better on dark violet
     shot(page, "reference_status_dialog")
     page.click("#ref-save")
     row = page.locator("tr.ref-row", has_text=name)
     badge = row.locator(".ref-status-badge")
     expect(badge).to_have_text(name)
-    expect(badge).to_have_css("background-color", "rgb(25, 135, 84)")
+    expect(badge).to_have_css("background-color", "rgb(111, 66, 193)")
 
     page.click("#ref-add")
     page.fill("#ref-name", name.upper())
@@ -113,9 +113,12 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
     model = page.locator("tr.ref-row", has_text=f"Model {tag}")
     model.locator(".ref-model-cartridges").click()
     expect(page.locator("#ref-model-links")).to_contain_text(f"TN-{tag}")
+    shot(page, "reference_model_cartridges")
     page.keyboard.press("Escape")
 
     page.set_viewport_size({"width": 390, "height": 844})
+    _open_tab(page, "serviceprovider")
+    expect(page.locator("tr.ref-row", has_text="servicedesk@amb.example")).to_contain_text("Okdesk")  # seeded
     _open_tab(page, "contractstatus")
     expect(page.locator("tr.ref-row", has_text=name)).to_be_visible()
     shot(page, "reference_statuses_390")

@@ -26,7 +26,7 @@ def _text(key: str, **props) -> Cell:
 
 
 def _number(key: str) -> Cell:
-    return lambda row: rx.text(row[key], size="2", text_align="right")
+    return lambda row: rx.text(row[key], size="2", class_name=f"ref-{key}")
 
 
 def _yes_no(key: str) -> Cell:
