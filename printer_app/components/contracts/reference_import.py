@@ -32,7 +32,9 @@ def _result() -> rx.Component:
     return rx.fragment(
         rx.cond(
             S.refused != "",
-            rx.callout(S.refused, icon="triangle-alert", color_scheme="red", width="100%", id="cartridge-import-refused"),
+            rx.callout(
+                S.refused, icon="triangle-alert", color_scheme="red", width="100%", id="cartridge-import-refused"
+            ),
         ),
         rx.cond(
             S.summary != "",

@@ -18,7 +18,8 @@ from printer_app.i18n import gettext
 from printer_app.models import Cartridge, DeviceModel, DeviceModelCartridge, Manufacturer
 from printer_app.models.choices import CartridgeColor
 from printer_app.services.audit import Actor, audit, diff, snapshot
-from printer_app.services.contracts.reference import create_row, find_ci
+from printer_app.services.contracts.reference import create_row
+from printer_app.services.contracts.reference_checks import find_ci
 from printer_app.services.contracts.workbook import MAX_BYTES, WorkbookRefused, open_workbook
 from printer_app.services.errors import DomainValidationError
 
