@@ -27,7 +27,7 @@ from printer_app.services.contracts.model_cartridges import (
     unlink_cartridge,
 )
 from printer_app.services.contracts.reference import create_row, delete_row, update_row, usage
-from printer_app.services.contracts.reference_list import list_rows
+from printer_app.services.contracts.reference_list import choices, list_rows
 from printer_app.services.contracts.seed import seed_service_providers
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from tests.factories import make_contract_device, make_model, make_printer
@@ -207,6 +207,15 @@ def test_the_list_searches_sorts_pages_and_counts_uses(session: Session) -> None
     model = make_model(session, "Kyocera", "ECOSYS P2040")
     models = list_rows(session, "devicemodel", search="kyocera")
     assert [(r["manufacturer"], r["name"]) for r in models.rows] == [("Kyocera", model.name)]
+
+
+def test_names_sort_ignoring_case_in_every_alphabet(session: Session) -> None:
+    for name in ("Братск", "ангарск", "Zima", "abakan"):
+        create_row(session, "city", {"name": name})
+
+    assert [r["name"] for r in list_rows(session, "city").rows] == ["abakan", "Zima", "ангарск", "Братск"]
+    assert [n for _, n in choices(session, "city")] == ["abakan", "Zima", "ангарск", "Братск"]
+    assert [r["name"] for r in list_rows(session, "city", search="БРАТ").rows] == ["Братск"]
 
 
 def test_the_cartridges_of_a_model(session: Session, engine: Engine) -> None:

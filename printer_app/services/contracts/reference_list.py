@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import String, func
 from sqlmodel import Session, select
 
 from printer_app.models import (
@@ -39,6 +39,11 @@ def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
 
 
+def _is_text(expression: Any) -> bool:
+    kind = getattr(expression, "type", None)
+    return isinstance(getattr(kind, "impl", kind), String)  # SQLModel's AutoString wraps a String
+
+
 def _count(column: Any, key: Any) -> Any:
     """How many rows of `column`'s table point at `key` (a correlated subquery)."""
     return select(func.count()).select_from(column.table).where(column == key).scalar_subquery()
@@ -51,7 +56,7 @@ class Listing:
     model: Any
     columns: dict[str, Any]  # name -> expression, every value shown in a row
     search: tuple[str, ...]
-    sorts: dict[str, Any]  # sort key -> expression
+    sorts: dict[str, Any]  # sort key -> expression (a text column sorts ignoring case)
     join: tuple = ()
 
 
@@ -71,13 +76,13 @@ LISTINGS: dict[str, Listing] = {
         City,
         {"id": City.id, "name": City.name, "devices": _DEVICES["city"]},
         ("name",),
-        {"name": func.lower(City.name), "devices": _DEVICES["city"]},
+        {"name": City.name, "devices": _DEVICES["city"]},
     ),
     "manufacturer": Listing(
         Manufacturer,
         {"id": Manufacturer.id, "name": Manufacturer.name, "models": _MODELS_OF_MAKER},
         ("name",),
-        {"name": func.lower(Manufacturer.name), "models": _MODELS_OF_MAKER},
+        {"name": Manufacturer.name, "models": _MODELS_OF_MAKER},
     ),
     "devicemodel": Listing(
         DeviceModel,
@@ -94,8 +99,8 @@ LISTINGS: dict[str, Listing] = {
         },
         ("name", "manufacturer"),
         {
-            "name": func.lower(DeviceModel.name),
-            "manufacturer": func.lower(Manufacturer.name),
+            "name": DeviceModel.name,
+            "manufacturer": Manufacturer.name,
             "device_type": DeviceModel.device_type,
             "devices": _DEVICES["devicemodel"],
             "printers": _PRINTERS,
@@ -116,8 +121,8 @@ LISTINGS: dict[str, Listing] = {
         },
         ("name", "part_number"),
         {
-            "name": func.lower(Cartridge.name),
-            "part_number": func.lower(Cartridge.part_number),
+            "name": Cartridge.name,
+            "part_number": Cartridge.part_number,
             "color": Cartridge.color,
             "models": _MODELS_OF_CARTRIDGE,
         },
@@ -132,7 +137,7 @@ LISTINGS: dict[str, Listing] = {
             "devices": _DEVICES["contractstatus"],
         },
         ("name",),
-        {"name": func.lower(ContractStatus.name), "devices": _DEVICES["contractstatus"]},
+        {"name": ContractStatus.name, "devices": _DEVICES["contractstatus"]},
     ),
     "serviceprovider": Listing(
         ServiceProvider,
@@ -147,7 +152,7 @@ LISTINGS: dict[str, Listing] = {
         },
         ("name", "code"),
         {
-            "name": func.lower(ServiceProvider.name),
+            "name": ServiceProvider.name,
             "code": ServiceProvider.code,
             "devices": _DEVICES["serviceprovider"],
         },
@@ -187,6 +192,8 @@ def list_rows(
     total = session.exec(count).one()
     page = clamp_page(page, total, page_size)
     order = listing.sorts.get(sort, listing.sorts["name"])
+    if _is_text(order):  # text sorts ignoring case, in every alphabet
+        order = folding(session)(order)
     query = query.order_by(order.desc() if descending else order.asc(), listing.model.id)
     result = session.exec(query.offset((page - 1) * page_size).limit(page_size)).all()
     return ReferencePage(rows=[dict(r._mapping) for r in result], total=total, page=page)
@@ -195,4 +202,5 @@ def list_rows(
 def choices(session: Session, key: str) -> list[tuple[str, str]]:
     """(id, name) of every row of a table, by name: the options of a select."""
     model = LISTINGS[key].model
-    return [(str(i), n) for i, n in session.exec(select(model.id, model.name).order_by(func.lower(model.name)))]
+    query = select(model.id, model.name).order_by(folding(session)(model.name), model.id)
+    return [(str(i), n) for i, n in session.exec(query)]
