@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
+from printer_app.i18n import use_language
 from printer_app.models import (
     City,
     ContractStatus,
@@ -271,3 +272,15 @@ def test_init_db_seeds_the_providers_once(app_cli, session: Session) -> None:  #
     assert "Service providers" not in second.stdout
     codes = session.exec(select(ServiceProvider.code).order_by(ServiceProvider.code)).all()
     assert codes == ["amb", "tonex"]
+
+
+def test_the_in_use_refusal_in_russian_uses_the_plural_forms(session: Session) -> None:
+    city = create_row(session, "city", {"name": "Иркутск"})
+    for _ in range(2):
+        make_contract_device(session, city_id=city.id)
+
+    with use_language("ru"):
+        errors = _refusal(delete_row, session, "city", city.id)
+        duplicate = _refusal(create_row, session, "city", {"name": "ИРКУТСК"})
+    assert errors == {"form": "«Иркутск» нельзя удалить: используется в 2 устройствах по договору."}
+    assert duplicate == {"name": "Город «Иркутск» уже существует"}
