@@ -82,10 +82,10 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
     expect(page.locator("tr.ref-row", has_text=name)).to_have_count(1)
 
     with db_session() as session:
-        make_model(session, f"Maker {tag}", f"Model {tag}")
+        make_model(session, f"Maker {tag}", f"LJ-{tag}")
     _open_tab(page, "cartridge")
     data = _workbook(
-        [f"Maker {tag}", f"Model {tag}", f"TN-{tag}", f"PN-{tag}", "голубой"],
+        [f"Maker {tag}", f"LJ-{tag}", f"TN-{tag}", f"PN-{tag}", "голубой"],
         [f"Maker {tag}", "No such model", f"TX-{tag}", "", ""],
     )
     page.set_input_files(
@@ -109,8 +109,8 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
     )
 
     _open_tab(page, "devicemodel")
-    page.fill("#ref-search", f"Model {tag}")
-    model = page.locator("tr.ref-row", has_text=f"Model {tag}")
+    page.fill("#ref-search", f"LJ-{tag}")
+    model = page.locator("tr.ref-row", has_text=f"LJ-{tag}")
     model.locator(".ref-model-cartridges").click()
     expect(page.locator("#ref-model-links")).to_contain_text(f"TN-{tag}")
     shot(page, "reference_model_cartridges")
