@@ -224,6 +224,8 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_stored(
 
 
 def test_a_file_over_the_size_limit_is_refused_unread() -> None:
+    with pytest.raises(WorkbookRefused, match="the limit is 20 MB"):
+        open_workbook(b"PK\x03\x04" + b"0" * (20 * 1024 * 1024))
     with pytest.raises(WorkbookRefused, match="the limit is 1 MB"):
         open_workbook(b"PK\x03\x04" + b"0" * (1024 * 1024 + 1), max_bytes=1024 * 1024)
 

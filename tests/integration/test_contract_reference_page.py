@@ -112,6 +112,9 @@ def test_an_editor_adds_is_told_about_a_duplicate_and_cannot_delete_a_row_in_use
     assert state.delete_error == "“На обслуживании” cannot be deleted: it is used by 1 contract device."
     assert len(state.rows) == 1
 
+    run_handler(ReferenceState.ask_delete, state, status_id, "На обслуживании")
+    run_handler(ReferenceState.set_tab, state, "city")  # another table: the question about a status is gone
+    assert (state.delete_id, state.tab, state.rows) == (0, "city", [])
     assert "Not a choice" in repr(run_handler(ReferenceState.set_tab, state, "printer"))
     assert "cannot be sorted" in repr(run_handler(ReferenceState.sort_by, state, "password"))
 

@@ -140,6 +140,7 @@ class ReferenceState(SessionState):
         if tab not in TABS:
             return rx.toast.error(view.not_a_choice(tab))
         self.tab, self.search, self.sort, self.descending, self.page = tab, "", "name", False, 1
+        self.dialog_open, self.editing_id, self.delete_id = False, 0, 0  # a dialog acts on its own table's row only
         await self._query()
         return None
 
