@@ -119,6 +119,22 @@ def test_an_editor_adds_is_told_about_a_duplicate_and_cannot_delete_a_row_in_use
     assert "cannot be sorted" in repr(run_handler(ReferenceState.sort_by, state, "password"))
 
 
+def test_the_url_names_the_tab(app_db: str, session: Session) -> None:  # noqa: F811
+    create_row(session, "cartridge", {"name": "CF259A"})
+    session.commit()
+    viewer = session_cookie(session, username="viewer3", groups=("Contracts — Viewer",))
+
+    state = tab(ReferenceState, viewer, PATH + "?tab=cartridge")
+    run_handler(ReferenceState.load, state)
+    assert (state.tab, [r["name"] for r in state.rows]) == ("cartridge", ["CF259A"])
+    forged = tab(ReferenceState, viewer, PATH + "?tab=user")
+    run_handler(ReferenceState.load, forged)
+    assert (forged.access, forged.tab) == ("ok", "city")
+    assert "replaceState(null, '', '?tab=serviceprovider')" in repr(
+        run_handler(ReferenceState.set_tab, forged, "serviceprovider")
+    )
+
+
 def test_a_models_cartridges_and_the_upload(app_db: str, session: Session) -> None:  # noqa: F811
     model = make_model(session, "HP", "M404")
     cartridge = create_row(session, "cartridge", {"name": "CF259A"})

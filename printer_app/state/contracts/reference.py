@@ -44,6 +44,11 @@ def _may(action: str):
     return lambda state, *_args, **_kwargs: (APP, f"contracts.{action}_{state.tab}")
 
 
+def _url_tab(state: rx.State) -> str:
+    wanted = state.router.url.query_parameters.get("tab", "")
+    return wanted if wanted in TABS else state.tab
+
+
 def _as_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -116,9 +121,11 @@ class ReferenceState(SessionState):
         return text_colour_on(self.form.get("color", ""))
 
     @rx.event
-    @requires_page(APP, _may("view"))
+    @requires_page(APP, lambda state, *_args: f"contracts.view_{_url_tab(state)}")
     async def load(self) -> None:
-        self.dialog_open, self.delete_id = False, 0
+        """The tab the URL names (`?tab=cartridge`, so a tab can be bookmarked), else the one shown last."""
+        self.tab = _url_tab(self)
+        self.dialog_open, self.editing_id, self.delete_id = False, 0, 0
         await self._query()
 
     async def _query(self) -> None:
@@ -142,7 +149,7 @@ class ReferenceState(SessionState):
         self.tab, self.search, self.sort, self.descending, self.page = tab, "", "name", False, 1
         self.dialog_open, self.editing_id, self.delete_id = False, 0, 0  # a dialog acts on its own table's row only
         await self._query()
-        return None
+        return rx.call_script(f"window.history.replaceState(null, '', '?tab={tab}')")  # `tab` is one of TABS
 
     @rx.event
     @requires(_may("view"))
