@@ -108,6 +108,10 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
         "notes.xlsx: The file is not an Excel workbook (.xlsx). Nothing was stored."
     )
 
+    page.reload()  # the tab is in the URL
+    expect(page.locator("#ref-table-cartridge")).to_be_visible()
+    expect(page.locator("#tab-cartridge")).to_have_attribute("aria-selected", "true")
+
     _open_tab(page, "devicemodel")
     page.fill("#ref-search", f"LJ-{tag}")
     model = page.locator("tr.ref-row", has_text=f"LJ-{tag}")
