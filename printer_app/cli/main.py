@@ -7,7 +7,10 @@ from pathlib import Path
 
 import typer
 
-from printer_app.cli import contracts_export  # noqa: F401  (adds `contracts export`)
+from printer_app.cli import (
+    cartridges_import,  # noqa: F401  (adds `cartridges import`)
+    contracts_export,  # noqa: F401  (adds `contracts export`)
+)
 from printer_app.cli.access import roles, users, whitelist
 from printer_app.cli.contracts import cartridges, contracts
 from printer_app.cli.contracts_link import link as contracts_link  # noqa: F401  (adds `contracts link`)
@@ -54,13 +57,17 @@ def init_db() -> None:
     """Create or upgrade the database schema (alembic upgrade head) and bootstrap the role groups."""
     from printer_app.db import session_scope
     from printer_app.services.access.roles import bootstrap_roles
+    from printer_app.services.contracts.seed import seed_service_providers
 
     upgrade_database()
     with session_scope() as session:
         roles = bootstrap_roles(session)
+        providers = seed_service_providers(session)
     typer.echo(f"Database is at the newest schema: {_safe_url()}")
     if roles.groups_created or roles.grants_added or roles.grants_removed:
         typer.echo(f"Role groups: {roles.groups_created} created, {roles.grants_added} grants added.")
+    if providers:
+        typer.echo(f"Service providers: {providers} created.")
 
 
 @app.command("demo-data")

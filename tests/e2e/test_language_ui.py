@@ -14,7 +14,17 @@ from tests.e2e.conftest import VIEWPORT, ensure_local_user, shot, sign_in
 pytestmark = pytest.mark.e2e
 
 USER, PASSWORD = "e2e-russian", "E2e-russian-password-2026"  # its own account: the others stay in English
-PAGES = ["/", "/printers", "/printers/{id}", "/printers/{id}/web", "/discover", "/organizations", "/users", "/changes"]
+PAGES = [
+    "/",
+    "/printers",
+    "/printers/{id}",
+    "/printers/{id}/web",
+    "/discover",
+    "/organizations",
+    "/users",
+    "/changes",
+    "/contracts/reference",
+]
 # English words of the UI (labels, buttons, headers, states): none may show on a page in Russian. Data values
 # (organization and model names, serials, notes stored from devices) are not UI text and do not use these words.
 ENGLISH_UI = re.compile(

@@ -35,6 +35,7 @@ ROLE_NAMES = (
 )
 INV_VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
+REF_VIEW = ("contracts.access_contracts_app", "contracts.view_city")
 
 
 @dataclass
@@ -113,6 +114,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.access.change_log import ChangeLogState
     from printer_app.state.access.users import UsersState
     from printer_app.state.access.whitelist import WhitelistState
+    from printer_app.state.contracts.reference import ReferenceState
     from printer_app.state.inventory.dashboard import DashboardState
     from printer_app.state.inventory.discovery import DiscoveryState
     from printer_app.state.inventory.organizations import OrganizationsState
@@ -139,6 +141,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
         ("/users (accounts)", ("access.manage_users",), load(UsersState, "/users")),
         ("/users (whitelist)", ("access.manage_users",), load(WhitelistState, "/users")),
         ("/changes", ("access.view_entity_changes",), load(ChangeLogState, "/changes")),
+        ("/contracts/reference", REF_VIEW, load(ReferenceState, "/contracts/reference")),
         (
             "/printers/[id]/web",
             ("inventory.access_inventory_app", "inventory.view_web_parsing"),
@@ -343,6 +346,35 @@ def _web_rule_save(who: Who, session: Session):
     return state, result, _count(session, WebParsingRule) - before
 
 
+def _city_add(who: Who, session: Session):
+    from printer_app.models import City
+    from printer_app.state.contracts.reference import ReferenceState
+
+    before = _count(session, City)
+    state = _state(ReferenceState, who, "/contracts/reference")
+    state.tab, state.editing_id, state.form = "city", 0, {"name": f"City of {who.name}"}
+    result = run_handler(ReferenceState.save, state)
+    return state, result, _count(session, City) - before
+
+
+def _city_delete(who: Who, session: Session):
+    from printer_app.models import City
+    from printer_app.state.contracts.reference import ReferenceState
+
+    spare = City(name="Spare city")
+    session.add(spare)
+    session.commit()
+    state = _state(ReferenceState, who, "/contracts/reference")
+    state.tab, state.delete_id = "city", spare.id
+    result = run_handler(ReferenceState.confirm_delete, state)
+    session.expunge_all()
+    gone = session.get(City, spare.id) is None
+    if not gone:
+        session.delete(session.get(City, spare.id))
+        session.commit()
+    return state, result, int(gone)
+
+
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     (
         "printers: sort",
@@ -371,6 +403,8 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("poll all", ("inventory.run_inventory",), _queued("poll_all")),
     ("discovery: start", ("inventory.run_inventory",), _discovery_start),
     ("web rule: save", ("inventory.manage_web_parsing",), _web_rule_save),
+    ("reference: add a city", ("contracts.access_contracts_app", "contracts.add_city"), _city_add),
+    ("reference: delete a city", ("contracts.access_contracts_app", "contracts.delete_city"), _city_delete),
     ("user: create", ("access.manage_users",), _user_create),
     ("whitelist: add", ("access.manage_users",), _whitelist_add),
     (

@@ -59,6 +59,13 @@ ALLOWED = {
     "DeviceFormState.set_open": "opens / closes the contract device dialog",
     "DeviceFormState.set_value": "types into a field of the contract device dialog (its field names only)",
     "DeviceFormState.cancel_delete": "closes the delete question without deleting",
+    "ReferenceState.set_dialog_open": "opens / closes the reference row dialog",
+    "ReferenceState.set_value": "types into a field of the reference row dialog (its field names only); saving checks",
+    "ReferenceState.cancel_delete": "closes the delete question without deleting",
+    "ModelCartridgesState.set_open": "opens / closes a model's cartridges dialog",
+    "ModelCartridgesState.set_pick": "chooses the cartridge to add; adding checks",
+    "ModelCartridgesState.set_primary": "ticks 'primary' for the cartridge to add; adding checks",
+    "CartridgeImportState.set_option": "ticks an option of the next cartridge import; importing checks",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}
