@@ -264,3 +264,25 @@ def test_replacement_names_the_other_printer(session: Session) -> None:
     assert by_action["deactivation"].object_id == old.id
     assert [(c.label, c.old, c.new) for c in by_action["deactivation"].changes] == [("Active", "yes", "no")]
     assert by_action["replacement"].note == f"Other printer: #{old.id} (10.8.8.8)"
+
+
+def test_contract_changes_are_named_and_linked(session: Session) -> None:
+    from printer_app.services.contracts.device_store import DeviceInput, create_device
+    from printer_app.services.contracts.reference import create_row
+
+    city = create_row(session, "city", {"name": "Иркутск"})
+    maker = create_row(session, "manufacturer", {"name": "Kyocera"})
+    model = create_row(session, "devicemodel", {"manufacturer_id": maker.id, "name": "ECOSYS M2040dn"})
+    org = make_org(session, name="Ангара")
+    data = DeviceInput(
+        organization=str(org.id), city=str(city.id), address="ул. Ленина, 1", model=str(model.id), serial="KY 123/4"
+    )
+    device = create_device(session, data=data).device
+
+    rows = {(r.object_type, r.object_id): r for r in list_changes(session).rows}
+
+    shown = rows[("contractdevice", device.id)]
+    assert (shown.object_label, shown.link, shown.deleted) == ("Contract device", "/contracts?q=KY%20123/4", False)
+    assert "Иркутск" in str(shown.changes)  # the city's name, not its id
+    assert rows[("city", city.id)].link == "/contracts/reference?tab=city"
+    assert rows[("devicemodel", model.id)].object_label == "Device model"

@@ -29,6 +29,15 @@ OBJECT_LABELS = {
     "alloweduser": N_("Whitelist entry"),
     "webparsingrule": N_("Web parsing rule"),
     "webparsingtemplate": N_("Web parsing template"),
+    "contractdevice": N_("Contract device"),
+    "city": N_("City"),
+    "manufacturer": N_("Manufacturer"),
+    "devicemodel": N_("Device model"),
+    "cartridge": N_("Cartridge"),
+    "devicemodelcartridge": N_("Model cartridge"),
+    "contractstatus": N_("Contract status"),
+    "serviceprovider": N_("Service provider"),
+    "contractimportsession": N_("Contract import"),
 }
 # Field labels the change log holds that no form shows (audit.flag_change derives them from the column name).
 STORED_LABELS = (

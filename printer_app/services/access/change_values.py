@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlmodel import Session, SQLModel, select
 
@@ -17,10 +18,17 @@ from printer_app.config import get_settings
 from printer_app.i18n import LANGUAGES, N_, gettext
 from printer_app.models import (
     AllowedUser,
+    Cartridge,
+    City,
+    ContractDevice,
+    ContractImportSession,
+    ContractStatus,
     DeviceModel,
+    DeviceModelCartridge,
     Manufacturer,
     Organization,
     Printer,
+    ServiceProvider,
     User,
     WebParsingRule,
     WebParsingTemplate,
@@ -77,10 +85,21 @@ _MODELS: dict[str, type[SQLModel]] = {
     "alloweduser": AllowedUser,
     "webparsingrule": WebParsingRule,
     "webparsingtemplate": WebParsingTemplate,
+    "city": City,
+    "manufacturer": Manufacturer,
+    "cartridge": Cartridge,
+    "contractstatus": ContractStatus,
+    "serviceprovider": ServiceProvider,
 }
+_BY_ID: dict[str, type[SQLModel]] = {
+    "devicemodelcartridge": DeviceModelCartridge,
+    "contractimportsession": ContractImportSession,
+}
+REFERENCE_TABLES = ("city", "manufacturer", "devicemodel", "cartridge", "contractstatus", "serviceprovider")
 # Ids a stored value refers to, by field: shown as the name of what they point to.
 _REFERENCES = {"organization_id": "organization", "device_model_id": "devicemodel", "printer_id": "printer"}
-_REFERENCES |= {"replaced_by_id": "printer"}
+_REFERENCES |= {"replaced_by_id": "printer", "city_id": "city", "manufacturer_id": "manufacturer"}
+_REFERENCES |= {"status_id": "contractstatus", "service_provider_id": "serviceprovider", "cartridge_id": "cartridge"}
 ACTION_LABELS = {
     "create": N_("Created"),
     "update": N_("Updated"),
@@ -153,6 +172,14 @@ class Names:
             ).all()
             self.rule_printers = dict(rows)
             return {i: str(i) for i, _ in rows}
+        if kind in _BY_ID:  # no name of their own: shown by id
+            model = _BY_ID[kind]
+            return {i: f"#{i}" for i in session.exec(select(model.id).where(model.id.in_(ids)))}
+        if kind == "contractdevice":
+            rows = session.exec(
+                select(ContractDevice.id, ContractDevice.serial_number).where(ContractDevice.id.in_(ids))
+            )
+            return {i: serial or f"#{i}" for i, serial in rows}
         model = _MODELS.get(kind)
         if model is None:
             return {}
@@ -225,4 +252,9 @@ class Names:
             return "/users"
         if object_type == "webparsingrule" and object_id in self.rule_printers:
             return f"/printers/{self.rule_printers[object_id]}/web"
+        if object_type == "contractdevice":
+            serial = self.names["contractdevice"][object_id]
+            return f"/contracts?q={quote(serial)}" if not serial.startswith("#") else "/contracts"
+        if object_type in REFERENCE_TABLES:
+            return f"/contracts/reference?tab={object_type}"
         return ""
