@@ -23,6 +23,7 @@ PAGES = [
     "/organizations",
     "/users",
     "/changes",
+    "/contracts",
     "/contracts/reference",
 ]
 # English words of the UI (labels, buttons, headers, states): none may show on a page in Russian. Data values

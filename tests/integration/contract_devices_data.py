@@ -61,9 +61,10 @@ def polled_printer(session: Session, serial: str, *, total: int = 12345, toner: 
     """An active printer with one successful poll: a page counter and toner levels."""
     printer = make_printer(session, serial_number=serial)
     supplies = [
-        SupplyReading(description=f"Toner {i}", kind=SupplyKind.TONER, percent=p, level=p, max_capacity=100)
+        # descriptions as a device reports them (the e2e language check takes "Toner" for an untranslated label)
+        SupplyReading(description=f"TK-117{i}", kind=SupplyKind.TONER, percent=p, level=p, max_capacity=100)
         for i, p in enumerate(toner)
     ]
-    supplies.append(SupplyReading(description="Drum", kind=SupplyKind.DRUM, percent=1, level=1, max_capacity=100))
+    supplies.append(SupplyReading(description="DK-1150", kind=SupplyKind.DRUM, percent=1, level=1, max_capacity=100))
     make_poll(session, printer, counters={"total_pages": total}, supplies=supplies)
     return printer
