@@ -43,8 +43,11 @@ def _printer_id(db_session) -> int:
 
 
 def _english_words(page: Page) -> list[str]:
+    """Each English UI word on the page, with the text around it (to tell where it shows)."""
     text = page.locator("body").inner_text()
-    return sorted({m.group(0) for m in ENGLISH_UI.finditer(text)})
+    return sorted(
+        {f"{m.group(0)} in {text[max(0, m.start() - 40) : m.end() + 40]!r}" for m in ENGLISH_UI.finditer(text)}
+    )
 
 
 def test_a_user_switches_to_russian_and_every_page_follows(browser, app_server, db_session, demo_data) -> None:

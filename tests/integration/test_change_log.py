@@ -284,5 +284,6 @@ def test_contract_changes_are_named_and_linked(session: Session) -> None:
     shown = rows[("contractdevice", device.id)]
     assert (shown.object_label, shown.link, shown.deleted) == ("Contract device", "/contracts?q=KY%20123/4", False)
     assert "Иркутск" in str(shown.changes)  # the city's name, not its id
+    assert {c.label for c in shown.changes} >= {"City", "Address", "Serial number", "Model"}
     assert rows[("city", city.id)].link == "/contracts/reference?tab=city"
     assert rows[("devicemodel", model.id)].object_label == "Device model"

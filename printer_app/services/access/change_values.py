@@ -34,9 +34,12 @@ from printer_app.models import (
     WebParsingTemplate,
 )
 from printer_app.models.choices import (
+    CartridgeColor,
     ChangeAction,
     Choice,
     ConnectionType,
+    DeviceType,
+    IssueTracker,
     MatchRule,
     PollingMethod,
     WebField,
@@ -68,6 +71,24 @@ FIELD_LABELS = {
     "field_name": N_("Field"),
     "protocol": N_("Protocol"),
     "counter_baseline": N_("Counter baseline"),
+    # contracts
+    "city_id": N_("City"),
+    "address": N_("Address"),
+    "room_number": N_("Room"),
+    "status_id": N_("Status"),
+    "service_provider_id": N_("Service provider"),
+    "service_start_month": N_("Service month"),
+    "comment": N_("Comment"),
+    "manufacturer_id": N_("Manufacturer"),
+    "device_type": N_("Device type"),
+    "has_network_port": N_("Network port"),
+    "cartridge_id": N_("Cartridge"),
+    "part_number": N_("Part number"),
+    "color": N_("Colour"),
+    "capacity": N_("Capacity"),
+    "is_primary": N_("Primary"),
+    "issue_tracker": N_("Issue tracker"),
+    "support_email": N_("Support e-mail"),
 }
 CHOICES: dict[str, type[Choice]] = {
     "polling_method": PollingMethod,
@@ -76,6 +97,9 @@ CHOICES: dict[str, type[Choice]] = {
     "match_rule": MatchRule,
     "field_name": WebField,
     "protocol": WebProtocol,
+    "device_type": DeviceType,
+    "issue_tracker": IssueTracker,
+    "color": CartridgeColor,  # a cartridge's; a status's HEX colour is no choice and shows as it is
 }
 _TIMES = ("counter_baseline",)
 _MODELS: dict[str, type[SQLModel]] = {
