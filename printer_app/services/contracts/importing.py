@@ -265,7 +265,7 @@ class Lookups:
 
 
 def _session_of(session: Session, import_id: int, *, editable: bool = True) -> ContractImportSession:
-    imp = session.get(ContractImportSession, import_id)
+    imp = session.get(ContractImportSession, import_id, populate_existing=True)  # its status as stored now
     if imp is None:
         raise ImportRefused(gettext("This import does not exist any more; start a new one."))
     if editable and imp.status != ImportSessionStatus.OPEN:
@@ -640,7 +640,7 @@ def rows_to_apply(session: Session, import_id: int) -> int:
 
 def apply_problems(session: Session, import_id: int) -> list[str]:
     """Why the import cannot be applied now (empty: it can)."""
-    imp = session.get(ContractImportSession, import_id)
+    imp = session.get(ContractImportSession, import_id, populate_existing=True)
     if imp is None:
         return [gettext("This import does not exist any more; start a new one.")]
     if imp.status == ImportSessionStatus.APPLIED:
