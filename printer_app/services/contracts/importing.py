@@ -622,8 +622,13 @@ def _unknown_cities(session: Session, import_id: int, condition) -> list[str]:
     return sorted(names.values(), key=str.lower)
 
 
-def unknown_cities(session: Session, import_id: int) -> list[str]:
-    """The cities the rows name that do not exist (first spelling met; rows in error or skipped left out)."""
+def unknown_cities(session: Session, import_id: int, *, to_apply_only: bool = False) -> list[str]:
+    """The cities the rows name that do not exist (first spelling met; rows in error or skipped left out).
+
+    `to_apply_only`: only the rows an apply would write now (MOVED and DUP_IN_FILE ones only when decided "apply").
+    """
+    if to_apply_only:
+        return _unknown_cities(session, import_id, _to_apply())
     condition = (ContractImportRow.row_class != ImportRowClass.ERROR.value) & (
         ContractImportRow.decision != ImportDecision.SKIP.value
     )
@@ -631,6 +636,7 @@ def unknown_cities(session: Session, import_id: int) -> list[str]:
 
 
 def rows_to_apply(session: Session, import_id: int) -> int:
+    """How many rows an apply would write now."""
     return session.exec(
         select(func.count())
         .select_from(ContractImportRow)
