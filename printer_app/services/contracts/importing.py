@@ -203,22 +203,26 @@ class Lookups:
         found.load_serials(session, serials)
         return found
 
-    def load_serials(self, session: Session, serials: Iterable[str]) -> None:
-        keys = sorted({k for k in serials if k} - set(self.devices))
+    def load_serials(self, session: Session, serials: Iterable[str], *, devices: bool = True) -> None:
+        """Stored devices (unless `devices` is false: the apply reads them itself) and printers of these serials."""
+        keys = sorted({k for k in serials if k} - set(self.printers))
         for key in keys:
             self.devices[key] = []
             self.printers[key] = []
         for batch in _batches(keys):
-            rows = session.exec(
-                select(
-                    ContractDevice.id,
-                    ContractDevice.organization_id,
-                    ContractDevice.printer_id,
-                    ContractDevice.serial_number,
-                )
-                .where(sql_serial_key(ContractDevice.serial_number).in_(batch))
-                .order_by(ContractDevice.id)
-            ).all()
+            if not devices:
+                rows = []
+            else:
+                rows = session.exec(
+                    select(
+                        ContractDevice.id,
+                        ContractDevice.organization_id,
+                        ContractDevice.printer_id,
+                        ContractDevice.serial_number,
+                    )
+                    .where(sql_serial_key(ContractDevice.serial_number).in_(batch))
+                    .order_by(ContractDevice.id)
+                ).all()
             for did, org_id, printer_id, serial in rows:
                 self.devices[serial_key(serial)].append((did, org_id, printer_id))
             printers = session.exec(
@@ -469,8 +473,8 @@ def add_workbook(session: Session, import_id: int, file_name: str, data: bytes) 
             }
         )
     table = ContractImportRow.__table__
-    for batch in _batches(records, 400):  # one multi-row INSERT per batch: far fewer round trips than executemany
-        session.execute(table.insert().values(list(batch)))
+    for batch in _batches(records, 2000):  # executemany: batched by the driver (a multi-row VALUES is slower)
+        session.execute(table.insert(), list(batch))
     imp.updated_at = utcnow()
     session.add(imp)
     session.flush()
@@ -780,7 +784,7 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
     for state in stored:
         by_serial[serial_key(state["serial_number"])].append(state)
     lookups = ctx.lookups
-    lookups.load_serials(session, keys)
+    lookups.load_serials(session, keys, devices=False)
     linked = dict(lookups.linked)
     for state in stored:
         if state["printer_id"] is not None:
@@ -949,10 +953,13 @@ def apply_session(
         done = 0
         for chunk in _batches(row_ids, max(1, chunk_size)):
             outcomes: list[_ChunkResult] = []
+            done += len(chunk)
             try:
                 with session_scope(write=True) as session:
                     outcomes.append(_apply_chunk(session, ctx, chunk))
+                    _store_progress(session, import_id, done)  # in the chunk's own transaction
             except SQLAlchemyError:
+                outcomes = []
                 ctx.lookups = _reload(ctx.lookups)
                 for rid in chunk:
                     try:
@@ -961,19 +968,14 @@ def apply_session(
                     except SQLAlchemyError as exc:
                         ctx.lookups = _reload(ctx.lookups)
                         outcomes.append(_ChunkResult(failed=[(rid, _db_message(exc))]))
+                with session_scope(write=True) as session:
+                    _store_progress(session, import_id, done)
             for outcome in outcomes:
                 stats["created"] += outcome.created
                 stats["updated"] += outcome.updated
                 stats["unchanged"] += outcome.unchanged
                 stats["failed"] += len(outcome.failed)
                 failures.extend({"row_id": rid, "error": why} for rid, why in outcome.failed)
-            done += len(chunk)
-            with session_scope(write=True) as session:
-                session.execute(
-                    update(ContractImportSession)
-                    .where(ContractImportSession.id == import_id)
-                    .values(progress_done=done, updated_at=utcnow())
-                )
             if progress is not None:
                 progress(done, total)
         with session_scope(write=True) as session:
@@ -995,6 +997,14 @@ def apply_session(
                 .values(status=ImportSessionStatus.FAILED.value, error=str(exc)[:2000], updated_at=utcnow())
             )
         raise
+
+
+def _store_progress(session: Session, import_id: int, done: int) -> None:
+    session.execute(
+        update(ContractImportSession)
+        .where(ContractImportSession.id == import_id)
+        .values(progress_done=done, updated_at=utcnow())
+    )
 
 
 def _reload(lookups: Lookups) -> Lookups:
