@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from printer_app.i18n import gettext
+from printer_app.i18n import N_, gettext
 from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ImportDecision, ImportRowClass, ImportSessionStatus
@@ -86,6 +86,21 @@ BAD_SERVICE_MONTH = "BAD_SERVICE_MONTH"
 WILL_LINK_PRINTER = "WILL_LINK_PRINTER"
 WARNING_CODES = (NEW_CITY, BAD_SERVICE_MONTH, WILL_LINK_PRINTER)
 MAX_LENGTHS = {"serial": 128, "address": 255, "room": 128, "city": 128}
+CODE_TEXTS = {  # each code in words, for the preview (translate where shown: gettext(CODE_TEXTS[code]))
+    NO_SERIAL: N_("No serial number"),
+    TOO_LONG: N_("A value is too long (serial or room over 128 characters, address over 255, city over 128)"),
+    NO_ORGANIZATION: N_("No organization"),
+    UNKNOWN_ORGANIZATION: N_("Unknown organization"),
+    NO_MANUFACTURER: N_("No manufacturer"),
+    UNKNOWN_MANUFACTURER: N_("Unknown manufacturer"),
+    NO_MODEL: N_("No model"),
+    UNKNOWN_MODEL: N_("This manufacturer has no such model"),
+    NO_CITY: N_("No city"),
+    NO_ADDRESS: N_("No address"),
+    NEW_CITY: N_("New city: created on apply once confirmed"),
+    BAD_SERVICE_MONTH: N_("Service month not understood (MM.YYYY expected); the stored one is kept"),
+    WILL_LINK_PRINTER: N_("Will be linked to the polled printer with this serial"),
+}
 
 CLASSES = tuple(c.value for c in ImportRowClass)
 
@@ -1090,6 +1105,7 @@ def missing_devices_xlsx(session: Session, import_id: int) -> bytes:
 __all__ = [
     "BY_KEY",
     "CLASSES",
+    "CODE_TEXTS",
     "ERROR_CODES",
     "WARNING_CODES",
     "ImportRefused",
