@@ -50,7 +50,7 @@ from printer_app.services import events
 from printer_app.services.audit import Actor, audit, diff, is_audited_field
 from printer_app.services.contracts.columns import ALIAS_TO_KEY, BY_KEY, COLUMNS, header_of, normalise_header
 from printer_app.services.contracts.workbook import WorkbookRefused, iter_rows, open_workbook
-from printer_app.services.serials import serial_key, sql_serial_key
+from printer_app.services.serials import serial_key
 
 CHUNK_SIZE = 200
 LOOKUP_BATCH = 500  # values per IN (...) list
@@ -192,20 +192,24 @@ def _batches(items: Sequence[Any], size: int = LOOKUP_BATCH) -> Iterable[Sequenc
 
 @dataclass
 class Lookups:
-    """The reference data an analysis or an apply needs, read with a few queries."""
+    """The reference data an analysis or an apply needs, read with a few queries (no query per row).
+
+    Serials are matched in Python with `serial_key` (trimmed, lower case): the stored devices' and printers'
+    serials are read whole, two narrow queries, rather than asked for with `lower(trim(serial)) IN (...)`, whose
+    `lower()` leaves non-ASCII letters alone on SQLite (Cyrillic look-alikes are common in these files).
+    """
 
     orgs: dict[str, int] = field(default_factory=dict)  # name_key -> id
     manufacturers: dict[str, int] = field(default_factory=dict)
     models: dict[tuple[int, str], int] = field(default_factory=dict)  # (manufacturer id, name_key) -> id
     cities: dict[str, int] = field(default_factory=dict)
-    devices: dict[str, list[tuple[int, int, int | None]]] = field(
-        default_factory=dict
-    )  # serial key -> (id, org, printer)
+    # serial key -> the stored devices with it, (id, organization id, printer id), oldest first
+    devices: dict[str, list[tuple[int, int, int | None]]] = field(default_factory=dict)
     printers: dict[str, list[int]] = field(default_factory=dict)  # serial key -> printer ids, active first
     linked: dict[int, int] = field(default_factory=dict)  # printer id -> the device linked to it
 
     @classmethod
-    def load(cls, session: Session, serials: Iterable[str] = ()) -> Lookups:
+    def load(cls, session: Session) -> Lookups:
         found = cls()
         for oid, name in session.exec(select(Organization.id, Organization.name)).all():
             found.orgs.setdefault(name_key(name), oid)
@@ -215,44 +219,42 @@ class Lookups:
             found.models.setdefault((mid, name_key(name)), did)
         for cid, name in session.exec(select(City.id, City.name)).all():
             found.cities.setdefault(name_key(name), cid)
-        found.load_serials(session, serials)
+        devices = session.exec(
+            select(
+                ContractDevice.id,
+                ContractDevice.organization_id,
+                ContractDevice.printer_id,
+                ContractDevice.serial_number,
+            ).order_by(ContractDevice.id)
+        ).all()
+        for did, org_id, printer_id, serial in devices:
+            if printer_id is not None:
+                found.linked[printer_id] = did
+            key = serial_key(serial)
+            if key:
+                found.devices.setdefault(key, []).append((did, org_id, printer_id))
+        printers = session.exec(
+            select(Printer.id, Printer.serial_number)
+            .where(Printer.serial_number != "")
+            .order_by(Printer.is_active.desc(), Printer.id)
+        ).all()
+        for pid, serial in printers:
+            key = serial_key(serial)
+            if key:
+                found.printers.setdefault(key, []).append(pid)
         return found
 
-    def load_serials(self, session: Session, serials: Iterable[str], *, devices: bool = True) -> None:
-        """Stored devices (unless `devices` is false: the apply reads them itself) and printers of these serials."""
-        keys = sorted({k for k in serials if k} - set(self.printers))
-        for key in keys:
-            self.devices[key] = []
-            self.printers[key] = []
-        for batch in _batches(keys):
-            if not devices:
-                rows = []
-            else:
-                rows = session.exec(
-                    select(
-                        ContractDevice.id,
-                        ContractDevice.organization_id,
-                        ContractDevice.printer_id,
-                        ContractDevice.serial_number,
-                    )
-                    .where(sql_serial_key(ContractDevice.serial_number).in_(batch))
-                    .order_by(ContractDevice.id)
-                ).all()
-            for did, org_id, printer_id, serial in rows:
-                self.devices[serial_key(serial)].append((did, org_id, printer_id))
-            printers = session.exec(
-                select(Printer.id, Printer.serial_number)
-                .where(sql_serial_key(Printer.serial_number).in_(batch))
-                .order_by(Printer.is_active.desc(), Printer.id)
-            ).all()
-            for pid, serial in printers:
-                self.printers[serial_key(serial)].append(pid)
-            ids = [pid for pid, _ in printers]
-            if ids:
-                for pid, did in session.exec(
-                    select(ContractDevice.printer_id, ContractDevice.id).where(ContractDevice.printer_id.in_(ids))
-                ).all():
-                    self.linked[pid] = did
+    def record(self, device_id: int, org_id: int, printer_id: int | None, key: str) -> None:
+        """Keep the index in step with a device the apply just created, moved or linked."""
+        entries = self.devices.setdefault(key, [])
+        for index, (did, _org, _printer) in enumerate(entries):
+            if did == device_id:
+                entries[index] = (device_id, org_id, printer_id)
+                break
+        else:
+            entries.append((device_id, org_id, printer_id))
+        if printer_id is not None:
+            self.linked[printer_id] = device_id
 
     def free_printer(self, key: str, device_id: int | None) -> int | None:
         """The printer a device with this serial would be linked to: the first not linked to another device."""
@@ -460,7 +462,7 @@ def add_workbook(session: Session, import_id: int, file_name: str, data: bytes) 
     session.add(upload)
     session.flush()
 
-    lookups = Lookups.load(session, (serial_key(values["serial"]) for _n, values, _m in sheet.rows))
+    lookups = Lookups.load(session)
     records = []
     for number, values, raw_month in sheet.rows:
         errors, warnings, org_id = _validate(values, raw_month, lookups)
@@ -532,7 +534,7 @@ def refresh_duplicates(session: Session, import_id: int) -> None:
         for batch in _batches(to_dup):
             session.execute(update(ContractImportRow).where(ContractImportRow.id.in_(batch)).values(row_class=dup))
     if back:
-        lookups = Lookups.load(session, (serial_key(values.get("serial")) for _id, values in back))
+        lookups = Lookups.load(session)
         changes = []
         for rid, values in back:
             org_id = lookups.orgs.get(name_key(values.get("organization")))
@@ -787,19 +789,19 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
             ).where(ContractImportRow.id.in_(row_ids))
         ).all()
     }
-    keys = sorted({serial_key(r.values.get("serial")) for r in rows.values()})
+    lookups = ctx.lookups
+    keys = {serial_key(r.values.get("serial")) for r in rows.values()}
+    device_ids = sorted({entry[0] for key in keys for entry in lookups.devices.get(key, ())})
     stored = [
         dict(m)
-        for m in session.execute(
-            select(_DEVICE).where(sql_serial_key(_DEVICE.c.serial_number).in_(keys)).order_by(_DEVICE.c.id)
-        ).mappings()
+        for batch in _batches(device_ids)
+        for m in session.execute(select(_DEVICE).where(_DEVICE.c.id.in_(batch))).mappings()
     ]
+    stored.sort(key=lambda d: d["id"])
     originals = {d["id"]: dict(d) for d in stored}
     by_serial: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for state in stored:
         by_serial[serial_key(state["serial_number"])].append(state)
-    lookups = ctx.lookups
-    lookups.load_serials(session, keys, devices=False)
     linked = dict(lookups.linked)
     for state in stored:
         if state["printer_id"] is not None:
@@ -865,15 +867,16 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
     if new_states:
         for state in new_states:
             state["updated_at"] = now
-        ids = session.execute(
-            insert(_DEVICE).returning(_DEVICE.c.id, sort_by_parameter_order=True),
+        # The ids come back unordered (an ordered RETURNING is one INSERT per row on SQLite); each new device is
+        # the only one of its organization and exact serial in the chunk, so that pair finds its id.
+        returned = session.execute(
+            insert(_DEVICE).returning(_DEVICE.c.id, _DEVICE.c.organization_id, _DEVICE.c.serial_number),
             [{name: state[name] for name in (*_WRITTEN, "created_at")} for state in new_states],
-        ).scalars()
-        for state, device_id in zip(new_states, ids, strict=True):
-            state["id"] = device_id
+        ).all()
+        ids = {(org_id, serial): device_id for device_id, org_id, serial in returned}
+        for state in new_states:
+            state["id"] = ids[(state["organization_id"], state["serial_number"])]
             logs.append(_device_log(ctx, state, "create", diff({}, {k: state[k] for k in _AUDITED}), now))
-            if state["printer_id"] is not None:
-                lookups.linked[state["printer_id"]] = device_id
         result.created = len(new_states)
     changed: list[dict[str, Any]] = []
     touched = {state["id"]: state for _rid, state in applied if state["id"] in originals}
@@ -901,6 +904,8 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
             update(_ROW).where(_ROW.c.id == bindparam("b_id")).values(applied=True, device_id=bindparam("v_device")),
             [{"b_id": rid, "v_device": state["id"]} for rid, state in applied],
         )
+    for _rid, state in applied:  # the next chunks see these devices (a failed commit reloads the index)
+        lookups.record(state["id"], state["organization_id"], state["printer_id"], serial_key(state["serial_number"]))
     return result
 
 
