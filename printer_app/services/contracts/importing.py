@@ -53,6 +53,7 @@ from printer_app.services.contracts.workbook import WorkbookRefused, iter_rows, 
 from printer_app.services.serials import serial_key
 
 CHUNK_SIZE = 200
+MAX_ROWS = 50_000  # data rows of one file: the analysis keeps a file's rows in memory
 LOOKUP_BATCH = 500  # values per IN (...) list
 VALUE_KEYS = tuple(c.key for c in COLUMNS if c.key != "rownum")  # the keys a row's values hold
 REQUIRED_KEYS = tuple(c.key for c in COLUMNS if c.required)
@@ -391,6 +392,10 @@ def _read_first_sheet(workbook) -> _Sheet:
             continue  # a fully empty row (a row number alone counts as empty)
         raw_month = cells[month_index] if month_index is not None and month_index < len(cells) else None
         read.append((number, values, raw_month))
+        if len(read) > MAX_ROWS:
+            raise ImportRefused(
+                gettext("The sheet has more than {limit} rows; split it into several files.", limit=MAX_ROWS)
+            )
     return _Sheet(headers=headers, columns=columns, rows=read)
 
 
