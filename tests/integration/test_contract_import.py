@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from printer_app.models.contracts import ContractImportFile, ContractImportRow
-from printer_app.services.contracts import importing
+from printer_app.services.contracts import import_rows, importing
 from printer_app.services.contracts.columns import COLUMNS
 from printer_app.services.contracts.importing import ImportRefused
 from tests.factories import make_contract_device, make_printer
@@ -396,7 +396,7 @@ def test_a_merge_over_the_whole_sheet_is_refused_not_filled(session, reference):
 
 
 def test_a_sheet_over_the_row_limit_is_refused(session, reference, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 3)
+    monkeypatch.setattr(import_rows, "MAX_ROWS", 3)
     imp = importing.open_session(session, user_id=None)
     importing.add_workbook(session, imp.id, "three.xlsx", xlsx([row(f"SN-{n}") for n in range(3)]))
     with pytest.raises(ImportRefused, match="more than 3 rows"):
