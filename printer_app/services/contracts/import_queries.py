@@ -28,12 +28,15 @@ from printer_app.services.contracts.import_rows import CLASSES, ImportRefused, c
 
 
 def session_of(session: Session, import_id: int, *, editable: bool = True) -> ContractImportSession:
+    """The import session, re-read; with `editable`, refused unless it is still open to files and decisions."""
     imp = session.get(ContractImportSession, import_id, populate_existing=True)  # its status as stored now
     if imp is None:
         raise ImportRefused(gettext("This import does not exist any more; start a new one."))
     if editable and imp.status != ImportSessionStatus.OPEN:
         if imp.status == ImportSessionStatus.APPLYING:
             raise ImportRefused(gettext("This import is being applied; it cannot be changed now."))
+        if imp.status == ImportSessionStatus.FAILED:
+            raise ImportRefused(gettext("This import failed while being applied; apply it again or start a new one."))
         raise ImportRefused(gettext("This import has already been applied; start a new one."))
     return imp
 
