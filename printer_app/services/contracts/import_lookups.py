@@ -28,6 +28,7 @@ def name_key(text: str | None) -> str:
 
 
 def in_batches(items: Sequence[Any], size: int = LOOKUP_BATCH) -> Iterable[Sequence[Any]]:
+    """Slices of `items`, for IN lists and bulk statements of a bounded size."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
