@@ -208,8 +208,8 @@ def _zip_bomb() -> bytes:
         (b"just some text, renamed to .xlsx\n", "not an Excel workbook"),
         (b"", "empty"),
         (_encrypted_like(), "password-protected"),
-        (b"PK\x03\x04 broken zip", "not an Excel workbook"),
-        (_zip_bomb(), "unpacks to"),
+        (b"PK\x03\x04 broken zip", "not a readable .xlsx workbook"),
+        (_zip_bomb(), "zip bomb"),
         (workbook(["x"], header=["Something", "Else"]), "“Картридж”"),
         (workbook(["x"], header=["Картридж", "Модель оборудования"]), "must name the model"),
     ],
@@ -224,9 +224,9 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_stored(
 
 
 def test_a_file_over_the_size_limit_is_refused_unread() -> None:
-    with pytest.raises(WorkbookRefused, match="the limit is 20 MB"):
+    with pytest.raises(WorkbookRefused, match=r"The file is 20\.1 MB, over the limit of 20 MB"):
         open_workbook(b"PK\x03\x04" + b"0" * (20 * 1024 * 1024))
-    with pytest.raises(WorkbookRefused, match="the limit is 1 MB"):
+    with pytest.raises(WorkbookRefused, match=r"The file is 1\.1 MB, over the limit of 1 MB"):
         open_workbook(b"PK\x03\x04" + b"0" * (1024 * 1024 + 1), max_bytes=1024 * 1024)
 
 

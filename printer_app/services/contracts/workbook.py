@@ -38,7 +38,9 @@ class WorkbookRefused(Exception):
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}"
+    """Megabytes to one decimal, rounded up (a file a byte over 20 MB is "20.1", not "20.0"); "20", not "20.0"."""
+    tenths = -(-size * 10 // (1024 * 1024))
+    return f"{tenths / 10:.1f}".removesuffix(".0")
 
 
 def check_archive(data: bytes, *, max_bytes: int = MAX_BYTES) -> None:
@@ -48,7 +50,7 @@ def check_archive(data: bytes, *, max_bytes: int = MAX_BYTES) -> None:
     if len(data) > max_bytes:
         raise WorkbookRefused(
             gettext(
-                "The file is {size} MB; files up to {limit} MB are accepted.",
+                "The file is {size} MB, over the limit of {limit} MB.",
                 size=_megabytes(len(data)),
                 limit=_megabytes(max_bytes),
             )
