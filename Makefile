@@ -54,7 +54,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-PYTEST := $(VENV)/bin/pytest -p no:cacheprovider --timeout=900
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider --timeout=900 --durations=15
 
 # The browser tests run in a pytest process of their own, beside the unit and integration tests (each side has a
 # core of its own; the browser tests bring their own app server and Redis). Their report follows the other's.
