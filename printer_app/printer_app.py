@@ -8,6 +8,7 @@ from printer_app.components.i18n import t
 from printer_app.i18n import N_
 from printer_app.pages.access.change_log import change_log_page
 from printer_app.pages.access.users import users_page
+from printer_app.pages.contracts.contract_import import contract_import_page
 from printer_app.pages.inventory.dashboard import dashboard_page
 from printer_app.pages.inventory.discover import discover_page
 from printer_app.pages.inventory.organizations import organizations_page
@@ -17,6 +18,7 @@ from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
 from printer_app.state.access.whitelist import WhitelistState
+from printer_app.state.contracts.contract_import import ContractImportState
 from printer_app.state.errors import backend_exception_handler
 from printer_app.state.inventory.dashboard import DashboardState
 from printer_app.state.inventory.discovery import DiscoveryState
@@ -57,3 +59,9 @@ app.add_page(
 app.add_page(users_page, route="/users", title=title(N_("Users")), on_load=[UsersState.load, WhitelistState.load])
 app.add_page(change_log_page, route="/changes", title=title(N_("Change log")), on_load=ChangeLogState.load)
 app.add_page(web_rules_page, route="/printers/[id]/web", title=title(N_("Web rules")), on_load=WebRulesState.load)
+app.add_page(
+    contract_import_page,
+    route="/contracts/import",
+    title=title(N_("Contract import")),
+    on_load=ContractImportState.load,
+)

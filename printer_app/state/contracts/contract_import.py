@@ -1,0 +1,475 @@
+"""State of the contract import page: upload workbooks into the user's import session, decide, apply in a worker.
+
+The session lives in the database (a reload, a second tab and a backend restart find it again); the tab holds only
+what it shows: the files, the counts per class, one page of rows, the options and the apply's progress, which every
+tab of the session follows through the live updates (CONTRACT_IMPORT_PROGRESS) and, while applying, the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import reflex as rx
+
+from printer_app.i18n import format_number, gettext, ngettext
+from printer_app.models.choices import ImportDecision, ImportRowClass, ImportSessionStatus
+from printer_app.services import events
+from printer_app.services.contracts import import_preview as preview
+from printer_app.services.contracts import importing
+from printer_app.services.contracts.workbook import WorkbookRefused
+from printer_app.state import view
+from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.paged import PagedListMixin
+from printer_app.state.session import SessionState, in_thread, requires, requires_page, with_session
+
+IMPORT = ("contracts.access_contracts_app", "contracts.import_contracts")
+ALL = "all"
+NONE = "none"
+CLASSES = tuple(c.value for c in ImportRowClass)
+DECISIONS = (ImportDecision.APPLY.value, ImportDecision.SKIP.value)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECHECK_S = 3.0  # while applying, a tab also re-reads the session this often (a progress event may be lost)
+FINISHED = {ImportSessionStatus.APPLIED.value, ImportSessionStatus.FAILED.value}
+
+
+@dataclass
+class FileView:
+    id: int = 0
+    name: str = ""
+    rows: str = ""
+    recognised: list[str] = field(default_factory=list)  # "Header → Column"
+    ignored: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CellView:
+    key: str = ""
+    value: str = ""
+    stored: str = ""
+    changed: bool = False
+
+
+@dataclass
+class RowView:
+    id: int = 0
+    file_name: str = ""
+    row_number: int = 0
+    row_class: str = ""
+    class_label: str = ""
+    effective: str = ""  # apply / skip / "" (an error, or a MOVED / DUP_IN_FILE row waiting for a decision)
+    waiting: bool = False
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cells: list[CellView] = field(default_factory=list)
+    compared: bool = False
+
+
+@dataclass
+class ChipView:
+    value: str = ""
+    label: str = ""
+    count: int = 0
+
+
+@dataclass
+class Snapshot:
+    """What the page shows of an import session, read in one database session."""
+
+    import_id: int = 0
+    status: str = ""
+    done: int = 0
+    total: int = 0
+    stats: dict = field(default_factory=dict)
+    error: str = ""
+    target_status: str = ""
+    provider: str = NONE
+    create_cities: bool = False
+    files: list[preview.FileSummary] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    unknown_cities: list[str] = field(default_factory=list)
+    rows_total: int = 0
+    rows: list[preview.PreviewRow] = field(default_factory=list)
+
+
+def read_snapshot(session, import_id: int, *, row_class: str, page: int, page_size: int) -> Snapshot:
+    """Everything the page shows of an import session (an empty snapshot when there is none)."""
+    found = preview.get_import(session, import_id) if import_id else None
+    if found is None:
+        return Snapshot()
+    rows_total, rows = preview.preview_page(
+        session, import_id, row_class=None if row_class == ALL else row_class, page=page, page_size=page_size
+    )
+    return Snapshot(
+        import_id=found.id,
+        status=found.status,
+        done=found.progress_done,
+        total=found.progress_total,
+        stats=dict(found.stats or {}),
+        error=found.error or "",
+        target_status=str(found.target_status_id or ""),
+        provider=str(found.service_provider_id) if found.service_provider_id else NONE,
+        create_cities=found.create_cities,
+        files=preview.session_files(session, import_id),
+        counts=importing.class_counts(session, import_id),
+        unknown_cities=importing.unknown_cities(session, import_id),
+        rows_total=rows_total,
+        rows=rows,
+    )
+
+
+def _current_id(session, user_id: int | None) -> int:
+    found = preview.latest_import(session, user_id=user_id)
+    return found.id if found is not None else 0
+
+
+def _counts(stats: dict) -> dict[str, int]:
+    """The figures of an apply's outcome (its stored list of failures left out)."""
+    return {k: int(v) for k, v in stats.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+def _file_view(f: preview.FileSummary) -> FileView:
+    recognised = [f"{header} → {preview.column_label(key)}" for header, key in f.recognised]
+    return FileView(f.id, f.name, ngettext("{n} row", "{n} rows", f.rows), recognised, f.ignored)
+
+
+def _row_view(r: preview.PreviewRow) -> RowView:
+    return RowView(
+        id=r.id,
+        file_name=r.file_name,
+        row_number=r.row_number,
+        row_class=r.row_class,
+        class_label=ImportRowClass(r.row_class).text if r.row_class in CLASSES else r.row_class,
+        effective=r.effective,
+        waiting=r.row_class != ImportRowClass.ERROR and r.effective == "",
+        errors=r.errors,
+        warnings=r.warnings,
+        cells=[CellView(c.key, c.value, c.stored, c.changed) for c in r.cells],
+        compared=r.row_class in preview.COMPARED,
+    )
+
+
+class ContractImportState(PagedListMixin, SessionState):
+    """The user's import session as the page shows it; every handler checks the import permission."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = IMPORT
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = ("row_class",)
+
+    import_id: int = 0
+    status: str = ""
+    files: list[FileView] = []
+    refusals: list[str] = []  # why the files of the last upload were refused (each names its file)
+    upload_percent: int = 0
+    uploading: bool = False
+    reading: str = ""  # the file being read now
+    chips: list[ChipView] = []
+    row_class: str = ALL
+    rows: list[RowView] = []
+    total: int = 0
+    page: int = 1
+    page_size: int = 50
+    search: str = ""  # PagedListMixin's; the preview has no search
+    bulk_class: str = ImportRowClass.NEW.value
+    status_options: list[list[str]] = []
+    provider_options: list[list[str]] = []
+    target_status: str = ""
+    provider: str = NONE
+    create_cities: bool = False
+    unknown_cities: list[str] = []
+    problems: list[str] = []  # why Apply was refused
+    done: int = 0
+    progress_total: int = 0
+    stats: dict[str, int] = {}
+    error: str = ""
+
+    @rx.var
+    def page_count(self) -> int:
+        return view.page_count(self.total, self.page_size)
+
+    @rx.var
+    def range_text(self) -> str:
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No rows"))
+
+    @rx.var
+    def percent(self) -> int:
+        return round(100 * self.done / self.progress_total) if self.progress_total else 0
+
+    @rx.var
+    def applying(self) -> bool:
+        return self.status == ImportSessionStatus.APPLYING
+
+    @rx.var
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @rx.var
+    def editable(self) -> bool:
+        """Files may be added and rows decided (not once the session is being applied or was applied)."""
+        return self.status in ("", ImportSessionStatus.OPEN)
+
+    @rx.var
+    def stats_text(self) -> str:
+        """The outcome of the apply in words."""
+        stats = self.stats
+        return gettext(
+            "Created {created}, updated {updated}, unchanged {unchanged}, failed {failed} of {total}",
+            created=format_number(stats.get("created", 0)),
+            updated=format_number(stats.get("updated", 0)),
+            unchanged=format_number(stats.get("unchanged", 0)),
+            failed=format_number(stats.get("failed", 0)),
+            total=format_number(stats.get("total", 0)),
+        )
+
+    @rx.var
+    def missing_text(self) -> str:
+        n = self.stats.get("missing_devices", 0)
+        return ngettext(
+            "{n} device of the touched organizations is not in the files",
+            "{n} devices of the touched organizations are not in the files",
+            n,
+        )
+
+    @rx.var
+    def has_rows(self) -> bool:
+        return any(c.count for c in self.chips if c.value == ALL)
+
+    # --- reading ---------------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires_page(*IMPORT)
+    async def load(self):
+        """The user's current import session, found again in the database; the tab then follows its apply."""
+        self.import_id = await with_session(_current_id, self._user_id)
+        self.status_options = [[str(i), n] for i, n in await with_session(preview.status_choices)]
+        self.provider_options = [[str(i), n] for i, n in await with_session(preview.provider_choices)]
+        self.refusals, self.problems, self.page, self.row_class = [], [], 1, ALL
+        await self._query()
+        return ContractImportState.listen
+
+    async def _query(self) -> None:
+        snapshot = await with_session(
+            read_snapshot, self.import_id, row_class=self.row_class, page=self.page, page_size=self.page_size
+        )
+        self._show(snapshot)
+
+    def _show(self, s: Snapshot) -> None:
+        self.import_id, self.status, self.error = s.import_id, s.status, s.error
+        self.done, self.progress_total, self.stats = s.done, s.total, _counts(s.stats)
+        self.target_status, self.provider, self.create_cities = s.target_status, s.provider, s.create_cities
+        self.files = [_file_view(f) for f in s.files]
+        self.unknown_cities = s.unknown_cities
+        counts = {c: int(s.counts.get(c, 0)) for c in CLASSES}
+        self.chips = [ChipView(ALL, gettext("All"), sum(counts.values()))] + [
+            ChipView(c, ImportRowClass(c).text, n) for c, n in counts.items()
+        ]
+        self.total, self.rows = s.rows_total, [_row_view(r) for r in s.rows]
+        if self.page > 1 and not self.rows and self.total:
+            self.page = self.page_count
+
+    # --- upload ----------------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(*IMPORT)
+    async def upload_progress(self, progress: dict):
+        """How much of the dropped files the browser has sent."""
+        try:
+            share = float(progress.get("progress", 0)) if isinstance(progress, dict) else 0.0
+        except (TypeError, ValueError):
+            share = 0.0
+        self.upload_percent = max(0, min(100, round(share * 100)))
+        self.uploading = self.upload_percent < 100
+
+    @rx.event
+    @requires(*IMPORT)
+    async def upload(self, files: list[rx.UploadFile]):
+        """Read each workbook into the session (created by the first upload); a refused file stores nothing and its
+        message names it. The page shows which file is being read."""
+        self.uploading, self.upload_percent, self.refusals = False, 100, []
+        if not files:
+            return
+        if self.status not in ("", ImportSessionStatus.OPEN):
+            yield rx.toast.error(gettext("This import was applied: start a new session to upload files"))
+            return
+        if not self.import_id:
+            self.import_id = (await with_session(importing.open_session, user_id=self._user_id)).id
+        added = 0
+        for upload in files:
+            name = (upload.name or "").rsplit("/", 1)[-1] or gettext("(no name)")
+            self.reading = name
+            yield
+            try:
+                data = await upload.read()
+                await with_session(importing.add_workbook, self.import_id, name, data)
+                added += 1
+            except (importing.ImportRefused, WorkbookRefused) as exc:
+                self.refusals = [*self.refusals, gettext("{file}: {reason}", file=name, reason=str(exc))]
+        self.reading = ""
+        self.page = 1
+        await self._query()
+        if added:
+            yield rx.toast.success(ngettext("{n} file read", "{n} files read", added))
+
+    @rx.event
+    @requires(*IMPORT)
+    async def remove_file(self, file_id: int):
+        try:
+            await with_session(importing.remove_file, self.import_id, int(file_id))
+        except (importing.ImportRefused, TypeError, ValueError) as exc:
+            return rx.toast.error(str(exc))
+        await self._query()
+        return None
+
+    @rx.event
+    @requires(*IMPORT)
+    async def new_session(self):
+        """Start over: a new, empty import session of this user."""
+        if self.applying:
+            return rx.toast.error(gettext("Wait until the import is applied"))
+        try:
+            self.import_id = (await with_session(importing.open_session, user_id=self._user_id)).id
+        except importing.ImportRefused as exc:
+            return rx.toast.error(str(exc))
+        self.refusals, self.problems, self.page, self.row_class = [], [], 1, ALL
+        await self._query()
+        return None
+
+    # --- decisions and options ---------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(*IMPORT)
+    async def decide(self, row_id: int, decision: str):
+        if decision not in DECISIONS:
+            return rx.toast.error(view.not_a_choice(decision))
+        try:
+            await with_session(importing.set_decision, self.import_id, [int(row_id)], decision)
+        except (importing.ImportRefused, TypeError, ValueError) as exc:
+            return rx.toast.error(str(exc))
+        await self._query()
+        return None
+
+    @rx.event
+    @requires(*IMPORT)
+    async def set_bulk_class(self, value: str):
+        if value not in CLASSES or value == ImportRowClass.ERROR:
+            return rx.toast.error(view.not_a_choice(value))
+        self.bulk_class = value
+        return None
+
+    @rx.event
+    @requires(*IMPORT)
+    async def decide_class(self, decision: str):
+        """Every row of the chosen class applied, or skipped."""
+        if decision not in DECISIONS or self.bulk_class not in CLASSES:
+            return rx.toast.error(view.not_a_choice(decision))
+        try:
+            await with_session(importing.set_class_decision, self.import_id, self.bulk_class, decision)
+        except importing.ImportRefused as exc:
+            return rx.toast.error(str(exc))
+        await self._query()
+        label = ImportRowClass(self.bulk_class).text
+        if decision == ImportDecision.APPLY:
+            return rx.toast.success(gettext("Every “{cls}” row will be applied", cls=label))
+        return rx.toast.success(gettext("Every “{cls}” row will be skipped", cls=label))
+
+    @rx.event
+    @requires(*IMPORT)
+    async def set_target_status(self, value: str):
+        if value not in {s for s, _ in self.status_options}:
+            return rx.toast.error(view.not_a_choice(value))
+        return await self._options(target_status=value)
+
+    @rx.event
+    @requires(*IMPORT)
+    async def set_provider(self, value: str):
+        if value != NONE and value not in {p for p, _ in self.provider_options}:
+            return rx.toast.error(view.not_a_choice(value))
+        return await self._options(provider=value)
+
+    @rx.event
+    @requires(*IMPORT)
+    async def set_create_cities(self, value: bool):
+        return await self._options(create_cities=bool(value))
+
+    async def _options(self, **changed) -> rx.event.EventSpec | None:
+        chosen = {"target_status": self.target_status, "provider": self.provider, "create_cities": self.create_cities}
+        chosen |= changed
+        if not self.import_id:
+            return rx.toast.error(gettext("Upload a workbook first"))
+        try:
+            await with_session(
+                importing.set_options,
+                self.import_id,
+                target_status_id=int(chosen["target_status"]) if chosen["target_status"] else None,
+                service_provider_id=None if chosen["provider"] == NONE else int(chosen["provider"]),
+                create_cities=chosen["create_cities"],
+            )
+        except importing.ImportRefused as exc:
+            return rx.toast.error(str(exc))
+        self.problems = []
+        await self._query()
+        return None
+
+    # --- apply ---------------------------------------------------------------------------------------------------
+
+    @rx.event
+    @requires(*IMPORT)
+    async def apply(self):
+        """Hand the session to a worker, unless something must be settled first (the messages say what)."""
+        from workers import jobs
+
+        if not self.import_id:
+            return rx.toast.error(gettext("Upload a workbook first"))
+        self.problems = await with_session(importing.apply_problems, self.import_id)
+        if self.problems:
+            return rx.toast.error(gettext("Nothing was applied: settle what the messages above the table say"))
+        try:
+            await in_thread(jobs.apply_contract_import, self.import_id, self._user_id)
+        except jobs.ImportApplying:
+            return rx.toast.warning(gettext("This import is being applied already; its progress shows here"))
+        self.status, self.done = ImportSessionStatus.APPLYING.value, 0
+        return rx.toast.info(gettext("Applying the import; its progress shows here in every open tab"))
+
+    @rx.event
+    @requires(*IMPORT)
+    async def download_missing(self):
+        """The devices of the touched organizations that the applied files did not mention, as a workbook."""
+        if not self.finished:
+            return rx.toast.error(gettext("The report is made when the import is applied"))
+        data = await with_session(importing.missing_devices_xlsx, self.import_id)
+        return rx.download(data=data, filename=f"missing_devices_{self.import_id}.xlsx", mime_type=XLSX)
+
+    @rx.event(background=True)
+    @requires(*IMPORT)
+    async def listen(self):
+        """Follow the apply of this tab's session until the tab navigates away or closes (then it is cancelled):
+        the progress from the live updates, and from the database every RECHECK_S seconds while applying."""
+        queue = hub.attach()
+        try:
+            while True:
+                async with self:
+                    import_id, applying = self.import_id, self.status == ImportSessionStatus.APPLYING
+                batch = await next_batch(queue, window=0.2, timeout=RECHECK_S if applying else None)
+                mine = [
+                    p
+                    for kind, p in batch
+                    if kind == events.CONTRACT_IMPORT_PROGRESS and import_id and p.get("import_id") == import_id
+                ]
+                if not mine and not (applying and not batch):
+                    continue
+                latest = max(mine, key=lambda p: (p.get("status") in FINISHED, p.get("done", 0))) if mine else None
+                if latest is not None and latest.get("status") == ImportSessionStatus.APPLYING:
+                    async with self:
+                        if self.import_id == import_id:
+                            self.status = ImportSessionStatus.APPLYING.value
+                            self.done, self.progress_total = int(latest["done"]), int(latest["total"])
+                    continue
+                async with self:  # finished, or no news for a while: what the database says
+                    wanted = {"row_class": self.row_class, "page": self.page, "page_size": self.page_size}
+                snapshot = await with_session(read_snapshot, import_id, **wanted)
+                async with self:
+                    if self.import_id == import_id:
+                        self._show(snapshot)
+                        if latest is not None and latest.get("refused"):
+                            self.problems = [str(latest["refused"])]
+        finally:
+            hub.detach(queue)

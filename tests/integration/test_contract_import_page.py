@@ -1,0 +1,220 @@
+"""The contract import page's state, called as a signed-in tab calls it: real xlsx uploads built with openpyxl, the
+preview, decisions, options, Apply's refusals, the apply actor run as the embedded worker runs it, permissions."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import reflex as rx
+from openpyxl import Workbook, load_workbook
+from sqlmodel import Session, func, select
+
+from printer_app.models import ContractDevice
+from printer_app.models.contracts import (
+    City,
+    ContractImportFile,
+    ContractImportSession,
+    ContractStatus,
+    ServiceProvider,
+)
+from printer_app.services import events
+from printer_app.state.contracts.contract_import import ContractImportState as S
+from tests.factories import make_contract_device, make_model, make_org
+from tests.integration.state_fixtures import app_db, run_handler, session_cookie, signed_in, tab  # noqa: F401
+
+HEADER = ["№", "Организация", "Город", "Адрес", "Производитель", "Модель", "Серийный номер", "Примечание склада"]
+PATH = "/contracts/import"
+
+
+def xlsx(rows: list[list], header: list[str] = HEADER) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(name: str, data: bytes) -> rx.UploadFile:
+    return rx.UploadFile(file=io.BytesIO(data), path=Path(name))
+
+
+@pytest.fixture
+def reference(session: Session) -> dict:
+    """Two organizations, a model, a city, a status, a provider; a device of Alpha (matched) and one of Beta
+    (moved to Alpha by the files)."""
+    alpha, beta = make_org(session, name="Alpha"), make_org(session, name="Beta")
+    model = make_model(session, "HP", "M404")
+    city = City(name="Moscow")
+    status = ContractStatus(name="In service", color="#2e7d32")
+    provider = ServiceProvider(name="Tonex", code="tonex")
+    session.add_all([city, status, provider])
+    session.flush()
+    make_contract_device(
+        session,
+        organization=alpha,
+        city_id=city.id,
+        address="Old street 1",
+        device_model_id=model.id,
+        serial_number="S-MATCH",
+    )
+    make_contract_device(
+        session,
+        organization=beta,
+        city_id=city.id,
+        address="Beta street",
+        device_model_id=model.id,
+        serial_number="S-MOVED",
+    )
+    session.commit()
+    return {"status": status.id, "provider": provider.id}
+
+
+FIRST = [
+    [1, "Alpha", "Moscow", "New street 5", "HP", "M404", "S-NEW1", "x"],
+    [2, "Alpha", "Moscow", "Old street 1", "HP", "M404", "S-MATCH", ""],
+    [3, "Alpha", "Moscow", "Alpha street", "HP", "M404", "S-MOVED", ""],
+    [4, "Alpha", "Tver", "Tver street", "HP", "M404", "S-NEW2", ""],
+]
+SECOND = [
+    [1, "Alpha", "Moscow", "Street 9", "HP", "X999", "S-ERR", ""],  # unknown model
+    [2, "Alpha", "Moscow", "Street 10", "HP", "M404", "S-DUP", ""],
+    [3, "Alpha", "Moscow", "Street 11", "HP", "M404", "S-DUP", ""],
+]
+
+
+def _counts(state) -> dict[str, int]:
+    return {c.value: c.count for c in state.chips}
+
+
+@pytest.fixture
+def published() -> Iterator[list[tuple[str, dict]]]:
+    seen: list[tuple[str, dict]] = []
+    unsubscribe = events.subscribe(lambda kind, payload: seen.append((kind, payload)))
+    yield seen
+    unsubscribe()
+
+
+@pytest.fixture
+def embedded_broker() -> Iterator[None]:
+    from workers.broker import broker
+
+    broker.flush_all()
+    yield
+    broker.flush_all()
+
+
+def test_upload_preview_decide_and_apply(
+    signed_in: str,  # noqa: F811
+    session: Session,
+    reference: dict,
+    published: list,
+    embedded_broker: None,
+) -> None:
+    from workers import actors
+
+    state = tab(S, signed_in, PATH)
+    run_handler(S.load, state)
+    assert state.access == "ok" and state.import_id == 0 and state.files == []
+    assert [name for _, name in state.status_options] == ["In service"]
+
+    run_handler(S.upload, state, [upload("first.xlsx", xlsx(FIRST)), upload("second.xlsx", xlsx(SECOND))])
+    assert state.import_id and [f.name for f in state.files] == ["first.xlsx", "second.xlsx"]
+    first = state.files[0]
+    assert first.rows == "4 rows" and "Серийный номер → Serial" in first.recognised
+    assert first.ignored == ["Примечание склада"]
+    assert _counts(state) == {"all": 7, "ERROR": 1, "NEW": 2, "MATCH": 1, "MOVED": 1, "DUP_IN_FILE": 2}
+    assert state.unknown_cities == ["Tver"]
+
+    run_handler(S.upload, state, [upload("notes.xlsx", b"this is a text file, renamed")])
+    assert len(state.refusals) == 1 and state.refusals[0].startswith("notes.xlsx: ")
+    assert [f.name for f in state.files] == ["first.xlsx", "second.xlsx"]  # nothing stored of it
+    assert session.exec(select(func.count()).select_from(ContractImportFile)).one() == 2
+
+    run_handler(S.set_filter, state, "row_class", "ERROR")
+    (error,) = state.rows
+    assert error.errors == ["Model “X999” of “HP” is not in the reference data"] and error.effective == ""
+    run_handler(S.set_filter, state, "row_class", "MATCH")
+    (match,) = state.rows
+    assert [c.key for c in match.cells if c.changed] == []  # same values as stored
+    run_handler(S.set_filter, state, "row_class", "MOVED")
+    (moved,) = state.rows
+    changed = {c.key: (c.value, c.stored) for c in moved.cells if c.changed}
+    assert changed == {"organization": ("Alpha", "Beta"), "address": ("Alpha street", "Beta street")}
+    assert moved.waiting and moved.effective == ""
+    run_handler(S.decide, state, moved.id, "apply")
+    assert state.rows[0].effective == "apply" and not state.rows[0].waiting
+    assert "Not a choice" in repr(run_handler(S.decide, state, moved.id, "delete"))
+
+    run_handler(S.set_bulk_class, state, "DUP_IN_FILE")
+    run_handler(S.decide_class, state, "skip")
+    run_handler(S.set_filter, state, "row_class", "DUP_IN_FILE")
+    assert [r.effective for r in state.rows] == ["skip", "skip"]
+
+    run_handler(S.apply, state)  # no status chosen, an unknown city not confirmed
+    assert any("status" in p for p in state.problems) and state.status == "open"
+    run_handler(S.set_target_status, state, str(reference["status"]))
+    run_handler(S.set_provider, state, str(reference["provider"]))
+    run_handler(S.apply, state)
+    assert state.problems == ["Unknown cities: Tver. Confirm that they are to be created."]
+    run_handler(S.set_create_cities, state, True)
+    assert state.create_cities and state.problems == []
+
+    run_handler(S.apply, state)
+    assert state.status == "applying" and state.problems == []
+    other = tab(S, signed_in, PATH)  # a second tab of the same user finds the session and cannot apply it again
+    run_handler(S.load, other)
+    assert other.import_id == state.import_id
+    assert "being applied already" in repr(run_handler(S.apply, other))
+
+    actors.apply_contract_import.fn(state.import_id, None)  # as the embedded worker runs the queued message
+    progress = [p for kind, p in published if kind == events.CONTRACT_IMPORT_PROGRESS]
+    assert progress[0] == {"import_id": state.import_id, "done": 0, "total": 4, "status": "applying"}
+    assert progress[-1] == {"import_id": state.import_id, "done": 4, "total": 4, "status": "applied", "refused": ""}
+
+    run_handler(S.load, other)  # after a reload: the outcome
+    assert other.finished and other.stats["created"] == 2 and other.stats["updated"] == 2 and other.stats["total"] == 4
+    assert "Created 2, updated 2" in other.stats_text
+    session.expire_all()
+    devices = {d.serial_number: d for d in session.exec(select(ContractDevice)).all()}
+    assert set(devices) == {"S-NEW1", "S-NEW2", "S-MATCH", "S-MOVED"}
+    assert devices["S-MOVED"].address == "Alpha street" and devices["S-NEW2"].status_id == reference["status"]
+    download = run_handler(S.download_missing, other)
+    assert "missing_devices_" in repr(download) and ".xlsx" in repr(download)
+
+    run_handler(S.apply, other)  # applied: nothing to do
+    assert other.problems and "already been applied" in other.problems[0]
+    run_handler(S.new_session, other)
+    assert other.import_id > state.import_id and other.files == [] and other.editable
+
+
+def test_the_missing_devices_report_opens(signed_in: str, session: Session, reference: dict) -> None:  # noqa: F811
+    from printer_app.services.contracts.importing import missing_devices_xlsx
+
+    state = tab(S, signed_in, PATH)
+    run_handler(S.load, state)
+    run_handler(S.upload, state, [upload("one.xlsx", xlsx(FIRST[:1]))])
+    run_handler(S.set_target_status, state, str(reference["status"]))
+    from workers import actors
+
+    actors.apply_contract_import.fn(state.import_id, None)
+    book = load_workbook(io.BytesIO(missing_devices_xlsx(session, state.import_id)))
+    serials = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
+    assert "S-MATCH" in serials  # Alpha's device the file did not mention
+
+
+def test_without_the_import_permission_nothing_is_read_or_stored(session: Session, app_db: str) -> None:  # noqa: F811
+    editor = session_cookie(session, username="editor", groups=("Contracts — Editor",))
+    state = tab(S, editor, PATH)
+    run_handler(S.load, state)
+    assert state.access == "denied" and state.import_id == 0
+    refused = run_handler(S.upload, state, [upload("first.xlsx", xlsx(FIRST))])
+    assert "Not allowed" in repr(refused)
+    for handler, args in ((S.apply, ()), (S.new_session, ()), (S.decide, (1, "apply")), (S.download_missing, ())):
+        assert "Not allowed" in repr(run_handler(handler, state, *args))
+    assert session.exec(select(func.count()).select_from(ContractImportSession)).one() == 0
