@@ -141,7 +141,7 @@ def apply_card() -> rx.Component:
     return rx.cond(
         S.files.length() > 0,
         section_card(
-            "Apply",
+            N_("Apply"),
             _options(),
             _cities(),
             _problems(),

@@ -14,6 +14,7 @@ from printer_app.services.contracts.import_preview import COLUMN_LABELS, SHOWN_K
 from printer_app.state.contracts.contract_import import CellView, ChipView, RowView
 from printer_app.state.contracts.contract_import import ContractImportState as S
 
+WRAPPED = ("organization", "address")  # long texts wrap; codes, names and serials stay on one line
 COLORS = [(c.value, c.color) for c in ImportRowClass]
 
 
@@ -68,7 +69,7 @@ def _bulk() -> rx.Component:
 
 def _cell(c: CellView) -> rx.Component:
     return rx.table.cell(
-        rx.text(c.value, size="2"),
+        rx.text(c.value, size="2", white_space=rx.match(c.key, *[(k, "normal") for k in WRAPPED], "nowrap")),
         rx.cond(
             c.changed,
             rx.text(
@@ -122,14 +123,13 @@ def _decision(r: RowView) -> rx.Component:
 def _row(r: RowView) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.text(r.file_name, size="1", color=rx.color("gray", 11), word_break="break-all"),
+            rx.text(r.file_name, size="1", color=rx.color("gray", 11), white_space="nowrap"),
             rx.text("#", r.row_number, size="2", weight="medium"),
-            max_width="140px",
         ),
         rx.table.cell(rx.badge(r.class_label, color_scheme=class_color(r.row_class), class_name="import-class")),
+        _decision(r),
         rx.foreach(r.cells, _cell),
         _messages(r),
-        _decision(r),
         class_name="import-row",
         custom_attrs={"data-class": r.row_class, "data-row": r.row_number, "data-file": r.file_name},
         vertical_align="top",
@@ -137,11 +137,11 @@ def _row(r: RowView) -> rx.Component:
 
 
 def preview_card() -> rx.Component:
-    headers = [N_("File, row"), N_("Class"), *[COLUMN_LABELS[k] for k in SHOWN_KEYS], N_("Messages"), N_("Decision")]
+    headers = [N_("File, row"), N_("Class"), N_("Decision"), *[COLUMN_LABELS[k] for k in SHOWN_KEYS], N_("Messages")]
     return rx.cond(
         S.files.length() > 0,
         section_card(
-            "Preview",
+            N_("Preview"),
             rx.hstack(rx.foreach(S.chips, _chip), wrap="wrap", spacing="2", id="import-chips"),
             _bulk(),
             rx.text(

@@ -8,6 +8,7 @@ from printer_app.components.i18n import t, tf
 from printer_app.components.layout import section_card
 from printer_app.components.spinner import spinner
 from printer_app.components.table import row_icon_button
+from printer_app.i18n import N_
 from printer_app.state.contracts.contract_import import XLSX, FileView
 from printer_app.state.contracts.contract_import import ContractImportState as S
 
@@ -68,7 +69,7 @@ def _file(f: FileView) -> rx.Component:
             rx.text(f.name, weight="medium", class_name="import-file-name", word_break="break-all"),
             rx.badge(f.rows, color_scheme="gray", class_name="import-file-rows"),
             rx.spacer(),
-            rx.cond(S.editable, row_icon_button("trash-2", "Remove file", S.remove_file(f.id), color_scheme="red")),
+            rx.cond(S.editable, row_icon_button("trash-2", N_("Remove file"), S.remove_file(f.id), color_scheme="red")),
             align="center",
             width="100%",
         ),
@@ -114,7 +115,7 @@ def _refusals() -> rx.Component:
 
 def upload_card() -> rx.Component:
     return section_card(
-        "Workbooks",
+        N_("Workbooks"),
         rx.cond(S.editable, _drop_zone()),
         _busy(),
         _refusals(),
