@@ -218,3 +218,17 @@ def test_without_the_import_permission_nothing_is_read_or_stored(session: Sessio
     for handler, args in ((S.apply, ()), (S.new_session, ()), (S.decide, (1, "apply")), (S.download_missing, ())):
         assert "Not allowed" in repr(run_handler(handler, state, *args))
     assert session.exec(select(func.count()).select_from(ContractImportSession)).one() == 0
+
+
+def test_every_row_code_reads_as_words_in_both_languages() -> None:
+    from printer_app.i18n import use_language
+    from printer_app.services.contracts.import_preview import MESSAGES, describe
+
+    values = {"model": "X1", "manufacturer": "HP", "organization": "Alpha", "city": "Tver", "service_month": "13.2026"}
+    assert describe("UNKNOWN_MODEL", values) == "Model “X1” of “HP” is not in the reference data"
+    with use_language("ru"):
+        assert describe("UNKNOWN_MODEL", values) == "Модели «X1» производителя «HP» нет в справочнике"
+        assert describe("NEW_CITY", values).startswith("Город «Tver» новый")
+        words = {code: describe(code, values) for code in MESSAGES}
+    assert all(text != code and not text.isascii() for code, text in words.items())  # every code translated
+    assert describe("SOMETHING_NEW", values) == "SOMETHING_NEW"
