@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from printer_app.cli import contracts_import  # noqa: F401  (adds `contracts import`)
 from printer_app.cli.access import roles, users, whitelist
 from printer_app.cli.contracts import cartridges, contracts
 from printer_app.cli.messages import messages

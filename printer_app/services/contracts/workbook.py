@@ -1,0 +1,139 @@
+"""Opening an uploaded contracts workbook safely: every hostile or broken file is refused with a clear message.
+
+Checks run on the bytes before openpyxl sees them: the size limit, an OLE compound file (a password-protected
+xlsx or an old .xls), a ZIP that is not one or is damaged, the parts an xlsx must have, and a zip bomb (the
+uncompressed sizes the archive declares, in total and as a ratio; zipfile never inflates an entry beyond its
+declared size, so the declared sizes bound what openpyxl will read).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from xml.etree.ElementTree import ParseError, iterparse
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.workbook.workbook import Workbook
+
+from printer_app.i18n import gettext
+
+MAX_BYTES = 20 * 1024 * 1024  # an uploaded file
+MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all parts of the archive together, once inflated
+MAX_RATIO = 200  # inflated / compressed size of one part bigger than RATIO_FLOOR (sheet XML is ~5-30)
+RATIO_FLOOR = 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class WorkbookRefused(Exception):
+    """The file cannot be read as a workbook; the message says why, for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}"
+
+
+def check_archive(data: bytes, *, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse what is not a safe, well-formed xlsx archive (see the module's docstring)."""
+    if not data:
+        raise WorkbookRefused(gettext("The file is empty."))
+    if len(data) > max_bytes:
+        raise WorkbookRefused(
+            gettext(
+                "The file is {size} MB; files up to {limit} MB are accepted.",
+                size=_megabytes(len(data)),
+                limit=_megabytes(max_bytes),
+            )
+        )
+    if data.startswith(OLE_MAGIC[:4]):
+        raise WorkbookRefused(
+            gettext(
+                "The file is password-protected (encrypted) or an old Excel 97-2003 .xls workbook: "
+                "save it in Excel as an .xlsx workbook without a password and upload it again."
+            )
+        )
+    if not data.startswith(b"PK"):
+        raise WorkbookRefused(gettext("The file is not an Excel workbook (.xlsx)."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise WorkbookRefused(gettext("The file is damaged: it is not a readable .xlsx workbook.")) from None
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names):
+        raise WorkbookRefused(gettext("The file is not an Excel workbook (.xlsx)."))
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise WorkbookRefused(gettext("The file is refused: it inflates to an implausible size (a zip bomb?)."))
+    if total > MAX_UNCOMPRESSED:
+        raise WorkbookRefused(gettext("The file is refused: it inflates to an implausible size (a zip bomb?)."))
+
+
+def open_workbook(data: bytes, *, max_bytes: int = MAX_BYTES) -> Workbook:
+    """An openpyxl read-only workbook of `data` (formulas kept as their text), or WorkbookRefused."""
+    check_archive(data, max_bytes=max_bytes)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except WorkbookRefused:
+        raise
+    except Exception:  # openpyxl raises KeyError, ValueError, ParseError, ... for broken parts
+        raise WorkbookRefused(gettext("The file is damaged: it is not a readable .xlsx workbook.")) from None
+
+
+def merged_ranges(worksheet) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of a read-only worksheet as (min_col, min_row, max_col, max_row).
+
+    openpyxl's read-only mode does not read them, so the `<mergeCell ref="A2:A5"/>` elements of the sheet's XML
+    are scanned here (they follow the cells; elements are cleared as they are parsed).
+    """
+    ranges: list[tuple[int, int, int, int]] = []
+    try:
+        with worksheet._get_source() as source:
+            for _event, element in iterparse(source, events=("end",)):
+                tag = element.tag.rsplit("}", 1)[-1]
+                if tag == "mergeCell":
+                    ref = element.get("ref") or ""
+                    try:
+                        bounds = range_boundaries(ref)
+                    except (ValueError, TypeError):
+                        bounds = None
+                    if bounds and None not in bounds:
+                        ranges.append(bounds)  # type: ignore[arg-type]
+                element.clear()
+    except (ParseError, KeyError, OSError):
+        raise WorkbookRefused(gettext("The file is damaged: it is not a readable .xlsx workbook.")) from None
+    return ranges
+
+
+def iter_rows(worksheet) -> Iterator[tuple[int, tuple]]:
+    """(row number, cell values) of the first sheet, merged cells filled with their top-left value."""
+    merged = merged_ranges(worksheet)
+    fill: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> the top-left cell of its range
+    starts: dict[tuple[int, int], object] = {}
+    for min_col, min_row, max_col, max_row in merged:
+        if (max_row - min_row + 1) * (max_col - min_col + 1) > 1_000_000:
+            continue  # a whole-column merge: fill nothing rather than a million cells
+        for row in range(min_row, max_row + 1):
+            for col in range(min_col, max_col + 1):
+                if (row, col) != (min_row, min_col):
+                    fill[(row, col)] = (min_row, min_col)
+        starts[(min_row, min_col)] = None
+    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        if merged:
+            values = list(values)
+            for col, value in enumerate(values, start=1):
+                if (number, col) in starts:
+                    starts[(number, col)] = value
+            for col in range(1, len(values) + 1):
+                origin = fill.get((number, col))
+                if origin is not None and values[col - 1] is None:
+                    values[col - 1] = starts.get(origin)
+            values = tuple(values)
+        yield number, values
