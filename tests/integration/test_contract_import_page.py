@@ -232,3 +232,43 @@ def test_every_row_code_reads_as_words_in_both_languages() -> None:
         words = {code: describe(code, values) for code in MESSAGES}
     assert all(text != code and not text.isascii() for code, text in words.items())  # every code translated
     assert describe("SOMETHING_NEW", values) == "SOMETHING_NEW"
+
+
+def test_an_apply_the_worker_refuses_says_why_and_frees_the_session(
+    signed_in: str,  # noqa: F811
+    session: Session,
+    reference: dict,
+    published: list,
+    embedded_broker: None,
+) -> None:
+    """The page checked, then something changed (here: no status chosen, the page's check bypassed): the worker
+    writes nothing, publishes why, and the next apply of the session may be queued."""
+    from workers import actors, coordination, jobs
+
+    state = tab(S, signed_in, PATH)
+    run_handler(S.load, state)
+    run_handler(S.upload, state, [upload("first.xlsx", xlsx(FIRST[:2]))])
+    jobs.apply_contract_import(state.import_id, None)
+    with pytest.raises(jobs.ImportApplying):
+        jobs.apply_contract_import(state.import_id, None)
+    actors.apply_contract_import.fn(state.import_id, None)
+    (outcome,) = [p for kind, p in published if kind == events.CONTRACT_IMPORT_PROGRESS]
+    assert outcome["status"] == "open" and "Choose the status" in outcome["refused"]
+    assert session.exec(select(func.count()).select_from(ContractDevice)).one() == 2  # the reference devices only
+    jobs.apply_contract_import(state.import_id, None)  # queued again: the claim was released
+    coordination.release_import(state.import_id)  # (that message is never run: free the session for other tests)
+
+
+def test_a_tab_shows_the_latest_progress_of_its_own_session_only() -> None:
+    from printer_app.state.contracts.contract_import import _latest
+
+    kind = events.CONTRACT_IMPORT_PROGRESS
+    batch = [
+        (kind, {"import_id": 7, "done": 200, "total": 450, "status": "applying"}),
+        (events.INVENTORY_UPDATE, {"printer_id": 1}),
+        (kind, {"import_id": 8, "done": 400, "total": 450, "status": "applying"}),
+        (kind, {"import_id": 7, "done": 450, "total": 450, "status": "applied"}),
+        (kind, {"import_id": 7, "done": 400, "total": 450, "status": "applying"}),  # arrived late
+    ]
+    assert _latest(batch, 7) == {"import_id": 7, "done": 450, "total": 450, "status": "applied"}
+    assert _latest(batch[:3], 8)["done"] == 400 and _latest(batch, 9) is None

@@ -114,18 +114,21 @@ def _outcome() -> rx.Component:
                 ),
                 rx.text(S.stats_text, id="import-stats"),
                 rx.cond(S.error != "", rx.text(S.error, size="2")),
-                rx.hstack(
-                    rx.text(S.missing_text, size="2", id="import-missing"),
-                    rx.button(
-                        rx.icon("download", size=14),
-                        t("Missing devices (.xlsx)"),
-                        size="1",
-                        variant="soft",
-                        on_click=S.download_missing,
-                        id="import-download-missing",
+                rx.cond(
+                    S.status == "applied",
+                    rx.hstack(
+                        rx.text(S.missing_text, size="2", id="import-missing"),
+                        rx.button(
+                            rx.icon("download", size=14),
+                            t("Missing devices (.xlsx)"),
+                            size="1",
+                            variant="soft",
+                            on_click=S.download_missing,
+                            id="import-download-missing",
+                        ),
+                        align="center",
+                        wrap="wrap",
                     ),
-                    align="center",
-                    wrap="wrap",
                 ),
                 spacing="2",
             ),

@@ -11,8 +11,8 @@ from printer_app.components.table import data_table, pager
 from printer_app.i18n import N_
 from printer_app.models.choices import ImportRowClass
 from printer_app.services.contracts.import_preview import COLUMN_LABELS, SHOWN_KEYS
-from printer_app.state.contracts.contract_import import CellView, ChipView, RowView
 from printer_app.state.contracts.contract_import import ContractImportState as S
+from printer_app.state.contracts.import_views import CellView, ChipView, RowView
 
 WRAPPED = ("organization", "address")  # long texts wrap; codes, names and serials stay on one line
 COLORS = [(c.value, c.color) for c in ImportRowClass]

@@ -20,7 +20,7 @@ from printer_app.models.contracts import (
     ServiceProvider,
 )
 from printer_app.services.contracts.columns import BY_KEY
-from printer_app.services.contracts.importing import stored_values
+from printer_app.services.contracts.importing import class_counts, stored_values, unknown_cities
 
 SHOWN_KEYS = ("organization", "city", "address", "room", "manufacturer", "model", "serial", "service_month")
 COMPARED = {ImportRowClass.MATCH, ImportRowClass.MOVED}  # rows of a stored device: its values shown beside
@@ -191,3 +191,48 @@ def provider_choices(session: Session) -> list[tuple[int, str]]:
     """The active service providers a session may give its devices, by name."""
     found = session.exec(select(ServiceProvider).where(col(ServiceProvider.is_active)).order_by(ServiceProvider.name))
     return [(p.id, p.name) for p in found.all()]
+
+
+@dataclass
+class Snapshot:
+    """What the import page shows of an import session, read in one database session."""
+
+    import_id: int = 0
+    status: str = ""
+    done: int = 0
+    total: int = 0
+    stats: dict = field(default_factory=dict)
+    error: str = ""
+    target_status_id: int | None = None
+    provider_id: int | None = None
+    create_cities: bool = False
+    files: list[FileSummary] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    unknown_cities: list[str] = field(default_factory=list)
+    rows_total: int = 0
+    rows: list[PreviewRow] = field(default_factory=list)
+
+
+def read_snapshot(session: Session, import_id: int, *, row_class: str | None, page: int, page_size: int) -> Snapshot:
+    """Everything the page shows of an import session, one page of its rows (of `row_class` only, when given);
+    an empty snapshot when there is no such session."""
+    found = get_import(session, import_id) if import_id else None
+    if found is None:
+        return Snapshot()
+    rows_total, rows = preview_page(session, import_id, row_class=row_class, page=page, page_size=page_size)
+    return Snapshot(
+        import_id=found.id,
+        status=found.status,
+        done=found.progress_done,
+        total=found.progress_total,
+        stats=dict(found.stats or {}),
+        error=found.error or "",
+        target_status_id=found.target_status_id,
+        provider_id=found.service_provider_id,
+        create_cities=found.create_cities,
+        files=session_files(session, import_id),
+        counts=class_counts(session, import_id),
+        unknown_cities=unknown_cities(session, import_id),
+        rows_total=rows_total,
+        rows=rows,
+    )

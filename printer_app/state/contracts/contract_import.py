@@ -7,7 +7,7 @@ tab of the session follows through the live updates (CONTRACT_IMPORT_PROGRESS) a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
 from typing import ClassVar
 
 import reflex as rx
@@ -19,134 +19,40 @@ from printer_app.services.contracts import import_preview as preview
 from printer_app.services.contracts import importing
 from printer_app.services.contracts.workbook import WorkbookRefused
 from printer_app.state import view
+from printer_app.state.contracts.import_views import (
+    ALL,
+    CLASSES,
+    ChipView,
+    FileView,
+    RowView,
+    chips,
+    figures,
+    file_view,
+    row_view,
+)
 from printer_app.state.live.hub import hub, next_batch
 from printer_app.state.paged import PagedListMixin
-from printer_app.state.session import SessionState, in_thread, requires, requires_page, with_session
+from printer_app.state.session import (
+    SessionState,
+    in_thread,
+    principal_for_cookie,
+    requires,
+    requires_page,
+    with_session,
+)
 
 IMPORT = ("contracts.access_contracts_app", "contracts.import_contracts")
-ALL = "all"
 NONE = "none"
-CLASSES = tuple(c.value for c in ImportRowClass)
 DECISIONS = (ImportDecision.APPLY.value, ImportDecision.SKIP.value)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECHECK_S = 3.0  # while applying, a tab also re-reads the session this often (a progress event may be lost)
+CHECK_S = 30.0  # a listening tab re-checks its sign-in this often (a revoked user stops receiving updates)
 FINISHED = {ImportSessionStatus.APPLIED.value, ImportSessionStatus.FAILED.value}
-
-
-@dataclass
-class FileView:
-    id: int = 0
-    name: str = ""
-    rows: str = ""
-    recognised: list[str] = field(default_factory=list)  # "Header → Column"
-    ignored: list[str] = field(default_factory=list)
-
-
-@dataclass
-class CellView:
-    key: str = ""
-    value: str = ""
-    stored: str = ""
-    changed: bool = False
-
-
-@dataclass
-class RowView:
-    id: int = 0
-    file_name: str = ""
-    row_number: int = 0
-    row_class: str = ""
-    class_label: str = ""
-    effective: str = ""  # apply / skip / "" (an error, or a MOVED / DUP_IN_FILE row waiting for a decision)
-    waiting: bool = False
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    cells: list[CellView] = field(default_factory=list)
-    compared: bool = False
-
-
-@dataclass
-class ChipView:
-    value: str = ""
-    label: str = ""
-    count: int = 0
-
-
-@dataclass
-class Snapshot:
-    """What the page shows of an import session, read in one database session."""
-
-    import_id: int = 0
-    status: str = ""
-    done: int = 0
-    total: int = 0
-    stats: dict = field(default_factory=dict)
-    error: str = ""
-    target_status: str = ""
-    provider: str = NONE
-    create_cities: bool = False
-    files: list[preview.FileSummary] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    unknown_cities: list[str] = field(default_factory=list)
-    rows_total: int = 0
-    rows: list[preview.PreviewRow] = field(default_factory=list)
-
-
-def read_snapshot(session, import_id: int, *, row_class: str, page: int, page_size: int) -> Snapshot:
-    """Everything the page shows of an import session (an empty snapshot when there is none)."""
-    found = preview.get_import(session, import_id) if import_id else None
-    if found is None:
-        return Snapshot()
-    rows_total, rows = preview.preview_page(
-        session, import_id, row_class=None if row_class == ALL else row_class, page=page, page_size=page_size
-    )
-    return Snapshot(
-        import_id=found.id,
-        status=found.status,
-        done=found.progress_done,
-        total=found.progress_total,
-        stats=dict(found.stats or {}),
-        error=found.error or "",
-        target_status=str(found.target_status_id or ""),
-        provider=str(found.service_provider_id) if found.service_provider_id else NONE,
-        create_cities=found.create_cities,
-        files=preview.session_files(session, import_id),
-        counts=importing.class_counts(session, import_id),
-        unknown_cities=importing.unknown_cities(session, import_id),
-        rows_total=rows_total,
-        rows=rows,
-    )
 
 
 def _current_id(session, user_id: int | None) -> int:
     found = preview.latest_import(session, user_id=user_id)
     return found.id if found is not None else 0
-
-
-def _counts(stats: dict) -> dict[str, int]:
-    """The figures of an apply's outcome (its stored list of failures left out)."""
-    return {k: int(v) for k, v in stats.items() if isinstance(v, int | float) and not isinstance(v, bool)}
-
-
-def _file_view(f: preview.FileSummary) -> FileView:
-    recognised = [f"{header} → {preview.column_label(key)}" for header, key in f.recognised]
-    return FileView(f.id, f.name, ngettext("{n} row", "{n} rows", f.rows), recognised, f.ignored)
-
-
-def _row_view(r: preview.PreviewRow) -> RowView:
-    return RowView(
-        id=r.id,
-        file_name=r.file_name,
-        row_number=r.row_number,
-        row_class=r.row_class,
-        class_label=ImportRowClass(r.row_class).text if r.row_class in CLASSES else r.row_class,
-        effective=r.effective,
-        waiting=r.row_class != ImportRowClass.ERROR and r.effective == "",
-        errors=r.errors,
-        warnings=r.warnings,
-        cells=[CellView(c.key, c.value, c.stored, c.changed) for c in r.cells],
-        compared=r.row_class in preview.COMPARED,
-    )
 
 
 class ContractImportState(PagedListMixin, SessionState):
@@ -247,22 +153,21 @@ class ContractImportState(PagedListMixin, SessionState):
         return ContractImportState.listen
 
     async def _query(self) -> None:
-        snapshot = await with_session(
-            read_snapshot, self.import_id, row_class=self.row_class, page=self.page, page_size=self.page_size
-        )
-        self._show(snapshot)
+        self._show(await with_session(preview.read_snapshot, self.import_id, **self._wanted()))
 
-    def _show(self, s: Snapshot) -> None:
+    def _wanted(self) -> dict:
+        """Which rows the tab shows: the class chosen, the page."""
+        row_class = None if self.row_class == ALL else self.row_class
+        return {"row_class": row_class, "page": self.page, "page_size": self.page_size}
+
+    def _show(self, s: preview.Snapshot) -> None:
         self.import_id, self.status, self.error = s.import_id, s.status, s.error
-        self.done, self.progress_total, self.stats = s.done, s.total, _counts(s.stats)
-        self.target_status, self.provider, self.create_cities = s.target_status, s.provider, s.create_cities
-        self.files = [_file_view(f) for f in s.files]
-        self.unknown_cities = s.unknown_cities
-        counts = {c: int(s.counts.get(c, 0)) for c in CLASSES}
-        self.chips = [ChipView(ALL, gettext("All"), sum(counts.values()))] + [
-            ChipView(c, ImportRowClass(c).text, n) for c, n in counts.items()
-        ]
-        self.total, self.rows = s.rows_total, [_row_view(r) for r in s.rows]
+        self.done, self.progress_total, self.stats = s.done, s.total, figures(s.stats)
+        self.target_status = str(s.target_status_id or "")
+        self.provider, self.create_cities = str(s.provider_id) if s.provider_id else NONE, s.create_cities
+        self.files = [file_view(f) for f in s.files]
+        self.unknown_cities, self.chips = s.unknown_cities, chips(s.counts)
+        self.total, self.rows = s.rows_total, [row_view(r) for r in s.rows]
         if self.page > 1 and not self.rows and self.total:
             self.page = self.page_count
 
@@ -433,7 +338,7 @@ class ContractImportState(PagedListMixin, SessionState):
     @requires(*IMPORT)
     async def download_missing(self):
         """The devices of the touched organizations that the applied files did not mention, as a workbook."""
-        if not self.finished:
+        if self.status != ImportSessionStatus.APPLIED:
             return rx.toast.error(gettext("The report is made when the import is applied"))
         data = await with_session(importing.missing_devices_xlsx, self.import_id)
         return rx.download(data=data, filename=f"missing_devices_{self.import_id}.xlsx", mime_type=XLSX)
@@ -441,22 +346,26 @@ class ContractImportState(PagedListMixin, SessionState):
     @rx.event(background=True)
     @requires(*IMPORT)
     async def listen(self):
-        """Follow the apply of this tab's session until the tab navigates away or closes (then it is cancelled):
-        the progress from the live updates, and from the database every RECHECK_S seconds while applying."""
+        """Follow the apply of this tab's session until the tab navigates away or closes (then it is cancelled), or
+        its sign-in no longer grants the import (checked every CHECK_S): the progress from the live updates, and
+        from the database every RECHECK_S while applying (a progress event may be lost)."""
         queue = hub.attach()
+        loop = asyncio.get_running_loop()
         try:
+            async with self:
+                cookie = self.router.headers.cookie
+            check_at = loop.time() + CHECK_S
             while True:
                 async with self:
                     import_id, applying = self.import_id, self.status == ImportSessionStatus.APPLYING
-                batch = await next_batch(queue, window=0.2, timeout=RECHECK_S if applying else None)
-                mine = [
-                    p
-                    for kind, p in batch
-                    if kind == events.CONTRACT_IMPORT_PROGRESS and import_id and p.get("import_id") == import_id
-                ]
-                if not mine and not (applying and not batch):
+                batch = await next_batch(queue, window=0.2, timeout=RECHECK_S if applying else CHECK_S)
+                if loop.time() >= check_at:
+                    if not await in_thread(_may_import, cookie):
+                        return
+                    check_at = loop.time() + CHECK_S
+                latest = _latest(batch, import_id)
+                if not import_id or (latest is None and not (applying and not batch)):
                     continue
-                latest = max(mine, key=lambda p: (p.get("status") in FINISHED, p.get("done", 0))) if mine else None
                 if latest is not None and latest.get("status") == ImportSessionStatus.APPLYING:
                     async with self:
                         if self.import_id == import_id:
@@ -464,8 +373,8 @@ class ContractImportState(PagedListMixin, SessionState):
                             self.done, self.progress_total = int(latest["done"]), int(latest["total"])
                     continue
                 async with self:  # finished, or no news for a while: what the database says
-                    wanted = {"row_class": self.row_class, "page": self.page, "page_size": self.page_size}
-                snapshot = await with_session(read_snapshot, import_id, **wanted)
+                    wanted = self._wanted()
+                snapshot = await with_session(preview.read_snapshot, import_id, **wanted)
                 async with self:
                     if self.import_id == import_id:
                         self._show(snapshot)
@@ -473,3 +382,14 @@ class ContractImportState(PagedListMixin, SessionState):
                             self.problems = [str(latest["refused"])]
         finally:
             hub.detach(queue)
+
+
+def _latest(batch: list, import_id: int) -> dict | None:
+    """The latest progress of this import session among the events (its outcome, when one says it finished)."""
+    mine = [p for kind, p in batch if kind == events.CONTRACT_IMPORT_PROGRESS and p.get("import_id") == import_id]
+    return max(mine, key=lambda p: (p.get("status") in FINISHED, p.get("done", 0))) if mine else None
+
+
+def _may_import(cookie: str | None) -> bool:
+    principal = principal_for_cookie(cookie)
+    return principal is not None and not principal.missing(*IMPORT)
