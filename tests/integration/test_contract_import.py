@@ -349,6 +349,14 @@ def _with_part(data: bytes, name: str, payload: bytes, compression: int) -> byte
     return buffer.getvalue()
 
 
+def _replace_part(data: bytes, name: str, payload: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, payload if info.filename == name else source.read(info.filename))
+    return buffer.getvalue()
+
+
 def _bad_files() -> dict[str, tuple[bytes, str]]:
     good = xlsx([row()])
     return {
@@ -356,6 +364,7 @@ def _bad_files() -> dict[str, tuple[bytes, str]]:
         "empty": (b"", "empty"),
         "a zip that is not a workbook": (_with_part(b"", "readme.txt", b"hello", zipfile.ZIP_DEFLATED), "not an Excel"),
         "truncated": (good[: len(good) // 2], "damaged"),
+        "broken sheet": (_replace_part(good, "xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row"), "damaged"),
         "zip bomb": (_with_part(good, "xl/media/bomb.bin", bytes(60 * 1024 * 1024), zipfile.ZIP_DEFLATED), "zip bomb"),
         "50 MB": (_with_part(good, "xl/media/big.bin", os.urandom(50 * 1024 * 1024), zipfile.ZIP_STORED), "MB"),
         # Excel writes a password-protected xlsx as an OLE compound file (EncryptionInfo + EncryptedPackage)

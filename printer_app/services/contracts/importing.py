@@ -27,12 +27,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import delete, func, insert, or_, update
+from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from printer_app.i18n import gettext
-from printer_app.models import Organization, Printer
+from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ImportDecision, ImportRowClass, ImportSessionStatus
 from printer_app.models.contracts import (
@@ -47,7 +47,7 @@ from printer_app.models.contracts import (
     ServiceProvider,
 )
 from printer_app.services import events
-from printer_app.services.audit import Actor, audit, diff, snapshot
+from printer_app.services.audit import Actor, audit, diff, is_audited_field
 from printer_app.services.contracts.columns import ALIAS_TO_KEY, BY_KEY, COLUMNS, header_of, normalise_header
 from printer_app.services.contracts.workbook import WorkbookRefused, iter_rows, open_workbook
 from printer_app.services.serials import serial_key, sql_serial_key
@@ -311,59 +311,66 @@ def read_sheet(data: bytes) -> _Sheet:
     """The first sheet's header (row 1) and its non-empty rows as normalised text; WorkbookRefused/ImportRefused."""
     workbook = open_workbook(data)
     try:
-        if not workbook.worksheets:
-            raise ImportRefused(gettext("The workbook has no sheet."))
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        rows = iter_rows(sheet)
-        first = next(rows, None)
-        header_cells = first[1] if first else ()
-        columns: dict[str, int] = {}
-        headers: dict[str, Any] = {}
-        ignored: list[str] = []
-        for index, cell in enumerate(header_cells):
-            text = cell_text(cell)
-            if not text:
-                continue
-            key = ALIAS_TO_KEY.get(normalise_header(text))
-            if key is None or key in columns:
-                ignored.append(text)
-                continue
-            columns[key] = index
-            headers[key] = text
-        missing = [key for key in REQUIRED_KEYS if key not in columns]
-        if missing:
-            names = ", ".join(f"«{header_of(key)}»" for key in missing)
-            if not columns:
-                raise ImportRefused(
-                    gettext(
-                        "No known column headers in row 1 of the first sheet: the header must be the first row "
-                        "(expected columns such as {names}).",
-                        names=names,
-                    )
-                )
+        return _read_first_sheet(workbook)
+    except (ImportRefused, WorkbookRefused):
+        raise
+    except Exception:  # a part openpyxl cannot parse once it reads the cells (broken XML, a bad deflate stream)
+        raise WorkbookRefused(gettext("The file is damaged: it is not a readable .xlsx workbook.")) from None
+    finally:
+        workbook.close()
+
+
+def _read_first_sheet(workbook) -> _Sheet:
+    if not workbook.worksheets:
+        raise ImportRefused(gettext("The workbook has no sheet."))
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()  # some writers store a wrong size; read what is there
+    rows = iter_rows(sheet)
+    first = next(rows, None)
+    header_cells = first[1] if first else ()
+    columns: dict[str, int] = {}
+    headers: dict[str, Any] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(header_cells):
+        text = cell_text(cell)
+        if not text:
+            continue
+        key = ALIAS_TO_KEY.get(normalise_header(text))
+        if key is None or key in columns:
+            ignored.append(text)
+            continue
+        columns[key] = index
+        headers[key] = text
+    missing = [key for key in REQUIRED_KEYS if key not in columns]
+    if missing:
+        names = ", ".join(f"«{header_of(key)}»" for key in missing)
+        if not columns:
             raise ImportRefused(
                 gettext(
-                    "Required columns are missing in row 1 of the first sheet: {names}. "
-                    "The header must be the first row.",
+                    "No known column headers in row 1 of the first sheet: the header must be the first row "
+                    "(expected columns such as {names}).",
                     names=names,
                 )
             )
-        headers[IGNORED] = ignored
-        read: list[tuple[int, dict[str, str], Any]] = []
-        month_index = columns.get("service_month")
-        for number, cells in rows:
-            values = {}
-            for key in VALUE_KEYS:
-                index = columns.get(key)
-                values[key] = cell_text(cells[index]) if index is not None and index < len(cells) else ""
-            if not any(values.values()):
-                continue  # a fully empty row (a row number alone counts as empty)
-            raw_month = cells[month_index] if month_index is not None and month_index < len(cells) else None
-            read.append((number, values, raw_month))
-        return _Sheet(headers=headers, columns=columns, rows=read)
-    finally:
-        workbook.close()
+        raise ImportRefused(
+            gettext(
+                "Required columns are missing in row 1 of the first sheet: {names}. The header must be the first row.",
+                names=names,
+            )
+        )
+    headers[IGNORED] = ignored
+    read: list[tuple[int, dict[str, str], Any]] = []
+    month_index = columns.get("service_month")
+    for number, cells in rows:
+        values = {}
+        for key in VALUE_KEYS:
+            index = columns.get(key)
+            values[key] = cell_text(cells[index]) if index is not None and index < len(cells) else ""
+        if not any(values.values()):
+            continue  # a fully empty row (a row number alone counts as empty)
+        raw_month = cells[month_index] if month_index is not None and month_index < len(cells) else None
+        read.append((number, values, raw_month))
+    return _Sheet(headers=headers, columns=columns, rows=read)
 
 
 def _validate(values: dict[str, str], raw_month: Any, lookups: Lookups) -> tuple[list[str], list[str], int | None]:
@@ -461,8 +468,9 @@ def add_workbook(session: Session, import_id: int, file_name: str, data: bytes) 
                 "applied": False,
             }
         )
-    for batch in _batches(records, 1000):
-        session.execute(insert(ContractImportRow), list(batch))
+    table = ContractImportRow.__table__
+    for batch in _batches(records, 400):  # one multi-row INSERT per batch: far fewer round trips than executemany
+        session.execute(table.insert().values(list(batch)))
     imp.updated_at = utcnow()
     session.add(imp)
     session.flush()
@@ -716,100 +724,164 @@ class _ChunkResult:
     failed: list[tuple[int, str]] = field(default_factory=list)  # (row id, why)
 
 
-class _RowFailed(Exception):
-    pass
+_DEVICE = ContractDevice.__table__
+_ROW = ContractImportRow.__table__
+_LOG = EntityChangeLog.__table__
+_AUDITED = tuple(c.name for c in _DEVICE.columns if is_audited_field(c.name))
+_WRITTEN = tuple(c.name for c in _DEVICE.columns if c.name not in ("id", "created_at"))
+
+
+def _device_log(ctx: _ApplyContext, state: dict[str, Any], action: str, changes: dict[str, Any], now) -> dict:
+    """A change-log row as `audit.record_change` writes it, built as a plain dict for one bulk INSERT."""
+    return {
+        "object_type": _DEVICE.name,
+        "object_id": state["id"],
+        "action": action,
+        "user_id": ctx.actor.user_id,
+        "timestamp": now,
+        "changes": changes,
+        "object_repr": f"ContractDevice {state['serial_number']}"[:500],
+        "ip_address": None,
+        "user_agent": "",
+    }
 
 
 def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -> _ChunkResult:
-    """Create or update the devices of some rows in the caller's transaction (DOMAIN 8.3)."""
+    """Create or update the devices of some rows in the caller's transaction (DOMAIN 8.3).
+
+    Set-based: the rows and the stored devices with their serials are read with a few queries, the rows are
+    applied to plain dicts in file order (a later row about the same device sees the earlier one's result), then
+    the new devices, the changed devices, their change-log rows and the rows' applied flags are written with one
+    bulk statement each.
+    """
     result = _ChunkResult()
-    rows = {r.id: r for r in session.exec(select(ContractImportRow).where(ContractImportRow.id.in_(row_ids))).all()}
+    now = utcnow()
+    rows = {
+        r.id: r
+        for r in session.execute(
+            select(
+                ContractImportRow.id,
+                ContractImportRow.file_id,
+                ContractImportRow.values,
+                ContractImportRow.row_class,
+                ContractImportRow.device_id,
+            ).where(ContractImportRow.id.in_(row_ids))
+        ).all()
+    }
     keys = sorted({serial_key(r.values.get("serial")) for r in rows.values()})
-    devices = session.exec(
-        select(ContractDevice).where(sql_serial_key(ContractDevice.serial_number).in_(keys)).order_by(ContractDevice.id)
-    ).all()
-    by_serial: dict[str, list[ContractDevice]] = defaultdict(list)
-    for device in devices:
-        by_serial[serial_key(device.serial_number)].append(device)
+    stored = [
+        dict(m)
+        for m in session.execute(
+            select(_DEVICE).where(sql_serial_key(_DEVICE.c.serial_number).in_(keys)).order_by(_DEVICE.c.id)
+        ).mappings()
+    ]
+    originals = {d["id"]: dict(d) for d in stored}
+    by_serial: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for state in stored:
+        by_serial[serial_key(state["serial_number"])].append(state)
     lookups = ctx.lookups
     lookups.load_serials(session, keys)
     linked = dict(lookups.linked)
-    for device in devices:
-        if device.printer_id is not None:
-            linked[device.printer_id] = device.id
-    created: list[ContractDevice] = []
-    applied_rows: list[tuple[ContractImportRow, ContractDevice]] = []
+    for state in stored:
+        if state["printer_id"] is not None:
+            linked[state["printer_id"]] = state["id"]
+    new_states: list[dict[str, Any]] = []
+    applied: list[tuple[int, dict[str, Any]]] = []
     for rid in row_ids:
         row = rows.get(rid)
         if row is None:
             continue
         values = row.values
         key = serial_key(values.get("serial"))
-        try:
-            org_id = lookups.orgs.get(name_key(values.get("organization")))
-            city_id = lookups.cities.get(name_key(values.get("city")))
-            manufacturer_id = lookups.manufacturers.get(name_key(values.get("manufacturer")))
-            model_id = lookups.models.get((manufacturer_id, name_key(values.get("model"))))
-            if org_id is None or city_id is None or model_id is None:
-                raise _RowFailed(gettext("The organization, city or model of this row does not exist any more."))
-        except _RowFailed as exc:
-            result.failed.append((rid, str(exc)))
+        org_id = lookups.orgs.get(name_key(values.get("organization")))
+        city_id = lookups.cities.get(name_key(values.get("city")))
+        manufacturer_id = lookups.manufacturers.get(name_key(values.get("manufacturer")))
+        model_id = lookups.models.get((manufacturer_id, name_key(values.get("model"))))
+        if org_id is None or city_id is None or model_id is None:
+            result.failed.append((rid, gettext("The organization, city or model of this row does not exist any more.")))
             continue
-        candidates = by_serial.get(key, [])
-        device = next((d for d in candidates if d.organization_id == org_id), None)
-        may_move = row.row_class in (ImportRowClass.MOVED.value, ImportRowClass.DUP_IN_FILE.value)
-        if device is None and may_move and candidates:
-            device = next((d for d in candidates if d.id == row.device_id), candidates[0])
-        present = ctx.present.get(row.file_id, set())
-        before = snapshot(device) if device is not None and device.id is not None else None
-        if device is None:
-            device = ContractDevice(organization_id=org_id, serial_number=values["serial"])
-            by_serial[key].append(device)
-            created.append(device)
-        device.organization_id = org_id
-        device.city_id = city_id
-        device.address = values.get("address", "")
-        if "room" in present:
-            device.room_number = values.get("room", "")
-        device.device_model_id = model_id
-        if serial_key(device.serial_number) != key or device.id is None:
-            device.serial_number = values["serial"]
-        device.status_id = ctx.status_id
+        candidates = by_serial[key]
+        state = next((d for d in candidates if d["organization_id"] == org_id), None)
+        if state is None and candidates and row.row_class in (ImportRowClass.MOVED, ImportRowClass.DUP_IN_FILE):
+            state = next((d for d in candidates if d["id"] is not None and d["id"] == row.device_id), candidates[0])
+        if state is None:
+            state = {
+                "id": None,
+                "serial_number": values["serial"],
+                "room_number": "",
+                "service_provider_id": None,
+                "service_start_month": None,
+                "comment": "",
+                "printer_id": None,
+                "created_at": now,
+            }
+            candidates.append(state)
+            new_states.append(state)
+        state.update(
+            organization_id=org_id,
+            city_id=city_id,
+            address=values.get("address", ""),
+            device_model_id=model_id,
+            status_id=ctx.status_id,
+        )
+        if "room" in ctx.present.get(row.file_id, ()):
+            state["room_number"] = values.get("room", "")
+        if serial_key(state["serial_number"]) != key:
+            state["serial_number"] = values["serial"]
         month = parse_service_month(values.get("service_month"))
         if month is not None:
-            device.service_start_month = month
+            state["service_start_month"] = month
         if ctx.provider_id is not None:
-            device.service_provider_id = ctx.provider_id
-        if device.printer_id is None:
+            state["service_provider_id"] = ctx.provider_id
+        if state["printer_id"] is None:
             for pid in lookups.printers.get(key, ()):
                 owner = linked.get(pid)
-                if owner is None or (device.id is not None and owner == device.id):
-                    device.printer_id = pid
-                    linked[pid] = device.id if device.id is not None else -1
+                if owner is None or (state["id"] is not None and owner == state["id"]):
+                    state["printer_id"] = pid
+                    linked[pid] = state["id"] if state["id"] is not None else -1
                     break
-        session.add(device)
-        if before is not None:
-            changes = diff(before, snapshot(device))
-            if changes:
-                device.updated_at = utcnow()
-                audit(session, device, "update", ctx.actor, changes)
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        applied_rows.append((row, device))
-    session.flush()  # new devices get their ids in one go
-    for device in created:
-        if device.id is not None:
-            audit(session, device, "create", ctx.actor)
-            if device.printer_id is not None:
-                lookups.linked[device.printer_id] = device.id
-    seen_created = {id(d) for d in created}
-    result.created = len({id(d) for _r, d in applied_rows if id(d) in seen_created})
-    for row, device in applied_rows:
-        row.applied = True
-        row.device_id = device.id
-        session.add(row)
-    session.flush()
+        applied.append((rid, state))
+
+    logs: list[dict[str, Any]] = []
+    if new_states:
+        for state in new_states:
+            state["updated_at"] = now
+        ids = session.execute(
+            insert(_DEVICE).returning(_DEVICE.c.id, sort_by_parameter_order=True),
+            [{name: state[name] for name in (*_WRITTEN, "created_at")} for state in new_states],
+        ).scalars()
+        for state, device_id in zip(new_states, ids, strict=True):
+            state["id"] = device_id
+            logs.append(_device_log(ctx, state, "create", diff({}, {k: state[k] for k in _AUDITED}), now))
+            if state["printer_id"] is not None:
+                lookups.linked[state["printer_id"]] = device_id
+        result.created = len(new_states)
+    changed: list[dict[str, Any]] = []
+    touched = {state["id"]: state for _rid, state in applied if state["id"] in originals}
+    for device_id, state in touched.items():
+        before = originals[device_id]
+        changes = diff({k: before[k] for k in _AUDITED}, {k: state[k] for k in _AUDITED})
+        if not changes:
+            result.unchanged += 1
+            continue
+        state["updated_at"] = now
+        changed.append({"b_id": device_id, **{f"v_{name}": state[name] for name in _WRITTEN}})
+        logs.append(_device_log(ctx, state, "update", changes, now))
+        result.updated += 1
+    if changed:
+        session.execute(
+            update(_DEVICE)
+            .where(_DEVICE.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"v_{name}") for name in _WRITTEN}),
+            changed,
+        )
+    if logs:
+        session.execute(insert(_LOG), logs)
+    if applied:
+        session.execute(
+            update(_ROW).where(_ROW.c.id == bindparam("b_id")).values(applied=True, device_id=bindparam("v_device")),
+            [{"b_id": rid, "v_device": state["id"]} for rid, state in applied],
+        )
     return result
 
 
