@@ -121,6 +121,10 @@ def test_upload_preview_decide_apply_and_download(
     expect(page.locator("#import-problems")).to_have_count(0)
     page.set_viewport_size({"width": 1440, "height": 900})
     shot(page, "contract_import_options_1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#import-preview").scroll_into_view_if_needed()
+    shot(page, "contract_import_preview_390")
+    page.set_viewport_size({"width": 1440, "height": 900})
 
     page.locator("#import-apply").click()
     expect(page.locator("#import-outcome")).to_be_visible(timeout=60_000)

@@ -326,7 +326,7 @@ class ContractImportState(PagedListMixin, SessionState):
             return rx.toast.error(gettext("Upload a workbook first"))
         self.problems = await with_session(importing.apply_problems, self.import_id)
         if self.problems:
-            return rx.toast.error(gettext("Nothing was applied: settle what the messages above the table say"))
+            return rx.toast.error(gettext("Nothing was applied: the reasons are listed above the Apply button"))
         try:
             await in_thread(jobs.apply_contract_import, self.import_id, self._user_id)
         except jobs.ImportApplying:
