@@ -152,6 +152,16 @@ def test_upload_preview_decide_apply_and_download(
     expect(page.locator("#import-outcome")).to_be_visible()
     shot(page, "contract_import_applied_390")
 
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.locator("#language-switch").get_by_role("radio", name="Русский").click()
+    try:
+        expect(page.locator("#page-title")).to_have_text("Импорт договоров")
+        expect(page.locator("#import-stats")).to_contain_text("Создано 2, обновлено 2")
+        shot(page, "contract_import_applied_ru_1440")
+    finally:
+        page.locator("#language-switch").get_by_role("radio", name="English").click()
+        expect(page.locator("#page-title")).to_have_text("Contract import")
+
 
 def test_a_second_tab_follows_the_apply(
     browser, page: Page, app_server: AppServer, db_session, reference: None, tmp_path
