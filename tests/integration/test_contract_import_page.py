@@ -123,7 +123,12 @@ def test_upload_preview_decide_and_apply(
     assert state.access == "ok" and state.import_id == 0 and state.files == []
     assert [name for _, name in state.status_options] == ["In service"]
 
+    run_handler(S.upload_progress, state, {"loaded": 5, "total": 10, "progress": 0.5})
+    assert state.uploading and state.upload_percent == 50
+    run_handler(S.upload_progress, state, {"progress": "forged"})
+    assert state.upload_percent == 0
     run_handler(S.upload, state, [upload("first.xlsx", xlsx(FIRST)), upload("second.xlsx", xlsx(SECOND))])
+    assert not state.uploading and state.reading == ""
     assert state.import_id and [f.name for f in state.files] == ["first.xlsx", "second.xlsx"]
     first = state.files[0]
     assert first.rows == "4 rows" and "Серийный номер → Serial" in first.recognised
@@ -136,6 +141,13 @@ def test_upload_preview_decide_and_apply(
     assert [f.name for f in state.files] == ["first.xlsx", "second.xlsx"]  # nothing stored of it
     assert session.exec(select(func.count()).select_from(ContractImportFile)).one() == 2
 
+    run_handler(S.upload, state, [upload("third.xlsx", xlsx(FIRST[:1]))])  # S-NEW1 again: two duplicates now
+    assert _counts(state)["DUP_IN_FILE"] == 4 and len(state.files) == 3
+    run_handler(S.remove_file, state, state.files[2].id)
+    assert [f.name for f in state.files] == ["first.xlsx", "second.xlsx"] and _counts(state)["NEW"] == 2
+
+    run_handler(S.set_filter, state, "row_class", "no such class")
+    assert state.total == 7
     run_handler(S.set_filter, state, "row_class", "ERROR")
     (error,) = state.rows
     assert error.errors == ["Model “X999” of “HP” is not in the reference data"] and error.effective == ""

@@ -157,7 +157,7 @@ class ContractImportState(PagedListMixin, SessionState):
 
     def _wanted(self) -> dict:
         """Which rows the tab shows: the class chosen, the page."""
-        row_class = None if self.row_class == ALL else self.row_class
+        row_class = self.row_class if self.row_class in CLASSES else None  # "all" (or a forged value): every row
         return {"row_class": row_class, "page": self.page, "page_size": self.page_size}
 
     def _show(self, s: preview.Snapshot) -> None:
