@@ -272,7 +272,7 @@ def test_an_apply_the_worker_refuses_says_why_and_frees_the_session(
 
 
 def test_a_tab_shows_the_latest_progress_of_its_own_session_only() -> None:
-    from printer_app.state.contracts.contract_import import _latest
+    from printer_app.state.contracts.import_apply import _latest
 
     kind = events.CONTRACT_IMPORT_PROGRESS
     batch = [

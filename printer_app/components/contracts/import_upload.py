@@ -9,8 +9,8 @@ from printer_app.components.layout import section_card
 from printer_app.components.spinner import spinner
 from printer_app.components.table import row_icon_button
 from printer_app.i18n import N_
-from printer_app.state.contracts.contract_import import XLSX
 from printer_app.state.contracts.contract_import import ContractImportState as S
+from printer_app.state.contracts.import_apply import XLSX
 from printer_app.state.contracts.import_views import FileView
 
 UPLOAD_ID = "contract-import-upload"
