@@ -284,3 +284,82 @@ def test_a_tab_shows_the_latest_progress_of_its_own_session_only() -> None:
     ]
     assert _latest(batch, 7) == {"import_id": 7, "done": 450, "total": 450, "status": "applied"}
     assert _latest(batch[:3], 8)["done"] == 400 and _latest(batch, 9) is None
+
+
+def test_another_tab_follows_the_progress_and_shows_the_outcome(
+    signed_in: str,  # noqa: F811
+    reference: dict,
+    embedded_broker: None,
+) -> None:
+    """A tab's listener (its background handler, on a state manager as Reflex runs it) shows the progress that the
+    live updates bring, and the outcome read from the database when the apply (run by the worker) has finished."""
+    import asyncio
+    import secrets
+
+    from reflex.istate.manager.memory import StateManagerMemory
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.istate.proxy import StateProxy
+    from reflex_base.event.context import EventContext
+
+    from printer_app.state.live.hub import hub
+    from tests.integration.state_fixtures import _router_data
+    from workers import actors
+
+    starter = tab(S, signed_in, PATH)
+    run_handler(S.load, starter)
+    run_handler(S.upload, starter, [upload("first.xlsx", xlsx(FIRST[:2]))])
+    run_handler(S.set_target_status, starter, str(reference["status"]))
+    import_id = starter.import_id
+
+    async def scenario() -> dict:
+        async def ignore(*_args, **_kwargs) -> None:
+            return None
+
+        loop = asyncio.get_running_loop()
+        manager, token = StateManagerMemory(), "tab-" + secrets.token_hex(6)
+        context = EventContext(
+            token=token, state_manager=manager, enqueue_impl=ignore, emit_delta_impl=ignore, emit_event_impl=ignore
+        )
+        state_token = BaseStateToken(ident=token, cls=S)
+        unsubscribe = events.subscribe(lambda kind, payload: loop.call_soon_threadsafe(hub.dispatch, kind, payload))
+
+        async def shown() -> dict:
+            async with manager.modify_state(state_token) as root:
+                state = await root.get_state(S)
+                return {"status": state.status, "done": state.done, "total": state.progress_total, **state.stats}
+
+        async def until(wanted, what: str, nudge=None) -> dict:
+            for _ in range(400):
+                if nudge is not None:
+                    nudge()
+                if wanted(now := await shown()):
+                    return now
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"the tab never showed {what}: {now} {task.done() and task.exception()!r}")
+
+        try:
+            with context:
+                async with manager.modify_state(state_token) as root:
+                    root.router_data = _router_data(signed_in, PATH)
+                    root.router = type(root.router).from_router_data(root.router_data)
+                    state = await root.get_state(S)
+                    state.import_id, state.status = import_id, "open"
+
+                task = asyncio.create_task(S.listen.fn(StateProxy(state)))
+                progress = {"import_id": import_id, "done": 1, "total": 2, "status": "applying"}
+                midway = await until(  # sent until the listener, attaching now, receives one
+                    lambda s: s["status"] == "applying",
+                    "the progress",
+                    nudge=lambda: events.publish(events.CONTRACT_IMPORT_PROGRESS, progress),
+                )
+                assert (midway["done"], midway["total"]) == (1, 2)
+                await asyncio.to_thread(actors.apply_contract_import.fn, import_id, None)
+                outcome = await until(lambda s: s["status"] == "applied", "the outcome")
+                task.cancel()
+                return outcome
+        finally:
+            unsubscribe()
+            await manager.close()
+
+    outcome = asyncio.run(scenario())
+    assert outcome["created"] == 1 and outcome["updated"] == 1 and outcome["done"] == outcome["total"] == 2
