@@ -293,6 +293,16 @@ def test_a_serial_in_both_organizations_matches_the_rows_own(session, reference)
     assert (stored.row_class, stored.device_id) == ("MATCH", mine.id)
 
 
+def test_serials_match_ignoring_case_of_cyrillic_letters_too(session, reference):
+    """Serials often hold Cyrillic look-alikes; SQLite's lower() would not fold them, the import does."""
+    stored = make_contract_device(session, organization=reference.alpha, serial_number="АБВ-123")
+    session.commit()
+    rows = _analyse(session, xlsx([row(" абв-123 "), row("абв-123", org="Beta Corp")]))
+    assert [(r.row_class, r.device_id) for r in rows] == [("DUP_IN_FILE", stored.id), ("DUP_IN_FILE", stored.id)]
+    [alone] = _analyse(session, xlsx([row("абв-123")]), name="alone.xlsx")
+    assert (alone.row_class, alone.device_id) == ("MATCH", stored.id)
+
+
 def test_dup_in_file_within_one_file_ignores_rows_in_error(session, reference):
     rows = _analyse(session, xlsx([row("SN-D"), row("sn-d"), row("SN-D", org="Gamma"), row("SN-U")]))
     assert [r.row_class for r in rows] == ["DUP_IN_FILE", "DUP_IN_FILE", "ERROR", "NEW"]

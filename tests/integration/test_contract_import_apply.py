@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete, text
+from sqlalchemy import delete, event, text
 from sqlmodel import Session, func, select
 
 from printer_app.models import EntityChangeLog, Organization
@@ -357,3 +357,39 @@ def test_an_unexpected_failure_marks_the_import_failed(session: Session, referen
     imp = session.get(ContractImportSession, import_id)
     assert (imp.status, imp.error) == ("failed", "the worker was stopped")
     assert session.execute(text("SELECT count(*) FROM contractdevice")).scalar() == 1  # the chunk itself committed
+
+
+def test_a_cyrillic_serial_in_another_case_updates_the_stored_device(session: Session, reference: Reference) -> None:
+    stored = make_contract_device(session, organization=reference.alpha, serial_number="СЕР-1", address="old")
+    session.commit()
+    import_id = _prepare(session, reference, xlsx([row("сер-1", address="new")]))
+    assert importing.apply_session(import_id, user_id=None)["updated"] == 1
+    assert [(d.id, d.address) for d in session.exec(select(ContractDevice)).all()] == [(stored.id, "new")]
+
+
+def _statements(session: Session) -> list[str]:
+    """Every statement the app's engines run while the returned list is being filled."""
+    from printer_app.db import get_engine
+
+    seen: list[str] = []
+    for engine in {get_engine(), get_engine(write=True), session.get_bind()}:
+        event.listen(engine, "before_cursor_execute", lambda *a, seen=seen: seen.append(a[2]))
+    return seen
+
+
+def test_analysis_and_apply_do_not_query_per_row(session: Session, reference: Reference) -> None:
+    """Ten times the rows, about the same number of statements: lookups and writes are set-based."""
+    counts = []
+    for n in (20, 200):
+        make_contract_device(session, organization=reference.alpha, serial_number=f"OLD-{n}")
+        session.commit()
+        rows = [row(f"R{n}-{i}") for i in range(n)] + [row(f"OLD-{n}")]
+        seen = _statements(session)
+        import_id = _prepare(session, reference, xlsx(rows))
+        analysed = len(seen)
+        stats = importing.apply_session(import_id, user_id=None)
+        assert (stats["created"], stats["updated"]) == (n, 1)
+        counts.append((analysed, len(seen) - analysed))
+    (small_analysis, small_apply), (big_analysis, big_apply) = counts
+    assert big_analysis <= small_analysis + 5, counts
+    assert big_apply <= small_apply + 5, (counts, seen[-60:])

@@ -234,14 +234,15 @@ def test_without_the_import_permission_nothing_is_read_or_stored(session: Sessio
 
 def test_every_row_code_reads_as_words_in_both_languages() -> None:
     from printer_app.i18n import use_language
-    from printer_app.services.contracts.import_preview import MESSAGES, describe
+    from printer_app.services.contracts.import_preview import describe
+    from printer_app.services.contracts.importing import ERROR_CODES, WARNING_CODES
 
     values = {"model": "X1", "manufacturer": "HP", "organization": "Alpha", "city": "Tver", "service_month": "13.2026"}
     assert describe("UNKNOWN_MODEL", values) == "Model “X1” of “HP” is not in the reference data"
     with use_language("ru"):
         assert describe("UNKNOWN_MODEL", values) == "Модели «X1» производителя «HP» нет в справочнике"
         assert describe("NEW_CITY", values).startswith("Город «Tver» новый")
-        words = {code: describe(code, values) for code in MESSAGES}
+        words = {code: describe(code, values) for code in (*ERROR_CODES, *WARNING_CODES)}
     assert all(text != code and not text.isascii() for code, text in words.items())  # every code translated
     assert describe("SOMETHING_NEW", values) == "SOMETHING_NEW"
 

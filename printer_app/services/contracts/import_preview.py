@@ -20,28 +20,20 @@ from printer_app.models.contracts import (
     ServiceProvider,
 )
 from printer_app.services.contracts.columns import BY_KEY
-from printer_app.services.contracts.importing import class_counts, stored_values, unknown_cities
+from printer_app.services.contracts.importing import CODE_TEXTS, class_counts, stored_values, unknown_cities
 
 SHOWN_KEYS = ("organization", "city", "address", "room", "manufacturer", "model", "serial", "service_month")
 COMPARED = {ImportRowClass.MATCH, ImportRowClass.MOVED}  # rows of a stored device: its values shown beside
 EXPLICIT = {ImportRowClass.MOVED, ImportRowClass.DUP_IN_FILE}  # applied only when decided so
 IGNORED = "_ignored"  # key of `ContractImportFile.headers` listing the headers no column took
 
-# Each code of DOMAIN 8.3 in words; `{…}` is filled from the row's values.
+# The codes whose words name the row's values (`{…}`); the others read as `importing.CODE_TEXTS` says.
 MESSAGES = {
-    "NO_SERIAL": N_("The serial number is empty"),
-    "TOO_LONG": N_("A value is too long (serial and room at most 128 characters, address at most 255)"),
-    "NO_ORGANIZATION": N_("The organization is empty"),
     "UNKNOWN_ORGANIZATION": N_("Organization “{organization}” does not exist"),
-    "NO_MANUFACTURER": N_("The manufacturer is empty"),
     "UNKNOWN_MANUFACTURER": N_("Manufacturer “{manufacturer}” is not in the reference data"),
-    "NO_MODEL": N_("The model is empty"),
     "UNKNOWN_MODEL": N_("Model “{model}” of “{manufacturer}” is not in the reference data"),
-    "NO_CITY": N_("The city is empty"),
-    "NO_ADDRESS": N_("The address is empty"),
     "NEW_CITY": N_("City “{city}” is new: it is created on apply when you confirm it"),
-    "BAD_SERVICE_MONTH": N_("Service month “{service_month}” is not a month: it is left empty"),
-    "WILL_LINK_PRINTER": N_("A polled printer has this serial: the device will be linked to it"),
+    "BAD_SERVICE_MONTH": N_("Service month “{service_month}” is not understood (MM.YYYY expected): it stays as stored"),
 }
 COLUMN_LABELS = {
     "rownum": N_("No."),
@@ -60,9 +52,9 @@ COLUMN_LABELS = {
 def describe(code: object, values: dict) -> str:
     """A row code in words, in the language of the current event (an unknown code as it is)."""
     message = MESSAGES.get(str(code))
-    if message is None:
-        return str(code)
-    return gettext(message, **{key: str(values.get(key) or "") for key in BY_KEY})
+    if message is not None:
+        return gettext(message, **{key: str(values.get(key) or "") for key in BY_KEY})
+    return gettext(CODE_TEXTS[code]) if code in CODE_TEXTS else str(code)
 
 
 @dataclass

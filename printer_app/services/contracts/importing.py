@@ -31,7 +31,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from printer_app.i18n import gettext
+from printer_app.i18n import N_, gettext
 from printer_app.models import EntityChangeLog, Organization, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import ImportDecision, ImportRowClass, ImportSessionStatus
@@ -50,7 +50,7 @@ from printer_app.services import events
 from printer_app.services.audit import Actor, audit, diff, is_audited_field
 from printer_app.services.contracts.columns import ALIAS_TO_KEY, BY_KEY, COLUMNS, header_of, normalise_header
 from printer_app.services.contracts.workbook import WorkbookRefused, iter_rows, open_workbook
-from printer_app.services.serials import serial_key, sql_serial_key
+from printer_app.services.serials import serial_key
 
 CHUNK_SIZE = 200
 LOOKUP_BATCH = 500  # values per IN (...) list
@@ -86,6 +86,21 @@ BAD_SERVICE_MONTH = "BAD_SERVICE_MONTH"
 WILL_LINK_PRINTER = "WILL_LINK_PRINTER"
 WARNING_CODES = (NEW_CITY, BAD_SERVICE_MONTH, WILL_LINK_PRINTER)
 MAX_LENGTHS = {"serial": 128, "address": 255, "room": 128, "city": 128}
+CODE_TEXTS = {  # each code in words, for the preview (translate where shown: gettext(CODE_TEXTS[code]))
+    NO_SERIAL: N_("No serial number"),
+    TOO_LONG: N_("A value is too long (serial or room over 128 characters, address over 255, city over 128)"),
+    NO_ORGANIZATION: N_("No organization"),
+    UNKNOWN_ORGANIZATION: N_("Unknown organization"),
+    NO_MANUFACTURER: N_("No manufacturer"),
+    UNKNOWN_MANUFACTURER: N_("Unknown manufacturer"),
+    NO_MODEL: N_("No model"),
+    UNKNOWN_MODEL: N_("This manufacturer has no such model"),
+    NO_CITY: N_("No city"),
+    NO_ADDRESS: N_("No address"),
+    NEW_CITY: N_("New city: created on apply once confirmed"),
+    BAD_SERVICE_MONTH: N_("Service month not understood (MM.YYYY expected); the stored one is kept"),
+    WILL_LINK_PRINTER: N_("Will be linked to the polled printer with this serial"),
+}
 
 CLASSES = tuple(c.value for c in ImportRowClass)
 
@@ -177,20 +192,24 @@ def _batches(items: Sequence[Any], size: int = LOOKUP_BATCH) -> Iterable[Sequenc
 
 @dataclass
 class Lookups:
-    """The reference data an analysis or an apply needs, read with a few queries."""
+    """The reference data an analysis or an apply needs, read with a few queries (no query per row).
+
+    Serials are matched in Python with `serial_key` (trimmed, lower case): the stored devices' and printers'
+    serials are read whole, two narrow queries, rather than asked for with `lower(trim(serial)) IN (...)`, whose
+    `lower()` leaves non-ASCII letters alone on SQLite (Cyrillic look-alikes are common in these files).
+    """
 
     orgs: dict[str, int] = field(default_factory=dict)  # name_key -> id
     manufacturers: dict[str, int] = field(default_factory=dict)
     models: dict[tuple[int, str], int] = field(default_factory=dict)  # (manufacturer id, name_key) -> id
     cities: dict[str, int] = field(default_factory=dict)
-    devices: dict[str, list[tuple[int, int, int | None]]] = field(
-        default_factory=dict
-    )  # serial key -> (id, org, printer)
+    # serial key -> the stored devices with it, (id, organization id, printer id), oldest first
+    devices: dict[str, list[tuple[int, int, int | None]]] = field(default_factory=dict)
     printers: dict[str, list[int]] = field(default_factory=dict)  # serial key -> printer ids, active first
     linked: dict[int, int] = field(default_factory=dict)  # printer id -> the device linked to it
 
     @classmethod
-    def load(cls, session: Session, serials: Iterable[str] = ()) -> Lookups:
+    def load(cls, session: Session) -> Lookups:
         found = cls()
         for oid, name in session.exec(select(Organization.id, Organization.name)).all():
             found.orgs.setdefault(name_key(name), oid)
@@ -200,40 +219,42 @@ class Lookups:
             found.models.setdefault((mid, name_key(name)), did)
         for cid, name in session.exec(select(City.id, City.name)).all():
             found.cities.setdefault(name_key(name), cid)
-        found.load_serials(session, serials)
+        devices = session.exec(
+            select(
+                ContractDevice.id,
+                ContractDevice.organization_id,
+                ContractDevice.printer_id,
+                ContractDevice.serial_number,
+            ).order_by(ContractDevice.id)
+        ).all()
+        for did, org_id, printer_id, serial in devices:
+            if printer_id is not None:
+                found.linked[printer_id] = did
+            key = serial_key(serial)
+            if key:
+                found.devices.setdefault(key, []).append((did, org_id, printer_id))
+        printers = session.exec(
+            select(Printer.id, Printer.serial_number)
+            .where(Printer.serial_number != "")
+            .order_by(Printer.is_active.desc(), Printer.id)
+        ).all()
+        for pid, serial in printers:
+            key = serial_key(serial)
+            if key:
+                found.printers.setdefault(key, []).append(pid)
         return found
 
-    def load_serials(self, session: Session, serials: Iterable[str]) -> None:
-        keys = sorted({k for k in serials if k} - set(self.devices))
-        for key in keys:
-            self.devices[key] = []
-            self.printers[key] = []
-        for batch in _batches(keys):
-            rows = session.exec(
-                select(
-                    ContractDevice.id,
-                    ContractDevice.organization_id,
-                    ContractDevice.printer_id,
-                    ContractDevice.serial_number,
-                )
-                .where(sql_serial_key(ContractDevice.serial_number).in_(batch))
-                .order_by(ContractDevice.id)
-            ).all()
-            for did, org_id, printer_id, serial in rows:
-                self.devices[serial_key(serial)].append((did, org_id, printer_id))
-            printers = session.exec(
-                select(Printer.id, Printer.serial_number)
-                .where(sql_serial_key(Printer.serial_number).in_(batch))
-                .order_by(Printer.is_active.desc(), Printer.id)
-            ).all()
-            for pid, serial in printers:
-                self.printers[serial_key(serial)].append(pid)
-            ids = [pid for pid, _ in printers]
-            if ids:
-                for pid, did in session.exec(
-                    select(ContractDevice.printer_id, ContractDevice.id).where(ContractDevice.printer_id.in_(ids))
-                ).all():
-                    self.linked[pid] = did
+    def record(self, device_id: int, org_id: int, printer_id: int | None, key: str) -> None:
+        """Keep the index in step with a device the apply just created, moved or linked."""
+        entries = self.devices.setdefault(key, [])
+        for index, (did, _org, _printer) in enumerate(entries):
+            if did == device_id:
+                entries[index] = (device_id, org_id, printer_id)
+                break
+        else:
+            entries.append((device_id, org_id, printer_id))
+        if printer_id is not None:
+            self.linked[printer_id] = device_id
 
     def free_printer(self, key: str, device_id: int | None) -> int | None:
         """The printer a device with this serial would be linked to: the first not linked to another device."""
@@ -441,7 +462,7 @@ def add_workbook(session: Session, import_id: int, file_name: str, data: bytes) 
     session.add(upload)
     session.flush()
 
-    lookups = Lookups.load(session, (serial_key(values["serial"]) for _n, values, _m in sheet.rows))
+    lookups = Lookups.load(session)
     records = []
     for number, values, raw_month in sheet.rows:
         errors, warnings, org_id = _validate(values, raw_month, lookups)
@@ -469,8 +490,8 @@ def add_workbook(session: Session, import_id: int, file_name: str, data: bytes) 
             }
         )
     table = ContractImportRow.__table__
-    for batch in _batches(records, 400):  # one multi-row INSERT per batch: far fewer round trips than executemany
-        session.execute(table.insert().values(list(batch)))
+    for batch in _batches(records, 2000):  # executemany: batched by the driver (a multi-row VALUES is slower)
+        session.execute(table.insert(), list(batch))
     imp.updated_at = utcnow()
     session.add(imp)
     session.flush()
@@ -513,7 +534,7 @@ def refresh_duplicates(session: Session, import_id: int) -> None:
         for batch in _batches(to_dup):
             session.execute(update(ContractImportRow).where(ContractImportRow.id.in_(batch)).values(row_class=dup))
     if back:
-        lookups = Lookups.load(session, (serial_key(values.get("serial")) for _id, values in back))
+        lookups = Lookups.load(session)
         changes = []
         for rid, values in back:
             org_id = lookups.orgs.get(name_key(values.get("organization")))
@@ -768,19 +789,19 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
             ).where(ContractImportRow.id.in_(row_ids))
         ).all()
     }
-    keys = sorted({serial_key(r.values.get("serial")) for r in rows.values()})
+    lookups = ctx.lookups
+    keys = {serial_key(r.values.get("serial")) for r in rows.values()}
+    device_ids = sorted({entry[0] for key in keys for entry in lookups.devices.get(key, ())})
     stored = [
         dict(m)
-        for m in session.execute(
-            select(_DEVICE).where(sql_serial_key(_DEVICE.c.serial_number).in_(keys)).order_by(_DEVICE.c.id)
-        ).mappings()
+        for batch in _batches(device_ids)
+        for m in session.execute(select(_DEVICE).where(_DEVICE.c.id.in_(batch))).mappings()
     ]
+    stored.sort(key=lambda d: d["id"])
     originals = {d["id"]: dict(d) for d in stored}
     by_serial: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for state in stored:
         by_serial[serial_key(state["serial_number"])].append(state)
-    lookups = ctx.lookups
-    lookups.load_serials(session, keys)
     linked = dict(lookups.linked)
     for state in stored:
         if state["printer_id"] is not None:
@@ -846,15 +867,16 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
     if new_states:
         for state in new_states:
             state["updated_at"] = now
-        ids = session.execute(
-            insert(_DEVICE).returning(_DEVICE.c.id, sort_by_parameter_order=True),
+        # The ids come back unordered (an ordered RETURNING is one INSERT per row on SQLite); each new device is
+        # the only one of its organization and exact serial in the chunk, so that pair finds its id.
+        returned = session.execute(
+            insert(_DEVICE).returning(_DEVICE.c.id, _DEVICE.c.organization_id, _DEVICE.c.serial_number),
             [{name: state[name] for name in (*_WRITTEN, "created_at")} for state in new_states],
-        ).scalars()
-        for state, device_id in zip(new_states, ids, strict=True):
-            state["id"] = device_id
+        ).all()
+        ids = {(org_id, serial): device_id for device_id, org_id, serial in returned}
+        for state in new_states:
+            state["id"] = ids[(state["organization_id"], state["serial_number"])]
             logs.append(_device_log(ctx, state, "create", diff({}, {k: state[k] for k in _AUDITED}), now))
-            if state["printer_id"] is not None:
-                lookups.linked[state["printer_id"]] = device_id
         result.created = len(new_states)
     changed: list[dict[str, Any]] = []
     touched = {state["id"]: state for _rid, state in applied if state["id"] in originals}
@@ -882,6 +904,8 @@ def _apply_chunk(session: Session, ctx: _ApplyContext, row_ids: Sequence[int]) -
             update(_ROW).where(_ROW.c.id == bindparam("b_id")).values(applied=True, device_id=bindparam("v_device")),
             [{"b_id": rid, "v_device": state["id"]} for rid, state in applied],
         )
+    for _rid, state in applied:  # the next chunks see these devices (a failed commit reloads the index)
+        lookups.record(state["id"], state["organization_id"], state["printer_id"], serial_key(state["serial_number"]))
     return result
 
 
@@ -949,10 +973,13 @@ def apply_session(
         done = 0
         for chunk in _batches(row_ids, max(1, chunk_size)):
             outcomes: list[_ChunkResult] = []
+            done += len(chunk)
             try:
                 with session_scope(write=True) as session:
                     outcomes.append(_apply_chunk(session, ctx, chunk))
+                    _store_progress(session, import_id, done)  # in the chunk's own transaction
             except SQLAlchemyError:
+                outcomes = []
                 ctx.lookups = _reload(ctx.lookups)
                 for rid in chunk:
                     try:
@@ -961,19 +988,14 @@ def apply_session(
                     except SQLAlchemyError as exc:
                         ctx.lookups = _reload(ctx.lookups)
                         outcomes.append(_ChunkResult(failed=[(rid, _db_message(exc))]))
+                with session_scope(write=True) as session:
+                    _store_progress(session, import_id, done)
             for outcome in outcomes:
                 stats["created"] += outcome.created
                 stats["updated"] += outcome.updated
                 stats["unchanged"] += outcome.unchanged
                 stats["failed"] += len(outcome.failed)
                 failures.extend({"row_id": rid, "error": why} for rid, why in outcome.failed)
-            done += len(chunk)
-            with session_scope(write=True) as session:
-                session.execute(
-                    update(ContractImportSession)
-                    .where(ContractImportSession.id == import_id)
-                    .values(progress_done=done, updated_at=utcnow())
-                )
             if progress is not None:
                 progress(done, total)
         with session_scope(write=True) as session:
@@ -995,6 +1017,14 @@ def apply_session(
                 .values(status=ImportSessionStatus.FAILED.value, error=str(exc)[:2000], updated_at=utcnow())
             )
         raise
+
+
+def _store_progress(session: Session, import_id: int, done: int) -> None:
+    session.execute(
+        update(ContractImportSession)
+        .where(ContractImportSession.id == import_id)
+        .values(progress_done=done, updated_at=utcnow())
+    )
 
 
 def _reload(lookups: Lookups) -> Lookups:
@@ -1080,6 +1110,7 @@ def missing_devices_xlsx(session: Session, import_id: int) -> bytes:
 __all__ = [
     "BY_KEY",
     "CLASSES",
+    "CODE_TEXTS",
     "ERROR_CODES",
     "WARNING_CODES",
     "ImportRefused",
