@@ -94,7 +94,15 @@ def _progress() -> rx.Component:
         rx.hstack(
             spinner(16),
             rx.progress(value=S.percent, max=100, width=rx.breakpoints(initial="100%", sm="320px")),
-            rx.text(tf("{done} / {total} rows applied", done=S.done, total=S.progress_total), size="2"),
+            rx.text(
+                rx.cond(
+                    S.progress_total > 0,
+                    tf("{done} / {total} rows applied", done=S.done, total=S.progress_total),
+                    t("Waiting for a worker…"),
+                ),
+                size="2",
+                id="import-progress-text",
+            ),
             align="center",
             wrap="wrap",
             width="100%",

@@ -19,6 +19,7 @@ IMPORT = ("contracts.access_contracts_app", "contracts.import_contracts")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECHECK_S = 3.0  # while applying, a tab also re-reads the session this often (a progress event may be lost)
 CHECK_S = 30.0  # a listening tab re-checks its sign-in this often (a revoked user stops receiving updates)
+PROGRESS_EVERY = 1.0  # seconds between two progress updates of a tab: each re-renders the page in the browser
 FINISHED = {ImportSessionStatus.APPLIED.value, ImportSessionStatus.FAILED.value}
 
 
@@ -104,11 +105,13 @@ class ImportApplyMixin(rx.State, mixin=True):
         try:
             async with self:
                 cookie = self.router.headers.cookie
-            check_at = loop.time() + CHECK_S
+            check_at, shown_at = loop.time() + CHECK_S, 0.0
             while True:
                 async with self:
                     import_id, applying = self.import_id, self.status == ImportSessionStatus.APPLYING
-                batch = await next_batch(queue, window=0.2, timeout=RECHECK_S if applying else CHECK_S)
+                batch = await next_batch(  # a burst of progress is gathered into one update a PROGRESS_EVERY
+                    queue, window=0.2, timeout=RECHECK_S if applying else CHECK_S, not_before=shown_at + PROGRESS_EVERY
+                )
                 if loop.time() >= check_at:
                     if not await in_thread(_may_import, cookie):
                         return
@@ -121,6 +124,7 @@ class ImportApplyMixin(rx.State, mixin=True):
                         if self.import_id == import_id:
                             self.status = ImportSessionStatus.APPLYING.value
                             self.done, self.progress_total = int(latest["done"]), int(latest["total"])
+                    shown_at = loop.time()
                     continue
                 async with self:  # finished, or no news for a while: what the database says
                     wanted = self._wanted()
