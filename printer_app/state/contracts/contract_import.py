@@ -123,13 +123,14 @@ class ContractImportState(ImportApplyMixin, PagedListMixin, SessionState):
     @rx.event
     @requires(*IMPORT)
     async def upload_progress(self, progress: dict):
-        """How much of the dropped files the browser has sent."""
+        """How much of the dropped files the browser has sent, in steps of 5 % (each change re-renders the page)."""
         try:
             share = float(progress.get("progress", 0)) if isinstance(progress, dict) else 0.0
         except (TypeError, ValueError):
             share = 0.0
-        self.upload_percent = max(0, min(100, round(share * 100)))
-        self.uploading = self.upload_percent < 100
+        percent = 5 * max(0, min(20, int(share * 20)))
+        if percent != self.upload_percent or not self.uploading:
+            self.upload_percent, self.uploading = percent, percent < 100
 
     @rx.event
     @requires(*IMPORT)
