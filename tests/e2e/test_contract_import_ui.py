@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 HEADER = ["Организация", "Город", "Адрес", "Производитель", "Модель", "Серийный номер", "Месяц обслуживания"]
 STATUS = "E2E in service"
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +125,7 @@ def test_upload_preview_decide_apply_and_download(
     page.set_viewport_size({"width": 390, "height": 844})
     page.locator("#import-preview").scroll_into_view_if_needed()
     shot(page, "contract_import_preview_390")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways on a phone (the table must scroll in its card)"
     page.set_viewport_size({"width": 1440, "height": 900})
 
     page.locator("#import-apply").click()
@@ -151,6 +153,7 @@ def test_upload_preview_decide_apply_and_download(
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator("#import-outcome")).to_be_visible()
     shot(page, "contract_import_applied_390")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
     page.set_viewport_size({"width": 1440, "height": 900})
     page.locator("#language-switch").get_by_role("radio", name="Русский").click()
