@@ -43,6 +43,7 @@ def import_devices(
     from printer_app.models import User
     from printer_app.models.contracts import ContractImportSession, ContractStatus, ServiceProvider
     from printer_app.services.contracts import importing
+    from printer_app.services.contracts.workbook import MAX_BYTES
 
     with session_scope() as session:  # names compared in Python: SQLite's lower() leaves Cyrillic alone
         statuses = {
@@ -70,6 +71,8 @@ def import_devices(
     payloads: list[tuple[str, bytes]] = []
     for path in files:
         try:
+            if path.stat().st_size > MAX_BYTES:  # refused before reading it into memory
+                raise _refuse(f"{path.name}: larger than {MAX_BYTES // (1024 * 1024)} MB")
             payloads.append((path.name, path.read_bytes()))
         except OSError as exc:
             raise _refuse(f"{path}: {exc.strerror or exc}") from None
@@ -119,7 +122,7 @@ def import_devices(
             with session_scope() as session:
                 session.execute(delete(ContractImportSession).where(ContractImportSession.id == import_id))
         raise
-    if dry_run:
+    if dry_run or not to_apply:  # nothing written: no open session is left for the import page to pick up
         with session_scope() as session:
             session.execute(delete(ContractImportSession).where(ContractImportSession.id == import_id))
     report["applied"] = applied

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from printer_app.models.contracts import ContractImportFile, ContractImportRow
-from printer_app.services.contracts import importing
+from printer_app.services.contracts import import_rows, importing
 from printer_app.services.contracts.columns import COLUMNS
 from printer_app.services.contracts.importing import ImportRefused
 from tests.factories import make_contract_device, make_printer
@@ -380,6 +380,27 @@ def _bad_files() -> dict[str, tuple[bytes, str]]:
         # Excel writes a password-protected xlsx as an OLE compound file (EncryptionInfo + EncryptedPackage)
         "encrypted": (bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4096), "password-protected"),
     }
+
+
+def test_a_merge_over_the_whole_sheet_is_refused_not_filled(session, reference):
+    good = xlsx([row()])
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    # written into the XML by hand: openpyxl's merge_cells would create every covered cell
+    sheet = sheet.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A2:XFD100000"/></mergeCells>'
+    )
+    imp = importing.open_session(session, user_id=None)
+    with pytest.raises(ImportRefused, match="too many merged cells"):
+        importing.add_workbook(session, imp.id, "merged.xlsx", _replace_part(good, "xl/worksheets/sheet1.xml", sheet))
+
+
+def test_a_sheet_over_the_row_limit_is_refused(session, reference, monkeypatch):
+    monkeypatch.setattr(import_rows, "MAX_ROWS", 3)
+    imp = importing.open_session(session, user_id=None)
+    importing.add_workbook(session, imp.id, "three.xlsx", xlsx([row(f"SN-{n}") for n in range(3)]))
+    with pytest.raises(ImportRefused, match="more than 3 rows"):
+        importing.add_workbook(session, imp.id, "four.xlsx", xlsx([row(f"SN-{n}") for n in range(4)]))
 
 
 @pytest.mark.parametrize("kind", list(_bad_files()))

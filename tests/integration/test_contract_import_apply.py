@@ -357,6 +357,13 @@ def test_an_unexpected_failure_marks_the_import_failed(session: Session, referen
     imp = session.get(ContractImportSession, import_id)
     assert (imp.status, imp.error) == ("failed", "the worker was stopped")
     assert session.execute(text("SELECT count(*) FROM contractdevice")).scalar() == 1  # the chunk itself committed
+    with pytest.raises(ImportRefused, match="failed while being applied"):
+        importing.add_workbook(session, import_id, "more.xlsx", xlsx([row("SN-2")]))
+    session.rollback()
+    again = importing.apply_session(import_id, user_id=None)  # applied again: what the first run wrote is unchanged
+    assert (again["created"], again["unchanged"]) == (0, 1)
+    session.expire_all()
+    assert session.get(ContractImportSession, import_id).status == "applied"
 
 
 def test_a_cyrillic_serial_in_another_case_updates_the_stored_device(session: Session, reference: Reference) -> None:

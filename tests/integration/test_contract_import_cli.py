@@ -172,3 +172,32 @@ def test_bad_files_are_refused_and_leave_nothing(
         assert message in result.stderr
     assert _count(session, ContractImportSession) == 0
     assert _count(session, ContractDevice) == 0
+
+
+def test_a_file_of_errors_only_runs_and_leaves_no_open_session(
+    app_cli: RunCli,  # noqa: F811
+    session: Session,
+    reference: Reference,
+    tmp_path: Path,
+) -> None:
+    path = _file(tmp_path, "a.xlsx", [row("SN-1", org="Gamma"), row("SN-2", maker="Canon")])
+    result = app_cli("contracts", "import", path, "--status", "Снят", "--provider", "amb", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["classes"]["ERROR"] == 2
+    assert report["applied"] == {"created": 0, "updated": 0, "failed": 0, "total": 0}
+    assert _count(session, ContractImportSession) == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(
+    app_cli: RunCli,  # noqa: F811
+    session: Session,
+    reference: Reference,
+    tmp_path: Path,
+) -> None:
+    big = tmp_path / "big.xlsx"
+    with big.open("wb") as handle:
+        handle.truncate(21 * 1024 * 1024)  # a sparse file: 21 MB without writing them
+    result = app_cli("contracts", "import", big, "--status", "Снят", "--provider", "amb")
+    assert result.exit_code == 2
+    assert "big.xlsx: larger than 20 MB" in result.stderr

@@ -364,3 +364,30 @@ def test_another_tab_follows_the_progress_and_shows_the_outcome(
 
     outcome = asyncio.run(scenario())
     assert outcome["created"] == 1 and outcome["updated"] == 1 and outcome["done"] == outcome["total"] == 2
+
+
+def test_a_failed_apply_is_shown_and_can_be_applied_again(
+    signed_in: str,  # noqa: F811
+    session: Session,
+    reference: dict,
+    embedded_broker: None,
+) -> None:
+    from workers import actors
+
+    state = tab(S, signed_in, PATH)
+    run_handler(S.load, state)
+    run_handler(S.upload, state, [upload("first.xlsx", xlsx(FIRST[:2]))])
+    run_handler(S.set_target_status, state, str(reference["status"]))
+    stored = session.get(ContractImportSession, state.import_id)
+    stored.status, stored.error = "failed", "the database went away"
+    session.add(stored)
+    session.commit()
+
+    run_handler(S.load, state)  # a reload shows what happened, and Apply again
+    assert state.finished and state.error == "the database went away" and state.can_apply and not state.editable
+    assert "failed while being applied" in repr(run_handler(S.decide, state, state.rows[0].id, "skip"))
+    run_handler(S.apply, state)
+    assert state.status == "applying" and state.problems == []
+    actors.apply_contract_import.fn(state.import_id, None)
+    run_handler(S.load, state)
+    assert state.status == "applied" and state.stats["created"] == 1 and state.stats["updated"] == 1

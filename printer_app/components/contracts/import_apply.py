@@ -157,7 +157,7 @@ def apply_card() -> rx.Component:
             _cities(),
             _problems(),
             rx.cond(
-                S.editable,
+                S.can_apply,
                 rx.button(
                     rx.icon("check-check", size=16),
                     t("Apply the import"),

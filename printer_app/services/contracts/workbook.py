@@ -24,6 +24,8 @@ MAX_BYTES = 20 * 1024 * 1024  # an uploaded file
 MAX_UNCOMPRESSED = 400 * 1024 * 1024  # all parts of the archive together, once inflated
 MAX_RATIO = 200  # inflated / compressed size of one part bigger than RATIO_FLOOR (sheet XML is ~5-30)
 RATIO_FLOOR = 1024 * 1024
+FILL_COLUMNS = 512  # merged cells are filled in the first columns only
+MAX_FILLED_CELLS = 2_000_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -119,27 +121,39 @@ def merged_ranges(worksheet) -> list[tuple[int, int, int, int]]:
 
 
 def iter_rows(worksheet) -> Iterator[tuple[int, tuple]]:
-    """(row number, cell values) of the first sheet, merged cells filled with their top-left value."""
-    merged = merged_ranges(worksheet)
-    fill: dict[tuple[int, int], tuple[int, int]] = {}  # (row, col) -> the top-left cell of its range
-    starts: dict[tuple[int, int], object] = {}
-    for min_col, min_row, max_col, max_row in merged:
-        if (max_row - min_row + 1) * (max_col - min_col + 1) > 1_000_000:
-            continue  # a whole-column merge: fill nothing rather than a million cells
-        for row in range(min_row, max_row + 1):
-            for col in range(min_col, max_col + 1):
-                if (row, col) != (min_row, min_col):
-                    fill[(row, col)] = (min_row, min_col)
-        starts[(min_row, min_col)] = None
+    """(row number, cell values) of a read-only sheet, merged cells filled with their top-left value.
+
+    Only the first FILL_COLUMNS columns are filled, and a sheet whose merges would fill more than MAX_FILLED_CELLS
+    cells is refused: a crafted file cannot make the reading quadratic.
+    """
+    merged = sorted(merged_ranges(worksheet), key=lambda r: (r[1], r[0]))
+    budget = sum(
+        (max_row - min_row + 1) * max(0, min(max_col, FILL_COLUMNS) - min_col + 1)
+        for min_col, min_row, max_col, max_row in merged
+    )
+    if budget > MAX_FILLED_CELLS:
+        raise WorkbookRefused(gettext("The sheet has too many merged cells to be read."))
+    pending = iter(merged)
+    upcoming = next(pending, None)
+    active: list[list] = []  # [min_col, min_row, max_col, max_row, top-left value]
     for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        if merged:
-            values = list(values)
-            for col, value in enumerate(values, start=1):
-                if (number, col) in starts:
-                    starts[(number, col)] = value
-            for col in range(1, len(values) + 1):
-                origin = fill.get((number, col))
-                if origin is not None and values[col - 1] is None:
-                    values[col - 1] = starts.get(origin)
-            values = tuple(values)
+        if upcoming is None and not active:
+            yield number, values
+            continue
+        while upcoming is not None and upcoming[1] <= number:
+            min_col, min_row, max_col, max_row = upcoming
+            if min_row == number:
+                origin = values[min_col - 1] if min_col - 1 < len(values) else None
+                active.append([min_col, min_row, min(max_col, FILL_COLUMNS), max_row, origin])
+            upcoming = next(pending, None)
+        active = [r for r in active if r[3] >= number]
+        if active:
+            cells = list(values)
+            for min_col, _min_row, max_col, _max_row, origin in active:
+                if len(cells) < max_col:
+                    cells.extend([None] * (max_col - len(cells)))
+                for col in range(min_col, max_col + 1):
+                    if cells[col - 1] is None:
+                        cells[col - 1] = origin
+            values = tuple(cells)
         yield number, values

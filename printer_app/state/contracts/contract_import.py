@@ -83,6 +83,11 @@ class ContractImportState(ImportApplyMixin, PagedListMixin, SessionState):
         return self.status in ("", ImportSessionStatus.OPEN)
 
     @rx.var
+    def can_apply(self) -> bool:
+        """Apply is offered for an open session, and again for one whose apply failed."""
+        return self.status in ("", ImportSessionStatus.OPEN, ImportSessionStatus.FAILED)
+
+    @rx.var
     def has_rows(self) -> bool:
         return any(c.count for c in self.chips if c.value == ALL)
 
