@@ -136,8 +136,12 @@ def test_upload_preview_decide_and_apply(
     assert _counts(state) == {"all": 7, "ERROR": 1, "NEW": 2, "MATCH": 1, "MOVED": 1, "DUP_IN_FILE": 2}
     assert state.unknown_cities == ["Tver"]
 
-    run_handler(S.upload, state, [upload("notes.xlsx", b"this is a text file, renamed")])
-    assert len(state.refusals) == 1 and state.refusals[0].startswith("notes.xlsx: ")
+    late_header = xlsx([HEADER, *FIRST], header=["Список устройств"])  # the header on row 2
+    run_handler(
+        S.upload, state, [upload("notes.xlsx", b"this is a text file, renamed"), upload("late.xlsx", late_header)]
+    )
+    assert [r.split(": ")[0] for r in state.refusals] == ["notes.xlsx", "late.xlsx"]
+    assert "first row" in state.refusals[1]
     assert [f.name for f in state.files] == ["first.xlsx", "second.xlsx"]  # nothing stored of it
     assert session.exec(select(func.count()).select_from(ContractImportFile)).one() == 2
 
