@@ -395,3 +395,17 @@ def test_a_failed_apply_is_shown_and_can_be_applied_again(
     actors.apply_contract_import.fn(state.import_id, None)
     run_handler(S.load, state)
     assert state.status == "applied" and state.stats["created"] == 1 and state.stats["updated"] == 1
+
+
+def test_the_preview_is_paged_on_the_server(signed_in: str, reference: dict) -> None:  # noqa: F811
+    many = [[n, "Alpha", "Moscow", f"Street {n}", "HP", "M404", f"P-{n:03d}", ""] for n in range(60)]
+    state = tab(S, signed_in, PATH)
+    run_handler(S.load, state)
+    run_handler(S.upload, state, [upload("many.xlsx", xlsx(many)), upload("few.xlsx", xlsx(FIRST[:1]))])
+    run_handler(S.set_page_size, state, "25")
+    run_handler(S.go_to, state, 3)
+    assert state.page == 3 and state.page_count == 3 and len(state.rows) == 11
+    assert [r.row_number for r in state.rows][:10] == list(range(52, 62)) and state.rows[-1].file_name == "few.xlsx"
+    assert state.range_text == "51–61 of 61"
+    run_handler(S.remove_file, state, state.files[0].id)  # 1 row left: back to the only page
+    assert state.page == 1 and [r.file_name for r in state.rows] == ["few.xlsx"]

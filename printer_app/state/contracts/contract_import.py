@@ -106,6 +106,9 @@ class ContractImportState(ImportApplyMixin, PagedListMixin, SessionState):
 
     async def _query(self) -> None:
         self._show(await with_session(preview.read_snapshot, self.import_id, **self._wanted()))
+        if self.page > self.page_count:  # fewer rows than before (a file removed): the last page there is
+            self.page = self.page_count
+            self._show(await with_session(preview.read_snapshot, self.import_id, **self._wanted()))
 
     def _wanted(self) -> dict:
         """Which rows the tab shows: the class chosen, the page."""
@@ -120,8 +123,6 @@ class ContractImportState(ImportApplyMixin, PagedListMixin, SessionState):
         self.files = [file_view(f) for f in s.files]
         self.unknown_cities, self.chips = s.unknown_cities, chips(s.counts)
         self.total, self.rows = s.rows_total, [row_view(r) for r in s.rows]
-        if self.page > 1 and not self.rows and self.total:
-            self.page = self.page_count
 
     # --- upload ----------------------------------------------------------------------------------------------
 
