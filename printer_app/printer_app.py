@@ -8,6 +8,7 @@ from printer_app.components.i18n import t
 from printer_app.i18n import N_
 from printer_app.pages.access.change_log import change_log_page
 from printer_app.pages.access.users import users_page
+from printer_app.pages.contracts.contract_import import contract_import_page
 from printer_app.pages.contracts.devices import contracts_page
 from printer_app.pages.contracts.reference import reference_page
 from printer_app.pages.inventory.dashboard import dashboard_page
@@ -19,6 +20,7 @@ from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
 from printer_app.state.access.whitelist import WhitelistState
+from printer_app.state.contracts.contract_import import ContractImportState
 from printer_app.state.contracts.devices import DevicesState
 from printer_app.state.contracts.reference import ReferenceState
 from printer_app.state.errors import backend_exception_handler
@@ -62,7 +64,12 @@ app.add_page(users_page, route="/users", title=title(N_("Users")), on_load=[User
 app.add_page(change_log_page, route="/changes", title=title(N_("Change log")), on_load=ChangeLogState.load)
 app.add_page(web_rules_page, route="/printers/[id]/web", title=title(N_("Web rules")), on_load=WebRulesState.load)
 app.add_page(contracts_page, route="/contracts", title=title(N_("Contracts")), on_load=DevicesState.load)
-
 app.add_page(
     reference_page, route="/contracts/reference", title=title(N_("Reference data")), on_load=ReferenceState.load
+)
+app.add_page(
+    contract_import_page,
+    route="/contracts/import",
+    title=title(N_("Contract import")),
+    on_load=ContractImportState.load,
 )

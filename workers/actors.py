@@ -10,11 +10,13 @@ from dramatiq.middleware import CurrentMessage
 
 from printer_app.config import get_settings
 from printer_app.db import session_scope
-from printer_app.models.choices import TriggeredBy
+from printer_app.models.choices import ImportSessionStatus, TriggeredBy
+from printer_app.models.contracts import ContractImportSession
 from printer_app.services import events
 from printer_app.services.access.auth import purge_sessions
 from printer_app.services.access.login_throttle import purge_login_throttle
 from printer_app.services.contracts.devices import autolink_devices
+from printer_app.services.contracts.importing import ImportRefused, apply_session
 from printer_app.services.errors import DomainValidationError
 from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_printer_ids
 from printer_app.services.polling.discovery import discover_in_chunks
@@ -161,3 +163,29 @@ def discover_printers(job_id: str, specs: list[str], communities: list[str], por
     except DomainValidationError as exc:
         coordination.scan_progress(job_id, {"job_id": job_id, "error": str(exc), "scanned": 0, "total": 0})
         events.publish(events.DISCOVERY_PROGRESS, {"job_id": job_id, "error": str(exc), "scanned": 0, "total": 0})
+
+
+@dramatiq.actor(
+    actor_name="apply_contract_import", queue_name=HIGH, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker
+)
+def apply_contract_import(import_id: int, user_id: int | None) -> None:
+    """Apply a contract import session (taken for it by `jobs.apply_contract_import`), publishing its progress per
+    chunk and, at the end, its outcome as stored; the next apply of the session may start then."""
+
+    def progress(done: int, total: int) -> None:
+        payload = {"import_id": import_id, "done": done, "total": total, "status": ImportSessionStatus.APPLYING.value}
+        events.publish(events.CONTRACT_IMPORT_PROGRESS, payload)
+
+    refused = ""
+    try:
+        apply_session(import_id, user_id=user_id, progress=progress)
+    except ImportRefused as exc:  # something changed since the page checked: the page shows why
+        refused = str(exc)
+        log.info("contract import #%s not applied: %s", import_id, refused)
+    finally:
+        coordination.release_import(import_id)
+        with session_scope() as session:
+            stored = session.get(ContractImportSession, import_id)
+            done, total, status = (stored.progress_done, stored.progress_total, stored.status) if stored else (0, 0, "")
+        payload = {"import_id": import_id, "done": done, "total": total, "status": str(status), "refused": refused}
+        events.publish(events.CONTRACT_IMPORT_PROGRESS, payload)

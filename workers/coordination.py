@@ -250,3 +250,32 @@ def scan_of(owner: str) -> tuple[dict, dict] | None:
     if settings is None or progress is None:
         return None
     return settings, progress
+
+
+# ---- contract import applies: one apply of an import session at a time ----
+
+IMPORT_CLAIM_TTL_S = LOCK_TTL_S  # an apply whose worker died no longer blocks the next after this long
+_local_imports: dict[int, float] = {}  # import session id -> when its claim expires (monotonic)
+
+
+def claim_import(import_id: int) -> bool:
+    """Take the apply of an import session; False while an apply of it is queued or running."""
+    r = client()
+    if r is not None:
+        return bool(r.set(f"pi:import:{import_id}", "1", nx=True, ex=IMPORT_CLAIM_TTL_S))
+    now = time.monotonic()
+    with _local_guard:
+        if _local_imports.get(import_id, 0.0) > now:
+            return False
+        _local_imports[import_id] = now + IMPORT_CLAIM_TTL_S
+        return True
+
+
+def release_import(import_id: int) -> None:
+    """The apply of an import session ended (done, refused or failed): the next may start."""
+    r = client()
+    if r is not None:
+        r.delete(f"pi:import:{import_id}")
+        return
+    with _local_guard:
+        _local_imports.pop(import_id, None)

@@ -6,7 +6,7 @@ running poll and is folded into it, the CLI's is refused), results published aft
 remembered so a request just after it is answered by it (workers/polls.py), one poll-all run at a time with its
 progress published to every tab (workers/coordination.py).
 
-- Queued for the workers: `request_poll`, `poll_all`, `discover`.
+- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`.
 - What is going on: `discovery_of` (a user's latest scan, for a page reloaded while it runs).
 - Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
   `printers_to_poll`).
@@ -35,6 +35,10 @@ Run = tuple[str, dict[str, int]]  # a poll-all run: its id and totals (total, do
 
 class PrinterBusy(Exception):
     """A poll of this printer is running right now (in a worker or another command)."""
+
+
+class ImportApplying(Exception):
+    """An apply of this contract import session is queued or running."""
 
 
 class RunGoing(Exception):
@@ -137,3 +141,16 @@ def poll_all_here(
     return poll_printers_parallel(
         printer_ids, processes=processes, concurrency=concurrency, progress=progress, lock=coordination.printer_lock
     )
+
+
+def apply_contract_import(import_id: int, user_id: int | None) -> None:
+    """Queue the apply of a contract import session; its progress is published (CONTRACT_IMPORT_PROGRESS) and kept
+    on the session. Raises ImportApplying, queueing nothing, while an apply of the same session is queued or running
+    (the worker releases it when done, or it lapses after the actor's time limit)."""
+    if not coordination.claim_import(int(import_id)):
+        raise ImportApplying(f"import session #{import_id} is being applied right now")
+    try:
+        actors.apply_contract_import.send(int(import_id), user_id)
+    except Exception:
+        coordination.release_import(int(import_id))
+        raise

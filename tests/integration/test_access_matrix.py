@@ -114,6 +114,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.access.change_log import ChangeLogState
     from printer_app.state.access.users import UsersState
     from printer_app.state.access.whitelist import WhitelistState
+    from printer_app.state.contracts.contract_import import ContractImportState
     from printer_app.state.contracts.reference import ReferenceState
     from printer_app.state.inventory.dashboard import DashboardState
     from printer_app.state.inventory.discovery import DiscoveryState
@@ -146,6 +147,11 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
             "/printers/[id]/web",
             ("inventory.access_inventory_app", "inventory.view_web_parsing"),
             load(WebRulesState, "/printers/1/web", {"id": "0"}),
+        ),
+        (
+            "/contracts/import",
+            ("contracts.access_contracts_app", "contracts.import_contracts"),
+            load(ContractImportState, "/contracts/import"),
         ),
     ]
 
