@@ -24,6 +24,7 @@ PAGES = [
     "/users",
     "/changes",
     "/contracts",
+    "/contracts/import",
     "/contracts/reference",
 ]
 # English words of the UI (labels, buttons, headers, states): none may show on a page in Russian. Data values
