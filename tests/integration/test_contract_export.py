@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
+from sqlmodel import select
 
 from printer_app.services.contracts.columns import ALIAS_TO_KEY, normalise_header
 from printer_app.services.contracts.device_list import DeviceFilters
@@ -156,3 +157,23 @@ def test_cli_export(session, data, app_cli, tmp_path):  # noqa: F811
     result = app_cli("contracts", "export", "--out", tmp_path / "missing" / "x.xlsx")
     assert result.exit_code == 2 and "does not exist" in result.output
     assert list(tmp_path.glob(".contracts-*")) == []  # no temporary file left behind
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_an_exported_file_imports_back_unchanged(session, data, english):
+    """The export's headers are the import's, its cells read back as the stored values: every row a MATCH with
+    nothing to change (the extra columns, status, provider and printer, are ignored by the import)."""
+    from printer_app.models import ContractDevice, ContractImportRow
+    from printer_app.services.contracts.importing import add_workbook, open_session, stored_values
+
+    content, count = export_bytes(session, english=english)
+    import_id = open_session(session, user_id=None).id
+    add_workbook(session, import_id, "contracts.xlsx", content)
+    rows = session.exec(select(ContractImportRow).where(ContractImportRow.session_id == import_id)).all()
+
+    assert count == 3 and len(rows) == 3
+    assert {(r.row_class, tuple(r.errors)) for r in rows} == {("MATCH", ())}
+    stored = stored_values(session, [r.device_id for r in rows])
+    for row in rows:
+        assert {k: v for k, v in row.values.items() if k in stored[row.device_id]} == stored[row.device_id]
+    assert sorted(r.device_id for r in rows) == sorted(session.exec(select(ContractDevice.id)).all())
