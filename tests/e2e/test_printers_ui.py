@@ -255,36 +255,37 @@ def test_search_and_status_filters(page: Page, db_session, demo_data) -> None:
 
 def test_paging(page: Page, db_session, demo_data) -> None:
     total = active_count(db_session)
-    assert 120 <= total < 130, total  # 120 active demo printers plus the few other tests add
+    # 120 active demo printers plus what other tests of the session added before: at least three pages of 50
+    assert total > 100, total
+    pages = math.ceil(total / 50)
     open_printers(page)
     expect(page.locator("#pager-range")).to_have_text(f"1–50 of {total}")
-    expect(page.locator("#page-info")).to_have_text("Page 1 of 3")
+    expect(page.locator("#page-info")).to_have_text(f"Page 1 of {pages}")
     expect(page.locator("#page-prev")).to_be_disabled()
     first_page = visible_ips(page)
     assert len(first_page) == 50
 
     page.click("#page-next")
-    expect(page.locator("#page-info")).to_have_text("Page 2 of 3")
+    expect(page.locator("#page-info")).to_have_text(f"Page 2 of {pages}")
     expect(page.locator("#pager-range")).to_have_text(f"51–100 of {total}")
     second_page = visible_ips(page)
     assert len(second_page) == 50
     assert not set(first_page) & set(second_page)
 
     page.click("#page-last")
-    expect(page.locator("#page-info")).to_have_text("Page 3 of 3")
-    expect(page.locator("#pager-range")).to_have_text(f"101–{total} of {total}")
-    expect(page.locator(ROWS)).to_have_count(total - 100)
+    expect(page.locator("#page-info")).to_have_text(f"Page {pages} of {pages}")
+    expect(page.locator("#pager-range")).to_have_text(f"{(pages - 1) * 50 + 1}–{total} of {total}")
+    expect(page.locator(ROWS)).to_have_count(total - (pages - 1) * 50)
     expect(page.locator("#page-next")).to_be_disabled()
     shot(page, "paging_last")
 
     page.click("#page-first")
-    expect(page.locator("#page-info")).to_have_text("Page 1 of 3")
+    expect(page.locator("#page-info")).to_have_text(f"Page 1 of {pages}")
     assert visible_ips(page) == first_page
 
     page.click("#page-size")
     page.get_by_role("option", name="100", exact=True).click()
     expect(page.locator("#page-info")).to_have_text(f"Page 1 of {math.ceil(total / 100)}")
-    expect(page.locator("#page-info")).to_have_text("Page 1 of 2")
     expect(page.locator("#pager-range")).to_have_text(f"1–100 of {total}")
     expect(page.locator(ROWS)).to_have_count(100)
     shot(page, "paging_size_100")
