@@ -30,7 +30,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, func, select
+from sqlmodel import Session, delete, func, select
 
 from printer_app.cli.main import upgrade_database
 from printer_app.db import make_engine
@@ -67,6 +67,7 @@ def build(engine: Engine, url: str, devices: int, printers: int) -> str:
     start = time.perf_counter()
     with Session(engine, expire_on_commit=False) as session:
         load_demo_data(session, printers=printers, days=1, polls_per_day=2)
+        session.exec(delete(ContractDevice))  # the demo's own devices: the set-based ones below take their printers
         session.add_all(City(name=f"City {i}") for i in range(40))
         session.add_all(ContractStatus(name=f"Status {i}", color=f"#{i * 40:02x}8844") for i in range(6))
         session.add_all(ServiceProvider(name=f"Provider {i}", code=f"p{i}") for i in range(3))
