@@ -45,6 +45,7 @@ def page(browser, app_server: AppServer) -> Iterator[Page]:
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     yield tab
+    tab.close(run_before_unload=False)  # the tab first, without waiting for its handlers, then its context
     context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
 
@@ -156,14 +157,19 @@ def test_upload_preview_decide_apply_and_download(
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
 
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.locator("#language-switch").get_by_role("radio", name="Русский").click()
+    # the switch reloads the page: wait for that full load, not only for the words (the old document may still be
+    # going away while the next step, or the context's close, starts)
+    with page.expect_event("load"):
+        page.locator("#language-switch").get_by_role("radio", name="Русский").click()
     try:
         expect(page.locator("#page-title")).to_have_text("Импорт договоров")
         expect(page.locator("#import-stats")).to_contain_text("Создано 2, обновлено 2")
         shot(page, "contract_import_applied_ru_1440")
     finally:
-        page.locator("#language-switch").get_by_role("radio", name="English").click()
+        with page.expect_event("load"):
+            page.locator("#language-switch").get_by_role("radio", name="English").click()
         expect(page.locator("#page-title")).to_have_text("Contract import")
+        page.wait_for_load_state("networkidle")
 
 
 def test_a_second_tab_follows_the_apply(
