@@ -27,6 +27,8 @@ from printer_app.services.contracts.device_store import set_device_status
 from printer_app.services.contracts.devices import autolink_devices
 from printer_app.services.contracts.export import FILENAME, XLSX_MIME, export_bytes
 from printer_app.services.contracts.months import parse_month, show_month
+from printer_app.services.contracts.reference import text_colour_on
+from printer_app.services.contracts.reference_checks import HEX_COLOUR
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.paging import PAGE_SIZES
 from printer_app.services.validators import row_id
@@ -102,18 +104,8 @@ class DeviceView:
 
 
 def text_on(hex_colour: str) -> str:
-    """Black or white text on a background colour, by its relative luminance (WCAG): the one with more contrast."""
-    value = hex_colour.lstrip("#")
-    if len(value) != 6 or any(c not in "0123456789abcdefABCDEF" for c in value):
-        return "#000000"
-
-    def linear(channel: int) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(int(value[i : i + 2], 16)) for i in (0, 2, 4))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+    """Black or white text on a status badge (the reference page's rule); black beside no colour at all."""
+    return text_colour_on(hex_colour) if HEX_COLOUR.match(hex_colour or "") else "#000000"
 
 
 def device_view(row: DeviceRow) -> DeviceView:
@@ -367,7 +359,7 @@ class DevicesState(SortableMixin, PagedListMixin, SessionState):
         self.linking = True
         yield
         try:
-            stats = await with_session(_link_and_announce)
+            stats = await with_session(autolink_devices)
         finally:
             self.linking = False
         self.link_result = gettext(
@@ -422,13 +414,6 @@ class DevicesState(SortableMixin, PagedListMixin, SessionState):
                         self.total, self.page = result.total, result.page
         finally:
             hub.detach(queue)
-
-
-def _link_and_announce(session) -> dict[str, int]:
-    stats = autolink_devices(session)
-    if stats.get("linked"):
-        events.publish_after_commit(session, events.CONTRACTS_CHANGED, {"all": True})
-    return stats
 
 
 def _still_allowed(cookie: str | None) -> bool:
