@@ -17,6 +17,7 @@ from printer_app.cli.contracts import cartridges, contracts
 from printer_app.cli.contracts_link import link as contracts_link  # noqa: F401  (adds `contracts link`)
 from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
+from printer_app.cli.reports import reports
 from printer_app.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(
@@ -143,6 +144,7 @@ app.add_typer(whitelist, name="whitelist")
 app.add_typer(roles, name="roles")
 app.add_typer(contracts, name="contracts")
 app.add_typer(cartridges, name="cartridges")
+app.add_typer(reports, name="reports")
 
 
 def _safe_url() -> str:

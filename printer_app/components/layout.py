@@ -18,6 +18,8 @@ NAV = [  # label, path, icon, the permission the page needs (the page checks it 
     (N_("Contracts"), "/contracts", "file-text", "contracts.access_contracts_app"),
     (N_("Contract import"), "/contracts/import", "file-up", "contracts.import_contracts"),
     (N_("Reference data"), "/contracts/reference", "book-open", "contracts.access_contracts_app"),
+    (N_("Monthly reports"), "/reports", "table-2", "monthly_report.access_monthly_report"),
+    (N_("SLA charts"), "/reports/charts", "chart-line", "monthly_report.access_monthly_report"),
 ]
 
 

@@ -40,6 +40,7 @@ from printer_app.models.reports import (
     MonthControl,
     MonthlyReport,
     PrinterModelSpec,
+    ReportUpload,
     SerialEditOverride,
 )
 from printer_app.models.versioning import claim_next_version  # importing it registers the version listener
@@ -71,6 +72,7 @@ __all__ = [
     "Printer",
     "PrinterChangeLog",
     "PrinterModelSpec",
+    "ReportUpload",
     "SerialEditOverride",
     "ServiceProvider",
     "SupplyLevel",

@@ -182,6 +182,14 @@ class BulkOperation(Choice):
     MONTH_DELETE = ("month_delete", N_("Month delete"))
 
 
+class ReportUploadStatus(Choice):
+    ANALYSED = ("analysed", N_("Analysed"))
+    QUEUED = ("queued", N_("Queued"))
+    RUNNING = ("running", N_("Importing"))
+    DONE = ("done", N_("Imported"))
+    FAILED = ("failed", N_("Failed"))
+
+
 class AuditAction(Choice):
     CREATE = ("create", N_("Created"))
     UPDATE = ("update", N_("Updated"))

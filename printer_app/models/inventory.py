@@ -68,6 +68,7 @@ class Printer(SQLModel, table=True):
     serial_number: str = Field(default="", max_length=100)
     mac_address: str | None = Field(default=None, max_length=17)
     model: str = Field(default="", max_length=200, description="Legacy free-text model")
+    location: str = Field(default="", max_length=255, description="Where the printer stands (room, floor, office)")
     device_model_id: int | None = fk("devicemodel.id")
     organization_id: int | None = fk("organization.id")
     snmp_community: str = Field(default="public", max_length=64)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, SQLModel
 
 from printer_app.models.base import choice_field, fk, ts_field
-from printer_app.models.choices import ChangeSource, PaperFormat
+from printer_app.models.choices import ChangeSource, PaperFormat, ReportUploadStatus
 
 _NON_NEGATIVE = (
     "a4_bw_start",
@@ -140,3 +140,30 @@ class BulkChangeLog(SQLModel, table=True):
     success: bool = Field(default=True)
     error_message: str = Field(default="", sa_type=sa.Text)
     ip_address: str | None = Field(default=None, max_length=45)
+
+
+class ReportUpload(SQLModel, table=True):
+    """An uploaded month workbook between its analysis and its import (DOMAIN 10.3).
+
+    The analysis stores the normalised rows here, so the preview survives a reload and a worker on another machine
+    can import a large file. `options`: replace_month, allow_edit, edit_until (ISO or null), publish. `analysis`:
+    rows_read, columns {field: header matched}, ignored_columns, problems [{row, message}], unknown_organizations
+    [{name, hints}]. `result`: what the import did (rows, fields). `progress_*` is written by the importer.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = fk("user.id")
+    month: date = Field(index=True)
+    file_name: str = Field(default="", max_length=255)
+    status: str = choice_field(ReportUploadStatus.ANALYSED, length=16, index=True)
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    analysis: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    rows: list[Any] = Field(default_factory=list, sa_type=JSON)
+    progress_done: int = Field(default=0)
+    progress_total: int = Field(default=0)
+    result: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    error: str = Field(default="", sa_type=sa.Text)
+    ip_address: str | None = Field(default=None, max_length=45)
+    created_at: datetime = ts_field()
+    updated_at: datetime = ts_field()
+    finished_at: datetime | None = ts_field(nullable=True, auto=False)

@@ -31,6 +31,8 @@ POLL_ALL_PROGRESS = "poll_all_progress"
 DISCOVERY_PROGRESS = "discovery_progress"
 CONTRACTS_CHANGED = "contracts_changed"  # {"device_ids": [...]} or {"all": True} after a save, a link run, an import
 CONTRACT_IMPORT_PROGRESS = "contract_import_progress"  # {"import_id", "done", "total", "status"}
+REPORTS_CHANGED = "reports_changed"  # {"month": "YYYY-MM", "row_ids": [...]} or {"month": ..., "all": True}
+REPORT_UPLOAD_PROGRESS = "report_upload_progress"  # {"upload_id", "month", "done", "total", "status"}
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()

@@ -1,0 +1,1 @@
+"""Components of the monthly report pages."""

@@ -1,0 +1,1 @@
+"""Monthly report pages: /reports, /reports/<YYYY-MM>, /reports/charts."""

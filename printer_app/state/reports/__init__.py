@@ -1,0 +1,1 @@
+"""States of the monthly report pages: month list, upload, month table, charts."""
