@@ -21,6 +21,8 @@ from printer_app.services.errors import DomainValidationError
 from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_printer_ids
 from printer_app.services.polling.discovery import discover_in_chunks
 from printer_app.services.polling.retention import thin_history
+from printer_app.services.reports.importing import import_upload
+from printer_app.services.reports.upload import UploadRefused
 from workers import coordination, polls
 from workers.broker import HIGH, LOW, backlog, broker
 
@@ -189,3 +191,16 @@ def apply_contract_import(import_id: int, user_id: int | None) -> None:
             done, total, status = (stored.progress_done, stored.progress_total, stored.status) if stored else (0, 0, "")
         payload = {"import_id": import_id, "done": done, "total": total, "status": str(status), "refused": refused}
         events.publish(events.CONTRACT_IMPORT_PROGRESS, payload)
+
+
+@dramatiq.actor(
+    actor_name="import_month_report", queue_name=HIGH, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker
+)
+def import_month_report(upload_id: int, user_id: int | None) -> None:
+    """Import a month workbook queued by `jobs.import_month_report` (only a queued upload is taken, so a message
+    delivered twice imports once); the import publishes its progress per chunk and its outcome."""
+
+    try:
+        import_upload(upload_id, user_id=user_id, queued=True)
+    except UploadRefused as exc:
+        log.info("month upload #%s not imported: %s", upload_id, exc.message)

@@ -6,7 +6,7 @@ running poll and is folded into it, the CLI's is refused), results published aft
 remembered so a request just after it is answered by it (workers/polls.py), one poll-all run at a time with its
 progress published to every tab (workers/coordination.py).
 
-- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`.
+- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`, `import_month_report`.
 - What is going on: `discovery_of` (a user's latest scan, for a page reloaded while it runs).
 - Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
   `printers_to_poll`).
@@ -39,6 +39,10 @@ class PrinterBusy(Exception):
 
 class ImportApplying(Exception):
     """An apply of this contract import session is queued or running."""
+
+
+class UploadImporting(Exception):
+    """This month upload is queued, being imported or imported already (the message says which)."""
 
 
 class RunGoing(Exception):
@@ -153,4 +157,24 @@ def apply_contract_import(import_id: int, user_id: int | None) -> None:
         actors.apply_contract_import.send(int(import_id), user_id)
     except Exception:
         coordination.release_import(int(import_id))
+        raise
+
+
+def import_month_report(upload_id: int, user_id: int | None) -> None:
+    """Queue the import of an analysed month upload (a large one: the page follows REPORT_UPLOAD_PROGRESS). The
+    upload is marked queued first, in one UPDATE, so a second request raises UploadImporting and queues nothing."""
+    from printer_app.models.choices import ReportUploadStatus
+    from printer_app.services.reports import importing
+
+    with session_scope(write=True) as session:
+        taken = importing.claim(session, upload_id, to=ReportUploadStatus.QUEUED.value)
+    if not taken:
+        raise UploadImporting(f"month upload #{upload_id} is queued, being imported or imported already")
+    try:
+        actors.import_month_report.send(int(upload_id), user_id)
+    except Exception:
+        with session_scope(write=True) as session:
+            importing.claim(
+                session, upload_id, to=ReportUploadStatus.ANALYSED.value, allowed=(ReportUploadStatus.QUEUED.value,)
+            )
         raise

@@ -12,6 +12,7 @@ from printer_app.cli import (
     contracts_export,  # noqa: F401  (adds `contracts export`)
     contracts_import,  # noqa: F401  (adds `contracts import`)
     reports_export,  # noqa: F401  (adds `reports export`)
+    reports_import,  # noqa: F401  (adds `reports import`)
 )
 from printer_app.cli.access import roles, users, whitelist
 from printer_app.cli.contracts import cartridges, contracts

@@ -85,7 +85,9 @@ def month_rows(session: Session, month: date, *, row_ids: Collection[int] | None
     query = sa.select(*(_T.c[name] for name in FIELDS)).where(_T.c.month == month).order_by(*ORDER)
     if row_ids is not None:
         query = query.where(_T.c.id.in_(list(row_ids)))
-    result = session.connection().execution_options(yield_per=1000).execute(query)
+    # the option on the statement, not on the connection: Connection.execution_options() changes the session's
+    # connection in place, and every later statement of the transaction would run in a server-side cursor
+    result = session.execute(query.execution_options(yield_per=1000))
     yield from result.mappings()
 
 

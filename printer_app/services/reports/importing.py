@@ -9,7 +9,7 @@ month is recomputed (total prints, K1, K2); the upload is logged as BulkChangeLo
 is published after the commit. Uploaded rows are new rows: their values are the upload's, logged once in the
 BulkChangeLog, not field by field in CounterChangeLog.
 
-The progress (rows inserted) is published per chunk (REPORT_UPLOAD_PROGRESS) and, on PostgreSQL, stored on the
+The progress (rows inserted) is published per chunk (REPORT_UPLOAD_PROGRESS, status "running") and, on PostgreSQL, stored on the
 upload in short transactions of its own; SQLite allows one writer, so there the stored progress jumps at the end.
 A failure rolls the whole import back and marks the upload failed with the error.
 """
@@ -40,7 +40,7 @@ from printer_app.services.reports.upload import UploadRefused
 
 CHUNK_SIZE = 500
 WORKER_ROWS = 2_000  # an upload of more rows is imported by a worker, the page follows its progress
-STARTABLE = (ReportUploadStatus.ANALYSED.value, ReportUploadStatus.QUEUED.value, ReportUploadStatus.FAILED.value)
+STARTABLE = (ReportUploadStatus.ANALYSED.value, ReportUploadStatus.FAILED.value)  # a queued one is the worker's
 _T = MonthlyReport.__table__
 _U = ReportUpload.__table__
 STORED_FIELDS = ("order_number", *TEXT_FIELDS, *COUNTER_FIELDS, *SLA_FLOAT_FIELDS, *SLA_INT_FIELDS)
@@ -194,6 +194,8 @@ def import_upload(
             upload = upload_of(session, upload_id)
             month, options, rows = upload.month, dict(upload.options), list(upload.rows)
             total = len(rows)
+            running = ReportUploadStatus.RUNNING.value
+            events.publish(events.REPORT_UPLOAD_PROGRESS, _progress_payload(upload, 0, total, running))
             if progress is not None:
                 progress(0, total)
             deleted = _replace(session, month) if options.get("replace_month") else 0
@@ -203,6 +205,7 @@ def import_upload(
                 done = min(start + chunk_size, total)
                 if pg:
                     _store_progress(upload_id, done, total)
+                events.publish(events.REPORT_UPLOAD_PROGRESS, _progress_payload(upload, done, total, running))
                 if progress is not None:
                     progress(done, total)
             _control(session, month, options)

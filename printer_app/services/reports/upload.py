@@ -209,7 +209,7 @@ class _RowReader:
     def row(self, number: int, position: int, cells: list[str], headers: dict[str, str]) -> dict[str, Any]:
         out: dict[str, Any] = {"row": number}
         for name in TEXT_FIELDS:
-            text = " ".join(self.cell(cells, name).split())
+            text = self.cell(cells, name)  # trimmed; inner spaces kept, so an exported file uploads back unchanged
             limit = _LIMITS.get(name)
             if limit and len(text) > limit:
                 self.problem(
