@@ -103,7 +103,7 @@ def test_a_large_upload_is_imported_by_a_worker_and_every_backend_hears_its_prog
         progress = wait_for(finished, timeout=150, what=f"the import's outcome\n{high_worker.log_tail()}")
     finally:
         feed.stop()
-    steps = list(range(0, ROWS, importing.CHUNK_SIZE)) + [ROWS]
+    steps = [*range(0, ROWS, importing.CHUNK_SIZE), ROWS]
     assert [(p["done"], p["status"]) for p in progress] == [(n, "running") for n in steps] + [(ROWS, "done")]
     assert {p["month"] for p in progress} == {"2026-03"}
     with Session(db) as session:

@@ -9,8 +9,8 @@ month is recomputed (total prints, K1, K2); the upload is logged as BulkChangeLo
 is published after the commit. Uploaded rows are new rows: their values are the upload's, logged once in the
 BulkChangeLog, not field by field in CounterChangeLog.
 
-The progress (rows inserted) is published per chunk (REPORT_UPLOAD_PROGRESS, status "running") and, on PostgreSQL, stored on the
-upload in short transactions of its own; SQLite allows one writer, so there the stored progress jumps at the end.
+The progress (rows inserted) is published per chunk (REPORT_UPLOAD_PROGRESS, status "running") and, on
+PostgreSQL, stored on the upload in short transactions of its own; SQLite allows one writer, so there the stored progress jumps at the end.
 A failure rolls the whole import back and marks the upload failed with the error.
 """
 
