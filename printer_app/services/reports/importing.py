@@ -10,8 +10,8 @@ is published after the commit. Uploaded rows are new rows: their values are the 
 BulkChangeLog, not field by field in CounterChangeLog.
 
 The progress (rows inserted) is published per chunk (REPORT_UPLOAD_PROGRESS, status "running") and, on
-PostgreSQL, stored on the upload in short transactions of its own; SQLite allows one writer, so there the stored progress jumps at the end.
-A failure rolls the whole import back and marks the upload failed with the error.
+PostgreSQL, stored on the upload in short transactions of its own; SQLite allows one writer, so there the stored
+progress jumps at the end. A failure rolls the whole import back and marks the upload failed with the error.
 """
 
 from __future__ import annotations
