@@ -16,6 +16,7 @@ from printer_app.pages.inventory.discover import discover_page
 from printer_app.pages.inventory.organizations import organizations_page
 from printer_app.pages.inventory.printer_detail import printer_detail_page
 from printer_app.pages.inventory.printers import printers_page
+from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
@@ -30,6 +31,7 @@ from printer_app.state.inventory.organizations import OrganizationsState
 from printer_app.state.inventory.printer_detail import PrinterDetailState
 from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
+from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -72,4 +74,7 @@ app.add_page(
     route="/contracts/import",
     title=title(N_("Contract import")),
     on_load=ContractImportState.load,
+)
+app.add_page(
+    report_upload_page, route="/reports/upload", title=title(N_("Upload a month")), on_load=ReportUploadState.load
 )

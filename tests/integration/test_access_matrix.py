@@ -32,10 +32,12 @@ ROLE_NAMES = (
     "Users — Management",
     "Dashboard — Viewer",
     "Contracts — Administrator",
+    "Monthly reports — Upload",
 )
 INV_VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 REF_VIEW = ("contracts.access_contracts_app", "contracts.view_city")
+REPORT_UPLOAD = ("monthly_report.upload_monthly_report",)
 
 
 @dataclass
@@ -121,6 +123,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.inventory.organizations import OrganizationsState
     from printer_app.state.inventory.printer_detail import PrinterDetailState
     from printer_app.state.inventory.printers import PrintersState
+    from printer_app.state.reports.upload import ReportUploadState
     from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -153,6 +156,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
             ("contracts.access_contracts_app", "contracts.import_contracts"),
             load(ContractImportState, "/contracts/import"),
         ),
+        ("/reports/upload", REPORT_UPLOAD, load(ReportUploadState, "/reports/upload")),
     ]
 
 
@@ -381,6 +385,51 @@ def _city_delete(who: Who, session: Session):
     return state, result, int(gone)
 
 
+class _File:
+    """What rx.upload hands a handler: a name and the bytes."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name, self._data = name, data
+
+    async def read(self) -> bytes:
+        return self._data
+
+
+def _month_book() -> bytes:
+    from tests.report_workbooks import SHORT_RU, row, xlsx
+
+    return xlsx([SHORT_RU, row("Matrix org", "MATRIX1")])
+
+
+def _report_analyse(who: Who, session: Session):
+    from printer_app.models.reports import ReportUpload
+    from printer_app.state.reports.upload import ReportUploadState
+
+    before = _count(session, ReportUpload)
+    state = _state(ReportUploadState, who, "/reports/upload")
+    state.month = "2026-03"
+    result = run_handler(ReportUploadState.upload, state, [_File("m.xlsx", _month_book())])
+    return state, result, _count(session, ReportUpload) - before
+
+
+def _report_import(who: Who, session: Session):
+    from datetime import date
+
+    from printer_app.models.reports import MonthlyReport
+    from printer_app.services.reports import upload
+    from printer_app.state.reports.upload import ReportUploadState
+
+    stored = upload.store(
+        session, upload.analyse(session, _month_book(), file_name="m.xlsx"), month=date(2026, 3, 1), user_id=None
+    )
+    session.commit()
+    before = _count(session, MonthlyReport)
+    state = _state(ReportUploadState, who, "/reports/upload")
+    state.month, state.upload_id, state.rows_read = "2026-03", stored.id, 1
+    result = run_handler(ReportUploadState.import_month, state)
+    return state, result, _count(session, MonthlyReport) - before
+
+
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     (
         "printers: sort",
@@ -411,6 +460,8 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("web rule: save", ("inventory.manage_web_parsing",), _web_rule_save),
     ("reference: add a city", ("contracts.access_contracts_app", "contracts.add_city"), _city_add),
     ("reference: delete a city", ("contracts.access_contracts_app", "contracts.delete_city"), _city_delete),
+    ("month upload: analyse a workbook", REPORT_UPLOAD, _report_analyse),
+    ("month upload: import", REPORT_UPLOAD, _report_import),
     ("user: create", ("access.manage_users",), _user_create),
     ("whitelist: add", ("access.manage_users",), _whitelist_add),
     (

@@ -278,3 +278,12 @@ def _fail(upload_id: int, user_id: int | None, started: datetime, exc: Exception
             events.REPORT_UPLOAD_PROGRESS,
             _progress_payload(upload, 0, upload.progress_total, ReportUploadStatus.FAILED.value),
         )
+
+
+def read_upload(session: Session, upload_id: int, *, user_id: int | None) -> ReportUpload | None:
+    """An upload as its page shows it: only the uploader's own (another user's id shows nothing)."""
+    found = session.get(ReportUpload, int(upload_id)) if upload_id else None
+    if found is None or found.user_id != user_id:
+        return None
+    session.expunge(found)
+    return found

@@ -39,6 +39,7 @@ from printer_app.services.reports.numbers import MAX_COUNTER, lenient_float, len
 MAX_PROBLEMS = 500  # problems kept for the preview (their count is kept whole)
 MAX_ROWS = 50_000
 MIN_NUMBER_ROW = 3  # a row of column numbers has at least this many cells
+_MAX_TEXT = f"{MAX_COUNTER:,}".replace(",", " ")
 _LIMITS = {
     name: MonthlyReport.model_fields[name].metadata[0].max_length
     for name in TEXT_FIELDS
@@ -228,7 +229,7 @@ class _RowReader:
                         "“{column}”: {value} is not a counter (0 to {max}); stored as 0",
                         column=headers[name],
                         value=value,
-                        max=f"{MAX_COUNTER:,}".replace(",", " "),
+                        max=_MAX_TEXT,
                     ),
                 )
                 value = 0
