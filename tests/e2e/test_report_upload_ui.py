@@ -116,3 +116,24 @@ def test_refusal_preview_reload_and_import(page: Page, app_server: AppServer, db
         assert rows[0].total_prints == 250 and rows[0].normative_availability == 720.5 and rows[0].k2 == 75.0
         control = s.exec(select(MonthControl)).one()
         assert control.is_published and control.edit_until is None
+
+
+def test_a_large_file_is_imported_by_a_worker_with_its_progress_in_the_page(
+    page: Page, app_server: AppServer, db_session, tmp_path: Path
+) -> None:
+    with db_session() as s:
+        make_org(s, name="ООО Большой")
+    big = tmp_path / "big.xlsx"
+    count = 2_100
+    big.write_bytes(xlsx([SHORT_RU, *(row("ООО Большой", f"BIG-{n:05d}", counters=[n, n + 2]) for n in range(count))]))
+    page.goto(f"{app_server.base_url}/reports/upload?month=2026-04")
+    _choose(page, big)
+    expect(page.locator("#upload-rows")).to_have_text("2,100 rows read")
+    page.locator("#upload-import").click()
+    expect(page.get_by_text("The import runs in the background; its progress shows here")).to_be_visible()
+    expect(page.locator("#upload-result-text")).to_contain_text("2,100 rows imported into 2026-04", timeout=120_000)
+    expect(page.locator("#upload-progress")).to_have_count(0)
+    shot(page, "report_upload_worker_done_1440")
+    with db_session() as s:
+        months = s.exec(select(MonthlyReport.month).where(MonthlyReport.serial_number.startswith("BIG-"))).all()
+        assert len(months) == count and {m.isoformat() for m in months} == {"2026-04-01"}
