@@ -245,3 +245,24 @@ def test_a_month_of_5000_rows_uploads_in_under_10_seconds(session: Session, orgs
     assert result["rows"] == 5000 and _count(session, MonthlyReport) == 5000
     # on a machine busy with other work the wall clock measures the others too: then this process's own CPU time
     assert (cpu if busy else elapsed) < 10, f"{elapsed:.1f} s wall, {cpu:.1f} s CPU (machine busy: {busy})"
+
+
+def test_the_import_publishes_its_progress_and_the_changed_month_after_the_commit(session: Session, orgs) -> None:
+    from printer_app.services import events
+
+    heard: list[tuple[str, dict]] = []
+    upload_id = analysed(session, xlsx([SHORT_RU, *(row("Альфа Банк", f"S{n}") for n in range(5))]))
+
+    def listener(kind: str, payload: dict) -> None:
+        committed = _count(session, MonthlyReport)  # what another connection sees when the event arrives
+        heard.append((kind, {**payload, "committed": committed}))
+
+    unsubscribe = events.subscribe(listener)
+    try:
+        importing.import_upload(upload_id, user_id=None, chunk_size=2)
+    finally:
+        unsubscribe()
+    progress = [(p["done"], p["status"]) for kind, p in heard if kind == events.REPORT_UPLOAD_PROGRESS]
+    assert progress == [(0, "running"), (2, "running"), (4, "running"), (5, "running"), (5, "done")]
+    changed = [p for kind, p in heard if kind == events.REPORTS_CHANGED]
+    assert changed == [{"month": "2026-03", "all": True, "committed": 5}]
