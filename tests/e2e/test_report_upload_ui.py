@@ -137,3 +137,26 @@ def test_a_large_file_is_imported_by_a_worker_with_its_progress_in_the_page(
     with db_session() as s:
         months = s.exec(select(MonthlyReport.month).where(MonthlyReport.serial_number.startswith("BIG-"))).all()
         assert len(months) == count and {m.isoformat() for m in months} == {"2026-04-01"}
+
+
+def test_the_page_in_russian(page: Page, app_server: AppServer, db_session, tmp_path: Path) -> None:
+    with db_session() as s:
+        make_org(s, name="ООО Юг")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([SHORT_RU, row("ООО Юк", "B-1", counters=["x"])]))
+    page.goto(f"{app_server.base_url}/reports/upload?month=2026-03")
+    expect(page.locator("#page-title")).to_have_text("Upload a month")
+    page.locator("#language-switch").get_by_role("radio", name="Русский").click()
+    try:
+        expect(page.locator("#page-title")).to_have_text("Загрузка месяца")
+        _choose(page, bad)
+        expect(page.locator(".upload-unknown")).to_have_text("ООО Юк — возможно, имелось в виду: ООО Юг")
+        expect(page.locator("#upload-columns [data-field='a4_bw_end'] td").first).to_have_text("A4 ч/б конец")
+        shot(page, "report_upload_refused_ru_1440")
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, "report_upload_form_ru_390")
+        assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways on a phone"
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 900})  # the language switch is in the sidebar
+        page.locator("#language-switch").get_by_role("radio", name="English").click()
+        expect(page.locator("#page-title")).to_have_text("Upload a month")
