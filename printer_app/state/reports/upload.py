@@ -8,6 +8,7 @@ a reload; `?month=YYYY-MM` preselects the month. Every load and handler checks t
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +33,7 @@ from printer_app.state.session import (
     with_session,
 )
 
+log = logging.getLogger(__name__)
 RECHECK_S = 3.0  # while a worker imports, the tab also re-reads the upload this often (a progress event may be lost)
 CHECK_S = 30.0  # a listening tab re-checks its sign-in this often
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # the datetime-local input's value
@@ -125,7 +127,7 @@ class ReportUploadState(SessionState):
         query = self.router.url.query_parameters
         self._reset_preview()
         self.upload_id = 0
-        self.month = _month_text(query.get("month", "")) or self.month or month_key(datetime.now().date())
+        self.month = _month_text(query.get("month", "")) or _month_text(self.month) or month_key(datetime.now().date())
         self.edit_until = _local_text(default_edit_until(parse_report_month(self.month), get_settings().tz))
         wanted = query.get("upload", "")
         if wanted.isascii() and wanted.isdigit() and len(wanted) < 12:
@@ -276,8 +278,9 @@ class ReportUploadState(SessionState):
             await in_thread(importing.import_upload, upload_id, user_id=user_id)
         except (upload.UploadRefused, jobs.UploadImporting) as exc:
             yield rx.toast.error(getattr(exc, "message", None) or str(exc))
-        except Exception:  # the import marked the upload failed with its error: shown below
-            pass
+        except Exception:  # an import marks its upload failed with the error (shown below); queueing may fail too
+            log.exception("month upload #%s: the import did not start or failed", upload_id)
+            yield rx.toast.error(gettext("The import failed"))
         found = await with_session(importing.read_upload, upload_id, user_id=user_id)
         if found is not None:
             self._show(found)
