@@ -284,7 +284,7 @@ class MonthsState(SortableMixin, SessionState):
         self.exporting = key
         yield
         try:
-            data, _count = await with_session(export_month_bytes, month, english=self.language != "ru")
+            data, _count = await with_session(export_month_bytes, month)
         finally:
             self.exporting = ""
         yield rx.download(data=data, filename=export_filename(month), mime_type=XLSX_MIME)
