@@ -96,7 +96,7 @@ def test_month_list(page: Page, db_session, tmp_path) -> None:
     page.click("#delete-2031-02")
     question = page.get_by_role("alertdialog")
     expect(question).to_contain_text("February 2031")
-    expect(question).to_contain_text("1 rows")
+    expect(question).to_contain_text("with its 1 row and its")
     shot(page, "report_months_delete")
     page.click("#confirm-delete-month")
     expect(page.locator("#month-2031-02")).to_have_count(0)
@@ -111,7 +111,7 @@ def test_month_list(page: Page, db_session, tmp_path) -> None:
     expect(page.locator("#fc-preview")).to_contain_text("1 of 1 devices would be added")
     shot(page, "report_months_from_contracts")
     page.click("#fc-create")
-    expect(page.locator("#fc-result")).to_contain_text("2031-04: 1 rows created")
+    expect(page.locator("#fc-result")).to_contain_text("2031-04: rows created: 1")
     page.keyboard.press("Escape")
     expect(page.locator("#month-2031-04")).to_contain_text("April 2031")
     with db_session() as session:

@@ -176,7 +176,7 @@ def test_create_from_contracts_dialog(app_db: str, session: Session) -> None:  #
     run_handler(FromContractsState.run_preview, state)
     assert state.preview.startswith("1 of 1 devices would be added")
     run_handler(FromContractsState.create, state)
-    assert state.result.startswith("2026-10: 1 rows created") and not state.error
+    assert state.result.startswith("2026-10: rows created: 1") and not state.error
     rows = session.exec(select(MonthlyReport.serial_number)).all()
     assert rows == ["G1"]
     run_handler(FromContractsState.set_month, state, "October")

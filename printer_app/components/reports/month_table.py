@@ -163,6 +163,7 @@ def months_table() -> rx.Component:
                 )
             ),
             rx.table.body(rx.foreach(S.shown, _row)),
+            size="1",
             width="100%",
             id="months-table",
         ),

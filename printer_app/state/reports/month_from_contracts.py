@@ -143,8 +143,8 @@ class FromContractsState(SessionState):
             self.busy = False
         self.preview = ""
         self.result = gettext(
-            "{month}: {created} rows created; start counters from the previous month {previous}, from the month's "
-            "first poll {first}; end counters from polls {polled}; without polls {unpolled}.",
+            "{month}: rows created: {created}; start counters from the previous month: {previous}, from the "
+            "month's first poll: {first}; end counters from polls: {polled}; without polls: {unpolled}.",
             month=month_key(month),
             created=format_number(done.created),
             previous=format_number(done.start_from_previous),

@@ -248,10 +248,11 @@ class MonthsState(SortableMixin, SessionState):
         if row is None:
             return rx.toast.error(gettext("There is no report for {month}.", month=str(key)[:10]))
         self.delete_key = key
-        self.delete_text = gettext(
-            "Delete the report of {month} with its {rows} rows and their change history? This cannot be undone.",
+        self.delete_text = i18n.ngettext(
+            "Delete the report of {month} with its {n} row and its change history? This cannot be undone.",
+            "Delete the report of {month} with its {n} rows and their change history? This cannot be undone.",
+            row.rows,
             month=row.label,
-            rows=row.rows_text,
         )
         return None
 
@@ -270,7 +271,9 @@ class MonthsState(SortableMixin, SessionState):
             await self._query()
             return rx.toast.error(refusal_text(exc) if isinstance(exc, DomainValidationError) else str(exc))
         await self._query()
-        return rx.toast.success(gettext("{month} deleted: {rows} rows.", month=key, rows=format_number(deleted)))
+        return rx.toast.success(
+            i18n.ngettext("{month} deleted: {n} row.", "{month} deleted: {n} rows.", deleted, month=key)
+        )
 
     @rx.event
     @requires(ACCESS)
