@@ -65,6 +65,7 @@ def test_month_list(page: Page, db_session, tmp_path) -> None:
     expect(cells.nth(3)).to_have_text("1,515")  # total prints
     expect(cells.nth(4)).to_have_text("80")  # average K1 over rows with A > 0: (90 + 70) / 2
     expect(cells.nth(5)).to_have_text("50")  # average K2 over rows with W > 0
+    expect(cells.nth(6)).to_contain_text("Completion0 %")  # metrics (an admin holds the permission)
     expect(march).to_contain_text("Hidden")
     expect(march).to_contain_text("until")
     shot(page, "report_months")
@@ -123,3 +124,37 @@ def test_month_list(page: Page, db_session, tmp_path) -> None:
     expect(page.locator("#months-table")).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "report_months_phone")
+
+
+def test_month_list_in_russian(browser, app_server, db_session) -> None:
+    """The month list of a Russian-speaking user (its own account: the others stay in English): no English label."""
+    from tests.e2e.conftest import VIEWPORT, ensure_local_user, sign_in
+    from tests.e2e.test_language_ui import _english_words
+
+    _seed(db_session)
+    user, password = "e2e-months-ru", "E2e-months-password-2026"
+    ensure_local_user(app_server, user, password)
+    context = browser.new_context(viewport=VIEWPORT, base_url=app_server.base_url)
+    sign_in(context, app_server, user, password)
+    page = context.new_page()
+    try:
+        page.goto("/reports")
+        expect(page.locator("#month-2031-03")).to_contain_text("March 2031")
+        with page.expect_event("load"):
+            page.locator("#language-switch").get_by_role("radio", name="Русский").click()
+        expect(page.locator("#page-title")).to_have_text("Ежемесячные отчёты")
+        expect(page.locator("#month-2031-03")).to_contain_text("Март 2031")
+        expect(page.locator("#month-2031-03")).to_contain_text("1 515")
+        page.wait_for_load_state("networkidle")
+        assert _english_words(page) == []
+        page.set_viewport_size({"width": 1440, "height": 900})
+        shot(page, "report_months_ru")
+        page.click("#delete-2031-03")
+        expect(page.get_by_role("alertdialog")).to_contain_text("за март 2031 — 3 строки")
+        shot(page, "report_months_ru_delete")
+        page.keyboard.press("Escape")
+        page.set_viewport_size({"width": 390, "height": 844})
+        expect(page.locator("#card-month-2031-03")).to_be_visible()
+        shot(page, "report_months_ru_phone")
+    finally:
+        context.close()

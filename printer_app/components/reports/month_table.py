@@ -83,7 +83,7 @@ def _edit_until(row: rx.Var[MonthView], prefix: str) -> rx.Component:
 def _actions(row: rx.Var[MonthView], prefix: str) -> rx.Component:
     return rx.hstack(
         rx.link(
-            rx.button(rx.icon("table-2", size=14), t("Open"), size="1", variant="soft"),
+            rx.button(rx.icon("table-2", size=14), t("Open report"), size="1", variant="soft"),
             href="/reports/" + row.key,
             id=f"{prefix}open-" + row.key,
         ),
@@ -114,9 +114,27 @@ def _actions(row: rx.Var[MonthView], prefix: str) -> rx.Component:
     )
 
 
-def _metric_cells(row: rx.Var[MonthView]) -> list[rx.Component]:
-    cells = (row.completion_text, row.potential_text, row.actual_text)
-    return [rx.cond(can(METRICS), rx.table.cell(value, text_align="right", white_space="nowrap")) for value in cells]
+def _metrics(row: rx.Var[MonthView]) -> rx.Component:
+    """Completion, auto-fill potential and auto-filled, one per line (a column each would widen the table)."""
+
+    def line(label: str, value) -> rx.Component:
+        return rx.hstack(
+            rx.text(t(label), size="1", color=rx.color("gray", 11)),
+            rx.text(value, size="1", weight="medium"),
+            spacing="1",
+            white_space="nowrap",
+        )
+
+    return rx.vstack(
+        line(N_("Completion"), row.completion_text),
+        line(N_("Auto-fill potential"), row.potential_text),
+        line(N_("Auto-filled"), row.actual_text),
+        spacing="0",
+    )
+
+
+def _status(row: rx.Var[MonthView], prefix: str) -> rx.Component:
+    return rx.vstack(_edit_until(row, prefix), _published(row, prefix), _auto_sync(row, prefix), spacing="1")
 
 
 def _row(row: rx.Var[MonthView]) -> rx.Component:
@@ -130,19 +148,11 @@ def _row(row: rx.Var[MonthView]) -> rx.Component:
         right(row.total_text),
         right(row.avg_k1_text),
         right(row.avg_k2_text),
-        *_metric_cells(row),
-        rx.table.cell(_edit_until(row, "")),
-        rx.table.cell(rx.vstack(_published(row, ""), _auto_sync(row, ""), spacing="1")),
+        rx.cond(can(METRICS), rx.table.cell(_metrics(row))),
+        rx.table.cell(_status(row, "")),
         rx.table.cell(_actions(row, "")),
         id="month-" + row.key,
     )
-
-
-def _metric_headers() -> list[rx.Component]:
-    columns = ((N_("Completion"), "completion"), (N_("Auto-fill potential"), "autofill_potential"))
-    headers = [rx.cond(can(METRICS), sort_header(label, column, S, align="right")) for label, column in columns]
-    headers.append(rx.cond(can(METRICS), rx.table.column_header_cell(t("Auto-filled"), white_space="nowrap")))
-    return headers
 
 
 def months_table() -> rx.Component:
@@ -156,8 +166,7 @@ def months_table() -> rx.Component:
                     sort_header(N_("Total prints"), "total_prints", S, align="right"),
                     sort_header(N_("Average K1"), "avg_k1", S, align="right"),
                     sort_header(N_("Average K2"), "avg_k2", S, align="right"),
-                    *_metric_headers(),
-                    rx.table.column_header_cell(t("Editable")),
+                    rx.cond(can(METRICS), sort_header(N_("Metrics"), "completion", S)),
                     rx.table.column_header_cell(t("Status")),
                     rx.table.column_header_cell(t("Actions")),
                 )

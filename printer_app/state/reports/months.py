@@ -51,7 +51,8 @@ class MonthView:
     """A month as the list shows it: texts ready to display, raw figures to sort by."""
 
     key: str = ""  # YYYY-MM
-    label: str = ""  # "October 2026" in the user's language
+    label: str = ""  # "October 2026" in the user's language, as a heading
+    name: str = ""  # the same inside a sentence ("март 2026" in Russian)
     rows: int = 0
     rows_text: str = ""
     organizations: int = 0
@@ -82,9 +83,11 @@ def month_view(summary: MonthSummary, lang: str) -> MonthView:
         edit_text = gettext("until {moment}", moment=local_time(until))
     else:
         edit_text = gettext("closed")
+    name = babel_format_date(summary.month, "LLLL yyyy", locale=lang)
     return MonthView(
         key=summary.key,
-        label=babel_format_date(summary.month, "LLLL yyyy", locale=lang).capitalize(),
+        label=name[:1].upper() + name[1:],
+        name=name,
         rows=summary.rows,
         rows_text=format_number(summary.rows),
         organizations=summary.organizations,
@@ -226,9 +229,10 @@ class MonthsState(SortableMixin, SessionState):
             return None
         answer = await self._act(month_admin.set_edit_until, self.edit_key, edit_until=moment)
         if answer is None:
-            self.edit_key = ""
-            return rx.toast.success(gettext("{month} is editable until {moment}.", month=self.edit_label,
-                                            moment=local_time(moment)))  # fmt: skip
+            key, self.edit_key = self.edit_key, ""
+            return rx.toast.success(
+                gettext("{month} is editable until {moment}.", month=key, moment=local_time(moment))
+            )
         return answer
 
     @rx.event
@@ -237,8 +241,8 @@ class MonthsState(SortableMixin, SessionState):
         """Close the month: nobody edits it any more, polls no longer fill it."""
         answer = await self._act(month_admin.set_edit_until, self.edit_key, edit_until=None)
         if answer is None:
-            label, self.edit_key = self.edit_label, ""
-            return rx.toast.success(gettext("{month} is closed.", month=label))
+            key, self.edit_key = self.edit_key, ""
+            return rx.toast.success(gettext("{month} is closed.", month=key))
         return answer
 
     @rx.event
@@ -252,7 +256,7 @@ class MonthsState(SortableMixin, SessionState):
             "Delete the report of {month} with its {n} row and its change history? This cannot be undone.",
             "Delete the report of {month} with its {n} rows and their change history? This cannot be undone.",
             row.rows,
-            month=row.label,
+            month=row.name,
         )
         return None
 
