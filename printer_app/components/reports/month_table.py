@@ -83,7 +83,7 @@ def _edit_until(row: rx.Var[MonthView], prefix: str) -> rx.Component:
 def _actions(row: rx.Var[MonthView], prefix: str) -> rx.Component:
     return rx.hstack(
         rx.link(
-            rx.button(rx.icon("table-2", size=14), t("Open report"), size="1", variant="soft"),
+            rx.button(rx.icon("table-2", size=14), t("Open report"), size="1", variant="soft", white_space="nowrap"),
             href="/reports/" + row.key,
             id=f"{prefix}open-" + row.key,
         ),
