@@ -63,10 +63,9 @@ def test_month_list(page: Page, db_session, tmp_path) -> None:
     expect(cells.nth(1)).to_have_text("3")  # rows
     expect(cells.nth(2)).to_have_text("2")  # organizations
     expect(cells.nth(3)).to_have_text("1,515")  # total prints
-    expect(cells.nth(4)).to_have_text("80")  # average K1 over rows with A > 0: (90 + 70) / 2
-    expect(cells.nth(5)).to_have_text("50")  # average K2 over rows with W > 0
-    expect(cells.nth(6)).to_contain_text("Completion")  # metrics (an admin holds the permission)
-    expect(cells.nth(6)).to_contain_text("Auto-filled")
+    expect(cells.nth(4)).to_have_text("80 / 50")  # average K1 over rows with A > 0 ((90 + 70) / 2), K2 over W > 0
+    expect(cells.nth(5)).to_contain_text("Completion")  # metrics (an admin holds the permission)
+    expect(cells.nth(5)).to_contain_text("Auto-filled")
     expect(march).to_contain_text("Hidden")
     expect(march).to_contain_text("until")
     shot(page, "report_months")
