@@ -17,6 +17,7 @@ from printer_app.pages.inventory.organizations import organizations_page
 from printer_app.pages.inventory.printer_detail import printer_detail_page
 from printer_app.pages.inventory.printers import printers_page
 from printer_app.pages.reports.upload import report_upload_page
+from printer_app.pages.reports.months import months_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
@@ -32,6 +33,7 @@ from printer_app.state.inventory.printer_detail import PrinterDetailState
 from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
 from printer_app.state.reports.upload import ReportUploadState
+from printer_app.state.reports.months import MonthsState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -78,3 +80,4 @@ app.add_page(
 app.add_page(
     report_upload_page, route="/reports/upload", title=title(N_("Upload a month")), on_load=ReportUploadState.load
 )
+app.add_page(months_page, route="/reports", title=title(N_("Monthly reports")), on_load=MonthsState.load)

@@ -87,6 +87,7 @@ def demo_data(
     from printer_app.db import session_scope
     from printer_app.models import Printer
     from printer_app.services.inventory.demo import load_demo_data
+    from printer_app.services.reports.demo import demo_month, load_reports_demo
 
     with session_scope() as session:
         if only_if_empty and session.exec(select(func.count(Printer.id))).one():
@@ -103,7 +104,10 @@ def demo_data(
             stats = load_demo_data(
                 session, printers=printers, days=days, polls_per_day=polls_per_day, progress=progress
             )
+        report_rows = load_reports_demo(session)
     typer.echo(f"Demo data: {stats.organizations} organizations, {stats.printers} printers, {stats.polls} polls added.")
+    if report_rows:
+        typer.echo(f"Monthly report {demo_month():%Y-%m}: {report_rows} rows from the demo contracts.")
 
 
 @app.command("check")

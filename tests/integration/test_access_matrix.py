@@ -548,3 +548,189 @@ def test_api_routes_answer_401_and_serve_the_signed_in(people: dict[str, Who]) -
         assert set(me["permissions"]) == set(who.perms), name
     assert set(PERMISSIONS) <= people["superuser"].perms, "a superuser holds every permission of the catalogue"
     assert not people["no groups"].perms
+
+
+# ------------------------------------------------------------------------------------------ monthly reports: months
+
+MONTH_ROLES = (
+    "Viewer",
+    "Monthly reports — Viewer",
+    "Monthly reports — Upload",
+    "Monthly reports — Sync",
+    "Monthly reports — Metrics",
+    "Monthly reports — Visibility",
+    "Monthly reports — Managers",
+)
+REPORTS = "monthly_report.access_monthly_report"
+
+
+@pytest.fixture
+def month_people(app_db: str, session: Session) -> dict[str, Who]:  # noqa: F811
+    """One signed-in user per monthly-report role (and an inventory viewer, no groups, a superuser, nobody), and a
+    published month 2026-10 with one row."""
+    from datetime import UTC, date, datetime
+
+    from printer_app.models import MonthControl, MonthlyReport
+
+    bootstrap_roles(session)
+    cookie = auth.SessionCookie()
+    people: dict[str, Who] = {"anonymous": Who("anonymous", "", frozenset())}
+    for index, role in enumerate([*MONTH_ROLES, "no groups", "superuser"]):
+        user = auth.create_local_user(
+            session, username=f"month{index}", password=PASSWORD, is_superuser=role == "superuser"
+        )
+        if role not in ("no groups", "superuser"):
+            set_user_groups(session, user=user, group_names=[role], actor_id=None)
+        raw = auth.create_session(session, user=user, auth_method=auth.LOCAL)
+        perms = frozenset(user_permissions(session, user))
+        people[role] = Who(role, f"pi_session={cookie.sign(raw)}", perms, role == "superuser", user.username)
+    session.add(Organization(name="Matrix org"))
+    session.add(MonthlyReport(month=date(2026, 10, 1), organization="Matrix org", serial_number="M1"))
+    session.add(MonthControl(month=date(2026, 10, 1), is_published=True, edit_until=datetime(2999, 1, 1, tzinfo=UTC)))
+    session.commit()
+    return people
+
+
+def _month_control(session: Session):
+    from datetime import date
+
+    from printer_app.models import MonthControl
+
+    session.expire_all()
+    return session.exec(select(MonthControl).where(MonthControl.month == date(2026, 10, 1))).one()
+
+
+def _month_publish(who: Who, session: Session):
+    from printer_app.state.reports.months import MonthsState
+
+    state = _state(MonthsState, who, "/reports")
+    result = run_handler(MonthsState.set_published, state, "2026-10", False)
+    control = _month_control(session)
+    changed = not control.is_published
+    control.is_published = True  # back for the next person
+    session.commit()
+    return state, result, int(changed)
+
+
+def _month_auto_sync(who: Who, session: Session):
+    from printer_app.state.reports.months import MonthsState
+
+    state = _state(MonthsState, who, "/reports")
+    result = run_handler(MonthsState.set_auto_sync, state, "2026-10", False)
+    control = _month_control(session)
+    changed = not control.auto_sync_enabled
+    control.auto_sync_enabled = True
+    session.commit()
+    return state, result, int(changed)
+
+
+def _month_edit_until(who: Who, session: Session):
+    from printer_app.state.reports.months import MonthsState
+
+    state = _state(MonthsState, who, "/reports")
+    state.edit_key, state.edit_value = "2026-10", "2031-01-01T10:00"
+    result = run_handler(MonthsState.save_edit_until, state)
+    control = _month_control(session)
+    changed = control.edit_until.year == 2031
+    control.edit_until = control.edit_until.replace(year=2999)
+    session.commit()
+    return state, result, int(changed)
+
+
+def _month_delete(who: Who, session: Session):
+    from datetime import date
+
+    from printer_app.models import MonthlyReport
+    from printer_app.state.reports.months import MonthsState
+
+    session.add(MonthlyReport(month=date(2026, 9, 1), serial_number="SPARE"))
+    session.commit()
+    state = _state(MonthsState, who, "/reports")
+    state.delete_key = "2026-09"
+    result = run_handler(MonthsState.confirm_delete, state)
+    left = _count_month(session, date(2026, 9, 1))
+    if left:
+        for row in session.exec(select(MonthlyReport).where(MonthlyReport.month == date(2026, 9, 1))).all():
+            session.delete(row)
+        session.commit()
+    return state, result, int(not left)
+
+
+def _count_month(session: Session, month) -> int:
+    from printer_app.models import MonthlyReport
+
+    session.expire_all()
+    return session.exec(select(func.count()).where(MonthlyReport.month == month)).one()
+
+
+def _month_export(who: Who, session: Session):
+    from printer_app.state.reports.months import MonthsState
+
+    state = _state(MonthsState, who, "/reports")
+    result = run_handler(MonthsState.export, state, "2026-10")
+    return state, result, int("monthly_report_2026-10.xlsx" in repr(result))
+
+
+def _month_from_contracts(who: Who, session: Session):
+    from datetime import date
+
+    from printer_app.models import ContractDevice, MonthControl, MonthlyReport
+    from printer_app.state.reports.month_from_contracts import FromContractsState
+
+    org = session.exec(select(Organization).where(Organization.name == "Matrix org")).one()
+    if not session.exec(select(ContractDevice).where(ContractDevice.serial_number == "CONTRACT1")).first():
+        session.add(ContractDevice(organization_id=org.id, serial_number="CONTRACT1"))
+        session.commit()
+    state = _state(FromContractsState, who, "/reports")
+    state.month, state.chosen_orgs, state.chosen_statuses = "2026-08", [str(org.id)], ["0"]
+    result = run_handler(FromContractsState.create, state)
+    made = _count_month(session, date(2026, 8, 1))
+    for row in session.exec(select(MonthlyReport).where(MonthlyReport.month == date(2026, 8, 1))).all():
+        session.delete(row)
+    for control in session.exec(select(MonthControl).where(MonthControl.month == date(2026, 8, 1))).all():
+        session.delete(control)
+    session.commit()
+    return state, result, made
+
+
+MONTH_ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
+    ("month: publish / hide", (REPORTS, "monthly_report.can_manage_month_visibility"), _month_publish),
+    ("month: auto-sync", (REPORTS, "monthly_report.sync_from_inventory"), _month_auto_sync),
+    ("month: editable until", (REPORTS, "monthly_report.upload_monthly_report"), _month_edit_until),
+    ("month: delete", (REPORTS, "monthly_report.can_delete_month"), _month_delete),
+    ("month: export", (REPORTS,), _month_export),
+    ("month: create from contracts", (REPORTS, "monthly_report.upload_monthly_report"), _month_from_contracts),
+]
+
+
+def test_month_list_page_load(month_people: dict[str, Who], session: Session) -> None:
+    from printer_app.state.reports.months import MonthsState
+
+    for who in month_people.values():
+        state = _state(MonthsState, who, "/reports")
+        outcome = _refusal(run_handler(MonthsState.load, state), state)
+        if who.name == "anonymous":
+            assert outcome == "login"
+        elif who.holds((REPORTS,)):
+            assert outcome is None and state.access == "ok" and [r.key for r in state.rows] == ["2026-10"], who.name
+            metrics = who.holds(("monthly_report.view_monthly_report_metrics",))
+            assert (state.rows[0].completion_text != "—") == metrics, f"{who.name}: metrics only with the permission"
+        else:
+            assert outcome == "denied", f"{who.name} must not open /reports"
+
+
+@pytest.mark.parametrize("action", [name for name, _, _ in MONTH_ACTIONS])
+def test_month_actions(month_people: dict[str, Who], session: Session, action: str) -> None:
+    _, perms, call = next(a for a in MONTH_ACTIONS if a[0] == action)
+    outcomes = set()
+    for who in month_people.values():
+        state, result, effect = call(who, session)
+        refusal = _refusal(result, state)
+        if who.name == "anonymous":
+            assert refusal == "login" and not effect, f"{action}: a signed-out caller must be refused"
+        elif who.holds(perms):
+            assert refusal is None and effect, f"{action}: {who.name} holds {perms} and must succeed ({result!r})"
+        else:
+            assert refusal == "toast" and not effect, f"{action}: {who.name} must be refused, nothing changed"
+        outcomes.add(refusal)
+    assert None in outcomes and "toast" in outcomes

@@ -157,3 +157,41 @@ def test_demo_contracts_reuse_the_service_providers_seeded_by_code(session: Sess
     amb = session.exec(select(ServiceProvider).where(ServiceProvider.code == "amb")).all()
     assert [(p.name, p.support_email) for p in amb] == [("AMB Service", "sd@amb.ru")]
     assert _count(session, ServiceProvider) == 2
+
+
+def test_demo_report_of_last_month(session: Session) -> None:
+    """`demo-data` also makes last month's report from the demo contracts, with counters (from polls, or derived from
+    the first reading after the month when the history is shorter) and A, D, L, W so K1 / K2 show; published."""
+    from printer_app.models import MonthControl, MonthlyReport
+    from printer_app.services.reports.demo import demo_month, load_reports_demo
+    from printer_app.services.reports.month_list import month_summaries
+
+    load_demo_data(session, printers=40, days=5, polls_per_day=2)
+    created = load_reports_demo(session)
+    session.commit()
+    month = demo_month()
+    rows = session.exec(select(MonthlyReport).where(MonthlyReport.month == month)).all()
+    serials = {d.serial_number.lower() for d in session.exec(select(ContractDevice)).all() if d.serial_number}
+    assert created == len(rows) == len(serials), "one row per contracted serial"
+    polled = [r for r in rows if r.serial_number.startswith("DEMO")]
+    assert polled and all(r.total_prints >= 200 for r in polled), "a month's printing on every polled printer"
+    assert all(r.normative_availability > 0 for r in rows) and any(r.k1 < 100 for r in rows)
+    assert any(r.total_requests > 0 for r in rows)
+    control = session.exec(select(MonthControl).where(MonthControl.month == month)).one()
+    assert control.is_published
+    summary = next(s for s in month_summaries(session) if s.month == month)
+    assert summary.avg_k1 is not None and 90 <= summary.avg_k1 <= 100 and summary.total_prints > 0
+    assert load_reports_demo(session) == 0, "idempotent"
+
+
+def test_demo_report_uses_the_month_s_polls_when_history_covers_it(session: Session) -> None:
+    from printer_app.models import MonthlyReport
+    from printer_app.services.reports.demo import demo_month, load_reports_demo
+
+    load_demo_data(session, printers=12, days=70, polls_per_day=1)
+    load_reports_demo(session)
+    session.commit()
+    rows = session.exec(select(MonthlyReport).where(MonthlyReport.month == demo_month())).all()
+    polled = [r for r in rows if r.device_ip]
+    assert polled and all(r.inventory_last_ok is not None for r in polled)
+    assert all(r.a4_bw_end + r.a4_color_end > r.a4_bw_start + r.a4_color_start for r in polled)

@@ -66,6 +66,14 @@ ALLOWED = {
     "ModelCartridgesState.set_pick": "chooses the cartridge to add; adding checks",
     "ModelCartridgesState.set_primary": "ticks 'primary' for the cartridge to add; adding checks",
     "CartridgeImportState.set_option": "ticks an option of the next cartridge import; importing checks",
+    "MonthsState.set_edit_value": "types the moment of the 'Editable until' dialog; saving checks",
+    "MonthsState.close_edit_until": "closes the 'Editable until' dialog without saving",
+    "MonthsState.cancel_delete": "closes the month delete question without deleting",
+    "FromContractsState.set_open": "opens / closes the 'Create month from contracts' dialog",
+    "FromContractsState.set_month": "types the month of the dialog; preview and create check",
+    "FromContractsState.toggle_org": "ticks an organization in the dialog; preview and create check",
+    "FromContractsState.toggle_status": "ticks a status in the dialog; preview and create check",
+    "FromContractsState.choose_all_orgs": "ticks every organization the dialog lists; preview and create check",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}
