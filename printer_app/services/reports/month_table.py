@@ -9,6 +9,7 @@ a few thousand rows, so reading it whole costs a few tens of milliseconds (bench
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from printer_app.db import unicode_lower
 from printer_app.models import MonthlyReport
 from printer_app.services.paging import allowed_page_size, clamp_page
 from printer_app.services.reports.columns import COUNTER_FIELDS
-from printer_app.services.reports.export import FIELDS
+from printer_app.services.reports.export import FIELDS, write_month_workbook
 from printer_app.services.reports.formulas import fold, group_key
 
 ANOMALY_THRESHOLD = 2000
@@ -266,3 +267,13 @@ def filter_options(session: Session, month: date) -> dict[str, list[str]]:
             if text:
                 found[name].setdefault(fold(text), text)
     return {name: [texts[k] for k in sorted(texts)] for name, texts in found.items()}
+
+
+def export_shown_bytes(
+    session: Session, month: date, *, filters: TableFilters, sort: str, descending: bool, english: bool = False
+) -> tuple[bytes, int]:
+    """The month workbook of every row the filters show (all pages), in the table's order: bytes and row count."""
+    rows, _count = filtered_rows(session, month, filters=filters, sort=sort, descending=descending)
+    buffer = io.BytesIO()
+    count = write_month_workbook((row.values for row in rows), month, buffer, english=english)
+    return buffer.getvalue(), count

@@ -74,7 +74,7 @@ def parse_value(field: str, text: object) -> float | int:
         value = int(cleaned)
     if value > MAX_VALUE:
         raise DomainValidationError(
-            {field: gettext("{field} must be at most {max}.", field=label, max=f"{MAX_VALUE:,}".replace(",", " "))}
+            {field: gettext("{field} must be at most {max}.", field=label, max=format_number(MAX_VALUE))}
         )
     return value
 
