@@ -19,7 +19,7 @@ def visible(column: str) -> rx.Var[bool] | bool:
 
 
 def _classes(name: str) -> str:
-    classes = ["pi-num"] if name in NUMERIC else []
+    classes = [f"c-{name}", *(["pi-num"] if name in NUMERIC else [])]
     if name in STICKY:
         classes.append(f"rt-sticky rt-sticky-{STICKY.index(name) + 1}")
     return " ".join(classes)
