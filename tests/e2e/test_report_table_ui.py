@@ -102,6 +102,9 @@ def test_month_table(page: Page, db_session, tmp_path) -> None:
 
     # A edited inline: K1 follows in the page and in the database; Escape cancels
     page.goto("/reports/2026-10")
+    other = page.context.new_page()  # a second tab of the month follows the edit live
+    other.goto("/reports/2026-10")
+    expect(_row(other, ids["first"]).locator("td.c-k1")).to_have_text("90.00")
     first = _row(page, ids["first"])
     first.locator(".edit-normative_availability").click()
     page.locator("#cell-editor").fill("-3")
@@ -113,6 +116,10 @@ def test_month_table(page: Page, db_session, tmp_path) -> None:
     page.locator("#cell-editor").fill("200")
     page.keyboard.press("Enter")
     expect(first.locator("td.c-k1")).to_have_text("95.00")
+    expect(_row(other, ids["first"]).locator("td.c-k1")).to_have_text("95.00")
+    other.close()
+    page.locator("#month-table").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    shot(page, "report_table_scrolled_1440")
     with db_session() as session:
         stored = session.get(MonthlyReport, ids["first"])
         assert stored.normative_availability == 200 and stored.k1 == 95

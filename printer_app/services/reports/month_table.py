@@ -19,7 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from printer_app.db import unicode_lower
 from printer_app.models import MonthlyReport
 from printer_app.services.paging import allowed_page_size, clamp_page
 from printer_app.services.reports.columns import COUNTER_FIELDS
@@ -54,7 +53,8 @@ SORTABLE = (*TEXT_FIELDS, *NUMBER_FIELDS, "inventory_last_ok")
 DEFAULT_SORT = "order_number"
 TOTALLED = (*COUNTER_FIELDS, "total_prints", "normative_availability", "actual_downtime")
 TOTALLED += ("non_overdue_requests", "total_requests")
-_READ = [_T.c.id, *(_T.c[name] for name in dict.fromkeys((*FIELDS, *SORTABLE))), _T.c.updated_at]
+_READ = [_T.c.id, *(_T.c[name] for name in dict.fromkeys((*FIELDS, *SORTABLE)))]
+_KEYS = [column.name for column in _READ]
 
 
 @dataclass
@@ -99,15 +99,15 @@ class TablePage:
 def serial_history(session: Session, month: date, serials: Iterable[str]) -> dict[str, float]:
     """The average total_prints of each (folded) serial over the months before `month`: one aggregate query.
 
-    The database groups by its own lower-casing (Unicode on both through `unicode_lower`); groups that only
-    `str.casefold` joins (e.g. "ß" / "SS") are merged here by sum and count."""
+    The database groups by the trimmed serial as stored (no lower-casing function per row: SQLite's own folds ASCII
+    only, and a Python one per row is slow); the few spellings of one serial are merged here by sum and count."""
     wanted = {fold(s) for s in serials} - {""}
     if not wanted:
         return {}
-    key = unicode_lower(sa.func.trim(_T.c.serial_number))
+    key = sa.func.trim(_T.c.serial_number)
     query = (
         sa.select(key, sa.func.sum(_T.c.total_prints), sa.func.count(_T.c.id))
-        .where(_T.c.month < month, sa.func.trim(_T.c.serial_number) != "")
+        .where(_T.c.month < month, _T.c.serial_number != "")
         .group_by(key)
     )
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
@@ -132,7 +132,8 @@ def anomalies_of(total: int, average: float | None, threshold: int = ANOMALY_THR
 def month_table_rows(session: Session, month: date) -> list[TableRow]:
     """Every row of the month with its anomaly marks and duplicate group, in the default order: by order number,
     a duplicate group's later rows right after its first."""
-    rows = [TableRow(values=dict(r)) for r in session.execute(sa.select(*_READ).where(_T.c.month == month)).mappings()]
+    result = session.execute(sa.select(*_READ).where(_T.c.month == month))
+    rows = [TableRow(values=dict(zip(_KEYS, values, strict=True))) for values in result.tuples()]
     history = serial_history(session, month, (r.values["serial_number"] for r in rows))
     groups: dict[Any, list[TableRow]] = defaultdict(list)
     for row in rows:
