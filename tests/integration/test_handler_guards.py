@@ -66,6 +66,10 @@ ALLOWED = {
     "ModelCartridgesState.set_pick": "chooses the cartridge to add; adding checks",
     "ModelCartridgesState.set_primary": "ticks 'primary' for the cartridge to add; adding checks",
     "CartridgeImportState.set_option": "ticks an option of the next cartridge import; importing checks",
+    "MonthTableState.toggle_column": "shows or hides a column of the month table (a preference kept in the browser)",
+    "MonthTableState.set_english": "ticks 'English headers' for the next export; exporting checks",
+    "MonthTableState.cancel_edit": "closes the inline editor of a cell without saving",
+    "MonthTableState.edit_key": "Escape in the inline editor closes it without saving",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}
