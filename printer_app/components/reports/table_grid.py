@@ -28,7 +28,7 @@ def _classes(name: str) -> str:
 def _editor(row: rx.Var[RowView], name: str) -> rx.Component:
     """The cell of an editable column: its value, a button when the user may edit, an input while editing."""
     value = row.cells[name]
-    editor = rx.form(
+    editor = rx.el.form(
         rx.el.input(
             name="value",
             default_value=row.plain[name],
