@@ -284,7 +284,7 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
         """Enter in an edited cell: the value is stored (K1 / K2 recomputed) or refused with the reason."""
         row_id, _sep, field = self.editing.partition(":")
         row = next((r for r in self.rows if str(r.id) == row_id), None)
-        if row is None or field not in EDITABLE:
+        if row is None or field not in EDITABLE or not isinstance(form, dict):
             self.editing = ""
             return None
         try:
