@@ -18,6 +18,7 @@ from printer_app.pages.inventory.printer_detail import printer_detail_page
 from printer_app.pages.inventory.printers import printers_page
 from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.reports.months import months_page
+from printer_app.pages.reports.month_table import month_table_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
@@ -34,6 +35,7 @@ from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
 from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.reports.months import MonthsState
+from printer_app.state.reports.month_table import MonthTableState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -81,3 +83,11 @@ app.add_page(
     report_upload_page, route="/reports/upload", title=title(N_("Upload a month")), on_load=ReportUploadState.load
 )
 app.add_page(months_page, route="/reports", title=title(N_("Monthly reports")), on_load=MonthsState.load)
+app.add_page(
+    month_table_page,
+    route="/reports/[month]",
+    title=rx.cond(MonthTableState.month_title != "", MonthTableState.month_title, t("Monthly report"))
+    + " · "
+    + t("Printer Inventory"),
+    on_load=MonthTableState.load,
+)

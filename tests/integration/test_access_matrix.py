@@ -32,12 +32,14 @@ ROLE_NAMES = (
     "Users — Management",
     "Dashboard — Viewer",
     "Contracts — Administrator",
+    "Monthly reports — Viewer",
     "Monthly reports — Upload",
 )
 INV_VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 REF_VIEW = ("contracts.access_contracts_app", "contracts.view_city")
 REPORT_UPLOAD = ("monthly_report.upload_monthly_report",)
+REPORTS = "monthly_report.access_monthly_report"
 
 
 @dataclass
@@ -124,6 +126,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.inventory.printer_detail import PrinterDetailState
     from printer_app.state.inventory.printers import PrintersState
     from printer_app.state.reports.upload import ReportUploadState
+    from printer_app.state.reports.month_table import MonthTableState
     from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -157,6 +160,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
             load(ContractImportState, "/contracts/import"),
         ),
         ("/reports/upload", REPORT_UPLOAD, load(ReportUploadState, "/reports/upload")),
+        ("/reports/[month]", (REPORTS,), load(MonthTableState, "/reports/2026-10", {"month": "2026-10"})),
     ]
 
 
@@ -428,6 +432,28 @@ def _report_import(who: Who, session: Session):
     state.month, state.upload_id, state.rows_read = "2026-03", stored.id, 1
     result = run_handler(ReportUploadState.import_month, state)
     return state, result, _count(session, MonthlyReport) - before
+def _report_edit(who: Who, session: Session):
+    """Type a new A into a row of an open month, as the table's inline editor sends it."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from printer_app.models import MonthControl, MonthlyReport
+    from printer_app.state.reports.month_table import MonthTableState
+    from printer_app.state.reports.table_view import RowView
+
+    row = session.exec(select(MonthlyReport).where(MonthlyReport.serial_number == "MATRIX-R")).first()
+    if row is None:
+        session.add(MonthControl(month=date(2026, 10, 1), edit_until=datetime.now(UTC) + timedelta(days=1)))
+        row = MonthlyReport(month=date(2026, 10, 1), serial_number="MATRIX-R", normative_availability=1)
+        session.add(row)
+        session.commit()
+    session.refresh(row)
+    before = row.normative_availability
+    state = _state(MonthTableState, who, "/reports/2026-10", {"month": "2026-10"})
+    state.report_month, state.editable, state.editing = "2026-10", True, f"{row.id}:normative_availability"
+    state.rows = [RowView(id=row.id, raw={"normative_availability": repr(before)})]
+    result = run_handler(MonthTableState.save_edit, state, {"value": str(int(before) + 1)})
+    session.expire_all()
+    return state, result, int(session.get(MonthlyReport, row.id).normative_availability != before)
 
 
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
@@ -474,6 +500,7 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
         ("access.view_entity_changes",),
         _list_handler("ChangeLogState", "printer_app.state.access.change_log", "set_search", "/", ""),
     ),
+    ("month table: edit A", (REPORTS, "monthly_report.upload_monthly_report"), _report_edit),
 ]
 
 

@@ -74,6 +74,10 @@ ALLOWED = {
     "FromContractsState.toggle_org": "ticks an organization in the dialog; preview and create check",
     "FromContractsState.toggle_status": "ticks a status in the dialog; preview and create check",
     "FromContractsState.choose_all_orgs": "ticks every organization the dialog lists; preview and create check",
+    "MonthTableState.toggle_column": "shows or hides a column of the month table (a preference kept in the browser)",
+    "MonthTableState.set_english": "ticks 'English headers' for the next export; exporting checks",
+    "MonthTableState.cancel_edit": "closes the inline editor of a cell without saving",
+    "MonthTableState.edit_key": "Escape in the inline editor closes it without saving",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}

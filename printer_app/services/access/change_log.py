@@ -38,6 +38,7 @@ OBJECT_LABELS = {
     "contractstatus": N_("Contract status"),
     "serviceprovider": N_("Service provider"),
     "contractimportsession": N_("Contract import"),
+    "monthlyreport": N_("Monthly report row"),
 }
 # Field labels the change log holds that no form shows (audit.flag_change derives them from the column name).
 STORED_LABELS = (

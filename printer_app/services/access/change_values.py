@@ -89,6 +89,13 @@ FIELD_LABELS = {
     "is_primary": N_("Primary"),
     "issue_tracker": N_("Issue tracker"),
     "support_email": N_("Support e-mail"),
+    # monthly report rows (services/reports/row_edit.py)
+    "normative_availability": N_("A (normative availability)"),
+    "actual_downtime": N_("D (actual downtime)"),
+    "non_overdue_requests": N_("L (requests on time)"),
+    "total_requests": N_("W (all requests)"),
+    "k1": N_("K1"),
+    "k2": N_("K2"),
 }
 CHOICES: dict[str, type[Choice]] = {
     "polling_method": PollingMethod,

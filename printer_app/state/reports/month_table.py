@@ -1,0 +1,399 @@
+"""State of the month table `/reports/<YYYY-MM>`: the month from the URL (published, or any with the visibility
+permission), filters kept in the URL, sort, paging, column chooser, inline edit of A / D / L / W, the two exports,
+and live updates when a row of the month changes anywhere."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import date
+from typing import ClassVar
+from urllib.parse import urlencode
+
+import reflex as rx
+from babel.dates import format_date
+from sqlmodel import Session
+
+from printer_app import i18n
+from printer_app.i18n import gettext
+from printer_app.services import events
+from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.services.paging import PAGE_SIZES
+from printer_app.services.reports.export import XLSX_MIME, export_filename, export_month_bytes
+from printer_app.services.reports.month_table import (
+    DEFAULT_SORT,
+    SORTABLE,
+    TableFilters,
+    TablePage,
+    export_shown_bytes,
+    filter_options,
+    month_table,
+)
+from printer_app.services.reports.months import is_editable, month_key, parse_report_month
+from printer_app.services.reports.row_edit import EDITABLE, edit_sla_value
+from printer_app.services.reports.visibility import month_control, month_visible
+from printer_app.state import view
+from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
+from printer_app.state.reports.access import ACCESS, UPLOAD, VISIBILITY
+from printer_app.state.reports.table_view import DEFAULT_HIDDEN, HIDEABLE, RowView, row_view, totals_view
+from printer_app.state.session import (
+    SessionState,
+    in_thread,
+    principal_for_cookie,
+    requires,
+    requires_page,
+    with_session,
+)
+from printer_app.state.view import refusal_text
+
+ALL = "all"
+DEFAULT_PAGE_SIZE = 50
+LIVE_WINDOW = 0.3
+RECHECK_SECONDS = 30.0
+HIDEABLE_KEYS = frozenset(name for name, _label in HIDEABLE)
+
+
+def _threshold(value: str) -> float | None:
+    """A K1 / K2 threshold from a filter field or the URL: a number 0..100 (comma accepted), else none."""
+    text = (value or "").strip().replace(",", ".")[:12]
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if 0 <= number <= 100 else None
+
+
+def _load(session: Session, month: date, *, can_manage: bool, **query) -> tuple[TablePage, bool, dict]:
+    """The page of rows, whether the month is editable, and the filter choices: refused for a hidden month."""
+    _visible(session, month, can_manage)
+    control = month_control(session, month)
+    page = month_table(session, month, **query)
+    return page, bool(control and is_editable(control.edit_until)), filter_options(session, month)
+
+
+class MonthTableState(SortableMixin, PagedListMixin, SessionState):
+    """One month's rows; every change re-reads one page and shows itself in the URL."""
+
+    LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (ACCESS,)
+    SORT_COLUMNS: ClassVar[tuple[str, ...]] = SORTABLE
+    DESCENDING_FIRST: ClassVar[tuple[str, ...]] = ("total_prints", "inventory_last_ok")
+    LIST_FILTERS: ClassVar[tuple[str, ...]] = (
+        "organization",
+        "city",
+        "model",
+        "anomalies",
+        "duplicates",
+        "k1_below",
+        "k2_below",
+    )
+
+    report_month: str = ""  # YYYY-MM of the shown month ("" until read, or when the URL names no month)
+    month_title: str = ""
+    problem: str = ""  # why no table is shown: a malformed month, or one not found / not published
+    rows: list[RowView] = []
+    totals: dict[str, str] = {}
+    total: int = 0
+    month_rows: int = 0
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    sort: str = DEFAULT_SORT
+    descending: bool = False
+    search: str = ""
+    organization: str = ALL
+    city: str = ALL
+    model: str = ALL
+    anomalies: str = ""  # "1" = only rows with an anomaly mark
+    duplicates: str = ""  # "1" = only rows of duplicate groups
+    k1_below: str = ""
+    k2_below: str = ""
+    org_options: list[list[str]] = []
+    city_options: list[list[str]] = []
+    model_options: list[list[str]] = []
+    editable: bool = False  # the month is open for editing (the user's permission is checked apart)
+    editing: str = ""  # "<row id>:<field>" of the cell being edited
+    loaded: bool = False
+    hidden_columns: str = rx.LocalStorage(DEFAULT_HIDDEN, name="report_columns")
+    english: bool = False
+    exporting: str = ""  # "month" / "shown" while an export runs
+
+    @rx.var
+    def page_count(self) -> int:
+        return view.page_count(self.total, self.page_size)
+
+    @rx.var
+    def range_text(self) -> str:
+        return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No rows match"))
+
+    @rx.var
+    def can_edit(self) -> bool:
+        return self.editable and UPLOAD in self.permissions
+
+    @rx.var
+    def url(self) -> str:
+        """The page's address with its filters, sort and page ("" until the URL was read)."""
+        if not self.loaded or not self.report_month:
+            return ""
+        values = {
+            "q": self.search.strip(),
+            "org": _opt(self.organization),
+            "city": _opt(self.city),
+            "model": _opt(self.model),
+            "anomalies": self.anomalies,
+            "duplicates": self.duplicates,
+            "k1": self.k1_below if _threshold(self.k1_below) is not None else "",
+            "k2": self.k2_below if _threshold(self.k2_below) is not None else "",
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
+            "desc": "1" if self.descending else "",
+            "page": str(self.page) if self.page > 1 else "",
+            "size": "" if self.page_size == DEFAULT_PAGE_SIZE else str(self.page_size),
+        }
+        query = urlencode({k: v for k, v in values.items() if v})
+        return f"/reports/{self.report_month}" + ("?" + query if query else "")
+
+    def _filters(self) -> TableFilters:
+        return TableFilters(
+            organization=_opt(self.organization),
+            city=_opt(self.city),
+            model=_opt(self.model),
+            search=self.search,
+            anomalies=self.anomalies == "1",
+            duplicates=self.duplicates == "1",
+            k1_below=_threshold(self.k1_below),
+            k2_below=_threshold(self.k2_below),
+        )
+
+    def _asked(self) -> dict:
+        return {
+            "filters": self._filters(),
+            "sort": self.sort,
+            "descending": self.descending,
+            "page": self.page,
+            "page_size": self.page_size,
+        }
+
+    def _show(self, result: tuple[TablePage, bool, dict]) -> None:
+        page, editable, options = result
+        self.rows = [row_view(r) for r in page.rows]
+        self.totals = totals_view(page.totals)
+        self.total, self.page, self.month_rows, self.editable = page.total, page.page, page.month_rows, editable
+        self.org_options = [[o, o] for o in options["organization"]]
+        self.city_options = [[o, o] for o in options["city"]]
+        self.model_options = [[o, o] for o in options["equipment_model"]]
+
+    async def _query(self) -> None:
+        if not self.report_month or self.problem:
+            return
+        try:
+            result = await with_session(
+                _load, parse_report_month(self.report_month), can_manage=VISIBILITY in self.permissions, **self._asked()
+            )
+        except NotFoundError:
+            self._not_shown()
+            return
+        self._show(result)
+
+    def _not_shown(self) -> None:
+        self.rows, self.totals, self.total, self.month_rows = [], {}, 0, 0
+        self.problem = gettext("Month {month} was not found or is not published.", month=self.report_month)
+
+    def _read_url(self, query: Mapping[str, str]) -> None:
+        """Filters from the URL; a value the page does not offer (hostile or stale) is left at its default."""
+        self.search = query.get("q", "")[:MAX_SEARCH]
+        self.organization = query.get("org", "")[:MAX_SEARCH] or ALL
+        self.city = query.get("city", "")[:MAX_SEARCH] or ALL
+        self.model = query.get("model", "")[:MAX_SEARCH] or ALL
+        self.anomalies = "1" if query.get("anomalies") == "1" else ""
+        self.duplicates = "1" if query.get("duplicates") == "1" else ""
+        self.k1_below = query.get("k1", "")[:12] if _threshold(query.get("k1", "")) is not None else ""
+        self.k2_below = query.get("k2", "")[:12] if _threshold(query.get("k2", "")) is not None else ""
+        self.sort = query.get("sort", "") if query.get("sort") in SORTABLE else DEFAULT_SORT
+        self.descending = query.get("desc") == "1"
+        size = query.get("size", "")
+        self.page_size = int(size) if size.isdigit() and int(size) in PAGE_SIZES else DEFAULT_PAGE_SIZE
+        page = query.get("page", "")
+        self.page = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
+
+    @rx.event
+    @requires_page(ACCESS)
+    async def load(self):
+        """Page load: the month from the path, the filters from the URL, the page, then live updates."""
+        self.loaded, self.editing, self.problem, self.rows = False, "", "", []
+        raw = str(self.router.page.params.get("month", "") or "")
+        try:
+            month = parse_report_month(raw[:40])
+        except ValueError as exc:
+            self.report_month, self.month_title = "", raw[:40]
+            self.problem = str(exc)
+            return None
+        self.report_month = month_key(month)
+        self.month_title = format_date(month, "LLLL yyyy", locale=i18n.language()).capitalize()
+        self._read_url(self.router.url.query_parameters)
+        await self._query()
+        self.loaded = not self.problem
+        return MonthTableState.listen if self.loaded else None
+
+    @rx.event
+    @requires(ACCESS)
+    async def reset_filters(self) -> None:
+        self.search, self.anomalies, self.duplicates, self.k1_below, self.k2_below = "", "", "", "", ""
+        self.organization = self.city = self.model = ALL
+        self.sort, self.descending, self.page = DEFAULT_SORT, False, 1
+        await self._query()
+
+    @rx.event
+    @requires(ACCESS)
+    async def toggle_flag(self, name: str, value: bool) -> None:
+        """The "anomalies only" / "duplicate groups only" switches."""
+        if name in ("anomalies", "duplicates"):
+            setattr(self, name, "1" if value is True else "")
+            self.page = 1
+            await self._query()
+
+    @rx.event
+    def toggle_column(self, column: str) -> None:
+        hidden = [c for c in self.hidden_columns.split(",") if c]
+        hidden = [c for c in hidden if c != column] if column in hidden else [*hidden, column]
+        self.hidden_columns = ",".join(c for c in hidden if c in HIDEABLE_KEYS)
+
+    @rx.event
+    def set_english(self, value: bool) -> None:
+        self.english = value is True
+
+    @rx.event
+    @requires(ACCESS, UPLOAD)
+    async def start_edit(self, row_id: int, field: str):
+        if not self.editable:
+            return rx.toast.error(gettext("This month is closed for editing."))
+        if field in EDITABLE and any(r.id == row_id for r in self.rows):
+            self.editing = f"{row_id}:{field}"
+        return None
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self.editing = ""
+
+    @rx.event
+    def edit_key(self, key: str):
+        if key == "Escape":
+            self.editing = ""
+
+    @rx.event
+    @requires(ACCESS, UPLOAD)
+    async def save_edit(self, form: dict):
+        """Enter in an edited cell: the value is stored (K1 / K2 recomputed) or refused with the reason."""
+        row_id, _sep, field = self.editing.partition(":")
+        row = next((r for r in self.rows if str(r.id) == row_id), None)
+        if row is None or field not in EDITABLE or not isinstance(form, dict):
+            self.editing = ""
+            return None
+        try:
+            await with_session(
+                edit_sla_value,
+                row_id=row.id,
+                field=field,
+                text=str(form.get("value", ""))[:40],
+                loaded=float(row.raw[field]),
+                actor=self._actor(),
+            )
+        except NotFoundError as exc:
+            self.editing = ""
+            await self._query()
+            return rx.toast.error(str(exc))
+        except ConflictError as exc:  # stale: the table shows the value stored now
+            self.editing = ""
+            await self._query()
+            return rx.toast.error(refusal_text(exc))
+        except DomainValidationError as exc:  # a bad value stays in the field to be fixed; a closed month closes it
+            if "form" in exc.errors:
+                self.editing, self.editable = "", False
+            return rx.toast.error(refusal_text(exc))
+        self.editing = ""
+        await self._query()
+        return None
+
+    @rx.event
+    @requires(ACCESS)
+    async def export(self, which: str):
+        """`monthly_report_YYYY-MM.xlsx` of the whole month, or of every row the filters show in the table's order."""
+        if which not in ("month", "shown") or not self.loaded:
+            return
+        month = parse_report_month(self.report_month)
+        self.exporting = which
+        yield
+        try:
+            shown = None
+            if which == "shown":
+                shown = {"filters": self._filters(), "sort": self.sort, "descending": self.descending}
+            data, _count = await with_session(
+                _export, month, can_manage=VISIBILITY in self.permissions, shown=shown, english=self.english
+            )
+        except NotFoundError:
+            self._not_shown()
+            return
+        finally:
+            self.exporting = ""
+        yield rx.download(data=data, filename=export_filename(month), mime_type=XLSX_MIME)
+
+    @rx.event(background=True)
+    @requires(ACCESS)
+    async def listen(self):
+        """Re-read the page when a row of this month changes (any tab, any process), until the tab leaves or its
+        session no longer grants the page (checked every RECHECK_SECONDS)."""
+        queue = hub.attach()
+        try:
+            async with self:
+                cookie, wanted = self.router.headers.cookie, self.report_month
+            loop = asyncio.get_running_loop()
+            recheck_at = loop.time() + RECHECK_SECONDS
+            while True:
+                batch = await next_batch(
+                    queue,
+                    window=LIVE_WINDOW,
+                    timeout=max(0.0, recheck_at - loop.time()),
+                    keep=lambda e: e[0] == events.REPORTS_CHANGED and e[1].get("month") == wanted,
+                )
+                if loop.time() >= recheck_at:
+                    if not await in_thread(_still_allowed, cookie):
+                        return
+                    recheck_at = loop.time() + RECHECK_SECONDS
+                if not batch:
+                    continue
+                async with self:
+                    if self.report_month != wanted:
+                        return
+                    asked, can_manage = self._asked(), VISIBILITY in self.permissions
+                try:
+                    result = await with_session(_load, parse_report_month(wanted), can_manage=can_manage, **asked)
+                except NotFoundError:
+                    async with self:
+                        self._not_shown()
+                    return
+                async with self:  # applied only if the tab asked for nothing else meanwhile
+                    if asked == self._asked() and self.report_month == wanted:
+                        self._show(result)
+        finally:
+            hub.detach(queue)
+
+
+def _visible(session: Session, month: date, can_manage: bool) -> None:
+    """NotFoundError for a month this user may not see (absent, or unpublished without the permission)."""
+    if not month_visible(session, month, can_manage=can_manage):
+        raise NotFoundError(month_key(month))
+
+
+def _export(session: Session, month: date, *, can_manage: bool, shown: dict | None, english: bool):
+    """The whole month's workbook, or (`shown`: the filters and sort) that of the rows the table shows."""
+    _visible(session, month, can_manage)
+    if shown is None:
+        return export_month_bytes(session, month, english=english)
+    return export_shown_bytes(session, month, english=english, **shown)
+
+
+def _still_allowed(cookie: str | None) -> bool:
+    principal = principal_for_cookie(cookie)
+    return principal is not None and principal.can(ACCESS)
+
+
+def _opt(value: str) -> str:
+    return "" if value == ALL else value
