@@ -1,0 +1,249 @@
+"""SLA and volume figures of the monthly report for the charts page and the dashboard card (docs/reports.md,
+"Charts"). Every figure is one aggregate query (GROUP BY month, organization), so 12 months x 5,000 rows stay
+well under half a second (bench/monthly_report.py).
+
+- K1 / K2 of an organization in a month: the average of its rows' stored K1 over the rows with A > 0, of K2 over
+  the rows with W > 0; None ("no data") when there are none.
+- Printed pages: end − start of each counter pair, summed per month and organization, under the duplicate-group
+  rule of `total_prints` (§10.2, `formulas.group_key` / `group_position`): a group of one row counts all its pairs;
+  in a group of several the first row (by order number, id) counts its A4 pairs, every later row its A3 pairs. The
+  group is found in SQL as `formulas.fold` does it: serial and inventory number trimmed of spaces and lower-cased
+  (`db.unicode_lower`); a row with neither stands alone.
+- Worst devices: the rows of one month with the lowest K1 among those with A > 0.
+Only months the user may see count (`visibility.visible_months`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from printer_app.db import unicode_lower
+from printer_app.models import MonthControl, MonthlyReport
+from printer_app.services.reports.visibility import visible_months
+
+_T = MonthlyReport.__table__
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 36  # a wider range is cut to its newest months: the charts stay readable and quick
+WORST_LIMIT = 10
+VOLUME_KINDS = ("a4_bw", "a4_color", "a3_bw", "a3_color")
+
+
+@dataclass(frozen=True)
+class SlaFigure:
+    """K1 / K2 averages of one organization in one month (None: no row with A > 0, resp. W > 0)."""
+
+    month: date
+    organization: str
+    k1: float | None
+    k1_rows: int
+    k2: float | None
+    k2_rows: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class VolumeFigure:
+    """Pages printed by one organization in one month, split by format and colour mode."""
+
+    month: date
+    organization: str
+    a4_bw: int
+    a4_color: int
+    a3_bw: int
+    a3_color: int
+
+    @property
+    def total(self) -> int:
+        return self.a4_bw + self.a4_color + self.a3_bw + self.a3_color
+
+
+@dataclass(frozen=True)
+class WorstDevice:
+    """A row of the month with a low K1 (A > 0)."""
+
+    id: int
+    serial: str
+    model: str
+    organization: str
+    address: str
+    k1: float
+    availability: float
+    downtime: float
+
+
+@dataclass
+class Charts:
+    """Everything the charts page shows for one choice of filters."""
+
+    months: list[date]  # the months shown, oldest first
+    organizations: list[str]  # the organizations of those months (the filter's choices)
+    sla: list[SlaFigure] = field(default_factory=list)
+    volumes: list[VolumeFigure] = field(default_factory=list)
+    worst_month: date | None = None
+    worst: list[WorstDevice] = field(default_factory=list)
+
+
+def chart_months(
+    session: Session, *, can_manage: bool, month_from: date | None = None, month_to: date | None = None
+) -> list[date]:
+    """The visible months between `month_from` and `month_to` (either open), at most MAX_MONTHS of the newest,
+    oldest first; without a range the DEFAULT_MONTHS newest months that exist."""
+    months = visible_months(session, can_manage=can_manage)  # newest first
+    if month_from is None and month_to is None:
+        return sorted(months[:DEFAULT_MONTHS])
+    chosen = [m for m in months if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)]
+    return sorted(chosen[:MAX_MONTHS])
+
+
+def _in(months: list[date], organizations: tuple[str, ...] | list[str]) -> list[sa.ColumnElement[bool]]:
+    where = [_T.c.month.in_(months)]
+    if organizations:
+        where.append(_T.c.organization.in_(list(organizations)))
+    return where
+
+
+def report_organizations(session: Session, months: list[date]) -> list[str]:
+    """The organizations named by the rows of `months`, sorted ignoring case."""
+    if not months:
+        return []
+    names = session.execute(sa.select(_T.c.organization).where(_T.c.month.in_(months)).distinct()).scalars()
+    return sorted(names, key=lambda name: (name.casefold(), name))
+
+
+def _sla_columns() -> list[sa.ColumnElement]:
+    with_a = _T.c.normative_availability > 0
+    with_w = _T.c.total_requests > 0
+    return [
+        sa.func.avg(sa.case((with_a, _T.c.k1))).label("k1"),
+        sa.func.count(sa.case((with_a, 1))).label("k1_rows"),
+        sa.func.avg(sa.case((with_w, _T.c.k2))).label("k2"),
+        sa.func.count(sa.case((with_w, 1))).label("k2_rows"),
+        sa.func.count().label("rows"),
+    ]
+
+
+def _sla_figure(row: sa.Row) -> SlaFigure:
+    return SlaFigure(
+        month=row.month,
+        organization=row.organization,
+        k1=float(row.k1) if row.k1 is not None else None,
+        k1_rows=int(row.k1_rows),
+        k2=float(row.k2) if row.k2 is not None else None,
+        k2_rows=int(row.k2_rows),
+        rows=int(row.rows),
+    )
+
+
+def sla_by_month(session: Session, months: list[date], organizations: tuple[str, ...] = ()) -> list[SlaFigure]:
+    """K1 / K2 averages per month and organization (ordered by month, then organization)."""
+    if not months:
+        return []
+    query = (
+        sa.select(_T.c.month, _T.c.organization, *_sla_columns())
+        .where(*_in(months, organizations))
+        .group_by(_T.c.month, _T.c.organization)
+    )
+    figures = [_sla_figure(row) for row in session.execute(query)]
+    return sorted(figures, key=lambda f: (f.month, f.organization.casefold(), f.organization))
+
+
+def _folded(column: sa.Column) -> sa.ColumnElement:
+    return unicode_lower(sa.func.trim(column))
+
+
+def volumes_by_month(session: Session, months: list[date], organizations: tuple[str, ...] = ()) -> list[VolumeFigure]:
+    """Pages per month and organization by format and colour mode, under the duplicate-group rule (module doc).
+
+    The window runs over every row of the months (a group may span organizations); the organization filter
+    applies after it, so a row's place in its group does not depend on the filter."""
+    if not months:
+        return []
+    serial, inventory = _folded(_T.c.serial_number), _folded(_T.c.inventory_number)
+    alone = sa.case((sa.and_(serial == "", inventory == ""), _T.c.id), else_=0)
+    group = (_T.c.month, serial, inventory, alone)
+    ranked = (
+        sa.select(
+            _T.c.month,
+            _T.c.organization,
+            *((_T.c[f"{kind}_end"] - _T.c[f"{kind}_start"]).label(kind) for kind in VOLUME_KINDS),
+            sa.func.row_number().over(partition_by=group, order_by=(_T.c.order_number, _T.c.id)).label("position"),
+            sa.func.count().over(partition_by=group).label("size"),
+        )
+        .where(_T.c.month.in_(months))
+        .subquery()
+    )
+    counts_a4 = sa.or_(ranked.c.size == 1, ranked.c.position == 1)
+    counts_a3 = sa.or_(ranked.c.size == 1, ranked.c.position > 1)
+    sums = [
+        sa.func.coalesce(sa.func.sum(sa.case((counts_a4 if kind.startswith("a4") else counts_a3, ranked.c[kind]))), 0)
+        for kind in VOLUME_KINDS
+    ]
+    query = sa.select(ranked.c.month, ranked.c.organization, *sums).group_by(ranked.c.month, ranked.c.organization)
+    if organizations:
+        query = query.where(ranked.c.organization.in_(list(organizations)))
+    figures = [VolumeFigure(m, org, *(int(v) for v in values)) for m, org, *values in session.execute(query)]
+    return sorted(figures, key=lambda f: (f.month, f.organization.casefold(), f.organization))
+
+
+def worst_devices(
+    session: Session, month: date, organizations: tuple[str, ...] = (), *, limit: int = WORST_LIMIT
+) -> list[WorstDevice]:
+    """The `limit` rows of `month` with the lowest K1 among those with A > 0 (ties by order number, id)."""
+    query = (
+        sa.select(
+            _T.c.id,
+            _T.c.serial_number,
+            _T.c.equipment_model,
+            _T.c.organization,
+            _T.c.address,
+            _T.c.k1,
+            _T.c.normative_availability,
+            _T.c.actual_downtime,
+        )
+        .where(*_in([month], organizations), _T.c.normative_availability > 0)
+        .order_by(_T.c.k1, _T.c.order_number, _T.c.id)
+        .limit(limit)
+    )
+    return [WorstDevice(*row) for row in session.execute(query)]
+
+
+def charts(
+    session: Session,
+    *,
+    can_manage: bool,
+    organizations: tuple[str, ...] = (),
+    month_from: date | None = None,
+    month_to: date | None = None,
+    worst_month: date | None = None,
+    worst_limit: int = WORST_LIMIT,
+) -> Charts:
+    """The charts' figures for the filters; `worst_month` outside the shown months falls back to the newest."""
+    months = chart_months(session, can_manage=can_manage, month_from=month_from, month_to=month_to)
+    result = Charts(months=months, organizations=report_organizations(session, months))
+    if not months:
+        return result
+    result.sla = sla_by_month(session, months, organizations)
+    result.volumes = volumes_by_month(session, months, organizations)
+    result.worst_month = worst_month if worst_month in months else months[-1]
+    result.worst = worst_devices(session, result.worst_month, organizations, limit=worst_limit)
+    return result
+
+
+def lowest_sla(session: Session, *, can_manage: bool, limit: int = 5) -> list[SlaFigure]:
+    """The dashboard card: K1 / K2 of the newest visible month per organization, the `limit` lowest K1 first
+    (organizations without data last). One query: the month is a subquery."""
+    newest = sa.select(sa.func.max(_T.c.month))
+    if not can_manage:
+        newest = newest.where(_T.c.month.in_(sa.select(MonthControl.month).where(MonthControl.is_published.is_(True))))
+    query = (
+        sa.select(_T.c.month, _T.c.organization, *_sla_columns())
+        .where(_T.c.month == newest.scalar_subquery())
+        .group_by(_T.c.month, _T.c.organization)
+    )
+    figures = [_sla_figure(row) for row in session.execute(query)]
+    figures.sort(key=lambda f: (f.k1 is None, f.k1 or 0.0, f.k2 if f.k2 is not None else 101.0, f.organization))
+    return figures[:limit]
