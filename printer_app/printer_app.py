@@ -16,6 +16,7 @@ from printer_app.pages.inventory.discover import discover_page
 from printer_app.pages.inventory.organizations import organizations_page
 from printer_app.pages.inventory.printer_detail import printer_detail_page
 from printer_app.pages.inventory.printers import printers_page
+from printer_app.pages.reports.charts import charts_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
@@ -30,6 +31,7 @@ from printer_app.state.inventory.organizations import OrganizationsState
 from printer_app.state.inventory.printer_detail import PrinterDetailState
 from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
+from printer_app.state.reports.charts import ChartsState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -73,3 +75,4 @@ app.add_page(
     title=title(N_("Contract import")),
     on_load=ContractImportState.load,
 )
+app.add_page(charts_page, route="/reports/charts", title=title(N_("SLA charts")), on_load=ChartsState.load)

@@ -80,6 +80,7 @@ class Charts:
     """Everything the charts page shows for one choice of filters."""
 
     months: list[date]  # the months shown, oldest first
+    available: list[date]  # every month the user may see, newest first (the range's choices)
     organizations: list[str]  # the organizations of those months (the filter's choices)
     sla: list[SlaFigure] = field(default_factory=list)
     volumes: list[VolumeFigure] = field(default_factory=list)
@@ -92,7 +93,10 @@ def chart_months(
 ) -> list[date]:
     """The visible months between `month_from` and `month_to` (either open), at most MAX_MONTHS of the newest,
     oldest first; without a range the DEFAULT_MONTHS newest months that exist."""
-    months = visible_months(session, can_manage=can_manage)  # newest first
+    return _pick(visible_months(session, can_manage=can_manage), month_from, month_to)
+
+
+def _pick(months: list[date], month_from: date | None, month_to: date | None) -> list[date]:
     if month_from is None and month_to is None:
         return sorted(months[:DEFAULT_MONTHS])
     chosen = [m for m in months if (month_from is None or m >= month_from) and (month_to is None or m <= month_to)]
@@ -222,8 +226,9 @@ def charts(
     worst_limit: int = WORST_LIMIT,
 ) -> Charts:
     """The charts' figures for the filters; `worst_month` outside the shown months falls back to the newest."""
-    months = chart_months(session, can_manage=can_manage, month_from=month_from, month_to=month_to)
-    result = Charts(months=months, organizations=report_organizations(session, months))
+    available = visible_months(session, can_manage=can_manage)
+    months = _pick(available, month_from, month_to)
+    result = Charts(months=months, available=available, organizations=report_organizations(session, months))
     if not months:
         return result
     result.sla = sla_by_month(session, months, organizations)
