@@ -32,10 +32,12 @@ ROLE_NAMES = (
     "Users — Management",
     "Dashboard — Viewer",
     "Contracts — Administrator",
+    "Monthly reports — Viewer",
 )
 INV_VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
 ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 REF_VIEW = ("contracts.access_contracts_app", "contracts.view_city")
+REPORTS = ("monthly_report.access_monthly_report",)
 
 
 @dataclass
@@ -121,6 +123,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.inventory.organizations import OrganizationsState
     from printer_app.state.inventory.printer_detail import PrinterDetailState
     from printer_app.state.inventory.printers import PrintersState
+    from printer_app.state.reports.charts import ChartsState
     from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -153,6 +156,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
             ("contracts.access_contracts_app", "contracts.import_contracts"),
             load(ContractImportState, "/contracts/import"),
         ),
+        ("/reports/charts", REPORTS, load(ChartsState, "/reports/charts")),
     ]
 
 
@@ -381,6 +385,27 @@ def _city_delete(who: Who, session: Session):
     return state, result, int(gone)
 
 
+def _charts(handler: str, *args, effect: Callable[[rx.State], bool]):
+    """A handler of the SLA charts page over one published month of one row (seeded once)."""
+
+    def call(who: Who, session: Session):
+        from datetime import date
+
+        from printer_app.models import MonthControl, MonthlyReport
+        from printer_app.state.reports.charts import ChartsState
+
+        if not _count(session, MonthlyReport):
+            session.add(MonthlyReport(month=date(2026, 10, 1), organization="Matrix org", a4_bw_end=5))
+            session.add(MonthControl(month=date(2026, 10, 1), is_published=True))
+            session.commit()
+        state = _state(ChartsState, who, "/reports/charts")
+        state.organizations = ["Matrix org"]
+        result = run_handler(getattr(ChartsState, handler), state, *args)
+        return state, result, int(effect(state))
+
+    return call
+
+
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     (
         "printers: sort",
@@ -411,6 +436,17 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("web rule: save", ("inventory.manage_web_parsing",), _web_rule_save),
     ("reference: add a city", ("contracts.access_contracts_app", "contracts.add_city"), _city_add),
     ("reference: delete a city", ("contracts.access_contracts_app", "contracts.delete_city"), _city_delete),
+    ("charts: target line", REPORTS, _charts("set_target", "80", effect=lambda s: s.target == 80)),
+    (
+        "charts: organization filter",
+        REPORTS,
+        _charts(
+            "toggle_organization", "Matrix org", effect=lambda s: s.chosen == ["Matrix org"] and bool(s.volume_table)
+        ),
+    ),
+    ("charts: all organizations", REPORTS, _charts("all_organizations", effect=lambda s: bool(s.sla_table))),
+    ("charts: month range", REPORTS, _charts("set_month_range", "from", "2026-10", effect=lambda s: bool(s.shown))),
+    ("charts: worst month", REPORTS, _charts("set_worst_month", "2026-10", effect=lambda s: bool(s.shown))),
     ("user: create", ("access.manage_users",), _user_create),
     ("whitelist: add", ("access.manage_users",), _whitelist_add),
     (
@@ -452,6 +488,15 @@ def test_matrix_anchors(people: dict[str, Who]) -> None:
     assert not can["Users — Management"](INV_VIEW) and can["Users — Management"](("access.manage_users",))
     assert not can["Contracts — Administrator"](INV_VIEW) and not can["no groups"](INV_VIEW)
     assert {r.name for r in ROLES} >= set(ROLE_NAMES)
+
+
+def test_dashboard_sla_card_only_with_report_access(people: dict[str, Who], session: Session) -> None:
+    from printer_app.state.inventory.dashboard import DashboardState
+
+    for name in ("Dashboard — Viewer", "superuser"):
+        state = _state(DashboardState, people[name], "/")
+        run_handler(DashboardState.load, state)
+        assert state.access == "ok" and state.sla_shown == people[name].holds(REPORTS), name
 
 
 def test_changes_are_audited_with_who_did_them(people: dict[str, Who], session: Session) -> None:
