@@ -44,14 +44,21 @@ def _line_chart(which: str) -> rx.Component:
         rx.foreach(
             S.series,
             lambda s: rx.recharts.line(
-                data_key=f"{which}_" + s[0], name=s[1], stroke=s[2], unit=" %", type_="monotone"
+                data_key=f"{which}_" + s[0],
+                name=s[1],
+                stroke=s[2],
+                unit=" %",
+                type_="monotone",
+                is_animation_active=False,
             ),
         ),
         rx.recharts.reference_line(
+            rx.recharts.label(
+                value=tf("Target {target} %", target=S.target), position="insideBottomLeft", fill=TARGET_COLOUR
+            ),
             y=S.target,
             stroke=TARGET_COLOUR,
             stroke_dasharray="6 4",
-            label=tf("Target {target} %", target=S.target),
             if_overflow="extendDomain",
         ),
         rx.recharts.x_axis(data_key="month", tick={"fontSize": 11}, min_tick_gap=16),
