@@ -187,6 +187,7 @@ def test_dashboard_card_shows_last_months_lowest_and_links(page: Page, db_sessio
         raise AssertionError(f"none of the seeded organizations on the card: {texts}")
     card.scroll_into_view_if_needed()
     shot(page, "report_charts_dashboard_card")
+    expect(page.get_by_text("Something went wrong")).to_have_count(0)
     page.locator("#sla-card-link").click()
     expect(page).to_have_url(re.compile(r"/reports/charts"))
     expect(page.locator("#page-title")).to_have_text("SLA charts")

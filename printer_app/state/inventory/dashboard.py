@@ -27,10 +27,10 @@ class DashboardState(SessionState):
     outcomes: list[dict[str, str | int]] = []
     organizations: list[list[str]] = []  # [id, name] choices of the lowest supplies' filter
     supply_org: str = ""  # that filter: an organization id, "none" (printers without one) or "" (all)
-    sla_shown: bool = False  # the SLA card: for users who may open the monthly reports
+    sla_shown: bool = False  # the SLA card: for users who may open the monthly reports (set by `load`)
+    sla_all_months: bool = False  # the card counts unpublished months too (VISIBILITY, as the charts page)
     sla_month: str = ""
     sla_rows: list[dict[str, str]] = []
-    _sla: bool | None = None  # None: no SLA card; else whether unpublished months count (as the charts page)
 
     @rx.event
     @checks_inline("the home page: someone without the dashboard but with the inventory lands on the printers")
@@ -40,8 +40,8 @@ class DashboardState(SessionState):
             return rx.redirect("/printers")
         if (denied := self._refusal(who, (DASHBOARD,), page=True)) is not None:
             return denied
-        self._sla = who.can(VISIBILITY) if who.can(REPORTS) else None
-        self.sla_shown = self._sla is not None
+        # decided here from the checked principal: a live re-run of `_query` works on a copy of this state's fields
+        self.sla_shown, self.sla_all_months = who.can(REPORTS), who.can(VISIBILITY)
         await self._query()
         return LiveState.listen("dashboard")
 
@@ -60,7 +60,12 @@ class DashboardState(SessionState):
 
     async def _query(self) -> None:
         figures = await with_session(
-            dashboard, tz=get_settings().tz, supplies=10, days=30, organization=self.supply_org, sla=self._sla
+            dashboard,
+            tz=get_settings().tz,
+            supplies=10,
+            days=30,
+            organization=self.supply_org,
+            sla=self.sla_all_months if self.sla_shown else None,
         )
         self.counts = asdict(figures.counts)
         self.count_texts = {k: format_number(v) for k, v in self.counts.items()}
