@@ -15,9 +15,7 @@ from printer_app.services.reports.charts import (
     chart_months,
     charts,
     lowest_sla,
-    report_organizations,
-    sla_by_month,
-    volumes_by_month,
+    month_figures,
     worst_devices,
 )
 from printer_app.services.reports.groups import recompute_month
@@ -112,7 +110,7 @@ def seeded(session: Session) -> dict[str, int]:
 
 
 def test_sla_averages_leave_out_rows_without_a_or_w(session: Session, seeded: dict[str, int]) -> None:
-    figures = {(f.month, f.organization): f for f in sla_by_month(session, [SEP, OCT])}
+    figures = {(f.month, f.organization): f for f in month_figures(session, [SEP, OCT])[0]}
     assert set(figures) == {(SEP, ALPHA), (OCT, ALPHA), (OCT, BETA)}
     alpha = figures[(OCT, ALPHA)]
     assert alpha.k1 == pytest.approx((95.0 + 50.0) / 2) and alpha.k1_rows == 2  # not /3: the later row has A = 0
@@ -121,12 +119,12 @@ def test_sla_averages_leave_out_rows_without_a_or_w(session: Session, seeded: di
     beta = figures[(OCT, BETA)]
     assert beta.k1 is None and beta.k2 is None and beta.k1_rows == 0 and beta.rows == 2  # "no data", not 0 %
     assert figures[(SEP, ALPHA)].k1 == pytest.approx(90.0) and figures[(SEP, ALPHA)].k2 == pytest.approx(100.0)
-    only_beta = sla_by_month(session, [OCT], (BETA,))
+    only_beta = month_figures(session, [OCT], (BETA,))[0]
     assert [(f.organization, f.rows) for f in only_beta] == [(BETA, 2)]
 
 
 def test_volumes_follow_the_duplicate_group_rule(session: Session, seeded: dict[str, int]) -> None:
-    got = volumes_by_month(session, [SEP, OCT])
+    got = month_figures(session, [SEP, OCT])[1]
     assert got == [
         VolumeFigure(SEP, ALPHA, 5, 0, 0, 0),
         # A4 b/w: 150 (first) + 30 (alone), not the later row's 1000; A3 b/w: the later row's 30, not the first's 7
@@ -135,7 +133,7 @@ def test_volumes_follow_the_duplicate_group_rule(session: Session, seeded: dict[
     ]
     assert got[1].total == 237
     # the organization filter does not change a row's place in its group
-    assert volumes_by_month(session, [OCT], (ALPHA,)) == [VolumeFigure(OCT, ALPHA, 180, 20, 30, 7)]
+    assert month_figures(session, [OCT], (ALPHA,))[1] == [VolumeFigure(OCT, ALPHA, 180, 20, 30, 7)]
     # the same rule as the stored total_prints: the sums agree
     session.expire_all()
     stored = sum(r.total_prints for r in session.query(MonthlyReport).filter(MonthlyReport.month == OCT))
@@ -161,7 +159,8 @@ def test_unpublished_months_only_for_visibility_managers(session: Session, seede
     assert hidden.months == [] and hidden.sla == [] and hidden.worst == []
     everything = charts(session, can_manage=False, worst_month=NOV)
     assert everything.worst_month == OCT  # a month the user may not see falls back to the newest shown
-    assert everything.organizations == [ALPHA, BETA] == report_organizations(session, [SEP, OCT])
+    assert everything.organizations == [ALPHA, BETA]
+    assert charts(session, can_manage=False, organizations=(BETA,)).organizations == [ALPHA, BETA]  # the choices
     assert not any(f.month == NOV for f in everything.sla + everything.volumes)
     managed = charts(session, can_manage=True)
     assert managed.worst_month == NOV and managed.worst[0].k1 == 0.0
@@ -178,4 +177,19 @@ def test_dashboard_card_newest_visible_month_lowest_first(session: Session, seed
 def test_no_months_no_figures(session: Session) -> None:
     assert charts(session, can_manage=True).months == []
     assert lowest_sla(session, can_manage=True) == []
-    assert sla_by_month(session, []) == [] and volumes_by_month(session, []) == []
+    assert month_figures(session, []) == ([], [])
+
+
+def test_a_group_of_three_across_organizations(session: Session) -> None:
+    dec = date(2026, 12, 1)
+    pages = dict(a4_bw_end=100, a4_color_end=10, a3_bw_end=7, a3_color_end=3)
+    _row(session, dec, BETA, order_number=2, serial_number="Q-1", **pages)
+    _row(session, dec, ALPHA, order_number=1, serial_number="q-1", **pages)  # first by order number
+    _row(session, dec, BETA, order_number=3, serial_number=" Q-1 ", **pages)
+    _row(session, dec, BETA, order_number=4, serial_number="Q-2", **pages)  # alone: everything
+    session.commit()
+    assert month_figures(session, [dec])[1] == [
+        VolumeFigure(dec, ALPHA, 100, 10, 0, 0),
+        VolumeFigure(dec, BETA, 100, 10, 21, 9),
+    ]
+    assert month_figures(session, [dec], (BETA,))[1] == [VolumeFigure(dec, BETA, 100, 10, 21, 9)]

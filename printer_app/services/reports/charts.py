@@ -1,28 +1,31 @@
 """SLA and volume figures of the monthly report for the charts page and the dashboard card (docs/reports.md,
-"Charts"). Every figure is one aggregate query (GROUP BY month, organization), so 12 months x 5,000 rows stay
-well under half a second (bench/monthly_report.py).
+"Charts"). The figures come from aggregate queries (GROUP BY month, organization), not from the rows, so 12 months
+x 5,000 rows stay under half a second (bench/monthly_report.py).
 
 - K1 / K2 of an organization in a month: the average of its rows' stored K1 over the rows with A > 0, of K2 over
   the rows with W > 0; None ("no data") when there are none.
 - Printed pages: end − start of each counter pair, summed per month and organization, under the duplicate-group
   rule of `total_prints` (§10.2, `formulas.group_key` / `group_position`): a group of one row counts all its pairs;
   in a group of several the first row (by order number, id) counts its A4 pairs, every later row its A3 pairs. The
-  group is found in SQL as `formulas.fold` does it: serial and inventory number trimmed of spaces and lower-cased
-  (`db.unicode_lower`); a row with neither stands alone.
+  plain sums come from SQL; the groups of several rows are found by a GROUP BY on the serial and inventory number
+  trimmed and lower-cased (`db.unicode_lower`), then regrouped by `formulas.group_key` itself and subtracted.
 - Worst devices: the rows of one month with the lowest K1 among those with A > 0.
 Only months the user may see count (`visibility.visible_months`).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from printer_app.db import unicode_lower
 from printer_app.models import MonthControl, MonthlyReport
+from printer_app.services.reports.formulas import group_key, group_position
 from printer_app.services.reports.visibility import visible_months
 
 _T = MonthlyReport.__table__
@@ -110,14 +113,6 @@ def _in(months: list[date], organizations: tuple[str, ...] | list[str]) -> list[
     return where
 
 
-def report_organizations(session: Session, months: list[date]) -> list[str]:
-    """The organizations named by the rows of `months`, sorted ignoring case."""
-    if not months:
-        return []
-    names = session.execute(sa.select(_T.c.organization).where(_T.c.month.in_(months)).distinct()).scalars()
-    return sorted(names, key=lambda name: (name.casefold(), name))
-
-
 def _sla_columns() -> list[sa.ColumnElement]:
     with_a = _T.c.normative_availability > 0
     with_w = _T.c.total_requests > 0
@@ -130,7 +125,7 @@ def _sla_columns() -> list[sa.ColumnElement]:
     ]
 
 
-def _sla_figure(row: sa.Row) -> SlaFigure:
+def _sla_figure(row: Any) -> SlaFigure:
     return SlaFigure(
         month=row.month,
         organization=row.organization,
@@ -142,55 +137,91 @@ def _sla_figure(row: sa.Row) -> SlaFigure:
     )
 
 
-def sla_by_month(session: Session, months: list[date], organizations: tuple[str, ...] = ()) -> list[SlaFigure]:
-    """K1 / K2 averages per month and organization (ordered by month, then organization)."""
-    if not months:
-        return []
-    query = (
-        sa.select(_T.c.month, _T.c.organization, *_sla_columns())
-        .where(*_in(months, organizations))
-        .group_by(_T.c.month, _T.c.organization)
+def _delta(kind: str) -> sa.ColumnElement:
+    return _T.c[f"{kind}_end"] - _T.c[f"{kind}_start"]
+
+
+def _duplicate_rows(session: Session, months: list[date]) -> list[dict[str, Any]]:
+    """The rows of the months' duplicate groups (every organization: a group may span several), found by one
+    GROUP BY on the folded serial and inventory number; the rows are then grouped again by `formulas.group_key`."""
+    serial, inventory = sa.func.trim(_T.c.serial_number), sa.func.trim(_T.c.inventory_number)
+    key = unicode_lower(serial + "\x1f" + inventory)  # one call of SQLite's Python lower() per row, not two
+    if session.get_bind().dialect.name == "postgresql":
+        ids = sa.func.string_agg(sa.cast(_T.c.id, sa.Text), ",")
+    else:
+        ids = sa.func.group_concat(_T.c.id, ",")
+    groups = (
+        sa.select(ids)
+        .where(_T.c.month.in_(months), sa.or_(serial != "", inventory != ""))
+        .group_by(_T.c.month, key)
+        .having(sa.func.count() > 1)
     )
-    figures = [_sla_figure(row) for row in session.execute(query)]
-    return sorted(figures, key=lambda f: (f.month, f.organization.casefold(), f.organization))
+    wanted = [int(i) for (joined,) in session.execute(groups) for i in joined.split(",")]
+    columns = [_T.c[name] for name in ("id", "month", "organization", "order_number", *_GROUP_FIELDS)]
+    rows: list[dict[str, Any]] = []
+    for chunk in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+        query = sa.select(*columns).where(_T.c.id.in_(wanted[chunk : chunk + 900]))
+        rows.extend(dict(row) for row in session.execute(query).mappings())
+    return rows
 
 
-def _folded(column: sa.Column) -> sa.ColumnElement:
-    return unicode_lower(sa.func.trim(column))
+_GROUP_FIELDS = (
+    "serial_number",
+    "inventory_number",
+    *(f"{kind}_{end}" for kind in VOLUME_KINDS for end in ("start", "end")),
+)
 
 
-def volumes_by_month(session: Session, months: list[date], organizations: tuple[str, ...] = ()) -> list[VolumeFigure]:
-    """Pages per month and organization by format and colour mode, under the duplicate-group rule (module doc).
+def _group_corrections(rows: list[dict[str, Any]]) -> dict[tuple[date, str], dict[str, int]]:
+    """What the duplicate-group rule takes away from the plain sums, per month and organization: the first row of a
+    group of several counts no A3 pages, every later row no A4 pages."""
+    groups: dict[tuple[date, Any], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[(row["month"], group_key(row["serial_number"], row["inventory_number"], row["id"]))].append(row)
+    minus: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(VOLUME_KINDS, 0))
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for row in members:
+            position, _size = group_position(members, row["id"])
+            left_out = "a3" if position == 0 else "a4"
+            for kind in VOLUME_KINDS:
+                if kind.startswith(left_out):
+                    minus[(row["month"], row["organization"])][kind] += row[f"{kind}_end"] - row[f"{kind}_start"]
+    return minus
 
-    The window runs over every row of the months (a group may span organizations); the organization filter
-    applies after it, so a row's place in its group does not depend on the filter."""
+
+def month_figures(
+    session: Session, months: list[date], organizations: tuple[str, ...] = ()
+) -> tuple[list[SlaFigure], list[VolumeFigure]]:
+    """K1 / K2 averages and pages per month and organization (ordered by month, then organization), with the
+    duplicate-group rule (module doc). One GROUP BY (month, organization) over every organization, one over the
+    folded serials for the duplicate groups; the organization filter applies afterwards, so a row's place in its
+    group does not depend on it."""
     if not months:
-        return []
-    serial, inventory = _folded(_T.c.serial_number), _folded(_T.c.inventory_number)
-    alone = sa.case((sa.and_(serial == "", inventory == ""), _T.c.id), else_=0)
-    group = (_T.c.month, serial, inventory, alone)
-    ranked = (
+        return [], []
+    query = (
         sa.select(
             _T.c.month,
             _T.c.organization,
-            *((_T.c[f"{kind}_end"] - _T.c[f"{kind}_start"]).label(kind) for kind in VOLUME_KINDS),
-            sa.func.row_number().over(partition_by=group, order_by=(_T.c.order_number, _T.c.id)).label("position"),
-            sa.func.count().over(partition_by=group).label("size"),
+            *_sla_columns(),
+            *(sa.func.coalesce(sa.func.sum(_delta(kind)), 0).label(kind) for kind in VOLUME_KINDS),
         )
         .where(_T.c.month.in_(months))
-        .subquery()
+        .group_by(_T.c.month, _T.c.organization)
     )
-    counts_a4 = sa.or_(ranked.c.size == 1, ranked.c.position == 1)
-    counts_a3 = sa.or_(ranked.c.size == 1, ranked.c.position > 1)
-    sums = [
-        sa.func.coalesce(sa.func.sum(sa.case((counts_a4 if kind.startswith("a4") else counts_a3, ranked.c[kind]))), 0)
-        for kind in VOLUME_KINDS
-    ]
-    query = sa.select(ranked.c.month, ranked.c.organization, *sums).group_by(ranked.c.month, ranked.c.organization)
-    if organizations:
-        query = query.where(ranked.c.organization.in_(list(organizations)))
-    figures = [VolumeFigure(m, org, *(int(v) for v in values)) for m, org, *values in session.execute(query)]
-    return sorted(figures, key=lambda f: (f.month, f.organization.casefold(), f.organization))
+    wanted = set(organizations)
+    rows = [row for row in session.execute(query) if not wanted or row.organization in wanted]
+    minus = _group_corrections(_duplicate_rows(session, months)) if rows else {}
+    rows.sort(key=lambda r: (r.month, r.organization.casefold(), r.organization))
+    sla = [_sla_figure(row) for row in rows]
+    volumes = []
+    for row in rows:
+        taken = minus.get((row.month, row.organization), {})
+        volumes.append(
+            VolumeFigure(row.month, row.organization, *(int(getattr(row, k)) - taken.get(k, 0) for k in VOLUME_KINDS))
+        )
+    return sla, volumes
 
 
 def worst_devices(
@@ -228,11 +259,15 @@ def charts(
     """The charts' figures for the filters; `worst_month` outside the shown months falls back to the newest."""
     available = visible_months(session, can_manage=can_manage)
     months = _pick(available, month_from, month_to)
-    result = Charts(months=months, available=available, organizations=report_organizations(session, months))
+    result = Charts(months=months, available=available, organizations=[])
     if not months:
         return result
-    result.sla = sla_by_month(session, months, organizations)
-    result.volumes = volumes_by_month(session, months, organizations)
+    every_sla, every_volume = month_figures(session, months)
+    names = {f.organization for f in every_sla}
+    result.organizations = sorted(names, key=lambda name: (name.casefold(), name))
+    wanted = set(organizations)
+    result.sla = [f for f in every_sla if not wanted or f.organization in wanted]
+    result.volumes = [f for f in every_volume if not wanted or f.organization in wanted]
     result.worst_month = worst_month if worst_month in months else months[-1]
     result.worst = worst_devices(session, result.worst_month, organizations, limit=worst_limit)
     return result
