@@ -141,6 +141,9 @@ def test_charts_show_the_databases_figures_with_tooltips_and_target(page: Page, 
     newest_alpha = next(r for r in sla if r[0] == format_period(MONTHS[-1], "month", "en") and r[1] == alpha)
     expect(tooltip).to_contain_text(newest_alpha[2].replace(" %", ""))
     shot(page, "report_charts_tooltip")
+    for section in ("volumes", "worst"):
+        page.locator(f"#section-{section}").scroll_into_view_if_needed()
+        shot(page, f"report_charts_{section}")
 
     # the target follows the input, lands in the URL and survives a reload without it (kept in the browser)
     target = page.locator("#charts-target")
