@@ -35,7 +35,9 @@ def volume_section() -> rx.Component:
     chart = rx.recharts.bar_chart(
         rx.foreach(
             S.volume_bars,
-            lambda b: rx.recharts.bar(data_key=b[0], name=b[1], fill=b[2], stack_id=b[3], is_animation_active=False),
+            lambda b: rx.recharts.bar(
+                data_key=b[0], name=b[1], fill=b[2], stack_id=b[3], max_bar_size=48, is_animation_active=False
+            ),
         ),
         rx.recharts.x_axis(data_key="month", tick={"fontSize": 11}, min_tick_gap=16),
         rx.recharts.y_axis(tick={"fontSize": 11}, width=72, allow_decimals=False),

@@ -16,7 +16,9 @@ S = ChartsState
 def worst_section() -> rx.Component:
     month = choice_select([], S.worst_month, S.set_worst_month, dynamic=S.shown, width="160px", id="charts-worst")
     chart = rx.recharts.bar_chart(
-        rx.recharts.bar(data_key="k1", name="K1", unit=" %", fill="#f76b15", is_animation_active=False),
+        rx.recharts.bar(
+            data_key="k1", name="K1", unit=" %", fill="#f76b15", max_bar_size=28, is_animation_active=False
+        ),
         rx.recharts.reference_line(
             x=S.target, stroke=TARGET_COLOUR, stroke_dasharray="6 4", if_overflow="extendDomain"
         ),
