@@ -19,6 +19,7 @@ from printer_app.pages.inventory.printers import printers_page
 from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.reports.months import months_page
 from printer_app.pages.reports.month_table import month_table_page
+from printer_app.pages.reports.charts import charts_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
@@ -36,6 +37,7 @@ from printer_app.state.live.hub import live_updates
 from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.reports.months import MonthsState
 from printer_app.state.reports.month_table import MonthTableState
+from printer_app.state.reports.charts import ChartsState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -91,3 +93,4 @@ app.add_page(
     + t("Printer Inventory"),
     on_load=MonthTableState.load,
 )
+app.add_page(charts_page, route="/reports/charts", title=title(N_("SLA charts")), on_load=ChartsState.load)

@@ -40,6 +40,7 @@ ORG_VIEW = ("inventory.access_inventory_app", "inventory.view_organization")
 REF_VIEW = ("contracts.access_contracts_app", "contracts.view_city")
 REPORT_UPLOAD = ("monthly_report.upload_monthly_report",)
 REPORTS = "monthly_report.access_monthly_report"
+REPORTS = ("monthly_report.access_monthly_report",)
 
 
 @dataclass
@@ -127,6 +128,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.inventory.printers import PrintersState
     from printer_app.state.reports.upload import ReportUploadState
     from printer_app.state.reports.month_table import MonthTableState
+    from printer_app.state.reports.charts import ChartsState
     from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -161,6 +163,7 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
         ),
         ("/reports/upload", REPORT_UPLOAD, load(ReportUploadState, "/reports/upload")),
         ("/reports/[month]", (REPORTS,), load(MonthTableState, "/reports/2026-10", {"month": "2026-10"})),
+        ("/reports/charts", REPORTS, load(ChartsState, "/reports/charts")),
     ]
 
 
@@ -454,6 +457,25 @@ def _report_edit(who: Who, session: Session):
     result = run_handler(MonthTableState.save_edit, state, {"value": str(int(before) + 1)})
     session.expire_all()
     return state, result, int(session.get(MonthlyReport, row.id).normative_availability != before)
+def _charts(handler: str, *args, effect: Callable[[rx.State], bool]):
+    """A handler of the SLA charts page over one published month of one row (seeded once)."""
+
+    def call(who: Who, session: Session):
+        from datetime import date
+
+        from printer_app.models import MonthControl, MonthlyReport
+        from printer_app.state.reports.charts import ChartsState
+
+        if not _count(session, MonthlyReport):
+            session.add(MonthlyReport(month=date(2026, 10, 1), organization="Matrix org", a4_bw_end=5))
+            session.add(MonthControl(month=date(2026, 10, 1), is_published=True))
+            session.commit()
+        state = _state(ChartsState, who, "/reports/charts")
+        state.organizations = ["Matrix org"]
+        result = run_handler(getattr(ChartsState, handler), state, *args)
+        return state, result, int(effect(state))
+
+    return call
 
 
 ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
@@ -488,6 +510,17 @@ ACTIONS: list[tuple[str, tuple[str, ...], Callable]] = [
     ("reference: delete a city", ("contracts.access_contracts_app", "contracts.delete_city"), _city_delete),
     ("month upload: analyse a workbook", REPORT_UPLOAD, _report_analyse),
     ("month upload: import", REPORT_UPLOAD, _report_import),
+    ("charts: target line", REPORTS, _charts("set_target", "80", effect=lambda s: s.target == 80)),
+    (
+        "charts: organization filter",
+        REPORTS,
+        _charts(
+            "toggle_organization", "Matrix org", effect=lambda s: s.chosen == ["Matrix org"] and bool(s.volume_table)
+        ),
+    ),
+    ("charts: all organizations", REPORTS, _charts("all_organizations", effect=lambda s: bool(s.sla_table))),
+    ("charts: month range", REPORTS, _charts("set_month_range", "from", "2026-10", effect=lambda s: bool(s.shown))),
+    ("charts: worst month", REPORTS, _charts("set_worst_month", "2026-10", effect=lambda s: bool(s.shown))),
     ("user: create", ("access.manage_users",), _user_create),
     ("whitelist: add", ("access.manage_users",), _whitelist_add),
     (
@@ -530,6 +563,21 @@ def test_matrix_anchors(people: dict[str, Who]) -> None:
     assert not can["Users — Management"](INV_VIEW) and can["Users — Management"](("access.manage_users",))
     assert not can["Contracts — Administrator"](INV_VIEW) and not can["no groups"](INV_VIEW)
     assert {r.name for r in ROLES} >= set(ROLE_NAMES)
+
+
+def test_dashboard_sla_card_only_with_report_access(people: dict[str, Who], session: Session) -> None:
+    import asyncio
+
+    from printer_app.state.inventory.dashboard import DashboardState
+    from printer_app.state.live.state import _Detached
+
+    for name in ("Dashboard — Viewer", "superuser"):
+        state = _state(DashboardState, people[name], "/")
+        run_handler(DashboardState.load, state)
+        assert state.access == "ok" and state.sla_shown == people[name].holds(REPORTS), name
+        copy = _Detached(state)  # a finished poll re-runs the query on a copy of the state's fields
+        asyncio.run(copy.rerun("_query"))
+        assert copy.sla_shown == state.sla_shown, name
 
 
 def test_changes_are_audited_with_who_did_them(people: dict[str, Who], session: Session) -> None:

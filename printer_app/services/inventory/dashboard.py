@@ -16,6 +16,7 @@ from printer_app.services.days import local_day
 from printer_app.services.inventory.device_models import MODEL_DISPLAY
 from printer_app.services.inventory.health import GROUPS, in_group
 from printer_app.services.inventory.organizations import active_organizations
+from printer_app.services.reports.charts import SlaFigure, lowest_sla
 from printer_app.services.validators import row_id
 
 NO_ORGANIZATION = "none"  # the organization filter's value for printers without one (as the printers list's `org`)
@@ -127,16 +128,25 @@ class Dashboard:
     low_supplies: list[LowSupply]
     outcomes: list[dict]
     organizations: list[tuple[int, str]]  # the choices of the lowest supplies' organization filter
+    sla: list[SlaFigure]  # last month's lowest K1 per organization (empty when not asked for)
 
 
 def dashboard(
-    session: Session, *, tz: ZoneInfo, supplies: int = 10, days: int = 30, organization: str = ""
+    session: Session,
+    *,
+    tz: ZoneInfo,
+    supplies: int = 10,
+    days: int = 30,
+    organization: str = "",
+    sla: bool | None = None,
 ) -> Dashboard:
-    """The fleet counts, the `supplies` emptiest consumables (of `organization`, see `organization_filter`) and the
-    poll outcomes of the last `days` days."""
+    """The fleet counts, the `supplies` emptiest consumables (of `organization`, see `organization_filter`), the
+    poll outcomes of the last `days` days and, unless `sla` is None, the SLA card's figures (`sla`: whether
+    unpublished months count; one aggregate query)."""
     return Dashboard(
         counts=fleet_counts(session),
         low_supplies=lowest_supplies(session, limit=supplies, organization=organization),
         outcomes=poll_outcomes_per_day(session, tz=tz, days=days),
         organizations=active_organizations(session),
+        sla=[] if sla is None else lowest_sla(session, can_manage=sla, limit=5),
     )

@@ -7,10 +7,13 @@ from dataclasses import asdict
 import reflex as rx
 
 from printer_app.config import get_settings
-from printer_app.i18n import format_number, language
+from printer_app.i18n import format_number, format_period, language
 from printer_app.services.inventory.dashboard import LOW_SUPPLY_PERCENT, dashboard, organization_filter
 from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
+from printer_app.state.reports.access import ACCESS as REPORTS
+from printer_app.state.reports.access import VISIBILITY
+from printer_app.state.reports.charts import percent
 from printer_app.state.session import SessionState, checks_inline, requires, with_session
 
 INVENTORY = ("inventory.access_inventory_app", "inventory.view_printer")
@@ -24,6 +27,10 @@ class DashboardState(SessionState):
     outcomes: list[dict[str, str | int]] = []
     organizations: list[list[str]] = []  # [id, name] choices of the lowest supplies' filter
     supply_org: str = ""  # that filter: an organization id, "none" (printers without one) or "" (all)
+    sla_shown: bool = False  # the SLA card: for users who may open the monthly reports (set by `load`)
+    sla_all_months: bool = False  # the card counts unpublished months too (VISIBILITY, as the charts page)
+    sla_month: str = ""
+    sla_rows: list[dict[str, str]] = []
 
     @rx.event
     @checks_inline("the home page: someone without the dashboard but with the inventory lands on the printers")
@@ -33,6 +40,8 @@ class DashboardState(SessionState):
             return rx.redirect("/printers")
         if (denied := self._refusal(who, (DASHBOARD,), page=True)) is not None:
             return denied
+        # decided here from the checked principal: a live re-run of `_query` works on a copy of this state's fields
+        self.sla_shown, self.sla_all_months = who.can(REPORTS), who.can(VISIBILITY)
         await self._query()
         return LiveState.listen("dashboard")
 
@@ -51,7 +60,12 @@ class DashboardState(SessionState):
 
     async def _query(self) -> None:
         figures = await with_session(
-            dashboard, tz=get_settings().tz, supplies=10, days=30, organization=self.supply_org
+            dashboard,
+            tz=get_settings().tz,
+            supplies=10,
+            days=30,
+            organization=self.supply_org,
+            sla=self.sla_all_months if self.sla_shown else None,
         )
         self.counts = asdict(figures.counts)
         self.count_texts = {k: format_number(v) for k, v in self.counts.items()}
@@ -60,6 +74,10 @@ class DashboardState(SessionState):
         ]
         self.outcomes = [{**o, "day": _day_label(o["day"])} for o in figures.outcomes]
         self.organizations = [[str(i), name] for i, name in figures.organizations]
+        self.sla_month = format_period(figures.sla[0].month, "month") if figures.sla else ""
+        self.sla_rows = [
+            {"organization": f.organization, "k1": percent(f.k1), "k2": percent(f.k2)} for f in figures.sla
+        ]
 
 
 def _day_label(month_day: str) -> str:
