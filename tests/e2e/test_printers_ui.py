@@ -222,7 +222,10 @@ def test_location_set_in_the_dialog_is_searchable_and_shown(page: Page, db_sessi
     expect(page.locator(ROWS)).to_have_count(0)
 
     page.goto(f"/printers/{printer_id}")
-    expect(page.get_by_text("Корпус Б, каб. 214")).to_be_visible()
+    identity = page.locator("#printer-identity")
+    expect(identity).to_contain_text("Location")
+    expect(identity).to_contain_text("Корпус Б, каб. 214")
+    shot(page, "printer_detail_location")
 
 
 def test_delete_printer(page: Page, db_session, demo_data) -> None:
