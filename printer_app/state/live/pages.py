@@ -30,7 +30,7 @@ class LivePage:
     name: str  # what the page's on_load passes to `LiveState.listen`
     state: type  # the page's state class
     permission: str  # what a tab needs to receive the page's live updates
-    spacing: float  # least seconds between the starts of two updates of a tab in a burst: each costs a render
+    spacing: float  # least seconds between two updates of a tab in a burst: each costs the browser a render
     filtered: bool = False  # shows some printers only: the listener passes over the other printers' events
     shown: Callable[[Any], set[int]] | None = None  # (page state) -> printers whose "Poll now" button the tab shows
     reread: Callable[[set[int]], Awaitable[Apply | None]] | None = None

@@ -94,11 +94,11 @@ class LiveState(SessionState):
             for notice in await self._catch_up(served):
                 yield notice
             loop = asyncio.get_running_loop()
-            recheck_at, started_at = loop.time() + RECHECK_SECONDS, 0.0
+            recheck_at, applied_at = loop.time() + RECHECK_SECONDS, 0.0
             while True:
                 wait = max(0.0, min(recheck_at, progress.due_at) - loop.time())
                 batch = await next_batch(
-                    queue, window=WINDOW, timeout=wait, not_before=started_at + served.spacing, keep=relevant.keep
+                    queue, window=WINDOW, timeout=wait, not_before=applied_at + served.spacing, keep=relevant.keep
                 )
                 if loop.time() >= recheck_at:
                     if not await asyncio.to_thread(_still_allowed, cookie, served.permission):
@@ -112,7 +112,7 @@ class LiveState(SessionState):
                 finished |= relevant.brought_on()
                 if not rows and not finished and show is None:
                     continue  # progress held back: no update of the tab
-                timer, taken_at = UpdateTimer(rows), loop.time()
+                timer = UpdateTimer(rows)
                 fresh = await self._read_fresh(served, finished) if finished else None
                 timer.mark("read")
                 async with self:  # one update of the tab: events, progress and re-read rows together
@@ -127,9 +127,7 @@ class LiveState(SessionState):
                 timer.write(token)
                 relevant.settle(finished | {p["printer_id"] for kind, p in rows if kind == NO_RESULT})
                 if rows or finished:  # progress alone does not delay the next rows
-                    # Spaced from this update's start, not its end: what came in while it was re-read and applied
-                    # goes out as soon as it is done when that took longer than the spacing.
-                    started_at = taken_at
+                    applied_at = loop.time()
                 for notice in notices:
                     yield notice
         finally:
