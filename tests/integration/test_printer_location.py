@@ -19,6 +19,7 @@ from printer_app.services.polling.reading import DeviceReading
 from printer_app.services.polling.sources import reading_from_snmp
 from printer_app.services.snmp.assemble import PollResult
 from tests.factories import make_org, make_printer
+from tests.integration.state_fixtures import app_db, run_handler, signed_in, tab  # noqa: F401
 
 
 def _input(printer: Printer, **changes) -> PrinterInput:
@@ -113,3 +114,32 @@ def test_sys_location_of_an_snmp_reading_is_cleaned_and_cut_to_the_column() -> N
     assert reading_from_snmp(PollResult(host="h", sys_location="  Room\t 12 \n")).location == "Room 12"
     assert reading_from_snmp(PollResult(host="h", sys_location=None)).location == ""
     assert len(reading_from_snmp(PollResult(host="h", sys_location="z" * 400)).location) == 255
+
+
+def test_the_dialog_loads_and_saves_a_location_and_the_column_is_opt_in(session: Session, signed_in: str) -> None:  # noqa: F811
+    from printer_app.state.inventory.printer_form import PrinterFormState as F
+    from printer_app.state.inventory.printers import DEFAULT_HIDDEN
+    from printer_app.state.inventory.printers import PrintersState as P
+
+    printer = make_printer(session, ip_address="10.9.5.1", location="Склад")
+    session.commit()
+    form = tab(F, signed_in, "/printers")
+    run_handler(F.open_edit, form, printer.id)
+    assert form.location == "Склад"
+    run_handler(F.set_value, form, "location", "  Бухгалтерия, 2 этаж ")
+    run_handler(F.save, form)
+    assert form.errors == {} and form.open is False
+    session.refresh(printer)
+    assert printer.location == "Бухгалтерия, 2 этаж"
+
+    run_handler(F.open_edit, form, printer.id)
+    run_handler(F.set_value, form, "location", "x" * 300)
+    run_handler(F.save, form)
+    assert form.errors == {"location": "Location is longer than 255 characters (300 given)"}
+
+    listing = tab(P, signed_in, "/printers")
+    assert listing.hidden_columns == DEFAULT_HIDDEN and "location" not in DEFAULT_HIDDEN  # hidden all the same
+    run_handler(P.toggle_column, listing, "location")
+    assert listing.hidden_columns.split(",")[-1] == "+location"  # an opt-in column is named when shown
+    run_handler(P.toggle_column, listing, "location")
+    assert listing.hidden_columns == DEFAULT_HIDDEN
