@@ -248,7 +248,38 @@ def wait_workers(workers, processes: int, timeout: float = 90) -> None:
         time.sleep(0.2)
 
 
-def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path | None) -> dict:
+STAGES = (  # the backend's live path (printer_app/state/live/trace.py), then the tab
+    ("sent", "received", "Redis -> the backend's hub"),
+    ("received", "taken", "waiting in the tab's listener (batch window, spacing)"),
+    ("taken", "read", "re-reading the rows (thread, database)"),
+    ("read", "locked", "taking the tab's state (Redis lock, load)"),
+    ("locked", "applied", "applying the rows"),
+    ("applied", "emitted", "delta computed and emitted, state stored"),
+    ("emitted", "frame", "-> the tab handled the websocket frame"),
+    ("frame", "changed", "-> the row changed in the page"),
+)
+
+
+def server_stages(trace_file: Path, since: float, rows: dict[str, dict], ids: dict[str, int]) -> dict[str, dict]:
+    """Each watched row's moments through the backend (the first update of the tab that carried its printer)."""
+    first: dict[int, dict] = {}
+    if trace_file.exists():
+        for line in trace_file.read_text().splitlines():
+            update = json.loads(line)
+            if update["taken"] < since:
+                continue
+            for printer_id, sent, received in update["printers"]:
+                first.setdefault(printer_id, {**update, "sent": sent, "received": received})
+    stages = {}
+    for ip, row in rows.items():
+        update = first.get(ids.get(ip, -1))
+        if update and row["frame"]:
+            moments = ("sent", "received", "taken", "read", "locked", "applied", "emitted")
+            stages[ip] = {**{k: update[k] for k in moments}, "frame": row["frame"], "changed": row["changed"]}
+    return stages
+
+
+def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path | None, trace_file: Path) -> dict:
     """Click "Poll all" in the first tab; returns the run's timings and the live latencies of the visible rows."""
     from printer_app.services.events import INVENTORY_UPDATE, POLL_ALL_PROGRESS
 
@@ -280,8 +311,10 @@ def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path | None) -> dict:
     shown = [at for at, text in tabs[0].evaluate("window.__progress") if text == f"{n} / {n}"]
     first = min(results.values())
     rows = {ip: {"commit": results[ip], "frame": received.get(ip), "changed": at / 1000} for ip, at in changed.items()}
+    ids = {payload["ip"]: payload["printer_id"] for at, payload in tap.of_kind(INVENTORY_UPDATE) if at >= clicked}
     return {
         "rows": {ip: row for ip, row in rows.items() if ip in results},
+        "stages": server_stages(trace_file, clicked, rows, ids),
         "clicked": clicked,
         "first": first - clicked,
         "total": last - clicked,
@@ -344,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
         app = workers = tap = None
         try:
             upgrade_database(url)
-            app = AppRun("bench_poll_all", db_url=url, extra_env=prod_env(redis_server.url, **snmp_env), init_db=False)
+            trace_file = tmp / "live-trace.jsonl"
+            app_env = prod_env(redis_server.url, PI_LIVE_TRACE=str(trace_file), **snmp_env)
+            app = AppRun("bench_poll_all", db_url=url, extra_env=app_env, init_db=False)
             app.launch()  # the frontend builds while the simulators start
             print(f"Starting {len(slices)} snmpsim processes for {len(live)} printers...", flush=True)
             with SnmpSimFarm([(hosts, tmp / f"snmprec-{number}") for number, hosts in enumerate(slices)]) as farm:
@@ -378,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"Poll all #{number}: {n} printers, {args.worker_processes} worker processes...")
                         if args.trace and number == 1:
                             browser.start_tracing(page=tabs[0], path=str(args.trace), screenshots=False)
-                        runs.append(run_poll_all(tabs, tap, n, args.screenshot if number == 1 else None))
+                        shot = args.screenshot if number == 1 else None
+                        runs.append(run_poll_all(tabs, tap, n, shot, trace_file))
                         if args.trace and number == 1:
                             browser.stop_tracing()
                         checks.append(_check(url, first, printers, f"Poll all #{number}"))
@@ -395,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
             _database(url, create=False)
 
     if args.details:
-        args.details.write_text(json.dumps([run["rows"] for run in runs], indent=1))
+        args.details.write_text(json.dumps([{"rows": run["rows"], "stages": run["stages"]} for run in runs], indent=1))
     report(args, n, len(printers) - len(live), runs, baseline, checks)
     return 0
 
@@ -437,6 +473,11 @@ def report(args, n: int, dead: int, runs: list[dict], baseline: float, checks: l
             f"  commit -> the changed row's websocket frame handled by the tab (Chromium reports it from the page's "
             f"thread: waits behind renders): p50 {statistics.median(d):.0f} ms, p95 {percentile(d, 0.95):.0f} ms"
         )
+    if stages := [s for each in runs for s in each["stages"].values()]:
+        print(f"  where the time goes ({len(stages)} rows; p50 / p95 ms of each step, commit = sent):")
+        for start, end, label in STAGES:
+            spans = [1000 * (s[end] - s[start]) for s in stages]
+            print(f"    {label:<58} {statistics.median(spans):6.0f} {percentile(spans, 0.95):6.0f}")
     busy, lag = [x for each in runs for x in each["busy"]], run["progress_lag"]
     print(
         f"  the tab's main thread: {len(busy)} tasks over 50 ms, {sum(busy) / 1000:.1f} s in all, longest "

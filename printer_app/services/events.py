@@ -62,6 +62,11 @@ def decode(message: str | bytes) -> tuple[str, Event]:
     return data["kind"], data["payload"]
 
 
+def sent_at(message: str | bytes) -> float | None:
+    """When a Redis message was sent (seconds since the epoch), for latency measurements."""
+    return json.loads(message).get("at")
+
+
 def publish(kind: str, payload: Event) -> None:
     """Deliver to local subscribers and, in production, to Redis; a failing listener never breaks a poll."""
     with _lock:

@@ -140,6 +140,7 @@ class PrinterView:
     lowest_supply: str = "—"  # "12%"
     lowest_supply_name: str = ""  # which supply that is
     lowest_tone: str = "gray"  # amber at 20 % and below, red at 5 %
+    location: str = ""
 
 
 def printer_view(row: PrinterRow) -> PrinterView:
@@ -169,6 +170,7 @@ def printer_view(row: PrinterRow) -> PrinterView:
         lowest_supply="—" if row.lowest_supply is None else f"{row.lowest_supply}%",
         lowest_supply_name=row.lowest_supply_name,
         lowest_tone=supply_tone(row.lowest_supply),
+        location=row.location or "—",
     )
 
 

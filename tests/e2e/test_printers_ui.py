@@ -193,6 +193,41 @@ def test_edit_printer_serial(page: Page, db_session, demo_data) -> None:
         assert printer.ip_address == ip
 
 
+def test_location_set_in_the_dialog_is_searchable_and_shown(page: Page, db_session, demo_data) -> None:
+    ip = "127.30.17.10"
+    printer_id = seed_printer(db_session, ip, "E2E-LOCATION")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_printers(page)
+    expect(page.locator("#sort-location")).to_have_count(0)  # an opt-in column: hidden by default
+    find_row(page, ip).get_by_title("Edit").click()
+    expect(page.locator("#printer-location")).to_have_value("")
+    page.fill("#printer-location", "  Корпус Б, каб. 214  ")
+    shot(page, "printer_dialog_location")
+    page.click("#printer-save")
+    dialog_closed(page)
+    expect(toast(page, f"Printer {ip} updated")).to_be_visible()
+    with db_session() as s:
+        assert s.get(Printer, printer_id).location == "Корпус Б, каб. 214"
+
+    search(page, "КОРПУС Б")  # another case, another alphabet
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(row(page, ip)).to_be_visible()
+    page.click("#columns")
+    page.locator("#col-location").click()
+    page.keyboard.press("Escape")
+    expect(page.locator("#sort-location")).to_be_visible()
+    assert column_texts(page, "Location") == ["Корпус Б, каб. 214"]
+    shot(page, "printers_location_column")
+    search(page, "каб. 999")
+    expect(page.locator(ROWS)).to_have_count(0)
+
+    page.goto(f"/printers/{printer_id}")
+    identity = page.locator("#printer-identity")
+    expect(identity).to_contain_text("Location")
+    expect(identity).to_contain_text("Корпус Б, каб. 214")
+    shot(page, "printer_detail_location")
+
+
 def test_delete_printer(page: Page, db_session, demo_data) -> None:
     ip = "127.30.5.10"
     printer_id = seed_printer(db_session, ip, "E2E-DELETE")

@@ -38,6 +38,7 @@ from workers import coordination
 SIZE = 120
 ORGS = ["alpha Clinic", "Beta Office", "gamma School", "Delta Plant"]
 MODELS = [("HP", "LaserJet M404"), ("Canon", "LBP6670"), ("brother", "HL-5370DW")]
+LOCATIONS = ["Корпус Б", "archive Room", "башня", "", "Zeta floor"]  # sorted alike by code point and by collation
 RULES = [MatchRule.SN_MAC, MatchRule.MAC_ONLY, MatchRule.SN_ONLY, MatchRule.NONE]
 # n % 6 -> the printer's poll history, oldest first (an empty list: never polled)
 HISTORIES = [
@@ -110,6 +111,7 @@ def _build(session: Session, fleet: Fleet) -> None:
             device_model_id=fleet.model_ids[model] if model is not None else None,
             model=legacy,
             is_active=n % 10 != 3,
+            location=LOCATIONS[n % 5],
         )
         expected = {
             "n": n,
@@ -121,6 +123,7 @@ def _build(session: Session, fleet: Fleet) -> None:
             "mac": printer.mac_address,
             "model": " ".join(MODELS[model]).lower() if model is not None else legacy.lower(),
             "model_id": fleet.model_ids[model] if model is not None else None,
+            "location": LOCATIONS[n % 5].lower(),
             "active": printer.is_active,
             "org_name": org,
             "maker": MODELS[model][0] if model is not None else None,

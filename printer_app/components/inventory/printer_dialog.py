@@ -198,6 +198,10 @@ def printer_dialog() -> rx.Component:
                 ),
                 "device_model_id",
             ),
+            rx.box(
+                _labeled(N_("Location"), _input("location", N_("room, floor, office")), "location"),
+                grid_column="1 / -1",
+            ),
             _labeled(
                 N_("Polling method"),
                 _choice(

@@ -41,6 +41,7 @@ def identity_card() -> rx.Component:
             width="100%",
         ),
         width="100%",
+        id="printer-identity",
     )
 
 

@@ -27,6 +27,7 @@ from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
     ALL,
     COLUMNS,
+    OPT_IN,
     RULE_OPTIONS,
     STATUS_OPTIONS,
     SUPPLY_BELOW_OPTIONS,
@@ -50,6 +51,8 @@ ADD, CHANGE, DELETE, RUN = (
 
 
 def _visible(column: str, hidden=S.hidden_columns):
+    if column in OPT_IN:
+        return hidden.split(",").contains(f"+{column}")
     return ~hidden.split(",").contains(column)
 
 
@@ -127,7 +130,7 @@ def filters_bar(
         search_box(
             search,
             S.set_search,
-            placeholder=N_("Organization, model, serial, IP or MAC…"),
+            placeholder=N_("Organization, model, serial, IP, MAC or location…"),
             id="filter-search",
             width="260px",
         ),
@@ -197,6 +200,7 @@ def _cell(key: str, row: rx.Var[PrinterView], hidden: rx.Var[str]) -> rx.Compone
         ),
         "mac": rx.el.span(row.mac_address, class_name="pi-mono"),
         "model": rx.el.span(row.model, class_name="pi-clip", title=row.model),
+        "location": rx.el.span(row.location, class_name="pi-clip", title=row.location),
         "total": rx.fragment(
             rx.cond(row.no_counter, rx.el.span(t("no page counter"), class_name="no-counter pi-muted"), row.total),
             rx.cond(row.last_ok != "", rx.el.span(row.last_ok, class_name="last-ok pi-muted")),

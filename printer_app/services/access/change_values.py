@@ -55,6 +55,7 @@ FIELD_LABELS = {
     "model": N_("Model (text)"),
     "device_model_id": N_("Model"),
     "organization_id": N_("Organization"),
+    "location": N_("Location"),
     "printer_id": N_("Printer"),
     "replaced_by_id": N_("Replaced by"),
     "snmp_community": N_("SNMP community"),

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, case, exists, func, or_
 from sqlmodel import Session, select
 
+from printer_app.db import unicode_lower
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer, SupplyLevel
 from printer_app.models.base import utcnow
 from printer_app.models.choices import SupplyColor, SupplyKind, TaskStatus
@@ -43,11 +44,12 @@ TONER_COLOURS = (SupplyColor.BLACK, SupplyColor.CYAN, SupplyColor.MAGENTA, Suppl
 SUPPLY_KEYS = (*(k.value for k in SupplyKind), *(f"{SupplyKind.TONER.value}:{c.value}" for c in TONER_COLOURS))
 
 SORTABLE: dict[str, ColumnElement] = {
-    "organization": func.lower(Organization.name),
+    "organization": unicode_lower(Organization.name),
     "ip": Printer.ip_numeric,
     "serial": Printer.serial_number,
     "mac": Printer.mac_address,
-    "model": func.lower(_model_display),
+    "model": unicode_lower(_model_display),
+    "location": unicode_lower(Printer.location),
     "total": PageCounter.total_pages,
     "bw_a4": PageCounter.bw_a4,
     "color_a4": PageCounter.color_a4,
@@ -64,7 +66,7 @@ SORTABLE: dict[str, ColumnElement] = {
 class PrinterFilters:
     """Filters of the printers list; empty strings mean "any"."""
 
-    search: str = ""  # organization, model, manufacturer, serial, IP or MAC contains
+    search: str = ""  # organization, model, manufacturer, serial, IP, MAC or location contains
     organization: str = ""  # "" any, "none", or an organization id
     model: str = ""  # "" any, or a device model id
     match_rule: str = ""  # "" any, "UNSET" (no successful poll yet), or a MatchRule value (NONE included)
@@ -107,6 +109,7 @@ class PrinterRow:
     last_success_at: datetime | None = None  # when the counters shown were read
     lowest_supply: int | None = None  # the lowest percentage among the last successful poll's supplies
     lowest_supply_name: str = ""  # which supply that is (its description)
+    location: str = ""  # room, floor, office
 
 
 @dataclass
@@ -130,7 +133,8 @@ def _supply_condition(kind_key: str) -> list[ColumnElement[bool]]:
 
 
 def _search(needle: str) -> ColumnElement[bool]:
-    """Any of the fields a user recognises a printer by contains the text (case-insensitive, LIKE autoescaped)."""
+    """Any of the fields a user recognises a printer by contains the text (case-insensitive in every alphabet on both
+    databases, LIKE autoescaped)."""
     fields = (
         Organization.name,
         Printer.model,
@@ -139,9 +143,10 @@ def _search(needle: str) -> ColumnElement[bool]:
         Printer.serial_number,
         Printer.ip_address,
         Printer.mac_address,
+        Printer.location,
     )
-    contains = [func.lower(f).contains(needle, autoescape=True) for f in fields]
-    catalogue = func.lower(Manufacturer.name + " " + DeviceModel.name).contains(needle, autoescape=True)
+    contains = [unicode_lower(f).contains(needle, autoescape=True) for f in fields]
+    catalogue = unicode_lower(Manufacturer.name + " " + DeviceModel.name).contains(needle, autoescape=True)
     return or_(*contains, catalogue)
 
 
@@ -285,10 +290,11 @@ def _row(printer: Printer, org: str | None, model: str | None, counter: PageCoun
         match_rule=printer.last_match_rule or "",
         no_counter=counter is not None and all(getattr(counter, key) is None for key in COUNTER_FIELDS),
         last_success_at=printer.last_success_at,
+        location=printer.location or "",
     )
 
 
 def filter_options(session: Session) -> dict[str, list[tuple[str, str]]]:
     """Choices for the filter drop-downs: organizations (active first) and device models in use."""
-    orgs = session.exec(select(Organization.id, Organization.name).order_by(func.lower(Organization.name))).all()
+    orgs = session.exec(select(Organization.id, Organization.name).order_by(unicode_lower(Organization.name))).all()
     return {"organizations": [(str(i), n) for i, n in orgs], "models": model_choices(session)}

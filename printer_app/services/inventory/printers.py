@@ -20,6 +20,7 @@ from printer_app.services.inventory.organizations import active_organizations
 from printer_app.services.validators import check_community, ip_to_int, parse_device_ip, parse_id, parse_mac, too_long
 
 MANAGE_WEB = "inventory.manage_web_parsing"
+LOCATION_MAX = 255
 
 
 @dataclass
@@ -32,6 +33,7 @@ class PrinterInput:
     organization_id: int | str | None = None  # a form may send text: checked, never trusted
     device_model_id: int | str | None = None
     model: str | None = None  # None: keep the stored text (the poller learns it; the edit form never sends it)
+    location: str | None = None  # room, floor, office; None: keep the stored one (an import that has none)
     snmp_community: str = "public"
     polling_method: str = PollingMethod.SNMP
     is_active: bool = True
@@ -122,6 +124,10 @@ def _validate(session: Session, data: PrinterInput, *, stored: Printer | None, a
         values["model"] = data.model.strip()
         if problem := too_long("Model", values["model"], 200):
             errors["model"] = problem
+    if data.location is not None:
+        values["location"] = data.location.strip()
+        if problem := too_long("Location", values["location"], LOCATION_MAX):
+            errors["location"] = problem
     values["is_active"] = data.is_active
     _validate_snmp(data, errors, values, stored)
     if data.is_active:

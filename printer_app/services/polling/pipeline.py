@@ -243,13 +243,15 @@ def _learn_before_check(session: Session, printer: Printer, reading: DeviceReadi
 
 
 def _learn_identity(session: Session, printer: Printer, reading: DeviceReading) -> None:
-    """Fill what the user left empty: the serial (never overwritten once set) and the model text."""
+    """Fill what the user left empty: the serial (never overwritten once set), the model text and the location."""
     if not printer.serial_number.strip() and reading.serial:
         _learn_serial(session, printer, reading.serial)
     if not printer.model and printer.device_model_id is None and reading.model:
         maker = reading.manufacturer or ""
         text = reading.model if reading.model.lower().startswith(maker.lower()) else f"{maker} {reading.model}"
         printer.model = text.strip()[:200]
+    if not (printer.location or "").strip() and reading.location:  # a location the user set is never replaced
+        printer.location = reading.location
     session.add(printer)
 
 

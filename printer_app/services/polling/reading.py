@@ -35,6 +35,7 @@ class DeviceReading:
     supplies: list[SupplyReading] = field(default_factory=list)
     manufacturer: str | None = None
     model: str | None = None
+    location: str = ""  # SNMP sysLocation: fills a printer's empty location
     data_source: str = DataSource.SNMP_LOCAL
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what a successful poll of it did not get (e.g. its web side)

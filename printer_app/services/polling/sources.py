@@ -65,6 +65,7 @@ def reading_from_snmp(result: PollResult) -> DeviceReading:
         ],
         manufacturer=result.manufacturer,
         model=result.model,
+        location=" ".join((result.sys_location or "").split())[:255],
         errors=list(result.errors),
     )
 

@@ -143,6 +143,7 @@ class PrinterDetailState(SessionState):
             N_("MAC address"): p.mac_address or "—",
             N_("Model"): detail.model or "—",
             N_("Organization"): detail.organization or "—",
+            N_("Location"): p.location or "—",
             N_("SNMP community"): p.snmp_community,
             N_("Polling method"): PollingMethod(p.polling_method).text,
             N_("Connection"): ConnectionType(p.connection_type).text,

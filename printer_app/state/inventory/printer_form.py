@@ -31,6 +31,7 @@ FIELDS = (
     "mac_address",
     "organization_id",
     "device_model_id",
+    "location",
     "snmp_community",
     "polling_method",
     "snmp_version",
@@ -49,6 +50,7 @@ LABELS = {
     "mac_address": N_("MAC address"),
     "organization_id": N_("Organization"),
     "device_model_id": N_("Device model"),
+    "location": N_("Location"),
     "snmp_community": N_("SNMP community"),
     "polling_method": N_("Polling method"),
     "snmp_version": N_("SNMP version"),
@@ -92,6 +94,7 @@ class PrinterFormState(SessionState):
     mac_address: str = ""
     organization_id: str = NONE
     device_model_id: str = NONE
+    location: str = ""
     snmp_community: str = "public"
     polling_method: str = PollingMethod.SNMP.value
     is_active: bool = True
@@ -131,7 +134,7 @@ class PrinterFormState(SessionState):
     async def open_new(self) -> None:
         self._show_choices(await with_session(printer_choices))
         self.editing_id = self._loaded_id = self._version = 0
-        self.ip_address = self.serial_number = self.mac_address = self.learned_model = ""
+        self.ip_address = self.serial_number = self.mac_address = self.learned_model = self.location = ""
         self.organization_id = self.device_model_id = NONE
         self.snmp_community = "public"
         self.polling_method = PollingMethod.SNMP.value
@@ -167,7 +170,7 @@ class PrinterFormState(SessionState):
         self.mac_address = p.mac_address or ""
         self.organization_id = str(p.organization_id) if p.organization_id else NONE
         self.device_model_id = str(p.device_model_id) if p.device_model_id else NONE
-        self.learned_model = p.model
+        self.learned_model, self.location = p.model, p.location or ""
         self.snmp_community, self.polling_method, self.is_active = p.snmp_community, p.polling_method, p.is_active
         self.snmp_version, self.snmp_port = p.snmp_version, str(p.snmp_port)
         self.snmp_v3_user, self.snmp_v3_context = p.snmp_v3_user or "", p.snmp_v3_context or ""
@@ -289,6 +292,7 @@ class PrinterFormState(SessionState):
             mac_address=self.mac_address,
             organization_id=None if self.organization_id == NONE else self.organization_id,
             device_model_id=None if self.device_model_id == NONE else self.device_model_id,
+            location=self.location,
             snmp_community=self.snmp_community,
             polling_method=self.polling_method,
             is_active=self.is_active,

@@ -39,6 +39,7 @@ COLUMNS = [
     ("organization", N_("Organization")),
     ("ip", N_("IP address")),
     ("model", N_("Model")),
+    ("location", N_("Location")),
     ("serial", N_("Serial")),
     ("mac", N_("MAC")),
     ("status", N_("Status")),
@@ -53,6 +54,9 @@ COLUMNS = [
     ("match_rule", N_("Match rule")),
 ]
 DEFAULT_HIDDEN = "mac,bw_a4,color_a4,bw_a3,color_a3,match_rule"
+# Columns added after users stored their choice (`hidden_columns` lists the hidden ones): hidden unless the stored
+# value names them "+key", so that a stored choice does not suddenly show them and widen the table.
+OPT_IN = ("location",)
 RUN_ID = re.compile(r"^\d{1,12}-[0-9a-f]{8}$")  # workers/coordination.py start_batch
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
@@ -258,7 +262,8 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
     @rx.event
     def toggle_column(self, column: str) -> None:
         hidden = [c for c in self.hidden_columns.split(",") if c]
-        hidden = [c for c in hidden if c != column] if column in hidden else [*hidden, column]
+        key = f"+{column}" if column in OPT_IN else column  # an opt-in column is listed when shown
+        hidden = [c for c in hidden if c != key] if key in hidden else [*hidden, key]
         self.hidden_columns = ",".join(hidden)
 
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 
 from printer_app.config import get_settings
 from printer_app.services import events
+from printer_app.state.live import trace
 
 log = logging.getLogger(__name__)
 Event = tuple[str, dict]
@@ -177,7 +178,10 @@ async def live_updates() -> None:
                 log.info("live updates: subscribed to %s", events.CHANNEL)
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
-                        hub.dispatch(*events.decode(message["data"]))
+                        kind, payload = events.decode(message["data"])
+                        if trace.FILE:
+                            trace.stamp(payload, events.sent_at(message["data"]))
+                        hub.dispatch(kind, payload)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # Redis restarted or unreachable: retry, tabs keep their listeners

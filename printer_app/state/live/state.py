@@ -25,6 +25,7 @@ from printer_app.services import events
 from printer_app.state.live.hub import Event, hub, next_batch, watch
 from printer_app.state.live.pages import Apply, LivePage, live_page
 from printer_app.state.live.requests import NO_RESULT, late_events, result_timeout, stored_answers
+from printer_app.state.live.trace import UpdateTimer
 from printer_app.state.session import SessionState, in_thread, principal_for_cookie, requires
 from printer_app.state.view import local_time
 
@@ -111,13 +112,19 @@ class LiveState(SessionState):
                 finished |= relevant.brought_on()
                 if not rows and not finished and show is None:
                     continue  # progress held back: no update of the tab
+                timer = UpdateTimer(rows)
                 fresh = await self._read_fresh(served, finished) if finished else None
+                timer.mark("read")
                 async with self:  # one update of the tab: events, progress and re-read rows together
+                    timer.mark("locked")
                     notices = self._apply_events(rows, await self._shown(served)) if rows else []
                     if show is not None:
                         self._apply_progress(show)
                     if fresh is not None:
                         await fresh(self)
+                    timer.mark("applied")
+                timer.mark("emitted")
+                timer.write(token)
                 relevant.settle(finished | {p["printer_id"] for kind, p in rows if kind == NO_RESULT})
                 if rows or finished:  # progress alone does not delay the next rows
                     applied_at = loop.time()
