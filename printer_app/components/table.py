@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from printer_app.components.i18n import t, text, tf
+from printer_app.i18n import N_
 from printer_app.services.paging import PAGE_SIZES
 
 
@@ -54,6 +55,25 @@ def clear_input(input_id: str) -> EventSpec:
         "Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, ''); "
         "el.dispatchEvent(new Event('input', {bubbles: true})); })()"
     )
+
+
+def more_filters(*filters: rx.Component, active: rx.Var[int], id: str) -> list[rx.Component]:
+    """Filters that fold away on a phone behind a "Filters (n)" button, so the table is not pushed below the fold.
+
+    Pure CSS (a hidden checkbox, its label as the button, the filters as its next sibling; assets/app.css
+    `.pi-filters-*`): on a wide screen the button is hidden and the filters take their places in the row as if
+    unwrapped. Put the returned components directly into the filter row."""
+    return [
+        rx.el.input(type="checkbox", id=id, class_name="pi-filters-toggle", aria_label=text(N_("Show filters"))),
+        rx.el.label(
+            rx.icon("sliders-horizontal", size=14),
+            t("Filters"),
+            rx.cond(active > 0, rx.el.span(active.to_string(), class_name="pi-filters-count")),
+            html_for=id,
+            class_name="pi-filters-button",
+        ),
+        rx.el.div(*filters, class_name="pi-filters-more"),
+    ]
 
 
 def reset_button(on_reset, *, search_id: str, id: str) -> rx.Component:

@@ -153,7 +153,16 @@ def test_add_filter_status_export(page: Page, db_session, tmp_path) -> None:
     expect(row).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+    # the filters fold away behind a "Filters (n)" button; it opens them
+    expect(page.locator("#filter-organization")).to_be_hidden()
+    toggle = page.locator("label[for=contracts-filters-toggle]")
+    expect(toggle).to_contain_text("2")  # organization, linked
     shot(page, "contracts_390")
+    toggle.click()
+    expect(page.locator("#filter-organization")).to_be_visible()
+    shot(page, "contracts_filters_390")
+    toggle.click()
+    expect(page.locator("#filter-organization")).to_be_hidden()
     page.click("#add-device")
     expect(page.locator("#device-address")).to_be_visible()
     settled(page)

@@ -201,6 +201,12 @@ class DevicesState(SortableMixin, PagedListMixin, SessionState):
         return view.range_text(self.total, self.page, self.page_size, len(self.rows), gettext("No devices match"))
 
     @rx.var
+    def active_filters(self) -> int:
+        """How many filters besides the search narrow the list (the phone's "Filters" button shows it)."""
+        chosen = [getattr(self, name) for name in (*ID_FILTERS.values(), *NONE_FILTERS.values(), "linked")]
+        return sum(1 for value in chosen if value != ALL) + sum(1 for m in (self.month_from, self.month_to) if m)
+
+    @rx.var
     def models_shown(self) -> list[list[str]]:
         """The model filter's choices: those of the chosen manufacturer, or all."""
         maker = _opt(self.manufacturer)
