@@ -16,10 +16,10 @@ from printer_app.pages.inventory.discover import discover_page
 from printer_app.pages.inventory.organizations import organizations_page
 from printer_app.pages.inventory.printer_detail import printer_detail_page
 from printer_app.pages.inventory.printers import printers_page
-from printer_app.pages.reports.upload import report_upload_page
-from printer_app.pages.reports.months import months_page
-from printer_app.pages.reports.month_table import month_table_page
 from printer_app.pages.reports.charts import charts_page
+from printer_app.pages.reports.month_table import month_table_page
+from printer_app.pages.reports.months import months_page
+from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.users import UsersState
@@ -34,10 +34,10 @@ from printer_app.state.inventory.organizations import OrganizationsState
 from printer_app.state.inventory.printer_detail import PrinterDetailState
 from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
-from printer_app.state.reports.upload import ReportUploadState
-from printer_app.state.reports.months import MonthsState
-from printer_app.state.reports.month_table import MonthTableState
 from printer_app.state.reports.charts import ChartsState
+from printer_app.state.reports.month_table import MonthTableState
+from printer_app.state.reports.months import MonthsState
+from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.web.rules import WebRulesState
 
 

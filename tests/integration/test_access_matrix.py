@@ -126,9 +126,9 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.inventory.organizations import OrganizationsState
     from printer_app.state.inventory.printer_detail import PrinterDetailState
     from printer_app.state.inventory.printers import PrintersState
-    from printer_app.state.reports.upload import ReportUploadState
-    from printer_app.state.reports.month_table import MonthTableState
     from printer_app.state.reports.charts import ChartsState
+    from printer_app.state.reports.month_table import MonthTableState
+    from printer_app.state.reports.upload import ReportUploadState
     from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -435,6 +435,8 @@ def _report_import(who: Who, session: Session):
     state.month, state.upload_id, state.rows_read = "2026-03", stored.id, 1
     result = run_handler(ReportUploadState.import_month, state)
     return state, result, _count(session, MonthlyReport) - before
+
+
 def _report_edit(who: Who, session: Session):
     """Type a new A into a row of an open month, as the table's inline editor sends it."""
     from datetime import UTC, date, datetime, timedelta
@@ -457,6 +459,8 @@ def _report_edit(who: Who, session: Session):
     result = run_handler(MonthTableState.save_edit, state, {"value": str(int(before) + 1)})
     session.expire_all()
     return state, result, int(session.get(MonthlyReport, row.id).normative_availability != before)
+
+
 def _charts(handler: str, *args, effect: Callable[[rx.State], bool]):
     """A handler of the SLA charts page over one published month of one row (seeded once)."""
 
