@@ -131,8 +131,10 @@ def test_batch_polls_reachable_and_unreachable_printers(engine, session, snmpsim
     stats = poll_printers([p.id for p in good + dead], concurrency=16, sessions=lambda: _scope(engine))
     elapsed = time.monotonic() - started
     assert stats.done == 6 and stats.statuses[TaskStatus.SUCCESS] == 1 and stats.statuses[TaskStatus.FAILED] == 5
-    # Five dead printers in parallel cost one timeout sequence (2 s x 2 attempts), not five.
-    assert elapsed < 2.0 * 2 + 3
+    # Five dead printers in parallel cost one timeout sequence (2 s x 2 attempts), not five in a row (20 s). The bound
+    # is three sequences: far from five, and not a race against a machine loaded by the browser tests beside it
+    # (one sequence took 7 s there once).
+    assert elapsed < 2.0 * 2 * 3
     session.expire_all()
     assert session.get(Printer, dead[0].id).last_poll_status == TaskStatus.FAILED
 
