@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     default_language: str = Field(default="en", alias="DEFAULT_LANGUAGE")  # of new users and the sign-in page
 
     poll_interval_minutes: int = Field(default=60, ge=1, alias="POLL_INTERVAL_MINUTES")
+    # Embedded mode: the app process also runs the scheduler (scheduled polls, daily maintenance). Off for a test
+    # server, whose printers must not be polled by the clock in the middle of a test.
+    embedded_scheduler: bool = Field(default=True, alias="EMBEDDED_SCHEDULER")
     max_queue_size: int = Field(default=10_000, ge=1, alias="MAX_QUEUE_SIZE")
     retention_days: int = Field(default=90, ge=1, alias="RETENTION_DAYS")
     anomaly_check_time_window_hours: int = Field(default=24, alias="ANOMALY_CHECK_TIME_WINDOW_HOURS")

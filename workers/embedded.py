@@ -26,13 +26,15 @@ def start() -> None:
         return
     _started.set()
     import workers.actors  # noqa: F401  (registers the actors and declares their queues)
+    from printer_app.config import get_settings
     from workers.scheduler import background_scheduler
 
     worker = Worker(broker, queues={HIGH, LOW}, worker_threads=THREADS, worker_timeout=200)
     worker.start()
     _workers.append(worker)
-    background_scheduler().start()
-    log.info("embedded worker (%s threads) and scheduler started", THREADS)
+    if get_settings().embedded_scheduler:
+        background_scheduler().start()
+    log.info("embedded worker (%s threads) started, scheduler %s", THREADS, get_settings().embedded_scheduler)
 
 
 def stop() -> None:

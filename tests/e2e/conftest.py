@@ -116,6 +116,9 @@ def _server_env(db_url: str, data_dir: Path, web_dir: Path) -> dict[str, str]:
         REFLEX_TELEMETRY_ENABLED="false",
         REFLEX_WEB_WORKDIR=str(web_dir),
         PYTHONUNBUFFERED="1",
+        # No scheduled poll of every printer at the top of the hour in the middle of a test (two printer tests
+        # counted polls and failing printers while it ran once).
+        EMBEDDED_SCHEDULER="false",
     )
     return env
 
