@@ -55,21 +55,28 @@ class Who:
         return self.superuser or set(perms) <= self.perms
 
 
-@pytest.fixture
-def people(app_db: str, session: Session) -> dict[str, Who]:  # noqa: F811
-    """One signed-in local user per role, a user without groups, a superuser, and nobody (no cookie)."""
+def _signed_in(session: Session, roles: tuple[str, ...], *, prefix: str) -> dict[str, Who]:
+    """One signed-in local user per role (user names `<prefix><n>`), a user without groups, a superuser, and nobody
+    (no cookie); the role groups bootstrapped first."""
     bootstrap_roles(session)
     cookie = auth.SessionCookie()
     people: dict[str, Who] = {"anonymous": Who("anonymous", "", frozenset())}
-    for index, role in enumerate([*ROLE_NAMES, "no groups", "superuser"]):
+    for index, role in enumerate([*roles, "no groups", "superuser"]):
         user = auth.create_local_user(
-            session, username=f"user{index}", password=PASSWORD, is_superuser=role == "superuser"
+            session, username=f"{prefix}{index}", password=PASSWORD, is_superuser=role == "superuser"
         )
         if role not in ("no groups", "superuser"):
             set_user_groups(session, user=user, group_names=[role], actor_id=None)
         raw = auth.create_session(session, user=user, auth_method=auth.LOCAL)
         perms = frozenset(user_permissions(session, user))
         people[role] = Who(role, f"pi_session={cookie.sign(raw)}", perms, role == "superuser", user.username)
+    return people
+
+
+@pytest.fixture
+def people(app_db: str, session: Session) -> dict[str, Who]:  # noqa: F811
+    """One signed-in local user per role, a user without groups, a superuser, and nobody (no cookie)."""
+    people = _signed_in(session, ROLE_NAMES, prefix="user")
     org = Organization(name="Matrix org")
     session.add(org)
     make_printer(session, ip_address="127.30.0.1", serial_number="MATRIX1")
@@ -654,18 +661,7 @@ def month_people(app_db: str, session: Session) -> dict[str, Who]:  # noqa: F811
 
     from printer_app.models import MonthControl, MonthlyReport
 
-    bootstrap_roles(session)
-    cookie = auth.SessionCookie()
-    people: dict[str, Who] = {"anonymous": Who("anonymous", "", frozenset())}
-    for index, role in enumerate([*MONTH_ROLES, "no groups", "superuser"]):
-        user = auth.create_local_user(
-            session, username=f"month{index}", password=PASSWORD, is_superuser=role == "superuser"
-        )
-        if role not in ("no groups", "superuser"):
-            set_user_groups(session, user=user, group_names=[role], actor_id=None)
-        raw = auth.create_session(session, user=user, auth_method=auth.LOCAL)
-        perms = frozenset(user_permissions(session, user))
-        people[role] = Who(role, f"pi_session={cookie.sign(raw)}", perms, role == "superuser", user.username)
+    people = _signed_in(session, MONTH_ROLES, prefix="month")
     session.add(Organization(name="Matrix org"))
     session.add(MonthlyReport(month=date(2026, 10, 1), organization="Matrix org", serial_number="M1"))
     session.add(MonthControl(month=date(2026, 10, 1), is_published=True, edit_until=datetime(2999, 1, 1, tzinfo=UTC)))
