@@ -134,4 +134,9 @@ def test_month_table(page: Page, db_session, tmp_path) -> None:
     expect(page.locator("#month-table tbody tr")).to_have_count(4)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
+    # the filters fold away behind "Filters" (none is active here), the button opens them
+    expect(page.locator("#filter-organization")).to_be_hidden()
+    page.click("label[for=report-filters-toggle]")
+    expect(page.locator("#filter-organization")).to_be_visible()
+    page.click("label[for=report-filters-toggle]")
     shot(page, "report_table_390")

@@ -10,7 +10,7 @@ from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t
 from printer_app.components.reports.table_grid import column_chooser
 from printer_app.components.spinner import spinner
-from printer_app.components.table import reset_button, search_box
+from printer_app.components.table import more_filters, reset_button, search_box
 from printer_app.i18n import N_
 from printer_app.state.reports.month_table import ALL, MonthTableState
 
@@ -72,13 +72,17 @@ def _threshold(name: str, label: str) -> rx.Component:
 def filters() -> rx.Component:
     return rx.hstack(
         search_box(S.search, S.set_search, placeholder=N_("Serial or inventory no.…"), id="filter-search"),
-        filter_select(S, "organization", [[ALL, N_("All organizations")]], dynamic=S.org_options, width="180px"),
-        filter_select(S, "city", [[ALL, N_("All cities")]], dynamic=S.city_options, width="140px"),
-        filter_select(S, "model", [[ALL, N_("All models")]], dynamic=S.model_options, width="180px"),
-        _switch("anomalies", N_("Anomalies only")),
-        _switch("duplicates", N_("Duplicate groups only")),
-        _threshold("k1_below", N_("K1 below")),
-        _threshold("k2_below", N_("K2 below")),
+        *more_filters(
+            filter_select(S, "organization", [[ALL, N_("All organizations")]], dynamic=S.org_options, width="180px"),
+            filter_select(S, "city", [[ALL, N_("All cities")]], dynamic=S.city_options, width="140px"),
+            filter_select(S, "model", [[ALL, N_("All models")]], dynamic=S.model_options, width="180px"),
+            _switch("anomalies", N_("Anomalies only")),
+            _switch("duplicates", N_("Duplicate groups only")),
+            _threshold("k1_below", N_("K1 below")),
+            _threshold("k2_below", N_("K2 below")),
+            active=S.active_filters,
+            id="report-filters-toggle",
+        ),
         reset_button(S.reset_filters, search_id="filter-search", id="filter-reset"),
         rx.spacer(),
         column_chooser(),

@@ -118,6 +118,14 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
     exporting: str = ""  # "month" / "shown" while an export runs
 
     @rx.var
+    def active_filters(self) -> int:
+        """How many filters besides the search narrow the table (the phone's "Filters" button shows it)."""
+        chosen = (self.organization, self.city, self.model)
+        return sum(1 for v in chosen if v != ALL) + sum(
+            1 for v in (self.anomalies, self.duplicates, self.k1_below, self.k2_below) if v
+        )
+
+    @rx.var
     def page_count(self) -> int:
         return view.page_count(self.total, self.page_size)
 
