@@ -357,6 +357,14 @@ def page(browser, app_server: AppServer, request):
 SCREENSHOT_DIR = Path(os.environ.get("E2E_SCREENSHOT_DIR", "/tmp"))
 
 
+def hydrated(page) -> None:
+    """Wait until the page's state is hydrated and its on_load handlers have run: an upload or a click sent before
+    that can reach the server before the session is known (a loaded CI machine once lost a file drop that way)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#page-title[data-hydrated='true']")).to_have_count(1)
+
+
 def shot(page, name: str) -> Path:
     """Save a screenshot of the current page as /tmp/e2e_<name>.png (the team looks at these)."""
     path = SCREENSHOT_DIR / f"e2e_{name}.png"

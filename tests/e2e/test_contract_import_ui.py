@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from printer_app.models import ContractDevice
 from printer_app.models.contracts import City, ContractStatus
-from tests.e2e.conftest import AppServer, new_context, own_server, sessions_of, shot
+from tests.e2e.conftest import AppServer, hydrated, new_context, own_server, sessions_of, shot
 from tests.factories import make_contract_device, make_model, make_org
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -94,6 +94,7 @@ def test_upload_preview_decide_apply_and_download(
     )
     page.goto(f"{app_server.base_url}/contracts/import")
     expect(page.locator("#page-title")).to_have_text("Contract import")
+    hydrated(page)
     with page.expect_file_chooser() as chooser:
         page.locator(".import-drop").click()
     chooser.value.set_files([str(first), str(second)])
@@ -181,6 +182,7 @@ def test_a_second_tab_follows_the_apply(
     page.goto(f"{app_server.base_url}/contracts/import")
     expect(page.locator("#page-title")).to_have_text("Contract import")
     page.locator("#import-new-session").click()
+    hydrated(page)
     with page.expect_file_chooser() as chooser:
         page.locator(".import-drop").click()
     chooser.value.set_files(str(bulk))

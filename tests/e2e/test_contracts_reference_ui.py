@@ -14,7 +14,7 @@ from sqlmodel import select
 from printer_app.models import ContractDevice, ContractStatus
 from printer_app.services.contracts.reference import create_row
 from printer_app.services.inventory.organizations import create_organization
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import hydrated, shot
 from tests.factories import make_model
 
 pytestmark = pytest.mark.e2e
@@ -88,6 +88,7 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
         [f"Maker {tag}", f"LJ-{tag}", f"TN-{tag}", f"PN-{tag}", "голубой"],
         [f"Maker {tag}", "No such model", f"TX-{tag}", "", ""],
     )
+    hydrated(page)
     page.set_input_files(
         "#cartridge-upload input[type=file]", files=[{"name": "cartridges.xlsx", "mimeType": XLSX, "buffer": data}]
     )
@@ -100,6 +101,7 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
     expect(cartridge).to_contain_text(f"PN-{tag}")
     shot(page, "reference_cartridges_1440")
 
+    hydrated(page)
     page.set_input_files(
         "#cartridge-upload input[type=file]",
         files=[{"name": "notes.xlsx", "mimeType": XLSX, "buffer": b"not a workbook at all"}],

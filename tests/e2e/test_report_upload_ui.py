@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from printer_app.models.reports import MonthControl, MonthlyReport
-from tests.e2e.conftest import AppServer, new_context, own_server, sessions_of, shot
+from tests.e2e.conftest import AppServer, hydrated, new_context, own_server, sessions_of, shot
 from tests.factories import make_org
 from tests.report_workbooks import SHORT_RU, row, xlsx
 
@@ -46,6 +46,7 @@ def page(browser, app_server: AppServer) -> Iterator[Page]:
 
 
 def _choose(page: Page, path: Path) -> None:
+    hydrated(page)
     with page.expect_file_chooser() as chooser:
         page.locator("#report-upload-file").click()
     chooser.value.set_files(str(path))

@@ -14,7 +14,7 @@ from sqlmodel import select
 from printer_app.models import AllowedUser, User
 from printer_app.models.base import utcnow
 from printer_app.services.access.roles import set_user_groups, user_group_names
-from tests.e2e.conftest import new_context, shot, sign_in
+from tests.e2e.conftest import hydrated, new_context, shot, sign_in
 from tests.e2e.socket_helpers import HeldAnswers
 
 pytestmark = pytest.mark.e2e
@@ -223,12 +223,14 @@ def test_whitelist_tab_adds_validates_imports_and_removes(page: Page, db_session
     expect(entry).to_contain_text("by e2e-admin")
 
     good = f"username,email,full_name,groups\ncsv_{tag}_a,a@example.com,Anna,Viewer\ncsv_{tag}_b,,Boris,\n"
+    hydrated(page)
     page.set_input_files(
         "#whitelist-csv input[type=file]", files=[{"name": "ok.csv", "mimeType": "text/csv", "buffer": good.encode()}]
     )
     expect(page.locator("#import-summary")).to_contain_text("2 created, 0 updated, 0 errors")
     expect(page.locator(f"#entry-csv_{tag}_a")).to_contain_text("Viewer")
     bad = f"username,groups\ncsv_{tag}_c,No such group\n"
+    hydrated(page)
     page.set_input_files(
         "#whitelist-csv input[type=file]", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
     )
