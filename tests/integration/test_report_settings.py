@@ -152,7 +152,7 @@ def test_spec_usage_audit_and_announce(session: Session) -> None:
     assert spec_admin.spec_rows_in_use(session, spec.id) == 1
     _spec(session, model_name="Nobody", is_color=True, paper_format="A3")
     assert [r.model_name for r in spec_admin.list_specs(session, kind="color").rows] == ["Nobody"]
-    assert [r.model_name for r in spec_admin.list_specs(session, sort="rows", descending=True).rows][0] == "Mono A4"
+    assert spec_admin.list_specs(session, sort="rows", descending=True).rows[0].model_name == "Mono A4"
     assert spec_admin.list_specs(session, paper_format="A3", search="nob").total == 1
 
     with _announced() as seen:

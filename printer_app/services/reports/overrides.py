@@ -11,8 +11,8 @@ of the serial (old and new serial on a rename), so those tables re-read their lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
