@@ -31,6 +31,7 @@ def _seed_month(db_session, model: str) -> None:
             session.delete(row)
         for control in session.exec(select(MonthControl).where(MonthControl.month == MAY)).all():
             session.delete(control)
+        session.flush()
         session.add(MonthlyReport(month=MAY, order_number=1, organization="E2E S", serial_number="E2E-S1",
                                   equipment_model=model))  # fmt: skip
         session.add(MonthControl(month=MAY, is_published=True, edit_until=datetime(2032, 6, 10, tzinfo=UTC)))

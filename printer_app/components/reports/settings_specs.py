@@ -155,7 +155,6 @@ def specs_tab() -> rx.Component:
             overflow_x="auto",
             width="100%",
         ),
-        rx.cond(S.total == 0, rx.center(rx.text(t("No model spec matches."), size="2"), padding="12px", width="100%")),
         pager(S),
         _dialog(),
         _delete_dialog(),
