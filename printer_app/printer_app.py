@@ -19,6 +19,7 @@ from printer_app.pages.inventory.printers import printers_page
 from printer_app.pages.reports.charts import charts_page
 from printer_app.pages.reports.month_table import month_table_page
 from printer_app.pages.reports.months import months_page
+from printer_app.pages.reports.settings import settings_page
 from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
@@ -37,6 +38,8 @@ from printer_app.state.live.hub import live_updates
 from printer_app.state.reports.charts import ChartsState
 from printer_app.state.reports.month_table import MonthTableState
 from printer_app.state.reports.months import MonthsState
+from printer_app.state.reports.settings_overrides import OverridesState
+from printer_app.state.reports.settings_specs import SpecsState
 from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.web.rules import WebRulesState
 
@@ -85,6 +88,12 @@ app.add_page(
     report_upload_page, route="/reports/upload", title=title(N_("Upload a month")), on_load=ReportUploadState.load
 )
 app.add_page(months_page, route="/reports", title=title(N_("Monthly reports")), on_load=MonthsState.load)
+app.add_page(
+    settings_page,
+    route="/reports/settings",
+    title=title(N_("Report settings")),
+    on_load=[OverridesState.load, SpecsState.load],
+)
 app.add_page(
     month_table_page,
     route="/reports/[month]",

@@ -10,7 +10,7 @@ from printer_app.components.layout import page
 from printer_app.components.reports.month_dialogs import delete_dialog, edit_until_dialog, from_contracts_dialog
 from printer_app.components.reports.month_table import can, months_cards, months_table
 from printer_app.i18n import N_
-from printer_app.state.reports.access import UPLOAD
+from printer_app.state.reports.access import ACCESS, UPLOAD
 from printer_app.state.reports.month_from_contracts import FromContractsState
 from printer_app.state.reports.months import MonthsState
 
@@ -35,6 +35,12 @@ def _actions() -> rx.Component:
     )
 
 
+def _settings_link() -> rx.Component:
+    """Serial overrides and model specs (`/reports/settings`), for everyone who sees the list."""
+    button = rx.button(rx.icon("settings", size=16), t("Settings"), variant="soft")
+    return rx.cond(can(ACCESS), rx.link(button, href="/reports/settings", id="report-settings"))
+
+
 def months_page() -> rx.Component:
     return page(
         N_("Monthly reports"),
@@ -47,5 +53,5 @@ def months_page() -> rx.Component:
         edit_until_dialog(),
         delete_dialog(),
         from_contracts_dialog(),
-        actions=_actions(),
+        actions=rx.hstack(_settings_link(), _actions(), spacing="2", align="center", flex_wrap="wrap"),
     )

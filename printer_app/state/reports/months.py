@@ -165,10 +165,10 @@ class MonthsState(SortableMixin, SessionState):
         return month
 
     async def _act(self, fn, key: object, **kwargs):
-        """Run a month action; its refusal as a toast; the list re-read either way."""
+        """Run a month action (audited as this user's); its refusal as a toast; the list re-read either way."""
         try:
             month = await self._visible_month(key)
-            await with_session(fn, month=month, **kwargs)
+            await with_session(fn, month=month, actor=self._actor(), **kwargs)
         except (DomainValidationError, NotFoundError) as exc:
             await self._query()
             return rx.toast.error(refusal_text(exc) if isinstance(exc, DomainValidationError) else str(exc))
