@@ -39,6 +39,9 @@ OBJECT_LABELS = {
     "serviceprovider": N_("Service provider"),
     "contractimportsession": N_("Contract import"),
     "monthlyreport": N_("Monthly report row"),
+    "serialeditoverride": N_("Serial edit override"),
+    "printermodelspec": N_("Model spec"),
+    "monthcontrol": N_("Month settings"),
 }
 # Field labels the change log holds that no form shows (audit.flag_change derives them from the column name).
 STORED_LABELS = (

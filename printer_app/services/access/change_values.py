@@ -26,8 +26,11 @@ from printer_app.models import (
     DeviceModel,
     DeviceModelCartridge,
     Manufacturer,
+    MonthControl,
     Organization,
     Printer,
+    PrinterModelSpec,
+    SerialEditOverride,
     ServiceProvider,
     User,
     WebParsingRule,
@@ -126,6 +129,9 @@ _MODELS: dict[str, type[SQLModel]] = {
 _BY_ID: dict[str, type[SQLModel]] = {
     "devicemodelcartridge": DeviceModelCartridge,
     "contractimportsession": ContractImportSession,
+    "serialeditoverride": SerialEditOverride,
+    "printermodelspec": PrinterModelSpec,
+    "monthcontrol": MonthControl,
 }
 REFERENCE_TABLES = ("city", "manufacturer", "devicemodel", "cartridge", "contractstatus", "serviceprovider")
 # Ids a stored value refers to, by field: shown as the name of what they point to.
