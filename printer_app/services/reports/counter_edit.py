@@ -88,10 +88,11 @@ class CounterResult:
 
 @dataclass
 class CellState:
-    """One row's editing state for the table: per counter None (editable) or the reason; end fields' manual flags
-    and their auto values (None: the inventory gave none)."""
+    """One row's editing state for the table: per counter None (editable) or the reason; the end fields locked only
+    by the auto-lock (`pinned`: a lock icon helps there), their manual flags and auto values (None: none yet)."""
 
     locks: dict[str, str | None] = field(default_factory=dict)
+    pinned: frozenset[str] = frozenset()
     manual: dict[str, bool] = field(default_factory=dict)
     auto: dict[str, int | None] = field(default_factory=dict)
 
@@ -144,6 +145,8 @@ def page_cells(
     cells: dict[int, CellState] = {}
     for row in found:
         position, size = positions.get(row["id"], (0, 1))
+        spec = specs.get(normalise_model(row["equipment_model"]))
+        override = overrides.get(fold(row["serial_number"]))
         locks = rules.field_locks(
             row,
             month_editable=not reason,
@@ -151,12 +154,14 @@ def page_cells(
             permissions=permissions,
             position=position,
             size=size,
-            spec=specs.get(normalise_model(row["equipment_model"])),
-            override=overrides.get(fold(row["serial_number"])),
+            spec=spec,
+            override=override,
             now=now,
         )
+        lock = rules.auto_lock(row, permissions=permissions, spec=spec, override=override, now=now)
         cells[row["id"]] = CellState(
             locks=locks,
+            pinned=frozenset(n for n in END_FIELDS if lock.locked and locks[n] == lock.reason),
             manual={name: bool(row[rules.MANUAL_OF[name]]) for name in END_FIELDS},
             auto={name: row[rules.AUTO_OF[name]] for name in END_FIELDS},
         )

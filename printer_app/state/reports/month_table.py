@@ -1,6 +1,11 @@
 """State of the month table `/reports/<YYYY-MM>`: the month from the URL (published, or any with the visibility
-permission), filters kept in the URL, sort, paging, column chooser, inline edit of A / D / L / W, the two exports,
-and live updates when a row of the month changes anywhere."""
+permission), filters kept in the URL, sort, paging, column chooser, inline edit of the counters (by the rules of
+services/reports/counter_edit.py, locks computed for the shown page only) and of A / D / L / W, "reset to
+inventory", the two exports, and live updates when a row of the month changes anywhere.
+
+An edit in progress survives a live re-read: `editing`, the typed text (the input is not re-mounted) and the value
+the editor opened on (`edit_loaded`, what the optimistic check compares with) are kept, so a save over someone
+else's change is refused with the value stored now."""
 
 from __future__ import annotations
 
@@ -15,10 +20,12 @@ from babel.dates import format_date
 from sqlmodel import Session
 
 from printer_app import i18n
-from printer_app.i18n import gettext
+from printer_app.i18n import format_number, gettext
 from printer_app.services import events
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.paging import PAGE_SIZES
+from printer_app.services.reports.columns import COUNTER_FIELDS, END_FIELDS, START_FIELDS
+from printer_app.services.reports.counter_edit import LABELS, CellState, edit_counter, page_cells, reset_to_inventory
 from printer_app.services.reports.export import XLSX_MIME, export_filename, export_month_bytes
 from printer_app.services.reports.month_table import (
     DEFAULT_SORT,
@@ -30,13 +37,21 @@ from printer_app.services.reports.month_table import (
     month_table,
 )
 from printer_app.services.reports.months import is_editable, month_key, parse_report_month
-from printer_app.services.reports.row_edit import EDITABLE, edit_sla_value
+from printer_app.services.reports.row_edit import edit_sla_value
 from printer_app.services.reports.visibility import month_control, month_visible
 from printer_app.state import view
 from printer_app.state.live.hub import hub, next_batch
 from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
-from printer_app.state.reports.access import ACCESS, UPLOAD, VISIBILITY
-from printer_app.state.reports.table_view import DEFAULT_HIDDEN, HIDEABLE, RowView, row_view, totals_view
+from printer_app.state.reports.access import ACCESS, EDIT_END, EDIT_START, RESET_AUTO, UPLOAD, VISIBILITY
+from printer_app.state.reports.table_view import (
+    DEFAULT_HIDDEN,
+    HIDEABLE,
+    INLINE,
+    RowView,
+    next_cell,
+    row_view,
+    totals_view,
+)
 from printer_app.state.session import (
     SessionState,
     in_thread,
@@ -64,12 +79,31 @@ def _threshold(value: str) -> float | None:
     return number if 0 <= number <= 100 else None
 
 
-def _load(session: Session, month: date, *, can_manage: bool, **query) -> tuple[TablePage, bool, dict]:
-    """The page of rows, whether the month is editable, and the filter choices: refused for a hidden month."""
+def _load(
+    session: Session, month: date, *, can_manage: bool, permissions: tuple[str, ...], **query
+) -> tuple[TablePage, bool, dict, dict[int, CellState]]:
+    """The page of rows, whether the month is editable, the filter choices and the shown rows' counter locks for
+    this user: refused for a hidden month."""
     _visible(session, month, can_manage)
     control = month_control(session, month)
     page = month_table(session, month, **query)
-    return page, bool(control and is_editable(control.edit_until)), filter_options(session, month)
+    cells = page_cells(session, month, [row.id for row in page.rows], permissions)
+    return page, bool(control and is_editable(control.edit_until)), filter_options(session, month), cells
+
+
+def _edit_permission(field: str) -> str:
+    """Who may edit a column: start / end counters their editors, A / D / L / W those who upload the month."""
+    if field in START_FIELDS:
+        return EDIT_START
+    return EDIT_END if field in END_FIELDS else UPLOAD
+
+
+def _opening(_state: MonthTableState, _row_id: object = None, field: object = None, *_rest) -> str:
+    return _edit_permission(str(field))
+
+
+def _edited(state: MonthTableState, *_args) -> str:
+    return _edit_permission(state.editing.partition(":")[2])
 
 
 class MonthTableState(SortableMixin, PagedListMixin, SessionState):
@@ -112,6 +146,9 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
     model_options: list[list[str]] = []
     editable: bool = False  # the month is open for editing (the user's permission is checked apart)
     editing: str = ""  # "<row id>:<field>" of the cell being edited
+    edit_loaded: str = ""  # the stored value when the editor opened: a save is checked against it
+    edit_error: str = ""  # why the typed value was refused (shown under the editor)
+    tab_move: str = ""  # "next" / "back" after Tab / Shift+Tab in the editor, until its blur saves
     loaded: bool = False
     hidden_columns: str = rx.LocalStorage(DEFAULT_HIDDEN, name="report_columns")
     english: bool = False
@@ -180,9 +217,9 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
             "page_size": self.page_size,
         }
 
-    def _show(self, result: tuple[TablePage, bool, dict]) -> None:
-        page, editable, options = result
-        self.rows = [row_view(r) for r in page.rows]
+    def _show(self, result: tuple[TablePage, bool, dict, dict[int, CellState]]) -> None:
+        page, editable, options, cells = result
+        self.rows = [row_view(r, cells.get(r.id)) for r in page.rows]
         self.totals = totals_view(page.totals)
         self.total, self.page, self.month_rows, self.editable = page.total, page.page, page.month_rows, editable
         self.org_options = [[o, o] for o in options["organization"]]
@@ -194,7 +231,11 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
             return
         try:
             result = await with_session(
-                _load, parse_report_month(self.report_month), can_manage=VISIBILITY in self.permissions, **self._asked()
+                _load,
+                parse_report_month(self.report_month),
+                can_manage=VISIBILITY in self.permissions,
+                permissions=tuple(self.permissions),
+                **self._asked(),
             )
         except NotFoundError:
             self._not_shown()
@@ -269,56 +310,120 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
         self.english = value is True
 
     @rx.event
-    @requires(ACCESS, UPLOAD)
+    @requires(ACCESS, _opening)
     async def start_edit(self, row_id: int, field: str):
+        """Open the inline editor of a cell: a counter when its lock is "", A / D / L / W for uploaders."""
+        row = next((r for r in self.rows if r.id == row_id), None)
+        if row is None or field not in INLINE:
+            return None
         if not self.editable:
             return rx.toast.error(gettext("This month is closed for editing."))
-        if field in EDITABLE and any(r.id == row_id for r in self.rows):
-            self.editing = f"{row_id}:{field}"
+        if field in COUNTER_FIELDS and row.locks.get(field):
+            return rx.toast.error(row.locks[field])
+        self._open(row, field)
         return None
+
+    def _open(self, row: RowView, field: str) -> None:
+        self.editing, self.edit_loaded, self.edit_error, self.tab_move = f"{row.id}:{field}", row.raw[field], "", ""
 
     @rx.event
     def cancel_edit(self) -> None:
         self.editing = ""
 
     @rx.event
-    def edit_key(self, key: str):
+    def edit_key(self, key: str, info: dict | None = None):
+        """Escape closes the editor; Tab / Shift+Tab mark the move its blur (the browser's focus move) saves."""
         if key == "Escape":
-            self.editing = ""
+            self.editing, self.tab_move = "", ""
+        elif key == "Tab":
+            self.tab_move = "back" if (info or {}).get("shift_key") else "next"
 
     @rx.event
-    @requires(ACCESS, UPLOAD)
+    @requires(ACCESS, _edited)
     async def save_edit(self, form: dict):
-        """Enter in an edited cell: the value is stored (K1 / K2 recomputed) or refused with the reason."""
+        """Enter in an edited cell: the value is stored (totals, K1 / K2 recomputed) or refused with the reason."""
+        text = str(form.get("value", "")) if isinstance(form, dict) else ""
+        _saved, answer = await self._save(text)
+        return answer
+
+    @rx.event
+    @requires(ACCESS, _edited)
+    async def blur_edit(self, value: str):
+        """The editor lost focus: after Tab it saves and opens the next (Shift: previous) editable cell."""
+        move, self.tab_move = self.tab_move, ""
+        if not move or not self.editing:
+            return None
+        current = self.editing
+        saved, answer = await self._save(str(value))
+        if not saved:
+            return answer if self.editing == "" else [answer, rx.set_focus("cell-editor")]
+        hidden = {c for c in self.hidden_columns.split(",") if c}
+        sla = self.editable and UPLOAD in self.permissions
+        target = next_cell(self.rows, current, backwards=move == "back", hidden=hidden, sla=sla)
+        if target is not None:
+            self._open(*target)
+        return answer
+
+    async def _save(self, text: str) -> tuple[bool, object]:
+        """Store the edited cell's typed text: (saved, the toast to show). A bad value stays in the editor with its
+        reason; a conflict, a lock or a vanished row closes it and re-reads the page."""
         row_id, _sep, field = self.editing.partition(":")
         row = next((r for r in self.rows if str(r.id) == row_id), None)
-        if row is None or field not in EDITABLE or not isinstance(form, dict):
+        if row is None or field not in INLINE:
             self.editing = ""
+            return False, None
+        loaded = self.edit_loaded or row.raw.get(field, "0")
+        try:
+            if field in COUNTER_FIELDS:
+                await with_session(
+                    edit_counter,
+                    row_id=row.id,
+                    field=field,
+                    text=text[:80],
+                    loaded=int(float(loaded)),
+                    permissions=tuple(self.permissions),
+                    actor=self._actor(),
+                )
+            else:
+                loaded_sla = float(loaded)
+                await with_session(
+                    edit_sla_value, row_id=row.id, field=field, text=text[:40], loaded=loaded_sla, actor=self._actor()
+                )
+        except (NotFoundError, ConflictError) as exc:  # the table then shows the value stored now
+            self.editing = ""
+            await self._query()
+            return False, rx.toast.error(refusal_text(exc) if isinstance(exc, ConflictError) else str(exc))
+        except DomainValidationError as exc:
+            if "form" in exc.errors:  # the cell cannot be edited (any more): closed, and why
+                self.editing = ""
+                await self._query()
+            else:  # a bad value stays in the field to be fixed
+                self.edit_error = refusal_text(exc)
+            return False, rx.toast.error(refusal_text(exc))
+        self.editing, self.edit_error = "", ""
+        await self._query()
+        return True, None
+
+    @rx.event
+    @requires(ACCESS, RESET_AUTO)
+    async def reset_counter(self, row_id: int, field: str):
+        """Put an end counter back to its inventory value and clear its manual flag."""
+        if field not in END_FIELDS or not any(r.id == row_id for r in self.rows):
             return None
         try:
-            await with_session(
-                edit_sla_value,
-                row_id=row.id,
-                field=field,
-                text=str(form.get("value", ""))[:40],
-                loaded=float(row.raw[field]),
-                actor=self._actor(),
+            result = await with_session(
+                reset_to_inventory, row_id=row_id, field=field, permissions=tuple(self.permissions), actor=self._actor()
             )
-        except NotFoundError as exc:
-            self.editing = ""
+        except (NotFoundError, DomainValidationError) as exc:
             await self._query()
-            return rx.toast.error(str(exc))
-        except ConflictError as exc:  # stale: the table shows the value stored now
-            self.editing = ""
-            await self._query()
-            return rx.toast.error(refusal_text(exc))
-        except DomainValidationError as exc:  # a bad value stays in the field to be fixed; a closed month closes it
-            if "form" in exc.errors:
-                self.editing, self.editable = "", False
-            return rx.toast.error(refusal_text(exc))
-        self.editing = ""
+            return rx.toast.error(refusal_text(exc) if isinstance(exc, DomainValidationError) else str(exc))
         await self._query()
-        return None
+        message = gettext(
+            "{field}: reset to the inventory value {value}.",
+            field=gettext(LABELS[field]),
+            value=format_number(result.value),
+        )
+        return rx.toast.success(message)
 
     @rx.event
     @requires(ACCESS)
@@ -370,9 +475,11 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
                 async with self:
                     if self.report_month != wanted:
                         return
-                    asked, can_manage = self._asked(), VISIBILITY in self.permissions
+                    asked, can_manage, perms = self._asked(), VISIBILITY in self.permissions, tuple(self.permissions)
                 try:
-                    result = await with_session(_load, parse_report_month(wanted), can_manage=can_manage, **asked)
+                    result = await with_session(
+                        _load, parse_report_month(wanted), can_manage=can_manage, permissions=perms, **asked
+                    )
                 except NotFoundError:
                     async with self:
                         self._not_shown()
