@@ -98,11 +98,13 @@ def _edit_permission(field: str) -> str:
     return EDIT_END if field in END_FIELDS else UPLOAD
 
 
-def _opening(_state: MonthTableState, _row_id: object = None, field: object = None, *_rest) -> str:
+def _opening(_state: MonthTableState, *args: object, **kwargs: object) -> str:
+    """`start_edit(row_id, field)`: Reflex passes the arguments by name, a direct call by position."""
+    field = kwargs.get("field", args[1] if len(args) > 1 else "")
     return _edit_permission(str(field))
 
 
-def _edited(state: MonthTableState, *_args) -> str:
+def _edited(state: MonthTableState, *_args: object, **_kwargs: object) -> str:
     return _edit_permission(state.editing.partition(":")[2])
 
 
