@@ -4,6 +4,7 @@ surviving another tab's change (the live re-read) and then refused with the valu
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -66,6 +67,10 @@ def test_locks_per_role_and_the_refusals(cookies, rows) -> None:
     assert "Auto-filled" in repr(run_handler(MonthTableState.start_edit, end, polled.id, "a4_bw_end"))
     assert "Not allowed" in repr(run_handler(MonthTableState.start_edit, viewer, first.id, "a4_bw_end"))
     assert end.editing == "" and viewer.editing == ""
+    asyncio.run(MonthTableState.start_edit.fn(end, row_id=first.id, field="a4_bw_end"))  # as Reflex calls it: by name
+    assert end.editing == f"{first.id}:a4_bw_end"
+    answer = asyncio.run(MonthTableState.save_edit.fn(end, form={"value": "151"}))
+    assert answer is None and end.rows[0].cells["a4_bw_end"] == "151"
 
 
 def test_bad_value_stays_then_tab_saves_and_moves_on(cookies, rows, session: Session) -> None:
