@@ -5,6 +5,7 @@ and "reset to inventory"; screenshots at 1440 and 390 px."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,11 +13,14 @@ from playwright.sync_api import Page, expect
 from sqlmodel import delete
 
 from printer_app.models import CounterChangeLog, MonthControl, MonthlyReport
+from printer_app.services.access import auth
+from printer_app.services.access.roles import set_user_groups
 from printer_app.services.reports.groups import recompute_month
-from tests.e2e.conftest import hydrated, shot
+from tests.e2e.conftest import hydrated, new_context, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 MONTH = date(2026, 10, 1)
+PASSWORD = "Counter-editor-2026"
 
 
 def _seed(db_session) -> dict[str, int]:
@@ -112,3 +116,35 @@ def test_counter_editing_across_tabs(page: Page, db_session) -> None:
     _row(page, ids["first"]).locator(".edit-a4_bw_start").click()
     expect(page.locator("#cell-editor")).to_be_visible()
     shot(page, "report_edit_390")
+
+
+def test_an_end_editor_sees_why_cells_are_locked(page: Page, browser, app_server, db_session) -> None:
+    """Not a superuser: start counters are not theirs, an end counter filled by a fresh poll is auto-locked (lock
+    icon, the age of the poll on hover), the others open on click."""
+    ids = _seed(db_session)
+    username = f"e2e-end-{secrets.token_hex(3)}"
+    with db_session() as session:
+        user = auth.create_local_user(session, username=username, password=PASSWORD)
+        set_user_groups(session, user=user, group_names=["Monthly reports — Editors (end)"], actor_id=None)
+        polled = session.get(MonthlyReport, ids["solo"])
+        polled.inventory_last_ok = datetime.now(UTC) - timedelta(days=1)
+    context = new_context(browser, app_server, signed_in=False)
+    try:
+        sign_in(context, app_server, username, PASSWORD)
+        editor = context.new_page()
+        editor.set_viewport_size({"width": 1440, "height": 900})
+        editor.goto("/reports/2026-10")
+        hydrated(editor)
+        solo = _row(editor, ids["solo"])
+        expect(solo.locator(".locked-a4_bw_end")).to_have_attribute("title", "Auto-filled from the inventory 1 day ago")
+        expect(solo.locator(".locked-a4_bw_end svg")).to_have_count(1)  # the lock icon
+        start = _row(editor, ids["first"]).locator(".locked-a4_bw_start")
+        expect(start).to_have_attribute("title", "You may not edit start counters.")
+        expect(start.locator("svg")).to_have_count(0)  # no icon where it would not help
+        expect(solo.locator(".reset-a4_bw_end")).to_have_count(0)  # no can_reset_auto_polling
+        solo.locator(".locked-a4_bw_end").hover()
+        _row(editor, ids["first"]).locator(".edit-a4_bw_end").click()
+        expect(editor.locator("#cell-editor")).to_be_focused()
+        shot(editor, "report_edit_locks_1440")
+    finally:
+        context.close()
