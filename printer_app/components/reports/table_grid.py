@@ -21,6 +21,7 @@ S = MonthTableState
 NUMERIC = {name for name, kind in KINDS.items() if kind in ("int", "dec", "k")}
 COUNTER_HINT = N_("Click, Enter or F2 to edit; Enter saves, Escape cancels, Tab saves and moves on")
 MANUAL_HINT = N_("Changed by hand; auto-sync leaves it")
+INLINE_BOX = {"display": "inline-flex", "align_items": "center", "gap": "3px", "white_space": "nowrap"}
 F2_OPENS = Var(_js_expr='((e) => { if (e.key === "F2") { e.preventDefault(); e.currentTarget.click(); } })')
 
 
@@ -101,11 +102,8 @@ def _manual(row: rx.Var[RowView], name: str) -> rx.Component:
                     class_name=f"rt-editable reset-{name}",
                 ),
             ),
-            display="inline-flex",
-            gap="2px",
-            margin_right="4px",
             color=rx.color("amber", 11),
-            vertical_align="middle",
+            **INLINE_BOX,
         ),
     )
 
@@ -115,13 +113,14 @@ def _counter(row: rx.Var[RowView], name: str) -> rx.Component:
     inventory's auto-lock is the only reason)."""
     lock = row.locks[name]
     locked = rx.el.span(
-        rx.cond(row.pinned[name], rx.icon("lock", size=10, class_name="pi-faint", margin_right="3px")),
+        rx.cond(row.pinned[name], rx.icon("lock", size=10, class_name="pi-faint")),
         row.cells[name],
         title=lock,
         class_name=f"cell-{name} locked-{name}",
+        **INLINE_BOX,
     )
     value = rx.cond(lock == "", _button(row, name, COUNTER_HINT), locked)
-    shown = rx.fragment(_manual(row, name), value) if name in END_FIELDS else value
+    shown = rx.el.span(_manual(row, name), value, **INLINE_BOX) if name in END_FIELDS else value
     return rx.cond(_editing(row, name), _input(row, name), shown)
 
 
