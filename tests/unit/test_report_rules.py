@@ -150,3 +150,26 @@ def test_auto_lock_ages_and_naive_times() -> None:
 def test_group_fields_is_the_split_sync_uses() -> None:
     assert group_fields(0, 1) == START | END
     assert group_fields(0, 2) == A4 and group_fields(1, 2) == A3 and group_fields(5, 9) == A3
+
+
+def test_tab_moves_to_the_next_editable_shown_cell() -> None:
+    from printer_app.state.reports.table_view import RowView, next_cell
+
+    open_ = dict.fromkeys(START | END, "")
+    rows = [
+        RowView(id=1, locks={**open_, "a4_color_end": "Not this model"}),
+        RowView(id=2, locks=dict.fromkeys(START | END, "Month closed")),
+        RowView(id=3, locks=open_),
+    ]
+    hidden = {"a4_color_start", "a3_bw_start"}
+
+    def move(current: str, backwards: bool = False, sla: bool = False):
+        found = next_cell(rows, current, backwards=backwards, hidden=hidden, sla=sla)
+        return found and (found[0].id, found[1])
+
+    assert move("1:a4_bw_end") == (1, "a3_bw_end")  # past a locked and a hidden cell
+    assert move("1:a3_color_end") == (3, "a4_bw_start")  # past a row with nothing editable
+    assert move("1:a3_color_end", sla=True) == (1, "normative_availability")  # uploaders also stop at A / D / L / W
+    assert move("3:a4_bw_start", backwards=True) == (1, "a3_color_end")
+    assert move("3:a3_color_end") is None and move("1:a4_bw_start", backwards=True) is None
+    assert move("9:a4_bw_end") is None  # a row no longer shown
