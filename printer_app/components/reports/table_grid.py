@@ -1,17 +1,28 @@
 """The month table itself: plain table elements (cheap to re-render), the header and the first two columns stick
-while the box scrolls both ways, a totals row of what the filters show, inline editing of A / D / L / W."""
+while the box scrolls both ways, a totals row of what the filters show, inline editing of the counters (a locked
+cell says why on hover) and of A / D / L / W; an end counter changed by hand carries a marker and, for those who may,
+"reset to inventory"."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import Var
 
 from printer_app.components.i18n import t, tf
+from printer_app.i18n import N_
+from printer_app.services.reports.columns import COUNTER_FIELDS, END_FIELDS
 from printer_app.services.reports.row_edit import EDITABLE
+from printer_app.state.reports.access import RESET_AUTO
 from printer_app.state.reports.month_table import MonthTableState
 from printer_app.state.reports.table_view import COLUMNS, HIDEABLE, HINTS, KINDS, STICKY, RowView
+from printer_app.state.session import SessionState
 
 S = MonthTableState
 NUMERIC = {name for name, kind in KINDS.items() if kind in ("int", "dec", "k")}
+COUNTER_HINT = N_("Click, Enter or F2 to edit; Enter saves, Escape cancels, Tab saves and moves on")
+MANUAL_HINT = N_("Changed by hand; auto-sync leaves it")
+INLINE_BOX = {"display": "inline-flex", "align_items": "center", "gap": "3px", "white_space": "nowrap"}
+F2_OPENS = Var(_js_expr='((e) => { if (e.key === "F2") { e.preventDefault(); e.currentTarget.click(); } })')
 
 
 def visible(column: str) -> rx.Var[bool] | bool:
@@ -25,37 +36,98 @@ def _classes(name: str) -> str:
     return " ".join(classes)
 
 
-def _editor(row: rx.Var[RowView], name: str) -> rx.Component:
-    """The cell of an editable column: its value, a button when the user may edit, an input while editing."""
-    value = row.cells[name]
-    editor = rx.el.form(
+def _input(row: rx.Var[RowView], name: str) -> rx.Component:
+    """The open editor: Enter submits, Escape cancels, Tab / Shift+Tab save on the blur and move on; a refused
+    value stays with its reason under it."""
+    hint = HINTS.get(name, COUNTER_HINT)
+    return rx.el.form(
         rx.el.input(
             name="value",
             default_value=row.plain[name],
             auto_focus=True,
             on_key_down=S.edit_key,
+            on_blur=S.blur_edit,
             class_name="rt-edit-input",
             id="cell-editor",
-            aria_label=t(HINTS[name]),
+            aria_label=t(hint),
+            aria_invalid=S.edit_error != "",
+        ),
+        rx.cond(
+            S.edit_error != "",
+            rx.el.div(S.edit_error, role="alert", id="cell-error", color=rx.color("red", 11), font_size="11px"),
         ),
         on_submit=S.save_edit,
         reset_on_submit=False,
     )
-    button = rx.el.button(
+
+
+def _editing(row: rx.Var[RowView], name: str) -> rx.Var[bool]:
+    return S.editing == row.id.to_string() + ":" + name
+
+
+def _button(row: rx.Var[RowView], name: str, hint: str) -> rx.Component:
+    value = row.cells[name]
+    return rx.el.button(
         rx.cond(value != "", value, "0"),
         on_click=S.start_edit(row.id, name),
         class_name=f"rt-editable edit-{name}",
-        title=t(HINTS[name]),
+        title=t(hint),
+        custom_attrs={"onKeyDown": F2_OPENS},
     )
+
+
+def _editor(row: rx.Var[RowView], name: str) -> rx.Component:
+    """A / D / L / W: its value, a button when the user may edit, an input while editing."""
     return rx.cond(
-        S.editing == row.id.to_string() + ":" + name,
-        editor,
-        rx.cond(S.can_edit, button, rx.el.span(value, class_name=f"cell-{name}")),
+        _editing(row, name),
+        _input(row, name),
+        rx.cond(S.can_edit, _button(row, name, HINTS[name]), rx.el.span(row.cells[name], class_name=f"cell-{name}")),
     )
+
+
+def _manual(row: rx.Var[RowView], name: str) -> rx.Component:
+    """The hand marker of an end counter changed by hand, and "reset to inventory" for those who may."""
+    can_reset = SessionState.permissions.contains(RESET_AUTO) & S.editable & (row.reset_hint[name] != "")
+    return rx.cond(
+        row.manual[name],
+        rx.el.span(
+            rx.el.span(rx.icon("hand", size=11), title=t(MANUAL_HINT), class_name=f"manual-{name}"),
+            rx.cond(
+                can_reset,
+                rx.el.button(
+                    rx.icon("rotate-ccw", size=11),
+                    on_click=S.reset_counter(row.id, name),
+                    title=row.reset_hint[name],
+                    aria_label=row.reset_hint[name],
+                    class_name=f"rt-editable reset-{name}",
+                ),
+            ),
+            color=rx.color("amber", 11),
+            **INLINE_BOX,
+        ),
+    )
+
+
+def _counter(row: rx.Var[RowView], name: str) -> rx.Component:
+    """A counter: editable when its lock is "", else its value with the reason on hover (and a lock icon where the
+    inventory's auto-lock is the only reason)."""
+    lock = row.locks[name]
+    locked = rx.el.span(
+        rx.cond(row.pinned[name], rx.icon("lock", size=10, class_name="pi-faint")),
+        row.cells[name],
+        title=lock,
+        class_name=f"cell-{name} locked-{name}",
+        **INLINE_BOX,
+    )
+    value = rx.cond(lock == "", _button(row, name, COUNTER_HINT), locked)
+    shown = rx.el.span(_manual(row, name), value, **INLINE_BOX) if name in END_FIELDS else value
+    return rx.cond(_editing(row, name), _input(row, name), shown)
 
 
 def _content(row: rx.Var[RowView], name: str) -> rx.Component | rx.Var:
     value = row.cells[name]
+    if name in COUNTER_FIELDS:
+        return _counter(row, name)
     if name in EDITABLE:
         return _editor(row, name)
     if name == "total_prints":

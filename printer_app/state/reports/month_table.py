@@ -1,6 +1,11 @@
 """State of the month table `/reports/<YYYY-MM>`: the month from the URL (published, or any with the visibility
-permission), filters kept in the URL, sort, paging, column chooser, inline edit of A / D / L / W, the two exports,
-and live updates when a row of the month changes anywhere."""
+permission), filters kept in the URL, sort, paging, column chooser, inline edit of the counters (by the rules of
+services/reports/counter_edit.py, locks computed for the shown page only) and of A / D / L / W, "reset to
+inventory", the two exports, and live updates when a row of the month changes anywhere.
+
+An edit in progress survives a live re-read: `editing`, the typed text (the input is not re-mounted) and the value
+the editor opened on (`edit_loaded`, what the optimistic check compares with) are kept, so a save over someone
+else's change is refused with the value stored now."""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ from sqlmodel import Session
 from printer_app import i18n
 from printer_app.i18n import gettext
 from printer_app.services import events
-from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
+from printer_app.services.errors import NotFoundError
 from printer_app.services.paging import PAGE_SIZES
+from printer_app.services.reports.counter_edit import CellState, page_cells
 from printer_app.services.reports.export import XLSX_MIME, export_filename, export_month_bytes
 from printer_app.services.reports.month_table import (
     DEFAULT_SORT,
@@ -30,13 +36,19 @@ from printer_app.services.reports.month_table import (
     month_table,
 )
 from printer_app.services.reports.months import is_editable, month_key, parse_report_month
-from printer_app.services.reports.row_edit import EDITABLE, edit_sla_value
 from printer_app.services.reports.visibility import month_control, month_visible
 from printer_app.state import view
 from printer_app.state.live.hub import hub, next_batch
 from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
 from printer_app.state.reports.access import ACCESS, UPLOAD, VISIBILITY
-from printer_app.state.reports.table_view import DEFAULT_HIDDEN, HIDEABLE, RowView, row_view, totals_view
+from printer_app.state.reports.cell_edit import CellEditMixin
+from printer_app.state.reports.table_view import (
+    DEFAULT_HIDDEN,
+    HIDEABLE,
+    RowView,
+    row_view,
+    totals_view,
+)
 from printer_app.state.session import (
     SessionState,
     in_thread,
@@ -45,7 +57,6 @@ from printer_app.state.session import (
     requires_page,
     with_session,
 )
-from printer_app.state.view import refusal_text
 
 ALL = "all"
 DEFAULT_PAGE_SIZE = 50
@@ -64,15 +75,19 @@ def _threshold(value: str) -> float | None:
     return number if 0 <= number <= 100 else None
 
 
-def _load(session: Session, month: date, *, can_manage: bool, **query) -> tuple[TablePage, bool, dict]:
-    """The page of rows, whether the month is editable, and the filter choices: refused for a hidden month."""
+def _load(
+    session: Session, month: date, *, can_manage: bool, permissions: tuple[str, ...], **query
+) -> tuple[TablePage, bool, dict, dict[int, CellState]]:
+    """The page of rows, whether the month is editable, the filter choices and the shown rows' counter locks for
+    this user: refused for a hidden month."""
     _visible(session, month, can_manage)
     control = month_control(session, month)
     page = month_table(session, month, **query)
-    return page, bool(control and is_editable(control.edit_until)), filter_options(session, month)
+    cells = page_cells(session, month, [row.id for row in page.rows], permissions)
+    return page, bool(control and is_editable(control.edit_until)), filter_options(session, month), cells
 
 
-class MonthTableState(SortableMixin, PagedListMixin, SessionState):
+class MonthTableState(CellEditMixin, SortableMixin, PagedListMixin, SessionState):
     """One month's rows; every change re-reads one page and shows itself in the URL."""
 
     LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (ACCESS,)
@@ -112,6 +127,9 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
     model_options: list[list[str]] = []
     editable: bool = False  # the month is open for editing (the user's permission is checked apart)
     editing: str = ""  # "<row id>:<field>" of the cell being edited
+    edit_loaded: str = ""  # the stored value when the editor opened: a save is checked against it
+    edit_error: str = ""  # why the typed value was refused (shown under the editor)
+    tab_move: str = ""  # "next" / "back" after Tab / Shift+Tab in the editor, until its blur saves
     loaded: bool = False
     hidden_columns: str = rx.LocalStorage(DEFAULT_HIDDEN, name="report_columns")
     english: bool = False
@@ -180,9 +198,9 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
             "page_size": self.page_size,
         }
 
-    def _show(self, result: tuple[TablePage, bool, dict]) -> None:
-        page, editable, options = result
-        self.rows = [row_view(r) for r in page.rows]
+    def _show(self, result: tuple[TablePage, bool, dict, dict[int, CellState]]) -> None:
+        page, editable, options, cells = result
+        self.rows = [row_view(r, cells.get(r.id)) for r in page.rows]
         self.totals = totals_view(page.totals)
         self.total, self.page, self.month_rows, self.editable = page.total, page.page, page.month_rows, editable
         self.org_options = [[o, o] for o in options["organization"]]
@@ -194,7 +212,11 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
             return
         try:
             result = await with_session(
-                _load, parse_report_month(self.report_month), can_manage=VISIBILITY in self.permissions, **self._asked()
+                _load,
+                parse_report_month(self.report_month),
+                can_manage=VISIBILITY in self.permissions,
+                permissions=tuple(self.permissions),
+                **self._asked(),
             )
         except NotFoundError:
             self._not_shown()
@@ -269,56 +291,16 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
         self.english = value is True
 
     @rx.event
-    @requires(ACCESS, UPLOAD)
-    async def start_edit(self, row_id: int, field: str):
-        if not self.editable:
-            return rx.toast.error(gettext("This month is closed for editing."))
-        if field in EDITABLE and any(r.id == row_id for r in self.rows):
-            self.editing = f"{row_id}:{field}"
-        return None
-
-    @rx.event
     def cancel_edit(self) -> None:
         self.editing = ""
 
     @rx.event
-    def edit_key(self, key: str):
+    def edit_key(self, key: str, info: dict | None = None):
+        """Escape closes the editor; Tab / Shift+Tab mark the move its blur (the browser's focus move) saves."""
         if key == "Escape":
-            self.editing = ""
-
-    @rx.event
-    @requires(ACCESS, UPLOAD)
-    async def save_edit(self, form: dict):
-        """Enter in an edited cell: the value is stored (K1 / K2 recomputed) or refused with the reason."""
-        row_id, _sep, field = self.editing.partition(":")
-        row = next((r for r in self.rows if str(r.id) == row_id), None)
-        if row is None or field not in EDITABLE or not isinstance(form, dict):
-            self.editing = ""
-            return None
-        try:
-            await with_session(
-                edit_sla_value,
-                row_id=row.id,
-                field=field,
-                text=str(form.get("value", ""))[:40],
-                loaded=float(row.raw[field]),
-                actor=self._actor(),
-            )
-        except NotFoundError as exc:
-            self.editing = ""
-            await self._query()
-            return rx.toast.error(str(exc))
-        except ConflictError as exc:  # stale: the table shows the value stored now
-            self.editing = ""
-            await self._query()
-            return rx.toast.error(refusal_text(exc))
-        except DomainValidationError as exc:  # a bad value stays in the field to be fixed; a closed month closes it
-            if "form" in exc.errors:
-                self.editing, self.editable = "", False
-            return rx.toast.error(refusal_text(exc))
-        self.editing = ""
-        await self._query()
-        return None
+            self.editing, self.tab_move = "", ""
+        elif key == "Tab":
+            self.tab_move = "back" if (info or {}).get("shift_key") else "next"
 
     @rx.event
     @requires(ACCESS)
@@ -370,9 +352,11 @@ class MonthTableState(SortableMixin, PagedListMixin, SessionState):
                 async with self:
                     if self.report_month != wanted:
                         return
-                    asked, can_manage = self._asked(), VISIBILITY in self.permissions
+                    asked, can_manage, perms = self._asked(), VISIBILITY in self.permissions, tuple(self.permissions)
                 try:
-                    result = await with_session(_load, parse_report_month(wanted), can_manage=can_manage, **asked)
+                    result = await with_session(
+                        _load, parse_report_month(wanted), can_manage=can_manage, permissions=perms, **asked
+                    )
                 except NotFoundError:
                     async with self:
                         self._not_shown()

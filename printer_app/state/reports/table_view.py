@@ -12,8 +12,12 @@ from babel.numbers import format_decimal
 from printer_app import i18n
 from printer_app.config import get_settings
 from printer_app.i18n import N_, format_number, gettext
+from printer_app.services.reports.columns import COUNTER_FIELDS, END_FIELDS
+from printer_app.services.reports.counter_edit import CellState
 from printer_app.services.reports.month_table import EXCESS, NEGATIVE, TOTALLED, TableRow
 from printer_app.services.reports.row_edit import EDITABLE
+
+INLINE = (*COUNTER_FIELDS, *EDITABLE)  # every column a cell editor may open on
 
 # (field, label, kind): kind "text", "int" (thousands separators), "dec" (A, D), "k" (2 decimals), "time"
 COLUMNS: list[tuple[str, str, str]] = [
@@ -59,12 +63,17 @@ HINTS = {
 
 @dataclass
 class RowView:
-    """One table row: `cells` by field (texts ready to show), `raw` the stored A, D, L, W (what an edit checks)."""
+    """One table row: `cells` by field (texts ready to show), `raw` the stored counters and A, D, L, W (what an edit
+    checks), and per counter whether this user may edit it (`locks`: "" or the reason shown on hover)."""
 
     id: int = 0
     cells: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)
-    plain: dict[str, str] = field(default_factory=dict)  # A, D, L, W as an edit field starts: no group separators
+    plain: dict[str, str] = field(default_factory=dict)  # as an edit field starts: no group separators
+    locks: dict[str, str] = field(default_factory=dict)  # counter -> "" (editable) or why not
+    pinned: dict[str, bool] = field(default_factory=dict)  # end counter auto-locked: a lock icon helps
+    manual: dict[str, bool] = field(default_factory=dict)  # end counter changed by hand
+    reset_hint: dict[str, str] = field(default_factory=dict)  # end counter -> what "reset" puts back ("": nothing)
     negative: bool = False
     anomaly: str = ""  # the reason shown on hover ("" = none)
     group: str = ""  # "A4" / "A3" in a duplicate group of several rows, else ""
@@ -112,8 +121,10 @@ def anomaly_text(row: TableRow) -> str:
     return "; ".join(reasons)
 
 
-def row_view(row: TableRow) -> RowView:
+def row_view(row: TableRow, cell: CellState | None = None) -> RowView:
+    """A row as the table shows it; `cell` (None: nothing editable) its counters' locks and manual flags."""
     values = row.values
+    cell = cell or CellState()
     group, hint, classes = "", "", ["rt-row"]
     if row.group_size > 1:
         group = "A4" if row.group_position == 0 else "A3"
@@ -129,8 +140,12 @@ def row_view(row: TableRow) -> RowView:
     return RowView(
         id=row.id,
         cells={name: show(name, values[name]) for name, _label, _kind in COLUMNS},
-        raw={name: repr(values[name]) for name in EDITABLE},
-        plain={name: plain(values[name]) for name in EDITABLE},
+        raw={name: repr(values[name]) for name in INLINE},
+        plain={name: plain(values[name]) for name in INLINE},
+        locks={name: (cell.locks.get(name) or "") if cell.locks else gettext("Read only") for name in COUNTER_FIELDS},
+        pinned={name: name in cell.pinned for name in END_FIELDS},
+        manual={name: cell.manual.get(name, False) for name in END_FIELDS},
+        reset_hint={name: _reset_hint(cell.auto.get(name)) for name in END_FIELDS},
         negative=int(values["total_prints"] or 0) < 0,
         anomaly=anomaly,
         group=group,
@@ -139,6 +154,35 @@ def row_view(row: TableRow) -> RowView:
     )
 
 
+def _reset_hint(auto: int | None) -> str:
+    if auto is None:
+        return ""
+    return gettext("Reset to inventory: puts back {value}", value=format_number(auto))
+
+
 def totals_view(totals: dict[str, float]) -> dict[str, str]:
     """The totals row's texts (columns that are not summed stay empty)."""
     return {name: show(name, int(totals[name]) if KINDS[name] == "int" else totals[name]) for name in TOTALLED}
+
+
+def next_cell(
+    rows: list[RowView], current: str, *, backwards: bool, hidden: set[str], sla: bool
+) -> tuple[RowView, str] | None:
+    """The editable cell after (`backwards`: before) `current` ("<row id>:<field>"): to the right, then the next
+    row; shown columns only; counters whose lock is "" and, with `sla`, A / D / L / W. None at the table's end."""
+    row_id, _sep, name = current.partition(":")
+    order = [n for n, _label, _kind in COLUMNS if n not in hidden]
+    ids = [str(row.id) for row in rows]
+    if row_id not in ids or name not in order:
+        return None
+    here = (ids.index(row_id), order.index(name))
+    cells = [
+        ((r, c), row, n)
+        for r, row in enumerate(rows)
+        for c, n in enumerate(order)
+        if (n in COUNTER_FIELDS and row.locks.get(n) == "") or (sla and n in EDITABLE)
+    ]
+    after = [(row, n) for key, row, n in cells if (key < here if backwards else key > here)]
+    if not after:
+        return None
+    return after[-1] if backwards else after[0]
