@@ -158,7 +158,7 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def _age(delta: timedelta) -> str:
-    """"today", "1 day ago", "3 days ago" (translated, with the language's plural forms)."""
+    """ "today", "1 day ago", "3 days ago" (translated, with the language's plural forms)."""
     days = max(0, delta.days)
     if days == 0:
         return gettext("today")
