@@ -64,7 +64,7 @@ def _change(
     who: User | None = None,
     source: str = "manual",
     at: datetime | None = None,
-    old: int | None | str = "current",
+    old: int | str | None = "current",
 ) -> CounterChangeLog:
     """Set a counter as a writer would (value + log line in one transaction); returns the log line."""
     before = getattr(row, field) if old == "current" else old
