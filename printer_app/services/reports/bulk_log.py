@@ -18,16 +18,18 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from printer_app.i18n import N_, format_number, gettext
-from printer_app.models import BulkChangeLog, User
+from printer_app.models import BulkChangeLog, MonthlyReport, User
 from printer_app.models.choices import BulkOperation
 from printer_app.services.paging import allowed_page_size, clamp_page
 from printer_app.services.reports.columns import BY_FIELD
 from printer_app.services.reports.history import field_label
+from printer_app.services.reports.visibility import month_control, month_visible
 
 SORTS = ("started", "operation", "user", "records")
 DEFAULT_PAGE_SIZE = 25
 _B = BulkChangeLog.__table__
 _U = User.__table__
+_R = MonthlyReport.__table__
 _WHO = sa.func.coalesce(sa.func.nullif(_U.c.full_name, ""), _U.c.username)
 PARAM_LABELS = {
     "file_name": N_("File"),
@@ -168,3 +170,12 @@ def _value(value: Any) -> str:
         shown = ", ".join(_value(v) for v in value[:10])
         return shown + (gettext(" … and {n} more", n=len(value) - 10) if len(value) > 10 else "")
     return str(value)[:200]
+
+
+def log_visible(session: Session, month: date, *, can_manage: bool) -> bool:
+    """A month's log may be read when the month may be seen, or when the month is gone (deleted: only its log
+    is left, which is what the page is for); an unpublished month's log needs `can_manage_month_visibility`."""
+    if month_visible(session, month, can_manage=can_manage):
+        return True
+    has_rows = session.execute(sa.select(_R.c.id).where(_R.c.month == month).limit(1)).first()
+    return month_control(session, month) is None and has_rows is None

@@ -23,8 +23,11 @@ from printer_app.config import get_settings
 from printer_app.i18n import gettext
 from printer_app.models import CounterChangeLog, MonthlyReport, User
 from printer_app.models.choices import ChangeSource
+from printer_app.services.errors import NotFoundError
 from printer_app.services.paging import allowed_page_size, clamp_page
 from printer_app.services.reports.columns import COUNTER_FIELDS, header_of
+from printer_app.services.reports.months import is_editable
+from printer_app.services.reports.visibility import month_control, month_visible
 from printer_app.services.validators import row_id as parse_id
 
 SYSTEM = "system"  # entries nobody signed in made: uploads by the CLI, inventory sync
@@ -193,3 +196,32 @@ def history_users(session: Session, month: date) -> list[tuple[str, str]]:
         .distinct()
     )
     return sorted(((str(i), name) for i, name in session.execute(query)), key=lambda pair: pair[1].lower())
+
+
+@dataclass
+class RowHistory:
+    """The side panel of one row: which row, whether its month is open for editing, and a page of its entries."""
+
+    row_id: int
+    month: date
+    serial: str
+    organization: str
+    editable: bool
+    page: HistoryPage
+
+
+def row_history(session: Session, row_id: int, *, can_manage: bool, page: int = 1, page_size: int = 25) -> RowHistory:
+    """A row's entries newest first; NotFoundError when the row is gone or its month is hidden from this user."""
+    row = session.get(MonthlyReport, row_id)
+    if row is None or not month_visible(session, row.month, can_manage=can_manage):
+        raise NotFoundError(gettext("This row no longer exists; reload the page."))
+    control = month_control(session, row.month)
+    entries = history_page(session, row.month, filters=HistoryFilters(row_id=row.id), page=page, page_size=page_size)
+    return RowHistory(
+        row_id=row.id,
+        month=row.month,
+        serial=row.serial_number or row.inventory_number or "",
+        organization=row.organization or "",
+        editable=bool(control and is_editable(control.edit_until)),
+        page=entries,
+    )
