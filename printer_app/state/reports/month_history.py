@@ -158,9 +158,14 @@ class MonthHistoryState(SortableMixin, PagedListMixin, SessionState):
             self.rows, self.total = [], 0
             self.problem = gettext("Month {month} was not found or is not published.", month=self.report_month)
             return
-        self.rows = [entry_view(e) for e in page.rows]
+        self.rows = [self._linked(entry_view(e)) for e in page.rows]
         self.total, self.page, self.editable = page.total, page.page, editable
         self.user_options = [[value, name] for value, name in users]
+
+    def _linked(self, entry: EntryView) -> EntryView:
+        """The entry with the address of its row in the month table (found there by its serial)."""
+        entry.link = f"/reports/{self.report_month}" + (f"?{urlencode({'q': entry.serial})}" if entry.serial else "")
+        return entry
 
     def _read_url(self, query: Mapping[str, str]) -> None:
         """Filters from the URL; a value the page does not offer (hostile or stale) is left at its default."""

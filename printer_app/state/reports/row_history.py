@@ -55,6 +55,7 @@ class EntryView:
     serial: str = ""
     organization: str = ""
     revertable: bool = False  # the old value is known (the month and the current value are checked on asking)
+    link: str = ""  # the row in the month table (the month history page sets it)
 
 
 def entry_view(entry: HistoryEntry) -> EntryView:
