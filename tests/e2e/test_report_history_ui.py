@@ -56,6 +56,14 @@ def _seed(db_session) -> dict[str, int]:
         return {"first": first.id, "second": second.id, "entry": entry.id}
 
 
+def _settled(page: Page) -> None:
+    """Wait for the panel to finish sliding in (its right edge at the window's) before a screenshot."""
+    page.wait_for_function(
+        "() => { const p = document.getElementById('history-panel');"
+        " return p && Math.abs(p.getBoundingClientRect().right - window.innerWidth) < 1; }"
+    )
+
+
 def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     ids = _seed(db_session)
     page.set_viewport_size({"width": 1440, "height": 900})
@@ -74,6 +82,7 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     expect(entries.first.locator(".history-new")).to_have_text("800")
     expect(entries.first).to_contain_text("A4 b/w end")
     expect(entries.first).to_contain_text("Manual")
+    _settled(page)
     shot(page, "report_history_panel_1440")
 
     # revert: the question names the field, the value now and the value restored
@@ -81,6 +90,7 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     expect(page.locator("#revert-question")).to_have_text(
         "A4 b/w end is 800 now; the revert sets it back to 500 and logs the revert."
     )
+    _settled(page)
     shot(page, "report_history_revert_1440")
     page.click("#revert-confirm")
     expect(entries).to_have_count(2)
@@ -112,7 +122,7 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     page.goto("/reports/2026-11/log")
     expect(page.locator("#log-table tbody tr")).to_have_count(1)
     expect(page.locator("#log-table tbody tr")).to_contain_text("File: november.xlsx")
-    expect(page.locator("#log-table tbody tr")).to_contain_text("done in 3.0 s")
+    expect(page.locator("#log-table tbody tr")).to_contain_text("done in 3 s")
     shot(page, "report_log_1440")
 
     # phone: cards, the filters fold away, the page does not widen
@@ -129,4 +139,5 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     hydrated(page)
     page.click(f"#history-{ids['second']}")
     expect(page.locator("#history-panel .history-entry")).to_have_count(1)
+    _settled(page)
     shot(page, "report_history_panel_390")
