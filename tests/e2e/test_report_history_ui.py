@@ -96,7 +96,7 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     expect(entries).to_have_count(2)
     expect(entries.first.locator(".history-new")).to_have_text("500")
     expect(entries.first).to_contain_text(f"revert of change #{ids['entry']}")
-    page.keyboard.press("Escape")
+    page.click("#panel-close")
     expect(panel).to_have_count(0)
     expect(row.locator("td.c-a4_bw_end")).to_have_text("500")
     expect(row.locator("td.c-total_prints")).to_have_text("500")

@@ -135,6 +135,7 @@ def history_panel() -> rx.Component:
                         align="center",
                     ),
                     rx.text(S.title, size="2", color=rx.color("gray", 11), id="panel-row"),
+                    _revert_inline(),
                     rx.cond(
                         S.total == 0,
                         rx.text(t("No changes of this row were logged."), size="2", padding_y="12px"),
@@ -180,7 +181,7 @@ def with_history_button(cell: rx.Component, row) -> rx.Component:
     return cell
 
 
-def revert_dialog() -> rx.Component:
+def _revert_question(title) -> list[rx.Component]:
     """The question before a revert: the field, its value now and the value it restores, or why it cannot be."""
     question = tf(
         "{field} is {current} now; the revert sets it back to {restores} and logs the revert.",
@@ -188,36 +189,54 @@ def revert_dialog() -> rx.Component:
         current=S.confirm_current,
         restores=S.confirm_restores,
     )
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(t("Revert this change?")),
-            rx.alert_dialog.description(question, size="2", id="revert-question"),
-            rx.cond(
-                S.confirm_problem != "",
-                rx.callout.root(
-                    rx.callout.text(S.confirm_problem),
-                    color_scheme="amber",
-                    size="1",
-                    margin_top="8px",
-                    id="revert-problem",
-                ),
+    return [
+        title(t("Revert this change?")),
+        rx.text(question, size="2", id="revert-question"),
+        rx.cond(
+            S.confirm_problem != "",
+            rx.callout.root(
+                rx.callout.text(S.confirm_problem),
+                color_scheme="amber",
+                size="1",
+                margin_top="8px",
+                id="revert-problem",
             ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
-                rx.button(
-                    t("Revert"),
-                    color_scheme="orange",
-                    on_click=S.confirm_revert,
-                    disabled=S.confirm_problem != "",
-                    id="revert-confirm",
-                ),
-                justify="end",
-                padding_top="12px",
-            ),
-            max_width="440px",
         ),
+        rx.hstack(
+            rx.button(t("Cancel"), variant="soft", color_scheme="gray", on_click=S.cancel_revert, id="revert-cancel"),
+            rx.button(
+                t("Revert"),
+                color_scheme="orange",
+                on_click=S.confirm_revert,
+                disabled=S.confirm_problem != "",
+                id="revert-confirm",
+            ),
+            justify="end",
+            padding_top="8px",
+            width="100%",
+        ),
+    ]
+
+
+def revert_dialog() -> rx.Component:
+    """The revert question as a dialog (the month history page)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(*_revert_question(rx.alert_dialog.title), max_width="440px"),
         open=S.confirm_id > 0,
         on_open_change=lambda _open: S.cancel_revert(),
+    )
+
+
+def _revert_inline() -> rx.Component:
+    """The revert question inside the panel (a dialog over the panel would sit below it on a phone)."""
+    return rx.cond(
+        S.confirm_id > 0,
+        rx.callout.root(
+            rx.vstack(*_revert_question(lambda label: rx.heading(label, size="3")), spacing="1", width="100%"),
+            color_scheme="orange",
+            width="100%",
+            id="revert-box",
+        ),
     )
 
 

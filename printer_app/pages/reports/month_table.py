@@ -7,7 +7,7 @@ import reflex as rx
 
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
-from printer_app.components.reports.row_history import history_panel, month_history_links, revert_dialog
+from printer_app.components.reports.row_history import history_panel, month_history_links
 from printer_app.components.reports.table_filters import MonthUrlSync, exports, filters
 from printer_app.components.reports.table_grid import month_grid
 from printer_app.components.table import pager
@@ -56,7 +56,6 @@ def month_table_page() -> rx.Component:
                 ),
                 pager(S),
                 history_panel(),
-                revert_dialog(),
             ),
         ),
         actions=rx.cond(S.problem == "", rx.hstack(month_history_links(S.report_month), exports(), wrap="wrap")),

@@ -90,7 +90,7 @@ async def follow_month(
     reread: Callable[[], Awaitable[None]],
 ) -> None:
     """Re-read a view of `month` when a change that `affects` it is announced, while `still()` holds (checked under
-    the state's lock) and the tab's session still grants HISTORY (every RECHECK_SECONDS)."""
+    the state's lock on every change and every RECHECK_SECONDS) and the tab's session still grants HISTORY."""
     queue = hub.attach()
     try:
         async with state:
@@ -104,10 +104,11 @@ async def follow_month(
                 timeout=max(0.0, recheck_at - loop.time()),
                 keep=lambda e: e[0] == events.REPORTS_CHANGED and e[1].get("month") == month and affects(e[1]),
             )
-            if loop.time() >= recheck_at:
+            if loop.time() >= recheck_at:  # also ends a loop whose view went away without a change to notice
                 principal = await in_thread(principal_for_cookie, cookie)
-                if principal is None or not principal.can(HISTORY):
-                    return
+                async with state:
+                    if principal is None or not principal.can(HISTORY) or not still():
+                        return
                 recheck_at = loop.time() + RECHECK_SECONDS
             if not batch:
                 continue
