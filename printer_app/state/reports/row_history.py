@@ -173,7 +173,8 @@ class RowHistoryState(SessionState):
         return RowHistoryState.follow
 
     @rx.event
-    def set_open(self, value: bool) -> None:
+    @requires(ACCESS)
+    async def set_open(self, value: bool) -> None:
         """Escape, the close button or a click outside close the panel (its listener ends with it)."""
         if value is not True:
             self.open, self.row_id = False, 0
@@ -204,7 +205,8 @@ class RowHistoryState(SessionState):
         return None
 
     @rx.event
-    def cancel_revert(self) -> None:
+    @requires(ACCESS)
+    async def cancel_revert(self) -> None:
         self.confirm_id, self.confirm_problem = 0, ""
 
     @rx.event
