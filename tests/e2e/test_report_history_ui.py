@@ -1,7 +1,7 @@
 """History and revert in a real browser: a row's change (seeded through the services) shows in the row's history
 panel; reverting it asks first, puts the old value back in the table and adds the revert's own line to the panel;
-the month history page applies a filter from the URL; the month's operations log lists its bulk operations; phone
-layouts of both pages."""
+another tab's open panel follows the revert live; the month history page applies a filter from the URL; the
+month's operations log lists its bulk operations; phone layouts of both pages."""
 
 from __future__ import annotations
 
@@ -85,6 +85,13 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     _settled(page)
     shot(page, "report_history_panel_1440")
 
+    # a second tab shows the same row's panel: it follows the revert made in the first
+    other = page.context.new_page()
+    other.goto("/reports/2026-11")
+    hydrated(other)
+    other.click(f"#history-{ids['first']}")
+    expect(other.locator("#history-panel .history-entry")).to_have_count(1)
+
     # revert: the question names the field, the value now and the value restored
     page.click(f"#panel-revert-{ids['entry']}")
     expect(page.locator("#revert-question")).to_have_text(
@@ -96,6 +103,9 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     expect(entries).to_have_count(2)
     expect(entries.first.locator(".history-new")).to_have_text("500")
     expect(entries.first).to_contain_text(f"revert of change #{ids['entry']}")
+    expect(other.locator("#history-panel .history-entry")).to_have_count(2)
+    expect(other.locator(f'#month-table tbody tr[data-id="{ids["first"]}"] td.c-a4_bw_end')).to_have_text("500")
+    other.close()
     page.click("#panel-close")
     expect(panel).to_have_count(0)
     expect(row.locator("td.c-a4_bw_end")).to_have_text("500")
