@@ -58,5 +58,14 @@ def month_table_page() -> rx.Component:
                 history_panel(),
             ),
         ),
-        actions=rx.cond(S.problem == "", rx.hstack(month_history_links(S.report_month), exports(), wrap="wrap")),
+        actions=rx.cond(
+            S.problem == "",
+            # the rows of buttons inside wrap too on a phone rather than widening the page
+            rx.hstack(
+                month_history_links(S.report_month),
+                exports(),
+                wrap="wrap",
+                style={"& > .rt-Flex": {"flexWrap": "wrap"}},
+            ),
+        ),
     )
