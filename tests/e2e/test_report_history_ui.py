@@ -53,7 +53,8 @@ def _seed(db_session) -> dict[str, int]:
         session.flush()
         recompute_month(session, MONTH)
         entry = session.exec(select(CounterChangeLog).where(CounterChangeLog.report_id == first.id)).one()
-        return {"first": first.id, "second": second.id, "entry": entry.id}
+        synced = session.exec(select(CounterChangeLog).where(CounterChangeLog.report_id == second.id)).one()
+        return {"first": first.id, "second": second.id, "entry": entry.id, "synced": synced.id}
 
 
 def _settled(page: Page) -> None:
@@ -114,15 +115,24 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
         stored = session.get(MonthlyReport, ids["first"])
         assert (stored.a4_bw_end, stored.a4_bw_end_manual, stored.total_prints) == (500, True, 500)
 
-    # the month's history, a filter from the URL: only the manual changes (the change and its revert)
+    # the month's history, a filter from the URL: only the manual changes (the change and the two reverts)
     page.click("#month-history")
     expect(page).to_have_url("/reports/2026-11/history")
     expect(page.locator("#history-table tbody tr")).to_have_count(3)
+    # a revert from here: the dialog asks, the page follows with the revert's own line
+    page.click(f"#revert-{ids['synced']}")
+    expect(page.locator("#revert-question")).to_have_text(
+        "A4 colour end is 20 now; the revert sets it back to 10 and logs the revert."
+    )
+    shot(page, "report_history_page_revert_1440")
+    page.click("#revert-confirm")
+    expect(page.locator("#history-table tbody tr")).to_have_count(4)
+    expect(page.locator("#history-table tbody tr").first).to_contain_text(f"revert of change #{ids['synced']}")
     page.goto("/reports/2026-11/history?source=manual")
     hydrated(page)
-    expect(page.locator("#history-table tbody tr")).to_have_count(2)
+    expect(page.locator("#history-table tbody tr")).to_have_count(3)
     expect(page.locator("#filter-source")).to_have_text("Manual")
-    link = page.locator("#history-table tbody tr").first.locator(".history-row-link")
+    link = page.locator("#history-table tbody tr").last.locator(".history-row-link")
     expect(link).to_have_attribute("href", "/reports/2026-11?q=HIST-1")
     page.click("#sort-field")
     expect(page).to_have_url("/reports/2026-11/history?source=manual&sort=field&asc=1")
@@ -140,7 +150,7 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     expect(page.locator("#log-cards .log-card")).to_have_count(1)
     shot(page, "report_log_390")
     page.goto("/reports/2026-11/history")
-    expect(page.locator("#history-cards .history-card")).to_have_count(3)
+    expect(page.locator("#history-cards .history-card")).to_have_count(4)
     expect(page.locator("#filter-source")).to_be_hidden()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide on a 390 px screen"
@@ -148,6 +158,6 @@ def test_history_panel_revert_and_month_history(page: Page, db_session) -> None:
     page.goto("/reports/2026-11")
     hydrated(page)
     page.click(f"#history-{ids['second']}")
-    expect(page.locator("#history-panel .history-entry")).to_have_count(1)
+    expect(page.locator("#history-panel .history-entry")).to_have_count(2)
     _settled(page)
     shot(page, "report_history_panel_390")
