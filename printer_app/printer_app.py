@@ -17,6 +17,8 @@ from printer_app.pages.inventory.organizations import organizations_page
 from printer_app.pages.inventory.printer_detail import printer_detail_page
 from printer_app.pages.inventory.printers import printers_page
 from printer_app.pages.reports.charts import charts_page
+from printer_app.pages.reports.history import month_history_page
+from printer_app.pages.reports.log import month_log_page
 from printer_app.pages.reports.month_table import month_table_page
 from printer_app.pages.reports.months import months_page
 from printer_app.pages.reports.settings import settings_page
@@ -36,6 +38,8 @@ from printer_app.state.inventory.printer_detail import PrinterDetailState
 from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
 from printer_app.state.reports.charts import ChartsState
+from printer_app.state.reports.month_history import MonthHistoryState
+from printer_app.state.reports.month_log import MonthLogState
 from printer_app.state.reports.month_table import MonthTableState
 from printer_app.state.reports.months import MonthsState
 from printer_app.state.reports.settings_overrides import OverridesState
@@ -103,3 +107,12 @@ app.add_page(
     on_load=MonthTableState.load,
 )
 app.add_page(charts_page, route="/reports/charts", title=title(N_("SLA charts")), on_load=ChartsState.load)
+app.add_page(
+    month_history_page,
+    route="/reports/[month]/history",
+    title=title(N_("Change history")),
+    on_load=MonthHistoryState.load,
+)
+app.add_page(
+    month_log_page, route="/reports/[month]/log", title=title(N_("Operations log")), on_load=MonthLogState.load
+)

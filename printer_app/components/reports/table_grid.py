@@ -9,6 +9,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from printer_app.components.i18n import t, tf
+from printer_app.components.reports.row_history import with_history_button
 from printer_app.i18n import N_
 from printer_app.services.reports.columns import COUNTER_FIELDS, END_FIELDS
 from printer_app.services.reports.row_edit import EDITABLE
@@ -153,6 +154,7 @@ def _row(row: rx.Var[RowView]) -> rx.Component:
     for name, _label, _kind in COLUMNS:
         cell = rx.el.td(_content(row, name), class_name=_classes(name))
         cells.append(cell if name in STICKY else rx.cond(visible(name), cell))
+    cells[0] = with_history_button(cells[0], row)  # the row's "History" panel (issue #17)
     return rx.el.tr(*cells, class_name=row.row_class, key=row.id.to_string(), custom_attrs={"data-id": row.id})
 
 

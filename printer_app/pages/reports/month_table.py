@@ -7,6 +7,7 @@ import reflex as rx
 
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
+from printer_app.components.reports.row_history import history_panel, month_history_links
 from printer_app.components.reports.table_filters import MonthUrlSync, exports, filters
 from printer_app.components.reports.table_grid import month_grid
 from printer_app.components.table import pager
@@ -54,7 +55,17 @@ def month_table_page() -> rx.Component:
                     S.loaded & (S.total == 0), rx.center(rx.text(t("No rows match these filters.")), padding="16px")
                 ),
                 pager(S),
+                history_panel(),
             ),
         ),
-        actions=rx.cond(S.problem == "", exports()),
+        actions=rx.cond(
+            S.problem == "",
+            # the rows of buttons inside wrap too on a phone rather than widening the page
+            rx.hstack(
+                month_history_links(S.report_month),
+                exports(),
+                wrap="wrap",
+                style={"& > .rt-Flex": {"flexWrap": "wrap"}},
+            ),
+        ),
     )
