@@ -42,11 +42,12 @@ S = PrintersState
 NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3", "lowest_supply"}
 WRAPPED = {"lowest_supply"}  # a long title over short values: on two lines
 UNSORTABLE = {"supplies"}
-ADD, CHANGE, DELETE, RUN = (
+ADD, CHANGE, DELETE, RUN, EXPORT = (
     "inventory.add_printer",
     "inventory.change_printer",
     "inventory.delete_printer",
     "inventory.run_inventory",
+    "inventory.export_printers",
 )
 
 
@@ -359,6 +360,18 @@ def printers_page() -> rx.Component:
         printer_dialog(),
         delete_dialog(),
         actions=rx.hstack(
+            rx.cond(
+                _can(EXPORT),
+                rx.button(
+                    rx.icon("download", size=16),
+                    t("Export"),
+                    variant="soft",
+                    on_click=S.export,
+                    loading=S.exporting,
+                    title=t("printers.xlsx of every printer the filters show, sorted by IP"),
+                    id="export-printers",
+                ),
+            ),
             rx.cond(
                 _can(RUN),
                 rx.button(
