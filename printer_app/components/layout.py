@@ -214,7 +214,10 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
             rx.hstack(
                 # data-hydrated: the page's on_load handlers have run (tests wait for it before uploading files)
                 rx.heading(
-                    text(title), size="6", id="page-title", custom_attrs={"data-hydrated": rx.State.is_hydrated.to_string()}
+                    text(title),
+                    size="6",
+                    id="page-title",
+                    custom_attrs={"data-hydrated": rx.State.is_hydrated.to_string()},
                 ),
                 rx.spacer(),
                 rx.cond(

@@ -101,9 +101,9 @@ def auto_lock(
         return Lock(False, "")
     last_ok = row.get("inventory_last_ok")
     now = now or utcnow()
-    if last_ok is not None and now - as_utc(last_ok) <= timedelta(days=FRESH_DAYS):
-        if any(int(row.get(auto) or 0) > 0 for auto in AUTO_OF.values()):
-            return Lock(True, gettext("Auto-filled from the inventory {age}", age=_age(now - as_utc(last_ok))))
+    fresh = last_ok is not None and now - as_utc(last_ok) <= timedelta(days=FRESH_DAYS)
+    if fresh and any(int(row.get(auto) or 0) > 0 for auto in AUTO_OF.values()):
+        return Lock(True, gettext("Auto-filled from the inventory {age}", age=_age(now - as_utc(last_ok))))
     return Lock(False, "")
 
 
@@ -158,7 +158,7 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def _age(delta: timedelta) -> str:
-    """"today", "1 day ago", "3 days ago" (translated, with the language's plural forms)."""
+    """ "today", "1 day ago", "3 days ago" (translated, with the language's plural forms)."""
     days = max(0, delta.days)
     if days == 0:
         return gettext("today")
