@@ -362,14 +362,23 @@ def printers_page() -> rx.Component:
         actions=rx.hstack(
             rx.cond(
                 _can(EXPORT),
-                rx.button(
-                    rx.icon("download", size=16),
-                    t("Export"),
-                    variant="soft",
-                    on_click=S.export,
-                    loading=S.exporting,
-                    title=t("printers.xlsx of every printer the filters show, sorted by IP"),
-                    id="export-printers",
+                rx.hstack(
+                    rx.button(
+                        rx.icon("download", size=16),
+                        t("Export"),
+                        variant="soft",
+                        on_click=S.export,
+                        loading=S.exporting,
+                        title=t("printers.xlsx of every printer the filters show, sorted by IP"),
+                        id="export-printers",
+                    ),
+                    rx.el.label(
+                        rx.switch(checked=S.english, on_change=S.set_english, size="1", id="export-english"),
+                        rx.text(t("English headers"), size="1"),
+                        class_name="pi-switch-label",
+                    ),
+                    align="center",
+                    spacing="2",
                 ),
             ),
             rx.cond(

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from printer_app import i18n
 from printer_app.config import get_settings
 from printer_app.i18n import N_, gettext, ngettext
 from printer_app.models.choices import MatchRule, SupplyKind, TaskStatus
@@ -104,6 +103,7 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
     run: str = ""  # a poll-all run: only the printers that failed in it
     loaded: bool = False  # the URL was read: from now on the URL follows the filters
     exporting: bool = False  # a printers.xlsx is being written
+    english: bool = False  # the export's headers: Russian (the file contract) unless switched
     org_options: list[list[str]] = []
     model_options: list[list[str]] = []
     hidden_columns: str = rx.LocalStorage(DEFAULT_HIDDEN, name="printers_columns")
@@ -252,10 +252,14 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
         await self._query()
 
     @rx.event
+    def set_english(self, value: bool) -> None:
+        self.english = value is True
+
+    @rx.event
     @requires(EXPORT, *VIEW)
     async def export(self):
-        """`printers.xlsx` of exactly what the filters show (every page), sorted by IP, headers in the page's
-        language, dates in the app's time zone."""
+        """`printers.xlsx` of exactly what the filters show (every page), sorted by IP, Russian headers (English
+        with the switch), dates in the app's time zone."""
         self.exporting = True
         yield
         try:
@@ -263,7 +267,7 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
                 export_printers_bytes,
                 filters=await self._run_filters(),
                 tz=get_settings().tz,
-                english=i18n.language() != "ru",
+                english=self.english,
             )
         finally:
             self.exporting = False
