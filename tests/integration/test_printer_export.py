@@ -87,17 +87,17 @@ def test_the_workbook_holds_the_filtered_printers_by_ip_with_the_stored_values(s
     )
     assert (catalogue["ЧБ A4"], catalogue["Цвет A4"], catalogue["ЧБ A3"], catalogue["Цвет A3"]) == (1200, 300, 10, 0)
     assert catalogue["Всего"] == 1510
-    assert (catalogue["Тонер K"], catalogue["Тонер C"]) == (75, "Some left")  # a state is a word, never 0
-    assert catalogue["Fuser Kit"] == "OK" and catalogue["Тонер M"] is None
+    assert (catalogue["Тонер K"], catalogue["Тонер C"]) == (75, "Ещё есть")  # a state is a word, never 0
+    assert catalogue["Fuser Kit"] == "ОК" and catalogue["Тонер M"] is None
     assert catalogue["Правило"] == "Серийник+MAC"
     assert catalogue["Дата последнего опроса"] == datetime(2026, 3, 2, 9, 30)  # a real date in Irkutsk time
-    assert catalogue["Статус последнего опроса"] == "Success" and catalogue["Последняя ошибка"] is None
+    assert catalogue["Статус последнего опроса"] == "Успешно" and catalogue["Последняя ошибка"] is None
 
     assert legacy["Модель"] == "HP LaserJet 400" and legacy["Производитель"] is None
     assert legacy["Серийный №"] == HOSTILE  # kept as the text it is
-    assert failing["Статус последнего опроса"] == "Failed" and failing["Последняя ошибка"] == "x" * 100
+    assert failing["Статус последнего опроса"] == "Ошибка опроса" and failing["Последняя ошибка"] == "x" * 100
     assert failing["ЧБ A4"] == 1200  # the counters of the last successful poll
-    assert never["Статус последнего опроса"] == "Never polled" and never["Правило"] == "—" and never["Всего"] is None
+    assert never["Статус последнего опроса"] == "Не опрашивался" and never["Правило"] == "—" and never["Всего"] is None
 
 
 def test_a_formula_like_text_is_a_string_cell_and_the_filters_narrow_the_file(session: Session) -> None:
@@ -115,6 +115,7 @@ def test_a_formula_like_text_is_a_string_cell_and_the_filters_narrow_the_file(se
 
     head, rows = _read(export_printers_bytes(session, filters=PrinterFilters(), tz=IRKUTSK, english=True)[0])
     assert head == [en for _f, _ru, en in COLUMNS] and rows[1]["Match rule"] == "Serial + MAC"
+    assert (rows[1]["Toner C"], rows[1]["Last poll status"]) == ("Some left", "Success")
 
 
 def _tab(cookie: str, query: str = "") -> PrintersState:

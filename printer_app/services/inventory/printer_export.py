@@ -5,7 +5,8 @@ Columns (Russian headers of the file contract; English with the language switch)
 manufacturer, model (the catalogue's, else the printer's own model text), the counters of the last successful
 poll (numbers), its supply levels (a percentage as a number; a special state as a word, never 0), the match rule,
 location, the time of the last successful poll (a real date-time in the user's time zone), the status of the latest
-poll of any outcome and its error (first 100 characters, only when it failed).
+poll of any outcome and its error (first 100 characters, only when it failed). Words in the cells are in the
+headers' language.
 
 Written with openpyxl's write-only mode from a streamed query, so memory stays flat for any fleet. A text a
 spreadsheet would take for a formula (`=`, `+`, `-`, `@`) is written as a string, never evaluated.
@@ -25,7 +26,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session
 
-from printer_app.i18n import N_, gettext
+from printer_app.i18n import N_, gettext, use_language
 from printer_app.models import DeviceModel, Manufacturer, Organization, PageCounter, Printer
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.inventory.printer_list import PrinterFilters, filtered_select
@@ -196,7 +197,13 @@ def _moment(sheet, value: datetime | None, tz: tzinfo) -> Any:
 def export_printers(
     session: Session, out: IO[bytes], *, filters: PrinterFilters, tz: tzinfo, english: bool = False
 ) -> int:
-    """Write the workbook of the printers `filters` select to `out`; returns how many printers it holds."""
+    """Write the workbook of the printers `filters` select to `out`; returns how many printers it holds. The words
+    in the cells (statuses, supply states) are in the headers' language, whatever the page's."""
+    with use_language("en" if english else "ru"):
+        return _write(session, out, filters=filters, tz=tz, english=english)
+
+
+def _write(session: Session, out: IO[bytes], *, filters: PrinterFilters, tz: tzinfo, english: bool) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET)
     for index, (field, _ru, _en) in enumerate(COLUMNS, start=1):
