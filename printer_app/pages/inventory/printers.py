@@ -15,6 +15,7 @@ from reflex.vars import FunctionStringVar, Var, VarData
 from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t, text, tf
+from printer_app.components.inventory.amb_dialog import amb_dialog
 from printer_app.components.inventory.poll_all_card import poll_all_progress
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
@@ -22,6 +23,7 @@ from printer_app.components.spinner import spinner
 from printer_app.components.table import pager, reset_button, search_box
 from printer_app.i18n import N_
 from printer_app.services.access.roles import PERMISSIONS
+from printer_app.state.inventory.amb import AmbState
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
@@ -42,12 +44,13 @@ S = PrintersState
 NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3", "lowest_supply"}
 WRAPPED = {"lowest_supply"}  # a long title over short values: on two lines
 UNSORTABLE = {"supplies"}
-ADD, CHANGE, DELETE, RUN, EXPORT = (
+ADD, CHANGE, DELETE, RUN, EXPORT, AMB = (
     "inventory.add_printer",
     "inventory.change_printer",
     "inventory.delete_printer",
     "inventory.run_inventory",
     "inventory.export_printers",
+    "inventory.export_amb_report",
 )
 
 
@@ -359,6 +362,7 @@ def printers_page() -> rx.Component:
         pager(S),
         printer_dialog(),
         delete_dialog(),
+        amb_dialog(),
         actions=rx.hstack(
             rx.cond(
                 _can(EXPORT),
@@ -379,6 +383,16 @@ def printers_page() -> rx.Component:
                     ),
                     align="center",
                     spacing="2",
+                ),
+            ),
+            rx.cond(
+                _can(AMB),
+                rx.button(
+                    rx.icon("file-input", size=16),
+                    t("Fill customer report"),
+                    variant="soft",
+                    on_click=AmbState.open_dialog,
+                    id="amb-open",
                 ),
             ),
             rx.cond(
