@@ -66,13 +66,17 @@ def test_the_template_is_filled_from_the_newest_poll_of_the_active_printer(sessi
     new = make_printer(session, ip_address="10.8.0.2", serial_number="amb-1 ")
     gone = make_printer(session, ip_address="10.8.0.3", serial_number="AMB-OLD", is_active=False)
     make_printer(session, ip_address="10.8.0.4", serial_number="AMB-NOPOLL")
+    cyrillic = make_printer(session, ip_address="10.8.0.5", serial_number="ЖК-7")  # SQLite's lower() misses it
+    _polled(session, cyrillic, AT, 70)
     _polled(session, old, AT.replace(month=5), 99_999)  # newer, but the printer was replaced
     _polled(session, new, AT, 1200)
     _polled(session, gone, AT, 500)
     session.commit()
 
-    data, summary = fill_template(session, _template(["AMB-1", "AMB-OLD", "NO-SUCH", "AMB-NOPOLL", None]), tz=IRKUTSK)
-    assert (summary.header_row, summary.sheet, summary.rows_filled) == (3, "Отчёт", 2)
+    data, summary = fill_template(
+        session, _template(["AMB-1", "AMB-OLD", "NO-SUCH", "AMB-NOPOLL", None, "\xa0жк-7"]), tz=IRKUTSK
+    )
+    assert (summary.header_row, summary.sheet, summary.rows_filled) == (3, "Отчёт", 3)
     assert (summary.not_found, summary.without_poll, summary.inactive_only) == (
         ["NO-SUCH"],
         ["AMB-NOPOLL"],
@@ -89,6 +93,7 @@ def test_the_template_is_filled_from_the_newest_poll_of_the_active_printer(sessi
     assert values[0] == [1, "AMB-1", 111, 1200, 50, 0, 7, datetime(2026, 4, 30, 10, 0)]  # A3 b/w missing -> 0
     assert values[1][3:] == [500, 50, 0, 7, datetime(2026, 4, 30, 10, 0)]
     assert values[2][3:] == [None, None, None, None, None] and values[3][3:] == [None, None, None, None, None]
+    assert sheet.cell(row=9, column=4).value == 70
     assert sheet.cell(row=4, column=8).number_format == "DD.MM.YYYY HH:MM"
 
     again, _ = fill_template(session, data, tz=IRKUTSK)  # a filled file filled again keeps one date column

@@ -31,9 +31,11 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from sqlmodel import Session
 
+from printer_app.db import unicode_lower
 from printer_app.i18n import gettext
 from printer_app.models import PageCounter, Printer
 from printer_app.services.contracts.workbook import WorkbookRefused, check_archive
+from printer_app.services.serials import BLANKS, serial_key
 
 MAX_BYTES = 10 * 1024 * 1024
 FILENAME = "amb_report.xlsx"
@@ -50,6 +52,8 @@ COLUMNS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "А3 цветные конец периода": (("цветные", "конец периода", "а3"), "color_a3"),
 }
 LISTED = 200  # serials listed per kind in the summary
+# A stored serial as `serial_key` folds a typed one: trimmed, lower case in every alphabet (SQLite's lower() is ASCII)
+_FOLDED = unicode_lower(sa.func.trim(Printer.serial_number, BLANKS))
 
 
 @dataclass
@@ -100,9 +104,9 @@ def _latest_counters(session: Session, serials: Iterable[str]) -> dict[str, tupl
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         rows = session.execute(
-            sa.select(sa.func.lower(sa.func.trim(Printer.serial_number)), Printer.is_active, PageCounter)
+            sa.select(_FOLDED, Printer.is_active, PageCounter)
             .join(PageCounter, PageCounter.id == Printer.last_counter_id)
-            .where(sa.func.lower(sa.func.trim(Printer.serial_number)).in_(chunk))
+            .where(_FOLDED.in_(chunk))
             .order_by(Printer.is_active.desc(), PageCounter.recorded_at.desc(), Printer.id.desc())
         ).all()
         for serial, active, counter in rows:
@@ -113,9 +117,8 @@ def _latest_counters(session: Session, serials: Iterable[str]) -> dict[str, tupl
 def _known_serials(session: Session, serials: Iterable[str]) -> set[str]:
     wanted = sorted({s for s in serials if s})
     known: set[str] = set()
-    folded = sa.func.lower(sa.func.trim(Printer.serial_number))
     for start in range(0, len(wanted), 500):
-        known.update(session.scalars(sa.select(folded).where(folded.in_(wanted[start : start + 500]))).all())
+        known.update(session.scalars(sa.select(_FOLDED).where(_FOLDED.in_(wanted[start : start + 500]))).all())
     return known
 
 
@@ -135,17 +138,17 @@ def fill_template(session: Session, data: bytes, *, tz: tzinfo) -> tuple[bytes, 
     rows = []
     for number in range(header + 1, sheet.max_row + 1):
         raw = sheet.cell(row=number, column=serial_column).value
-        serial = " ".join(str(raw).split()) if raw is not None else ""
+        serial = str(raw).strip(BLANKS) if raw is not None else ""
         if not serial:
             summary.rows_without_serial += 1
             continue
         rows.append((number, serial))
-    found = _latest_counters(session, (s.lower() for _n, s in rows))
-    known = _known_serials(session, (s.lower() for _n, s in rows if s.lower() not in found))
+    found = _latest_counters(session, (serial_key(s) for _n, s in rows))
+    known = _known_serials(session, (serial_key(s) for _n, s in rows if serial_key(s) not in found))
     for number, serial in rows:
-        hit = found.get(serial.lower())
+        hit = found.get(serial_key(serial))
         if hit is None:
-            target = summary.without_poll if serial.lower() in known else summary.not_found
+            target = summary.without_poll if serial_key(serial) in known else summary.not_found
             _listed(target, serial)
             continue
         counter, active = hit

@@ -41,7 +41,7 @@ class AmbState(SessionState):
 
     @rx.event
     @requires(*AMB)
-    def open_dialog(self) -> None:
+    async def open_dialog(self) -> None:
         self._clear()
         self.open = True
 
@@ -79,7 +79,7 @@ class AmbState(SessionState):
 
     @rx.event
     @requires(*AMB)
-    def download(self):
+    async def download(self):
         if not self._data:
             return rx.toast.error(gettext("Drop the customer's template first."))
         return rx.download(data=self._data, filename=FILENAME, mime_type=XLSX_MIME)
