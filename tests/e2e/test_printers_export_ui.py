@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
 from printer_app.models import Printer
 from printer_app.models.choices import MatchRule, TaskStatus
@@ -94,3 +95,39 @@ def test_export_what_the_filters_show_and_fill_a_customer_template(
     filled = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert [c.value for c in filled[4]] == [f"EXP-{tag}-1", 1001, 20, 3, 0, datetime(2026, 4, 30, 10, 0)]
     assert filled.cell(row=3, column=6).value == "Дата опроса"
+
+
+def test_import_printers_preview_then_apply(page: Page, app_server: AppServer, db_session, tmp_path: Path) -> None:
+    tag = secrets.token_hex(3)
+    third = int(tag[:2], 16)
+    book = openpyxl.Workbook()
+    book.active.append(["№", "Производитель", "Модель оборудования", "Серийный номер", "IP"])
+    book.active.append([1, "E2E Import Maker", f"Model {tag}", f"IMP-{tag}-1", f"10.{third}.8.1"])
+    book.active.append([2, "", "", f"IMP-{tag}-2", f"10.{third}.8.2"])
+    book.active.append([3, "", "", f"IMP-{tag}-3", "10.1.2"])  # not an IP
+    path = tmp_path / "printers.xlsx"
+    book.save(path)
+
+    page.goto(f"{app_server.base_url}/printers")
+    page.click("#import-printers")
+    expect(page.locator("#page-title")).to_have_text("Import printers")
+    hydrated(page)
+    with page.expect_file_chooser() as chooser:
+        page.locator(".printer-import-drop").click()
+    chooser.value.set_files(str(path))
+    expect(page.locator(".printer-import-chip[data-class='NEW']")).to_have_attribute("data-count", "2")
+    expect(page.locator(".printer-import-chip[data-class='ERROR']")).to_have_attribute("data-count", "1")
+    expect(page.locator(".printer-import-row[data-row='2']")).to_contain_text("would create")
+    expect(page.locator(".printer-import-row[data-row='4']")).to_contain_text("10.1.2")
+    shot(page, "printer_import_preview_1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "printer_import_preview_390")
+    page.set_viewport_size({"width": 1500, "height": 1000})
+
+    page.click("#printer-import-apply")
+    expect(page.locator("#printer-import-result")).to_contain_text("2 printers created")
+    expect(page.locator(".printer-import-chip[data-class='UNCHANGED']")).to_have_attribute("data-count", "2")
+    with db_session() as session:
+        stored = session.exec(select(Printer).where(Printer.serial_number.startswith(f"IMP-{tag}"))).all()
+        assert sorted(p.ip_address for p in stored) == [f"10.{third}.8.1", f"10.{third}.8.2"]
+        assert all(p.is_active for p in stored)

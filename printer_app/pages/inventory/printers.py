@@ -412,6 +412,13 @@ def printers_page() -> rx.Component:
             ),
             rx.cond(
                 _can(ADD),
+                rx.link(
+                    rx.button(rx.icon("upload", size=16), t("Import"), variant="soft", id="import-printers"),
+                    href="/printers/import",
+                ),
+            ),
+            rx.cond(
+                _can(ADD),
                 rx.button(
                     rx.icon("plus", size=16), t("Add printer"), on_click=PrinterFormState.open_new, id="add-printer"
                 ),

@@ -46,7 +46,8 @@ class AmbState(SessionState):
         self.open = True
 
     @rx.event
-    def set_open(self, value: bool) -> None:
+    @requires(*AMB)
+    async def set_open(self, value: bool) -> None:
         self.open = value is True
         if not self.open:
             self._clear()
