@@ -5,15 +5,20 @@ their contract devices, existing ones updated through the change log, nothing de
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
+import reflex as rx
+from reflex.istate.data import RouterData
 from sqlmodel import Session, select
 
 from printer_app.models import ContractDevice, DeviceModel, EntityChangeLog, Manufacturer, Printer
 from printer_app.services.contracts.workbook import WorkbookRefused
 from printer_app.services.inventory.printer_import import analyse, apply, counts, read_rows
+from printer_app.state.inventory.printer_import import PrinterImportState
 from tests.factories import make_contract_device, make_model, make_org, make_printer
+from tests.integration.state_fixtures import app_db, run_handler, session_cookie  # noqa: F401
 
 HEADER = ["№", "Производитель", "Модель оборудования", "Серийный номер", "IP", "Организация"]
 
@@ -123,3 +128,45 @@ def test_a_file_without_an_ip_column_is_refused(session: Session) -> None:
     assert "IP" in refused.value.message
     with pytest.raises(WorkbookRefused):
         read_rows(b"not a workbook")
+
+
+def _tab(cookie: str) -> PrinterImportState:
+    root = rx.State(_reflex_internal_init=True)
+    headers = {"cookie": cookie, "user-agent": "import-test", "origin": "http://localhost:3000"}
+    path = "/printers/import"
+    root.router = RouterData.from_router_data({"headers": headers, "pathname": path, "asPath": path})
+    return root.get_substate(PrinterImportState.get_full_name().split("."))
+
+
+def _upload(data: bytes) -> rx.UploadFile:
+    return rx.UploadFile(file=io.BytesIO(data), path=Path("printers.xlsx"))
+
+
+def test_the_page_previews_pages_and_applies_and_refuses_without_the_permission(
+    app_db: str,  # noqa: F811
+    session: Session,
+    catalogue,
+) -> None:
+    editor = session_cookie(session, username="editor", groups=("Inventory — Editor",))
+    viewer = session_cookie(session, username="viewer", groups=("Inventory — Viewer",))
+    session.commit()
+    state = _tab(editor)
+    run_handler(PrinterImportState.load, state)
+    run_handler(PrinterImportState.upload, state, [_upload(_xlsx(ROWS))])
+    assert (state.held, state.counts["NEW"], state.counts["ERROR"], state.refusal) == (12, 6, 4, "")
+    run_handler(PrinterImportState.set_filter, state, "row_class", "ERROR")
+    assert [r.number for r in state.rows] == [10, 11, 12, 13] and "10.9.300.1" in state.rows[0].errors + state.rows[
+        0
+    ].ip
+    assert state.can_apply
+    run_handler(PrinterImportState.apply, state)
+    assert "6 printers created" in state.result and state.counts["NEW"] == 0
+    session.expire_all()
+    assert session.exec(select(Printer).where(Printer.ip_address == "10.9.2.4")).one().device_model_id is not None
+
+    refused = _tab(viewer)
+    answers = run_handler(PrinterImportState.upload, refused, [_upload(_xlsx(ROWS))])
+    assert "Not allowed" in repr(answers) and refused.held == 0
+    bad = _tab(editor)
+    run_handler(PrinterImportState.upload, bad, [_upload(b"PK not a workbook")])
+    assert bad.refusal and bad.held == 0

@@ -165,11 +165,12 @@ def fill_template(session: Session, data: bytes, *, tz: tzinfo) -> tuple[bytes, 
 
 
 def _date_column(sheet, header: int) -> int:
-    """The "Дата опроса" column: the one a previous fill added, else a new last column."""
+    """The "Дата опроса" column: the one a previous fill added, else a new column after the header's last one."""
     for cell in sheet[header]:
         if _norm(cell.value) == _norm(DATE_HEADER):
             return cell.column
-    column = sheet.max_column + 1
+    used = [cell.column for cell in sheet[header] if cell.value not in (None, "")]
+    column = max(used) + 1  # right after the header's last column (a merged title row may reach further)
     sheet.cell(row=header, column=column, value=DATE_HEADER)
     return column
 

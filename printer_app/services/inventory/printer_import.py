@@ -86,6 +86,13 @@ class ImportRow:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def read(self) -> dict[str, Any]:
+        """What the file gave (the input of `analyse`), as plain values."""
+        return {name: getattr(self, name) for name in INPUT_FIELDS}
+
+
+INPUT_FIELDS = ("number", "ip", "serial", "manufacturer", "model", "organization", "location")  # what the file gave
+
 
 @dataclass
 class ImportResult:
@@ -181,8 +188,7 @@ def analyse(session: Session, rows: Iterable[ImportRow]) -> list[ImportRow]:
     seen: dict[str, int] = {}
     out = []
     for source in rows:
-        row = ImportRow(**{k: v for k, v in source.as_dict().items() if k in ImportRow.__dataclass_fields__})
-        row.errors, row.changes, row.row_class = [], {}, ERROR
+        row = ImportRow(**{name: getattr(source, name) for name in INPUT_FIELDS})
         _check(row, catalogue, seen)
         out.append(row)
     return out

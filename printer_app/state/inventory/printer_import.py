@@ -45,6 +45,11 @@ class ImportRowView:
     errors: str = ""
 
 
+def _row(held: dict) -> service.ImportRow:
+    """A held row back as the service's input (plain values, whatever the state wrapped them in)."""
+    return service.ImportRow(**{name: held[name] for name in service.INPUT_FIELDS})
+
+
 def _view(row: service.ImportRow) -> ImportRowView:
     label = service.MATCH_LABELS.get(row.model_match, "")
     changes = "; ".join(
@@ -108,7 +113,7 @@ class PrinterImportState(PagedListMixin, SessionState):
 
     async def _query(self) -> None:
         """Analyse the held rows against the database now and show one page of them."""
-        rows = [service.ImportRow(**r) for r in self._parsed]
+        rows = [_row(r) for r in self._parsed]
         analysed = await with_session(service.analyse, rows)
         self.counts = service.counts(analysed)
         needle = self.search.strip().lower()
@@ -146,7 +151,7 @@ class PrinterImportState(PagedListMixin, SessionState):
             return
         finally:
             self.reading = False
-        self._parsed = [r.as_dict() for r in parsed]
+        self._parsed = [r.read() for r in parsed]
         self.held = len(parsed)
         await self._query()
 
@@ -165,7 +170,7 @@ class PrinterImportState(PagedListMixin, SessionState):
         try:
             result = await with_session(
                 service.apply,
-                [service.ImportRow(**r) for r in self._parsed],
+                [_row(r) for r in self._parsed],
                 create_models=self.create_models,
                 may_change=CHANGE in self.permissions,
                 actor=self._actor(),
