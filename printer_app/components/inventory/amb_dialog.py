@@ -35,7 +35,7 @@ def _summary() -> rx.Component:
     return rx.vstack(
         rx.callout.root(
             rx.callout.icon(rx.icon("circle-check", size=16)),
-            rx.callout.text(tf("{file}: {n} rows filled.", file=S.file_name, n=S.filled)),
+            rx.callout.text(tf("{file}: rows filled: {n}.", file=S.file_name, n=S.filled)),
             color_scheme=rx.cond(S.filled > 0, "green", "amber"),
             id="amb-filled",
             width="100%",
