@@ -15,6 +15,7 @@ from printer_app.pages.inventory.dashboard import dashboard_page
 from printer_app.pages.inventory.discover import discover_page
 from printer_app.pages.inventory.organizations import organizations_page
 from printer_app.pages.inventory.printer_detail import printer_detail_page
+from printer_app.pages.inventory.printer_import import printer_import_page
 from printer_app.pages.inventory.printers import printers_page
 from printer_app.pages.reports.charts import charts_page
 from printer_app.pages.reports.history import month_history_page
@@ -35,6 +36,7 @@ from printer_app.state.inventory.dashboard import DashboardState
 from printer_app.state.inventory.discovery import DiscoveryState
 from printer_app.state.inventory.organizations import OrganizationsState
 from printer_app.state.inventory.printer_detail import PrinterDetailState
+from printer_app.state.inventory.printer_import import PrinterImportState
 from printer_app.state.inventory.printers import PrintersState
 from printer_app.state.live.hub import live_updates
 from printer_app.state.reports.charts import ChartsState
@@ -60,6 +62,12 @@ app = rx.App(api_transformer=api, stylesheets=["/app.css"], backend_exception_ha
 app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_load=PrintersState.load)
+app.add_page(
+    printer_import_page,
+    route="/printers/import",
+    title=title(N_("Import printers")),
+    on_load=PrinterImportState.load,
+)
 app.add_page(
     printer_detail_page,
     route="/printers/[id]",

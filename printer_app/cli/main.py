@@ -17,6 +17,7 @@ from printer_app.cli import (
 from printer_app.cli.access import roles, users, whitelist
 from printer_app.cli.contracts import cartridges, contracts
 from printer_app.cli.contracts_link import link as contracts_link  # noqa: F401  (adds `contracts link`)
+from printer_app.cli.legacy_import import import_legacy
 from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
 from printer_app.cli.reports import reports
@@ -145,6 +146,7 @@ app.command("poll-all")(poll_all)
 app.command("messages")(messages)
 app.command("discover")(discover)
 app.command("import-xml")(import_xml)
+app.command("import-legacy")(import_legacy)
 app.add_typer(users, name="users")
 app.add_typer(whitelist, name="whitelist")
 app.add_typer(roles, name="roles")

@@ -26,6 +26,8 @@ from tests.integration.state_fixtures import app_db, app_states, run_background,
 # service, no other state, no queue). Keyed by where the function is defined.
 ALLOWED = {
     "PrintersState.toggle_column": "shows or hides a column of the table (a preference kept in the browser)",
+    "PrintersState.set_english": "picks the export's header language; exporting checks",
+    "PrinterImportState.set_create_models": "ticks 'create missing models' for the apply; applying checks",
     "GroupPickerMixin.toggle_group": "ticks a group box in the open user / whitelist dialog; saving checks",
     "UsersState.cancel_deactivate": "closes the deactivation question without doing it",
     "UsersState.set_groups_open": "opens / closes the groups dialog",

@@ -15,6 +15,7 @@ from reflex.vars import FunctionStringVar, Var, VarData
 from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t, text, tf
+from printer_app.components.inventory.amb_dialog import amb_dialog
 from printer_app.components.inventory.poll_all_card import poll_all_progress
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
@@ -22,6 +23,7 @@ from printer_app.components.spinner import spinner
 from printer_app.components.table import pager, reset_button, search_box
 from printer_app.i18n import N_
 from printer_app.services.access.roles import PERMISSIONS
+from printer_app.state.inventory.amb import AmbState
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
@@ -42,11 +44,13 @@ S = PrintersState
 NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3", "lowest_supply"}
 WRAPPED = {"lowest_supply"}  # a long title over short values: on two lines
 UNSORTABLE = {"supplies"}
-ADD, CHANGE, DELETE, RUN = (
+ADD, CHANGE, DELETE, RUN, EXPORT, AMB = (
     "inventory.add_printer",
     "inventory.change_printer",
     "inventory.delete_printer",
     "inventory.run_inventory",
+    "inventory.export_printers",
+    "inventory.export_amb_report",
 )
 
 
@@ -358,7 +362,39 @@ def printers_page() -> rx.Component:
         pager(S),
         printer_dialog(),
         delete_dialog(),
+        amb_dialog(),
         actions=rx.hstack(
+            rx.cond(
+                _can(EXPORT),
+                rx.hstack(
+                    rx.button(
+                        rx.icon("download", size=16),
+                        t("Export"),
+                        variant="soft",
+                        on_click=S.export,
+                        loading=S.exporting,
+                        title=t("printers.xlsx of every printer the filters show, sorted by IP"),
+                        id="export-printers",
+                    ),
+                    rx.el.label(
+                        rx.switch(checked=S.english, on_change=S.set_english, size="1", id="export-english"),
+                        rx.text(t("English headers"), size="1"),
+                        class_name="pi-switch-label",
+                    ),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            rx.cond(
+                _can(AMB),
+                rx.button(
+                    rx.icon("file-input", size=16),
+                    t("Fill customer report"),
+                    variant="soft",
+                    on_click=AmbState.open_dialog,
+                    id="amb-open",
+                ),
+            ),
             rx.cond(
                 _can(RUN),
                 rx.button(
@@ -372,6 +408,13 @@ def printers_page() -> rx.Component:
                 rx.el.span(
                     rx.button(rx.icon("radar", size=16), t("Poll all"), variant="soft", disabled=True, id="poll-all"),
                     title=_needs(RUN),
+                ),
+            ),
+            rx.cond(
+                _can(ADD),
+                rx.link(
+                    rx.button(rx.icon("upload", size=16), t("Import"), variant="soft", id="import-printers"),
+                    href="/printers/import",
                 ),
             ),
             rx.cond(

@@ -191,6 +191,11 @@ def _filtered(filters: PrinterFilters, *, now: datetime | None = None):
     return query
 
 
+def filtered_select(filters: PrinterFilters, *, now: datetime | None = None):
+    """SELECT of the ids of every printer the list shows with these filters (the export joins it)."""
+    return _filtered(filters, now=now)
+
+
 COUNTER_SORTS = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3"}
 NOT_NULL_SORTS = {"ip", "serial"}
 

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from printer_app.config import get_settings
 from printer_app.i18n import N_, gettext, ngettext
 from printer_app.models.choices import MatchRule, SupplyKind, TaskStatus
 from printer_app.services.inventory.health import GROUPS
+from printer_app.services.inventory.printer_export import FILENAME, XLSX_MIME, export_printers_bytes
 from printer_app.services.inventory.printer_list import (
     NO_RULE_YET,
     SORTABLE,
@@ -60,6 +62,7 @@ OPT_IN = ("location",)
 RUN_ID = re.compile(r"^\d{1,12}-[0-9a-f]{8}$")  # workers/coordination.py start_batch
 
 VIEW = ("inventory.access_inventory_app", "inventory.view_printer")
+EXPORT = "inventory.export_printers"
 STATUSES = {s.value for s in TaskStatus} | set(GROUPS)
 RULES = {r.value for r in MatchRule} | {NO_RULE_YET}
 ACTIVITY = ("active", "inactive", "all")
@@ -99,6 +102,8 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
     supply: str = ALL
     run: str = ""  # a poll-all run: only the printers that failed in it
     loaded: bool = False  # the URL was read: from now on the URL follows the filters
+    exporting: bool = False  # a printers.xlsx is being written
+    english: bool = False  # the export's headers: Russian (the file contract) unless switched
     org_options: list[list[str]] = []
     model_options: list[list[str]] = []
     hidden_columns: str = rx.LocalStorage(DEFAULT_HIDDEN, name="printers_columns")
@@ -245,6 +250,28 @@ class PrintersState(SortableMixin, PagedListMixin, SessionState):
         """Leave the list of a run's failures for the whole list (with the other filters kept)."""
         self.run, self.page = "", 1
         await self._query()
+
+    @rx.event
+    def set_english(self, value: bool) -> None:
+        self.english = value is True
+
+    @rx.event
+    @requires(EXPORT, *VIEW)
+    async def export(self):
+        """`printers.xlsx` of exactly what the filters show (every page), sorted by IP, Russian headers (English
+        with the switch), dates in the app's time zone."""
+        self.exporting = True
+        yield
+        try:
+            data, _count = await with_session(
+                export_printers_bytes,
+                filters=await self._run_filters(),
+                tz=get_settings().tz,
+                english=self.english,
+            )
+        finally:
+            self.exporting = False
+        yield rx.download(data=data, filename=FILENAME, mime_type=XLSX_MIME)
 
     @rx.event
     @requires(RUN, *VIEW)
