@@ -1,0 +1,46 @@
+"""The JSON API app (FastAPI) mounted at /api beside the pages: /api/v1/..., /api/health, /api/docs.
+
+Contract: `install(outer)` mounts it on the app's Starlette app after api/auth.py's `install` (it shares that
+sign-in configuration, so the session cookie works here too, and the same-origin guard wraps it). FastAPI's own
+docs (CDN assets) are off; api/v1/docs.py serves the document and an offline page to `view_api_docs` holders.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.applications import Starlette
+
+from printer_app.api.v1 import directory, docs, health, printers, problems
+
+DESCRIPTION = """The Printer Inventory JSON API: the data of the pages, with the same permissions.
+
+Authenticate with a personal token from your profile page (/profile): `Authorization: Bearer pi_...`; in the
+browser the session cookie works too. 401: no or bad credentials (unknown, revoked, expired token); 403: valid
+credentials without the permission the route names; 429: too many requests (see Retry-After).
+Errors are RFC 9457 problem details (application/problem+json: type, title, status, detail; `errors` maps
+fields to messages on 422). Lists are paged: follow `next` until it is null; send the ETag back as If-None-Match
+to get 304 when nothing changed."""
+
+
+def build() -> FastAPI:
+    api = FastAPI(
+        title="Printer Inventory API",
+        version="1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        servers=[{"url": "/api"}],
+    )
+    problems.install(api)
+    for module in (printers, directory, health, docs):
+        api.include_router(module.router)
+    return api
+
+
+def install(outer: Starlette) -> FastAPI:
+    """Mount the API at /api on the app's Starlette app (whose `state.auth` api/auth.py's install set)."""
+    api = build()
+    api.state.auth = outer.state.auth
+    outer.mount("/api", api)
+    return api
