@@ -103,13 +103,16 @@ def _plain(row) -> dict:
     return {k: v for k, v in values.items() if k in PrinterListItem.model_fields}
 
 
+_DERIVED = {"organization", "device_model"}
+
+
 def _printer(session, printer: PrinterRow) -> Printer:
     org = session.get(Organization, printer.organization_id) if printer.organization_id else None
     model = session.get(DeviceModel, printer.device_model_id) if printer.device_model_id else None
     maker = session.get(Manufacturer, model.manufacturer_id) if model is not None else None
     label = " ".join(x for x in (maker.name if maker else "", model.name if model else "") if x)
     return Printer(
-        **printer.model_dump(include=set(Printer.model_fields) - {"organization", "device_model"}),
+        **{name: getattr(printer, name, None) for name in Printer.model_fields if name not in _DERIVED},
         organization=org.name if org else "",
         device_model=label,
     )

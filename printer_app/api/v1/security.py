@@ -60,7 +60,7 @@ def _config(request: Request) -> AuthConfig:
 
 
 def _unauthorized(reason: str) -> Problem:
-    challenge = CHALLENGE if reason == "missing" else f'{CHALLENGE}, error="invalid_token"'
+    challenge = CHALLENGE if reason in ("missing", "session") else f'{CHALLENGE}, error="invalid_token"'
     return Problem(401, REASONS[reason], headers={"WWW-Authenticate": challenge})
 
 
