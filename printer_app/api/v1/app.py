@@ -8,6 +8,7 @@ docs (CDN assets) are off; api/v1/docs.py serves the document and an offline pag
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 
 from printer_app.api.v1 import directory, docs, health, printers, problems
@@ -33,9 +34,27 @@ def build() -> FastAPI:
         servers=[{"url": "/api"}],
     )
     problems.install(api)
-    for module in (printers, directory, health, docs):
-        api.include_router(module.router)
+    for module in (printers, directory, docs):
+        api.include_router(module.router, responses=problems.ANSWERS)
+    api.include_router(health.router)
+    api.openapi = lambda: _document(api)  # type: ignore[method-assign]
     return api
+
+
+def _document(api: FastAPI) -> dict:
+    """FastAPI's document (built once), with the problem details schema the error answers refer to."""
+    if api.openapi_schema is None:
+        document = get_openapi(
+            title=api.title,
+            version=api.version,
+            description=api.description,
+            routes=api.routes,
+            servers=api.servers,
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ProblemDetails"] = problems.ProblemDetails.model_json_schema()
+        api.openapi_schema = document
+    return api.openapi_schema
 
 
 def install(outer: Starlette) -> FastAPI:

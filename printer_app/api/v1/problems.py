@@ -9,6 +9,7 @@ NotFoundError and ConflictError, and plain HTTP errors into problems.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
@@ -28,6 +29,29 @@ TITLES = {
     503: "Service unavailable",
 }
 SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict", 422: "validation", 429: "rate-limited"}
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details (application/problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, str] | None = None
+    retry_after: int | None = None
+
+
+def _documented(status: int, about: str) -> dict:
+    return {"description": about, "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+
+
+ANSWERS = {
+    401: _documented(401, "No, unknown, revoked or expired credentials (WWW-Authenticate: Bearer)"),
+    403: _documented(403, "Valid credentials without a permission the route needs"),
+    429: _documented(429, "Too many requests: retry after Retry-After seconds"),
+}
+"""The error answers every guarded route documents (422 and 404 are added where they can happen)."""
 
 
 class Problem(Exception):
