@@ -71,7 +71,7 @@ def _token(engine) -> str:
         user = session.exec(select(User).where(User.username == "bench-api")).first()
         if user is None:
             user = auth.create_local_user(session, username="bench-api", password="Bench-api-2026!", is_superuser=True)
-        _, secret = api_tokens.create_token(session, user_id=user.id, name="bench", days=1)
+        _, secret = api_tokens.create_token(session, user_id=user.id, name="bench", days=7)
         session.commit()
     return secret
 
