@@ -128,7 +128,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def latency(client: httpx.Client, path: str, runs: int) -> list[float]:
@@ -206,13 +206,15 @@ def main() -> None:
             d95 = _pct(detail, 0.95)
             flag = "  SLOW" if d95 > DETAIL_P95_MS else ""
             slow += bool(flag)
-            print(f"{'detail /printers/{id} (random)':48} {statistics.median(detail):8.1f} {d95:8.1f} {max(detail):8.1f}{flag}")
+            d50, dmax = statistics.median(detail), max(detail)
+            print(f"{'detail /printers/{id} (random)':48} {d50:8.1f} {d95:8.1f} {dmax:8.1f}{flag}")
         mix = [_query(c) for c in bench_cases[:12]] + [f"/api/v1/printers/{i}" for i in random.sample(ids, 50)]
         print(f"\n{args.clients} concurrent clients for {args.seconds:.0f} s ...", flush=True)
         result = asyncio.run(concurrent(base, headers, mix, args.clients, args.seconds))
         times, errors = result["times"], result["errors"]
         print(
-            f"requests {len(times):,}  {len(times) / result['elapsed']:.1f} req/s  p50 {statistics.median(times):.1f} ms"
+            f"requests {len(times):,}  {len(times) / result['elapsed']:.1f} req/s"
+            f"  p50 {statistics.median(times):.1f} ms"
             f"  p95 {_pct(times, 0.95):.1f} ms  max {max(times):.1f} ms  errors {len(errors)}"
         )
         for error in sorted(set(errors))[:10]:

@@ -60,8 +60,8 @@ def _person(session: Session, name: str, index: int) -> Person:
     return Person(name, user.id, secret, frozenset(user_permissions(session, user)), name == "superuser", cookie)
 
 
-@pytest.fixture
-def api_people(app_db: str, session: Session) -> dict[str, Person]:  # noqa: F811
+@pytest.fixture(name="api_people")
+def api_people_fixture(app_db: str, session: Session) -> dict[str, Person]:  # noqa: F811
     """Users per role with tokens; "wrong", "revoked", "expired" credentials; a printer and a published month."""
     from printer_app.api.v1 import ratelimit
 
@@ -88,8 +88,8 @@ def api_people(app_db: str, session: Session) -> dict[str, Person]:  # noqa: F81
     return people
 
 
-@pytest.fixture
-def client(api_people: dict[str, Person]) -> Iterator[TestClient]:
+@pytest.fixture(name="client")
+def client_fixture(api_people: dict[str, Person]) -> Iterator[TestClient]:
     from printer_app.printer_app import api
 
     yield TestClient(api, base_url="http://localhost")

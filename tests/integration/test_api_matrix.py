@@ -15,8 +15,8 @@ from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
 from printer_app.models import EntityChangeLog, Printer
-from tests.integration.api_fixtures import ROLES, Person, api_people, client  # noqa: F401
-from tests.integration.state_fixtures import app_db  # noqa: F401
+from tests.integration.api_fixtures import ROLES, Person, api_people_fixture, client_fixture  # noqa: F401
+from tests.integration.state_fixtures import app_db  # noqa: F401  (api_people's)
 
 _ips = itertools.count(10)
 SUCCESS = {"get": 200, "post": 201, "put": 200, "delete": 204}
@@ -57,7 +57,9 @@ def _changes(session: Session) -> int:
 
 
 def test_every_route_answers_401_403_and_serves_the_allowed(
-    client: TestClient, api_people: dict[str, Person], session: Session
+    client: TestClient,
+    api_people: dict[str, Person],
+    session: Session,
 ) -> None:
     existing = session.exec(select(Printer.id).where(Printer.serial_number == "API1")).one()
     document = _document(client, api_people)
@@ -106,7 +108,9 @@ def test_the_session_cookie_serves_the_browser(client: TestClient, api_people: d
 
 
 def test_a_token_of_a_deactivated_user_is_refused(
-    client: TestClient, api_people: dict[str, Person], session: Session
+    client: TestClient,
+    api_people: dict[str, Person],
+    session: Session,
 ) -> None:
     from printer_app.models import User
 
@@ -137,7 +141,10 @@ def test_unpublished_months_need_the_visibility_permission(client: TestClient, a
 
 @pytest.mark.parametrize("burst", [3])
 def test_rate_limit_per_token(
-    client: TestClient, api_people: dict[str, Person], monkeypatch: pytest.MonkeyPatch, burst: int
+    client: TestClient,
+    api_people: dict[str, Person],
+    monkeypatch: pytest.MonkeyPatch,
+    burst: int,
 ) -> None:
     from printer_app.config import get_settings
 

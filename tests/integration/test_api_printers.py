@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from printer_app.models import EntityChangeLog, InventoryTask, Printer
 from tests.factories import make_printer
-from tests.integration.api_fixtures import Person, api_people, client  # noqa: F401
-from tests.integration.state_fixtures import app_db  # noqa: F401
+from tests.integration.api_fixtures import Person, api_people_fixture, client_fixture  # noqa: F401
+from tests.integration.state_fixtures import app_db  # noqa: F401  (api_people's)
 
 PROBLEM = "application/problem+json"
 _ips = itertools.count(1)
@@ -46,7 +46,9 @@ def _changes(session: Session) -> int:
 
 
 def test_create_update_delete_go_through_the_services(
-    client: TestClient, api_people: dict[str, Person], session: Session
+    client: TestClient,
+    api_people: dict[str, Person],
+    session: Session,
 ) -> None:
     headers = _root(api_people)
     before = _changes(session)
@@ -78,7 +80,9 @@ def test_create_update_delete_go_through_the_services(
 
 
 def test_paging_follows_next_links_and_etag_answers_304(
-    client: TestClient, api_people: dict[str, Person], session: Session
+    client: TestClient,
+    api_people: dict[str, Person],
+    session: Session,
 ) -> None:
     for n in range(60):
         make_printer(session, ip_address=f"10.88.0.{n + 1}")
@@ -108,7 +112,9 @@ def test_paging_follows_next_links_and_etag_answers_304(
 
 
 def test_poll_now_queues_and_the_result_is_read_back(
-    client: TestClient, api_people: dict[str, Person], session: Session
+    client: TestClient,
+    api_people: dict[str, Person],
+    session: Session,
 ) -> None:
     headers = _root(api_people)
     printer_id = session.exec(select(Printer.id).where(Printer.serial_number == "API1")).one()
@@ -146,7 +152,11 @@ def _sample(document: dict, schema: dict, name: str = "") -> Any:
         return schema["enum"][0]
     kind = schema.get("type")
     if kind == "object":
-        return {k: _sample(document, v, k) for k, v in schema.get("properties", {}).items() if k in schema.get("required", [])}
+        return {
+            k: _sample(document, v, k)
+            for k, v in schema.get("properties", {}).items()
+            if k in schema.get("required", [])
+        }
     if kind == "integer":
         return max(1, schema.get("minimum", 1))
     if kind == "boolean":
@@ -172,7 +182,9 @@ def _conforms(document: dict, schema: dict, value: Any) -> bool:
 
 
 def test_a_generated_client_calls_every_operation(
-    client: TestClient, api_people: dict[str, Person], session: Session
+    client: TestClient,
+    api_people: dict[str, Person],
+    session: Session,
 ) -> None:
     headers = _root(api_people)
     document = client.get("/api/v1/openapi.json", headers=headers).json()
@@ -194,9 +206,14 @@ def test_a_generated_client_calls_every_operation(
             answer = client.request(method.upper(), url, params=query, json=body, headers=headers)
             success = [code for code in op["responses"] if code.startswith("2")]
             assert str(answer.status_code) in success or (path == "/health" and answer.status_code == 503), (
-                method, path, answer.status_code, answer.text
+                method,
+                path,
+                answer.status_code,
+                answer.text,
             )
-            schema = op["responses"][str(answer.status_code)].get("content", {}).get("application/json", {}).get("schema")
+            schema = (
+                op["responses"][str(answer.status_code)].get("content", {}).get("application/json", {}).get("schema")
+            )
             if schema and answer.status_code != 204:
                 assert _conforms(document, schema, answer.json()), (method, path, answer.text[:300])
             called.append((method, path))

@@ -45,8 +45,7 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> str:
         for p in op.get("parameters", [])
     )
     table = (
-        "<table><tr><th>Parameter</th><th>In</th><th>Type</th><th>Required</th><th>About</th></tr>"
-        f"{params}</table>"
+        f"<table><tr><th>Parameter</th><th>In</th><th>Type</th><th>Required</th><th>About</th></tr>{params}</table>"
         if params
         else ""
     )
@@ -57,7 +56,11 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> str:
         f"<code>{escape(path)}</code> — {escape(op.get('summary', ''))}</h3>"
         f"<p>{escape(op.get('description', '')).replace(chr(10), '<br>')}</p>"
         f"<p><b>Permissions:</b> {escape(perms)}</p>{table}"
-        + (f"<p><b>Body:</b> <a href='#schema-{escape(_schema_name(body))}'>{escape(_schema_name(body))}</a></p>" if body else "")
+        + (
+            f"<p><b>Body:</b> <a href='#schema-{escape(_schema_name(body))}'>{escape(_schema_name(body))}</a></p>"
+            if body
+            else ""
+        )
         + f"<p><b>Answers:</b> {answers}</p></section>"
     )
 

@@ -29,7 +29,7 @@ def _database() -> str:
         with session_scope() as session:
             session.exec(text("SELECT 1"))
         return "ok"
-    except Exception as exc:  # noqa: BLE001  (any failure is the answer)
+    except Exception as exc:
         return f"error: {type(exc).__name__}"
 
 
@@ -47,7 +47,7 @@ def _redis_and_workers() -> tuple[str, int]:
         seen = client.zrangebyscore(key, int(time.time() * 1000) - SEEN_WITHIN_MS, "+inf")
         own = getattr(broker, "broker_id", "").encode()
         return "ok", sum(1 for worker in seen if worker != own)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return f"error: {type(exc).__name__}", 0
 
 

@@ -129,9 +129,7 @@ def _input(body: PrinterIn) -> printer_service.PrinterInput:
     return printer_service.PrinterInput(**values)
 
 
-@router.post(
-    "", response_model=Printer, status_code=201, summary="Add a printer", openapi_extra=documented(*ADD)
-)
+@router.post("", response_model=Printer, status_code=201, summary="Add a printer", openapi_extra=documented(*ADD))
 def create(
     request: Request, body: PrinterIn, response: Response, who: Annotated[Caller, Depends(requires(*ADD))]
 ) -> Printer:
@@ -190,7 +188,10 @@ def polls(
 
 
 @router.get(
-    "/{printer_id}/latest", response_model=Latest, summary="Latest counters and supplies", openapi_extra=documented(*VIEW)
+    "/{printer_id}/latest",
+    response_model=Latest,
+    summary="Latest counters and supplies",
+    openapi_extra=documented(*VIEW),
 )
 def latest(request: Request, printer_id: PrinterId, who: Annotated[Caller, Depends(requires(*VIEW))]) -> Response:
     from printer_app.models import PageCounter
@@ -202,7 +203,9 @@ def latest(request: Request, printer_id: PrinterId, who: Annotated[Caller, Depen
         body = {
             "printer_id": stored.id,
             "read_at": stored.last_success_at,
-            **{k: (counter.total_pages if k == "total" else getattr(counter, k)) if counter else None for k in COUNTERS},
+            **{
+                k: (counter.total_pages if k == "total" else getattr(counter, k)) if counter else None for k in COUNTERS
+            },
             "supplies": supplies,
         }
     return cached_json(request, Latest(**body).model_dump())
@@ -243,7 +246,7 @@ def poll_result(
     task_id: Annotated[str, Path(max_length=80, pattern=r"^\d{1,15}\.[0-9a-f-]{1,64}$")],
     who: Annotated[Caller, Depends(requires(*VIEW))],
 ) -> PollRequest:
-    """"done" with the poll's result (the poll run for this request, or the one it was folded into), else "queued"."""
+    """ "done" with the poll's result (the poll run for this request, or the one it was folded into), else "queued"."""
     at_ms, message_id = task_id.split(".", 1)
     with db(request, who) as session:
         stored = printer_service.get_printer(session, printer_id=printer_id)

@@ -9,8 +9,8 @@ NotFoundError and ConflictError, and plain HTTP errors into problems.
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -28,7 +28,14 @@ TITLES = {
     429: "Too many requests",
     503: "Service unavailable",
 }
-SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict", 422: "validation", 429: "rate-limited"}
+SLUGS = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    422: "validation",
+    429: "rate-limited",
+}
 
 
 class ProblemDetails(BaseModel):

@@ -89,7 +89,9 @@ class PrinterIn(BaseModel):
 
 
 class PrinterUpdate(PrinterIn):
-    version: int | None = Field(default=None, description="The `version` you read; omit to overwrite whatever is stored")
+    version: int | None = Field(
+        default=None, description="The `version` you read; omit to overwrite whatever is stored"
+    )
 
 
 class Poll(BaseModel):

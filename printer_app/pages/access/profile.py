@@ -12,7 +12,9 @@ from printer_app.i18n import N_
 from printer_app.state.access.profile import EXPIRY_CHOICES, ProfileState
 
 S = ProfileState
-STATE_COLOURS = {"active": "green", "expired": "orange", "revoked": "gray"}
+TOKENS_ABOUT = (
+    "Personal API tokens let scripts and other tools use the JSON API (/api/v1) as you, with your permissions."
+)
 
 
 def _row(token) -> rx.Component:
@@ -122,7 +124,7 @@ def profile_page() -> rx.Component:
         N_("Profile"),
         rx.text(S.display_name, " · ", S.username, color=rx.color("gray", 11), id="profile-user"),
         rx.text(
-            t("Personal API tokens let scripts and other tools use the JSON API (/api/v1) as you, with your permissions."),
+            t(TOKENS_ABOUT),
             size="2",
         ),
         rx.cond(

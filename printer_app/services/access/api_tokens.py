@@ -89,9 +89,7 @@ def create_token(session: Session, *, user_id: int, name: str, days: int | str, 
 def list_tokens(session: Session, *, user_id: int) -> list[TokenView]:
     """This user's tokens, newest first (revoked and expired ones too, marked by their dates)."""
     rows = session.exec(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())).all()
-    return [
-        TokenView(t.id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at) for t in rows
-    ]
+    return [TokenView(t.id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at) for t in rows]
 
 
 def revoke_token(session: Session, *, user_id: int, token_id: int, now: datetime | None = None) -> ApiToken:

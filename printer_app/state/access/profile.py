@@ -16,7 +16,13 @@ from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import local_time
 
-EXPIRY_CHOICES = [("7", N_("7 days")), ("30", N_("30 days")), ("90", N_("90 days")), ("365", N_("1 year")), ("0", N_("Never"))]
+EXPIRY_CHOICES = [
+    ("7", N_("7 days")),
+    ("30", N_("30 days")),
+    ("90", N_("90 days")),
+    ("365", N_("1 year")),
+    ("0", N_("Never")),
+]
 STATES = {"active": N_("Active"), "expired": N_("Expired"), "revoked": N_("Revoked")}
 
 
