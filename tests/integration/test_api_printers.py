@@ -33,7 +33,13 @@ def test_validation_errors_are_problem_details_per_field(client: TestClient, api
     assert {"ip_address", "snmp_port"} <= set(problem["errors"]), problem
     typo = client.post("/api/v1/printers", headers=headers, json={"ip_address": "10.9.9.9", "ip_adress": "x"})
     assert typo.status_code == 422 and "ip_adress" in typo.json()["errors"]
-    for query, field in (("page_size=7", "page_size"), ("sort=nonsense", "sort"), ("page=0", "page")):
+    for query, field in (
+        ("page_size=7", "page_size"),
+        ("sort=nonsense", "sort"),
+        ("page=0", "page"),
+        ("status=BOGUS", "status"),
+        ("match_rule=x", "match_rule"),
+    ):
         answer = client.get(f"/api/v1/printers?{query}", headers=headers)
         assert answer.status_code == 422 and field in answer.json()["errors"], (query, answer.text)
     missing = client.get("/api/v1/printers/999999", headers=headers)
@@ -218,3 +224,28 @@ def test_a_generated_client_calls_every_operation(
                 assert _conforms(document, schema, answer.json()), (method, path, answer.text[:300])
             called.append((method, path))
     assert len(called) == sum(len(ops) for ops in document["paths"].values()) >= 14
+
+
+def test_the_list_answers_what_the_page_shows(
+    client: TestClient, api_people: dict[str, Person], session: Session
+) -> None:
+    from printer_app.services.inventory.printer_list import PrinterFilters, list_printers
+
+    for n in range(8):
+        printer = make_printer(session, ip_address=f"10.66.0.{n + 1}", location=f"Room {n % 3}")
+        printer.is_active = n != 7
+        printer.last_poll_status = "FAILED" if n % 2 else "SUCCESS"
+    session.commit()
+    headers = _root(api_people)
+    cases = [
+        ("search=room 1&sort=location", PrinterFilters(search="room 1"), "location", False),
+        ("status=FAILED&sort=ip&descending=true", PrinterFilters(status="FAILED"), "ip", True),
+        ("active=inactive", PrinterFilters(active="inactive"), "ip", False),
+        ("status=NEVER_RUN&active=all&sort=serial", PrinterFilters(status="NEVER_RUN", active="all"), "serial", False),
+    ]
+    for query, filters, sort, descending in cases:
+        answer = client.get(f"/api/v1/printers?{query}&page_size=200", headers=headers).json()
+        session.expire_all()
+        page = list_printers(session, filters=filters, sort=sort, descending=descending, page_size=200)
+        assert [row["id"] for row in answer["items"]] == [row.id for row in page.rows], query
+        assert answer["total"] == page.total and page.total > 0, query

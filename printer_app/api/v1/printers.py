@@ -22,10 +22,17 @@ from printer_app.api.v1.schemas import Latest, Poll, PollRequest, Printer, Print
 from printer_app.api.v1.security import Caller, db, documented, requires
 from printer_app.models import DeviceModel, InventoryTask, Manufacturer, Organization
 from printer_app.models import Printer as PrinterRow
-from printer_app.models.choices import TaskStatus
+from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.audit import Actor
 from printer_app.services.inventory import printers as printer_service
-from printer_app.services.inventory.printer_list import SORTABLE, SUPPLY_KEYS, PrinterFilters, list_printers
+from printer_app.services.inventory.health import GROUPS
+from printer_app.services.inventory.printer_list import (
+    NO_RULE_YET,
+    SORTABLE,
+    SUPPLY_KEYS,
+    PrinterFilters,
+    list_printers,
+)
 from printer_app.services.paging import PAGE_SIZES
 from printer_app.services.polling.history import latest_supplies, list_polls
 from printer_app.services.polling.pipeline import result_payload
@@ -43,7 +50,10 @@ PrinterId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
 PageSize = Annotated[int, Query(description=f"One of {', '.join(map(str, PAGE_SIZES))}")]
 SortKey = Literal[tuple(SORTABLE)]  # type: ignore[valid-type]
-StatusFilter = Literal[tuple(s.value for s in TaskStatus)]  # type: ignore[valid-type]
+StatusFilter = Literal[tuple(s.value for s in TaskStatus if s != TaskStatus.NEVER_RUN)]  # type: ignore[valid-type]
+# The list's filters: "" any; a poll status, NEVER_RUN or a dashboard group; a match rule or UNSET (never matched).
+ListStatus = Literal[("", *(s.value for s in TaskStatus), *GROUPS)]  # type: ignore[valid-type]
+MatchFilter = Literal[("", NO_RULE_YET, *(m.value for m in MatchRule))]  # type: ignore[valid-type]
 
 
 def _page_size(value: int) -> int:
@@ -70,8 +80,8 @@ def printers(
     search: Annotated[str, Query(max_length=200)] = "",
     organization: Annotated[str, Query(max_length=20, pattern=r"^(|none|\d+)$")] = "",
     model: Annotated[str, Query(max_length=20, pattern=r"^(|\d+)$")] = "",
-    match_rule: Annotated[str, Query(max_length=20)] = "",
-    status: Annotated[str, Query(max_length=40)] = "",
+    match_rule: MatchFilter = "",
+    status: ListStatus = "",
     active: Literal["active", "inactive", "all"] = "active",
     supply_below: Annotated[int | None, Query(ge=1, le=100)] = None,
     supply: Annotated[str, Query(pattern="^(" + "|".join(SUPPLY_KEYS) + ")?$")] = "",

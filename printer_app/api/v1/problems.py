@@ -8,6 +8,9 @@ NotFoundError and ConflictError, and plain HTTP errors into problems.
 
 from __future__ import annotations
 
+import logging
+import secrets
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -16,6 +19,7 @@ from starlette.responses import JSONResponse
 
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 
+log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
 TITLES = {
     400: "Bad request",
@@ -26,6 +30,7 @@ TITLES = {
     409: "Conflict",
     422: "Validation failed",
     429: "Too many requests",
+    500: "Internal error",
     503: "Service unavailable",
 }
 SLUGS = {
@@ -127,6 +132,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _missing(_request: Request, exc: NotFoundError) -> JSONResponse:
         return Problem(404, str(exc)).response()
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        reference = secrets.token_hex(4)
+        log.exception("API %s %s failed (reference %s)", request.method, request.url.path, reference)
+        return Problem(500, f"Internal error (reference {reference}); the server log has the details.").response()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
