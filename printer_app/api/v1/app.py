@@ -53,6 +53,12 @@ def _document(api: FastAPI) -> dict:
         )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         schemas["ProblemDetails"] = problems.ProblemDetails.model_json_schema()
+        for operations in document["paths"].values():  # our 422 is a problem, not FastAPI's HTTPValidationError
+            for operation in operations.values():
+                if "422" in operation["responses"]:
+                    operation["responses"]["422"] = problems.answer("Invalid values: `errors` names each field")
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
         api.openapi_schema = document
     return api.openapi_schema
 

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from printer_app.api.v1.paging import Page, paged
+from printer_app.api.v1.paging import Page, checked_size, paged
 from printer_app.api.v1.problems import Problem
 from printer_app.api.v1.schemas import ContractDevice, Organization, ReportRow
 from printer_app.api.v1.security import Caller, db, documented, requires
@@ -38,12 +38,6 @@ Id = Annotated[str, Query(max_length=20, pattern=r"^(|\d+)$")]
 IdOrNone = Annotated[str, Query(max_length=20, pattern=r"^(|NONE|\d+)$")]
 
 
-def _size(value: int) -> int:
-    if value not in PAGE_SIZES:
-        raise Problem(422, "Invalid page size.", errors={"page_size": f"must be one of {list(PAGE_SIZES)}"})
-    return value
-
-
 @router.get(
     "/organizations",
     response_model=Page[Organization],
@@ -63,7 +57,7 @@ def organizations(
     page_size: PageSize = 50,
 ) -> Response:
     """With their total and active printer counts, as on the organizations page."""
-    size = _size(page_size)
+    size = checked_size(page_size)
     with db(request, who) as session:
         rows = list_organizations(session, search=search, show=show, sort=sort, descending=descending)
     page = clamp_page(page, len(rows), size)
@@ -110,7 +104,7 @@ def contract_devices(
         month_from=month_from,
         month_to=month_to,
     )
-    size = _size(page_size)
+    size = checked_size(page_size)
     with db(request, who) as session:
         result = device_list.list_devices(
             session, filters=filters, sort=sort, descending=descending, page=page, page_size=size
@@ -146,7 +140,7 @@ def report_rows(
         first = parse_report_month(month)
     except ValueError as exc:
         raise Problem(422, str(exc), errors={"month": str(exc)}) from exc
-    size = _size(page_size)
+    size = checked_size(page_size)
     filters = month_table.TableFilters(organization=organization, city=city, model=model, search=search)
     with db(request, who) as session:
         if not month_visible(session, first, can_manage=who.principal.can(VISIBILITY)):

@@ -16,7 +16,8 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from printer_app.services.paging import page_count
+from printer_app.api.v1.problems import Problem
+from printer_app.services.paging import PAGE_SIZES, page_count
 
 T = TypeVar("T")
 
@@ -31,6 +32,13 @@ class Page(BaseModel, Generic[T]):
     pages: int
     next: str | None
     previous: str | None
+
+
+def checked_size(value: int) -> int:
+    """A page size the pages offer (PAGE_SIZES), else a 422 problem naming the choices."""
+    if value not in PAGE_SIZES:
+        raise Problem(422, "Invalid page size.", errors={"page_size": f"must be one of {list(PAGE_SIZES)}"})
+    return value
 
 
 def _link(request: Request, page: int) -> str:

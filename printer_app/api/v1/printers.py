@@ -16,11 +16,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlmodel import select
 
-from printer_app.api.v1.paging import Page, cached_json, paged
-from printer_app.api.v1.problems import Problem
+from printer_app.api.v1.paging import Page, cached_json, checked_size, paged
 from printer_app.api.v1.schemas import Latest, Poll, PollRequest, Printer, PrinterIn, PrinterListItem, PrinterUpdate
 from printer_app.api.v1.security import Caller, db, documented, requires
-from printer_app.models import DeviceModel, InventoryTask, Manufacturer, Organization
+from printer_app.models import DeviceModel, InventoryTask, Manufacturer, Organization, PageCounter
 from printer_app.models import Printer as PrinterRow
 from printer_app.models.choices import MatchRule, TaskStatus
 from printer_app.services.audit import Actor
@@ -54,12 +53,6 @@ StatusFilter = Literal[tuple(s.value for s in TaskStatus if s != TaskStatus.NEVE
 # The list's filters: "" any; a poll status, NEVER_RUN or a dashboard group; a match rule or UNSET (never matched).
 ListStatus = Literal[("", *(s.value for s in TaskStatus), *GROUPS)]  # type: ignore[valid-type]
 MatchFilter = Literal[("", NO_RULE_YET, *(m.value for m in MatchRule))]  # type: ignore[valid-type]
-
-
-def _page_size(value: int) -> int:
-    if value not in PAGE_SIZES:
-        raise Problem(422, "Invalid page size.", errors={"page_size": f"must be one of {list(PAGE_SIZES)}"})
-    return value
 
 
 def _actor(request: Request, who: Caller) -> Actor:
@@ -101,7 +94,7 @@ def printers(
         supply_below=supply_below,
         supply=supply,
     )
-    size = _page_size(page_size)
+    size = checked_size(page_size)
     with db(request, who) as session:
         result = list_printers(session, filters=filters, sort=sort, descending=descending, page=page, page_size=size)
     items = [PrinterListItem(**_plain(r)).model_dump() for r in result.rows]
@@ -189,7 +182,7 @@ def polls(
     page_size: PageSize = 25,
 ) -> Response:
     """Newest first, as on the printer's page."""
-    size = _page_size(page_size)
+    size = checked_size(page_size)
     with db(request, who) as session:
         printer_service.get_printer(session, printer_id=printer_id)
         result = list_polls(session, printer_id=printer_id, page=page, page_size=size, status=status or "")
@@ -204,8 +197,6 @@ def polls(
     openapi_extra=documented(*VIEW),
 )
 def latest(request: Request, printer_id: PrinterId, who: Annotated[Caller, Depends(requires(*VIEW))]) -> Response:
-    from printer_app.models import PageCounter
-
     with db(request, who) as session:
         stored = printer_service.get_printer(session, printer_id=printer_id)
         counter = session.get(PageCounter, stored.last_counter_id) if stored.last_counter_id else None

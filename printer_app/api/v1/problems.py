@@ -54,14 +54,15 @@ class ProblemDetails(BaseModel):
     retry_after: int | None = None
 
 
-def _documented(status: int, about: str) -> dict:
+def answer(about: str) -> dict:
+    """An error answer of the OpenAPI document: problem details."""
     return {"description": about, "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
 
 
 ANSWERS = {
-    401: _documented(401, "No, unknown, revoked or expired credentials (WWW-Authenticate: Bearer)"),
-    403: _documented(403, "Valid credentials without a permission the route needs"),
-    429: _documented(429, "Too many requests: retry after Retry-After seconds"),
+    401: answer("No, unknown, revoked or expired credentials (WWW-Authenticate: Bearer)"),
+    403: answer("Valid credentials without a permission the route needs"),
+    429: answer("Too many requests: retry after Retry-After seconds"),
 }
 """The error answers every guarded route documents (422 and 404 are added where they can happen)."""
 
