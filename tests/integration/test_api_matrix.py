@@ -156,3 +156,24 @@ def test_rate_limit_per_token(
     assert [a.status_code for a in answers] == [200] * burst + [429]
     assert int(answers[-1].headers["retry-after"]) >= 1 and answers[-1].json()["status"] == 429
     assert client.get("/api/v1/printers", headers=other.headers).status_code == 200, "another token's own bucket"
+
+
+def test_rate_limit_bucket_in_redis_is_shared(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With REDIS_URL the bucket lives in Redis (what every backend worker sees): the burst, then a wait."""
+    import secrets
+
+    from printer_app.api.v1 import ratelimit
+    from printer_app.config import get_settings
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("API_RATE_BURST", "2")
+    monkeypatch.setenv("API_RATE_PER_MINUTE", "6")
+    get_settings.cache_clear()
+    try:
+        key = f"test:{secrets.token_hex(6)}"
+        ratelimit.reset()  # nothing in the process: only Redis can remember the spent requests
+        assert [ratelimit.take(key), ratelimit.take(key)] == [0, 0]
+        ratelimit.reset()
+        assert 1 <= ratelimit.take(key) <= 10, "6 per minute: the next one in about 10 s"
+    finally:
+        get_settings.cache_clear()
