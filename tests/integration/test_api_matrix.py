@@ -177,3 +177,26 @@ def test_rate_limit_bucket_in_redis_is_shared(redis_url: str, monkeypatch: pytes
         assert 1 <= ratelimit.take(key) <= 10, "6 per minute: the next one in about 10 s"
     finally:
         get_settings.cache_clear()
+
+
+def test_a_token_of_an_sso_user_off_the_whitelist_is_refused(
+    client: TestClient, api_people: dict[str, Person], session: Session
+) -> None:
+    from printer_app.models import AllowedUser, User
+    from printer_app.services.access import api_tokens
+    from printer_app.services.access.roles import set_user_groups
+
+    user = User(username="sso.person")  # signs in by SSO only: no password
+    session.add(user)
+    session.flush()
+    set_user_groups(session, user=user, group_names=["Viewer"], actor_id=None)
+    entry = AllowedUser(username="SSO.Person")
+    session.add(entry)
+    _, secret = api_tokens.create_token(session, user_id=user.id, name="sso", days=7)
+    session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/printers", headers=headers).status_code == 200
+    entry.is_active = False
+    session.commit()
+    refused = client.get("/api/v1/printers", headers=headers)
+    assert refused.status_code == 401 and "whitelist" in refused.json()["detail"]

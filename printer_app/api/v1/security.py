@@ -38,6 +38,7 @@ REASONS = {
     "revoked": "The token was revoked.",
     "expired": "The token expired.",
     "inactive": "The token's user is deactivated.",
+    "delisted": "The token's user is no longer on the sign-in whitelist.",
     "scheme": "Only Bearer tokens are accepted in the Authorization header.",
     "session": "The session expired; sign in again.",
 }

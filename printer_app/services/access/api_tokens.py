@@ -2,7 +2,8 @@
 
 Contract: the secret is `pi_` + 40 URL-safe random characters; only its SHA-256 and its first characters (`prefix`)
 are stored. `resolve` answers the token and its active user, or None with the reason (unknown, revoked, expired,
-user deactivated) — every such case is a 401 for the API. A user only ever lists or revokes their own tokens.
+user deactivated, an SSO-only user no longer on the whitelist): every such case is a 401 for the API. A user only
+ever lists or revokes their own tokens.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import Session, select
 from printer_app.i18n import gettext
 from printer_app.models import ApiToken, User
 from printer_app.models.base import utcnow
+from printer_app.services.access.auth import active_whitelist_entry
 from printer_app.services.errors import DomainValidationError, NotFoundError
 
 SECRET_PREFIX = "pi_"
@@ -119,6 +121,9 @@ def resolve(session: Session, secret: str, *, now: datetime | None = None) -> tu
         return None, None, "expired"
     if not user.is_active:
         return None, None, "inactive"
+    sso_only = user.password_hash is None and not (user.is_staff or user.is_superuser)
+    if sso_only and active_whitelist_entry(session, user.username) is None:
+        return None, None, "delisted"  # taken off the whitelist: their tokens go with their sessions
     if token.last_used_at is None or now - token.last_used_at > _USED_EVERY:
         token.last_used_at = now
     return token, user, ""
