@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # JSON API: requests per minute per token (or per signed-in browser), with bursts of up to api_rate_burst.
     api_rate_per_minute: int = Field(default=600, ge=1, alias="API_RATE_PER_MINUTE")
     api_rate_burst: int = Field(default=120, ge=1, alias="API_RATE_BURST")
+    # JSON API requests one backend process runs at once (each holds a database connection); the rest wait.
+    api_max_concurrency: int = Field(default=8, ge=1, alias="API_MAX_CONCURRENCY")
 
     @field_validator("poll_interval_minutes")
     @classmethod

@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 
 from printer_app.api.v1 import directory, docs, health, printers, problems
+from printer_app.api.v1.bulkhead import Bulkhead
 
 DESCRIPTION = """The Printer Inventory JSON API: the data of the pages, with the same permissions.
 
@@ -34,6 +35,7 @@ def build() -> FastAPI:
         servers=[{"url": "/api"}],
     )
     problems.install(api)
+    api.add_middleware(Bulkhead)  # innermost of FastAPI's own: the error handlers answer around it
     for module in (printers, directory, docs):
         api.include_router(module.router, responses=problems.ANSWERS)
     api.include_router(health.router)
