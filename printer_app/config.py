@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     allowed_origins: Annotated[tuple[str, ...], NoDecode] = Field(default=(), alias="ALLOWED_ORIGINS")
     trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(default=(), alias="TRUSTED_PROXIES")
     cookie_secure: bool | None = Field(default=None, alias="COOKIE_SECURE")
+    # JSON API: requests per minute per token (or per signed-in browser), with bursts of up to api_rate_burst.
+    api_rate_per_minute: int = Field(default=600, ge=1, alias="API_RATE_PER_MINUTE")
+    api_rate_burst: int = Field(default=120, ge=1, alias="API_RATE_BURST")
+    # JSON API requests one backend process runs at once (each holds a database connection); the rest wait.
+    api_max_concurrency: int = Field(default=8, ge=1, alias="API_MAX_CONCURRENCY")
 
     @field_validator("poll_interval_minutes")
     @classmethod

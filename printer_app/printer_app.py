@@ -4,9 +4,11 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from printer_app.api import auth as auth_api
+from printer_app.api.v1 import app as api_v1
 from printer_app.components.i18n import t
 from printer_app.i18n import N_
 from printer_app.pages.access.change_log import change_log_page
+from printer_app.pages.access.profile import profile_page
 from printer_app.pages.access.users import users_page
 from printer_app.pages.contracts.contract_import import contract_import_page
 from printer_app.pages.contracts.devices import contracts_page
@@ -26,6 +28,7 @@ from printer_app.pages.reports.settings import settings_page
 from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
+from printer_app.state.access.profile import ProfileState
 from printer_app.state.access.users import UsersState
 from printer_app.state.access.whitelist import WhitelistState
 from printer_app.state.contracts.contract_import import ContractImportState
@@ -57,6 +60,7 @@ def title(page: str) -> rx.Var[str]:
 
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
+api_v1.install(api)  # the JSON API: /api/v1/..., /api/health, /api/docs (after auth: it shares its sign-in)
 
 app = rx.App(api_transformer=api, stylesheets=["/app.css"], backend_exception_handler=backend_exception_handler)
 app.register_lifespan_task(live_updates)
@@ -84,6 +88,7 @@ app.add_page(
     on_load=OrganizationsState.load,
 )
 app.add_page(users_page, route="/users", title=title(N_("Users")), on_load=[UsersState.load, WhitelistState.load])
+app.add_page(profile_page, route="/profile", title=title(N_("Profile")), on_load=ProfileState.load)
 app.add_page(change_log_page, route="/changes", title=title(N_("Change log")), on_load=ChangeLogState.load)
 app.add_page(web_rules_page, route="/printers/[id]/web", title=title(N_("Web rules")), on_load=WebRulesState.load)
 app.add_page(contracts_page, route="/contracts", title=title(N_("Contracts")), on_load=DevicesState.load)

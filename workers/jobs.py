@@ -53,9 +53,12 @@ class RunGoing(Exception):
         self.run = run
 
 
-def request_poll(printer_id: int) -> None:
-    """Queue a high-priority poll of a printer; its result is published when a worker stored it (or folded it)."""
-    actors.poll_printer_now.send(int(printer_id))
+def request_poll(printer_id: int) -> tuple[str, int]:
+    """Queue a high-priority poll of a printer; its result is published when a worker stored it (or folded it).
+
+    Returns the message's id and enqueue time (ms): the poll stored for it carries that id (the API's task id)."""
+    message = actors.poll_printer_now.send(int(printer_id))
+    return message.message_id, message.message_timestamp
 
 
 def poll_result_time_limit_s() -> float:

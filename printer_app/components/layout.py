@@ -170,15 +170,22 @@ def _language_switch() -> rx.Component:
 
 
 def _account() -> rx.Component:
-    """Who is signed in, and the sign-out button."""
+    """Who is signed in (a link to their profile page), the language switch and the sign-out button."""
     return rx.cond(
         SessionState.signed_in,
         rx.vstack(
-            rx.hstack(
-                rx.icon("circle-user", size=18, color=rx.color("gray", 10)),
-                rx.text(SessionState.display_name, size="2", weight="medium", id="signed-in-user", trim="both"),
-                align="center",
-                spacing="2",
+            rx.link(  # the profile page: personal API tokens
+                rx.hstack(
+                    rx.icon("circle-user", size=18, color=rx.color("gray", 10)),
+                    rx.text(SessionState.display_name, size="2", weight="medium", id="signed-in-user", trim="both"),
+                    align="center",
+                    spacing="2",
+                ),
+                href="/profile",
+                id="profile-link",
+                title=t("Profile and API tokens"),
+                color=rx.color("gray", 12),
+                underline="hover",
             ),
             _language_switch(),
             _sign_out(),

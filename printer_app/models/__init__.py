@@ -2,6 +2,7 @@
 
 from printer_app.models.access import (
     AllowedUser,
+    ApiToken,
     EntityChangeLog,
     Group,
     GroupPermission,
@@ -47,6 +48,7 @@ from printer_app.models.versioning import claim_next_version  # importing it reg
 
 __all__ = [
     "AllowedUser",
+    "ApiToken",
     "BulkChangeLog",
     "Cartridge",
     "City",

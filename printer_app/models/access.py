@@ -115,3 +115,17 @@ class LoginThrottle(SQLModel, table=True):
     failures: int = Field(default=0)
     last_failure_at: datetime = ts_field(index=True)
     blocked_until: datetime | None = ts_field(nullable=True, auto=False)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: the user sees the secret once; the row keeps only its SHA-256 and a short prefix."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True, index=True, description="sha256 hex of the secret")
+    prefix: str = Field(max_length=16, description="the secret's first characters, to tell tokens apart")
+    created_at: datetime = ts_field()
+    expires_at: datetime | None = ts_field(nullable=True, auto=False)
+    last_used_at: datetime | None = ts_field(nullable=True, auto=False)
+    revoked_at: datetime | None = ts_field(nullable=True, auto=False)
