@@ -8,7 +8,7 @@ Auto-lock of the end fields, first match wins:
 1. the user has `override_auto_lock` → unlocked;
 2. an active (not expired) SerialEditOverride of the serial → its flag (True unlocks, False locks);
 3. the model spec allows manual edit → unlocked;
-4. the last successful inventory poll is at most FRESH_DAYS old and any `*_end_auto` > 0 → locked;
+4. the last successful inventory poll is at most AUTO_LOCK_FRESHNESS_DAYS (7) old and any `*_end_auto` > 0 → locked;
 5. otherwise unlocked.
 
 `field_locks` gives, per counter field, None (editable) or the reason shown on hover; the first failing rule in the
@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from printer_app.config import get_settings
 from printer_app.i18n import gettext, ngettext
 from printer_app.models import SerialEditOverride
 from printer_app.models.base import utcnow
@@ -30,7 +31,6 @@ from printer_app.services.reports.columns import COUNTER_FIELDS, END_FIELDS, STA
 from printer_app.services.reports.formulas import fold
 from printer_app.services.reports.specs import Spec, allowed_fields
 
-FRESH_DAYS = 7
 EDIT_START = "monthly_report.edit_counters_start"
 EDIT_END = "monthly_report.edit_counters_end"
 OVERRIDE_LOCK = "monthly_report.override_auto_lock"
@@ -101,7 +101,7 @@ def auto_lock(
         return Lock(False, "")
     last_ok = row.get("inventory_last_ok")
     now = now or utcnow()
-    fresh = last_ok is not None and now - as_utc(last_ok) <= timedelta(days=FRESH_DAYS)
+    fresh = last_ok is not None and now - as_utc(last_ok) <= timedelta(days=get_settings().auto_lock_freshness_days)
     if fresh and any(int(row.get(auto) or 0) > 0 for auto in AUTO_OF.values()):
         return Lock(True, gettext("Auto-filled from the inventory {age}", age=_age(now - as_utc(last_ok))))
     return Lock(False, "")
