@@ -26,6 +26,9 @@ PAGES = [
     "/contracts",
     "/contracts/import",
     "/contracts/reference",
+    "/printers/import",
+    "/profile",
+    "/reports/settings",
 ]
 # English words of the UI (labels, buttons, headers, states): none may show on a page in Russian. Data values
 # (organization and model names, serials, notes stored from devices) are not UI text and do not use these words.

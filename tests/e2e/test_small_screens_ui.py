@@ -27,6 +27,9 @@ PAGES = [
     ("/organizations", "organizations", "tr.org-row"),
     ("/users", "users", "table tbody tr"),
     ("/changes", "change_log", None),
+    ("/printers/import", "printer_import", None),
+    ("/profile", "profile", None),
+    ("/reports/settings", "report_settings", None),
 ]
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
