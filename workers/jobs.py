@@ -13,15 +13,18 @@ progress published to every tab (workers/coordination.py).
 - What is going on: `current_run` (the poll-all run going now), `latest_run` (the last one, finished or not),
   `run_failures` (the printers that failed in a run).
 
+- `sync_month` queues a month sync (one per month at a time, SyncRefused otherwise); the CLI runs
+  `services.reports.sync_month.sync_month` itself.
+
 Commands still to come go here too, as a function that sends the message of a thin actor in workers/actors.py
-and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook) and `sync_month` (fill a
-month's billing report from the polls).
+and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 from printer_app.db import session_scope
 from printer_app.models import InventoryTask
@@ -177,4 +180,19 @@ def import_month_report(upload_id: int, user_id: int | None) -> None:
             importing.claim(
                 session, upload_id, to=ReportUploadStatus.ANALYSED.value, allowed=(ReportUploadStatus.QUEUED.value,)
             )
+        raise
+
+
+def sync_month(month: date, user_id: int | None) -> None:
+    """Queue a sync of the month from the inventory polls; its progress is published (REPORT_SYNC_PROGRESS) to every
+    tab. The month's lock is taken here first, so a second request raises SyncRefused ("already running"), as does a
+    missing, closed or not auto-synced month; nothing is queued then."""
+    from printer_app.services.reports import sync_month as service
+    from printer_app.services.reports.months import month_key
+
+    token = service.reserve(month)
+    try:
+        actors.sync_month_report.send(month_key(month), token, user_id)
+    except Exception:
+        service.cancel(month, token)
         raise

@@ -6,3 +6,5 @@ from __future__ import annotations
 import typer
 
 reports = typer.Typer(help="Monthly reports: import and export month workbooks.", no_args_is_help=True)
+
+from printer_app.cli import reports_sync  # noqa: E402, F401  (adds `reports sync`; it needs `reports` above)

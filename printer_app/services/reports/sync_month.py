@@ -138,6 +138,24 @@ def sync_month(
         sync_lock.release(key, token)
 
 
+def reserve(month: date) -> str:
+    """Take the month's lock for a run about to be queued and show it as starting in every tab; returns the run's
+    token (the worker's `sync_month` claims the lock again with it). SyncRefused like `sync_month`."""
+    token = uuid.uuid4().hex
+    with session_scope() as session:
+        check_month(session, month)
+    if not sync_lock.claim(month_key(month), token):
+        raise SyncRefused(gettext(RUNNING))
+    _Reporter(month_key(month), None)(0, 0, "running", SyncStats())
+    return token
+
+
+def cancel(month: date, token: str) -> None:
+    """Free a reserved run that could not be queued, and tell the tabs."""
+    sync_lock.release(month_key(month), token)
+    _Reporter(month_key(month), None)(0, 0, "failed", SyncStats())
+
+
 def running_progress(month: date) -> dict[str, Any] | None:
     """The progress of the month's sync running now (None when none runs): what a tab opened mid-run shows."""
     key = month_key(month)
