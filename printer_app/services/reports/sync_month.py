@@ -7,11 +7,13 @@ Contract of `sync_month(month, ...)`:
 - the period is the local month start … min(now, the local month end 23:59:59) (settings time zone);
 - per row with a serial: its printer by serial (trimmed, case-folded; the active one first, then the newest), the
   first and last SUCCESS poll with counters in the period; `sync.plan_row` writes (first poll → start fields that
-  are still 0; last poll → `*_auto`, end fields unless manual, device IP, last OK time; auto-sync time = now; the
-  duplicate-group split and the enforcing spec respected);
+  are still 0; last poll → `*_auto`, end fields unless manual, device IP, last OK time; the duplicate-group split
+  and the enforcing spec respected); a row it changes gets the auto-sync time = now, a row it would not change is
+  not written at all (not even that time: a run with nothing to change writes and locks nothing);
 - chunked by serial (CHUNK rows, a group never split), each chunk one transaction: re-read, write, log the counter
-  changes (source auto_sync), recompute the touched groups, commit, announce REPORTS_CHANGED; the progress is
-  published after every chunk (REPORT_SYNC_PROGRESS) and kept with the lock for a tab opened mid-run;
+  changes (source auto_sync), recompute the touched groups, commit; the changed rows are announced
+  (REPORTS_CHANGED) at most every ANNOUNCE_EVERY_S and at the end; the progress is published after every chunk
+  (REPORT_SYNC_PROGRESS) and kept with the lock for a tab opened mid-run;
 - stats {updated_rows, groups_recomputed, skipped_serials: [{serial, reason}], duplicate_groups, errors} stored in
   a BulkChangeLog `bulk_sync` (params: the stats and the period) and returned.
 Re-running is harmless: values already written are equal and log nothing, starts already set are kept; so a run
@@ -21,6 +23,7 @@ killed mid-way and run again leaves consistent rows and no double log lines.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -44,14 +47,14 @@ from printer_app.services.reports.change_log import log_changes
 from printer_app.services.reports.formulas import fold, group_key, group_position
 from printer_app.services.reports.groups import recompute_month
 from printer_app.services.reports.months import is_editable, month_bounds, month_key
-from printer_app.services.reports.row_edit import announce
 from printer_app.services.reports.specs import load_specs, normalise_model
 from printer_app.services.reports.sync import ROW_COLUMNS, Reading, counter_changes, plan_row
 from printer_app.services.reports.sync_polls import period_polls, printers_by_serial
 from printer_app.services.reports.visibility import month_control
 
 log = logging.getLogger(__name__)
-CHUNK = 500
+CHUNK = 250
+ANNOUNCE_EVERY_S = 2.0
 _T = MonthlyReport.__table__
 NO_PRINTER = N_("no printer with this serial number")
 NO_POLL = N_("no successful poll with counters in the period")
@@ -120,13 +123,14 @@ def sync_month(
         for ids in plan.chunks(chunk_size):
             try:
                 with session_scope(write=True) as session:
-                    _sync_chunk(session, month, ids, plan, now, stats)
+                    report.changed(_sync_chunk(session, month, ids, plan, now, stats))
             except Exception as exc:  # one chunk failing leaves the others synced; the error is in the stats
                 log.exception("month sync %s: a chunk of %s rows failed", key, len(ids))
                 stats.errors.append(f"{type(exc).__name__}: {exc}"[:500])
             done += len(ids)
             sync_lock.refresh(key, token)
             report(done, total, "running", stats)
+        report.announce()
         with session_scope(write=True) as session:
             _log(session, month, stats, actor, started, plan.period)
         report(done, total, "done", stats)
@@ -168,10 +172,27 @@ def running_progress(month: date) -> dict[str, Any] | None:
 
 
 class _Reporter:
-    """Publishes the progress (REPORT_SYNC_PROGRESS) to every tab and keeps the latest for tabs opened later."""
+    """Publishes the progress (REPORT_SYNC_PROGRESS) to every tab and keeps the latest for tabs opened later; and
+    the changed rows (REPORTS_CHANGED, after their chunk committed) at most every ANNOUNCE_EVERY_S and at the end:
+    every open month table re-reads its page on it, so one re-read per chunk would keep them busy all run long."""
 
     def __init__(self, key: str, callback: Progress | None) -> None:
         self.key, self.callback = key, callback
+        self.pending: list[int] = []
+        self.announced_at = time.monotonic()
+
+    def changed(self, row_ids: list[int]) -> None:
+        self.pending += row_ids
+        if time.monotonic() - self.announced_at >= ANNOUNCE_EVERY_S:
+            self.announce()
+
+    def announce(self) -> None:
+        if self.pending:
+            payload = {"month": self.key, "row_ids": self.pending}
+            events.publish(
+                events.REPORTS_CHANGED, payload if len(self.pending) <= 1000 else {"month": self.key, "all": True}
+            )
+        self.pending, self.announced_at = [], time.monotonic()
 
     def __call__(self, done: int, total: int, status: str, stats: SyncStats, error: str = "") -> None:
         payload = {"month": self.key, "done": done, "total": total, "status": status, "stats": asdict(stats)}
@@ -232,15 +253,50 @@ def _plan(session: Session, month: date, now: datetime, stats: SyncStats) -> _Pl
     return _Plan(period, dict(serials), found)
 
 
-def _sync_chunk(session: Session, month: date, ids: list[int], plan: _Plan, now: datetime, stats: SyncStats) -> None:
-    """Re-read the chunk's rows in this transaction, write what the polls say, log, recompute, announce."""
-    query = sa.select(*(_T.c[name] for name in ROW_COLUMNS)).where(_T.c.id.in_(ids)).with_for_update()
-    rows = [dict(r) for r in session.execute(query).mappings()]
+def _sync_chunk(
+    session: Session, month: date, ids: list[int], plan: _Plan, now: datetime, stats: SyncStats
+) -> list[int]:
+    """Write what the polls say into the chunk's rows, log, recompute; in this transaction. The rows written.
+
+    The rows are read first without a lock; only the serials with something to change are read again under a row
+    lock (FOR UPDATE on PostgreSQL) and planned again on what is stored now, so a run that changes nothing locks
+    nothing (an edit in a tab never waits for it) and a change made meanwhile is never overwritten."""
     specs = load_specs(session)
+    pending = _changes(_read(session, ids), plan, specs, now)
+    if not pending:
+        return []
+    serials = {fold(row["serial_number"]) for row, _new, _key in pending}
+    locked = [i for serial in serials for i in plan.serials[serial]]
+    pending = _changes(_read(session, locked, lock=True), plan, specs, now)
+    updates, changes, touched = [], [], set()
+    for row, new, key in pending:
+        updates.append({**{name: row[name] for name in _WRITTEN}, **new, "b_id": row["id"]})
+        row_changes = counter_changes(row, new)
+        changes += row_changes
+        if row_changes:
+            touched.add(key)
+    if updates:
+        values = {name: sa.bindparam(name) for name in _WRITTEN}
+        session.execute(_T.update().where(_T.c.id == sa.bindparam("b_id")).values(**values, updated_at=now), updates)
+    log_changes(session, changes, source=ChangeSource.AUTO_SYNC.value, at=now)
+    if touched:
+        recompute_month(session, month, keys=touched)
+    stats.updated_rows += len(updates)
+    stats.groups_recomputed += len(touched)
+    return [u["b_id"] for u in updates]
+
+
+def _read(session: Session, ids: list[int], *, lock: bool = False) -> list[dict[str, Any]]:
+    query = sa.select(*(_T.c[name] for name in ROW_COLUMNS)).where(_T.c.id.in_(ids)).order_by(_T.c.id)
+    return [dict(r) for r in session.execute(query.with_for_update() if lock else query).mappings()]
+
+
+def _changes(rows: list[dict[str, Any]], plan: _Plan, specs: dict, now: datetime) -> list[tuple[dict, dict, tuple]]:
+    """(row, columns to write, group key) of the rows the polls change (the auto-sync time alone is no change)."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         groups[group_key(row["serial_number"], row["inventory_number"], row["id"])].append(row)
-    updates, changes, changed, touched = [], [], [], set()
+    out = []
     for key, members in groups.items():
         for row in members:
             readings = plan.polls.get(fold(row["serial_number"]))
@@ -249,25 +305,9 @@ def _sync_chunk(session: Session, month: date, ids: list[int], plan: _Plan, now:
             position, size = group_position(members, row["id"])
             spec = specs.get(normalise_model(row["equipment_model"]))
             new = plan_row(row, first=readings[0], last=readings[1], position=position, size=size, spec=spec, now=now)
-            if not new:
-                continue
-            updates.append({**{name: row[name] for name in _WRITTEN}, **new, "b_id": row["id"]})
-            row_changes = counter_changes(row, new)
-            changes += row_changes
             if set(new) - {"inventory_autosync_at"}:
-                changed.append(row["id"])
-            if row_changes:
-                touched.add(key)
-    if updates:
-        values = {name: sa.bindparam(name) for name in _WRITTEN}
-        session.execute(_T.update().where(_T.c.id == sa.bindparam("b_id")).values(**values, updated_at=now), updates)
-    log_changes(session, changes, source=ChangeSource.AUTO_SYNC.value, at=now)
-    if touched:
-        recompute_month(session, month, keys=touched)
-    if changed:
-        announce(session, month, changed)
-    stats.updated_rows += len(changed)
-    stats.groups_recomputed += len(touched)
+                out.append((row, new, key))
+    return out
 
 
 def _log(
