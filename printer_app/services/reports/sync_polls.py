@@ -87,3 +87,11 @@ def period_polls(
             first, _last = by_printer.get(counter.printer_id, (reading, reading))
             by_printer[counter.printer_id] = (first, reading)
     return {serial: by_printer[pid] for serial, pid in printer_of.items() if pid in by_printer}
+
+
+def month_printers(session: Session, month) -> list[int]:
+    """The printers linked by serial to the month's rows ("Poll the month's printers")."""
+    from printer_app.models import MonthlyReport
+
+    serials = session.execute(sa.select(MonthlyReport.serial_number).where(MonthlyReport.month == month)).scalars()
+    return sorted({pid for pid, _ip in printers_by_serial(session, [fold(s) for s in serials if fold(s)]).values()})
