@@ -10,7 +10,7 @@ from datetime import date
 import reflex as rx
 from sqlmodel import Session
 
-from printer_app.i18n import gettext, ngettext
+from printer_app.i18n import format_number, gettext, ngettext
 from printer_app.services import events
 from printer_app.services.reports.months import is_editable, month_key, parse_report_month
 from printer_app.services.reports.sync_month import SyncRefused, running_progress
@@ -49,9 +49,11 @@ class MonthSyncState(SessionState):
     sync_status: str = ""  # "" / running / done / failed
     sync_error: str = ""
     stats_open: bool = False
-    updated_rows: int = 0
-    groups_recomputed: int = 0
-    duplicate_groups: int = 0
+    progress_text: str = ""  # "250 / 5,000" in the user's number format
+    updated_rows: str = "0"
+    groups_recomputed: str = "0"
+    duplicate_groups: str = "0"
+    skipped_count: str = "0"
     skipped: list[list[str]] = []  # [serial, reason]
     errors: list[str] = []
 
@@ -63,12 +65,17 @@ class MonthSyncState(SessionState):
         status = str(payload.get("status", ""))
         self.sync_status, self.sync_running = status, status == "running"
         self.sync_done, self.sync_total = int(payload.get("done", 0)), int(payload.get("total", 0))
+        self.progress_text = (
+            f"{format_number(self.sync_done, self.language)} / {format_number(self.sync_total, self.language)}"
+        )
         self.sync_error = str(payload.get("error", ""))[:500]
         stats = payload.get("stats") or {}
-        self.updated_rows = int(stats.get("updated_rows", 0))
-        self.groups_recomputed = int(stats.get("groups_recomputed", 0))
-        self.duplicate_groups = int(stats.get("duplicate_groups", 0))
-        self.skipped = [[str(s.get("serial", "")), str(s.get("reason", ""))] for s in stats.get("skipped_serials", [])]
+        self.updated_rows = format_number(int(stats.get("updated_rows", 0)), self.language)
+        self.groups_recomputed = format_number(int(stats.get("groups_recomputed", 0)), self.language)
+        self.duplicate_groups = format_number(int(stats.get("duplicate_groups", 0)), self.language)
+        skipped = stats.get("skipped_serials", [])
+        self.skipped_count = format_number(len(skipped), self.language)
+        self.skipped = [[str(s.get("serial", "")), str(s.get("reason", ""))] for s in skipped[:200]]
         self.errors = [str(e) for e in stats.get("errors", [])]
         if status in ("done", "failed"):
             self.stats_open = True
