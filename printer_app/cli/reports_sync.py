@@ -10,15 +10,9 @@ from dataclasses import asdict
 
 import typer
 
-from printer_app.cli.reports import reports
 
-
-@reports.command("sync")
-def sync(
-    month: str = typer.Option(..., "--month", help="The month, YYYY-MM."),
-    as_json: bool = typer.Option(False, "--json", help="Print the stats as JSON."),
-) -> None:
-    """Fill a month's counters from the inventory polls (starts still 0, ends unless manual, auto values)."""
+def run_sync(month: str, *, as_json: bool) -> None:
+    """The command's body (its options are declared in `cli/reports.py`, which only imports this when it runs)."""
     from printer_app.services.reports.months import month_key, parse_report_month
     from printer_app.services.reports.sync_month import SyncRefused, sync_month
 
