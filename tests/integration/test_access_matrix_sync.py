@@ -102,3 +102,20 @@ def test_a_second_sync_while_one_is_queued_is_refused(sync_people: dict[str, Who
         assert "already running" in repr(result) and _queued() == before
     finally:
         sync_lock.release(KEY, "running-elsewhere")
+
+
+def test_a_tab_opened_mid_run_shows_the_run(sync_people: dict[str, Who]) -> None:
+    from printer_app.state.reports.month_sync import MonthSyncState
+
+    who = sync_people["Monthly reports — Viewer"]
+    state = _state(MonthSyncState, who, f"/reports/{KEY}", {"month": KEY})
+    assert sync_lock.claim(KEY, "running-elsewhere")
+    try:
+        sync_lock.save_progress(KEY, {"month": KEY, "done": 500, "total": 5000, "status": "running", "stats": {}})
+        run_handler(MonthSyncState.load, state)
+        assert (state.sync_running, state.sync_done, state.sync_percent) == (True, 500, 10)
+        assert state.progress_text == "500 / 5,000"
+    finally:
+        sync_lock.release(KEY, "running-elsewhere")
+    run_handler(MonthSyncState.load, state)
+    assert not state.sync_running
