@@ -204,7 +204,8 @@ _SYNC_LOOP = """
 from sqlalchemy import text
 from printer_app.db import session_scope
 from printer_app.services.reports.months import parse_report_month
-from printer_app.services.reports.sync_month import SyncRefused, sync_month
+from printer_app.services.reports.sync_month import sync_month
+from printer_app.services.reports.sync_run import SyncRefused
 while True:
     with session_scope(write=True) as session:  # every run has every row to write again
         session.execute(text("UPDATE monthlyreport SET inventory_last_ok = NULL WHERE month = '{month}-01'"))

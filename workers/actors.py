@@ -24,7 +24,8 @@ from printer_app.services.polling.discovery import discover_in_chunks
 from printer_app.services.polling.retention import thin_history
 from printer_app.services.reports.importing import import_upload
 from printer_app.services.reports.months import parse_report_month
-from printer_app.services.reports.sync_month import SyncRefused, sync_month
+from printer_app.services.reports.sync_month import sync_month
+from printer_app.services.reports.sync_run import SyncRefused
 from printer_app.services.reports.upload import UploadRefused
 from workers import coordination, polls
 from workers.broker import HIGH, LOW, backlog, broker

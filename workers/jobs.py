@@ -187,7 +187,7 @@ def sync_month(month: date, user_id: int | None) -> None:
     """Queue a sync of the month from the inventory polls; its progress is published (REPORT_SYNC_PROGRESS) to every
     tab. The month's lock is taken here first, so a second request raises SyncRefused ("already running"), as does a
     missing, closed or not auto-synced month; nothing is queued then."""
-    from printer_app.services.reports import sync_month as service
+    from printer_app.services.reports import sync_run as service
     from printer_app.services.reports.months import month_key
 
     token = service.reserve(month)

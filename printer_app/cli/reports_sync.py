@@ -14,7 +14,8 @@ import typer
 def run_sync(month: str, *, as_json: bool) -> None:
     """The command's body (its options are declared in `cli/reports.py`, which only imports this when it runs)."""
     from printer_app.services.reports.months import month_key, parse_report_month
-    from printer_app.services.reports.sync_month import SyncRefused, sync_month
+    from printer_app.services.reports.sync_month import sync_month
+    from printer_app.services.reports.sync_run import SyncRefused
 
     try:
         first = parse_report_month(month)

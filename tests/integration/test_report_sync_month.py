@@ -16,7 +16,8 @@ from printer_app.models.base import utcnow
 from printer_app.services import events
 from printer_app.services.reports import sync_lock
 from printer_app.services.reports.months import month_bounds, month_key, previous_month
-from printer_app.services.reports.sync_month import SyncRefused, running_progress, sync_month
+from printer_app.services.reports.sync_month import sync_month
+from printer_app.services.reports.sync_run import SyncRefused, running_progress
 from tests.factories import make_printer
 from tests.integration.contract_import_fixtures import app_database_fixture  # noqa: F401
 from tests.integration.report_sync_data import add_row, open_month, poll, row_of, this_month

@@ -99,7 +99,7 @@ def _seed(db: Engine) -> None:
 COMMAND = """
 from datetime import date
 from workers import jobs
-from printer_app.services.reports.sync_month import SyncRefused
+from printer_app.services.reports.sync_run import SyncRefused
 jobs.sync_month(date(2026, 10, 1), None)
 try:
     jobs.sync_month(date(2026, 10, 1), None)

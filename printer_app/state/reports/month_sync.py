@@ -13,8 +13,8 @@ from sqlmodel import Session
 from printer_app.i18n import format_number, gettext, ngettext
 from printer_app.services import events
 from printer_app.services.reports.months import is_editable, month_key, parse_report_month
-from printer_app.services.reports.sync_month import SyncRefused, running_progress
 from printer_app.services.reports.sync_polls import month_printers
+from printer_app.services.reports.sync_run import SyncRefused, running_progress
 from printer_app.services.reports.visibility import month_control, month_visible
 from printer_app.state.live.hub import hub, next_batch, watch
 from printer_app.state.live.pages import LivePage, register
