@@ -6,15 +6,14 @@ running poll and is folded into it, the CLI's is refused), results published aft
 remembered so a request just after it is answered by it (workers/polls.py), one poll-all run at a time with its
 progress published to every tab (workers/coordination.py).
 
-- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`, `import_month_report`.
+- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`, `import_month_report`,
+  `sync_month` (one run per month: the month's lock is taken here, SyncRefused otherwise; the CLI runs
+  `services.reports.sync_month.sync_month` itself).
 - What is going on: `discovery_of` (a user's latest scan, for a page reloaded while it runs).
 - Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
   `printers_to_poll`).
 - What is going on: `current_run` (the poll-all run going now), `latest_run` (the last one, finished or not),
   `run_failures` (the printers that failed in a run).
-
-- `sync_month` queues a month sync (one per month at a time, SyncRefused otherwise); the CLI runs
-  `services.reports.sync_month.sync_month` itself.
 
 Commands still to come go here too, as a function that sends the message of a thin actor in workers/actors.py
 and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook).
