@@ -147,7 +147,9 @@ class MonthSyncState(SessionState):
         return rx.toast.info(gettext("Sync started; its progress shows here in every open tab of this month."))
 
     @rx.event
-    def dismiss_stats(self) -> None:
+    @requires(ACCESS)
+    async def dismiss_stats(self) -> None:
+        """Close the stats of the last run in this tab only."""
         self.stats_open = False
 
     @rx.event
