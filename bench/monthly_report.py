@@ -14,7 +14,9 @@ each against the baseline of `SELECT count(*)` over the same months timed in the
   nothing) and as tracemalloc's peak in a second run (target < 300 MB);
 - upload: the newest month exported, analysed (`upload.analyse` + `store`) and imported
   (`importing.import_upload`) as another month (target < 10 s);
-- month_table: one page of `month_table.month_table` for each filter and each sort (target < 300 ms).
+- month_table: one page of `month_table.month_table` for each filter and each sort (target < 300 ms);
+- sync, live_edit (issue #17, bench/report_sync.py): the month sync of the newest month with 30 days of polls
+  (target < 30 s), and a cell edit seen re-read by another tab's listener while syncs run (p95 < 500 ms).
 A case whose module is missing prints "not available" and is skipped.
 
     .venv/bin/python bench/monthly_report.py                          # 12 x 5,000 rows, SQLite and PostgreSQL
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a file: make the project importable
+if __package__ in (None, ""):  # run as a file: make the project (and bench/) importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
@@ -379,11 +381,30 @@ def _table_page(b: Bench, month_table, month: date, filters, sort: str, descendi
         return month_table(session, month, filters=filters, sort=sort, descending=descending, page=3)
 
 
+def case_sync(b: Bench) -> None:
+    """SYNC (issue #17, bench/report_sync.py): a 5,000-row month with 30 days of polls synced: < 30 s."""
+    if available("printer_app.services.reports.sync_month"):
+        from bench.report_sync import case_sync as run_case
+
+        run_case(b, report)
+
+
+def case_live_edit(b: Bench) -> None:
+    """LIVE EDIT (issue #17, bench/report_sync.py): cell edit -> other tab re-read, p95 while a sync runs: < 500 ms.
+    Needs the `sync` case's polls: run after it."""
+    if available("printer_app.services.reports.sync_month"):
+        from bench.report_sync import case_live_edit as run_case
+
+        run_case(b, report)
+
+
 CASES: dict[str, Callable[[Bench], None]] = {
     "charts": case_charts,
     "export": case_export,
     "upload": case_upload,
     "month_table": case_month_table,
+    "sync": case_sync,
+    "live_edit": case_live_edit,
 }
 
 

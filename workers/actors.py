@@ -15,6 +15,7 @@ from printer_app.models.contracts import ContractImportSession
 from printer_app.services import events
 from printer_app.services.access.auth import purge_sessions
 from printer_app.services.access.login_throttle import purge_login_throttle
+from printer_app.services.audit import Actor
 from printer_app.services.contracts.devices import autolink_devices
 from printer_app.services.contracts.importing import ImportRefused, apply_session
 from printer_app.services.errors import DomainValidationError
@@ -22,6 +23,9 @@ from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_print
 from printer_app.services.polling.discovery import discover_in_chunks
 from printer_app.services.polling.retention import thin_history
 from printer_app.services.reports.importing import import_upload
+from printer_app.services.reports.months import parse_report_month
+from printer_app.services.reports.sync_month import sync_month
+from printer_app.services.reports.sync_run import SyncRefused
 from printer_app.services.reports.upload import UploadRefused
 from workers import coordination, polls
 from workers.broker import HIGH, LOW, backlog, broker
@@ -204,3 +208,16 @@ def import_month_report(upload_id: int, user_id: int | None) -> None:
         import_upload(upload_id, user_id=user_id, queued=True)
     except UploadRefused as exc:
         log.info("month upload #%s not imported: %s", upload_id, exc.message)
+
+
+@dramatiq.actor(
+    actor_name="sync_month_report", queue_name=HIGH, max_retries=0, time_limit=10 * MINUTE_MS, broker=broker
+)
+def sync_month_report(month: str, token: str, user_id: int | None) -> None:
+    """Sync a month from the inventory polls for the run `jobs.sync_month` reserved (`token` holds the month's lock;
+    a message redelivered after its worker died takes the lock back and repeats the run, which writes nothing twice);
+    the sync publishes its progress per chunk and its stats."""
+    try:
+        sync_month(parse_report_month(month), actor=Actor(user_id=user_id), token=token)
+    except SyncRefused as exc:
+        log.info("month sync %s not run: %s", month, exc)

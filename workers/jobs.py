@@ -6,7 +6,9 @@ running poll and is folded into it, the CLI's is refused), results published aft
 remembered so a request just after it is answered by it (workers/polls.py), one poll-all run at a time with its
 progress published to every tab (workers/coordination.py).
 
-- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`, `import_month_report`.
+- Queued for the workers: `request_poll`, `poll_all`, `discover`, `apply_contract_import`, `import_month_report`,
+  `sync_month` (one run per month: the month's lock is taken here, SyncRefused otherwise; the CLI runs
+  `services.reports.sync_month.sync_month` itself).
 - What is going on: `discovery_of` (a user's latest scan, for a page reloaded while it runs).
 - Run in this process (the CLI, which has no worker to wait for): `poll_here`, `poll_all_here` (over
   `printers_to_poll`).
@@ -14,14 +16,14 @@ progress published to every tab (workers/coordination.py).
   `run_failures` (the printers that failed in a run).
 
 Commands still to come go here too, as a function that sends the message of a thin actor in workers/actors.py
-and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook) and `sync_month` (fill a
-month's billing report from the polls).
+and, where the CLI needs it, a `_here` variant: `import_contracts` (a contracts workbook).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import date
 
 from printer_app.db import session_scope
 from printer_app.models import InventoryTask
@@ -180,4 +182,19 @@ def import_month_report(upload_id: int, user_id: int | None) -> None:
             importing.claim(
                 session, upload_id, to=ReportUploadStatus.ANALYSED.value, allowed=(ReportUploadStatus.QUEUED.value,)
             )
+        raise
+
+
+def sync_month(month: date, user_id: int | None) -> None:
+    """Queue a sync of the month from the inventory polls; its progress is published (REPORT_SYNC_PROGRESS) to every
+    tab. The month's lock is taken here first, so a second request raises SyncRefused ("already running"), as does a
+    missing, closed or not auto-synced month; nothing is queued then."""
+    from printer_app.services.reports import sync_run as service
+    from printer_app.services.reports.months import month_key
+
+    token = service.reserve(month)
+    try:
+        actors.sync_month_report.send(month_key(month), token, user_id)
+    except Exception:
+        service.cancel(month, token)
         raise

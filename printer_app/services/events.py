@@ -33,6 +33,7 @@ CONTRACTS_CHANGED = "contracts_changed"  # {"device_ids": [...]} or {"all": True
 CONTRACT_IMPORT_PROGRESS = "contract_import_progress"  # {"import_id", "done", "total", "status"}
 REPORTS_CHANGED = "reports_changed"  # {"month": "YYYY-MM", "row_ids": [...]} or {"month": ..., "all": True}
 REPORT_UPLOAD_PROGRESS = "report_upload_progress"  # {"upload_id", "month", "done", "total", "status"}
+REPORT_SYNC_PROGRESS = "report_sync_progress"  # {"month", "done", "total", "status", "stats"} of a month sync
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()

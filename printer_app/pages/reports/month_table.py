@@ -7,6 +7,7 @@ import reflex as rx
 
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
+from printer_app.components.reports.month_sync import month_sync_bar
 from printer_app.components.reports.row_history import history_panel, month_history_links
 from printer_app.components.reports.table_filters import MonthUrlSync, exports, filters
 from printer_app.components.reports.table_grid import month_grid
@@ -49,6 +50,7 @@ def month_table_page() -> rx.Component:
             _problem(),
             rx.fragment(
                 _status(),
+                month_sync_bar(),
                 filters(),
                 month_grid(),
                 rx.cond(

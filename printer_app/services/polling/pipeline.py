@@ -75,8 +75,27 @@ def run_inventory_for_printer(
             message_id=message_id,
         )
     session.flush()
+    if task.status == TaskStatus.SUCCESS:
+        _sync_month_reports(session, target, task)
     events.publish_after_commit(session, events.INVENTORY_UPDATE, result_payload(session, target, task))
     return task
+
+
+def _sync_month_reports(session: Session, printer: Printer, task: InventoryTask) -> None:
+    """The per-poll sync of the month reports (services/reports/sync_poll.py), in a savepoint of the poll's
+    transaction: a failure there is logged and rolled back alone, never failing or blocking the poll."""
+    from printer_app.services.reports.sync import reading_of
+    from printer_app.services.reports.sync_poll import sync_after_poll
+
+    try:
+        counter = session.get(PageCounter, printer.last_counter_id) if printer.last_counter_id else None
+        if counter is None or counter.task_id != task.id:
+            return
+        with session.begin_nested():
+            reading = reading_of(counter, at=counter.recorded_at, ip=printer.ip_address)
+            sync_after_poll(session, serial=printer.serial_number, reading=reading)
+    except Exception:
+        log.exception("month report sync after the poll of printer %s failed; the poll is kept", printer.id)
 
 
 def poll_and_store(
