@@ -60,7 +60,7 @@ from printer_app.state.session import (
 
 ALL = "all"
 DEFAULT_PAGE_SIZE = 50
-LIVE_WINDOW = 0.3
+LIVE_WINDOW = 0.05  # seconds further changes may gather into the same re-read (an edit shows in the other tab at once)
 RECHECK_SECONDS = 30.0
 HIDEABLE_KEYS = frozenset(name for name, _label in HIDEABLE)
 

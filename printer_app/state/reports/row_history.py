@@ -30,7 +30,7 @@ from printer_app.state.view import refusal_text
 
 PANEL_PAGE_SIZE = 25
 AGENT_SHOWN = 40  # characters of a user agent shown; the whole one on hover
-LIVE_WINDOW = 0.3
+LIVE_WINDOW = 0.05  # seconds further changes may gather into the same re-read (an edit shows in the other tab at once)
 RECHECK_SECONDS = 30.0
 
 
