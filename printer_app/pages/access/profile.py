@@ -12,7 +12,7 @@ from printer_app.i18n import N_
 from printer_app.state.access.profile import EXPIRY_CHOICES, ProfileState
 
 S = ProfileState
-TOKENS_ABOUT = (
+TOKENS_ABOUT = N_(
     "Personal API tokens let scripts and other tools use the JSON API (/api/v1) as you, with your permissions."
 )
 
