@@ -30,6 +30,8 @@ ROLES = (
     "Contracts — Administrator",
     "Monthly reports — Viewer",
     "Monthly reports — Visibility",
+    "Monthly reports — Editors (end)",
+    "Monthly reports — Reset auto-polling",
 )
 
 
@@ -80,7 +82,9 @@ def api_people_fixture(app_db: str, session: Session) -> dict[str, Person]:  # n
     people["expired"] = Person("expired", root.user_id, secret, frozenset())
     session.add(Organization(name="Api org"))
     make_printer(session, ip_address="127.31.0.1", serial_number="API1")
-    session.add(MonthlyReport(month=date(2026, 10, 1), organization="Api org", serial_number="API1"))
+    session.add(
+        MonthlyReport(month=date(2026, 10, 1), organization="Api org", serial_number="API1", a4_bw_end_auto=500)
+    )
     session.add(MonthControl(month=date(2026, 10, 1), is_published=True, edit_until=datetime(2999, 1, 1, tzinfo=UTC)))
     session.add(MonthlyReport(month=date(2026, 9, 1), organization="Api org", serial_number="API1"))
     session.add(MonthControl(month=date(2026, 9, 1), is_published=False, edit_until=datetime(2999, 1, 1, tzinfo=UTC)))

@@ -9,17 +9,19 @@ nothing. The session cookie serves the browser the same way. Health is the one p
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import pytest
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from printer_app.models import EntityChangeLog, Printer
+from printer_app.models import CounterChangeLog, EntityChangeLog, MonthlyReport, Printer
 from tests.integration.api_fixtures import ROLES, Person, api_people_fixture, client_fixture  # noqa: F401
 from tests.integration.state_fixtures import app_db  # noqa: F401  (api_people's)
 
 _ips = itertools.count(10)
-SUCCESS = {"get": 200, "post": 201, "put": 200, "delete": 204}
+SUCCESS = {"get": 200, "post": 201, "put": 200, "patch": 200, "delete": 204}
+_values = itertools.count(1000)
 REFUSED = ("anonymous", "wrong", "revoked", "expired")
 
 
@@ -37,23 +39,35 @@ def _printer(session: Session) -> int:
     return printer.id
 
 
+def _report_row(session: Session) -> int:
+    return session.exec(select(MonthlyReport.id).where(MonthlyReport.month == date(2026, 10, 1))).one()
+
+
 def _call(client: TestClient, session: Session, path: str, method: str, who: Person, existing: int):
     """One call of an operation with valid arguments; a DELETE gets a printer of its own."""
     target = _printer(session) if method == "delete" else existing
-    url = "/api" + path.format(printer_id=target, task_id="1.abc", month="2026-10")
+    url = "/api" + path.format(printer_id=target, task_id="1.abc", month="2026-10", row_id=_report_row(session))
     body = None
-    if method in ("post", "put") and not path.endswith("/poll"):
+    if path.endswith("-counters"):  # a new value each time: a refused call must leave the stored one
+        body = {"field": "a4_bw_start" if "start" in path else "a4_bw_end", "value": next(_values)}
+    elif path.endswith("/reset"):
+        body = {"field": "a4_bw_end"}
+    elif method in ("post", "put") and not path.endswith("/poll"):
         body = {"ip_address": f"127.32.{next(_ips) // 250}.{next(_ips) % 250 + 1}", "serial_number": "M"}
     return client.request(method.upper(), url, headers=who.headers, json=body)
 
 
 def _expected(method: str, path: str) -> int:
+    if path.endswith("/reset"):
+        return 200
     return 202 if path.endswith("/poll") else SUCCESS[method]
 
 
 def _changes(session: Session) -> int:
+    """Change-log lines of both kinds: entity changes and report counter changes."""
     session.expire_all()
-    return session.exec(select(func.count()).select_from(EntityChangeLog)).one()
+    entities = session.exec(select(func.count()).select_from(EntityChangeLog)).one()
+    return entities + session.exec(select(func.count()).select_from(CounterChangeLog)).one()
 
 
 def test_every_route_answers_401_403_and_serves_the_allowed(

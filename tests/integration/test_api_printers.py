@@ -6,12 +6,13 @@ over the OpenAPI document that calls every operation and checks each answer agai
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from printer_app.models import EntityChangeLog, InventoryTask, Printer
+from printer_app.models import EntityChangeLog, InventoryTask, MonthlyReport, Printer
 from tests.factories import make_printer
 from tests.integration.api_fixtures import Person, api_people_fixture, client_fixture  # noqa: F401
 from tests.integration.state_fixtures import app_db  # noqa: F401  (api_people's)
@@ -195,7 +196,8 @@ def test_a_generated_client_calls_every_operation(
     headers = _root(api_people)
     document = client.get("/api/v1/openapi.json", headers=headers).json()
     printer_id = session.exec(select(Printer.id).where(Printer.serial_number == "API1")).one()
-    values = {"printer_id": printer_id, "task_id": "1.abc", "month": "2026-10"}
+    row_id = session.exec(select(MonthlyReport.id).where(MonthlyReport.month == date(2026, 10, 1))).one()
+    values = {"printer_id": printer_id, "task_id": "1.abc", "month": "2026-10", "row_id": row_id}
     called = []
     operations = [(path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()]
     for path, method, op in sorted(operations, key=lambda item: item[1] == "delete"):  # the delete last

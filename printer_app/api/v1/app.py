@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.applications import Starlette
 
-from printer_app.api.v1 import directory, docs, health, printers, problems
+from printer_app.api.v1 import directory, docs, health, printers, problems, report_edit
 from printer_app.api.v1.bulkhead import Bulkhead
 
 DESCRIPTION = """The Printer Inventory JSON API: the data of the pages, with the same permissions.
@@ -36,7 +36,7 @@ def build() -> FastAPI:
     )
     problems.install(api)
     api.add_middleware(Bulkhead)  # innermost of FastAPI's own: the error handlers answer around it
-    for module in (printers, directory, docs):
+    for module in (printers, directory, report_edit, docs):
         api.include_router(module.router, responses=problems.ANSWERS)
     api.include_router(health.router)
     api.openapi = lambda: _document(api)  # type: ignore[method-assign]
