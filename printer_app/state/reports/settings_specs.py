@@ -24,6 +24,7 @@ from printer_app.services.validators import parse_id
 from printer_app.state import view
 from printer_app.state.paged import PagedListMixin, SortableMixin
 from printer_app.state.reports.access import ACCESS, UPLOAD
+from printer_app.state.reports.settings_dialog import SettingsDialogMixin
 from printer_app.state.session import SessionState, requires, requires_page, with_session
 
 EMPTY_FORM = {"model_name": "", "kind": "mono", "paper_format": "A4A3", "enforce": "true", "allow_manual_edit": "false"}
@@ -57,7 +58,7 @@ def _view(row: spec_admin.SpecRow) -> SpecView:
     )
 
 
-def _form_of(session, spec_id: int) -> dict[str, str]:
+def form_of(session, spec_id: int) -> dict[str, str]:
     row = session.get(PrinterModelSpec, spec_id)
     if row is None:
         raise NotFoundError(gettext("This model spec no longer exists."))
@@ -70,10 +71,13 @@ def _form_of(session, spec_id: int) -> dict[str, str]:
     }
 
 
-class SpecsState(PagedListMixin, SortableMixin, SessionState):
+class SpecsState(SettingsDialogMixin, PagedListMixin, SortableMixin, SessionState):
     """The model spec table and its dialogs."""
 
     LIST_PERMISSIONS: ClassVar[tuple[str, ...]] = (ACCESS,)
+    EDIT_PERMISSIONS: ClassVar[tuple[str, ...]] = (ACCESS, UPLOAD)
+    EMPTY_FORM: ClassVar[dict[str, str]] = EMPTY_FORM
+    MAX_VALUE: ClassVar[int] = MAX_VALUE
     LIST_FILTERS: ClassVar[tuple[str, ...]] = ("kind", "fmt", "enforced")
     SORT_COLUMNS: ClassVar[tuple[str, ...]] = spec_admin.SORTS
     DESCENDING_FIRST: ClassVar[tuple[str, ...]] = ("rows",)
@@ -94,6 +98,10 @@ class SpecsState(PagedListMixin, SortableMixin, SessionState):
     errors: dict[str, str] = {}
     delete_id: int = 0
     delete_text: str = ""
+
+    @staticmethod
+    def _form_of(session, row_id: int) -> dict[str, str]:
+        return form_of(session, row_id)
 
     @rx.var
     def page_count(self) -> int:
@@ -127,36 +135,6 @@ class SpecsState(PagedListMixin, SortableMixin, SessionState):
     async def load(self) -> None:
         self.dialog_open, self.delete_id = False, 0
         await self._query()
-
-    @rx.event
-    @requires(ACCESS, UPLOAD)
-    async def open_new(self) -> None:
-        self.editing_id, self.form, self.errors, self.dialog_open = 0, dict(EMPTY_FORM), {}, True
-
-    @rx.event
-    @requires(ACCESS, UPLOAD)
-    async def open_edit(self, spec_id: int):
-        wanted = parse_id(spec_id) or 0
-        try:
-            self.form = await with_session(_form_of, wanted)
-        except NotFoundError as exc:
-            await self._query()
-            return rx.toast.error(str(exc))
-        self.editing_id, self.errors, self.dialog_open = wanted, {}, True
-        return None
-
-    @rx.event
-    @requires(ACCESS, UPLOAD)
-    async def set_dialog_open(self, value: bool) -> None:
-        self.dialog_open = bool(value)
-
-    @rx.event
-    @requires(ACCESS, UPLOAD)
-    async def set_value(self, name: str, value: str) -> None:
-        """A typed or chosen field of the dialog (its field names only, bounded)."""
-        if name in EMPTY_FORM and isinstance(value, str) and len(value) <= MAX_VALUE:
-            self.form = {**self.form, name: value}
-            self.errors = {k: v for k, v in self.errors.items() if k != name}
 
     @rx.event
     @requires(ACCESS, UPLOAD)
