@@ -7,67 +7,21 @@ or running is refused; once done, the session may be applied again (which change
 from __future__ import annotations
 
 import io
-import shutil
-from collections.abc import Iterator
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from printer_app.db import make_engine
 from printer_app.models import ContractDevice
 from printer_app.models.contracts import City, ContractImportSession, ContractStatus
 from printer_app.services.contracts import importing
-from tests.conftest import unavailable
 from tests.factories import make_model, make_org
-from tests.workers_harness import AppEventFeed, RedisServer, WorkerGroup, run_python, wait_for, worker_env
+from tests.workers_harness import AppEventFeed, RedisServer, WorkerGroup, run_python, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(180)]
 ROWS = 450  # three chunks of the apply (200 rows each)
 EVENT = "contract_import_progress"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server is not installed")
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def pg_url(databases) -> str:
-    return databases.create("postgresql")
-
-
-@pytest.fixture(scope="module")
-def db(pg_url: str) -> Iterator[Engine]:
-    engine = make_engine(pg_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def env(pg_url: str, redis_server: RedisServer) -> dict[str, str]:
-    return worker_env(pg_url, redis_server.url)
-
-
-@pytest.fixture(scope="module")
-def high_worker(env: dict[str, str], tmp_path_factory) -> Iterator[WorkerGroup]:
-    group = WorkerGroup(
-        "high",
-        ["--high-processes", "1", "--high-threads", "2", "--low-processes", "0"],
-        env,
-        tmp_path_factory.mktemp("workers"),
-    )
-    group.start()
-    try:
-        wait_for(lambda: b"ready for action" in group.log_path.read_bytes(), timeout=60, what="the high worker")
-        yield group
-    finally:
-        group.stop()
 
 
 def _workbook() -> bytes:

@@ -6,8 +6,6 @@ line per changed field (none twice), one bulk log, the progress published to the
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,7 +13,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from printer_app.db import make_engine
 from printer_app.models import (
     BulkChangeLog,
     CounterChangeLog,
@@ -25,8 +22,7 @@ from printer_app.models import (
     PageCounter,
     Printer,
 )
-from tests.conftest import unavailable
-from tests.workers_harness import AppEventFeed, RedisServer, WorkerGroup, run_python, wait_for, worker_env
+from tests.workers_harness import AppEventFeed, RedisServer, WorkerGroup, run_python, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 MONTH = date(2026, 10, 1)
@@ -35,32 +31,6 @@ ROWS = 4000
 FIRST, LAST = datetime(2026, 10, 5, 9, tzinfo=UTC), datetime(2026, 10, 20, 9, tzinfo=UTC)
 PROGRESS_KEY = f"pi:reports:sync:progress:{KEY}"
 LOCK_KEY = f"pi:reports:sync:lock:{KEY}"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server is not installed")
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def pg_url(databases) -> str:
-    return databases.create("postgresql")
-
-
-@pytest.fixture(scope="module")
-def db(pg_url: str) -> Iterator[Engine]:
-    engine = make_engine(pg_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def env(pg_url: str, redis_server: RedisServer) -> dict[str, str]:
-    return worker_env(pg_url, redis_server.url)
 
 
 def _group(env: dict[str, str], log_dir, name: str) -> WorkerGroup:

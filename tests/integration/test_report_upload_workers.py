@@ -4,67 +4,20 @@ per chunk and its outcome. A second request while it is queued or running is ref
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from printer_app.db import make_engine
 from printer_app.models.reports import BulkChangeLog, MonthlyReport, ReportUpload
 from printer_app.services.reports import importing, upload
-from tests.conftest import unavailable
 from tests.factories import make_org
 from tests.integration.report_upload_fixtures import MONTH
 from tests.report_workbooks import SHORT_RU, row, xlsx
-from tests.workers_harness import AppEventFeed, RedisServer, WorkerGroup, run_python, wait_for, worker_env
+from tests.workers_harness import AppEventFeed, WorkerGroup, run_python, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
 ROWS = importing.WORKER_ROWS + 100
 EVENT = "report_upload_progress"
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server is not installed")
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def pg_url(databases) -> str:
-    return databases.create("postgresql")
-
-
-@pytest.fixture(scope="module")
-def db(pg_url: str) -> Iterator[Engine]:
-    engine = make_engine(pg_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def env(pg_url: str, redis_server: RedisServer) -> dict[str, str]:
-    return worker_env(pg_url, redis_server.url)
-
-
-@pytest.fixture(scope="module")
-def high_worker(env: dict[str, str], tmp_path_factory) -> Iterator[WorkerGroup]:
-    group = WorkerGroup(
-        "high",
-        ["--high-processes", "1", "--high-threads", "2", "--low-processes", "0"],
-        env,
-        tmp_path_factory.mktemp("workers"),
-    )
-    group.start()
-    try:
-        wait_for(lambda: b"ready for action" in group.log_path.read_bytes(), timeout=60, what="the high worker")
-        yield group
-    finally:
-        group.stop()
 
 
 def _upload(db: Engine) -> int:

@@ -8,7 +8,6 @@ one for "low"); the test process enqueues with a RedisBroker of its own and neve
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,7 +19,6 @@ import redis
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from printer_app.db import make_engine
 from printer_app.models import PageCounter, WebParsingRule
 from printer_app.models.choices import PollingMethod, TaskStatus, TriggeredBy
 from tests.conftest import _empty_all_tables, unavailable
@@ -60,27 +58,6 @@ GOOD = ["ricoh_mpc3002", "brother_hl5370dw", "jetdirect_m130nw", "samsungprinter
 
 
 # --------------------------------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        unavailable("redis-server is not installed")
-    server = RedisServer().start()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def pg_url(databases) -> str:
-    return databases.create("postgresql")
-
-
-@pytest.fixture(scope="module")
-def db(pg_url: str) -> Iterator[Engine]:
-    engine = make_engine(pg_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
