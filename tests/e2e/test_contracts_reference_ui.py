@@ -95,6 +95,7 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
     summary = page.locator("#cartridge-import-summary")
     expect(summary).to_contain_text("cartridges.xlsx: 2 rows, 1 cartridges created, 0 updated, 1 linked to models")
     expect(page.locator(".import-row-error")).to_have_text([f"Row 3: Model “No such model” of “Maker {tag}” not found"])
+    hydrated(page)
     page.fill("#ref-search", f"TN-{tag}")
     cartridge = page.locator("tr.ref-row", has_text=f"TN-{tag}")
     expect(cartridge).to_contain_text("Cyan")
@@ -115,6 +116,7 @@ def test_statuses_and_the_cartridge_upload(page: Page, db_session) -> None:
     expect(page.locator("#tab-cartridge")).to_have_attribute("aria-selected", "true")
 
     _open_tab(page, "devicemodel")
+    hydrated(page)
     page.fill("#ref-search", f"LJ-{tag}")
     model = page.locator("tr.ref-row", has_text=f"LJ-{tag}")
     model.locator(".ref-model-cartridges").click()

@@ -18,7 +18,7 @@ from printer_app.models import PageCounter, Printer
 from printer_app.models.base import utcnow
 from printer_app.models.choices import MatchRule, SupplyState, TaskStatus
 from printer_app.services.polling.history import COUNTER_FIELDS, SupplyReading
-from tests.e2e.conftest import ensure_local_user, seed_printer, shot, sign_in
+from tests.e2e.conftest import ensure_local_user, hydrated, seed_printer, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +40,7 @@ def row(page: Page, ip: str):
 
 def search(page: Page, text: str) -> None:
     """Type into the debounced search box; callers then wait for the rows they expect."""
+    hydrated(page)  # the field remounts once the page's state is there: typing before that would be lost
     page.fill("#filter-search", text)
 
 

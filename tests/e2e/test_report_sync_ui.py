@@ -4,20 +4,33 @@ counters in the table; a closed month's button is disabled with the reason; the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import insert
-from sqlmodel import delete
+from sqlmodel import Session, delete
 
 from printer_app.models import InventoryTask, MonthControl, MonthlyReport, PageCounter, Printer
-from tests.e2e.conftest import hydrated, new_context, shot
+from tests.e2e.conftest import AppServer, hydrated, new_context, own_server, sessions_of, shot
 
 pytestmark = pytest.mark.e2e
 MONTH = date(2026, 10, 1)
 ROWS = 5000  # enough for the run to last a few seconds on SQLite: the progress bar is seen in the other tab
 POLLED_AT = datetime(2026, 10, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def app_server() -> Iterator[AppServer]:
+    """A server of the module's own: the seed below replaces every printer, poll and report of its database."""
+    yield from own_server("report_sync")
+
+
+@pytest.fixture(scope="module")
+def db_session(app_server: AppServer) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
+    yield from sessions_of(app_server)
 
 
 def _seed(db_session, *, closed: bool = False) -> None:

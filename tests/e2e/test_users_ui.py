@@ -118,6 +118,7 @@ def test_admin_creates_a_user_whose_access_follows_groups_and_deactivation(
 
     page.goto("/changes")
     expect(page.locator("#page-title")).to_have_text("Change log")
+    hydrated(page)  # the search field remounts once the page's state is there: typing before would be lost
     page.fill("#change-search", username)
     rows = page.locator(".change-row")
     expect(rows).to_have_count(3)  # newest first: deactivated, groups set, created
@@ -145,6 +146,7 @@ def test_change_log_filters_and_links_to_printers(page: Page, app_server) -> Non
     expect(page.locator("#printer-save")).to_have_count(0)
 
     page.goto("/changes")
+    hydrated(page)
     page.locator("#filter-object_type").click()
     page.get_by_role("option", name="Printer", exact=True).click()
     rows = page.locator(".change-row")
