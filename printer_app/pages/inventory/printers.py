@@ -14,16 +14,15 @@ from reflex.vars import FunctionStringVar, Var, VarData
 
 from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
-from printer_app.components.i18n import t, text, tf
+from printer_app.components.i18n import t, text
 from printer_app.components.inventory.amb_dialog import amb_dialog
 from printer_app.components.inventory.poll_all_card import poll_all_progress
+from printer_app.components.inventory.printer_actions import CHANGE, DELETE, RUN, can, printer_actions
 from printer_app.components.inventory.printer_dialog import delete_dialog, printer_dialog
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
 from printer_app.components.table import pager, reset_button, search_box
 from printer_app.i18n import N_
-from printer_app.services.access.roles import PERMISSIONS
-from printer_app.state.inventory.amb import AmbState
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
     ACTIVE_OPTIONS,
@@ -37,31 +36,18 @@ from printer_app.state.inventory.printers import (
     PrintersState,
 )
 from printer_app.state.live.state import LiveState
-from printer_app.state.session import SessionState
 from printer_app.state.view import PrinterView
 
 S = PrintersState
 NUMERIC = {"total", "bw_a4", "color_a4", "bw_a3", "color_a3", "lowest_supply"}
 WRAPPED = {"lowest_supply"}  # a long title over short values: on two lines
 UNSORTABLE = {"supplies"}
-ADD, CHANGE, DELETE, RUN, EXPORT, AMB = (
-    "inventory.add_printer",
-    "inventory.change_printer",
-    "inventory.delete_printer",
-    "inventory.run_inventory",
-    "inventory.export_printers",
-    "inventory.export_amb_report",
-)
 
 
 def _visible(column: str, hidden=S.hidden_columns):
     if column in OPT_IN:
         return hidden.split(",").contains(f"+{column}")
     return ~hidden.split(",").contains(column)
-
-
-def _can(permission: str) -> rx.Var[bool]:
-    return SessionState.permissions.contains(permission)
 
 
 # React.memo with a deep comparison: every state delta brings fresh row objects (parsed JSON), so the default
@@ -237,9 +223,9 @@ def _row(row: PrinterView) -> rx.Component:
         row=row,
         busy=LiveState.polling_ids.contains(row.id),
         hidden=S.hidden_columns,
-        can_run=_can(RUN),
-        can_change=_can(CHANGE),
-        can_delete=_can(DELETE),
+        can_run=can(RUN),
+        can_change=can(CHANGE),
+        can_delete=can(DELETE),
         key=row.id.to_string(),
     )
 
@@ -346,11 +332,6 @@ def printers_table() -> rx.Component:
     )
 
 
-def _needs(permission: str) -> rx.Var[str]:
-    """Why a button is disabled: the permission it needs, by its name."""
-    return tf("Not allowed: you need the permission “{perm}”.", perm=t(PERMISSIONS[permission]))
-
-
 def printers_page() -> rx.Component:
     return page(
         N_("Printers"),
@@ -363,69 +344,5 @@ def printers_page() -> rx.Component:
         printer_dialog(),
         delete_dialog(),
         amb_dialog(),
-        actions=rx.hstack(
-            rx.cond(
-                _can(EXPORT),
-                rx.hstack(
-                    rx.button(
-                        rx.icon("download", size=16),
-                        t("Export"),
-                        variant="soft",
-                        on_click=S.export,
-                        loading=S.exporting,
-                        title=t("printers.xlsx of every printer the filters show, sorted by IP"),
-                        id="export-printers",
-                    ),
-                    rx.el.label(
-                        rx.switch(checked=S.english, on_change=S.set_english, size="1", id="export-english"),
-                        rx.text(t("English headers"), size="1"),
-                        class_name="pi-switch-label",
-                    ),
-                    align="center",
-                    spacing="2",
-                ),
-            ),
-            rx.cond(
-                _can(AMB),
-                rx.button(
-                    rx.icon("file-input", size=16),
-                    t("Fill customer report"),
-                    variant="soft",
-                    on_click=AmbState.open_dialog,
-                    id="amb-open",
-                ),
-            ),
-            rx.cond(
-                _can(RUN),
-                rx.button(
-                    rx.icon("radar", size=16),
-                    S.poll_label,
-                    variant="soft",
-                    on_click=S.poll_shown,
-                    disabled=LiveState.batch_running,
-                    id="poll-all",
-                ),
-                rx.el.span(
-                    rx.button(rx.icon("radar", size=16), t("Poll all"), variant="soft", disabled=True, id="poll-all"),
-                    title=_needs(RUN),
-                ),
-            ),
-            rx.cond(
-                _can(ADD),
-                rx.link(
-                    rx.button(rx.icon("upload", size=16), t("Import"), variant="soft", id="import-printers"),
-                    href="/printers/import",
-                ),
-            ),
-            rx.cond(
-                _can(ADD),
-                rx.button(
-                    rx.icon("plus", size=16), t("Add printer"), on_click=PrinterFormState.open_new, id="add-printer"
-                ),
-                rx.el.span(
-                    rx.button(rx.icon("plus", size=16), t("Add printer"), disabled=True, id="add-printer"),
-                    title=_needs(ADD),
-                ),
-            ),
-        ),
+        actions=printer_actions(),
     )

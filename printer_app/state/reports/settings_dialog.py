@@ -30,10 +30,6 @@ class SettingsDialogMixin(rx.State, mixin=True):
     EMPTY_FORM: ClassVar[dict[str, str]] = {}
     MAX_VALUE: ClassVar[int] = 2000
 
-    @staticmethod
-    def _form_of(session, row_id: int) -> dict[str, str]:
-        raise NotImplementedError
-
     @rx.event
     @_editing
     async def open_new(self) -> None:
