@@ -4,6 +4,7 @@ import reflex as rx
 from starlette.applications import Starlette
 
 from printer_app.api import auth as auth_api
+from printer_app.api import live_ack
 from printer_app.api.v1 import app as api_v1
 from printer_app.components.i18n import t
 from printer_app.i18n import N_
@@ -61,8 +62,14 @@ def title(page: str) -> rx.Var[str]:
 api = Starlette()
 auth_api.install(api)  # /auth/login, /auth/oidc/*, /auth/logout, /auth/me beside the pages (same origin)
 api_v1.install(api)  # the JSON API: /api/v1/..., /api/health, /api/docs (after auth: it shares its sign-in)
+live_ack.install(api)  # /_live/ack: a tab rendered a live update (backpressure of the live listeners)
 
-app = rx.App(api_transformer=api, stylesheets=["/app.css"], backend_exception_handler=backend_exception_handler)
+app = rx.App(
+    api_transformer=api,
+    stylesheets=["/app.css"],
+    head_components=[rx.script(src="/live_ack.js")],
+    backend_exception_handler=backend_exception_handler,
+)
 app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_load=PrintersState.load)

@@ -8,6 +8,7 @@ from reflex_components_core.el.elements.base import BaseHTML
 from printer_app.components.i18n import t, text
 from printer_app.i18n import LANGUAGES, N_
 from printer_app.state.language import LanguageState
+from printer_app.state.live.state import LiveState
 from printer_app.state.session import SessionState
 
 NAV = [  # label, path, icon, the permission the page needs (the page checks it again on the server)
@@ -212,6 +213,15 @@ def access_denied() -> rx.Component:
     )
 
 
+def live_marker() -> rx.Component:
+    """The number of the last live update this tab received; assets/live_ack.js acknowledges each once painted."""
+    return rx.el.span(
+        id="live-seq",
+        custom_attrs={"data-seq": LiveState.live_seq.to_string(), "data-token": rx.State.router.session.client_token},
+        display="none",
+    )
+
+
 def page(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
     """Wrap a page body in the shared frame with a title row and optional action buttons."""
     return rx.hstack(
@@ -243,6 +253,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
                 access_denied(),
                 rx.fragment(*children),
             ),
+            live_marker(),
             width="100%",
             min_width="0",
             padding=rx.breakpoints(initial="12px 12px", md="24px 28px"),

@@ -34,6 +34,7 @@ CONTRACT_IMPORT_PROGRESS = "contract_import_progress"  # {"import_id", "done", "
 REPORTS_CHANGED = "reports_changed"  # {"month": "YYYY-MM", "row_ids": [...]} or {"month": ..., "all": True}
 REPORT_UPLOAD_PROGRESS = "report_upload_progress"  # {"upload_id", "month", "done", "total", "status"}
 REPORT_SYNC_PROGRESS = "report_sync_progress"  # {"month", "done", "total", "status", "stats"} of a month sync
+LIVE_ACK = "live_ack"  # {"token", "seq"}: a tab rendered a live update (state/live/hub.py: Acks)
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()

@@ -159,7 +159,14 @@ def poll_now_two_tabs(browser: Browser, app: LiveApp, printers: list[SimPrinter]
             before = max_task_id(app)
             for tab in (tab1, tab2):
                 tab.evaluate(WATCH_ROW, ip)
-            row(tab1, ip).locator(".poll-now").click()
+            if n == 0:  # the other tab acknowledges the update once painted (backpressure: state/live/hub.py Acks)
+                with tab2.expect_response(lambda r: r.url.endswith("/_live/ack")) as acked:
+                    row(tab1, ip).locator(".poll-now").click()
+                    expect(row(tab2, ip)).to_contain_text("Success")
+                assert acked.value.status == 204
+                assert int(tab2.locator("#live-seq").get_attribute("data-seq")) > 0
+            else:
+                row(tab1, ip).locator(".poll-now").click()
             for tab in (tab1, tab2):
                 expect(row(tab, ip)).to_contain_text("Success")
             expect(toast(tab1, f"{ip}: polled successfully")).to_be_visible()

@@ -8,6 +8,7 @@ subscription per backend worker (reconnecting after a Redis restart). Each tab r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -35,12 +36,62 @@ class Hub:
         self._queues.discard(queue)
 
     def dispatch(self, kind: str, payload: dict) -> None:
+        if kind == events.LIVE_ACK:  # a tab rendered an update: only its listener cares, and only in one process
+            acks.resolve(payload.get("token"), payload.get("seq"))
+            return
         for queue in list(self._queues):
             if not queue.full():
                 queue.put_nowait((kind, payload))
 
 
 hub = Hub()
+
+
+class Acks:
+    """Backpressure: a tab reports when it has rendered an update (`LIVE_ACK`, from assets/live_ack.js through
+    POST /_live/ack), and its listener sends the next update only then, or after `WAIT` seconds.
+
+    Without it a tab that renders slower than the updates come (its browser competing for the CPU) queues the
+    frames up, and the latency grows through a burst; with it the events that arrive meanwhile gather into the
+    next update. A tab never heard from (no script, an old page) is not waited for.
+    """
+
+    WAIT = 2.0  # seconds: a hidden tab renders no frame and acknowledges nothing; it gets an update this often
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, tuple[int, asyncio.Event]] = {}
+        self._heard: set[str] = set()
+
+    def expect(self, token: str, seq: int) -> None:
+        """The listener of `token` is about to send update `seq`."""
+        self._waiting[token] = (seq, asyncio.Event())
+
+    def resolve(self, token: object, seq: object) -> bool:
+        """A tab rendered update `seq`; False when no listener of this process awaits that tab."""
+        if not isinstance(token, str) or not isinstance(seq, int) or isinstance(seq, bool):
+            return False
+        waiting = self._waiting.get(token)
+        if waiting is None:
+            return False
+        self._heard.add(token)
+        if seq >= waiting[0]:
+            waiting[1].set()
+        return True
+
+    async def rendered(self, token: str, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) until the tab rendered the last update it was sent."""
+        waiting = self._waiting.get(token)
+        if waiting is None or token not in self._heard or waiting[1].is_set():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiting[1].wait(), timeout=max(0.0, min(timeout, self.WAIT)))
+
+    def forget(self, token: str) -> None:
+        self._waiting.pop(token, None)
+        self._heard.discard(token)
+
+
+acks = Acks()
 
 
 class Watch:

@@ -22,7 +22,7 @@ import reflex as rx
 from printer_app.i18n import format_number, gettext, ngettext
 from printer_app.models.choices import TaskStatus, TriggeredBy
 from printer_app.services import events
-from printer_app.state.live.hub import Event, hub, next_batch, watch
+from printer_app.state.live.hub import Event, acks, hub, next_batch, watch
 from printer_app.state.live.pages import Apply, LivePage, live_page
 from printer_app.state.live.requests import NO_RESULT, late_events, result_timeout, stored_answers
 from printer_app.state.live.trace import UpdateTimer
@@ -55,6 +55,7 @@ class LiveState(SessionState):
     batch_failed: int = 0
     batch_finished: str = ""  # when the run finished, in the user's format and the configured time zone
     dismissed_batch: str = ""  # the run whose card this tab closed
+    live_seq: int = 0  # the listener's updates of rows so far; the page acknowledges each once rendered (Acks)
 
     @rx.var
     def batch_running(self) -> bool:
@@ -80,7 +81,7 @@ class LiveState(SessionState):
         served = live_page(page)
         if served is None:
             return
-        queue = hub.attach()  # before reading the current run: no progress event can fall in between
+        queue, token = hub.attach(), ""  # attached before reading the current run: no progress event falls in between
         try:
             current = await asyncio.to_thread(jobs.latest_run)
             async with self:
@@ -96,6 +97,7 @@ class LiveState(SessionState):
             loop = asyncio.get_running_loop()
             recheck_at, applied_at = loop.time() + RECHECK_SECONDS, 0.0
             while True:
+                await acks.rendered(token, min(recheck_at, progress.due_at) - loop.time())
                 wait = max(0.0, min(recheck_at, progress.due_at) - loop.time())
                 batch = await next_batch(
                     queue, window=WINDOW, timeout=wait, not_before=applied_at + served.spacing, keep=relevant.keep
@@ -122,6 +124,9 @@ class LiveState(SessionState):
                         self._apply_progress(show)
                     if fresh is not None:
                         await fresh(self)
+                    if rows or finished:  # the next update of rows waits until the tab rendered this one
+                        self.live_seq += 1
+                        acks.expect(token, self.live_seq)
                     timer.mark("applied")
                 timer.mark("emitted")
                 timer.write(token)
@@ -132,6 +137,8 @@ class LiveState(SessionState):
                     yield notice
         finally:
             hub.detach(queue)
+            if token:
+                acks.forget(token)
 
     async def _catch_up(self, page: LivePage) -> list:
         """What was stored before this listener attached to the hub (later events come through it): the page's

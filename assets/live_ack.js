@@ -1,0 +1,27 @@
+// Live updates with backpressure: once the page has painted a live update (the hidden #live-seq marker of the
+// layout carries its number), tell the tab's listener, which sends the next update only then (state/live/hub.py).
+(function () {
+  if (window.__piLiveAck) return;
+  window.__piLiveAck = true;
+  function ack(el) {
+    var seq = parseInt(el.getAttribute("data-seq"), 10);
+    var token = el.getAttribute("data-token");
+    if (!token || !(seq > 0)) return;
+    requestAnimationFrame(function () {
+      setTimeout(function () {  // after the frame that shows the update
+        fetch("/_live/ack", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ token: token, seq: seq }),
+          credentials: "same-origin",
+          keepalive: true,
+        }).catch(function () {});
+      }, 0);
+    });
+  }
+  new MutationObserver(function (changes) {
+    for (var i = 0; i < changes.length; i++) {
+      if (changes[i].target.id === "live-seq") ack(changes[i].target);
+    }
+  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ["data-seq"] });
+})();
