@@ -51,6 +51,7 @@ from printer_app.state.reports.months import MonthsState
 from printer_app.state.reports.settings_overrides import OverridesState
 from printer_app.state.reports.settings_specs import SpecsState
 from printer_app.state.reports.upload import ReportUploadState
+from printer_app.state.sockets import adopt as keep_sessions_across_backend_crashes
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -70,6 +71,7 @@ app = rx.App(
     head_components=[rx.script(src="/live_ack.js")],
     backend_exception_handler=backend_exception_handler,
 )
+keep_sessions_across_backend_crashes(app)  # production: a tab keeps its state when its backend dies (state/sockets.py)
 app.register_lifespan_task(live_updates)
 app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=DashboardState.load)
 app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_load=PrintersState.load)
