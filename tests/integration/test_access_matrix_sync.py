@@ -119,3 +119,17 @@ def test_a_tab_opened_mid_run_shows_the_run(sync_people: dict[str, Who]) -> None
         sync_lock.release(KEY, "running-elsewhere")
     run_handler(MonthSyncState.load, state)
     assert not state.sync_running
+
+
+def test_every_signed_in_user_may_close_the_poll_all_card(sync_people: dict[str, Who]) -> None:
+    """The card shows on the month page too: a reports-only user must be able to close it (in that tab only)."""
+    from printer_app.state.live.state import LiveState
+
+    for who in sync_people.values():
+        state = _state(LiveState, who, f"/reports/{KEY}", {"month": KEY})
+        state.batch_id = "run-1"
+        refusal = _refusal(run_handler(LiveState.dismiss_batch, state), state)
+        if who.name == "anonymous":
+            assert refusal == "login" and state.dismissed_batch == ""
+        else:
+            assert refusal is None and state.dismissed_batch == "run-1", who.name
