@@ -34,6 +34,8 @@ CONTRACT_IMPORT_PROGRESS = "contract_import_progress"  # {"import_id", "done", "
 REPORTS_CHANGED = "reports_changed"  # {"month": "YYYY-MM", "row_ids": [...]} or {"month": ..., "all": True}
 REPORT_UPLOAD_PROGRESS = "report_upload_progress"  # {"upload_id", "month", "done", "total", "status"}
 REPORT_SYNC_PROGRESS = "report_sync_progress"  # {"month", "done", "total", "status", "stats"} of a month sync
+SUPPLIES_CHANGED = "supplies_changed"  # {"printer_ids": [...]} after their supply forecasts were refreshed
+SUPPLY_ALERTS = "supply_alerts"  # {"alert_ids": [...]} new low-supply alerts raised (or {"cleared": [...]})
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()
