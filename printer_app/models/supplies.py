@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from printer_app.models.base import choice_field, fk, ts_field
+from printer_app.models.base import choice_field, fk, ts_field, version_field
 
 
 class SupplyForecast(SQLModel, table=True):
@@ -83,10 +83,12 @@ class SupplyAlertRule(SQLModel, table=True):
     # Who gets them: e-mail addresses (comma-separated) and the in-app list of users who may see the printer.
     emails: str = Field(default="", sa_type=sa.Text)
     email_mode: str = Field(default="immediate", max_length=16)  # immediate / digest / off
+    language: str = Field(default="ru", max_length=8)  # of the e-mails and the webhook's texts
     webhook_url: str = Field(default="", max_length=500)
     webhook_secret: str = Field(default="", max_length=200)
     in_app: bool = Field(default=True)
     is_active: bool = Field(default=True)
+    version: int = version_field()
     created_by_id: int | None = fk("user.id", ondelete="SET NULL", index=False)
     created_at: datetime = ts_field()
     updated_at: datetime = ts_field()

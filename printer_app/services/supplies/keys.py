@@ -20,3 +20,10 @@ def supply_key(kind: str, color: str | None, supply_index: int | None, descripti
         return f"{head}{supply_index}"
     text = _SPACES.sub(" ", (description or "").strip().lower())
     return f"{head}d:{text}"[:MAX_KEY]
+
+
+def kind_and_color(key: str) -> tuple[str, str]:
+    """The kind and colour a supply key starts with ("" for no colour): for a supply no longer reported."""
+    kind, _, rest = (key or "").partition(":")
+    color = rest.partition(":")[0]
+    return kind, "" if color == "-" else color
