@@ -204,4 +204,5 @@ def send(message: EmailMessage) -> None:
                 client.login(settings.smtp_user, settings.smtp_password or "")
             client.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(gettext("e-mail not sent: {error}", error=f"{type(exc).__name__} {exc}".strip())) from None
+        reason = f"{type(exc).__name__} {exc}".strip()
+        raise MailError(gettext("e-mail not sent: {error}", error=reason)) from None

@@ -109,7 +109,8 @@ def post_webhook(url: str, secret: str, payload: dict) -> int:
         with httpx.Client(timeout=get_settings().webhook_timeout, follow_redirects=False, trust_env=False) as client:
             response = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
-        raise WebhookError(gettext("webhook failed: {error}", error=type(exc).__name__ + f" {exc}".rstrip())) from None
+        reason = f"{type(exc).__name__} {exc}".strip()
+        raise WebhookError(gettext("webhook failed: {error}", error=reason)) from None
     if response.status_code >= 300:
         raise WebhookError(gettext("webhook answered HTTP {status}", status=response.status_code))
     return response.status_code
