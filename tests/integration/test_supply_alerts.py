@@ -124,7 +124,7 @@ def test_two_evaluations_at_once_insert_one_alert(session: Session, engine: Engi
                 barrier.wait()
                 counts.append(len(evaluate_printer(own, printer.id)))
                 own.commit()
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=evaluate) for _ in range(2)]

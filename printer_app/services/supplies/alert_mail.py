@@ -11,7 +11,9 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
 
 from printer_app.config import get_settings
@@ -167,22 +169,26 @@ def html_body(rule_name: str, details: list[AlertDetail]) -> str:
 
 def compose(
     *, rule_name: str, language: str, recipients: list[str], details: list[AlertDetail], digest: bool
-) -> EmailMessage:
-    """The message in `language`: plain text first, HTML as the alternative."""
+) -> MIMEMultipart:
+    """The message in `language`: plain text first, HTML as the alternative.
+
+    Built with the classic MIME classes: the modern EmailMessage folds a long Cyrillic subject between encoded
+    words at a space and the receiver loses that space ("(Чёрный)— LaserJet"); `Header` keeps it inside the words.
+    """
     settings = get_settings()
     with use_language(language):
-        message = EmailMessage()
-        message["Subject"] = subject(details, digest=digest)
+        message = MIMEMultipart("alternative")
+        message["Subject"] = Header(subject(details, digest=digest), "utf-8")
         message["From"] = settings.smtp_from
         message["To"] = ", ".join(recipients)
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
-        message.set_content(text_body(rule_name, details))
-        message.add_alternative(html_body(rule_name, details), subtype="html")
+        message.attach(MIMEText(text_body(rule_name, details), "plain", "utf-8"))
+        message.attach(MIMEText(html_body(rule_name, details), "html", "utf-8"))
     return message
 
 
-def send(message: EmailMessage) -> None:
+def send(message: MIMEMultipart) -> None:
     """Hand the message to the SMTP server of the settings; MailError with the reason when that fails."""
     settings = get_settings()
     if not settings.smtp_host:

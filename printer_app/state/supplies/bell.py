@@ -41,9 +41,6 @@ class AlertBellState(SessionState):
     def unread_text(self) -> str:
         return "99+" if self.unread > 99 else str(self.unread)
 
-    def _allowed(self, principal) -> bool:
-        return principal is not None and not principal.missing(*VIEW)
-
     @rx.event(background=True)
     @checks_inline("runs on every page: a user who may not see printers simply gets no bell, no refusal")
     async def listen(self):
@@ -51,7 +48,8 @@ class AlertBellState(SessionState):
             self._listener += 1
             mine, cookie = self._listener, self.router.headers.cookie
         principal = await in_thread(principal_for_cookie, cookie)
-        if not self._allowed(principal):
+        # no refusal is answered: `self._refusal(...)` only decides whether the bell is for this user
+        if principal is None or self._refusal(principal, VIEW, page=False) is not None:
             async with self:
                 self.bell_shown, self.unread = False, 0
             return
@@ -70,7 +68,8 @@ class AlertBellState(SessionState):
                 wait = max(0.0, recheck_at - loop.time())
                 fresh = bool(await next_batch(queue, window=WINDOW, timeout=wait, keep=keep))
                 if loop.time() >= recheck_at:
-                    if not self._allowed(await in_thread(principal_for_cookie, cookie)):
+                    again = await in_thread(principal_for_cookie, cookie)
+                    if again is None or self._refusal(again, VIEW, page=False) is not None:
                         async with self:
                             self.bell_shown, self.unread = False, 0
                         return
