@@ -176,8 +176,8 @@ def _insert_reads(session: Session, rows: list[dict]) -> int:
     if not rows:
         return 0
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(insert(SupplyAlertRead).values(rows).on_conflict_do_nothing())
-    return result.rowcount or 0
+    statement = insert(SupplyAlertRead).values(rows).on_conflict_do_nothing().returning(SupplyAlertRead.id)
+    return len(session.execute(statement).all())
 
 
 def mark_read(session: Session, *, user_id: int, alert_ids: list[int]) -> int:
@@ -186,7 +186,7 @@ def mark_read(session: Session, *, user_id: int, alert_ids: list[int]) -> int:
     if not ids:
         return 0
     query, _read = _visible(user_id)
-    visible = session.exec(query.where(SupplyAlert.id.in_(ids)).with_only_columns(SupplyAlert.id)).all()
+    visible = session.execute(query.where(SupplyAlert.id.in_(ids)).with_only_columns(SupplyAlert.id)).scalars().all()
     now = datetime.now(UTC)
     return _insert_reads(session, [{"alert_id": i, "user_id": user_id, "read_at": now} for i in visible])
 
@@ -200,7 +200,7 @@ def mark_unread(session: Session, *, user_id: int, alert_id: int) -> None:
 def mark_all_read(session: Session, *, user_id: int) -> int:
     """Every unread alert the user sees, read now."""
     query, read = _visible(user_id)
-    ids = session.exec(query.where(read.id.is_(None)).with_only_columns(SupplyAlert.id)).all()
+    ids = session.execute(query.where(read.id.is_(None)).with_only_columns(SupplyAlert.id)).scalars().all()
     now = datetime.now(UTC)
     done = 0
     for start in range(0, len(ids), 500):
