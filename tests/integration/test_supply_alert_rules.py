@@ -105,3 +105,15 @@ def test_read_and_unread_are_per_user_and_only_in_app_rules_show(session: Sessio
     assert alert_inbox.unread_count(session, user_id=anna.id) == 1
     hidden = session.exec(select(SupplyAlert.id).where(SupplyAlert.level_percent == 5)).all()
     assert alert_inbox.mark_read(session, user_id=boris.id, alert_ids=list(hidden)) == 1  # only the shown one
+
+
+def test_deleting_a_rule_deletes_its_alerts(session: Session) -> None:
+    printer = make_printer(session)
+    add_forecast(session, printer.id, level=5)
+    keep = create_rule(session, form=RuleForm(name="Keep", below_percent="20"))
+    gone = create_rule(session, form=RuleForm(name="Gone", empty_within_days="60"))
+    session.commit()
+    assert len(evaluate_printer(session, printer.id)) == 2
+    delete_rule(session, rule_id=gone.id)
+    session.commit()
+    assert [a.rule_id for a in session.exec(select(SupplyAlert)).all()] == [keep.id]
