@@ -65,6 +65,20 @@ class Settings(BaseSettings):
     # JSON API requests one backend process runs at once (each holds a database connection); the rest wait.
     api_max_concurrency: int = Field(default=8, ge=1, alias="API_MAX_CONCURRENCY")
 
+    # Low-supply alert e-mails: no SMTP_HOST, no e-mail (the alert records why in its delivery error).
+    smtp_host: str | None = Field(default=None, alias="SMTP_HOST")
+    smtp_port: int = Field(default=25, ge=1, le=65535, alias="SMTP_PORT")
+    smtp_user: str | None = Field(default=None, alias="SMTP_USER")
+    smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD")
+    smtp_from: str = Field(default="printer-inventory@localhost", alias="SMTP_FROM")
+    smtp_starttls: bool = Field(default=False, alias="SMTP_STARTTLS")
+    smtp_ssl: bool = Field(default=False, alias="SMTP_SSL")  # implicit TLS (port 465)
+    smtp_timeout: float = Field(default=15.0, gt=0, alias="SMTP_TIMEOUT")
+    # Alert webhooks: addresses of private networks (an on-premises service desk) are allowed unless turned off;
+    # loopback only with ALLOW_LOOPBACK_TARGETS; link-local, metadata and reserved addresses never.
+    webhook_allow_private: bool = Field(default=True, alias="WEBHOOK_ALLOW_PRIVATE")
+    webhook_timeout: float = Field(default=10.0, gt=0, le=60, alias="WEBHOOK_TIMEOUT")
+
     @field_validator("poll_interval_minutes")
     @classmethod
     def _fits_the_clock(cls, value: int) -> int:
@@ -74,6 +88,13 @@ class Settings(BaseSettings):
                 f"POLL_INTERVAL_MINUTES={value} does not divide the clock: use a divisor of 60 (1, 2, 3, 4, 5, 6, 10, "
                 "12, 15, 20, 30, 60) or of a day in whole hours (120, 180, 240, 360, 480, 720, 1440)"
             )
+        return value
+
+    @field_validator("smtp_ssl")
+    @classmethod
+    def _one_tls_mode(cls, value: bool, info) -> bool:
+        if value and info.data.get("smtp_starttls"):
+            raise ValueError("SMTP_SSL and SMTP_STARTTLS exclude each other: SSL for port 465, STARTTLS for 587")
         return value
 
     @field_validator("time_zone")

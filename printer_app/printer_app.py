@@ -27,6 +27,7 @@ from printer_app.pages.reports.month_table import month_table_page
 from printer_app.pages.reports.months import months_page
 from printer_app.pages.reports.settings import settings_page
 from printer_app.pages.reports.upload import report_upload_page
+from printer_app.pages.supplies.alerts import alert_rules_page, alerts_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.profile import ProfileState
@@ -52,6 +53,8 @@ from printer_app.state.reports.settings_overrides import OverridesState
 from printer_app.state.reports.settings_specs import SpecsState
 from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.sockets import adopt as keep_sessions_across_backend_crashes
+from printer_app.state.supplies.alert_rules import AlertRulesState
+from printer_app.state.supplies.alerts import SupplyAlertsState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -88,6 +91,12 @@ app.add_page(
     + " · "
     + t("Printer Inventory"),
     on_load=PrinterDetailState.load,
+)
+app.add_page(
+    alerts_page, route="/supplies/alerts", title=title(N_("Low-supply alerts")), on_load=SupplyAlertsState.load
+)
+app.add_page(
+    alert_rules_page, route="/supplies/alert-rules", title=title(N_("Alert rules")), on_load=AlertRulesState.load
 )
 app.add_page(discover_page, route="/discover", title=title(N_("Discover")), on_load=DiscoveryState.load)
 app.add_page(

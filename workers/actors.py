@@ -221,3 +221,6 @@ def sync_month_report(month: str, token: str, user_id: int | None) -> None:
         sync_month(parse_report_month(month), actor=Actor(user_id=user_id), token=token)
     except SyncRefused as exc:
         log.info("month sync %s not run: %s", month, exc)
+
+
+from workers import alert_actors  # noqa: E402, F401  (registers the supply alert actors with the others)

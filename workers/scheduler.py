@@ -16,6 +16,7 @@ from dramatiq import Actor
 from printer_app.config import Settings, get_settings
 from workers import coordination
 from workers.actors import daily_cleanup, daily_contract_autolink, scheduled_dispatch
+from workers.alert_actors import daily_supply_alert_digest
 
 log = logging.getLogger(__name__)
 DAY_S = 86_400
@@ -41,12 +42,14 @@ def poll_cron(minutes: int) -> dict[str, str | int]:
 
 
 def jobs(settings: Settings) -> list[Job]:
-    """What the scheduler sends and when: the scheduled poll every POLL_INTERVAL_MINUTES, the daily maintenance."""
+    """What the scheduler sends and when: the scheduled poll every POLL_INTERVAL_MINUTES, the daily maintenance,
+    the low-supply alert digest at 08:00 (the start of a working day)."""
     interval = settings.poll_interval_minutes
     return [
         Job("scheduled_dispatch", scheduled_dispatch, poll_cron(interval), interval * 60),
         Job("daily_cleanup", daily_cleanup, {"hour": 3, "minute": 0}, DAY_S),
         Job("daily_contract_autolink", daily_contract_autolink, {"hour": 4, "minute": 0}, DAY_S),
+        Job("daily_supply_alert_digest", daily_supply_alert_digest, {"hour": 8, "minute": 0}, DAY_S),
     ]
 
 

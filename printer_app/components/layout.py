@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_components_core.el.elements.base import BaseHTML
 
 from printer_app.components.i18n import t, text
+from printer_app.components.supplies.alert_bell import alert_bell, bell_listener
 from printer_app.i18n import LANGUAGES, N_
 from printer_app.state.language import LanguageState
 from printer_app.state.live.state import LiveState
@@ -14,6 +15,8 @@ from printer_app.state.session import SessionState
 NAV = [  # label, path, icon, the permission the page needs (the page checks it again on the server)
     (N_("Dashboard"), "/", "layout-dashboard", "dashboard.access_dashboard_app"),
     (N_("Printers"), "/printers", "printer", "inventory.view_printer"),
+    # the supplies pages: /supplies (the fleet's supplies) goes here, its alerts below it
+    (N_("Alerts"), "/supplies/alerts", "bell-ring", "inventory.view_printer"),
     (N_("Discover"), "/discover", "radar", "inventory.run_inventory"),
     (N_("Organizations"), "/organizations", "building-2", "inventory.view_organization"),
     (N_("Contracts"), "/contracts", "file-text", "contracts.access_contracts_app"),
@@ -47,19 +50,23 @@ def _nav_link(label: str, href: str, icon: str, key: str) -> rx.Component:
     )
 
 
-def _brand() -> rx.Component:
+def _brand(bell_id: str = "alert-bell") -> rx.Component:
     return rx.hstack(
         rx.icon("printer-check", size=26, color=rx.color("accent", 10)),
         rx.heading(t("Printer Inventory"), size="4"),
+        rx.spacer(),
+        alert_bell(bell_id),
         align="center",
         padding_bottom="16px",
+        padding_right="8px",
+        width="100%",
     )
 
 
-def _navigation() -> list[rx.Component]:
+def _navigation(bell_id: str = "alert-bell") -> list[rx.Component]:
     """The links of the pages the signed-in user may open, then who is signed in (language, sign-out)."""
     return [
-        _brand(),
+        _brand(bell_id),
         # Until the first page check told who is signed in, every link shows (no flicker); then only allowed ones.
         *[
             rx.cond(
@@ -108,7 +115,7 @@ def top_bar() -> rx.Component:
             rx.drawer.overlay(z_index="50"),
             rx.drawer.portal(
                 rx.drawer.content(
-                    rx.vstack(*_navigation(), height="100%", spacing="1", width="100%"),
+                    rx.vstack(*_navigation("alert-bell-menu"), height="100%", spacing="1", width="100%"),
                     width="260px",
                     height="100%",
                     top="0",
@@ -123,9 +130,12 @@ def top_bar() -> rx.Component:
         ),
         rx.icon("printer-check", size=22, color=rx.color("accent", 10)),
         rx.text(t("Printer Inventory"), weight="bold"),
+        rx.spacer(),
+        alert_bell("alert-bell-phone"),
         align="center",
         spacing="2",
         width="100%",
+        padding_right="8px",
         display=rx.breakpoints(initial="flex", md="none"),
     )
 
@@ -226,6 +236,7 @@ def page(title: str, *children: rx.Component, actions: rx.Component | None = Non
     """Wrap a page body in the shared frame with a title row and optional action buttons."""
     return rx.hstack(
         sidebar(),
+        bell_listener(),
         rx.vstack(
             top_bar(),
             rx.hstack(

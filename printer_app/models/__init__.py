@@ -44,6 +44,13 @@ from printer_app.models.reports import (
     ReportUpload,
     SerialEditOverride,
 )
+from printer_app.models.supplies import (
+    SupplyAlert,
+    SupplyAlertRead,
+    SupplyAlertRule,
+    SupplyForecast,
+    SupplyLifetime,
+)
 from printer_app.models.versioning import claim_next_version  # importing it registers the version listener
 
 __all__ = [
@@ -77,7 +84,12 @@ __all__ = [
     "ReportUpload",
     "SerialEditOverride",
     "ServiceProvider",
+    "SupplyAlert",
+    "SupplyAlertRead",
+    "SupplyAlertRule",
+    "SupplyForecast",
     "SupplyLevel",
+    "SupplyLifetime",
     "User",
     "UserGroup",
     "UserSession",

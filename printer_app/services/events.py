@@ -35,6 +35,8 @@ REPORTS_CHANGED = "reports_changed"  # {"month": "YYYY-MM", "row_ids": [...]} or
 REPORT_UPLOAD_PROGRESS = "report_upload_progress"  # {"upload_id", "month", "done", "total", "status"}
 REPORT_SYNC_PROGRESS = "report_sync_progress"  # {"month", "done", "total", "status", "stats"} of a month sync
 LIVE_ACK = "live_ack"  # {"token", "seq"}: a tab rendered a live update (state/live/hub.py: Acks)
+SUPPLIES_CHANGED = "supplies_changed"  # {"printer_ids": [...]} after their supply forecasts were refreshed
+SUPPLY_ALERTS = "supply_alerts"  # {"alert_ids": [...]} new low-supply alerts raised (or {"cleared": [...]})
 
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()

@@ -136,6 +136,8 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
     from printer_app.state.reports.charts import ChartsState
     from printer_app.state.reports.month_table import MonthTableState
     from printer_app.state.reports.upload import ReportUploadState
+    from printer_app.state.supplies.alert_rules import AlertRulesState
+    from printer_app.state.supplies.alerts import SupplyAlertsState
     from printer_app.state.web.rules import WebRulesState
 
     def load(cls, path: str, params: dict | None = None) -> Callable:
@@ -171,6 +173,8 @@ def _pages() -> list[tuple[str, tuple[str, ...], Callable]]:
         ("/reports/upload", REPORT_UPLOAD, load(ReportUploadState, "/reports/upload")),
         ("/reports/[month]", (REPORTS,), load(MonthTableState, "/reports/2026-10", {"month": "2026-10"})),
         ("/reports/charts", REPORTS_VIEW, load(ChartsState, "/reports/charts")),
+        ("/supplies/alerts", INV_VIEW, load(SupplyAlertsState, "/supplies/alerts")),
+        ("/supplies/alert-rules", ("inventory.manage_supply_alerts",), load(AlertRulesState, "/supplies/alert-rules")),
     ]
 
 

@@ -80,6 +80,10 @@ ALLOWED = {
     "MonthTableState.set_english": "ticks 'English headers' for the next export; exporting checks",
     "MonthTableState.cancel_edit": "closes the inline editor of a cell without saving",
     "MonthTableState.edit_key": "Escape in the inline editor closes it without saving",
+    "AlertRulesState.set_dialog_open": "opens / closes the alert rule dialog",
+    "AlertRulesState.set_value": "types into a field of the alert rule dialog (its field names only); saving checks",
+    "AlertRulesState.toggle_kind": "ticks a supply kind in the alert rule dialog; saving checks",
+    "AlertRulesState.cancel_delete": "closes the rule delete question without deleting",
 }
 # What a pure setter's code may name besides its own state's vars and module constants.
 PURE_NAMES = {"bool", "int", "str", "len", "list", "vars", "enumerate", "split", "join", "items", "get", "strip"}

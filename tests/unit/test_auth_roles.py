@@ -36,6 +36,10 @@ def test_tiers_nest_viewer_editor_administrator() -> None:
         assert viewer < editor < admin
     assert "inventory.run_inventory" in ROLE["Inventory — Administrator"].permissions
     assert "inventory.run_inventory" not in ROLE["Inventory — Editor"].permissions
+    for admins in ("Inventory — Administrator", "Inventory operator", "Application administrator"):
+        assert "inventory.manage_supply_alerts" in ROLE[admins].permissions
+    assert "inventory.manage_supply_alerts" not in ROLE["Inventory — Editor"].permissions
+    assert "inventory.manage_supply_alerts" not in ROLE[DEFAULT_GROUP].permissions
     assert "inventory.add_printer" in ROLE["Inventory — Editor"].permissions
 
 

@@ -74,7 +74,7 @@ def test_schedulers_seconds_apart_name_the_same_slot_and_the_next_run_another(se
     settings_env.setenv("POLL_INTERVAL_MINUTES", "15")
     settings_env.setenv("TIME_ZONE", "Asia/Kolkata")  # UTC+5:30: the local quarter hours are not UTC's
     get_settings.cache_clear()
-    poll, cleanup, _ = jobs(get_settings())
+    poll, cleanup, *_ = jobs(get_settings())
     kolkata = ZoneInfo("Asia/Kolkata")
     on_time = datetime(2026, 3, 2, 10, 15, tzinfo=kolkata)
     early, late = on_time - timedelta(seconds=2), on_time + timedelta(seconds=90)  # clocks differ; one ran late
@@ -83,3 +83,11 @@ def test_schedulers_seconds_apart_name_the_same_slot_and_the_next_run_another(se
     three = datetime(2026, 3, 2, 3, 0, tzinfo=kolkata)
     assert slot_of(cleanup, three - timedelta(seconds=5)) == slot_of(cleanup, three + timedelta(minutes=4))
     assert slot_of(cleanup, three + timedelta(days=1)) == slot_of(cleanup, three) + 1
+
+
+def test_the_supply_alert_digest_is_sent_daily_at_eight_local(settings_env: pytest.MonkeyPatch) -> None:
+    from workers.scheduler import jobs
+
+    (digest,) = [j for j in jobs(get_settings()) if j.name == "daily_supply_alert_digest"]
+    assert digest.cron == {"hour": 8, "minute": 0} and digest.period_s == 86_400
+    assert digest.actor.actor_name == "daily_supply_alert_digest"

@@ -42,6 +42,7 @@ OBJECT_LABELS = {
     "serialeditoverride": N_("Serial edit override"),
     "printermodelspec": N_("Model spec"),
     "monthcontrol": N_("Month settings"),
+    "supplyalertrule": N_("Supply alert rule"),
 }
 # Field labels the change log holds that no form shows (audit.flag_change derives them from the column name).
 STORED_LABELS = (

@@ -48,6 +48,7 @@ from printer_app.models.choices import (
     WebField,
     WebProtocol,
 )
+from printer_app.models.supplies import SupplyAlertRule
 
 # Labels by column name: the stored label is derived from the column ("Ip address") and in English.
 FIELD_LABELS = {
@@ -125,6 +126,7 @@ _MODELS: dict[str, type[SQLModel]] = {
     "cartridge": Cartridge,
     "contractstatus": ContractStatus,
     "serviceprovider": ServiceProvider,
+    "supplyalertrule": SupplyAlertRule,
 }
 _BY_ID: dict[str, type[SQLModel]] = {
     "devicemodelcartridge": DeviceModelCartridge,
@@ -293,6 +295,8 @@ class Names:
         if object_type == "contractdevice":
             serial = self.names["contractdevice"][object_id]
             return f"/contracts?q={quote(serial)}" if not serial.startswith("#") else "/contracts"
+        if object_type == "supplyalertrule":
+            return "/supplies/alerts?tab=rules"
         if object_type in REFERENCE_TABLES:
             return f"/contracts/reference?tab={object_type}"
         return ""

@@ -36,6 +36,7 @@ CUSTOM_PERMISSIONS: dict[str, dict[str, str]] = {
         "view_web_parsing": N_("View web parsing rules"),
         "can_create_public_templates": N_("Create public web parsing templates"),
         "view_api_docs": N_("View the API documentation"),
+        "manage_supply_alerts": N_("Manage low-supply alert rules"),
     },
     "contracts": {
         "access_contracts_app": N_("Open the contracts application"),
@@ -86,7 +87,7 @@ _INV_VIEW = {
 _INV_EDIT = _INV_VIEW | _crud("inventory", ("printer", "organization", "inventorytask"), ("add", "change", "delete"))
 _INV_ADMIN = (
     _INV_EDIT
-    | {"inventory.run_inventory", "inventory.manage_web_parsing"}
+    | {"inventory.run_inventory", "inventory.manage_web_parsing", "inventory.manage_supply_alerts"}
     | _crud("inventory", ["webparsingrule"], ("add", "change", "delete"))
 )
 _CON_VIEW = {"contracts.access_contracts_app", "contracts.export_contracts"} | _crud(

@@ -1,0 +1,1 @@
+"""Supplies: forecasts, the fleet view and low-supply alerts."""
