@@ -102,8 +102,11 @@ def answering_poll(printer_id: int, *, requested_ms: int, window_s: float) -> in
     return task_id
 
 
-def start_batch(total: int) -> str | None:
-    """Register a poll-all run and return its id; None while another run is going (it covers this request)."""
+def start_batch(total: int, *, owner: str | None = None, printer_ids: list[int] | None = None) -> str | None:
+    """Register a poll-all run and return its id; None while another run is going (it covers this request).
+
+    `owner` (the poll-all message) and `printer_ids` (the run's printers) let that message, redelivered after its
+    worker died mid fan-out, find its run again (`resume_batch`) instead of being folded into it."""
     batch_id = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
     data = {"total": total, "done": 0, "failed": 0}
     r = client()
@@ -114,6 +117,9 @@ def start_batch(total: int) -> str | None:
         pipe.hset(rkey("batch", batch_id), mapping=data)
         pipe.expire(rkey("batch", batch_id), 86400)
         pipe.set(rkey("batch", "current"), batch_id, ex=86400)
+        if owner and printer_ids is not None:
+            pipe.set(rkey("batch", "owner", owner), batch_id, ex=BATCH_IDLE_TTL_S)
+            pipe.set(rkey("batch", batch_id, "ids"), json.dumps(printer_ids), ex=86400)
         if not total:
             pipe.delete(_running_key())
         pipe.execute()
@@ -127,6 +133,40 @@ def start_batch(total: int) -> str | None:
         if total:
             _local_batches[_local_running] = {"id": batch_id, "until": time.monotonic() + BATCH_IDLE_TTL_S}
     return batch_id
+
+
+def resume_batch(owner: str) -> tuple[str, list[int]] | None:
+    """The run a redelivered poll-all message started, still going, and its printers not sent yet; None when there is
+    none (a first delivery, a finished run, or embedded mode, whose broker never redelivers)."""
+    r = client()
+    if r is None or not (batch_id := r.get(rkey("batch", "owner", owner))):
+        return None
+    batch_id = batch_id.decode()
+    running, ids = r.get(_running_key()), r.get(rkey("batch", batch_id, "ids"))
+    if running is None or running.decode() != batch_id or ids is None:
+        return None
+    sent = {int(i) for i in r.smembers(rkey("batch", batch_id, "sent"))}
+    return batch_id, [i for i in json.loads(ids) if i not in sent]
+
+
+def batch_sent(batch_id: str, printer_ids: list[int]) -> None:
+    """These printers' poll messages of the run are in the queue (a resumed fan-out does not send them again)."""
+    r = client()
+    if r is not None and printer_ids:
+        key = rkey("batch", batch_id, "sent")
+        pipe = r.pipeline()
+        pipe.sadd(key, *printer_ids)
+        pipe.expire(key, 86400)
+        pipe.execute()
+
+
+def batch_counted(batch_id: str, printer_id: int) -> bool:
+    """The run counted this printer already (its poll was stored): a second message for it has nothing to do."""
+    r = client()
+    if r is not None:
+        return bool(r.sismember(rkey("batch", batch_id, "done"), printer_id))
+    with _local_guard:
+        return printer_id in _local_counted.get(batch_id, ())
 
 
 _BATCH_STEP = """
