@@ -86,7 +86,7 @@ def _batch(r: redis.Redis) -> tuple[str, dict[str, int]] | None:
 
 def test_poll_all_finishes_within_90_s_of_restarting_workers_killed_mid_run(workers, db, sim, broker, r):
     defaults = Settings(_env_file=None)
-    assert (defaults.dramatiq_heartbeat_timeout_ms, defaults.dramatiq_maintenance_chance) == (30_000, 100_000)
+    assert (defaults.dramatiq_heartbeat_timeout_ms, defaults.dramatiq_maintenance_chance) == (30_000, 200_000)
     # Slow (never answering) printers first: the low worker's two threads are inside their polls when it dies, and
     # the messages it prefetched (four) die with it.
     printers = [(host, NO_AGENT) for host in HOSTS[:3]] + list(zip(HOSTS[3:], GOOD, strict=True))

@@ -51,7 +51,7 @@ def test_a_namespace_that_cannot_prefix_keys_is_refused_with_the_rule(bad: str) 
 def test_broker_recovery_defaults_requeue_a_dead_workers_messages_within_a_minute() -> None:
     defaults = settings()
     assert defaults.dramatiq_heartbeat_timeout_ms == 30_000
-    assert defaults.dramatiq_maintenance_chance == 100_000  # 10 % of broker commands maintain their queue
+    assert defaults.dramatiq_maintenance_chance == 200_000  # 20 % of broker commands maintain their queue
     tuned = settings(DRAMATIQ_HEARTBEAT_TIMEOUT_MS="3000", DRAMATIQ_MAINTENANCE_CHANCE="1000000")
     assert (tuned.dramatiq_heartbeat_timeout_ms, tuned.dramatiq_maintenance_chance) == (3000, 1_000_000)
     with pytest.raises(ValidationError):
