@@ -83,3 +83,13 @@ def test_backends_of_one_deployment_share_its_events(redis_server: RedisServer, 
     finally:
         first.stop()
         second.stop()
+
+
+def test_the_broker_of_a_named_deployment_keeps_its_queues_apart(redis_server: RedisServer, tmp_path) -> None:
+    """Two deployments in one database: each one's workers fetch from queues of its own (and the health check counts
+    its own workers); the default keeps Dramatiq's own key prefix, so queued messages survive the upgrade."""
+    code = "from workers.broker import broker; print(broker.namespace)"
+    database = f"sqlite:///{tmp_path / 'app.db'}"
+    assert run_python(code, _env(database, redis_server.url)).stdout.split() == ["dramatiq"]
+    named = run_python(code, _env(database, redis_server.url, "tenant-b")).stdout.split()
+    assert named == ["tenant-b-dramatiq"]
