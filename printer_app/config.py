@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -16,6 +18,7 @@ from printer_app.i18n import LANGUAGES
 from printer_app.services.access.proxy import IPNetwork, origin_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 
 class Settings(BaseSettings):
@@ -26,6 +29,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_ROOT / "data", alias="DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    # Prefix of this deployment's Redis keys and pub/sub channel (see `namespace`): set it when two deployments
+    # share one Redis database; every backend, worker and scheduler of a deployment must use the same value.
+    redis_namespace: str | None = Field(default=None, alias="REDIS_NAMESPACE")
+    # Dramatiq's RedisBroker: a worker process silent this long (ms) is presumed dead, and the messages it had taken
+    # go back to their queue at the next queue maintenance, which each broker command runs with a chance of
+    # DRAMATIQ_MAINTENANCE_CHANCE in a million. A live worker process heartbeats about once a second (its idle
+    # consumers fetch, the delay-queue consumers even while every thread is busy), so 30 s never mistakes a live one
+    # for dead. Each worker process fetches from its queue about once a second; at 20 % the queue is maintained
+    # within 5 s on average, 21 s in 99 cases of 100 with a single worker process: a killed worker's messages run
+    # again 30-50 s after it died. Maintenance without a dead worker is two small sorted-set reads.
+    dramatiq_heartbeat_timeout_ms: int = Field(default=30_000, ge=1_000, alias="DRAMATIQ_HEARTBEAT_TIMEOUT_MS")
+    dramatiq_maintenance_chance: int = Field(default=200_000, ge=1, le=1_000_000, alias="DRAMATIQ_MAINTENANCE_CHANCE")
     secret_key: str | None = Field(default=None, alias="SECRET_KEY")
     time_zone: str = Field(default="Asia/Irkutsk", alias="TIME_ZONE")
     default_language: str = Field(default="en", alias="DEFAULT_LANGUAGE")  # of new users and the sign-in page
@@ -97,6 +112,16 @@ class Settings(BaseSettings):
             raise ValueError("SMTP_SSL and SMTP_STARTTLS exclude each other: SSL for port 465, STARTTLS for 587")
         return value
 
+    @field_validator("redis_namespace")
+    @classmethod
+    def _namespace(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not _NAMESPACE.fullmatch(value):
+            raise ValueError(
+                f"REDIS_NAMESPACE={value!r}: use 1 to 40 letters, digits, '_', '-' or '.' (it prefixes Redis keys)"
+            )
+        return value or None
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -139,6 +164,23 @@ class Settings(BaseSettings):
         return not self.redis_url
 
     @property
+    def namespace(self) -> str:
+        """The prefix of this deployment's Redis keys and of its events channel (`<namespace>:events`).
+
+        REDIS_NAMESPACE when set; else `pi` on Redis database 0 and `pi-db<N>` on database N: keys live in their
+        database already, but a pub/sub channel is shared by every database of the server.
+        """
+        if self.redis_namespace:
+            return self.redis_namespace
+        database = redis_database(self.redis_url) if self.redis_url else 0
+        return "pi" if database == 0 else f"pi-db{database}"
+
+    @property
+    def dramatiq_namespace(self) -> str:
+        """The broker's key prefix: Dramatiq's own unless REDIS_NAMESPACE separates deployments in one database."""
+        return f"{self.redis_namespace}-dramatiq" if self.redis_namespace else "dramatiq"
+
+    @property
     def oidc_enabled(self) -> bool:
         """Single sign-on is offered when the provider and this app's client are configured."""
         return bool(self.oidc_issuer and self.oidc_client_id)
@@ -169,6 +211,16 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+
+def redis_database(url: str) -> int:
+    """The database number a Redis URL selects (`redis://host:6379/3` or `?db=3`; 0 when it names none)."""
+    parsed = urlsplit(url)
+    number = parse_qs(parsed.query).get("db", [""])[0] or parsed.path.strip("/")
+    try:
+        return int(number) if number else 0
+    except ValueError:
+        return 0
 
 
 def _items(value: object) -> list[str]:

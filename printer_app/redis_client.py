@@ -1,7 +1,8 @@
 """The one place Redis clients are built (events, worker coordination, the `check` command, the live hub).
 
 The broker builds its own connection in workers/broker.py; everything else asks here, so timeouts and health checks
-are set once. Nothing here runs without REDIS_URL: embedded mode has no Redis.
+are set once. Every key and channel of the app is named by `key(...)`: prefixed with the deployment's namespace.
+Nothing here runs without REDIS_URL: embedded mode has no Redis.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def shared_client(url: str | None = None) -> redis.Redis | None:
             )
             _clients[key] = client
     return client
+
+
+def key(*parts: object) -> str:
+    """A Redis key (or channel) of this deployment: its parts after the namespace (REDIS_NAMESPACE), colon-joined."""
+    return ":".join((get_settings().namespace, *(str(part) for part in parts)))
 
 
 def async_client(url: str | None = None) -> aioredis.Redis:

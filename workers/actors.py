@@ -32,6 +32,7 @@ from workers.broker import HIGH, LOW, backlog, broker
 
 log = logging.getLogger(__name__)
 MINUTE_MS = 60_000
+FAN_OUT_CHUNK = 50  # poll-all messages sent between two notes of what was sent
 BACKGROUND = 10  # priority of queue "low" actors: one embedded worker serves both queues, user requests first
 
 
@@ -88,13 +89,17 @@ def poll_printer_scheduled(printer_id: int, batch_id: str | None = None) -> None
 def poll_all(printer_ids: list[int] | None = None) -> None:
     """Fan out one message per pollable printer (of `printer_ids` only, when given) and track the run's progress;
     one run at a time."""
-    run = polls.start_run(printer_ids)
+    message_id, _requested_ms = _message()
+    run = polls.start_run(printer_ids, owner=message_id)
     if run is None:  # two requests raced past the caller's check: the running batch answers this one too
         log.info("poll all: a run is already going; this request is folded into it")
         return
     batch_id, ids = run
-    for printer_id in ids:
-        poll_printer_scheduled.send(printer_id, batch_id)
+    for start in range(0, len(ids), FAN_OUT_CHUNK):
+        chunk = ids[start : start + FAN_OUT_CHUNK]
+        for printer_id in chunk:
+            poll_printer_scheduled.send(printer_id, batch_id)
+        coordination.batch_sent(batch_id, chunk)  # a crash before this resends the chunk: its doubles do nothing
 
 
 @dramatiq.actor(

@@ -7,8 +7,6 @@ The actors and the code path are the same in both.
 
 from __future__ import annotations
 
-import os
-
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
@@ -26,9 +24,11 @@ def build_broker() -> dramatiq.Broker:
     if settings.redis_url:
         broker = RedisBroker(
             url=settings.redis_url,
-            # How long a silent worker is presumed alive; its unacked messages are redelivered after it.
-            heartbeat_timeout=int(os.environ.get("DRAMATIQ_HEARTBEAT_TIMEOUT_MS", "60000")),
-            maintenance_chance=int(os.environ.get("DRAMATIQ_MAINTENANCE_CHANCE", "1000")),
+            namespace=settings.dramatiq_namespace,
+            # How long a silent worker is presumed alive; the messages it took go back to their queue after it, at
+            # the next maintenance of the queue (a chance in a million per broker command). See config.Settings.
+            heartbeat_timeout=settings.dramatiq_heartbeat_timeout_ms,
+            maintenance_chance=settings.dramatiq_maintenance_chance,
             socket_keepalive=True,
             health_check_interval=30,
         )

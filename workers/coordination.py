@@ -13,19 +13,25 @@ from contextlib import contextmanager
 
 import redis
 
+from printer_app.redis_client import key as rkey
 from printer_app.redis_client import shared_client
 
 LOCK_TTL_S = 660  # longer than the longest actor time limit
 FOLD_WINDOW_S = 5.0  # a "Poll now" is answered by a poll of the printer that started at most this long before it
 POLLED_TTL_S = 3600  # how long the latest poll is remembered for folding (longer than any wait in the queue)
-RUNNING_KEY = "pi:batch:running"  # the id of the poll-all run going on: one at a time
 BATCH_IDLE_TTL_S = 900  # a run that made no progress for this long (its workers are gone) no longer blocks the next
 _local_locks: dict[int, str] = {}
 _local_polled: dict[int, tuple[int, int]] = {}
 _local_guard = threading.Lock()
 _local_batches: dict[str, dict] = {}
 _local_failed: dict[str, set[int]] = {}
+_local_counted: dict[str, set[int]] = {}  # the printers a batch counted already
 _local_current, _local_running = "current", "running"  # keys of _local_batches beside the batch ids
+
+
+def _running_key() -> str:
+    """The id of the poll-all run going on: one at a time."""
+    return rkey("batch", "running")
 
 
 def client() -> redis.Redis | None:
@@ -51,7 +57,7 @@ def printer_lock(printer_id: int, owner: str | None = None):
     token = owner or uuid.uuid4().hex
     r = client()
     if r is not None:
-        key = f"pi:lock:printer:{printer_id}"
+        key = rkey("lock", "printer", printer_id)
         acquired = bool(r.eval(_TAKE_LOCK, 1, key, token, LOCK_TTL_S))
         try:
             yield acquired
@@ -75,7 +81,7 @@ def remember_poll(printer_id: int, *, started_ms: int, task_id: int) -> None:
     """The latest stored poll of a printer and when it started reading the device (ms since the epoch)."""
     r = client()
     if r is not None:
-        r.set(f"pi:polled:printer:{printer_id}", f"{started_ms}:{task_id}", ex=POLLED_TTL_S)
+        r.set(rkey("polled", "printer", printer_id), f"{started_ms}:{task_id}", ex=POLLED_TTL_S)
         return
     with _local_guard:
         _local_polled[printer_id] = (started_ms, task_id)
@@ -86,7 +92,7 @@ def answering_poll(printer_id: int, *, requested_ms: int, window_s: float) -> in
     it (or after it), so its result is as fresh as a new poll's would be; None when a new poll is needed."""
     r = client()
     if r is not None:
-        raw = r.get(f"pi:polled:printer:{printer_id}")
+        raw = r.get(rkey("polled", "printer", printer_id))
         started_ms, task_id = (int(part) for part in raw.decode().split(":")) if raw else (None, None)
     else:
         with _local_guard:
@@ -96,20 +102,26 @@ def answering_poll(printer_id: int, *, requested_ms: int, window_s: float) -> in
     return task_id
 
 
-def start_batch(total: int) -> str | None:
-    """Register a poll-all run and return its id; None while another run is going (it covers this request)."""
+def start_batch(total: int, *, owner: str | None = None, printer_ids: list[int] | None = None) -> str | None:
+    """Register a poll-all run and return its id; None while another run is going (it covers this request).
+
+    `owner` (the poll-all message) and `printer_ids` (the run's printers) let that message, redelivered after its
+    worker died mid fan-out, find its run again (`resume_batch`) instead of being folded into it."""
     batch_id = f"{int(time.time())}-{uuid.uuid4().hex[:8]}"
     data = {"total": total, "done": 0, "failed": 0}
     r = client()
     if r is not None:
-        if not r.set(RUNNING_KEY, batch_id, nx=True, ex=BATCH_IDLE_TTL_S):
+        if not r.set(_running_key(), batch_id, nx=True, ex=BATCH_IDLE_TTL_S):
             return None
         pipe = r.pipeline()
-        pipe.hset(f"pi:batch:{batch_id}", mapping=data)
-        pipe.expire(f"pi:batch:{batch_id}", 86400)
-        pipe.set("pi:batch:current", batch_id, ex=86400)
+        pipe.hset(rkey("batch", batch_id), mapping=data)
+        pipe.expire(rkey("batch", batch_id), 86400)
+        pipe.set(rkey("batch", "current"), batch_id, ex=86400)
+        if owner and printer_ids is not None:
+            pipe.set(rkey("batch", "owner", owner), batch_id, ex=BATCH_IDLE_TTL_S)
+            pipe.set(rkey("batch", batch_id, "ids"), json.dumps(printer_ids), ex=86400)
         if not total:
-            pipe.delete(RUNNING_KEY)
+            pipe.delete(_running_key())
         pipe.execute()
         return batch_id
     with _local_guard:
@@ -123,28 +135,83 @@ def start_batch(total: int) -> str | None:
     return batch_id
 
 
-def batch_step(batch_id: str, *, failed: bool, printer_id: int | None = None) -> dict[str, int]:
-    """Count one finished printer of a batch (a failed one is remembered: the list shows a run's failures); returns
-    the new totals. The last one ends the run and notes when (`finished_at`, seconds since the epoch)."""
+def resume_batch(owner: str) -> tuple[str, list[int]] | None:
+    """The run a redelivered poll-all message started, still going, and its printers not sent yet; None when there is
+    none (a first delivery, a finished run, or embedded mode, whose broker never redelivers)."""
+    r = client()
+    if r is None or not (batch_id := r.get(rkey("batch", "owner", owner))):
+        return None
+    batch_id = batch_id.decode()
+    running, ids = r.get(_running_key()), r.get(rkey("batch", batch_id, "ids"))
+    if running is None or running.decode() != batch_id or ids is None:
+        return None
+    sent = {int(i) for i in r.smembers(rkey("batch", batch_id, "sent"))}
+    return batch_id, [i for i in json.loads(ids) if i not in sent]
+
+
+def batch_sent(batch_id: str, printer_ids: list[int]) -> None:
+    """These printers' poll messages of the run are in the queue (a resumed fan-out does not send them again)."""
+    r = client()
+    if r is not None and printer_ids:
+        key = rkey("batch", batch_id, "sent")
+        pipe = r.pipeline()
+        pipe.sadd(key, *printer_ids)
+        pipe.expire(key, 86400)
+        pipe.execute()
+
+
+def batch_counted(batch_id: str, printer_id: int) -> bool:
+    """The run counted this printer already (its poll was stored): a second message for it has nothing to do."""
     r = client()
     if r is not None:
-        key = f"pi:batch:{batch_id}"
-        pipe = r.pipeline()
-        pipe.hincrby(key, "done", 1)
-        pipe.hincrby(key, "failed", 1 if failed else 0)
-        pipe.hgetall(key)
-        pipe.expire(RUNNING_KEY, BATCH_IDLE_TTL_S)
-        if failed and printer_id is not None:
-            pipe.sadd(f"{key}:failed", printer_id)
-            pipe.expire(f"{key}:failed", 86400)
-        totals = {k.decode(): int(v) for k, v in pipe.execute()[2].items()}
+        return bool(r.sismember(rkey("batch", batch_id, "done"), printer_id))
+    with _local_guard:
+        return printer_id in _local_counted.get(batch_id, ())
+
+
+_BATCH_STEP = """
+if ARGV[1] ~= '' then
+  if redis.call('sadd', KEYS[2], ARGV[1]) == 0 then return redis.call('hgetall', KEYS[1]) end
+  redis.call('expire', KEYS[2], 86400)
+end
+redis.call('hincrby', KEYS[1], 'done', 1)
+if ARGV[2] == '1' then
+  redis.call('hincrby', KEYS[1], 'failed', 1)
+  if ARGV[1] ~= '' then
+    redis.call('sadd', KEYS[3], ARGV[1])
+    redis.call('expire', KEYS[3], 86400)
+  end
+end
+redis.call('expire', KEYS[4], ARGV[3])
+return redis.call('hgetall', KEYS[1])
+"""
+
+
+def batch_step(batch_id: str, *, failed: bool, printer_id: int | None = None) -> dict[str, int]:
+    """Count one finished printer of a batch (a failed one is remembered: the list shows a run's failures); returns
+    the new totals. The last one ends the run and notes when (`finished_at`, seconds since the epoch).
+
+    A printer is counted once: a message redelivered after its worker died between counting and acknowledging
+    finds its printer counted already (its stored poll is not repeated either) and changes nothing."""
+    r = client()
+    if r is not None:
+        key = rkey("batch", batch_id)
+        member = "" if printer_id is None else str(printer_id)
+        keys = (key, f"{key}:done", f"{key}:failed", _running_key())
+        raw = r.eval(_BATCH_STEP, len(keys), *keys, member, "1" if failed else "0", BATCH_IDLE_TTL_S)
+        totals = {raw[i].decode(): int(raw[i + 1]) for i in range(0, len(raw), 2)}
         if totals["done"] >= totals["total"]:
-            totals["finished_at"] = int(time.time())
+            totals["finished_at"] = totals.get("finished_at") or int(time.time())
             r.hsetnx(key, "finished_at", totals["finished_at"])
-            r.eval(_RELEASE_LOCK, 1, RUNNING_KEY, batch_id)
+            r.eval(_RELEASE_LOCK, 1, _running_key(), batch_id)
         return totals
     with _local_guard:
         data = _local_batches[batch_id]
+        counted = _local_counted.setdefault(batch_id, set())
+        if printer_id is not None and printer_id in counted:
+            return dict(data)
+        if printer_id is not None:
+            counted.add(printer_id)
         data["done"] += 1
         data["failed"] += 1 if failed else 0
         if failed and printer_id is not None:
@@ -164,7 +231,7 @@ def batch_failures(batch_id: str) -> list[int]:
     """The printers whose poll failed in a poll-all run (kept for a day), by id."""
     r = client()
     if r is not None:
-        return sorted(int(i) for i in r.smembers(f"pi:batch:{batch_id}:failed"))
+        return sorted(int(i) for i in r.smembers(rkey("batch", batch_id, "failed")))
     with _local_guard:
         return sorted(_local_failed.get(batch_id, ()))
 
@@ -173,10 +240,10 @@ def current_batch() -> tuple[str, dict[str, int]] | None:
     """The latest poll-all run and its totals, if any."""
     r = client()
     if r is not None:
-        batch_id = r.get("pi:batch:current")
+        batch_id = r.get(rkey("batch", "current"))
         if not batch_id:
             return None
-        raw = r.hgetall(f"pi:batch:{batch_id.decode()}")
+        raw = r.hgetall(rkey("batch", batch_id.decode()))
         return batch_id.decode(), {k.decode(): int(v) for k, v in raw.items()}
     with _local_guard:
         current = _local_batches.get(_local_current)
@@ -192,7 +259,7 @@ def running_batch() -> tuple[str, dict[str, int]] | None:
         return None
     r = client()
     if r is not None:
-        running = r.get(RUNNING_KEY)
+        running = r.get(_running_key())
         return current if running and running.decode() == current[0] else None
     with _local_guard:
         running = _local_batches.get(_local_running)
@@ -230,23 +297,23 @@ def _scan_get(key: str) -> dict | None:
 
 def start_scan(job_id: str, *, owner: str, settings: dict) -> None:
     """A new scan of `owner` (a user): its settings, and that it is now the owner's scan."""
-    _scan_set(f"pi:scan:{job_id}:settings", settings)
-    _scan_set(f"pi:scan:{job_id}", {"job_id": job_id, "scanned": 0, "total": settings.get("total", 0), "found": []})
-    _scan_set(f"pi:scan:owner:{owner}", {"job_id": job_id})
+    _scan_set(rkey("scan", job_id, "settings"), settings)
+    _scan_set(rkey("scan", job_id), {"job_id": job_id, "scanned": 0, "total": settings.get("total", 0), "found": []})
+    _scan_set(rkey("scan", "owner", owner), {"job_id": job_id})
 
 
 def scan_progress(job_id: str, progress: dict) -> None:
     """The latest progress of a scan (what the worker publishes, remembered for a page that attaches later)."""
-    _scan_set(f"pi:scan:{job_id}", progress)
+    _scan_set(rkey("scan", job_id), progress)
 
 
 def scan_of(owner: str) -> tuple[dict, dict] | None:
     """The owner's latest scan that still lives: (its settings, its latest progress)."""
-    latest = _scan_get(f"pi:scan:owner:{owner}")
+    latest = _scan_get(rkey("scan", "owner", owner))
     if not latest:
         return None
     job_id = latest["job_id"]
-    settings, progress = _scan_get(f"pi:scan:{job_id}:settings"), _scan_get(f"pi:scan:{job_id}")
+    settings, progress = _scan_get(rkey("scan", job_id, "settings")), _scan_get(rkey("scan", job_id))
     if settings is None or progress is None:
         return None
     return settings, progress
@@ -262,7 +329,7 @@ def claim_import(import_id: int) -> bool:
     """Take the apply of an import session; False while an apply of it is queued or running."""
     r = client()
     if r is not None:
-        return bool(r.set(f"pi:import:{import_id}", "1", nx=True, ex=IMPORT_CLAIM_TTL_S))
+        return bool(r.set(rkey("import", import_id), "1", nx=True, ex=IMPORT_CLAIM_TTL_S))
     now = time.monotonic()
     with _local_guard:
         if _local_imports.get(import_id, 0.0) > now:
@@ -275,7 +342,7 @@ def release_import(import_id: int) -> None:
     """The apply of an import session ended (done, refused or failed): the next may start."""
     r = client()
     if r is not None:
-        r.delete(f"pi:import:{import_id}")
+        r.delete(rkey("import", import_id))
         return
     with _local_guard:
         _local_imports.pop(import_id, None)

@@ -32,7 +32,11 @@ def poll_guarded(
     """Poll the printer, unless a poll of it answers this request: one running now, or one stored that started
     at most `fold_window_s` before the request was made at `requested_ms` (its result is announced again, for
     whoever asked). `message_id` (the broker message) lets a redelivered message take back its dead worker's lock;
-    with `batch_id` the poll is counted in that poll-all run's progress."""
+    with `batch_id` the poll is counted in that poll-all run's progress (once: a printer the run counted already, by
+    a message sent twice or redelivered after its count, is not polled again)."""
+    if batch_id and coordination.batch_counted(batch_id, printer_id):
+        log.info("printer %s is counted in run %s already; nothing to poll", printer_id, batch_id)
+        return
     with coordination.printer_lock(printer_id, owner=message_id) as mine:
         answer = None
         if mine and requested_ms is not None:
@@ -80,16 +84,22 @@ def _poll_or_report_gone(printer_id: int, triggered_by: str, message_id: str | N
         return TaskStatus.FAILED
 
 
-def start_run(printer_ids: list[int] | None = None) -> tuple[str, list[int]] | None:
+def start_run(printer_ids: list[int] | None = None, *, owner: str | None = None) -> tuple[str, list[int]] | None:
     """Register a poll-all run over every pollable printer (or those of `printer_ids` that are pollable: the ones a
     filtered list shows) and announce it: its id and the printers to poll; None while another run is going (that
-    run answers this request too)."""
+    run answers this request too).
+
+    `owner` is the poll-all message: redelivered after its worker died mid fan-out, it gets its own run back with
+    the printers whose messages were not sent yet."""
+    if owner and (resumed := coordination.resume_batch(owner)) is not None:
+        log.info("poll all: run %s resumed, %s printers still to send", resumed[0], len(resumed[1]))
+        return resumed
     with session_scope() as session:
         ids = pollable_printer_ids(session, methods=SCHEDULED_METHODS)
     if printer_ids is not None:
         wanted = set(printer_ids)
         ids = [i for i in ids if i in wanted]
-    batch_id = coordination.start_batch(len(ids))
+    batch_id = coordination.start_batch(len(ids), owner=owner, printer_ids=ids)
     if batch_id is None:
         return None
     events.publish(events.POLL_ALL_PROGRESS, {"batch_id": batch_id, "total": len(ids), "done": 0, "failed": 0})

@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from dramatiq import Actor
 
 from printer_app.config import Settings, get_settings
+from printer_app.redis_client import key as rkey
 from workers import coordination
 from workers.actors import daily_cleanup, daily_contract_autolink, scheduled_dispatch
 from workers.alert_actors import daily_supply_alert_digest
@@ -65,7 +66,7 @@ def _send_once(job: Job) -> None:
     """Send the job's message unless another scheduler already did for this time slot."""
     slot = slot_of(job, datetime.now(UTC))
     r = coordination.client()
-    if r is not None and not r.set(f"pi:sched:{job.name}:{slot}", "1", nx=True, ex=job.period_s):
+    if r is not None and not r.set(rkey("sched", job.name, slot), "1", nx=True, ex=job.period_s):
         log.info("%s for slot %s already sent by another scheduler", job.name, slot)
         return
     job.actor.send()

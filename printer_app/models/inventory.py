@@ -37,9 +37,10 @@ class Printer(SQLModel, table=True):
     """A physical printer at an address; inactive rows are replaced or removed hardware kept for history."""
 
     __table_args__ = (
-        sa.Index(
-            "uq_printer_active_network_ip",
+        sa.Index(  # a print server can front several devices on one IP, each on a port of its own
+            "uq_printer_active_network_address",
             "ip_address",
+            "snmp_port",
             unique=True,
             sqlite_where=sa.text("is_active AND connection_type = 'NETWORK'"),
             postgresql_where=sa.text("is_active AND connection_type = 'NETWORK'"),

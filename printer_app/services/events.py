@@ -1,8 +1,9 @@
 """Publish/subscribe for poll starts, results and progress.
 
 In-process subscribers always receive events (embedded mode: the app's live-update task is one of them).
-With REDIS_URL set, events also go to the Redis channel `pi:events`, which every app backend subscribes to,
-so a poll finished by any worker on any machine reaches every open browser.
+With REDIS_URL set, events also go to the deployment's Redis channel `<namespace>:events` (`channel()`: `pi:events`
+by default, see REDIS_NAMESPACE), which every app backend of the deployment subscribes to, so a poll finished by
+any worker on any machine reaches every open browser, and no other deployment's.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from printer_app.config import get_settings
-from printer_app.redis_client import shared_client
+from printer_app.redis_client import key, shared_client
 
 log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
-CHANNEL = "pi:events"
 INVENTORY_START = "inventory_start"
 INVENTORY_UPDATE = "inventory_update"
 POLL_FOLDED = "poll_folded"
@@ -41,6 +41,11 @@ SUPPLY_ALERTS = "supply_alerts"  # {"alert_ids": [...]} new low-supply alerts ra
 _subscribers: list[Callable[[str, Event], None]] = []
 _lock = threading.Lock()
 _PENDING = "pi_events_after_commit"  # session.info key: (savepoint or None, kind, payload) waiting for the commit
+
+
+def channel() -> str:
+    """The Redis pub/sub channel of this deployment's events (pub/sub ignores the database number: it is named)."""
+    return key("events")
 
 
 def subscribe(callback: Callable[[str, Event], None]) -> Callable[[], None]:
@@ -82,7 +87,7 @@ def publish(kind: str, payload: Event) -> None:
             log.exception("event subscriber failed for %s", kind)
     if get_settings().redis_url:
         try:
-            shared_client().publish(CHANNEL, encode(kind, payload))
+            shared_client().publish(channel(), encode(kind, payload))
         except Exception:
             log.exception("could not publish %s to Redis", kind)
 

@@ -104,8 +104,10 @@ class EventTap:
     def __init__(self, redis_url: str) -> None:
         import redis
 
+        from printer_app.config import Settings
+
         self._pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
-        self._pubsub.subscribe("pi:events")
+        self._pubsub.subscribe(f"{Settings(REDIS_URL=redis_url).namespace}:events")  # the app's events.channel()
         self._stop = threading.Event()
         self.events: list[tuple[float, str, dict]] = []
         self._thread = threading.Thread(target=self._run, daemon=True)

@@ -311,6 +311,43 @@ def poll_all_two_tabs(browser: Browser, app: LiveApp, sim: Sim, name: str) -> No
     )
 
 
+# Records, in the page, when the "Poll now" button of one row turns into a spinner (disabled) and when it turns back
+# (the result came), Date.now().
+WATCH_SPINNER = """(ip) => {
+    const button = () => document.querySelector(`tr.printer-row[data-ip="${ip}"] .poll-now`);
+    window.__spinnerAt = window.__spinnerGoneAt = null;
+    new MutationObserver(() => {
+        const busy = button() && button().disabled;
+        if (window.__spinnerAt === null && busy) window.__spinnerAt = Date.now();
+        const came = window.__spinnerAt !== null && window.__spinnerGoneAt === null && !busy;
+        if (came) window.__spinnerGoneAt = Date.now();
+    }).observe(document.body, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+def spinner_while_the_device_is_silent(browser: Browser, app: LiveApp, printer: SimPrinter) -> None:
+    """A "Poll now" of a printer that never answers (a poll of SNMP_TIMEOUT x 2 = 2 s) from tab 1: tab 2 shows the
+    spinner on its row while the device is still silent, long before the result changes the row."""
+    ip = printer.host
+    with tabs(browser, app) as (tab1, tab2):
+        for tab in (tab1, tab2):
+            open_printers(tab)
+        tab2.evaluate(WATCH_SPINNER, ip)
+        before = max_task_id(app)
+        clicked = tab1.evaluate("Date.now()")
+        row(tab1, ip).locator(".poll-now").click()
+        expect(row(tab2, ip).locator(".poll-now")).to_be_disabled()
+        assert new_tasks(app, before) == [], "the poll was stored before the other tab showed its spinner"
+        tab2.wait_for_function("window.__spinnerGoneAt !== null", timeout=30_000)
+        (task,) = new_tasks(app, before)
+        assert task.status == TaskStatus.FAILED
+        expect(row(tab2, ip)).to_contain_text("Failed")
+        spinner, gone = tab2.evaluate("window.__spinnerAt"), tab2.evaluate("window.__spinnerGoneAt")
+        shown = f"{spinner - clicked}..{gone - clicked} ms"
+        print(f"[live] {app.mode}: tab 2 showed the spinner {shown} after the click", file=sys.stderr)
+        assert gone - spinner > 1000, "the other tab's spinner came with the result, not when the poll started"
+
+
 def _latency_summary(mode: str, latencies: list[Latency]) -> str:
     def stats(values: list[float]) -> str:
         return f"median {statistics.median(values):.0f} ms, max {max(values):.0f} ms"
@@ -355,4 +392,18 @@ def test_prod_detail_poll_now_adds_history_row(browser: Browser, prod_app: LiveA
 
 def test_prod_poll_all_progress_in_both_tabs(browser: Browser, prod_app: LiveApp, sim: Sim) -> None:
     poll_all_two_tabs(browser, prod_app, sim, "prod")
+    assert_clean_log(prod_app)
+
+
+def test_embedded_other_tab_shows_the_spinner_before_the_device_answers(
+    browser: Browser, embedded_app: LiveApp, sim: Sim
+) -> None:
+    spinner_while_the_device_is_silent(browser, embedded_app, next(p for p in sim.printers if not p.reachable))
+    assert_clean_log(embedded_app)
+
+
+def test_prod_other_tab_shows_the_spinner_before_the_device_answers(
+    browser: Browser, prod_app: LiveApp, sim: Sim
+) -> None:
+    spinner_while_the_device_is_silent(browser, prod_app, next(p for p in sim.printers if not p.reachable))
     assert_clean_log(prod_app)

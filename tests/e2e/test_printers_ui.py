@@ -134,7 +134,7 @@ def test_duplicate_ip_is_rejected(page: Page, db_session, demo_data) -> None:
     page.fill("#printer-serial_number", "E2E-DUP-NEW")
     page.click("#printer-save")
 
-    expect(page.locator("#error-ip_address")).to_contain_text("already used")
+    expect(page.locator("#error-ip_address")).to_contain_text("with SNMP port 161 is already used")
     expect(page.locator("#error-ip_address")).to_contain_text(f"#{existing_id}")
     expect(page.locator("#printer-save")).to_be_visible()  # the dialog stays open with the input kept
     expect(page.locator("#printer-ip_address")).to_have_value(ip)
@@ -145,6 +145,31 @@ def test_duplicate_ip_is_rejected(page: Page, db_session, demo_data) -> None:
     assert rows[0].model_dump() == before
     page.click("#printer-cancel")
     dialog_closed(page)
+
+
+def test_a_second_printer_on_the_same_ip_is_added_on_another_port(page: Page, db_session, demo_data) -> None:
+    """A print server fronting two devices: the second printer at its IP is refused on port 161, added on 1161."""
+    ip = "127.30.2.11"
+    existing_id = seed_printer(db_session, ip, "E2E-PORT-ORIG", mac_address="02:30:02:00:00:11")
+    open_printers(page)
+    page.click("#add-printer")
+    page.fill("#printer-ip_address", ip)
+    page.fill("#printer-serial_number", "E2E-PORT-NEW")
+    page.click("#printer-save")
+    expect(page.locator("#error-ip_address")).to_contain_text(f"IP {ip} with SNMP port 161 is already used")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "duplicate_ip_port_390")
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+    page.fill("#printer-snmp_port", "1161")
+    page.click("#printer-save")
+    dialog_closed(page)
+    expect(toast(page, f"Printer {ip} added")).to_be_visible()
+    rows = printers_with_ip(db_session, ip)
+    assert sorted((p.id == existing_id, p.snmp_port, p.is_active) for p in rows) == [
+        (False, 1161, True),
+        (True, 161, True),
+    ]
 
 
 def test_invalid_ip_is_rejected(page: Page, db_session, demo_data) -> None:
@@ -197,7 +222,7 @@ def test_edit_printer_serial(page: Page, db_session, demo_data) -> None:
 def test_location_set_in_the_dialog_is_searchable_and_shown(page: Page, db_session, demo_data) -> None:
     ip = "127.30.17.10"
     printer_id = seed_printer(db_session, ip, "E2E-LOCATION")
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size({"width": 1440, "height": 1000})
     open_printers(page)
     expect(page.locator("#sort-location")).to_have_count(0)  # an opt-in column: hidden by default
     find_row(page, ip).get_by_title("Edit").click()
@@ -438,7 +463,7 @@ def test_no_page_counter_and_unverifiable_identity_are_shown(page: Page, db_sess
     expect(lines.nth(1)).to_contain_text("Drum Unit")
     expect(lines.nth(1)).to_contain_text("Low")  # a state word, never 0 %
     expect(page.locator("#history-table")).to_contain_text("no page counter reported")
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size({"width": 1440, "height": 1000})
     shot(page, "printer_detail_no_counter")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "printer_detail_no_counter_phone")
@@ -470,7 +495,7 @@ def test_accept_a_counter_reset_as_the_baseline(page: Page, db_session, demo_dat
     expect(callout).to_contain_text("significant decrease 250000 -> 120")
     page.click("#accept-baseline")
     expect(page.get_by_role("alertdialog")).to_contain_text("new baseline")
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size({"width": 1440, "height": 1000})
     shot(page, "printer_detail_baseline_confirm")
     page.click("#confirm-baseline")
 
@@ -500,7 +525,7 @@ def _in_viewport(page: Page, locator) -> bool:
 
 
 def test_table_fits_at_1440_and_keeps_header_and_actions_in_view(page: Page, demo_data) -> None:
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size({"width": 1440, "height": 1000})
     open_printers(page)
     first = page.locator(ROWS).first
     for button in (".poll-now", ".edit", ".delete"):
@@ -554,7 +579,7 @@ def test_supply_filter_lowest_sort_and_url(page: Page, db_session, demo_data) ->
     drum = SupplyReading(description="Drum Unit", kind="drum", color="black", percent=3)
     _seed_supplies(db_session, c, "E2E-SUP-C", _toner("black", 80), drum)
 
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size({"width": 1440, "height": 1000})
     open_printers(page)
     search(page, net)
     expect(page.locator(ROWS)).to_have_count(3)

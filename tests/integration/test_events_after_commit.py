@@ -84,7 +84,7 @@ def redis_channel(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[r
     monkeypatch.setenv("REDIS_URL", redis_url)
     get_settings.cache_clear()
     pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(events.CHANNEL)
+    pubsub.subscribe(events.channel())
     pubsub.get_message(timeout=1)  # the subscribe confirmation
     yield pubsub
     pubsub.close()

@@ -189,6 +189,46 @@ def test_a_second_poll_all_is_folded_into_the_running_one_with_redis(
     get_settings.cache_clear()
     try:
         _poll_all_twice(low_queue, published, session)
-        assert len(client.keys("pi:batch:*-*")) == 2, "two runs in all"
+        runs = [key for key in client.keys(f"{get_settings().namespace}:batch:*-*") if client.type(key) == b"hash"]
+        assert len(runs) == 2, "two runs in all"
     finally:
         client.flushdb()
+
+
+def test_a_poll_all_message_redelivered_mid_fan_out_resumes_its_run_and_doubles_do_nothing(
+    app_db: str,
+    session: Session,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    snmpsim: SnmpSimServer,  # noqa: F811
+) -> None:
+    """Its worker died after sending part of the messages: the message, redelivered, sends the rest of the same run
+    (not folded into it, which would leave the run waiting forever); a printer's second message does nothing once
+    the run counted it."""
+    from workers import coordination, polls
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    try:
+        ids = [_printer(session, snmpsim)] + [make_printer(session).id for _ in range(2)]
+        session.commit()
+        batch_id, first = polls.start_run(ids, owner="message-1")
+        assert first == ids
+        coordination.batch_sent(batch_id, ids[:1])  # the worker died after the first chunk
+
+        assert polls.start_run(ids, owner="message-1") == (batch_id, ids[1:])  # the redelivery
+        assert polls.start_run(ids, owner="message-2") is None  # another request is folded into the run
+
+        polls.poll_guarded(ids[0], triggered_by="auto_poll", message_id="poll-1", batch_id=batch_id)
+        polls.poll_guarded(ids[0], triggered_by="auto_poll", message_id="poll-1b", batch_id=batch_id)  # sent twice
+        assert [t.status for t in _tasks(ids[0])] == [TaskStatus.SUCCESS]
+        assert coordination.current_batch() == (batch_id, {"total": 3, "done": 1, "failed": 0})
+        for printer_id in ids[1:]:
+            coordination.batch_step(batch_id, failed=False, printer_id=printer_id)
+        assert coordination.running_batch() is None
+        assert polls.start_run(ids, owner="message-1") != (batch_id, ids[1:])  # an ended run is not resumed
+    finally:
+        client.flushdb()
+        get_settings.cache_clear()

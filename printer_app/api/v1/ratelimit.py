@@ -15,6 +15,7 @@ import time
 import redis
 
 from printer_app.config import get_settings
+from printer_app.redis_client import key as rkey
 from printer_app.redis_client import shared_client
 
 _LUA = """
@@ -58,7 +59,7 @@ def take(key: str) -> int:
     wait = None
     if client is not None:
         try:
-            wait = float(client.eval(_LUA, 1, f"pi:api:rate:{key}", rate, burst, now))
+            wait = float(client.eval(_LUA, 1, rkey("api", "rate", key), rate, burst, now))
         except redis.RedisError:
             wait = 0.0
     if wait is None:

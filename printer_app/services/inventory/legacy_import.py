@@ -234,12 +234,14 @@ def _import_printers(
 
 
 def _active_by_ip(session: Session, ip: str) -> Printer | None:
+    """The active network printer at `ip`; of several (a print server's devices, each on an SNMP port of its own) the
+    one on port 161, where the legacy application polled and this import creates them."""
     if not ip:
         return None
     return session.exec(
-        select(Printer).where(
-            Printer.ip_address == ip, Printer.is_active.is_(True), Printer.connection_type == ConnectionType.NETWORK
-        )
+        select(Printer)
+        .where(Printer.ip_address == ip, Printer.is_active.is_(True), Printer.connection_type == ConnectionType.NETWORK)
+        .order_by((Printer.snmp_port != 161).asc(), Printer.id)
     ).first()
 
 

@@ -7,10 +7,11 @@ Contract:
 - `analyse` classifies every non-empty row against the database: NEW (no active printer has the IP), EXISTING (an
   active printer has it: the fields that differ are shown old -> new and updated), UNCHANGED, or ERROR with the
   reasons (a bad IP, a serial or location too long, an unknown organization, an IP twice in the file — its later
-  rows). The model is matched within the row's manufacturer (all manufacturers when the row names none): exact
-  (any case, whitespace collapsed) -> ignoring spaces -> containment (one name holds the other, a single
-  candidate) -> "would create" (the manufacturer and model are created on apply when the user allows it; else the
-  text is kept as the printer's own model text).
+  rows —, an IP several active printers share on different SNMP ports: the file has no port to tell them apart).
+  A new printer is created on SNMP port 161. The model is matched within the row's manufacturer (all manufacturers
+  when the row names none): exact (any case, whitespace collapsed) -> ignoring spaces -> containment (one name
+  holds the other, a single candidate) -> "would create" (the manufacturer and model are created on apply when the
+  user allows it; else the text is kept as the printer's own model text).
 - `apply` analyses the same rows again against the database as it is then (nothing decided on stale data) and
   writes everything in the caller's transaction: created printers go through the form's validation and are linked
   to contract devices of their serial; updated ones through the printer update (change log, relinking). A row
@@ -152,12 +153,13 @@ class _Catalogue:
             for i, n, a in session.exec(select(Organization.id, Organization.name, Organization.active)).all()
         }
         self.org_names = {i: n for i, n, _a in self.orgs.values()}
-        self.printers = {
-            p.ip_address: p
-            for p in session.exec(
-                select(Printer).where(Printer.is_active, Printer.connection_type == ConnectionType.NETWORK)
-            ).all()
-        }
+        self.printers: dict[str, list[Printer]] = {}  # by IP: several when a print server fronts several devices
+        for p in session.exec(
+            select(Printer)
+            .where(Printer.is_active, Printer.connection_type == ConnectionType.NETWORK)
+            .order_by(Printer.snmp_port, Printer.id)
+        ).all():
+            self.printers.setdefault(p.ip_address, []).append(p)
 
     def match_model(self, maker: str, model: str) -> tuple[int | None, str, str]:
         """(model id, how it matched, its label) by the rules of the module docstring."""
@@ -216,10 +218,21 @@ def _check(row: ImportRow, catalogue: _Catalogue, seen: dict[str, int]) -> None:
     row.model_id, row.model_match, row.model_label = catalogue.match_model(row.manufacturer, row.model)
     if row.errors:
         return
-    printer = catalogue.printers.get(row.ip)
-    if printer is None:
+    at_ip = catalogue.printers.get(row.ip, [])
+    if len(at_ip) > 1:  # the file has no port column: it cannot say which of them the row means
+        row.row_class = ERROR
+        row.errors.append(
+            gettext(
+                "Several active printers use the IP {ip} (SNMP ports {ports}); change them on the printers page.",
+                ip=row.ip,
+                ports=", ".join(str(p.snmp_port) for p in at_ip),
+            )
+        )
+        return
+    if not at_ip:
         row.row_class = NEW
         return
+    printer = at_ip[0]
     row.printer_id = printer.id
     wanted = {
         "serial_number": row.serial or printer.serial_number,

@@ -228,24 +228,37 @@ def _validate_links(
 
 
 def _check_unique(session: Session, errors: dict, values: dict, *, printer_id: int | None) -> None:
-    """An active printer's IP and MAC are not another active printer's."""
+    """An active network printer's address (IP and SNMP port: a print server may front several devices on one IP,
+    each on a port of its own) and an active printer's MAC are not another active printer's."""
     others = (Printer.is_active, Printer.id != printer_id if printer_id else True)
-    if "ip_address" not in errors:
+    if "ip_address" not in errors and "snmp_port" not in errors:
+        ip, port = values["ip_address"], values["snmp_port"]
         clash = session.exec(
             select(Printer).where(
-                Printer.ip_address == values["ip_address"], Printer.connection_type == ConnectionType.NETWORK, *others
+                Printer.ip_address == ip,
+                Printer.snmp_port == port,
+                Printer.connection_type == ConnectionType.NETWORK,
+                *others,
             )
         ).first()
         if clash:
             errors["ip_address"] = (
                 gettext(
-                    "IP {ip} is already used by active printer #{id} (serial {serial})",
-                    ip=values["ip_address"],
+                    "IP {ip} with SNMP port {port} is already used by active printer #{id} (serial {serial}); "
+                    "another device behind this address needs a port of its own",
+                    ip=ip,
+                    port=port,
                     id=clash.id,
                     serial=clash.serial_number,
                 )
                 if clash.serial_number
-                else gettext("IP {ip} is already used by active printer #{id}", ip=values["ip_address"], id=clash.id)
+                else gettext(
+                    "IP {ip} with SNMP port {port} is already used by active printer #{id}; another device behind "
+                    "this address needs a port of its own",
+                    ip=ip,
+                    port=port,
+                    id=clash.id,
+                )
             )
     if values.get("mac_address") and "mac_address" not in errors:
         clash = session.exec(select(Printer).where(Printer.mac_address == values["mac_address"], *others)).first()
@@ -265,7 +278,11 @@ def _flush_or_explain(session: Session) -> None:
     except IntegrityError as exc:
         session.rollback()
         raise DomainValidationError(
-            {"form": gettext("Another active printer already uses this IP or MAC address (saved concurrently)")}
+            {
+                "form": gettext(
+                    "Another active printer already uses this IP and SNMP port or this MAC address (saved concurrently)"
+                )
+            }
         ) from exc
 
 

@@ -244,14 +244,18 @@ def discover(
     return found
 
 
-def known_addresses(session: Session) -> set[str]:
-    """The IP addresses of the active printers: a found device at one of them is already in the inventory."""
-    return set(session.exec(select(Printer.ip_address).where(Printer.is_active)).all())
+def known_addresses(session: Session, port: int = 161) -> set[str]:
+    """The IP addresses of the active printers polled on SNMP `port` (the scan's): a device found there is already in
+    the inventory (one found on an IP whose printers use other ports may be another device behind a print server)."""
+    return set(session.exec(select(Printer.ip_address).where(Printer.is_active, Printer.snmp_port == port)).all())
 
 
-def added_since(session: Session, ips: list[str], since: datetime) -> dict[str, tuple[int, str | None]]:
-    """The active printers at `ips` created at or after `since` (added from a scan's page), each with the status of
-    its latest poll (None before its first): what the page shows beside its finds after a reload."""
+def added_since(
+    session: Session, ips: list[str], since: datetime, port: int = 161
+) -> dict[str, tuple[int, str | None]]:
+    """The active printers at `ips` (on SNMP `port`, the scan's) created at or after `since` (added from a scan's
+    page), each with the status of its latest poll (None before its first): what the page shows beside its finds
+    after a reload."""
     if not ips:
         return {}
     latest = (
@@ -263,7 +267,7 @@ def added_since(session: Session, ips: list[str], since: datetime) -> dict[str, 
     )
     rows = session.exec(
         select(Printer.ip_address, Printer.id, latest).where(
-            Printer.is_active, Printer.ip_address.in_(ips), Printer.created_at >= since
+            Printer.is_active, Printer.ip_address.in_(ips), Printer.snmp_port == port, Printer.created_at >= since
         )
     ).all()
     return {ip: (printer_id, status) for ip, printer_id, status in rows}

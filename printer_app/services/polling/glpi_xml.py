@@ -200,12 +200,17 @@ def _resolve_printer(session: Session, reading: DeviceReading, filename: str, ip
             ip = str(parse_ipv4(ip))
         except ValueError as exc:
             raise DomainValidationError({"ip": str(exc)}) from None
-        printer = session.exec(
-            select(Printer).where(Printer.ip_address == ip, Printer.is_active).order_by(Printer.id)
-        ).first()
-        if printer is None:
+        query = select(Printer).where(Printer.ip_address == ip, Printer.is_active).order_by(Printer.id)
+        at_ip = session.exec(query).all()
+        if not at_ip:
             raise NotFoundError(f"No active printer has IP {ip}")
-        return printer
+        if len(at_ip) > 1 and reading.mac:  # a print server's devices: the one the file's MAC is
+            at_ip = [p for p in at_ip if (p.mac_address or "").upper() == reading.mac.upper()] or at_ip
+        if len(at_ip) > 1:
+            ids = ", ".join(f"#{p.id} (SNMP port {p.snmp_port})" for p in at_ip)
+            message = f"Several active printers use IP {ip}: {ids}; the file cannot say which"
+            raise DomainValidationError({"ip": message})
+        return at_ip[0]
     if not reading.mac:
         raise NotFoundError("The file names no IP and reports no MAC: pass --ip to say which printer it is")
     matches = session.exec(select(Printer).where(func.upper(Printer.mac_address) == reading.mac.upper())).all()

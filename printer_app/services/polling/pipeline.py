@@ -39,10 +39,12 @@ def run_inventory_for_printer(
     source: ReadingSource | None = None,
     now: datetime | None = None,
     message_id: str | None = None,
+    announced: bool = False,
 ) -> InventoryTask:
     """Poll one printer and store the outcome; never raises for a device problem (it becomes a FAILED task).
 
-    The result is published once the caller commits `session` (never if it rolls back).
+    The start of the poll is published first (unless the caller `announced` it already, before reading the device
+    itself); the result once the caller commits `session` (never if it rolls back).
 
     With `message_id` (the broker message being processed) a redelivered message returns the poll it already
     stored instead of polling again.
@@ -55,9 +57,8 @@ def run_inventory_for_printer(
     if printer is None:
         raise LookupError(f"Printer #{printer_id} does not exist")
     now = now or utcnow()
-    events.publish(
-        events.INVENTORY_START, {"printer_id": printer.id, "ip": printer.ip_address, "triggered_by": str(triggered_by)}
-    )
+    if not announced:
+        announce_start(printer, triggered_by)
     base = {"triggered_by": triggered_by, "at": now}
     try:
         with session.begin_nested():
@@ -122,6 +123,7 @@ def poll_and_store(
         web_rules = load_web_rules(session, printer_id)
         label = model_label(session, printer) if web_rules else None  # for the web poll's XML export
         session.expunge(printer)
+    announce_start(printer, triggered_by)  # before the read, which may take the device's whole timeout
     outcome = read_printer(printer, web_rules, export=label)  # a reading, or the AcquisitionError to record
 
     def source(_printer: Printer) -> DeviceReading:
@@ -132,8 +134,19 @@ def poll_and_store(
     with sessions() as session:
         store_polling_method(session, printer_id=printer_id, method=polling_method_for(printer, web_rules))
         return run_inventory_for_printer(
-            session, printer_id=printer_id, triggered_by=triggered_by, source=source, message_id=message_id
+            session,
+            printer_id=printer_id,
+            triggered_by=triggered_by,
+            source=source,
+            message_id=message_id,
+            announced=True,
         )
+
+
+def announce_start(printer: Printer, triggered_by: str) -> None:
+    """Tell every tab a poll of `printer` starts now (a "Poll now" shows a spinner on its row in every tab)."""
+    payload = {"printer_id": printer.id, "ip": printer.ip_address, "triggered_by": str(triggered_by)}
+    events.publish(events.INVENTORY_START, payload)
 
 
 def _default_source() -> ReadingSource:

@@ -17,12 +17,26 @@ from printer_app.services.validators import ip_to_int
 if TYPE_CHECKING:
     from printer_app.services.polling.reading import DeviceReading
 
+# How the device at an address is reached besides its community: a replacement there is reached the same way.
+SNMP_ACCESS = (
+    "snmp_port",
+    "snmp_version",
+    "snmp_v3_user",
+    "snmp_v3_auth_protocol",
+    "snmp_v3_auth_key",
+    "snmp_v3_priv_protocol",
+    "snmp_v3_priv_key",
+    "snmp_v3_context",
+)
+
 
 def replace_device(session: Session, *, printer: Printer, reading: DeviceReading, now: datetime) -> Printer | None:
     """docs/inventory-and-polling.md §4.4: the serial at this IP belongs to a contract device, so the hardware moved or
     was replaced.
 
-    The old printer is deactivated first (the unique active-IP index would refuse the new row otherwise).
+    The old printer is deactivated first (the unique index of active addresses would refuse the new row otherwise).
+    The device answered at the old printer's address with its SNMP settings: the printer that takes its place (the
+    one it moved from elsewhere, or a new one) is reached the same way, on the same port.
     """
     serial = reading.serial.strip()
     device = session.exec(
@@ -36,9 +50,9 @@ def replace_device(session: Session, *, printer: Printer, reading: DeviceReading
     ip = printer.ip_address
     _deactivate(session, printer, now)
     if moved is not None:
-        old_ip = moved.ip_address
+        old_ip, old_port = moved.ip_address, moved.snmp_port
         printer.replaced_by_id = moved.id
-        moved.ip_address, moved.ip_numeric = ip, ip_to_int(ip)
+        moved.ip_address, moved.ip_numeric, moved.snmp_port = ip, ip_to_int(ip), printer.snmp_port
         if reading.mac and moved.mac_address != reading.mac and not _mac_taken(session, reading.mac, moved.id):
             moved.mac_address = reading.mac
         session.add(moved)
@@ -47,8 +61,8 @@ def replace_device(session: Session, *, printer: Printer, reading: DeviceReading
             session,
             moved,
             ChangeAction.IP_CHANGE,
-            {"ip_address": old_ip},
-            {"ip_address": ip},
+            {"ip_address": old_ip} | ({"snmp_port": old_port} if old_port != moved.snmp_port else {}),
+            {"ip_address": ip} | ({"snmp_port": moved.snmp_port} if old_port != moved.snmp_port else {}),
             related=printer,
             comment=f"moved from {old_ip} to {ip}",
         )
@@ -60,6 +74,7 @@ def replace_device(session: Session, *, printer: Printer, reading: DeviceReading
         mac_address=reading.mac if reading.mac and not _mac_taken(session, reading.mac, None) else None,
         organization_id=printer.organization_id or device.organization_id,
         snmp_community=printer.snmp_community,
+        **{name: getattr(printer, name) for name in SNMP_ACCESS},
         polling_method=printer.polling_method,
         device_model_id=device.device_model_id or printer.device_model_id,
     )

@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+from printer_app.redis_client import key as rkey
 from printer_app.redis_client import shared_client
 
 LOCK_TTL_S = 660  # DOMAIN 10.6: a 10-minute lock, a little longer than the actor's time limit
@@ -32,7 +33,7 @@ _guard = threading.Lock()
 
 
 def _key(kind: str, month: str) -> str:
-    return f"pi:reports:sync:{kind}:{month}"
+    return rkey("reports", "sync", kind, month)
 
 
 def _local_get(key: str) -> str | None:

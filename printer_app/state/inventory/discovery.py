@@ -85,11 +85,12 @@ class DiscoveryState(SessionState):
             self.port, self.version = str(settings.get("port", 161)), settings.get("version", "2c")
             self.job_id, self.found, self.error = progress.get("job_id", ""), [], ""
             self.scanned, self.total = 0, settings.get("total", 0)
-            known = await with_session(known_addresses)
+            port = settings.get("port", 161)
+            known = await with_session(known_addresses, port)
             self._apply(progress, known)
             if started := settings.get("started_at"):
                 ips = [f.ip for f in self.found if f.known]
-                added = await with_session(added_since, ips, datetime.fromtimestamp(started, UTC))
+                added = await with_session(added_since, ips, datetime.fromtimestamp(started, UTC), port)
                 self._show_added(added)
         return DiscoveryState.listen
 
@@ -168,9 +169,11 @@ class DiscoveryState(SessionState):
                     continue
                 async with self:
                     mine = [p for p in progress if p.get("job_id") == self.job_id]
+                    port = (self._scan or {}).get("port", 161)
                 if not mine:
                     continue
-                known = await with_session(known_addresses) if any(not p.get("error") for p in mine) else set()
+                wanted = any(not p.get("error") for p in mine)
+                known = await with_session(known_addresses, port) if wanted else set()
                 async with self:
                     for payload in mine:
                         if payload.get("job_id") == self.job_id:  # not a new scan started meanwhile

@@ -225,8 +225,8 @@ async def live_updates() -> None:
         try:
             client = async_client(settings.redis_url)
             async with client.pubsub() as pubsub:
-                await pubsub.subscribe(events.CHANNEL)
-                log.info("live updates: subscribed to %s", events.CHANNEL)
+                await pubsub.subscribe(events.channel())
+                log.info("live updates: subscribed to %s", events.channel())
                 async for message in pubsub.listen():
                     if message.get("type") == "message":
                         kind, payload = events.decode(message["data"])
