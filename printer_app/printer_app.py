@@ -26,6 +26,7 @@ from printer_app.pages.reports.month_table import month_table_page
 from printer_app.pages.reports.months import months_page
 from printer_app.pages.reports.settings import settings_page
 from printer_app.pages.reports.upload import report_upload_page
+from printer_app.pages.supplies.fleet import supplies_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.profile import ProfileState
@@ -50,6 +51,7 @@ from printer_app.state.reports.months import MonthsState
 from printer_app.state.reports.settings_overrides import OverridesState
 from printer_app.state.reports.settings_specs import SpecsState
 from printer_app.state.reports.upload import ReportUploadState
+from printer_app.state.supplies.fleet import SuppliesState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -80,6 +82,7 @@ app.add_page(
     + t("Printer Inventory"),
     on_load=PrinterDetailState.load,
 )
+app.add_page(supplies_page, route="/supplies", title=title(N_("Supplies")), on_load=SuppliesState.load)
 app.add_page(discover_page, route="/discover", title=title(N_("Discover")), on_load=DiscoveryState.load)
 app.add_page(
     organizations_page,

@@ -101,7 +101,8 @@ class SupplyFilters:
     color: str = ""  # a SupplyColor value
     level_below: int | None = None  # the newest level below this percentage
     empty_within: int | None = None  # runs out within this many days (or has run out)
-    printer_ids: tuple[int, ...] | None = None  # only these printers (the "what to order" selection)
+    printer_ids: tuple[int, ...] | None = None  # only these printers
+    ids: tuple[int, ...] | None = None  # only these supplies (the rows chosen for a cartridge request)
 
 
 @dataclass
@@ -202,6 +203,8 @@ def apply_filters(query, filters: SupplyFilters):
         query = query.where(runs_out_within(filters.empty_within))
     if filters.printer_ids is not None:
         query = query.where(SupplyForecast.printer_id.in_(filters.printer_ids or (-1,)))
+    if filters.ids is not None:
+        query = query.where(SupplyForecast.id.in_(filters.ids or (-1,)))
     return query
 
 

@@ -1,0 +1,1 @@
+"""Supplies: the fleet's supplies, what to order."""
