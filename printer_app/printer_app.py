@@ -52,6 +52,7 @@ from printer_app.state.reports.settings_overrides import OverridesState
 from printer_app.state.reports.settings_specs import SpecsState
 from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.supplies.fleet import SuppliesState
+from printer_app.state.supplies.runs_out import RunsOutState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -66,7 +67,7 @@ api_v1.install(api)  # the JSON API: /api/v1/..., /api/health, /api/docs (after 
 
 app = rx.App(api_transformer=api, stylesheets=["/app.css"], backend_exception_handler=backend_exception_handler)
 app.register_lifespan_task(live_updates)
-app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=DashboardState.load)
+app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=[DashboardState.load, RunsOutState.load])
 app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_load=PrintersState.load)
 app.add_page(
     printer_import_page,
