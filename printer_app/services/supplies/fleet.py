@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_
+from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -89,6 +89,7 @@ SORTABLE: dict[str, ColumnElement] = {
     "seen": SupplyForecast.last_seen_at,
 }
 DESCENDING_FIRST = ("pages_last", "pages_avg", "seen")
+REFERENCE_SORTS = {"organization", "model", "part"}  # sorts by a column of a joined table
 
 
 @dataclass
@@ -150,13 +151,19 @@ def runs_out_within(days: int) -> ColumnElement[bool]:
     return or_(SupplyForecast.days_to_empty <= days, SupplyForecast.forecast_status == EMPTY)
 
 
-def base_select(*columns):
-    """SELECT `columns` FROM the active printers' supply forecasts joined with everything a row shows."""
-    return (
+def base_select(*columns, references: bool = True):
+    """SELECT `columns` FROM the active printers' supply forecasts joined with everything a row shows (without
+    `references`: with the printer only, enough for every filter and the sorts by the supply's or printer's columns)."""
+    query = (
         select(*columns)
         .select_from(SupplyForecast)
         .join(Printer, Printer.id == SupplyForecast.printer_id)
-        .outerjoin(Organization, Organization.id == Printer.organization_id)
+        .where(Printer.is_active)
+    )
+    if not references:
+        return query
+    return (
+        query.outerjoin(Organization, Organization.id == Printer.organization_id)
         .outerjoin(DeviceModel, DeviceModel.id == Printer.device_model_id)
         .outerjoin(Manufacturer, Manufacturer.id == DeviceModel.manufacturer_id)
         .outerjoin(_device, _device.printer_id == Printer.id)
@@ -168,21 +175,49 @@ def base_select(*columns):
                 SupplyForecast.kind.in_(CARTRIDGE_KINDS),
             ),
         )
-        .where(Printer.is_active)
     )
 
 
 def _search(needle: str) -> ColumnElement[bool]:
-    fields = (
-        Organization.name,
-        Printer.ip_address,
-        Printer.serial_number,
-        MODEL_LABEL,
-        SupplyForecast.description,
-        PART_NUMBER,
-        _part.c.cartridge,
+    """The printer (organization, IP, serial, model), the supply's description or its cartridge contains the text
+    (ignoring case in any alphabet, LIKE autoescaped). The printer's fields are matched once per printer, not once
+    per supply."""
+
+    def has(column) -> ColumnElement[bool]:
+        return unicode_lower(column).contains(needle, autoescape=True)
+
+    model = aliased(DeviceModel)
+    maker = aliased(Manufacturer)
+    org = aliased(Organization)
+    printers = (
+        select(Printer.id)
+        .outerjoin(org, org.id == Printer.organization_id)
+        .outerjoin(model, model.id == Printer.device_model_id)
+        .outerjoin(maker, maker.id == model.manufacturer_id)
+        .where(
+            or_(
+                has(org.name),
+                has(Printer.ip_address),
+                has(Printer.serial_number),
+                has(Printer.model),
+                has(maker.name + literal(" ") + model.name),
+            )
+        )
     )
-    return or_(*(unicode_lower(f).contains(needle, autoescape=True) for f in fields))
+    cartridges = (
+        select(Printer.id, _part.c.color)
+        .outerjoin(_device, _device.printer_id == Printer.id)
+        .join(_part, _part.c.model_id == _part_model)
+        .where(or_(has(_part.c.part_number), has(_part.c.cartridge)))
+    )
+    return or_(
+        SupplyForecast.printer_id.in_(printers),
+        has(SupplyForecast.description),
+        and_(
+            SupplyForecast.kind.in_(CARTRIDGE_KINDS),
+            tuple_(SupplyForecast.printer_id, SupplyForecast.color).in_(cartridges),
+        ),
+    )
 
 
 def apply_filters(query, filters: SupplyFilters):
@@ -239,14 +274,24 @@ def list_supplies(
     page: int = 1,
     page_size: int = 50,
 ) -> SupplyPage:
-    """One page of the fleet's supplies: a COUNT, then the page's rows."""
+    """One page of the fleet's supplies: a COUNT, then the page's ids (joining the reference tables only when the
+    search or the sort needs them, so a sort moves narrow rows), then those rows."""
     page_size = allowed_page_size(page_size, 50)
-    counted = apply_filters(base_select(SupplyForecast.id), filters)
+    sort = sort if sort in SORTABLE else "days"
+    references = sort in REFERENCE_SORTS
+    counted = apply_filters(base_select(SupplyForecast.id, references=False), filters)
     total = session.exec(select(func.count()).select_from(counted.subquery())).one()
     page = clamp_page(page, total, page_size)
-    query = ordered(apply_filters(base_select(*ROW_COLUMNS), filters), sort, descending)
-    rows = session.execute(query.offset((page - 1) * page_size).limit(page_size)).all()
-    return SupplyPage(rows=[supply_row(*r) for r in rows], total=total, page=page, page_size=page_size)
+    ids_query = ordered(apply_filters(base_select(SupplyForecast.id, references=references), filters), sort, descending)
+    ids = list(session.exec(ids_query.offset((page - 1) * page_size).limit(page_size)).all())
+    return SupplyPage(rows=rows_by_ids(session, ids), total=total, page=page, page_size=page_size)
+
+
+def rows_by_ids(session: Session, ids: list[int]) -> list[SupplyRow]:
+    """Display rows of the given supplies, in the given order."""
+    query = base_select(*ROW_COLUMNS).where(SupplyForecast.id.in_(ids or (-1,)))
+    by_id = {row[0].id: supply_row(*row) for row in session.execute(query).all()}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def supply_row(

@@ -22,7 +22,7 @@ class RunsOut:
 
 def runs_out_soon(session: Session, *, days: int = WEEK, limit: int = 5) -> RunsOut:
     filters = SupplyFilters(empty_within=days)
-    counted = apply_filters(base_select(SupplyForecast.id), filters)
+    counted = apply_filters(base_select(SupplyForecast.id, references=False), filters)
     count = session.exec(select(func.count()).select_from(counted.subquery())).one()
     query = apply_filters(base_select(*ROW_COLUMNS), filters).order_by(
         SupplyForecast.days_to_empty.asc().nulls_first(),
