@@ -74,7 +74,7 @@ def order_table() -> rx.Component:
                 rx.el.tbody(rx.foreach(S.order_lines, _line)),
                 class_name="pi-table",
             ),
-            class_name="pi-table-wrap",
+            class_name="pi-table-wrap pi-table-short",
             id="order-table",
         ),
         rx.cond(

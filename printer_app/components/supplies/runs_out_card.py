@@ -18,7 +18,7 @@ def _row(row: rx.Var[SupplyRowView]) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
             rx.link(row.printer, href="/printers/" + row.printer_id.to_string(), class_name="soon-printer"),
-            rx.el.div(row.organization, class_name="pi-faint pi-small pi-clip"),
+            rx.el.span(row.organization, class_name="pi-sub", title=row.organization),
         ),
         rx.el.td(row.supply),
         rx.el.td(supply_bar(row.bar.color, row.bar.percent, row.bar.label, row.bar.known, row.bar.tone, row.bar.level)),
@@ -43,7 +43,7 @@ def runs_out_card() -> rx.Component:
                 S.count > 0,
                 rx.el.div(
                     rx.el.table(rx.el.tbody(rx.foreach(S.rows, _row)), class_name="pi-table"),
-                    class_name="pi-table-wrap",
+                    class_name="pi-table-wrap pi-table-short",
                     id="soon-table",
                 ),
                 rx.text(t("Nothing runs out within a week."), size="2", color=rx.color("gray", 11), id="soon-none"),

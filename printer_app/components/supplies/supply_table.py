@@ -33,10 +33,12 @@ def _cell(key: str, row: rx.Var[SupplyRowView]) -> rx.Component:
     content = {
         "printer": rx.el.div(
             rx.link(row.printer, href="/printers/" + row.printer_id.to_string(), class_name="supply-printer"),
-            rx.el.div(_clip(row.model), class_name="pi-faint pi-small"),
+            rx.el.span(row.model, class_name="pi-sub", title=row.model),
         ),
         "organization": _clip(row.organization),
-        "supply": rx.el.div(rx.el.div(row.supply), rx.el.div(_clip(row.description), class_name="pi-faint pi-small")),
+        "supply": rx.el.div(
+            rx.el.div(row.supply), rx.el.span(row.description, class_name="pi-sub", title=row.description)
+        ),
         "level": supply_bar(row.bar.color, row.bar.percent, row.bar.label, row.bar.known, row.bar.tone, row.bar.level),
         "days": rx.el.span(
             row.days,

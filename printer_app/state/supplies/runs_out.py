@@ -33,7 +33,9 @@ class RunsOutState(SessionState):
 
     @rx.var
     def count_text(self) -> str:
-        return ngettext("{n} supply", "{n} supplies", self.count)
+        return ngettext(
+            "supply runs out within a week or is empty", "supplies run out within a week or are empty", self.count
+        )
 
     @rx.var
     def link(self) -> str:

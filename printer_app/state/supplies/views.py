@@ -99,7 +99,7 @@ def supply_row_view(row: SupplyRow) -> SupplyRowView:
         printer_id=row.printer_id,
         printer=row.ip_address,
         serial=row.serial_number,
-        model=row.model or "—",
+        model=row.model,
         organization=row.organization or "—",
         supply=supply_label(row.kind, row.color),
         description=row.description,
