@@ -52,6 +52,7 @@ from printer_app.state.reports.settings_overrides import OverridesState
 from printer_app.state.reports.settings_specs import SpecsState
 from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.supplies.fleet import SuppliesState
+from printer_app.state.supplies.printer_supplies import PrinterSuppliesState
 from printer_app.state.supplies.runs_out import RunsOutState
 from printer_app.state.web.rules import WebRulesState
 
@@ -81,7 +82,7 @@ app.add_page(
     title=rx.cond(PrinterDetailState.heading != "", PrinterDetailState.heading, t("Printer"))
     + " · "
     + t("Printer Inventory"),
-    on_load=PrinterDetailState.load,
+    on_load=[PrinterDetailState.load, PrinterSuppliesState.load],
 )
 app.add_page(supplies_page, route="/supplies", title=title(N_("Supplies")), on_load=SuppliesState.load)
 app.add_page(discover_page, route="/discover", title=title(N_("Discover")), on_load=DiscoveryState.load)
