@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -14,8 +15,10 @@ import redis
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from printer_app.models import SupplyForecast
+from printer_app.models import Printer, SupplyForecast, SupplyLifetime
+from printer_app.models.choices import TaskStatus
 from printer_app.services import events
+from printer_app.services.polling.history import PollOutcome, SupplyReading, record_poll
 from tests.e2e.conftest import AppServer, hydrated, new_context, own_server, prod_env, sessions_of, shot
 from tests.integration.supplies_data import make_fleet
 
@@ -173,3 +176,66 @@ def test_live_reread_and_the_dashboard_card(tab: Page, fleet, server: AppServer)
     expect(card.locator("#soon-count")).to_have_text("4")
     card.scroll_into_view_if_needed()
     shot(page, "supplies_dashboard_390")
+
+
+def test_printer_page_draws_the_forecast_marks_the_replacement_and_lists_lifetimes(tab: Page, fleet) -> None:
+    data, factory = fleet
+    now = datetime.now(UTC).replace(microsecond=0)
+    readings = [(now - timedelta(days=d), level) for d, level in ((20, 30), (15, 8), (10, 100), (5, 60), (1, 12))]
+    with factory() as session:
+        printer = session.get(Printer, data.colour.id)
+        for at, level in readings:
+            supply = SupplyReading("Black Toner", kind="toner", color="black", percent=level, supply_index=1)
+            record_poll(
+                session,
+                printer=printer,
+                outcome=PollOutcome(
+                    status=TaskStatus.SUCCESS, counters={"total_pages": 1000}, supplies=[supply], at=at
+                ),
+            )
+        key = data.rows["colour_k"].supply_key
+        first = SupplyLifetime(
+            printer_id=printer.id,
+            supply_key=key,
+            started_at=now - timedelta(days=60),
+            ended_at=now - timedelta(days=10),
+            start_percent=100,
+            end_percent=5,
+            pages=2400,
+            rated_yield=3000,
+            started_by_replacement=False,
+        )
+        current = SupplyLifetime(
+            printer_id=printer.id,
+            supply_key=key,
+            started_at=now - timedelta(days=10),
+            start_percent=100,
+            pages=900,
+            rated_yield=3000,
+        )
+        session.add_all([first, current])
+        stored = session.get(SupplyForecast, data.rows["colour_k"].id)
+        stored.last_seen_at, stored.description = now - timedelta(days=1), "Black Toner"
+        session.add(stored)
+    page = tab
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"/printers/{data.colour.id}")
+    hydrated(page)
+    chart = page.locator("#supplies-chart")
+    expect(chart.locator(".recharts-reference-line")).to_have_count(1)  # the replacement 10 days ago
+    expect(chart.locator(".recharts-reference-line")).to_contain_text("↻")
+    expect(chart.locator('.recharts-line-curve[stroke-dasharray="6 4"]').first).to_be_attached()
+    expect(page.locator("#printer-forecasts")).to_contain_text("Black Toner 9 days (7–11)")
+    expect(page.locator("#printer-forecasts")).to_contain_text("Black Drum 5 days (4–6)")
+    rows = page.locator("#lifetimes-table tr.lifetime-row")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("in the printer now")
+    expect(rows.nth(0)).to_contain_text("30 % of 3,000")
+    expect(rows.nth(1)).to_contain_text("2,400")
+    expect(rows.nth(1)).to_contain_text("80 % of 3,000")
+    expect(rows.nth(1)).to_contain_text("100 % → 5 %")
+    page.locator("#supplies-chart").scroll_into_view_if_needed()
+    shot(page, "supplies_printer_1440")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator("#lifetimes-card").scroll_into_view_if_needed()
+    shot(page, "supplies_printer_390")
