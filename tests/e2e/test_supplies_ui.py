@@ -223,7 +223,7 @@ def test_printer_page_draws_the_forecast_marks_the_replacement_and_lists_lifetim
     hydrated(page)
     chart = page.locator("#supplies-chart")
     expect(chart.locator(".recharts-reference-line")).to_have_count(1)  # the replacement 10 days ago
-    expect(chart.locator(".recharts-reference-line")).to_contain_text("↻")
+    expect(chart).to_contain_text("↻")  # its label
     expect(chart.locator('.recharts-line-curve[stroke-dasharray="6 4"]').first).to_be_attached()
     expect(page.locator("#printer-forecasts")).to_contain_text("Black Toner 9 days (7–11)")
     expect(page.locator("#printer-forecasts")).to_contain_text("Black Drum 5 days (4–6)")
