@@ -161,3 +161,18 @@ def test_request_service_refusals(session, fleet):
     assert name.endswith("_1.eml")
     message = BytesParser(policy=email.policy.default).parsebytes(data)
     assert "Картридж: HP 415A (W2030A)" in message.get_body(("plain",)).get_content()  # the model's, primary first
+
+
+def test_the_dashboard_card_shows_to_those_who_see_the_printers(cookies, fleet, session):
+    from printer_app.state.supplies.runs_out import RunsOutState
+
+    dashboard_only = session_cookie(session, username="board", groups=("Dashboard — Viewer",))
+    for cookie, shown, count in ((dashboard_only, False, 0), (cookies["inventory"], True, 3)):
+        root = rx.State(_reflex_internal_init=True)
+        headers = {"cookie": cookie, "user-agent": "supplies-test", "origin": "http://localhost:3000"}
+        root.router = RouterData.from_router_data({"headers": headers, "pathname": "/", "asPath": "/"})
+        card = root.get_substate(RunsOutState.get_full_name().split("."))
+        run_handler(RunsOutState.load, card)
+        assert (card.shown, card.count, len(card.rows)) == (shown, count, count)
+    assert [r.printer for r in card.rows] == ["10.2.0.7", "10.1.0.20", "10.1.0.5"]  # the empty one, then soonest
+    assert card.rows[1].days == "3 days (2–3)"

@@ -25,9 +25,7 @@ def _line(line) -> rx.Component:
 
 
 def _mark(mark) -> rx.Component:
-    return rx.recharts.reference_line(
-        x=mark[0], stroke=mark[1], stroke_dasharray="2 3", stroke_width=2, label="↻"
-    )
+    return rx.recharts.reference_line(x=mark[0], stroke=mark[1], stroke_dasharray="2 3", stroke_width=2, label="↻")
 
 
 def supplies_chart() -> rx.Component:

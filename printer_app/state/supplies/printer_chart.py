@@ -52,8 +52,11 @@ def supply_chart(series: list[dict[str, Any]], forecasts: list[SupplyForecast], 
     history = sorted({k for p in series for k in p if k != "at"})
     lines = [[key, colour_of(key), "history"] for key in history]
     suffix = i18n.gettext("forecast")
+    since = min(by_time) if by_time else None
     for f in forecasts:
         if f.days_to_empty is None or f.level_percent is None or f.last_seen_at is None:
+            continue
+        if since is not None and f.last_seen_at < since:  # read before the chart's range: not drawn from its past
             continue
         key = f"{_name(f) or f.supply_key} · {suffix}"
         end = f.last_seen_at + timedelta(days=f.days_to_empty)

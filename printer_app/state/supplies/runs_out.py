@@ -45,7 +45,10 @@ class RunsOutState(SessionState):
     @checks_inline("a dashboard card: without the inventory permissions it is hidden, not refused")
     async def load(self):
         who = await self._principal_async()
-        self.shown = who is not None and all(who.can(p) for p in VIEW)
+        if (signed_out := self._refusal(who, (), page=False)) is not None:
+            self.shown = False
+            return signed_out
+        self.shown = not who.missing(*VIEW)
         if not self.shown:
             return None
         await self._query()
