@@ -28,6 +28,7 @@ from printer_app.pages.reports.months import months_page
 from printer_app.pages.reports.settings import settings_page
 from printer_app.pages.reports.upload import report_upload_page
 from printer_app.pages.supplies.alerts import alert_rules_page, alerts_page
+from printer_app.pages.supplies.fleet import supplies_page
 from printer_app.pages.web.rules import web_rules_page
 from printer_app.state.access.change_log import ChangeLogState
 from printer_app.state.access.profile import ProfileState
@@ -55,6 +56,9 @@ from printer_app.state.reports.upload import ReportUploadState
 from printer_app.state.sockets import adopt as keep_sessions_across_backend_crashes
 from printer_app.state.supplies.alert_rules import AlertRulesState
 from printer_app.state.supplies.alerts import SupplyAlertsState
+from printer_app.state.supplies.fleet import SuppliesState
+from printer_app.state.supplies.printer_supplies import PrinterSuppliesState
+from printer_app.state.supplies.runs_out import RunsOutState
 from printer_app.state.web.rules import WebRulesState
 
 
@@ -76,7 +80,7 @@ app = rx.App(
 )
 keep_sessions_across_backend_crashes(app)  # production: a tab keeps its state when its backend dies (state/sockets.py)
 app.register_lifespan_task(live_updates)
-app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=DashboardState.load)
+app.add_page(dashboard_page, route="/", title=title(N_("Dashboard")), on_load=[DashboardState.load, RunsOutState.load])
 app.add_page(printers_page, route="/printers", title=title(N_("Printers")), on_load=PrintersState.load)
 app.add_page(
     printer_import_page,
@@ -90,7 +94,7 @@ app.add_page(
     title=rx.cond(PrinterDetailState.heading != "", PrinterDetailState.heading, t("Printer"))
     + " · "
     + t("Printer Inventory"),
-    on_load=PrinterDetailState.load,
+    on_load=[PrinterDetailState.load, PrinterSuppliesState.load],
 )
 app.add_page(
     alerts_page, route="/supplies/alerts", title=title(N_("Low-supply alerts")), on_load=SupplyAlertsState.load
@@ -98,6 +102,7 @@ app.add_page(
 app.add_page(
     alert_rules_page, route="/supplies/alert-rules", title=title(N_("Alert rules")), on_load=AlertRulesState.load
 )
+app.add_page(supplies_page, route="/supplies", title=title(N_("Supplies")), on_load=SuppliesState.load)
 app.add_page(discover_page, route="/discover", title=title(N_("Discover")), on_load=DiscoveryState.load)
 app.add_page(
     organizations_page,

@@ -15,7 +15,7 @@ from printer_app.state.session import SessionState
 NAV = [  # label, path, icon, the permission the page needs (the page checks it again on the server)
     (N_("Dashboard"), "/", "layout-dashboard", "dashboard.access_dashboard_app"),
     (N_("Printers"), "/printers", "printer", "inventory.view_printer"),
-    # the supplies pages: /supplies (the fleet's supplies) goes here, its alerts below it
+    (N_("Supplies"), "/supplies", "droplets", "inventory.view_printer"),
     (N_("Alerts"), "/supplies/alerts", "bell-ring", "inventory.view_printer"),
     (N_("Discover"), "/discover", "radar", "inventory.run_inventory"),
     (N_("Organizations"), "/organizations", "building-2", "inventory.view_organization"),

@@ -58,6 +58,7 @@ ALLOWED = {
     "DevicesState.toggle_column": "shows or hides a column of the contracts table (a preference kept in the browser)",
     "DevicesState.set_english": "ticks 'English headers' for the next export; exporting checks",
     "DevicesState.dismiss_link_result": "closes the figures of the last 'Link now' run",
+    "SuppliesState.clear_selected": "forgets the rows chosen for a cartridge request; requesting checks",
     "DeviceFormState.set_open": "opens / closes the contract device dialog",
     "DeviceFormState.set_value": "types into a field of the contract device dialog (its field names only)",
     "DeviceFormState.cancel_delete": "closes the delete question without deleting",

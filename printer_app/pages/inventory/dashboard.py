@@ -10,6 +10,7 @@ from printer_app.components.forms import choice_select
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page, section_card
 from printer_app.components.reports.chart_card import sla_card
+from printer_app.components.supplies.runs_out_card import runs_out_card
 from printer_app.components.table import data_table
 from printer_app.i18n import N_
 from printer_app.models.choices import TaskStatus
@@ -218,6 +219,7 @@ def dashboard_page() -> rx.Component:
         rx.grid(
             outcomes_chart(),
             low_supplies(),
+            runs_out_card(),
             sla_card(S),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",

@@ -12,6 +12,7 @@ from printer_app.components.i18n import t, tf
 from printer_app.components.inventory.printer_dialog import printer_dialog
 from printer_app.components.inventory.printer_flags import counter_reset, identity_flag, supplies_card
 from printer_app.components.layout import page, section_card
+from printer_app.components.supplies.printer_supplies import lifetimes_card, supplies_chart
 from printer_app.components.table import data_table, pager
 from printer_app.config import get_settings
 from printer_app.i18n import N_
@@ -21,6 +22,7 @@ from printer_app.state.inventory.printer_detail import CHART_PERIODS, CHART_RANG
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.live.state import LiveState
 from printer_app.state.session import SessionState
+from printer_app.state.supplies.printer_supplies import PrinterSuppliesState
 
 S = PrinterDetailState
 
@@ -115,35 +117,6 @@ def usage_chart() -> rx.Component:
             flex_wrap="wrap",
         ),
         id="usage-card",
-    )
-
-
-def supplies_chart() -> rx.Component:
-    return section_card(
-        N_("Supply levels (%)"),
-        rx.cond(
-            S.supply_points.length() > 1,
-            rx.recharts.line_chart(
-                rx.foreach(
-                    S.supply_lines,
-                    lambda line: rx.recharts.line(data_key=line[0], stroke=line[1], dot=False, type_="stepAfter"),
-                ),
-                rx.recharts.x_axis(data_key="at", tick={"fontSize": 11}, min_tick_gap=40),
-                rx.recharts.y_axis(domain=[0, 100], tick={"fontSize": 11}, width=40),
-                rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-                rx.recharts.graphing_tooltip(),
-                rx.recharts.legend(),
-                data=S.supply_points,
-                height=280,
-                width="100%",
-                id="supplies-chart",
-            ),
-            rx.center(
-                rx.text(t("No supply levels in this period yet."), size="2", color=rx.color("gray", 11)),
-                height="120px",
-                width="100%",
-            ),
-        ),
     )
 
 
@@ -255,7 +228,7 @@ def printer_detail_page() -> rx.Component:
                     rx.segmented_control.root(
                         *[rx.segmented_control.item(t(label), value=value) for value, label in CHART_RANGES],
                         value=S.chart_days,
-                        on_change=S.set_chart_days,
+                        on_change=lambda days: [S.set_chart_days(days), PrinterSuppliesState.reload()],
                     ),
                     align="center",
                     flex_wrap="wrap",  # on a phone the choices go under their label
@@ -267,6 +240,7 @@ def printer_detail_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
+                lifetimes_card(),
                 history_table(),
                 changes_card(),
                 width="100%",

@@ -1,1 +1,1 @@
-"""Supplies: forecasts, the fleet view and low-supply alerts."""
+"""Supplies: the fleet's supplies and forecasts, what to order, low-supply alerts."""

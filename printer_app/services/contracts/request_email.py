@@ -77,7 +77,7 @@ def cartridge_request(
     address = (sender or "").strip()
     if not _EMAIL.match(address):
         raise RequestRefused(gettext("Your account has no valid e-mail address to send the request from"))
-    device = _find_device(session, device_id=device_id, serial=serial)
+    device = find_device(session, device_id=device_id, serial=serial)
     provider = session.get(ServiceProvider, device.service_provider_id) if device.service_provider_id else None
     if provider is None:
         raise RequestRefused(
@@ -88,9 +88,9 @@ def cartridge_request(
         raise RequestRefused(
             gettext("The service provider {name} has no service-desk e-mail address", name=provider.name)
         )
-    row = _row(session, device)
-    message = _message(
-        row,
+    row = device_row(session, device)
+    message = build_message(
+        [row],
         sender=Address(display_name=_one_line(sender_name), addr_spec=address),
         recipient=Address(display_name=_one_line(provider.name), addr_spec=recipient),
     )
@@ -120,7 +120,7 @@ def request_for_user(
     return cartridge_request(session, serial=printer.serial_number, **sender)
 
 
-def _find_device(session: Session, *, device_id: int | None, serial: str | None) -> ContractDevice:
+def find_device(session: Session, *, device_id: int | None, serial: str | None) -> ContractDevice:
     if device_id is not None:
         device = session.get(ContractDevice, device_id)
         if device is None:
@@ -141,7 +141,7 @@ def _find_device(session: Session, *, device_id: int | None, serial: str | None)
     return device
 
 
-def _row(session: Session, device: ContractDevice) -> dict[str, str]:
+def device_row(session: Session, device: ContractDevice) -> dict[str, str]:
     """The table's one row: column -> text."""
     org = session.get(Organization, device.organization_id)
     city = session.get(City, device.city_id) if device.city_id else None
@@ -193,7 +193,8 @@ def _one_line(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def _message(row: dict[str, str], *, sender: Address, recipient: Address) -> EmailMessage:
+def build_message(rows: list[dict[str, str]], *, sender: Address, recipient: Address) -> EmailMessage:
+    """The request with one table row per device (the rows of `device_row`, numbered here)."""
     message = EmailMessage()
     message["Subject"] = SUBJECT
     message["From"] = sender
@@ -201,18 +202,23 @@ def _message(row: dict[str, str], *, sender: Address, recipient: Address) -> Ema
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=sender.domain)
     message["X-Unsent"] = "1"
-    lines = [f"{column}: {value}" for column, value in row.items() if value and column != "№"]
+    rows = [{**row, "№": str(number)} for number, row in enumerate(rows, start=1)]
+    blocks = ["\n".join(f"{c}: {v}" for c, v in row.items() if v and c != "№") for row in rows]
+    if len(rows) > 1:
+        blocks = [f"{number}.\n{block}" for number, block in enumerate(blocks, start=1)]
     signature = sender.display_name or sender.addr_spec
-    text = "Здравствуйте!\n\nПрошу заменить картридж:\n\n" + "\n".join(lines) + f"\n\n--\n{signature}\n"
+    text = "Здравствуйте!\n\nПрошу заменить картридж:\n\n" + "\n\n".join(blocks) + f"\n\n--\n{signature}\n"
     message.set_content(text, cte="quoted-printable")  # 7-bit clean: any client, any gateway
     cell = 'style="border:1px solid #999;padding:4px 6px;text-align:left;vertical-align:top"'
-    head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in row)
-    body = "".join(f"<td {cell}>{html.escape(v)}</td>" for v in row.values())
+    head = "".join(f"<th {cell}>{html.escape(c)}</th>" for c in COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td {cell}>{html.escape(v)}</td>" for v in row.values()) + "</tr>" for row in rows
+    )
     message.add_alternative(
         '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
         "<p>Здравствуйте!</p><p>Прошу заменить картридж:</p>"
         f'<table style="border-collapse:collapse;font-family:Arial,sans-serif;font-size:13px">'
-        f"<thead><tr>{head}</tr></thead><tbody><tr>{body}</tr></tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
         f"<p>--<br>{html.escape(signature)}</p></body></html>",
         subtype="html",
     )

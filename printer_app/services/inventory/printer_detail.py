@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -13,16 +12,16 @@ from printer_app.models import Organization, Printer, SupplyLevel
 from printer_app.services.inventory.device_models import model_label
 from printer_app.services.inventory.printers import get_printer
 from printer_app.services.polling.baseline import rejected_counters
-from printer_app.services.polling.history import PollPage, latest_supplies, list_polls, supply_series
+from printer_app.services.polling.history import PollPage, latest_supplies, list_polls
 from printer_app.services.polling.usage import Usage, usage
 
 
 @dataclass
 class Charts:
-    """Pages printed per day or month, and supply levels over time, oldest first."""
+    """Pages printed per day or month, oldest first (the supply levels chart is services/supplies/printer_supplies.py's
+    with the forecasts)."""
 
     usage: Usage
-    supplies: list[dict[str, Any]]
 
 
 @dataclass
@@ -47,11 +46,10 @@ def usage_span(period: str, days: int, today: date) -> tuple[date, date]:
 
 
 def printer_charts(session: Session, *, printer_id: int, days: int, period: str, tz: ZoneInfo) -> Charts:
-    """The pages chart (per day over the last `days` days, or per month) and the supplies of the last `days` days."""
+    """The pages chart: per day over the last `days` days, or per month."""
     first, last = usage_span(period, days, datetime.now(tz).date())
     return Charts(
         usage=usage(session, printer_id=printer_id, tz=tz, period=period, first=first, last=last),
-        supplies=supply_series(session, printer_id=printer_id, days=days),
     )
 
 

@@ -22,7 +22,6 @@ from printer_app.state.live.pages import LivePage, register
 from printer_app.state.live.state import LiveState
 from printer_app.state.session import SessionState, requires, requires_page, with_session
 from printer_app.state.view import (
-    SUPPLY_CSS_BY_WORD,
     SupplyView,
     local_time,
     not_a_choice,
@@ -78,8 +77,6 @@ class PrinterDetailState(SessionState):
     usage_ready: bool = False  # two successful polls with a total counter: bars can be drawn
     heading: str = ""  # "Kyocera ECOSYS M2040dn · ООО Ромашка"
     subtitle: str = ""  # "10.0.0.5 · SN VCF9192281"
-    supply_points: list[dict[str, str | int | None]] = []
-    supply_lines: list[list[str]] = []
     supplies: list[SupplyView] = []  # as the last successful poll stored them
     unverified: bool = False  # match rule NONE: neither serial nor MAC to check the device by
     changes: list[ChangeView] = []  # the newest CHANGES_SHOWN change-log entries, the people's and the poller's
@@ -208,9 +205,6 @@ class PrinterDetailState(SessionState):
             }
             for bar in charts.usage.bars
         ]
-        keys = sorted({k for p in charts.supplies for k in p if k != "at"})
-        self.supply_lines = [[k, _supply_colour(k)] for k in keys]
-        self.supply_points = [{**p, "at": local_time(p["at"])} for p in charts.supplies]
 
     # Every input below is checked before it is assigned: a value the page would trip over is never kept.
 
@@ -290,14 +284,6 @@ class PrinterDetailState(SessionState):
             return rx.toast.error(str(exc))
         await self._reload()
         return rx.toast.success(gettext("New counters accepted: the next poll starts the counter history afresh."))
-
-
-def _supply_colour(description: str) -> str:
-    low = description.lower()
-    for word, css in SUPPLY_CSS_BY_WORD.items():
-        if word in low:
-            return css
-    return "#8b8d98"
 
 
 register(

@@ -1,0 +1,62 @@
+"""The printer page's supply chart: history, each forecast's line to 0 % and the replacement marks, in time order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from printer_app.models import SupplyForecast, SupplyLifetime
+from printer_app.state.supplies.printer_chart import lifetime_view, supply_chart
+from printer_app.state.view import local_time
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def _forecast(**values) -> SupplyForecast:
+    base = {"printer_id": 1, "supply_key": "toner:black:1", "kind": "toner", "color": "black"}
+    return SupplyForecast(**(base | {"description": "Black Toner", "forecast_status": "ok"} | values))
+
+
+def test_forecast_line_runs_from_the_newest_level_to_zero_and_the_replacement_is_marked():
+    series = [{"at": T0 + timedelta(days=d), "Black Toner": level} for d, level in ((0, 20), (2, 100), (4, 80))]
+    forecast = _forecast(level_percent=80, last_seen_at=T0 + timedelta(days=4), days_to_empty=10)
+    stale = _forecast(
+        supply_key="drum:-:2",
+        kind="drum",
+        color=None,
+        description="Drum",
+        level_percent=50,
+        last_seen_at=T0 - timedelta(days=30),
+        days_to_empty=3,
+    )
+    nodata = _forecast(
+        supply_key="toner:cyan:3", description="Cyan", level_percent=40, forecast_status="not_enough_data"
+    )
+    lives = [
+        SupplyLifetime(printer_id=1, supply_key="toner:black:1", started_at=T0 + timedelta(days=2)),
+        SupplyLifetime(
+            printer_id=1,
+            supply_key="toner:black:1",
+            started_at=T0 - timedelta(days=90),
+            ended_at=T0 + timedelta(days=2),
+            started_by_replacement=False,
+            pages=2700,
+            rated_yield=3000,
+            start_percent=100,
+            end_percent=4,
+        ),
+    ]
+    chart = supply_chart(series, [forecast, stale, nodata], lives)
+    assert [line[2] for line in chart.lines] == ["history", "forecast"]  # no line for the stale or figureless ones
+    key = chart.lines[1][0]
+    assert key == "Black Toner · forecast"
+    assert [p.get(key) for p in chart.points] == [None, None, 80, 0]
+    assert chart.points[-1]["at"] == local_time(T0 + timedelta(days=14))
+    assert chart.marks == [[local_time(T0 + timedelta(days=2)), "#1f2328", "Black Toner"]]
+    ended = lifetime_view(lives[1], {"toner:black:1": "Black Toner"})
+    assert (ended.pages, ended.yield_text, ended.yield_tone, ended.levels) == (
+        "2,700",
+        "90 % of 3,000",
+        "gray",
+        "100 % → 4 %",
+    )
+    assert lifetime_view(lives[0], {}).ended == "in the printer now"
