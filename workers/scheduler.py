@@ -15,7 +15,7 @@ from dramatiq import Actor
 
 from printer_app.config import Settings, get_settings
 from workers import coordination
-from workers.actors import daily_cleanup, daily_contract_autolink, scheduled_dispatch
+from workers.actors import daily_cleanup, daily_contract_autolink, daily_supplies_refresh, scheduled_dispatch
 
 log = logging.getLogger(__name__)
 DAY_S = 86_400
@@ -47,6 +47,7 @@ def jobs(settings: Settings) -> list[Job]:
         Job("scheduled_dispatch", scheduled_dispatch, poll_cron(interval), interval * 60),
         Job("daily_cleanup", daily_cleanup, {"hour": 3, "minute": 0}, DAY_S),
         Job("daily_contract_autolink", daily_contract_autolink, {"hour": 4, "minute": 0}, DAY_S),
+        Job("daily_supplies_refresh", daily_supplies_refresh, {"hour": 3, "minute": 30}, DAY_S),  # after the cleanup
     ]
 
 

@@ -21,6 +21,7 @@ from printer_app.cli.legacy_import import import_legacy
 from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
 from printer_app.cli.reports import reports
+from printer_app.cli.supplies import supplies
 from printer_app.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(
@@ -153,6 +154,7 @@ app.add_typer(roles, name="roles")
 app.add_typer(contracts, name="contracts")
 app.add_typer(cartridges, name="cartridges")
 app.add_typer(reports, name="reports")
+app.add_typer(supplies, name="supplies")
 
 
 def _safe_url() -> str:
