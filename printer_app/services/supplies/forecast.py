@@ -14,7 +14,8 @@ Stale repeated readings count once (the first time a level was seen), counter re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from itertools import pairwise
 
 import numpy as np
@@ -23,12 +24,15 @@ from printer_app.services.supplies.lifetimes import (
     Reading,
     Series,
     cumulative_pages,
+    median_of,
     noise_of,
+    quantiles,
     series_of,
     split_lifetimes,
 )
 
 DAY_S = 86_400.0
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MIN_SPAN_DAYS = 2.0  # a lifetime seen for less than this has no time-based rate
 MIN_DROP = 3.0  # percentage points consumed before a rate is trusted
 MAX_POINTS = 48  # Theil–Sen over at most this many points (the pairs grow with the square)
@@ -112,7 +116,9 @@ def analyse_series(series: Series, *, now: datetime | None = None, rated_yield: 
         return Analysis()
     now_s = now.timestamp() if now is not None else float(series.t[-1])
     cum = cumulative_pages(series.pages)
-    parts = split_lifetimes(series)
+    valid = series.percent[~np.isnan(series.percent)]
+    noise = noise_of(valid)
+    parts = split_lifetimes(series, noise)
     lifetimes = [_lifetime(series, cum, p.first, p.last, p.started_by_replacement) for p in parts]
     for before, after in pairwise(lifetimes):
         before.ended_at = after.started_at
@@ -125,7 +131,7 @@ def analyse_series(series: Series, *, now: datetime | None = None, rated_yield: 
         last_seen_at=_at(series, len(series) - 1),
         pages_since_replacement=_pages_between(cum, current.first, current.last),
     )
-    result.forecast = _forecast(series, cum, current.first, lifetimes, now_s, rated_yield)
+    result.forecast = _forecast(series, cum, current.first, lifetimes, now_s, rated_yield, noise)
     return result
 
 
@@ -133,6 +139,8 @@ def _at(series: Series, i: int) -> datetime:
     """The time of reading `i`: as given when the series has its datetimes (exact, for stable row keys)."""
     if series.at is not None:
         return series.at[i]
+    if series.micros is not None:
+        return EPOCH + timedelta(microseconds=int(series.micros[i]))
     return datetime.fromtimestamp(float(series.t[i]), UTC)
 
 
@@ -166,6 +174,7 @@ def _forecast(
     lifetimes: list[LifetimeResult],
     now_s: float,
     rated_yield: int | None,
+    noise: float,
 ) -> Forecast:
     newest = series.percent[-1]
     if series.last_state == "empty" or newest == 0:
@@ -178,7 +187,7 @@ def _forecast(
     pages = cum[idx]
     keep = _first_of_runs(levels)
     time_fit = _theil_sen(days[keep], levels[keep], min_span=MIN_SPAN_DAYS)
-    level_now = _level_now(levels, days, time_fit)
+    level_now = _level_now(levels, days, time_fit, noise)
     if level_now <= 0:
         return Forecast(status=EMPTY)
     since_last = (now_s - series.t[idx[-1]]) / DAY_S
@@ -238,6 +247,11 @@ def _thin(n: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int)) if n > MAX_POINTS else np.arange(n)
 
 
+@cache
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(n, 1)
+
+
 def _theil_sen(x: np.ndarray, y: np.ndarray, *, min_span: float) -> tuple[float, float, float] | None:
     """Median slope of y on x over pairs at least a quarter of the span apart, and its 20th/80th percentiles; None
     when the span or the change of y is too small to tell."""
@@ -248,25 +262,25 @@ def _theil_sen(x: np.ndarray, y: np.ndarray, *, min_span: float) -> tuple[float,
         return None
     pick = _thin(x.size)
     x, y = x[pick], y[pick]
-    i, j = np.triu_indices(x.size, 1)
+    i, j = _pairs(x.size)
     dx = x[j] - x[i]
     ok = dx >= span / 4
     if not ok.any():
         return None
     slopes = (y[j] - y[i])[ok] / dx[ok]
-    low, mid, high = np.quantile(slopes, [0.2, 0.5, 0.8])
+    low, mid, high = quantiles(slopes, (0.2, 0.5, 0.8))
     return float(mid), float(low), float(high)
 
 
-def _level_now(levels: np.ndarray, days: np.ndarray, fit: tuple[float, float, float] | None) -> float:
+def _level_now(levels: np.ndarray, days: np.ndarray, fit: tuple[float, float, float] | None, noise: float) -> float:
     """The level at the newest reading: that reading itself when the series is clean (a burst just used what it
     shows), else the fitted line there (robust to a noisy last reading), else the median of the last three."""
-    if noise_of(levels) < 1.0:
+    if noise < 1.0:
         return float(levels[-1]) + TRUNCATION
     if fit is None:
-        return float(np.median(levels[-3:]))
+        return median_of(levels[-3:])
     slope = fit[0]
-    intercept = float(np.median(levels - slope * days))
+    intercept = median_of(levels - slope * days)
     return float(np.clip(intercept + slope * days[-1], 0.0, 100.0))
 
 
@@ -298,7 +312,7 @@ def _percent_per_page(
     ]
     if past:
         pages_per_point = np.array(past)
-        mid = 1 / float(np.median(pages_per_point))
+        mid = 1 / median_of(pages_per_point)
         return mid, 1 / float(np.max(pages_per_point)), 1 / float(np.min(pages_per_point))
     if own is not None:
         return own

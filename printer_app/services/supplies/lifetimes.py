@@ -67,6 +67,7 @@ class Series:
     capacity: np.ndarray
     last_state: str = "ok"
     at: list[datetime] | None = None  # the readings' times as datetimes, when the caller has them
+    micros: np.ndarray | None = None  # or as exact microseconds since the epoch (int64)
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -112,6 +113,23 @@ def cumulative_pages(pages: np.ndarray) -> np.ndarray:
     return out
 
 
+def quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Linear-interpolated quantiles of a small array (np.quantile's result, without its per-call overhead)."""
+    ordered = np.sort(values)
+    top = ordered.size - 1
+    out = []
+    for q in qs:
+        pos = q * top
+        low = int(pos)
+        high = min(low + 1, top)
+        out.append(float(ordered[low] + (ordered[high] - ordered[low]) * (pos - low)))
+    return out
+
+
+def median_of(values: np.ndarray) -> float:
+    return quantiles(values, (0.5,))[0]
+
+
 def noise_of(levels: np.ndarray) -> float:
     """The reading noise of a level series (percentage points, one sigma): the spread of its steps."""
     if levels.size < 4:
@@ -120,19 +138,20 @@ def noise_of(levels: np.ndarray) -> float:
     steps = steps[np.abs(steps) < MIN_JUMP]  # the replacements themselves are not noise
     if steps.size < 3:
         return 0.0
-    mad = float(np.median(np.abs(steps - np.median(steps))))
+    mad = median_of(np.abs(steps - median_of(steps)))
     return 1.4826 * mad / np.sqrt(2)
 
 
-def split_lifetimes(series: Series) -> list[Lifetime]:
-    """The cartridge lifetimes of a supply's history (in time order); one lifetime when nothing was replaced."""
+def split_lifetimes(series: Series, noise: float | None = None) -> list[Lifetime]:
+    """The cartridge lifetimes of a supply's history (in time order); one lifetime when nothing was replaced.
+    `noise`: the level series' reading noise when the caller has it (`noise_of`)."""
     n = len(series)
     if n == 0:
         return []
     valid = np.flatnonzero(~np.isnan(series.percent))
     levels = series.percent[valid]
     capacity = series.capacity[valid]
-    margin = max(MIN_JUMP, NOISE_FACTOR * noise_of(levels))
+    margin = max(MIN_JUMP, NOISE_FACTOR * (noise_of(levels) if noise is None else noise))
     # Candidates (vectorised): a rise over the lowest of the three readings before, or a new max capacity. The
     # exact rule below (over the median, since the last replacement) only ever accepts fewer.
     lowest = np.full(levels.size, np.inf)

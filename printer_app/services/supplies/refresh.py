@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session
 
 from printer_app.models import InventoryTask, PageCounter, Printer, SupplyForecast, SupplyLevel, SupplyLifetime
@@ -40,7 +41,8 @@ LIFETIME_FIELDS = (
     "ended_at", "start_percent", "end_percent", "start_pages", "end_pages", "pages", "rated_yield",
     "started_by_replacement",
 )  # fmt: skip
-_NAN = float("nan")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 
 
 @dataclass
@@ -63,26 +65,38 @@ class RefreshStats:
 
 @dataclass
 class _Supply:
+    """One supply's history as loaded: its identity, the arrays of its readings in time order."""
+
     printer_id: int
     key: str
     kind: str
     color: str | None
     description: str
-    at: list[datetime] = field(default_factory=list)
-    percent: list[float] = field(default_factory=list)
-    pages: list[float] = field(default_factory=list)
-    capacity: list[float] = field(default_factory=list)
-    last_state: str = "ok"
+    micros: np.ndarray  # int64 microseconds since the epoch
+    percent: np.ndarray
+    pages: np.ndarray
+    capacity: np.ndarray
+    last_state: str
 
     def series(self) -> Series:
         return Series(
-            t=np.array([a.timestamp() for a in self.at]),
-            percent=np.array(self.percent, dtype=float),
-            pages=np.array(self.pages, dtype=float),
-            capacity=np.array(self.capacity, dtype=float),
+            t=self.micros / 1e6,
+            percent=self.percent,
+            pages=self.pages,
+            capacity=self.capacity,
             last_state=self.last_state,
-            at=self.at,
+            micros=self.micros,
         )
+
+    def merged(self, other: _Supply) -> _Supply:
+        """Two groups of readings of one supply (an indexed supply whose description changed), in time order."""
+        order = np.argsort(np.r_[self.micros, other.micros], kind="stable")
+        newer = other if other.micros[-1] >= self.micros[-1] else self
+        return _Supply(
+            self.printer_id, self.key, newer.kind, newer.color, newer.description,
+            np.r_[self.micros, other.micros][order], np.r_[self.percent, other.percent][order],
+            np.r_[self.pages, other.pages][order], np.r_[self.capacity, other.capacity][order], newer.last_state,
+        )  # fmt: skip
 
 
 def refresh_printer(session: Session, printer_id: int, *, now: datetime | None = None) -> RefreshStats:
@@ -154,9 +168,8 @@ def refresh_printers(session: Session, printer_ids: Iterable[int], *, now: datet
     return stats
 
 
-def _load(session: Session, ids: list[int]) -> tuple[dict[tuple[int, str], _Supply], dict[int, set[str]]]:
-    """The printers' supply readings grouped by supply (in time order), and the supplies of each one's newest poll."""
-    query = (
+def _readings(ids: list[int]):
+    return (
         sa.select(
             InventoryTask.printer_id,
             InventoryTask.task_timestamp,
@@ -168,34 +181,73 @@ def _load(session: Session, ids: list[int]) -> tuple[dict[tuple[int, str], _Supp
             SupplyLevel.state,
             SupplyLevel.max_capacity,
             PageCounter.total_pages,
+            SupplyLevel.id,
         )
         .join(InventoryTask, InventoryTask.id == SupplyLevel.task_id)
         .outerjoin(PageCounter, PageCounter.task_id == SupplyLevel.task_id)
         .where(InventoryTask.printer_id.in_(ids), InventoryTask.status == TaskStatus.SUCCESS)
-        .order_by(InventoryTask.printer_id, InventoryTask.task_timestamp, SupplyLevel.id)
     )
+
+
+def _load(session: Session, ids: list[int]) -> tuple[dict[tuple[int, str], _Supply], dict[int, set[str]]]:
+    """The printers' supplies with their readings in time order, and the supplies of each one's newest poll.
+
+    PostgreSQL sends one row per supply with its readings as arrays (millions of readings become arrays in C, not
+    Python objects); other databases send a row per reading, grouped here.
+    """
+    groups = _grouped_pg(session, ids) if session.get_bind().dialect.name == "postgresql" else _grouped(session, ids)
     supplies: dict[tuple[int, str], _Supply] = {}
-    keys: dict[tuple, str] = {}
-    newest: dict[int, tuple[datetime, set[str]]] = {}
-    for printer_id, at, kind, color, index, description, percent, state, capacity, pages in session.execute(query):
-        ident = (kind, color, index, description)
-        key = keys.get(ident)
-        if key is None:
-            key = keys[ident] = supply_key(kind, color, index, description)
-        supply = supplies.get((printer_id, key))
-        if supply is None:
-            supply = supplies[(printer_id, key)] = _Supply(printer_id, key, kind, color, description)
-        supply.at.append(at)
-        supply.percent.append(_NAN if percent is None else percent)
-        supply.pages.append(_NAN if pages is None else pages)
-        supply.capacity.append(capacity if capacity and capacity > 0 else _NAN)
-        supply.last_state = state
-        supply.description = description
-        seen = newest.get(printer_id)
-        if seen is None or seen[0] != at:
-            newest[printer_id] = seen = (at, set())
-        seen[1].add(key)
-    return supplies, {printer_id: keys_ for printer_id, (_at, keys_) in newest.items()}
+    newest: dict[int, int] = {}
+    for supply in groups:
+        key = (supply.printer_id, supply.key)
+        supplies[key] = supply.merged(supplies[key]) if key in supplies else supply
+        newest[supply.printer_id] = max(newest.get(supply.printer_id, 0), int(supply.micros[-1]))
+    present: dict[int, set[str]] = {}
+    for (printer_id, key), supply in supplies.items():
+        if int(supply.micros[-1]) == newest[printer_id]:
+            present.setdefault(printer_id, set()).add(key)
+    return supplies, present
+
+
+def _grouped_pg(session: Session, ids: list[int]) -> Iterator[_Supply]:
+    q = _readings(ids).subquery()
+    order = (q.c.task_timestamp, q.c.id)
+    micros = sa.cast(sa.extract("epoch", q.c.task_timestamp) * 1_000_000, sa.BigInteger)
+    query = sa.select(
+        q.c.printer_id, q.c.kind, q.c.color, q.c.supply_index, q.c.description,
+        sa.func.array_agg(aggregate_order_by(micros, *order)),
+        sa.func.array_agg(aggregate_order_by(q.c.percent, *order)),
+        sa.func.array_agg(aggregate_order_by(q.c.total_pages, *order)),
+        sa.func.array_agg(aggregate_order_by(q.c.max_capacity, *order)),
+        sa.func.array_agg(aggregate_order_by(q.c.state, q.c.task_timestamp.desc(), q.c.id.desc()))[1],
+    ).group_by(q.c.printer_id, q.c.kind, q.c.color, q.c.supply_index, q.c.description)  # fmt: skip
+    for printer_id, kind, color, index, description, at, percent, pages, capacity, state in session.execute(query):
+        yield _Supply(
+            printer_id, supply_key(kind, color, index, description), kind, color, description,
+            np.array(at, dtype=np.int64), np.array(percent, dtype=float), np.array(pages, dtype=float),
+            _capacity(np.array(capacity, dtype=float)), state,
+        )  # fmt: skip
+
+
+def _grouped(session: Session, ids: list[int]) -> Iterator[_Supply]:
+    query = _readings(ids).order_by(InventoryTask.printer_id, InventoryTask.task_timestamp, SupplyLevel.id)
+    rows: dict[tuple, list] = {}
+    for printer_id, at, kind, color, index, description, percent, state, capacity, pages, _id in session.execute(query):
+        rows.setdefault((printer_id, kind, color, index, description), []).append(
+            ((at - _EPOCH) // _MICRO, percent, pages, capacity, state)
+        )
+    for (printer_id, kind, color, index, description), readings in rows.items():
+        at, percent, pages, capacity, states = zip(*readings, strict=True)
+        yield _Supply(
+            printer_id, supply_key(kind, color, index, description), kind, color, description,
+            np.array(at, dtype=np.int64), np.array(percent, dtype=float), np.array(pages, dtype=float),
+            _capacity(np.array(capacity, dtype=float)), states[-1],
+        )  # fmt: skip
+
+
+def _capacity(values: np.ndarray) -> np.ndarray:
+    """Max capacities; unknown (NULL) and the Printer-MIB special values (-1/-2) become NaN."""
+    return np.where(values > 0, values, np.nan)
 
 
 def _forecast_row(supply: _Supply, analysis: Analysis) -> dict:
