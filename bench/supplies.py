@@ -138,10 +138,11 @@ def baseline(engine: Engine, runs: int = 3) -> tuple[float, int]:
     return best, count
 
 
-def line(name: str, stats: RefreshStats, base: float) -> str:
+def line(name: str, stats: RefreshStats, base: float, cpu: float) -> str:
     flag = "" if stats.seconds < TARGET_S else f"  SLOW (target < {TARGET_S:.0f} s)"
     return (
-        f"  {name:<26}{stats.seconds:8.1f} s  {stats.seconds / base:7.0f}x baseline  {stats.printers:,} printers, "
+        f"  {name:<28}{stats.seconds:6.1f} s (app CPU {cpu:5.1f} s) {stats.seconds / base:5.0f}x baseline  "
+        f"{stats.printers:,} printers, "
         f"{stats.supplies:,} supplies, +{stats.inserted:,} ~{stats.updated:,} -{stats.deleted:,} rows{flag}"
     )
 
@@ -161,7 +162,8 @@ def main() -> None:
         print(f"PostgreSQL {make_url(url).database}: {args.printers:,} printers x 4 toners x {args.days} days")
         build(engine, url, args.printers, args.days)
         base, readings = baseline(engine)
-        print(f"  baseline: SELECT count(*) of the {readings:,} readings  {base * 1000:.0f} ms")
+        print(f"  baseline: SELECT count(*) of the {readings:,} readings  {base * 1000:.0f} ms", flush=True)
+        print(f"  load average before the refresh: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
         now = END + timedelta(hours=1)
         runs = [
             ("first refresh (inserts)", now),
@@ -169,8 +171,9 @@ def main() -> None:
             ("a day later (updates)", now + timedelta(days=1)),
         ]
         for name, at in runs:
+            cpu = time.process_time()
             stats = refresh_fleet(lambda: sessions(engine), batch=args.batch, now=at)
-            print(line(name, stats, base), flush=True)
+            print(line(name, stats, base, time.process_time() - cpu), flush=True)
         with engine.connect() as conn:
             status = conn.execute(
                 text("SELECT forecast_status, count(*) FROM supplyforecast GROUP BY 1 ORDER BY 2 DESC")

@@ -237,14 +237,17 @@ def _first_of_runs(levels: np.ndarray) -> np.ndarray:
     its last value: the moment a level was first seen is when it was reached)."""
     if levels.size == 0:
         return np.array([], dtype=int)
-    changed = np.flatnonzero(np.r_[True, levels[1:] != levels[:-1]])
+    changed = np.flatnonzero(levels[1:] != levels[:-1]) + 1
+    changed = np.concatenate(([0], changed))
     if changed[-1] != levels.size - 1:
-        changed = np.r_[changed, levels.size - 1]
+        changed = np.append(changed, levels.size - 1)
     return changed
 
 
+@cache
 def _thin(n: int) -> np.ndarray:
-    return np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int)) if n > MAX_POINTS else np.arange(n)
+    """At most MAX_POINTS positions spread evenly over n (with the first and the last)."""
+    return np.unique(np.linspace(0, n - 1, min(n, MAX_POINTS)).round().astype(int))
 
 
 @cache
@@ -260,8 +263,9 @@ def _theil_sen(x: np.ndarray, y: np.ndarray, *, min_span: float) -> tuple[float,
     span = float(x[-1] - x[0])
     if span < min_span or float(np.max(y) - np.min(y)) < MIN_DROP:
         return None
-    pick = _thin(x.size)
-    x, y = x[pick], y[pick]
+    if x.size > MAX_POINTS:
+        pick = _thin(x.size)
+        x, y = x[pick], y[pick]
     i, j = _pairs(x.size)
     dx = x[j] - x[i]
     ok = dx >= span / 4

@@ -104,8 +104,11 @@ def cumulative_pages(pages: np.ndarray) -> np.ndarray:
     if known.size == 0:
         return out
     steps = np.diff(pages[known])
-    totals = np.r_[0.0, np.cumsum(np.where(steps > 0, steps, 0.0))]
+    totals = np.zeros(known.size)
+    np.cumsum(np.where(steps > 0, steps, 0.0), out=totals[1:])
     out[known] = totals
+    if known.size == pages.size:  # every reading has a counter (the usual case)
+        return out
     # A reading without a counter keeps the total of the counter before it.
     position = np.searchsorted(known, np.arange(pages.size), side="right") - 1
     fill = position >= 0
