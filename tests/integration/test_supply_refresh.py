@@ -21,6 +21,7 @@ from printer_app.services.polling.history import SupplyReading
 from printer_app.services.supplies.refresh import refresh_fleet, refresh_printer
 from printer_app.services.supplies.synthetic import Scenario, generate
 from tests.factories import make_contract_device, make_model, make_poll, make_printer
+from tests.integration.cli_runner import app_cli, json_out  # noqa: F401
 from tests.integration.snmp_fixtures import snmpsim  # noqa: F401
 from tests.snmpsim_server import SnmpSimServer
 
@@ -216,3 +217,16 @@ def test_a_real_poll_queues_the_refresh_and_the_embedded_worker_runs_it(
     rows = _forecasts(session, printer.id)
     assert rows and all(r.last_seen_at == task.task_timestamp for r in rows.values())
     assert heard == [{"printer_ids": [printer.id]}]
+
+
+def test_the_cli_refreshes_the_fleet_and_a_rerun_writes_nothing(app_cli, session: Session) -> None:  # noqa: F811
+    printer = make_printer(session)
+    _history(session, printer, days=15)
+    session.commit()
+    first = json_out(app_cli("supplies", "refresh", "--json"))
+    assert first["printers"] == 1 and first["supplies"] == 3 and first["inserted"] >= 3
+    assert first["changed_printers"] == 1
+    again = json_out(app_cli("supplies", "refresh", "--json"))
+    assert again["inserted"] == again["deleted"] == 0
+    text = app_cli("supplies", "refresh", "--printer-id", printer.id)
+    assert text.exit_code == 0 and "1 printers, 3 supplies" in text.stdout

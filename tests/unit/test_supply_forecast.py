@@ -139,3 +139,13 @@ def test_a_counter_reset_does_not_lose_or_invent_pages():
     pages = [50_000, 50_100, 50_200, 30, 130, 230]
     a = analyse([Reading(T0 + timedelta(days=i), 90 - i, pages=p) for i, p in enumerate(pages)])
     assert a.pages_since_replacement == 400
+
+
+@pytest.mark.parametrize(
+    ("text", "pages"),
+    [("12 000 стр.", 12000), ("7.2K pages", 7200), ("3,000", 3000), ("2,5 тыс.", 2500), ("1 шт.", None), ("", None)],
+)
+def test_a_rated_capacity_is_read_from_its_free_text(text, pages):
+    from printer_app.services.supplies.yields import parse_capacity
+
+    assert parse_capacity(text) == pages
