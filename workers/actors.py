@@ -28,6 +28,7 @@ from printer_app.services.reports.sync_month import sync_month
 from printer_app.services.reports.sync_run import SyncRefused
 from printer_app.services.reports.upload import UploadRefused
 from workers import coordination, polls
+from workers.actors_supplies import daily_supplies_refresh, refresh_supplies  # noqa: F401  (registers them)
 from workers.broker import HIGH, LOW, backlog, broker
 
 log = logging.getLogger(__name__)

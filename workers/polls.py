@@ -16,6 +16,7 @@ from printer_app.services import events
 from printer_app.services.polling.batch import SCHEDULED_METHODS, pollable_printer_ids
 from printer_app.services.polling.pipeline import announce_result, poll_and_store
 from workers import coordination
+from workers.actors_supplies import send_refresh
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ def poll_and_remember(printer_id: int, *, triggered_by: str, message_id: str | N
     started_ms = int(time.time() * 1000)
     task = poll_and_store(printer_id, triggered_by=triggered_by, message_id=message_id)
     coordination.remember_poll(printer_id, started_ms=started_ms, task_id=task.id)
+    if task.status == TaskStatus.SUCCESS:  # stored and committed: its supplies' forecasts follow in the background
+        send_refresh(task.printer_id)
     return task
 
 

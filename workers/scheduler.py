@@ -16,7 +16,7 @@ from dramatiq import Actor
 from printer_app.config import Settings, get_settings
 from printer_app.redis_client import key as rkey
 from workers import coordination
-from workers.actors import daily_cleanup, daily_contract_autolink, scheduled_dispatch
+from workers.actors import daily_cleanup, daily_contract_autolink, daily_supplies_refresh, scheduled_dispatch
 from workers.alert_actors import daily_supply_alert_digest
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ def jobs(settings: Settings) -> list[Job]:
         Job("scheduled_dispatch", scheduled_dispatch, poll_cron(interval), interval * 60),
         Job("daily_cleanup", daily_cleanup, {"hour": 3, "minute": 0}, DAY_S),
         Job("daily_contract_autolink", daily_contract_autolink, {"hour": 4, "minute": 0}, DAY_S),
+        Job("daily_supplies_refresh", daily_supplies_refresh, {"hour": 3, "minute": 30}, DAY_S),  # after the cleanup
         Job("daily_supply_alert_digest", daily_supply_alert_digest, {"hour": 8, "minute": 0}, DAY_S),
     ]
 

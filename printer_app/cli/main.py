@@ -21,6 +21,7 @@ from printer_app.cli.legacy_import import import_legacy
 from printer_app.cli.messages import messages
 from printer_app.cli.poll import discover, import_xml, poll, poll_all
 from printer_app.cli.reports import reports
+from printer_app.cli.supplies import supplies
 from printer_app.config import PROJECT_ROOT, get_settings
 
 app = typer.Typer(
@@ -89,6 +90,7 @@ def demo_data(
     from printer_app.models import Printer
     from printer_app.services.inventory.demo import load_demo_data
     from printer_app.services.reports.demo import demo_month, load_reports_demo
+    from printer_app.services.supplies.refresh import refresh_fleet
 
     with session_scope() as session:
         if only_if_empty and session.exec(select(func.count(Printer.id))).one():
@@ -106,7 +108,9 @@ def demo_data(
                 session, printers=printers, days=days, polls_per_day=polls_per_day, progress=progress
             )
         report_rows = load_reports_demo(session)
+    supplies = refresh_fleet()  # the supplies page and the printer's chart show forecasts and cartridge lifetimes
     typer.echo(f"Demo data: {stats.organizations} organizations, {stats.printers} printers, {stats.polls} polls added.")
+    typer.echo(f"Supply forecasts: {supplies.supplies} supplies of {supplies.printers} printers refreshed.")
     if report_rows:
         typer.echo(f"Monthly report {demo_month():%Y-%m}: {report_rows} rows from the demo contracts.")
 
@@ -153,6 +157,7 @@ app.add_typer(roles, name="roles")
 app.add_typer(contracts, name="contracts")
 app.add_typer(cartridges, name="cartridges")
 app.add_typer(reports, name="reports")
+app.add_typer(supplies, name="supplies")
 
 
 def _safe_url() -> str:

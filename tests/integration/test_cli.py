@@ -51,6 +51,7 @@ def test_init_db_demo_data_and_check(empty_db_url: str, tmp_path: Path) -> None:
     demo = run_cli("demo-data", "--printers", "5", "--days", "2", tmp_path=tmp_path, database_url=empty_db_url)
     assert demo.returncode == 0, demo.stderr
     assert "6 organizations, 5 printers, 20 polls added" in demo.stdout
+    assert "Supply forecasts: " in demo.stdout and " supplies of 5 printers refreshed" in demo.stdout
 
     check = run_cli("check", tmp_path=tmp_path, database_url=empty_db_url)
     assert check.returncode == 0, check.stderr

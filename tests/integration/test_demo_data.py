@@ -195,3 +195,18 @@ def test_demo_report_uses_the_month_s_polls_when_history_covers_it(session: Sess
     polled = [r for r in rows if r.device_ip]
     assert polled and all(r.inventory_last_ok is not None for r in polled)
     assert all(r.a4_bw_end + r.a4_color_end > r.a4_bw_start + r.a4_color_start for r in polled)
+
+
+def test_demo_supplies_show_replacements_and_forecasts(session: Session) -> None:
+    from printer_app.models import SupplyForecast, SupplyLifetime
+    from printer_app.services.supplies.refresh import refresh_printers
+
+    load_demo_data(session, printers=20, days=30, polls_per_day=2)
+    ids = session.exec(select(Printer.id)).all()
+    stats = refresh_printers(session, ids)
+    assert stats.supplies >= 20 * 2  # a toner and a drum at least each
+    replaced = session.exec(select(func.count()).where(SupplyLifetime.started_by_replacement)).one()
+    assert replaced >= 10, "the demo fleet's cartridges were changed during the month"
+    status = SupplyForecast.forecast_status
+    forecasts = session.exec(select(status, func.count()).group_by(status)).all()
+    assert dict(forecasts).get("ok", 0) >= stats.supplies * 0.6, forecasts

@@ -63,6 +63,8 @@ class DemoStats:
 
 
 _LETTERS = {"black": "K", "cyan": "C", "magenta": "M", "yellow": "Y"}
+TONER_YIELD = {"black": 4_000, "cyan": 2_500, "magenta": 2_500, "yellow": 2_500}  # small cartridges: replacements show
+DRUM_YIELD = 60_000
 
 
 def _get_or_create(session: Session, model, lookup: dict, **extra):
@@ -144,8 +146,9 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
         return 0
     now = utcnow().replace(second=0, microsecond=0)
     total = rng.randint(2_000, 250_000)
-    levels = {c: rng.randint(20, 100) for c in (COLOURS if colour else COLOURS[:1])}
-    drum = rng.randint(30, 100)
+    levels = {c: float(rng.randint(20, 100)) for c in (COLOURS if colour else COLOURS[:1])}
+    replace_at = {c: rng.uniform(2, 12) for c in levels}  # people change a cartridge somewhere around "low"
+    drum = float(rng.randint(30, 100))
     flaky = rng.random() < 0.08
     tasks, counters, supplies = [], [], []
     steps = days * per_day
@@ -167,12 +170,16 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
         if failed:
             counters.append(None)
             continue
-        total += int(rng.expovariate(1 / (180 / per_day)))
-        for c in levels:
-            levels[c] -= rng.choice((0, 0, 1))
-            if levels[c] < 2:
-                levels[c] = 100
-        drum = drum - 1 if drum > 5 and rng.random() < 0.1 else (100 if drum <= 5 else drum)
+        printed = int(rng.expovariate(1 / (180 / per_day)))
+        total += printed
+        for c in levels:  # each page uses its share of a cartridge's rated yield
+            share = 1.0 if c == "black" else rng.uniform(0.2, 0.4)
+            levels[c] -= printed * share * 100 / TONER_YIELD[c]
+            if levels[c] <= replace_at[c]:
+                levels[c], replace_at[c] = 100.0, rng.uniform(2, 12)
+        drum -= printed * 100 / DRUM_YIELD
+        if drum <= 3:
+            drum = 100.0
         counters.append(
             {
                 "printer_id": printer.id,
@@ -182,8 +189,8 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
                 "color_a4": total if colour else 0,
                 "bw_a3": 0,
                 "color_a3": 0,
-                **{f"toner_{c}": str(v) for c, v in levels.items()},
-                "drum_black": str(drum),
+                **{f"toner_{c}": str(int(v)) for c, v in levels.items()},
+                "drum_black": str(int(drum)),
             }
         )
         supplies.append(
@@ -192,9 +199,9 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
                     "description": f"TK-5240{_LETTERS[c]} ({c})",  # as Kyocera devices name them
                     "kind": "toner",
                     "color": c,
-                    "level": v,
+                    "level": int(v),
                     "max_capacity": 100,
-                    "percent": v,
+                    "percent": int(v),
                     "state": "ok",
                     "supply_index": k + 1,
                 }
@@ -205,9 +212,9 @@ def _history(session: Session, printer: Printer, rng: random.Random, days: int, 
                     "description": "DK-5231 drum unit",
                     "kind": "drum",
                     "color": "black",
-                    "level": drum,
+                    "level": int(drum),
                     "max_capacity": 100,
-                    "percent": drum,
+                    "percent": int(drum),
                     "state": "ok",
                     "supply_index": len(levels) + 1,
                 }
