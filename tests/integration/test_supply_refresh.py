@@ -15,7 +15,15 @@ from sqlmodel import Session, select
 
 from printer_app.config import get_settings
 from printer_app.db import get_engine
-from printer_app.models import Cartridge, DeviceModelCartridge, Printer, SupplyForecast, SupplyLifetime
+from printer_app.models import (
+    Cartridge,
+    DeviceModelCartridge,
+    Printer,
+    SupplyAlert,
+    SupplyAlertRule,
+    SupplyForecast,
+    SupplyLifetime,
+)
 from printer_app.services import events
 from printer_app.services.polling.history import SupplyReading
 from printer_app.services.supplies.refresh import refresh_fleet, refresh_printer
@@ -196,10 +204,11 @@ def test_a_real_poll_queues_the_refresh_and_the_embedded_worker_runs_it(
     from dramatiq import Worker
 
     from printer_app.models.choices import TriggeredBy
-    from workers.broker import LOW, broker
+    from workers.broker import HIGH, LOW, broker
     from workers.polls import poll_and_remember
 
     printer = make_printer(session, ip_address=snmpsim.host, snmp_port=snmpsim.port, snmp_community="ricoh_mpc3002")
+    session.add(SupplyAlertRule(name="Any level", below_percent=101, email_mode="off"))  # every supply with a level
     session.commit()
     task = poll_and_remember(printer.id, triggered_by=TriggeredBy.MANUAL)
     assert task.status == "SUCCESS"
@@ -217,6 +226,12 @@ def test_a_real_poll_queues_the_refresh_and_the_embedded_worker_runs_it(
     rows = _forecasts(session, printer.id)
     assert rows and all(r.last_seen_at == task.task_timestamp for r in rows.values())
     assert heard == [{"printer_ids": [printer.id]}]
+    # The refresh evaluated the alert rules on the committed forecasts and queued the delivery of what it raised.
+    session.expire_all()
+    alerts = session.exec(select(SupplyAlert).where(SupplyAlert.printer_id == printer.id)).all()
+    with_level = {key for key, row in rows.items() if row.level_percent is not None}
+    assert with_level and {a.supply_key for a in alerts} == with_level
+    assert broker.queues[HIGH].qsize() == 1
 
 
 def test_the_cli_refreshes_the_fleet_and_a_rerun_writes_nothing(app_cli, session: Session) -> None:  # noqa: F811
