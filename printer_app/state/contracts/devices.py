@@ -3,7 +3,6 @@ export, "Link now", and live updates (a saved device, a linking run, a poll of a
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
@@ -33,12 +32,10 @@ from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.paging import PAGE_SIZES
 from printer_app.services.validators import row_id
 from printer_app.state import view
-from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.live.follow import follow
 from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
 from printer_app.state.session import (
     SessionState,
-    in_thread,
-    principal_for_cookie,
     requires,
     requires_page,
     with_session,
@@ -72,7 +69,6 @@ ID_FILTERS = {"org": "organization", "city": "city", "maker": "manufacturer", "m
 NONE_FILTERS = {"status": "status", "provider": "provider"}
 LIVE_KINDS = {events.CONTRACTS_CHANGED, events.INVENTORY_UPDATE}
 LIVE_WINDOW = 0.3  # seconds the events after a first one may gather into one re-read of the page
-RECHECK_SECONDS = 30.0  # a listening tab re-checks its session this often (a revoked user stops receiving updates)
 LINKED_OPTIONS = [[ALL, N_("Linked or not")], [LINKED, N_("Linked to a printer")], [UNLINKED, N_("Not linked")]]
 
 
@@ -386,25 +382,9 @@ class DevicesState(SortableMixin, PagedListMixin, SessionState):
         """Re-read the page when a device changes (a save, a link run, an import: any tab, any process) or a poll
         of a shown device's printer finishes; until the tab navigates away or closes (the task is cancelled then),
         or its session no longer grants the page (checked every RECHECK_SECONDS)."""
-        queue = hub.attach()
-        try:
-            async with self:
-                cookie = self.router.headers.cookie
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda event: event[0] in LIVE_KINDS,
-                )
-                if loop.time() >= recheck_at:
-                    if not await in_thread(_still_allowed, cookie):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if not batch:
-                    continue
+        kept = lambda event: event[0] in LIVE_KINDS  # noqa: E731
+        async with follow(self, keep=kept, permissions=VIEW, window=LIVE_WINDOW) as batches:
+            async for batch in batches:
                 async with self:
                     printers = {r.printer_id for r in self.rows if r.printer_id}
                     asked = (self._filters(), self.sort, self.descending, self.page, self.page_size)
@@ -418,13 +398,6 @@ class DevicesState(SortableMixin, PagedListMixin, SessionState):
                     if asked == (self._filters(), self.sort, self.descending, self.page, self.page_size):
                         self.rows = [device_view(r) for r in result.rows]
                         self.total, self.page = result.total, result.page
-        finally:
-            hub.detach(queue)
-
-
-def _still_allowed(cookie: str | None) -> bool:
-    principal = principal_for_cookie(cookie)
-    return principal is not None and principal.can(VIEW[1]) and principal.can(VIEW[0])
 
 
 def _opt(value: str) -> str:

@@ -9,7 +9,6 @@ else's change is refused with the value stored now."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import date
 from typing import ClassVar
@@ -38,7 +37,7 @@ from printer_app.services.reports.month_table import (
 from printer_app.services.reports.months import is_editable, month_key, parse_report_month
 from printer_app.services.reports.visibility import month_control, month_visible
 from printer_app.state import view
-from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.live.follow import follow
 from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
 from printer_app.state.reports.access import ACCESS, UPLOAD, VISIBILITY
 from printer_app.state.reports.cell_edit import CellEditMixin
@@ -51,8 +50,6 @@ from printer_app.state.reports.table_view import (
 )
 from printer_app.state.session import (
     SessionState,
-    in_thread,
-    principal_for_cookie,
     requires,
     requires_page,
     with_session,
@@ -61,7 +58,6 @@ from printer_app.state.session import (
 ALL = "all"
 DEFAULT_PAGE_SIZE = 50
 LIVE_WINDOW = 0.05  # seconds further changes may gather into the same re-read (an edit shows in the other tab at once)
-RECHECK_SECONDS = 30.0
 HIDEABLE_KEYS = frozenset(name for name, _label in HIDEABLE)
 
 
@@ -330,25 +326,11 @@ class MonthTableState(CellEditMixin, SortableMixin, PagedListMixin, SessionState
     async def listen(self):
         """Re-read the page when a row of this month changes (any tab, any process), until the tab leaves or its
         session no longer grants the page (checked every RECHECK_SECONDS)."""
-        queue = hub.attach()
-        try:
-            async with self:
-                cookie, wanted = self.router.headers.cookie, self.report_month
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda e: e[0] == events.REPORTS_CHANGED and e[1].get("month") == wanted,
-                )
-                if loop.time() >= recheck_at:
-                    if not await in_thread(_still_allowed, cookie):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if not batch:
-                    continue
+        async with self:
+            wanted = self.report_month
+        kept = lambda e: e[0] == events.REPORTS_CHANGED and e[1].get("month") == wanted  # noqa: E731
+        async with follow(self, keep=kept, permissions=(ACCESS,), window=LIVE_WINDOW) as batches:
+            async for _batch in batches:
                 async with self:
                     if self.report_month != wanted:
                         return
@@ -364,8 +346,6 @@ class MonthTableState(CellEditMixin, SortableMixin, PagedListMixin, SessionState
                 async with self:  # applied only if the tab asked for nothing else meanwhile
                     if asked == self._asked() and self.report_month == wanted:
                         self._show(result)
-        finally:
-            hub.detach(queue)
 
 
 def _visible(session: Session, month: date, can_manage: bool) -> None:
@@ -380,11 +360,6 @@ def _export(session: Session, month: date, *, can_manage: bool, shown: dict | No
     if shown is None:
         return export_month_bytes(session, month, english=english)
     return export_shown_bytes(session, month, english=english, **shown)
-
-
-def _still_allowed(cookie: str | None) -> bool:
-    principal = principal_for_cookie(cookie)
-    return principal is not None and principal.can(ACCESS)
 
 
 def _opt(value: str) -> str:

@@ -9,7 +9,6 @@ month exists for this user (an unpublished month is "not found" to those who may
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
@@ -27,13 +26,11 @@ from printer_app.services.reports.export import XLSX_MIME, export_filename, expo
 from printer_app.services.reports.month_list import MonthSummary, visible_summaries
 from printer_app.services.reports.months import default_edit_until, parse_report_month
 from printer_app.services.reports.visibility import month_control, month_visible
-from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.live.follow import follow
 from printer_app.state.paged import SortableMixin
 from printer_app.state.reports.access import ACCESS, DELETE_MONTH, METRICS, SYNC, UPLOAD, VISIBILITY
 from printer_app.state.session import (
     SessionState,
-    in_thread,
-    principal_for_cookie,
     requires,
     requires_page,
     with_session,
@@ -42,7 +39,6 @@ from printer_app.state.view import local_time, refusal_text
 
 SORTABLE = ("month", "rows", "organizations", "total_prints", "avg_k1", "avg_k2", "completion", "autofill_potential")
 LIVE_WINDOW = 0.3
-RECHECK_SECONDS = 30.0
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # an <input type="datetime-local"> value
 
 
@@ -301,26 +297,9 @@ class MonthsState(SortableMixin, SessionState):
     async def listen(self):
         """Re-read the months when any report changes (an upload, an edit, a sync, another tab's action), until the
         tab leaves or its session no longer grants the page (checked every RECHECK_SECONDS)."""
-        queue = hub.attach()
-        try:
-            async with self:
-                cookie = self.router.headers.cookie
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda event: event[0] == events.REPORTS_CHANGED,
-                )
-                if loop.time() >= recheck_at:
-                    principal = await in_thread(principal_for_cookie, cookie)
-                    if principal is None or not principal.can(ACCESS):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if not batch:
-                    continue
+        kept = lambda event: event[0] == events.REPORTS_CHANGED  # noqa: E731
+        async with follow(self, keep=kept, permissions=(ACCESS,), window=LIVE_WINDOW) as batches:
+            async for _batch in batches:
                 async with self:
                     can_manage, with_metrics, lang = self._can(VISIBILITY), self._can(METRICS), self.language
                 summaries = await with_session(_summaries, can_manage=can_manage, with_metrics=with_metrics)
@@ -328,8 +307,6 @@ class MonthsState(SortableMixin, SessionState):
                     views = [month_view(s, lang) for s in summaries]
                 async with self:
                     self.rows = views
-        finally:
-            hub.detach(queue)
 
 
 def _edit_until_of(session, month: date) -> datetime:

@@ -3,7 +3,6 @@ paging; follows new and cleared alerts live (SUPPLY_ALERTS from any worker)."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,12 +18,10 @@ from printer_app.services.supplies.alert_inbox import VIEW, AlertFilters, AlertR
 from printer_app.services.supplies.alert_mail import supply_label
 from printer_app.services.validators import parse_id
 from printer_app.state import view
-from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.live.follow import follow
 from printer_app.state.paged import PagedListMixin, SortableMixin
 from printer_app.state.session import (
     SessionState,
-    in_thread,
-    principal_for_cookie,
     requires,
     requires_page,
     with_session,
@@ -37,7 +34,6 @@ READ_OPTIONS = [[ALL, N_("Read and unread")], ["unread", N_("Unread")], ["read",
 REASON_OPTIONS = [[ALL, N_("Any reason")], ["below_percent", N_("Level below")], ["empty_within_days", N_("Runs out")]]
 REASON_LABELS = dict(REASON_OPTIONS[1:])
 LIVE_WINDOW = 0.3
-RECHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -178,33 +174,15 @@ class SupplyAlertsState(PagedListMixin, SortableMixin, SessionState):
     async def listen(self):
         """Re-read the page when alerts are raised or cleared anywhere, until the tab leaves the page or its session
         no longer grants it (checked every RECHECK_SECONDS)."""
-        queue = hub.attach()
-        try:
-            async with self:
-                cookie = self.router.headers.cookie
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda event: event[0] == events.SUPPLY_ALERTS,
-                )
-                if loop.time() >= recheck_at:
-                    principal = await in_thread(principal_for_cookie, cookie)
-                    if principal is None or principal.missing(*VIEW):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if batch:  # read off the tab's lock, then apply
-                    async with self:
-                        wanted, lang = self._wanted(), self.language
-                    result = await with_session(list_alerts, **wanted)
-                    async with self:
-                        with i18n.use_language(lang):
-                            self._show(result)
-        finally:
-            hub.detach(queue)
+        kept = lambda event: event[0] == events.SUPPLY_ALERTS  # noqa: E731
+        async with follow(self, keep=kept, permissions=VIEW, window=LIVE_WINDOW) as batches:
+            async for _batch in batches:  # read off the tab's lock, then apply
+                async with self:
+                    wanted, lang = self._wanted(), self.language
+                result = await with_session(list_alerts, **wanted)
+                async with self:
+                    with i18n.use_language(lang):
+                        self._show(result)
 
 
 def _announce_read(session, user_id: int) -> None:

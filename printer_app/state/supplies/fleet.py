@@ -3,7 +3,6 @@ the export, the cartridge request for the chosen rows, and live updates when the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -22,12 +21,10 @@ from printer_app.services.supplies.ordering import DEFAULT_DAYS, parse_days, wha
 from printer_app.services.supplies.request import MAX_PRINTERS, request_for_printers
 from printer_app.services.validators import row_id
 from printer_app.state import view
-from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.live.follow import follow
 from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
 from printer_app.state.session import (
     SessionState,
-    in_thread,
-    principal_for_cookie,
     requires,
     requires_page,
     with_session,
@@ -43,7 +40,6 @@ TABS = ("supplies", "order")
 LEVELS = (5, 10, 20, 30, 50)  # "level below X %" choices
 WITHIN = (3, 7, 14, 30, 60)  # "empty within N days" choices
 LIVE_WINDOW = 0.3
-RECHECK_SECONDS = 30.0
 KIND_OPTIONS = [[ALL, N_("Any kind")]] + [[k.value, k.label] for k in SupplyKind]
 COLOR_OPTIONS = [[ALL, N_("Any colour")]] + [[c.value, c.label] for c in SupplyColor]
 
@@ -266,25 +262,9 @@ class SuppliesState(SortableMixin, PagedListMixin, SessionState):
     async def listen(self):
         """Re-read the page when the forecasts of a shown printer change (SUPPLIES_CHANGED from any process), "What to
         order" on any change; until the tab leaves or its session no longer grants the page."""
-        queue = hub.attach()
-        try:
-            async with self:
-                cookie = self.router.headers.cookie
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda event: event[0] == events.SUPPLIES_CHANGED,
-                )
-                if loop.time() >= recheck_at:
-                    if not await in_thread(_still_allowed, cookie):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if not batch:
-                    continue
+        kept = lambda event: event[0] == events.SUPPLIES_CHANGED  # noqa: E731
+        async with follow(self, keep=kept, permissions=VIEW, window=LIVE_WINDOW) as batches:
+            async for batch in batches:
                 changed = {i for _kind, p in batch for i in p.get("printer_ids") or () if isinstance(i, int)}
                 async with self:
                     shown = {r.printer_id for r in self.rows}
@@ -295,8 +275,6 @@ class SuppliesState(SortableMixin, PagedListMixin, SessionState):
                 async with self:  # applied only if the tab asked for nothing else meanwhile
                     if asked == self._asked():
                         self._apply(*result)
-        finally:
-            hub.detach(queue)
 
 
 async def _read(filters, sort, descending, page, page_size, tab, order_days):
@@ -319,11 +297,6 @@ def _request(session, *, user_id: int | None, ids: tuple[int, ...]):
     printer_ids = list(dict.fromkeys(r.printer_id for r in rows))
     texts = {pid: ", ".join(dict.fromkeys(parts)) for pid, parts in cartridges.items()}
     return request_for_printers(session, user_id=user_id, printer_ids=printer_ids, cartridges=texts)
-
-
-def _still_allowed(cookie: str | None) -> bool:
-    principal = principal_for_cookie(cookie)
-    return principal is not None and all(principal.can(p) for p in VIEW)
 
 
 def _opt(value: str) -> str:

@@ -4,15 +4,13 @@ naming it, from any process) and when the page's chart range changes."""
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from printer_app.services import events
 from printer_app.services.supplies.printer_supplies import printer_supplies
 from printer_app.state.inventory.printer_detail import CHART_DAYS, VIEW, PrinterDetailState
-from printer_app.state.live.hub import hub, next_batch
-from printer_app.state.session import SessionState, in_thread, principal_for_cookie, requires, with_session
+from printer_app.state.live.follow import follow
+from printer_app.state.session import SessionState, requires, with_session
 from printer_app.state.supplies.printer_chart import (
     LifetimeView,
     forecast_texts,
@@ -22,7 +20,6 @@ from printer_app.state.supplies.printer_chart import (
 from printer_app.state.view import printer_id_from_path
 
 LIVE_WINDOW = 0.3
-RECHECK_SECONDS = 30.0
 
 
 class PrinterSuppliesState(SessionState):
@@ -68,35 +65,14 @@ class PrinterSuppliesState(SessionState):
     @requires(*VIEW)
     async def listen(self):
         """Re-read when the forecast service announces new figures for this printer; until the tab leaves."""
-        queue = hub.attach()
-        try:
-            async with self:
-                cookie, printer_id = self.router.headers.cookie, self.printer_id
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda e: e[0] == events.SUPPLIES_CHANGED and printer_id in (e[1].get("printer_ids") or ()),
-                )
-                if loop.time() >= recheck_at:
-                    if not await in_thread(_still_allowed, cookie):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if not batch:
-                    continue
+        async with self:
+            printer_id = self.printer_id
+        kept = lambda e: e[0] == events.SUPPLIES_CHANGED and printer_id in (e[1].get("printer_ids") or ())  # noqa: E731
+        async with follow(self, keep=kept, permissions=VIEW, window=LIVE_WINDOW) as batches:
+            async for _batch in batches:
                 async with self:
                     days = await self._days()
                 data = await with_session(printer_supplies, printer_id=printer_id, days=days)
                 async with self:
                     if self.printer_id == printer_id:
                         self._apply(data)
-        finally:
-            hub.detach(queue)
-
-
-def _still_allowed(cookie: str | None) -> bool:
-    principal = principal_for_cookie(cookie)
-    return principal is not None and all(principal.can(p) for p in VIEW)

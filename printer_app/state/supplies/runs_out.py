@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from printer_app.i18n import ngettext
 from printer_app.services import events
 from printer_app.services.supplies.soon import WEEK, runs_out_soon
-from printer_app.state.live.hub import hub, next_batch
+from printer_app.state.live.follow import follow
 from printer_app.state.session import (
     SessionState,
     checks_inline,
-    in_thread,
-    principal_for_cookie,
     requires,
     with_session,
 )
@@ -23,7 +19,6 @@ from printer_app.state.supplies.fleet import VIEW
 from printer_app.state.supplies.views import SupplyRowView, supply_row_view
 
 LIVE_WINDOW = 1.0  # a Poll all run refreshes many printers: the card is re-read at most once a second
-RECHECK_SECONDS = 30.0
 
 
 class RunsOutState(SessionState):
@@ -66,32 +61,11 @@ class RunsOutState(SessionState):
     async def listen(self):
         """Re-read the card when forecasts change; until the tab leaves or its session no longer grants it."""
         async with self:
-            cookie = self.router.headers.cookie
             if not self.shown:
                 return
-        queue = hub.attach()
-        try:
-            loop = asyncio.get_running_loop()
-            recheck_at = loop.time() + RECHECK_SECONDS
-            while True:
-                batch = await next_batch(
-                    queue,
-                    window=LIVE_WINDOW,
-                    timeout=max(0.0, recheck_at - loop.time()),
-                    keep=lambda event: event[0] == events.SUPPLIES_CHANGED,
-                )
-                if loop.time() >= recheck_at:
-                    if not await in_thread(_still_allowed, cookie):
-                        return
-                    recheck_at = loop.time() + RECHECK_SECONDS
-                if batch:
-                    result = await with_session(runs_out_soon, days=WEEK, limit=5)
-                    async with self:
-                        self._apply(result)
-        finally:
-            hub.detach(queue)
-
-
-def _still_allowed(cookie: str | None) -> bool:
-    principal = principal_for_cookie(cookie)
-    return principal is not None and all(principal.can(p) for p in VIEW)
+        kept = lambda event: event[0] == events.SUPPLIES_CHANGED  # noqa: E731
+        async with follow(self, keep=kept, permissions=VIEW, window=LIVE_WINDOW) as batches:
+            async for _batch in batches:
+                result = await with_session(runs_out_soon, days=WEEK, limit=5)
+                async with self:
+                    self._apply(result)
