@@ -366,7 +366,12 @@ def hydrated(page) -> None:
 
 
 def shot(page, name: str) -> Path:
-    """Save a screenshot of the current page as /tmp/e2e_<name>.png (the team looks at these)."""
+    """Save a screenshot of the current page as /tmp/e2e_<name>.png (the team looks at these).
+
+    Two animation frames are awaited first: right after `set_viewport_size` or a scroll, Chromium may not have
+    repainted every part of the new layout yet, and the capture showed blank boxes where the DOM was complete (the
+    "Cartridge lifetimes" heading and table header at 390 px)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done())))")
     path = SCREENSHOT_DIR / f"e2e_{name}.png"
     page.screenshot(path=str(path))
     return path

@@ -158,7 +158,7 @@ def test_live_reread_and_the_dashboard_card(tab: Page, fleet, server: AppServer)
         stored.days_to_empty, stored.days_low, stored.days_high, stored.level_percent = 2.5, 2.0, 3.4, 3
         session.add(stored)
     client = redis.Redis.from_url(server.env["REDIS_URL"])
-    client.publish(events.CHANNEL, events.encode(events.SUPPLIES_CHANGED, {"printer_ids": [data.other.id]}))
+    client.publish(events.channel(), events.encode(events.SUPPLIES_CHANGED, {"printer_ids": [data.other.id]}))
     client.close()
     expect(row.locator(".supply-days")).to_have_text("2 days (2–3)")
     expect(card.locator("#soon-count")).to_have_text("4")

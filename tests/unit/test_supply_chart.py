@@ -59,4 +59,5 @@ def test_forecast_line_runs_from_the_newest_level_to_zero_and_the_replacement_is
         "gray",
         "100 % → 4 %",
     )
-    assert lifetime_view(lives[0], {}).ended == "in the printer now"
+    current = lifetime_view(lives[0], {})
+    assert (current.ended, current.yield_text, current.levels) == ("in the printer now", "—", "—")

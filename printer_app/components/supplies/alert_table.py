@@ -79,6 +79,7 @@ def alert_table() -> rx.Component:
         S.rows,
         _row,
         variant="surface",
+        size="1",
         id="alert-table",
     )
     return rx.vstack(rx.box(table, width="100%", overflow_x="auto"), pager(S), width="100%", spacing="3")

@@ -23,7 +23,7 @@ def _row(rule) -> rx.Component:
         rx.table.cell(rule.organization),
         rx.table.cell(rule.kinds),
         rx.table.cell(rule.condition),
-        rx.table.cell(rx.text(rule.recipients, size="2", max_width="240px", word_break="break-all")),
+        rx.table.cell(rx.text(rule.recipients, size="1", max_width="240px", overflow_wrap="break-word")),
         rx.table.cell(
             rx.hstack(
                 rx.text(rule.email_mode),
@@ -70,6 +70,7 @@ def rule_table() -> rx.Component:
         S.rows,
         _row,
         variant="surface",
+        size="1",
         id="rule-table",
     )
     return rx.box(table, width="100%", overflow_x="auto")

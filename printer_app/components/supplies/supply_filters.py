@@ -44,7 +44,7 @@ def filters() -> rx.Component:
             filter_select(S, "organization", [[ALL, N_("All organizations")]], dynamic=S.org_options, width="180px"),
             filter_select(S, "kind", KIND_OPTIONS, width="150px"),
             filter_select(S, "color", COLOR_OPTIONS, width="130px"),
-            filter_select(S, "level_below", [[ALL, N_("Any level")]], dynamic=S.level_options, width="120px"),
+            filter_select(S, "level_below", [[ALL, N_("Any level")]], dynamic=S.level_options, width="150px"),
             filter_select(S, "empty_within", [[ALL, N_("Any forecast")]], dynamic=S.within_options, width="190px"),
             active=S.active_filters,
             id="supplies-filters-toggle",

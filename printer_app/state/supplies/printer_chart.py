@@ -78,12 +78,12 @@ def supply_chart(series: list[dict[str, Any]], forecasts: list[SupplyForecast], 
 
 
 def lifetime_view(life: SupplyLifetime, names: dict[str, str]) -> LifetimeView:
-    yield_text, tone = "", "gray"
+    yield_text, tone = "—", "gray"  # no rated yield known (or no pages counted): a dash, as the other cells
     if life.rated_yield and life.pages is not None:
         share = round(100 * life.pages / life.rated_yield)
         yield_text = i18n.gettext("{share} % of {rated}", share=share, rated=number(life.rated_yield))
         tone = "amber" if share < 80 and life.ended_at is not None else "gray"
-    levels = ""
+    levels = "—"
     if life.start_percent is not None:
         end = f"{life.end_percent} %" if life.end_percent is not None else "…"
         levels = f"{life.start_percent} % → {end}"
