@@ -61,3 +61,11 @@ def test_forecast_line_runs_from_the_newest_level_to_zero_and_the_replacement_is
     )
     current = lifetime_view(lives[0], {})
     assert (current.ended, current.yield_text, current.levels) == ("in the printer now", "—", "—")
+
+
+def test_an_empty_forecast_beside_a_level_bar_reads_due_now() -> None:
+    from printer_app.state.supplies.views import days_text
+
+    assert days_text("empty", None, None, None, 6) == "Due now"
+    assert days_text("empty", None, None, None, 0) == days_text("empty", None, None, None) == "Empty"
+    assert days_text("ok", 9.4, 7.2, 12.9, 40) == "9 days (7–12)"

@@ -106,5 +106,7 @@ def forecast_texts(forecasts: list[SupplyForecast]) -> list[list[str]]:
     rows = []
     for f in forecasts:
         pages = "" if f.pages_to_empty is None else i18n.gettext("pages to empty: {n}", n=number(f.pages_to_empty))
-        rows.append([_name(f), days_text(f.forecast_status, f.days_to_empty, f.days_low, f.days_high), pages])
+        rows.append(
+            [_name(f), days_text(f.forecast_status, f.days_to_empty, f.days_low, f.days_high, f.level_percent), pages]
+        )
     return rows

@@ -18,6 +18,7 @@ FORECAST_WORDS = {
     "not_enough_data": N_("Not enough data"),
     "empty": N_("Empty"),
     "no_level": N_("No level reported"),
+    "due_now": N_("Due now"),  # the forecast reached 0 though the printer still reports some toner
 }
 
 
@@ -76,9 +77,12 @@ def days_count(days: float) -> str:
     return i18n.ngettext("{n} day", "{n} days", n)
 
 
-def days_text(status: str, days: float | None, low: float | None, high: float | None) -> str:
-    """The forecast as a person reads it: "9 days (7–12)"; a word when there is no figure."""
+def days_text(status: str, days: float | None, low: float | None, high: float | None, level: int | None = None) -> str:
+    """The forecast as a person reads it: "9 days (7–12)"; a word when there is no figure ("Due now" rather than
+    "Empty" beside a level bar that still shows some toner)."""
     if days is None:
+        if status == "empty" and level:
+            status = "due_now"
         return i18n.gettext(FORECAST_WORDS.get(status, FORECAST_WORDS["not_enough_data"]))
     text = days_count(days)
     if low is not None and high is not None and math.floor(high) > math.floor(low):
@@ -104,7 +108,7 @@ def supply_row_view(row: SupplyRow) -> SupplyRowView:
         supply=supply_label(row.kind, row.color),
         description=row.description,
         bar=stored_supply_view(name, row.color or "other", row.level_percent, row.state),
-        days=days_text(row.forecast_status, row.days_to_empty, row.days_low, row.days_high),
+        days=days_text(row.forecast_status, row.days_to_empty, row.days_low, row.days_high, row.level_percent),
         days_tone=days_tone(row.forecast_status, row.days_to_empty),
         has_forecast=row.days_to_empty is not None,
         pages_to_empty="" if row.pages_to_empty is None else number(row.pages_to_empty),
