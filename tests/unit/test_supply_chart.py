@@ -69,3 +69,16 @@ def test_an_empty_forecast_beside_a_level_bar_reads_due_now() -> None:
     assert days_text("empty", None, None, None, 6) == "Due now"
     assert days_text("empty", None, None, None, 0) == days_text("empty", None, None, None) == "Empty"
     assert days_text("ok", 9.4, 7.2, 12.9, 40) == "9 days (7–12)"
+
+
+def test_a_long_forecast_stops_at_the_horizon_instead_of_squeezing_the_history():
+    series = [{"at": T0 + timedelta(days=d), "Drum": level} for d, level in ((0, 92), (30, 80))]
+    drum = _forecast(
+        supply_key="drum:-:2", kind="drum", color=None, description="Drum",
+        level_percent=80, last_seen_at=T0 + timedelta(days=30), days_to_empty=211,
+    )  # fmt: skip
+    chart = supply_chart(series, [drum], [])
+    key = next(name for name, _colour, style in chart.lines if style == "forecast")
+    drawn = [p for p in chart.points if key in p]
+    assert drawn[0]["at"] == local_time(T0 + timedelta(days=30)) and drawn[0][key] == 80
+    assert drawn[-1]["at"] == local_time(T0 + timedelta(days=60)) and drawn[-1][key] == round(80 * (1 - 30 / 211))

@@ -35,6 +35,9 @@ class LifetimeView:
     levels: str = ""  # "100 % → 3 %"
 
 
+MIN_HORIZON_DAYS = 14.0
+
+
 def colour_of(name: str) -> str:
     low = name.lower()
     return next((css for word, css in SUPPLY_CSS_BY_WORD.items() if word in low), "#8b8d98")
@@ -53,15 +56,20 @@ def supply_chart(series: list[dict[str, Any]], forecasts: list[SupplyForecast], 
     lines = [[key, colour_of(key), "history"] for key in history]
     suffix = i18n.gettext("forecast")
     since = min(by_time) if by_time else None
+    # The forecasts reach at most as far ahead as the history goes back (at least two weeks).
+    horizon = max(MIN_HORIZON_DAYS, (max(by_time) - since).total_seconds() / 86400 if by_time else 0.0)
     for f in forecasts:
         if f.days_to_empty is None or f.level_percent is None or f.last_seen_at is None:
             continue
         if since is not None and f.last_seen_at < since:  # read before the chart's range: not drawn from its past
             continue
         key = f"{_name(f) or f.supply_key} · {suffix}"
-        end = f.last_seen_at + timedelta(days=f.days_to_empty)
+        days, level_at_end = f.days_to_empty, 0
+        if days > horizon:  # a long-lasting drum must not squeeze the history: the line stops at the horizon
+            days, level_at_end = horizon, round(f.level_percent * (1 - horizon / f.days_to_empty))
+        end = f.last_seen_at + timedelta(days=days)
         by_time.setdefault(f.last_seen_at, {"at": f.last_seen_at})[key] = f.level_percent
-        by_time.setdefault(end, {"at": end})[key] = 0
+        by_time.setdefault(end, {"at": end})[key] = level_at_end
         lines.append([key, colour_of(_name(f)), "forecast"])
     moments = sorted(by_time)
     points = [{**by_time[at], "at": local_time(at)} for at in moments]
