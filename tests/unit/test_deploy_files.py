@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,16 @@ def _proxied(path: str) -> bool:
 
 
 def _backend_paths() -> list[str]:
-    from printer_app.printer_app import api, app
-
-    paths = [route.path for route in api.routes] + [route.path for route in app._api.routes]
+    """The routes the app mounts, read in a process of its own: importing the app module here would fix its
+    settings (sign-in keys) for every later test of the run."""
+    listing = (
+        "from printer_app.printer_app import api, app\n"
+        "print('\\n'.join([route.path for route in api.routes] + [route.path for route in app._api.routes]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    paths = [line for line in result.stdout.splitlines() if line.startswith("/")]
+    assert "/_live/ack" in paths and "/auth/login" in paths, paths
     return sorted({*paths, "/_upload", "/api/v1/printers", "/auth/oidc/callback"})
 
 
