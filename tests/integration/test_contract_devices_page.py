@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 
 from printer_app.models import ContractDevice
 from printer_app.state.contracts.device_form import DeviceFormState
-from printer_app.state.contracts.devices import DevicesState, text_on
+from printer_app.state.contracts.device_views import text_on
+from printer_app.state.contracts.devices import DevicesState
 from tests.factories import make_printer
 from tests.integration.contract_devices_data import device, make_refs
 from tests.integration.state_fixtures import app_db, run_handler, session_cookie  # noqa: F401

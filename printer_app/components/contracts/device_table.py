@@ -13,7 +13,8 @@ from printer_app.i18n import N_
 from printer_app.services.contracts.device_list import NONE
 from printer_app.state.contracts.cartridge_request import REQUEST, CartridgeRequestState
 from printer_app.state.contracts.device_form import DeviceFormState
-from printer_app.state.contracts.devices import COLUMNS, DevicesState, DeviceView
+from printer_app.state.contracts.device_views import DeviceView
+from printer_app.state.contracts.devices import COLUMNS, DevicesState
 from printer_app.state.session import SessionState
 
 S = DevicesState

@@ -22,7 +22,8 @@ from printer_app.services.contracts.device_store import (
 from printer_app.services.errors import ConflictError, DomainValidationError, NotFoundError
 from printer_app.services.validators import MAX_ID, parse_id
 from printer_app.state.conflict import conflict_message, not_saved
-from printer_app.state.contracts.devices import DevicesState, device_view
+from printer_app.state.contracts.device_views import device_view
+from printer_app.state.contracts.devices import DevicesState
 from printer_app.state.session import SessionState, requires, with_session
 
 FIELDS = (*(f.name for f in fields(DeviceInput)), "manufacturer")  # the maker only narrows the model select

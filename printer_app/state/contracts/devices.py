@@ -4,7 +4,6 @@ export, "Link now", and live updates (a saved device, a linking run, a poll of a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 from urllib.parse import urlencode
 
@@ -18,20 +17,18 @@ from printer_app.services.contracts.device_list import (
     SORTABLE,
     UNLINKED,
     DeviceFilters,
-    DeviceRow,
     filter_options,
     list_devices,
 )
 from printer_app.services.contracts.device_store import set_device_status
 from printer_app.services.contracts.devices import autolink_devices
 from printer_app.services.contracts.export import FILENAME, XLSX_MIME, export_bytes
-from printer_app.services.contracts.months import parse_month, show_month
-from printer_app.services.contracts.reference import text_colour_on
-from printer_app.services.contracts.reference_checks import HEX_COLOUR
+from printer_app.services.contracts.months import parse_month
 from printer_app.services.errors import DomainValidationError, NotFoundError
 from printer_app.services.paging import PAGE_SIZES
 from printer_app.services.validators import row_id
 from printer_app.state import view
+from printer_app.state.contracts.device_views import DeviceView, device_view, text_on
 from printer_app.state.live.follow import follow
 from printer_app.state.paged import MAX_SEARCH, PagedListMixin, SortableMixin
 from printer_app.state.session import (
@@ -70,68 +67,6 @@ NONE_FILTERS = {"status": "status", "provider": "provider"}
 LIVE_KINDS = {events.CONTRACTS_CHANGED, events.INVENTORY_UPDATE}
 LIVE_WINDOW = 0.3  # seconds the events after a first one may gather into one re-read of the page
 LINKED_OPTIONS = [[ALL, N_("Linked or not")], [LINKED, N_("Linked to a printer")], [UNLINKED, N_("Not linked")]]
-
-
-@dataclass
-class DeviceView:
-    """A row as the table shows it: texts ready to display."""
-
-    id: int = 0
-    organization: str = ""
-    city: str = ""
-    address: str = ""
-    room: str = ""
-    manufacturer: str = ""
-    model: str = ""
-    serial: str = ""
-    status_id: str = ""  # "" when none (the inline select's value then is NONE)
-    status: str = ""
-    status_color: str = ""
-    status_text: str = "#000000"  # black or white, whichever reads better on the status colour
-    provider: str = ""
-    service_month: str = ""  # MM.YYYY
-    comment: str = ""
-    printer_id: int = 0
-    printer_ip: str = ""
-    total: str = ""
-    lowest_toner: str = ""
-    toner_tone: str = "gray"  # amber at 20 % and below, red at 5 %
-    label: str = ""  # how a question names the device: "HP M404, SN123 (Alpha Clinic)"
-
-
-def text_on(hex_colour: str) -> str:
-    """Black or white text on a status badge (the reference page's rule); black beside no colour at all."""
-    return text_colour_on(hex_colour) if HEX_COLOUR.match(hex_colour or "") else "#000000"
-
-
-def device_view(row: DeviceRow) -> DeviceView:
-    model = " ".join(p for p in (row.manufacturer, row.model) if p)
-    tone = "gray"
-    if row.lowest_toner is not None:
-        tone = "red" if row.lowest_toner <= 5 else "amber" if row.lowest_toner <= 20 else "gray"
-    return DeviceView(
-        id=row.id,
-        organization=row.organization,
-        city=row.city,
-        address=row.address,
-        room=row.room,
-        manufacturer=row.manufacturer,
-        model=model,
-        serial=row.serial,
-        status_id=str(row.status_id) if row.status_id is not None else NONE,
-        status=row.status,
-        status_color=row.status_color or "#e0e1e6",
-        status_text=text_on(row.status_color or "#e0e1e6"),
-        provider=row.provider,
-        service_month=show_month(row.service_month),
-        comment=row.comment,
-        printer_id=row.printer_id or 0,
-        printer_ip=row.printer_ip,
-        total=format_number(row.total) if row.total is not None else "",
-        lowest_toner=f"{row.lowest_toner} %" if row.lowest_toner is not None else "",
-        toner_tone=tone,
-        label=", ".join(p for p in (model, row.serial) if p) + f" ({row.organization})",
-    )
 
 
 def _month(value: str):
