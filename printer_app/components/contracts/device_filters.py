@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
 
 from printer_app.components.contracts.device_table import column_chooser
 from printer_app.components.forms import filter_select
@@ -15,29 +13,6 @@ from printer_app.services.contracts.device_list import NONE
 from printer_app.state.contracts.devices import ALL, LINKED_OPTIONS, DevicesState
 
 S = DevicesState
-
-
-class UrlSync(rx.Fragment):
-    """Keeps the address bar in step with the list's filters (history.replaceState: no reload, no new history entry).
-
-    The first value is skipped: it is the state as it was before this page's `load` read the URL it was opened with.
-    """
-
-    def add_hooks(self) -> list[str | Var]:
-        url = str(S.url)
-        return [
-            Var(
-                "const piContractsUrlFirst = useRef(true);",
-                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
-            ),
-            Var(
-                f"useEffect(() => {{ const u = {url}; if (piContractsUrlFirst.current) {{"
-                " piContractsUrlFirst.current = false; return; }"
-                " if (u && /^\\/contracts\\/?$/.test(window.location.pathname)) {"
-                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
-                _var_data=S.url._get_all_var_data(),
-            ),
-        ]
 
 
 def _month(name: str, label: str) -> rx.Component:

@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
 
 from printer_app.components.forms import choice_select, labelled
 from printer_app.components.i18n import t, tf
+from printer_app.components.url_sync import url_sync
 from printer_app.i18n import N_
-from printer_app.state.reports.charts import ROUTE, ChartsState
+from printer_app.state.reports.charts import ChartsState
 
 S = ChartsState
 ANY = "any"  # the select value of an open end of the range (a select item cannot have the value "")
-
-
-class ChartsUrlSync(rx.Fragment):
-    """Keeps the address bar in step with the filters (history.replaceState: no reload, no new history entry).
-
-    The first value is skipped: it is the state before this page's `load` read the URL it was opened with."""
-
-    def add_hooks(self) -> list[str | Var]:
-        url = str(S.url)
-        return [
-            Var(
-                "const piChartsUrlFirst = useRef(true);",
-                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
-            ),
-            Var(
-                f"useEffect(() => {{ const u = {url}; if (piChartsUrlFirst.current) {{"
-                " piChartsUrlFirst.current = false; return; }"
-                f" if (u && window.location.pathname.replace(/\\/$/, '') === '{ROUTE}') {{"
-                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
-                _var_data=S.url._get_all_var_data(),
-            ),
-        ]
 
 
 def _organizations() -> rx.Component:
@@ -100,7 +77,7 @@ def _target() -> rx.Component:
 
 def chart_filters() -> rx.Component:
     return rx.flex(
-        ChartsUrlSync.create(),
+        url_sync(url=S.url),
         labelled("Organizations", _organizations(), width="auto", min_width="180px"),
         _month("from", N_("From month")),
         _month("to", N_("To month")),

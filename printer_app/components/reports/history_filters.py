@@ -4,8 +4,6 @@ fold away behind "Filters (n)") and the address bar kept in step with them."""
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
 
 from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t
@@ -18,27 +16,6 @@ from printer_app.state.reports.month_history import ALL, MonthHistoryState
 S = MonthHistoryState
 FIELD_OPTIONS = [[ALL, N_("All counters")], *([name, header_of(name, english=True)] for name in COUNTER_FIELDS)]
 SOURCE_OPTIONS = [[ALL, N_("All sources")], *([value, label] for value, label in ChangeSource.options())]
-
-
-class HistoryUrlSync(rx.Fragment):
-    """Keeps the address bar in step with the filters (history.replaceState: no reload, no history entry) while the
-    browser still shows this page. The first value is the state before `load` read the URL: it is skipped."""
-
-    def add_hooks(self) -> list[str | Var]:
-        url = str(S.url)
-        return [
-            Var(
-                "const piHistoryUrlFirst = useRef(true);",
-                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
-            ),
-            Var(
-                f"useEffect(() => {{ const u = {url}; if (piHistoryUrlFirst.current) {{"
-                " piHistoryUrlFirst.current = false; return; }"
-                " if (u && u.split('?')[0] === window.location.pathname.replace(/\\/$/, '')) {"
-                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
-                _var_data=S.url._get_all_var_data(),
-            ),
-        ]
 
 
 def _date(name: str, label: str) -> rx.Component:

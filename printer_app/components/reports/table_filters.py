@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
 
 from printer_app.components.forms import filter_select
 from printer_app.components.i18n import t
@@ -15,27 +13,6 @@ from printer_app.i18n import N_
 from printer_app.state.reports.month_table import ALL, MonthTableState
 
 S = MonthTableState
-
-
-class MonthUrlSync(rx.Fragment):
-    """Keeps the address bar in step with the table's filters (history.replaceState: no reload, no history entry),
-    only while the browser still shows this month's page. The first value is the state before `load` read the URL."""
-
-    def add_hooks(self) -> list[str | Var]:
-        url = str(S.url)
-        return [
-            Var(
-                "const piMonthUrlFirst = useRef(true);",
-                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
-            ),
-            Var(
-                f"useEffect(() => {{ const u = {url}; if (piMonthUrlFirst.current) {{"
-                " piMonthUrlFirst.current = false; return; }"
-                " if (u && u.split('?')[0] === window.location.pathname.replace(/\\/$/, '')) {"
-                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
-                _var_data=S.url._get_all_var_data(),
-            ),
-        ]
 
 
 def _switch(name: str, label: str) -> rx.Component:

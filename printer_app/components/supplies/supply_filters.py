@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import Var, VarData
 
 from printer_app.components.forms import filter_select
 from printer_app.components.table import more_filters, reset_button, search_box
@@ -12,29 +10,6 @@ from printer_app.i18n import N_
 from printer_app.state.supplies.fleet import ALL, COLOR_OPTIONS, KIND_OPTIONS, SuppliesState
 
 S = SuppliesState
-
-
-class UrlSync(rx.Fragment):
-    """Keeps the address bar in step with the page's filters (history.replaceState: no reload, no new entry).
-
-    The first value is skipped: it is the state as it was before this page's `load` read the URL it was opened with.
-    """
-
-    def add_hooks(self) -> list[str | Var]:
-        url = str(S.url)
-        return [
-            Var(
-                "const piSuppliesUrlFirst = useRef(true);",
-                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
-            ),
-            Var(
-                f"useEffect(() => {{ const u = {url}; if (piSuppliesUrlFirst.current) {{"
-                " piSuppliesUrlFirst.current = false; return; }"
-                " if (u && /^\\/supplies\\/?$/.test(window.location.pathname)) {"
-                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
-                _var_data=S.url._get_all_var_data(),
-            ),
-        ]
 
 
 def filters() -> rx.Component:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import reflex as rx
 
 from printer_app.components.contracts.device_dialog import delete_dialog, device_dialog
-from printer_app.components.contracts.device_filters import UrlSync, filters
+from printer_app.components.contracts.device_filters import filters
 from printer_app.components.contracts.device_table import can, devices_table
 from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
 from printer_app.components.table import pager
+from printer_app.components.url_sync import url_sync
 from printer_app.i18n import N_
 from printer_app.services.access.roles import PERMISSIONS
 from printer_app.state.contracts.device_form import ADD, CHANGE, DeviceFormState
@@ -98,7 +99,7 @@ def _link_result() -> rx.Component:
 def contracts_page() -> rx.Component:
     return page(
         N_("Contracts"),
-        UrlSync.create(),
+        url_sync(url=DevicesState.url),
         _link_result(),
         filters(),
         devices_table(),

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import reflex as rx
 from reflex.utils.imports import ImportVar
-from reflex.vars import FunctionStringVar, Var, VarData
+from reflex.vars import FunctionStringVar, VarData
 
 from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
@@ -22,6 +22,7 @@ from printer_app.components.inventory.printer_dialog import delete_dialog, print
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
 from printer_app.components.table import pager, reset_button, search_box
+from printer_app.components.url_sync import url_sync
 from printer_app.i18n import N_
 from printer_app.state.inventory.printer_form import PrinterFormState
 from printer_app.state.inventory.printers import (
@@ -57,28 +58,6 @@ _ROW_MEMO = FunctionStringVar.create(
     "((c) => memo(c, (a, b) => JSON.stringify(a) === JSON.stringify(b)))",
     _var_data=VarData(imports={"react": [ImportVar(tag="memo")]}),
 )
-
-
-class UrlSync(rx.Fragment):
-    """Keeps the address bar in step with the list's filters (history.replaceState: no reload, no new history entry).
-
-    The first value is skipped: it is the state as it was before this page's `load` read the URL it was opened with.
-    """
-
-    def add_hooks(self) -> list[str | Var]:
-        url = str(S.url)
-        return [
-            Var(
-                "const piUrlFirst = useRef(true);",
-                _var_data=VarData(imports={"react": [ImportVar(tag="useRef"), ImportVar(tag="useEffect")]}),
-            ),
-            Var(
-                f"useEffect(() => {{ const u = {url}; if (piUrlFirst.current) {{ piUrlFirst.current = false; return; }}"
-                " if (u && /^\\/printers\\/?$/.test(window.location.pathname)) {"
-                " window.history.replaceState(window.history.state, '', u); } }, [" + url + "]);",
-                _var_data=S.url._get_all_var_data(),
-            ),
-        ]
 
 
 def filters() -> rx.Component:
@@ -335,7 +314,7 @@ def printers_table() -> rx.Component:
 def printers_page() -> rx.Component:
     return page(
         N_("Printers"),
-        UrlSync.create(),
+        url_sync(url=S.url),
         poll_all_progress(),
         filters(),
         printers_table(),

@@ -7,10 +7,11 @@ import reflex as rx
 
 from printer_app.components.i18n import t
 from printer_app.components.layout import page
-from printer_app.components.reports.history_filters import HistoryUrlSync, history_filters
+from printer_app.components.reports.history_filters import history_filters
 from printer_app.components.reports.history_table import history_cards, history_table, history_zone_note
 from printer_app.components.reports.row_history import revert_dialog
 from printer_app.components.table import pager
+from printer_app.components.url_sync import url_sync
 from printer_app.state.reports.month_history import MonthHistoryState
 
 S = MonthHistoryState
@@ -41,7 +42,7 @@ def month_history_page() -> rx.Component:
     heading = rx.cond(S.month_title != "", t("Change history") + " · " + S.month_title, t("Change history"))
     return page(
         heading,
-        HistoryUrlSync.create(),
+        url_sync(url=MonthHistoryState.url),
         rx.cond(
             S.problem != "",
             month_problem(S.problem),

@@ -9,9 +9,10 @@ from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
 from printer_app.components.reports.month_sync import month_sync_bar
 from printer_app.components.reports.row_history import history_panel, month_history_links
-from printer_app.components.reports.table_filters import MonthUrlSync, exports, filters
+from printer_app.components.reports.table_filters import exports, filters
 from printer_app.components.reports.table_grid import month_grid
 from printer_app.components.table import pager
+from printer_app.components.url_sync import url_sync
 from printer_app.state.reports.month_table import MonthTableState
 
 S = MonthTableState
@@ -44,7 +45,7 @@ def month_table_page() -> rx.Component:
     heading = rx.cond(S.month_title != "", t("Monthly report") + " · " + S.month_title, t("Monthly report"))
     return page(
         heading,
-        MonthUrlSync.create(),
+        url_sync(url=MonthTableState.url),
         rx.cond(
             S.problem != "",
             _problem(),

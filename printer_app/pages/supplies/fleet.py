@@ -11,9 +11,10 @@ from printer_app.components.i18n import t, tf
 from printer_app.components.layout import page
 from printer_app.components.spinner import spinner
 from printer_app.components.supplies.order_table import order_table
-from printer_app.components.supplies.supply_filters import UrlSync, filters
+from printer_app.components.supplies.supply_filters import filters
 from printer_app.components.supplies.supply_table import supplies_table
 from printer_app.components.table import pager
+from printer_app.components.url_sync import url_sync
 from printer_app.i18n import N_
 from printer_app.services.access.roles import PERMISSIONS
 from printer_app.state.supplies.fleet import EXPORT, REQUEST, SuppliesState
@@ -77,7 +78,7 @@ def _supplies_tab() -> rx.Component:
 def supplies_page() -> rx.Component:
     return page(
         N_("Supplies"),
-        UrlSync.create(),
+        url_sync(url=SuppliesState.url),
         filters(),
         rx.tabs.root(
             rx.tabs.list(
