@@ -127,6 +127,9 @@ class EventTap:
         self._pubsub.close()
 
 
+CPU_METRICS = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration", "ProcessTime")
+
+
 class FrameTap:
     """When each printer's row first changed in the websocket frames a tab handled (read through the DevTools
     protocol): the latency without the page's own rendering of that update."""
@@ -134,21 +137,28 @@ class FrameTap:
     def __init__(self, page) -> None:
         self.rows: dict[str, str] = {}  # ip -> the row as last received
         self.changed: dict[str, float] = {}  # ip -> epoch seconds of its first change after `watch()`
-        self.watching, self.offset = False, 0.0
-        cdp = page.context.new_cdp_session(page)
+        self.watching, self.offset, self.frames = False, 0.0, 0
+        self.cdp = cdp = page.context.new_cdp_session(page)
         cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
         cdp.on("Network.webSocketFrameReceived", self._frame)
         cdp.send("Network.enable")
+        cdp.send("Performance.enable", {"timeDomain": "threadTicks"})  # durations in the thread's CPU time
 
     def watch(self) -> None:
-        self.watching = True
+        self.watching, self.frames = True, 0
         self.changed.clear()
+
+    def cpu(self) -> dict[str, float]:
+        """The page's CPU seconds so far: its main thread (tasks: script, style, layout) and its renderer process."""
+        metrics = {m["name"]: m["value"] for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return {k: metrics.get(k, 0.0) for k in CPU_METRICS}
 
     def _handshake(self, params: dict) -> None:
         self.offset = params["wallTime"] - params["timestamp"]
 
     def _frame(self, params: dict) -> None:
         text = params["response"]["payloadData"]
+        self.frames += self.watching
         if '"ip_address"' not in text:
             return
         for row in _rows_in(json.loads(text[text.index("[") :])):
@@ -288,6 +298,7 @@ def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path | None, trace_fil
     watched = sum(tab.evaluate(WATCH_ROWS) for tab in tabs)
     for tab in tabs:
         tab.frames_tap.watch()
+    cpu_before = tabs[0].frames_tap.cpu()
     clicked = time.time()
     tabs[0].click("#poll-all")
     shot_taken, deadline = False, time.monotonic() + max(300, n)
@@ -305,6 +316,7 @@ def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path | None, trace_fil
     results = {payload["ip"]: at for at, payload in tap.of_kind(INVENTORY_UPDATE) if at >= clicked}
     last = max(results.values())
     tabs[0].wait_for_timeout(3000)  # the last rows reach the tab
+    cpu = {k: v - cpu_before[k] for k, v in tabs[0].frames_tap.cpu().items()}
     changed = {ip: at for tab in tabs for ip, at in tab.evaluate("window.__changed").items()}
     latencies = [changed[ip] - 1000 * results[ip] for ip in changed if ip in results]
     received = {ip: at for tab in tabs for ip, at in tab.frames_tap.changed.items()}
@@ -327,6 +339,8 @@ def run_poll_all(tabs, tap: EventTap, n: int, screenshot: Path | None, trace_fil
         "missed": watched - len(latencies),
         "progress_lag": (shown[0] / 1000 - last) if shown else None,
         "busy": [duration for _, duration in busy],
+        "cpu": cpu,
+        "frames": tabs[0].frames_tap.frames,
         "screenshot": screenshot if shot_taken else None,
     }
 
@@ -484,6 +498,14 @@ def report(args, n: int, dead: int, runs: list[dict], baseline: float, checks: l
     print(
         f"  the tab's main thread: {len(busy)} tasks over 50 ms, {sum(busy) / 1000:.1f} s in all, longest "
         f"{max(busy, default=0):.0f} ms; it showed {n} / {n} {1000 * (lag or 0):.0f} ms after the last result"
+    )
+    cpu = {k: sum(each["cpu"][k] for each in runs) for k in CPU_METRICS}
+    frames = sum(each["frames"] for each in runs)
+    print(
+        f"  the tab's CPU over the run(s): main thread {cpu['TaskDuration']:.1f} s (script "
+        f"{cpu['ScriptDuration']:.1f}, style {cpu['RecalcStyleDuration']:.1f}, layout {cpu['LayoutDuration']:.1f}), "
+        f"renderer process {cpu['ProcessTime']:.1f} s; {frames} websocket frames: "
+        f"{1000 * cpu['TaskDuration'] / max(frames, 1):.1f} ms of main thread per frame"
     )
     if missed := sum(each["missed"] for each in runs):
         print(f"  PROBLEM: {missed} visible rows never changed")
