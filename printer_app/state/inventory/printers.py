@@ -312,14 +312,15 @@ async def _reread_rows(printer_ids: set[int]) -> Apply | None:
     return apply
 
 
-# On /printers only the changed rows re-render (memoised), so a tab may take an update every 0.1 s in a burst; only
-# the tab's own printers count: in a Poll all run a few per second.
+# On /printers only the changed rows re-render (memoised), so a tab may take an update every 0.05 s in a burst (and
+# only once it acknowledged the last one: a tab that renders slower gets fewer, larger updates); only the tab's own
+# printers count: in a Poll all run a few per second.
 register(
     LivePage(
         name="printers",
         state=PrintersState,
         permission="inventory.view_printer",
-        spacing=0.1,
+        spacing=0.05,
         filtered=True,
         shown=lambda printers: {r.id for r in printers.rows},
         reread=_reread_rows,

@@ -33,7 +33,7 @@ KINDS = {events.INVENTORY_START, events.INVENTORY_UPDATE, events.POLL_FOLDED, ev
 RUN = "inventory.run_inventory"
 RECHECK_SECONDS = 30.0  # a listening tab re-checks its session (a revoked user stops receiving updates) and its
 # "Poll now" requests this often
-WINDOW = 0.02  # seconds the events after a first one may gather into the same update
+WINDOW = 0.01  # seconds the events after a first one may gather into the same update
 PROGRESS_EVERY = 1.0  # seconds between two progress updates of a tab during a run
 
 
