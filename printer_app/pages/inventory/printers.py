@@ -9,8 +9,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars import FunctionStringVar, VarData
 
 from printer_app.components.badges import supply_bar, tone_badge
 from printer_app.components.forms import filter_select
@@ -49,15 +47,6 @@ def _visible(column: str, hidden=S.hidden_columns):
     if column in OPT_IN:
         return hidden.split(",").contains(f"+{column}")
     return ~hidden.split(",").contains(column)
-
-
-# React.memo with a deep comparison: every state delta brings fresh row objects (parsed JSON), so the default
-# shallow comparison would see every row change. Rows are small; comparing their JSON is far cheaper than
-# re-rendering them.
-_ROW_MEMO = FunctionStringVar.create(
-    "((c) => memo(c, (a, b) => JSON.stringify(a) === JSON.stringify(b)))",
-    _var_data=VarData(imports={"react": [ImportVar(tag="memo")]}),
-)
 
 
 def filters() -> rx.Component:
@@ -209,7 +198,7 @@ def _row(row: PrinterView) -> rx.Component:
     )
 
 
-@rx.memo(wrapper=_ROW_MEMO)
+@rx.memo
 def printer_row(
     row: rx.Var[PrinterView],
     busy: rx.Var[bool],
@@ -219,7 +208,9 @@ def printer_row(
     can_delete: rx.Var[bool],
     rest: rx.RestProp,
 ) -> rx.Component:
-    """A memoised row: reads no state var itself, so only a change of its own props re-renders it.
+    """A memoised row: reads no state var itself, so only a change of its own props re-renders it. React compares
+    them shallowly, which suffices: Reflex applies a delta with structural sharing (`replaceEqualDeep` in its
+    state.js), so a row whose data did not change keeps its object.
 
     `rest` only carries React's `key` (the printer id), which keeps each printer's row instance across updates.
     Actions the user may not take are not shown (the server refuses them anyway).
