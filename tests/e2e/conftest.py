@@ -327,12 +327,27 @@ def sign_in(context, server: AppServer, username: str = ADMIN_USER, password: st
         page.close()
 
 
+# The e2e admin's signed-in storage (its session cookie) per server, from its first sign-in through the form. Later
+# contexts start with it instead of signing in again (an argon2 verification and three page loads per test); the
+# tests of signing in itself call `sign_in`, which always goes through the form.
+_admin_storage: dict[str, dict] = {}
+
+
+def _signed_in_as_admin(context) -> bool:
+    """Does the context's session cookie still sign it in (a test may have signed that session out)?"""
+    answer = context.request.get("/auth/me")
+    return answer.ok and answer.json().get("username") == ADMIN_USER
+
+
 def new_context(browser, server: AppServer, *, signed_in: bool = True):
     """A fresh browser context (own Reflex token and localStorage), signed in as the e2e admin unless told not."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=server.base_url)
+    stored = _admin_storage.get(server.base_url) if signed_in else None
+    context = browser.new_context(viewport=VIEWPORT, base_url=server.base_url, storage_state=stored)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
-    if signed_in:
+    if signed_in and not (stored and _signed_in_as_admin(context)):
+        context.clear_cookies()
         sign_in(context, server)
+        _admin_storage[server.base_url] = context.storage_state()
     return context
 
 
