@@ -18,6 +18,7 @@ from typing import NoReturn
 import psycopg
 import pytest
 import redis
+from argon2 import PasswordHasher, profiles
 from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Engine, make_url
@@ -26,6 +27,7 @@ from sqlmodel import Session, SQLModel
 import printer_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from printer_app.cli.main import upgrade_database
 from printer_app.db import make_engine
+from printer_app.services.access import auth
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"  # a database number the app itself does not use
@@ -84,6 +86,38 @@ class Databases:
         with _admin_connection(self.pg_server) as conn:
             for name in self._pg_names:
                 conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+APP_PASSWORD_HASHER = auth._hasher  # argon2-cffi's defaults, what production hashes with
+
+
+@pytest.fixture(autouse=True)
+def cheapest_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2id at argon2-cffi's CHEAPEST profile ("for testing") in the unit and integration tests' own process.
+
+    The app's defaults (64 MiB, 3 passes, 4 lanes) cost about a second per hash on the two shared cores, and the
+    state and access tests sign in dozens of local users each (the role matrix: a dozen per test): that was the
+    largest cost of the whole suite. The code path is the same (real argon2id hash, verify and needs-rehash);
+    `app_password_hasher` puts the production parameters back for the tests of hashing itself, and the app servers,
+    CLI runs and workers the tests start as subprocesses always use them. The browser tests keep the defaults
+    (their users sign in at a server that would rehash a cheap hash).
+    """
+    if "e2e" in request.node.path.parts:
+        yield
+        return
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    auth._dummy_hash.cache_clear()
+    yield
+    auth._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def app_password_hasher(monkeypatch: pytest.MonkeyPatch) -> Iterator[PasswordHasher]:
+    """The app's own password hasher (production parameters) for the test, instead of the cheap one."""
+    monkeypatch.setattr(auth, "_hasher", APP_PASSWORD_HASHER)
+    auth._dummy_hash.cache_clear()
+    yield APP_PASSWORD_HASHER
+    auth._dummy_hash.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,21 +124,16 @@ def _server_env(db_url: str, data_dir: Path, web_dir: Path) -> dict[str, str]:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """Stop the whole process group (reflex, granian workers, node) and reap the leader."""
-    for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            # the leader is gone; make sure no child of the group survives it
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            break
-        except subprocess.TimeoutExpired:
-            continue
-        break
+    """End the whole process group (reflex, granian workers, node) and reap the leader.
+
+    SIGKILL at once: the server is thrown away with its database and directory, and a graceful stop waited up to
+    15 s for its open sockets at every module's end (production_layout.py tests the graceful stop itself)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=10)
 
 
 class AppRun:
@@ -327,12 +322,27 @@ def sign_in(context, server: AppServer, username: str = ADMIN_USER, password: st
         page.close()
 
 
+# The e2e admin's signed-in storage (its session cookie) per server, from its first sign-in through the form. Later
+# contexts start with it instead of signing in again (an argon2 verification and three page loads per test); the
+# tests of signing in itself call `sign_in`, which always goes through the form.
+_admin_storage: dict[str, dict] = {}
+
+
+def _signed_in_as_admin(context) -> bool:
+    """Does the context's session cookie still sign it in (a test may have signed that session out)?"""
+    answer = context.request.get("/auth/me")
+    return answer.ok and answer.json().get("username") == ADMIN_USER
+
+
 def new_context(browser, server: AppServer, *, signed_in: bool = True):
     """A fresh browser context (own Reflex token and localStorage), signed in as the e2e admin unless told not."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=server.base_url)
+    stored = _admin_storage.get(server.base_url) if signed_in else None
+    context = browser.new_context(viewport=VIEWPORT, base_url=server.base_url, storage_state=stored)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
-    if signed_in:
+    if signed_in and not (stored and _signed_in_as_admin(context)):
+        context.clear_cookies()
         sign_in(context, server)
+        _admin_storage[server.base_url] = context.storage_state()
     return context
 
 

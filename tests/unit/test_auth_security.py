@@ -22,9 +22,9 @@ def settings(tmp_path) -> Settings:
     return Settings(_env_file=None, DATA_DIR=tmp_path, SECRET_KEY="unit-test-secret-key-0123456789")
 
 
-def test_argon2_hash_verifies_only_the_right_password() -> None:
+def test_argon2_hash_verifies_only_the_right_password(app_password_hasher) -> None:
     stored = hash_password("correct horse battery")
-    assert stored.startswith("$argon2id$")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")  # argon2-cffi's defaults (RFC 9106 low-memory)
     assert verify_password(stored, "correct horse battery")
     assert not verify_password(stored, "correct horse batterY")
     assert not verify_password(None, "anything")
