@@ -224,7 +224,7 @@ def access_denied() -> rx.Component:
 
 
 def live_marker() -> rx.Component:
-    """The number of the last live update this tab received; assets/live_ack.js acknowledges each once painted."""
+    """The number of the last live update this tab received; assets/live_ack.js acknowledges each once applied."""
     return rx.el.span(
         id="live-seq",
         custom_attrs={"data-seq": LiveState.live_seq.to_string(), "data-token": rx.State.router.session.client_token},

@@ -48,15 +48,15 @@ hub = Hub()
 
 
 class Acks:
-    """Backpressure: a tab reports when it has rendered an update (`LIVE_ACK`, from assets/live_ack.js through
-    POST /_live/ack), and its listener sends the next update only then, or after `WAIT` seconds.
+    """Backpressure: a tab reports when it has applied an update to its page (`LIVE_ACK`, from assets/live_ack.js
+    through POST /_live/ack), and its listener sends the next update only then, or after `WAIT` seconds.
 
     Without it a tab that renders slower than the updates come (its browser competing for the CPU) queues the
     frames up, and the latency grows through a burst; with it the events that arrive meanwhile gather into the
     next update. A tab never heard from (no script, an old page) is not waited for.
     """
 
-    WAIT = 2.0  # seconds: a hidden tab renders no frame and acknowledges nothing; it gets an update this often
+    WAIT = 2.0  # seconds: an acknowledgement lost or never sent (a tab frozen by its browser) holds no tab longer
 
     def __init__(self) -> None:
         self._waiting: dict[str, tuple[int, asyncio.Event]] = {}
@@ -67,7 +67,7 @@ class Acks:
         self._waiting[token] = (seq, asyncio.Event())
 
     def resolve(self, token: object, seq: object) -> bool:
-        """A tab rendered update `seq`; False when no listener of this process awaits that tab."""
+        """A tab applied update `seq`; False when no listener of this process awaits that tab."""
         if not isinstance(token, str) or not isinstance(seq, int) or isinstance(seq, bool):
             return False
         waiting = self._waiting.get(token)
@@ -79,7 +79,7 @@ class Acks:
         return True
 
     async def rendered(self, token: str, timeout: float) -> None:
-        """Wait (at most `timeout` seconds) until the tab rendered the last update it was sent."""
+        """Wait (at most `timeout` seconds) until the tab applied the last update it was sent."""
         waiting = self._waiting.get(token)
         if waiting is None or token not in self._heard or waiting[1].is_set():
             return
